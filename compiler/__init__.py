@@ -1,0 +1,1 @@
+"""jixiao back end: checked IR -> Python source -> code object; runtime; API; CLI."""

@@ -1,0 +1,389 @@
+"""The embedding API: compile a rulebook once, evaluate many cases.
+
+    from compiler.api import compile_rulebook
+    rb = compile_rulebook(path="stdlib_indicators/部门整体支出.jx")
+    result = rb.evaluate({"编制数": 89, "在职人员数": 121, ...})
+    result.total, result.grade, result.score("财政供养人员控制率")
+
+Errors in a rulebook or a case raise :class:`dsl.diagnostics.JixiaoError`, whose
+``diagnostics`` render like the command line's.
+"""
+from __future__ import annotations
+
+import hashlib
+import linecache
+import threading
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import attrs
+
+from dsl import ast, ir
+from dsl.check import CheckResult, check_text
+from dsl.checks.resolve import _has_ancestors, suggest
+from dsl.diagnostics import Diagnostic, JixiaoError, Label, has_errors, make
+from dsl.ir import fmt_decimal
+from dsl.parser import parse_text, read_source
+from dsl.source import Span
+
+from . import runtime
+from .codegen import generate, standalone
+
+
+# ───────────────────────── results ─────────────────────────
+
+@attrs.frozen
+class TraceEvent:
+    """One step of an evaluation. ``kind``: let (a local value), if (branch taken),
+    tier (row taken), clamp (before → after), score (raw → rounded), sum (a subtotal),
+    na (not applicable), override (assessed score used)."""
+    kind: str
+    indicator: str            # path joined by "/"
+    name: Optional[str]       # local's name, or the source text of the branch/row/clamp
+    value: Any
+    before: Any = None        # clamp: value before; score: raw value; if: True/False; tier: row number
+    line: Optional[int] = None
+
+
+@attrs.frozen
+class IndicatorResult:
+    path: tuple[str, ...]
+    level: str
+    points: Decimal
+    score: Decimal
+    applicable: bool = True
+    assessed: bool = False
+    claimed: Optional[Decimal] = None
+
+    @property
+    def name(self) -> str:
+        return self.path[-1]
+
+    @property
+    def differs(self) -> bool:
+        return self.claimed is not None and self.claimed != self.score
+
+
+@attrs.frozen
+class Result:
+    rulebook: str
+    total: Decimal
+    grade: str
+    indicators: tuple[IndicatorResult, ...]
+    trace: tuple[TraceEvent, ...] = ()
+    claimed_total: Optional[Decimal] = None
+    inputs: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def score(self, name: str) -> Decimal:
+        """Score of the indicator named ``name`` (or a path ``父级/名称`` / ``父级.名称``)."""
+        return self.indicator(name).score
+
+    def indicator(self, name: str) -> IndicatorResult:
+        parts = name.replace(".", "/").split("/")
+        hits = [r for r in self.indicators if r.path[-len(parts):] == tuple(parts)]
+        if len(hits) != 1:
+            raise KeyError(name if not hits else f"{name}: ambiguous ({', '.join('/'.join(h.path) for h in hits)})")
+        return hits[0]
+
+    @property
+    def leaves(self):
+        paths = {r.path[:-1] for r in self.indicators}
+        return [r for r in self.indicators if r.path not in paths]
+
+    def to_dict(self) -> dict:
+        def num(d):
+            return None if d is None else fmt_decimal(d)
+        out = {"rulebook": self.rulebook, "total": num(self.total), "grade": self.grade}
+        if self.claimed_total is not None:
+            out["claimed_total"] = num(self.claimed_total)
+        parents = {r.path[:-1] for r in self.indicators}
+        rows = []
+        for r in self.indicators:
+            row = {"path": list(r.path), "level": r.level, "points": num(r.points), "score": num(r.score),
+                   "leaf": r.path not in parents}
+            if not r.applicable:
+                row["not_applicable"] = True
+            if r.assessed:
+                row["assessed"] = True
+            if r.claimed is not None:
+                row["claimed"] = num(r.claimed)
+            rows.append(row)
+        out["indicators"] = rows
+        return out
+
+
+# ───────────────────────── cases ─────────────────────────
+
+@attrs.frozen
+class Case:
+    """One unit's inputs, and the scores it claims or that were assessed for it."""
+    title: str
+    inputs: Mapping[str, Any]
+    claimed: Mapping[str, Decimal] = attrs.field(factory=dict)      # indicator path "a/b/c" or "总分"
+    assessed: Mapping[str, Decimal] = attrs.field(factory=dict)
+    assessed_notes: Mapping[str, str] = attrs.field(factory=dict)
+    source: Optional[ast.Case] = attrs.field(default=None, eq=False, repr=False)
+    input_spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False, repr=False)
+
+
+def read_case(path) -> ast.Case:
+    name, text = read_source(path)
+    return parse_text(text, name, expect="case")[0]
+
+
+# ───────────────────────── compiled rulebook ─────────────────────────
+
+_CACHE: dict[str, "CompiledRulebook"] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+class CompiledRulebook:
+    """A checked, compiled rulebook. Thread-safe: evaluation keeps no shared state."""
+
+    def __init__(self, program: ir.Program, check: CheckResult, source: str):
+        self.program = program
+        self.check = check
+        self.warnings = [d for d in check.diagnostics if d.severity == "warning"]
+        self.source = source
+        self._file = next((p.span.file for p in program.inputs if p.span), None)
+        self._indicators = sorted(program.walk(), key=lambda n: n.index)
+        self.namespace = self._exec(source)
+        self._run = self.namespace["run"]
+        self._spans = self.namespace["SPANS"]
+        self._paths = ["/".join(i.path) for i in self._indicators]
+
+    def _exec(self, source: str) -> dict:
+        digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
+        filename = f"<jixiao {self.program.source_name} {digest}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        ns = {k: v for k, v in vars(runtime).items() if not k.startswith("__")}
+        ns["__name__"] = f"jixiao_rulebook_{digest}"
+        exec(compile(source, filename, "exec"), ns)
+        return ns
+
+    # ── spans ──
+    def span(self, ix: Optional[int]) -> Optional[Span]:
+        if ix is None or ix < 0 or self._file is None and not self._indicators:
+            return None
+        file = self._indicators[0].span.file if self._indicators else self._file
+        start, end = self._spans[ix]
+        return Span(file, start, end)
+
+    @property
+    def title(self) -> str:
+        return self.program.title
+
+    def emit_python(self) -> str:
+        """The standalone module (runtime inlined) for ``jixiao compile --emit-python``."""
+        return standalone(self.program)
+
+    # ── evaluation ──
+    def find_indicator(self, parts: tuple[str, ...]) -> list[ir.Indicator]:
+        name = parts[-1]
+        return [i for i in self._indicators if i.name == name and _has_ancestors(i, list(parts[:-1]))]
+
+    def validate(self, inputs: Mapping[str, Any], spans: Optional[Mapping[str, Span]] = None) -> list:
+        try:
+            return runtime.validate(inputs, self.namespace["INPUTS"])
+        except runtime.InputErrors as e:
+            raise JixiaoError([self._diag(err, spans) for err in e.errors]) from None
+
+    def _diag(self, err: runtime.EvaluationError, spans=None) -> Diagnostic:
+        sev, zh, en, _ = __import__("dsl.diagnostics", fromlist=["CATALOG"]).CATALOG.get(err.code, ("error", "", "", ""))
+        labels = []
+        if spans and err.field in spans:
+            labels.append(Label(spans[err.field], "此值 / this value"))
+        decl = self.span(err.span)
+        if decl is not None:
+            caption = "声明于此 / declared here" if err.code.startswith("E06") else "规则 / rule"
+            labels.append(Label(decl, caption, primary=not labels))
+        notes = []
+        inp = next((i for i in self.program.inputs if i.name == err.field), None)
+        if inp is not None and err.code in ("E0602", "E0603"):
+            k = {"amount": f"金额（{inp.type.unit}）", "count": f"计数（{inp.type.unit}）", "rate": "比率，如 96.3%",
+                 "boolean": "是 或 否", "grade": "、".join(inp.members), "checklist": f"{len(inp.members)} 项 [是, 否, …]",
+                 "score": "分数", "number": "数值"}[inp.kind]
+            notes.append(f"「{inp.name}」声明为 / is declared as: {k}，范围 / range {inp.range_text()}")
+        return Diagnostic(err.code, "error", err.message, tuple(labels), tuple(notes), ())
+
+    def evaluate(self, inputs: Mapping[str, Any], *, trace: bool = False,
+                 assessed: Optional[Mapping[str, Any]] = None,
+                 claimed: Optional[Mapping[str, Any]] = None,
+                 _spans: Optional[Mapping[str, Span]] = None) -> Result:
+        """Score one unit. ``assessed`` maps indicator paths to scores that replace the
+        rule's; ``claimed`` (paths, or 总分) is carried into the result for comparison."""
+        values = self.validate(inputs, _spans)
+        overrides = None
+        if assessed:
+            overrides = {}
+            for key, v in assessed.items():
+                hits = self.find_indicator(tuple(key.replace(".", "/").split("/")))
+                if len(hits) != 1:
+                    raise JixiaoError([make("E0605", [], name=key)])
+                overrides[hits[0].index] = runtime.to_decimal(v)
+        T = [] if trace or overrides else None
+        try:
+            scores, total, grade, na = self._run(values, overrides, T)
+        except runtime.EvaluationError as err:
+            raise JixiaoError([self._diag(err)]) from None
+        claimed_map = {}
+        claimed_total = None
+        for key, v in (claimed or {}).items():
+            if key in ("总分", "total"):
+                claimed_total = runtime.to_decimal(v)
+                continue
+            hits = self.find_indicator(tuple(key.replace(".", "/").split("/")))
+            if len(hits) == 1:
+                claimed_map[hits[0].index] = runtime.to_decimal(v)
+        na = set(na)
+        rows = tuple(
+            IndicatorResult(ind.path, ind.level, ind.points, scores[ind.index], ind.index not in na,
+                            bool(overrides and ind.index in overrides), claimed_map.get(ind.index))
+            for ind in self.program.walk())
+        events = tuple(self._event(e) for e in T) if trace and T is not None else ()
+        return Result(self.program.title, total, grade, rows, events, claimed_total,
+                      {i.name: v for i, v in zip(self.program.inputs, values)})
+
+    def _event(self, e: tuple) -> TraceEvent:
+        kind, ind = e[0], e[1]
+        path = self._paths[ind] if ind >= 0 else ""
+        if kind == "let":
+            loc = self.namespace["LOCALS"][e[2]]
+            return TraceEvent("let", path, loc, e[3])
+        if kind in ("if", "tier"):
+            sp = self.span(e[2])
+            return TraceEvent(kind, path, sp.text() if sp else None, e[4], e[3], sp.line if sp else None)
+        if kind == "clamp":
+            sp = self.span(e[2])
+            return TraceEvent("clamp", path, sp.text() if sp else None, e[4], e[3], sp.line if sp else None)
+        if kind == "score":
+            return TraceEvent("score", path, None, e[3], e[2])
+        return TraceEvent(kind, path, None, e[2])
+
+    def evaluate_case(self, case: Case, *, trace: bool = False) -> Result:
+        return self.evaluate(case.inputs, trace=trace, assessed=case.assessed or None,
+                             claimed=case.claimed, _spans=case.input_spans)
+
+    # ── cases ──
+    def load_case(self, path) -> Case:
+        return self.case_from_ast(read_case(path))
+
+    def case_from_text(self, text: str, name: str = "<case>") -> Case:
+        return self.case_from_ast(parse_text(text, name, expect="case")[0])
+
+    def case_from_ast(self, c: ast.Case) -> Case:
+        diags: list[Diagnostic] = []
+        inputs: dict[str, Any] = {}
+        spans: dict[str, Span] = {}
+        by_name = {i.name: i for i in self.program.inputs}
+        for ci in c.inputs:
+            name = ".".join(n.text for n in ci.path)
+            inp = by_name.get(ci.path[-1].text) if len(ci.path) == 1 else None
+            if inp is None:
+                sugg = suggest(name, by_name)
+                helps = [f"是否应为{'、'.join('「' + s + '」' for s in sugg)}？ / did you mean {', '.join('`' + s + '`' for s in sugg)}?"] if sugg else []
+                diags.append(make("E0604", [Label(ci.path[-1].span, "未声明的输入 / not a declared input")], helps, name=name))
+                continue
+            if inp.name in inputs:
+                diags.append(make("E0606", [Label(ci.span, ""), Label(spans[inp.name], "首次给出 / first given here", False)], name=inp.name))
+                continue
+            value, err = _case_value(ci.value, inp)
+            if err is not None:
+                diags.append(err)
+                continue
+            inputs[inp.name] = value
+            spans[inp.name] = ci.value.span
+        claimed, assessed, notes = {}, {}, {}
+        for rows, target in ((c.claimed, claimed), (c.assessed, assessed)):
+            for row in rows:
+                parts = tuple(n.text for n in row.path)
+                if parts in (("总分",), ("total",)) and target is claimed:
+                    claimed["总分"] = row.value.value
+                    continue
+                hits = self.find_indicator(parts)
+                label = Label(row.path[-1].span, "")
+                if not hits:
+                    sugg = suggest(parts[-1], {i.name for i in self._indicators})
+                    helps = [f"是否应为{'、'.join('「' + s + '」' for s in sugg)}？ / did you mean {', '.join('`' + s + '`' for s in sugg)}?"] if sugg else []
+                    diags.append(make("E0605", [label], helps, name=".".join(parts)))
+                    continue
+                if len(hits) > 1:
+                    labels = [Label(row.path[-1].span, "指向多个指标 / refers to several indicators")]
+                    labels += [Label(h.name_span, "/".join(h.path), False) for h in hits]
+                    helps = ["写明上级以区分 / qualify it: " + "、".join(f"{h.path[-2]}.{h.name}" for h in hits)]
+                    diags.append(make("E0202", labels, helps, name=".".join(parts)))
+                    continue
+                ind = hits[0]
+                key = "/".join(ind.path)
+                if key in target:
+                    diags.append(make("E0606", [Label(row.span, "")], name=".".join(parts)))
+                    continue
+                if target is assessed and not (0 <= row.value.value <= ind.points):
+                    diags.append(make("E0608", [Label(row.value.span, "")], value=fmt_decimal(row.value.value),
+                                      name=ind.name, points=fmt_decimal(ind.points)))
+                    continue
+                target[key] = row.value.value
+                if target is assessed:
+                    notes[key] = row.note or ""
+        missing = [i for i in self.program.inputs if i.name not in inputs]
+        if missing and not has_errors(diags):
+            pass  # reported by validation with the declaration's span
+        if has_errors(diags):
+            raise JixiaoError(diags)
+        return Case(c.title, inputs, claimed, assessed, notes, c, spans)
+
+
+def _case_value(e, inp: ir.Input):
+    """A case expression -> a Python value for validation, checking the unit if written."""
+    if isinstance(e, ast.Neg) and isinstance(e.operand, ast.Num):
+        e = ast.Num(-e.operand.value, e.operand.unit, span=e.span)
+    if isinstance(e, ast.Num):
+        unit = e.unit
+        declared = inp.type.unit
+        if unit is not None:
+            ok = (unit == declared or (unit == "%" and inp.kind in ("rate", "number", "score"))
+                  or (unit == "分" and inp.kind == "score"))
+            if inp.type.kind != "num" or not ok:
+                return None, make("E0607", [Label(e.span, "")], name=inp.name, unit=unit,
+                                  declared=declared or inp.type.describe()[0])
+        return e.value, None
+    if isinstance(e, ast.Bool):
+        return e.value, None
+    if isinstance(e, ast.Ref) and len(e.parts) == 1:
+        return e.parts[0].text, None
+    if isinstance(e, ast.ListLit):
+        out = []
+        for it in e.items:
+            v, err = _case_value(it, ir.Input(inp.name, "boolean", ir.BOOL))
+            if err is not None:
+                return None, err
+            out.append(v)
+        return tuple(out), None
+    zh, en = inp.type.describe()
+    return None, make("E0602", [Label(e.span, "")], name=inp.name, value=e.span.text(), expected_zh=zh, expected_en=en)
+
+
+# ───────────────────────── entry points ─────────────────────────
+
+def compile_rulebook(text: Optional[str] = None, *, path=None, name: Optional[str] = None) -> CompiledRulebook:
+    """Check and compile a rulebook from ``text`` or a file ``path``; cached by content."""
+    if text is None:
+        if path is None:
+            raise TypeError("compile_rulebook needs text or path")
+        name, text = read_source(path)
+    name = name or "<rulebook>"
+    key = hashlib.sha256((name + "\0" + text).encode("utf-8")).hexdigest()
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    result = check_text(text, name)
+    if not result.ok:
+        raise JixiaoError(result.diagnostics)
+    compiled = CompiledRulebook(result.program, result, generate(result.program))
+    with _CACHE_LOCK:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        _CACHE[key] = compiled
+    return compiled

@@ -1,0 +1,111 @@
+"""The ``jixiao`` command line: a thin layer over :mod:`compiler.api`.
+
+Exit codes: 0 success, 1 errors in a rulebook or a case (diagnostics printed),
+2 usage errors (click's own).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from dsl.check import check_file
+from dsl.diagnostics import JixiaoError, explain as explain_code, has_errors, render_json, render_text
+
+from . import api
+from .report import result_json, score_table
+
+
+def _fail(err: JixiaoError, fmt: str = "full") -> None:
+    if fmt == "json":
+        click.echo(render_json(err.diagnostics), err=True)
+    else:
+        click.echo(render_text(err.diagnostics, "concise" if fmt == "concise" else "full"), err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="jixiao")
+def main():
+    """jixiao（绩效）：预算绩效评价规则集的编译器 / a compiler for budget performance rulebooks."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["full", "text", "concise", "json"]), default="full",
+              help="诊断格式 / diagnostic format")
+@click.option("--strict", is_flag=True, help="警告也视为失败 / fail on warnings too")
+def check(files, fmt, strict):
+    """检查规则集 / check rulebooks for errors and warnings."""
+    all_diags = []
+    for f in files:
+        all_diags.extend(check_file(f).diagnostics)
+    if fmt == "json":
+        click.echo(render_json(all_diags))
+    elif all_diags:
+        click.echo(render_text(all_diags, "concise" if fmt == "concise" else "full"))
+    errors = sum(d.severity == "error" for d in all_diags)
+    warnings = len(all_diags) - errors
+    if fmt != "json":
+        click.echo(f"{len(files)} 个文件，{errors} 个错误，{warnings} 个警告 / "
+                   f"{len(files)} file(s), {errors} error(s), {warnings} warning(s)", err=True)
+    sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+@main.command()
+@click.argument("rulebook", type=click.Path(dir_okay=False))
+@click.argument("case", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="输出格式 / output format")
+@click.option("--trace", is_flag=True, help="同时输出计算过程 / include the trace (json)")
+def score(rulebook, case, fmt, trace):
+    """按规则集为案例评分 / score a case with a rulebook."""
+    try:
+        rb = api.compile_rulebook(path=rulebook)
+        c = rb.load_case(case)
+        result = rb.evaluate_case(c, trace=trace)
+    except JixiaoError as e:
+        _fail(e)
+    if fmt == "json":
+        data = result.to_dict()
+        data["case"] = c.title
+        if trace:
+            data["trace"] = [{"kind": t.kind, "indicator": t.indicator, "name": t.name,
+                              "value": str(t.value), "before": None if t.before is None else str(t.before)}
+                             for t in result.trace]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        title = rb.title + (f"（{rb.program.version}）" if rb.program.version else "")
+        click.echo(score_table(result, title, c.title))
+
+
+@main.command("compile")
+@click.argument("rulebook", type=click.Path(dir_okay=False))
+@click.option("--emit-python", "emit", type=click.Path(dir_okay=False), required=True,
+              help="写出独立的 Python 模块 / write a standalone Python module")
+def compile_cmd(rulebook, emit):
+    """编译规则集为 Python 模块 / compile a rulebook to a standalone Python module."""
+    try:
+        rb = api.compile_rulebook(path=rulebook)
+    except JixiaoError as e:
+        _fail(e)
+    out = Path(emit)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(rb.emit_python(), encoding="utf-8")
+    tmp.replace(out)
+    click.echo(f"已写出 / wrote {out}", err=True)
+
+
+@main.command("explain-code")
+@click.argument("code")
+def explain_code_cmd(code):
+    """说明诊断代码 / explain a diagnostic code (e.g. E0201)."""
+    text = explain_code(code)
+    if text is None:
+        raise click.UsageError(f"未知代码 / unknown code {code}")
+    click.echo(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Plain-text and JSON renderings of a result (the 评分表 as a table)."""
+from __future__ import annotations
+
+import json
+
+from dsl.ir import fmt_decimal
+from dsl.source import display_width
+
+from .api import Result
+
+LEVEL_ZH = {"level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "item": "子项"}
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = max(0, width - display_width(text))
+    return (" " * gap + text) if right else (text + " " * gap)
+
+
+def score_table(result: Result, title: str = "", case_title: str = "") -> str:
+    has_claims = result.claimed_total is not None or any(r.claimed is not None for r in result.indicators)
+    rows = []
+    for r in result.indicators:
+        depth = len(r.path) - 1
+        label = "  " * depth + r.name
+        score = fmt_decimal(r.score)
+        if not r.applicable:
+            score += " 不适用"
+        if r.assessed:
+            score += " 认定"
+        claimed = fmt_decimal(r.claimed) if r.claimed is not None else ""
+        mark = "≠" if r.differs else ""
+        rows.append((label, fmt_decimal(r.points), score, claimed, mark))
+    total_points = sum((r.points for r in result.indicators if len(r.path) == 1), start=type(result.total)(0))
+    rows.append(("总分 / total", fmt_decimal(total_points), fmt_decimal(result.total),
+                 fmt_decimal(result.claimed_total) if result.claimed_total is not None else "",
+                 "≠" if result.claimed_total is not None and result.claimed_total != result.total else ""))
+    rows.append(("等级 / grade", "", result.grade, "", ""))
+    head = ("指标 / indicator", "分值", "得分", "自评" if has_claims else "", "")
+    widths = [max(display_width(x[i]) for x in rows + [head]) for i in range(5)]
+    out = []
+    if title:
+        out.append(title)
+    if case_title:
+        out.append(f"案例 / case: {case_title}")
+    if out:
+        out.append("")
+
+    def line(cells):
+        parts = [_pad(cells[0], widths[0]), _pad(cells[1], widths[1], True), _pad(cells[2], max(widths[2], 4), True)]
+        if has_claims:
+            parts.append(_pad(cells[3], max(widths[3], 4), True))
+            parts.append(cells[4])
+        return "  ".join(parts).rstrip()
+
+    out.append(line(head))
+    out.append("─" * (sum(widths[:4]) + 8))
+    for row in rows[:-2]:
+        out.append(line(row))
+    out.append("─" * (sum(widths[:4]) + 8))
+    for row in rows[-2:]:
+        out.append(line(row))
+    diffs = [r for r in result.leaves if r.differs]
+    if diffs:
+        out.append("")
+        out.append(f"与自评不一致 {len(diffs)} 项 / {len(diffs)} differ from the claimed scores:")
+        for r in diffs:
+            out.append(f"  {'/'.join(r.path)}: 计算 {fmt_decimal(r.score)}，自评 {fmt_decimal(r.claimed)}")
+    assessed = [r for r in result.indicators if r.assessed]
+    if assessed:
+        out.append("")
+        out.append("认定得分（未按规则计算） / assessed scores (not computed by the rule): "
+                   + "、".join("/".join(r.path) for r in assessed))
+    return "\n".join(out)
+
+
+def result_json(result: Result) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)

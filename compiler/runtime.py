@@ -1,0 +1,224 @@
+"""Runtime support for generated evaluators.
+
+This module imports only the standard library and nothing from the compiler: the
+code generator inlines its text into standalone modules (``jixiao compile
+--emit-python``). Everything a generated evaluator needs at run time lives here:
+exact Decimal arithmetic settings, input validation, rounding, errors.
+"""
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP
+from decimal import Context as _Context
+from decimal import Decimal as _D
+from decimal import DivisionByZero as _DivisionByZero
+from decimal import InvalidOperation as _InvalidOperation
+from decimal import localcontext as _localcontext
+
+# Arithmetic of every evaluation: 40 significant digits, exact for any sum, difference
+# or product of the inputs a rulebook sees; a quotient is rounded half-even at the
+# 40th digit. Division by zero and invalid operations raise instead of giving Infinity/NaN.
+CONTEXT = _Context(prec=40, rounding=ROUND_HALF_EVEN, Emin=-999999, Emax=999999,
+                   traps=[_DivisionByZero, _InvalidOperation])
+ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN,
+                  "down": ROUND_DOWN, "up": ROUND_UP}
+ZERO = _D(0)
+ONE = _D(1)
+TRUE_WORDS = {"是", "符合", "true", "True", "yes", "y", "1", "√", "✓"}
+FALSE_WORDS = {"否", "不符合", "false", "False", "no", "n", "0", "×", "✗"}
+ALL_MET_WORDS = {"全部符合", "all"}
+MAX_NUMBER_CHARS = 60
+
+
+class EvaluationError(Exception):
+    """A case that cannot be scored: ``code`` (E06xx input, E07xx evaluation), the index
+    of the rulebook span it concerns (into ``SPANS``), the field and value involved."""
+
+    def __init__(self, code, message, span=None, field=None, value=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.span = span
+        self.field = field
+        self.value = value
+
+    def __repr__(self):
+        return f"EvaluationError({self.code!r}, {self.message!r})"
+
+
+class InputErrors(Exception):
+    """Several bad input values at once (all reported, not only the first)."""
+
+    def __init__(self, errors):
+        super().__init__("\n".join(e.message for e in errors))
+        self.errors = errors
+
+
+def _fmt(d):
+    if isinstance(d, _D):
+        if d == d.to_integral_value():
+            return str(d.quantize(ONE))
+        return format(d.normalize(), "f")
+    return str(d)
+
+
+def _show(value):
+    s = repr(value) if not isinstance(value, str) else value
+    return s if len(s) <= 40 else s[:37] + "..."
+
+
+def to_decimal(value):
+    """Parse a number as written by people: 89, "2,406.98", "96.3%", "0.1pp"; never via float
+    arithmetic (a float is taken by its shortest repr, 0.1 -> Decimal('0.1'))."""
+    if isinstance(value, bool):
+        raise ValueError("boolean")
+    if isinstance(value, _D):
+        if not value.is_finite():
+            raise ValueError("not finite")
+        return value
+    if isinstance(value, int):
+        return _D(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("not finite")
+        return _D(repr(value))
+    if isinstance(value, str):
+        s = value.strip().replace(",", "").replace("，", "").replace("％", "%")
+        scale = ONE
+        for suffix, sc in (("个百分点", _D("0.01")), ("百分点", _D("0.01")), ("pp", _D("0.01")), ("%", _D("0.01"))):
+            if s.endswith(suffix):
+                s, scale = s[: -len(suffix)].strip(), sc
+                break
+        if not s or len(s) > MAX_NUMBER_CHARS:
+            raise ValueError("not a number")
+        try:
+            d = _D(s)
+        except Exception:
+            raise ValueError("not a number") from None
+        if not d.is_finite():
+            raise ValueError("not finite")
+        return d * scale if scale != ONE else d
+    raise ValueError("not a number")
+
+
+def to_bool(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        v = value.strip()
+        if v in TRUE_WORDS:
+            return True
+        if v in FALSE_WORDS:
+            return False
+    raise ValueError("not yes/no")
+
+
+_KIND_TEXT = {
+    "amount": ("金额", "an amount"), "count": ("整数计数", "a whole count"), "rate": ("比率", "a rate"),
+    "score": ("分数", "a score"), "number": ("数值", "a number"), "boolean": ("是/否", "yes/no"),
+    "grade": ("等级", "a grade"), "checklist": ("清单（每项 是/否）", "a checklist (yes/no per item)"),
+}
+
+
+def _range_text(lo, lo_open, hi, hi_open):
+    a = "-∞" if lo is None else _fmt(lo)
+    b = "+∞" if hi is None else _fmt(hi)
+    return f"{'(' if lo_open or lo is None else '['}{a}, {b}{')' if hi_open or hi is None else ']'}"
+
+
+def validate(inputs, table):
+    """Raw mapping name -> value  ->  list of validated values in declaration order.
+
+    ``table`` rows: (name, kind, unit, lo, lo_open, hi, hi_open, members, span).
+    Raises InputErrors listing every missing or bad value."""
+    if not hasattr(inputs, "get"):
+        raise InputErrors([EvaluationError("E0602", "输入应为键值映射 / inputs must be a mapping", None, None, inputs)])
+    out = []
+    errors = []
+    for name, kind, unit, lo, lo_open, hi, hi_open, members, span in table:
+        if name not in inputs or inputs.get(name) is None or inputs.get(name) == "":
+            errors.append(EvaluationError("E0601", f"缺少输入「{name}」 / missing input `{name}`", span, name, None))
+            out.append(None)
+            continue
+        raw = inputs[name]
+        zh, en = _KIND_TEXT[kind]
+        if kind == "grade":
+            v = raw.strip() if isinstance(raw, str) else raw
+            if v not in members:
+                errors.append(EvaluationError(
+                    "E0602", f"输入「{name}」的值 {_show(raw)} 不是{zh}（{'、'.join(members)}） / input `{name}`: "
+                             f"{_show(raw)} is not one of {', '.join(members)}", span, name, raw))
+                v = None
+            out.append(v)
+            continue
+        if kind == "boolean":
+            try:
+                out.append(to_bool(raw))
+            except ValueError:
+                errors.append(EvaluationError("E0602", f"输入「{name}」的值 {_show(raw)} 不是{zh} / input `{name}`: {_show(raw)} is not {en}", span, name, raw))
+                out.append(None)
+            continue
+        if kind == "checklist":
+            n = len(members)
+            if isinstance(raw, str) and raw.strip() in ALL_MET_WORDS:
+                out.append((True,) * n)
+                continue
+            try:
+                if isinstance(raw, str) or not hasattr(raw, "__iter__"):
+                    raise ValueError
+                vals = tuple(to_bool(x) for x in raw)
+                if len(vals) != n:
+                    raise ValueError
+                out.append(vals)
+            except ValueError:
+                errors.append(EvaluationError(
+                    "E0602", f"输入「{name}」的值 {_show(raw)} 不是{n}项的{zh} / input `{name}`: {_show(raw)} is not "
+                             f"{en} of {n} items", span, name, raw))
+                out.append(None)
+            continue
+        try:
+            v = to_decimal(raw)
+        except ValueError:
+            errors.append(EvaluationError("E0602", f"输入「{name}」的值 {_show(raw)} 不是{zh} / input `{name}`: {_show(raw)} is not {en}", span, name, raw))
+            out.append(None)
+            continue
+        if kind == "count" and v != v.to_integral_value():
+            errors.append(EvaluationError("E0602", f"输入「{name}」的值 {_show(raw)} 不是{zh} / input `{name}`: {_show(raw)} is not {en}", span, name, raw))
+            out.append(None)
+            continue
+        if ((lo is not None and (v < lo or (lo_open and v == lo))) or
+                (hi is not None and (v > hi or (hi_open and v == hi)))):
+            rng = _range_text(lo, lo_open, hi, hi_open)
+            errors.append(EvaluationError(
+                "E0603", f"输入「{name}」的值 {_show(raw)} 超出允许范围 {rng} / input `{name}`: {_show(raw)} is outside {rng}",
+                span, name, raw))
+            out.append(None)
+            continue
+        out.append(v)
+    if errors:
+        raise InputErrors(errors)
+    return out
+
+
+def no_tier(span, subject, value):
+    raise EvaluationError("E0703", f"分档无档可取：{subject} = {_fmt(value)} / no tier matches: {subject} = {_fmt(value)}",
+                          span, subject, value)
+
+
+def no_grade(span, total):
+    raise EvaluationError("E0702", f"总分 {_fmt(total)} 不属于任何等级 / the total {_fmt(total)} falls in no grade band",
+                          span, "总分", total)
+
+
+def out_of_points(span, name, value, points):
+    raise EvaluationError("E0704", f"「{name}」的得分 {_fmt(value)} 超出 [0, {_fmt(points)}] / the score {_fmt(value)} of "
+                                   f"`{name}` is outside [0, {_fmt(points)}]", span, name, value)
+
+
+def arithmetic_error(span, name):
+    return EvaluationError("E0701", f"计算「{name}」时除数为零 / division by zero while scoring `{name}`", span, name, None)
+
+
+def rec(trace, event):
+    """Append a trace event and give back its value (events are tuples, value last)."""
+    trace.append(event)
+    return event[-1]

@@ -1,0 +1,255 @@
+"""AST of rulebooks and cases: frozen attrs nodes with a source span each.
+
+Spans do not take part in equality, so two trees written differently (Chinese or
+English keywords, spacing, comments) compare equal when they mean the same.
+Literals are ``Decimal`` built from the token text, never ``float``.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional, Union
+
+import attrs
+
+from .source import Span
+
+
+@attrs.frozen
+class Node:
+    span: Span = attrs.field(kw_only=True, eq=False, repr=False)
+
+
+@attrs.frozen
+class Name(Node):
+    """A name as written: ``在职人员数`` or ``「“三公经费”变动率」`` (text without the brackets)."""
+    text: str
+
+
+# ───────────── expressions ─────────────
+
+@attrs.frozen
+class Num(Node):
+    """``3``, ``0.1``, ``70%`` (value 0.70, unit "%"), ``0.1个百分点`` (value 0.001, unit "pp"), ``89人``."""
+    value: Decimal
+    unit: Optional[str] = None
+
+
+@attrs.frozen
+class Bool(Node):
+    """``是``/``true``/``符合`` and ``否``/``false``/``不符合``."""
+    value: bool
+
+
+@attrs.frozen
+class Ref(Node):
+    """A name, or a qualified ``父级.名称``: ``parts`` from outermost to the name."""
+    parts: tuple[Name, ...]
+
+    @property
+    def text(self) -> str:
+        return ".".join(p.text for p in self.parts)
+
+
+@attrs.frozen
+class Call(Node):
+    """``min(a, b)``, ``向上取整(x)``, ``符合数(清单)``."""
+    func: Name
+    args: tuple["Expr", ...]
+
+
+@attrs.frozen
+class BinOp(Node):
+    """``a + b``, ``a - b``, ``a × b``, ``a ÷ b`` (op normalised to + - * /)."""
+    op: str
+    left: "Expr"
+    right: "Expr"
+
+
+@attrs.frozen
+class Neg(Node):
+    """``-x``."""
+    operand: "Expr"
+
+
+@attrs.frozen
+class Compare(Node):
+    """``a ≥ b`` or chained ``90 ≤ 总分 < 100`` (ops normalised to >= > <= < == !=)."""
+    operands: tuple["Expr", ...]
+    ops: tuple[str, ...]
+
+
+@attrs.frozen
+class Logic(Node):
+    """``a 且 b`` (op "and"), ``a 或 b`` (op "or")."""
+    op: str
+    left: "Expr"
+    right: "Expr"
+
+
+@attrs.frozen
+class Not(Node):
+    """``非 a``."""
+    operand: "Expr"
+
+
+@attrs.frozen
+class If(Node):
+    """``如果 c 则 a 否则 b``."""
+    cond: "Expr"
+    then: "Expr"
+    else_: "Expr"
+
+
+@attrs.frozen
+class Clamp(Node):
+    """Postfix clamps: ``x 扣完为止`` (kind floor_zero), ``x 不加分`` (capped),
+    ``x 最多 N`` (at_most), ``x 最少 N`` (at_least)."""
+    kind: str
+    operand: "Expr"
+    bound: Optional["Expr"] = None
+
+
+@attrs.frozen
+class NotApplicable(Node):
+    """``不适用``."""
+
+
+@attrs.frozen
+class ListLit(Node):
+    """``[是, 否, 是]`` (checklist values in cases)."""
+    items: tuple["Expr", ...]
+
+
+@attrs.frozen
+class TierRow(Node):
+    """One row of tiers: ``≥ 90% : 3`` (kind "cmp"), ``优秀 : 5`` (kind "value"),
+    ``否则 : 0`` (kind "else"); without a subject a "value" row's key is a condition."""
+    kind: str
+    op: Optional[str]
+    key: Optional["Expr"]
+    value: "Expr"
+
+
+@attrs.frozen
+class Tiers(Node):
+    """``分档 subject:`` followed by rows; first matching row wins."""
+    subject: Optional["Expr"]
+    rows: tuple[TierRow, ...]
+
+
+Expr = Union[Num, Bool, Ref, Call, BinOp, Neg, Compare, Logic, Not, If, Clamp,
+             NotApplicable, ListLit, Tiers]
+
+
+# ───────────── declarations ─────────────
+
+@attrs.frozen
+class TypeSpec(Node):
+    """``金额(万元)`` (kind amount), ``人数`` (count, 人), ``比率`` (rate), ``分数`` (score),
+    ``数值`` (number), ``是否`` (boolean), ``等级(…)`` (grade), ``清单[…]`` (checklist)."""
+    kind: str
+    unit: Optional[str] = None
+    members: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Constraint(Node):
+    """``> 0`` or one side of ``范围 A 至 B``."""
+    op: str
+    value: Expr
+
+
+@attrs.frozen
+class InputDecl(Node):
+    """``输入 编制数: 人数 > 0 "说明"``."""
+    name: Name
+    type: TypeSpec
+    constraints: tuple[Constraint, ...] = ()
+    doc: Optional[str] = None
+
+
+@attrs.frozen
+class Let(Node):
+    """``超编 = max(在职人员数 - 编制数, 0)``."""
+    name: Name
+    value: Expr
+
+
+@attrs.frozen
+class ScoreRule(Node):
+    """``得分 = …``."""
+    value: Expr
+
+
+@attrs.frozen
+class Doc(Node):
+    """``说明 "…"`` (kind doc) or ``评分标准 "…"`` (kind criteria)."""
+    kind: str
+    text: str
+
+
+@attrs.frozen
+class IndicatorNode(Node):
+    """``一级指标 投入 15分:`` … a node of the hierarchy with its block.
+
+    ``level`` is level1, level2, level3 or item; ``body`` keeps the block's statements
+    in source order (Doc, InputDecl, Let, ScoreRule, IndicatorNode)."""
+    level: str
+    name: Name
+    points: Optional[Num]
+    body: tuple
+
+
+@attrs.frozen
+class GradeBand(Node):
+    """``优秀: 90 ≤ 总分 ≤ 100``; ``cond`` None for ``否则``."""
+    name: Name
+    cond: Optional[Expr]
+
+
+@attrs.frozen
+class Setting(Node):
+    """``满分 100``, ``精度 0.01``, ``舍入 四舍五入``, ``定级 按舍入后总分``, ``不适用 计满分``, ``版本 "2021"``."""
+    key: str
+    value: object
+
+
+@attrs.frozen
+class Rulebook(Node):
+    """A whole ``.jx`` file: ``规则集 "标题"`` then settings, inputs, globals, nodes, grades."""
+    title: str
+    items: tuple  # Setting | InputDecl | Let | IndicatorNode | tuple[GradeBand, ...] wrapper
+    grades: tuple[GradeBand, ...] = ()
+    grades_span: Optional[Span] = attrs.field(default=None, eq=False, repr=False)
+
+
+# ───────────── cases ─────────────
+
+@attrs.frozen
+class CaseInput(Node):
+    """``编制数 = 89人`` — ``path`` may be qualified."""
+    path: tuple[Name, ...]
+    value: Expr
+
+
+@attrs.frozen
+class Claim(Node):
+    """``职责明确 = 1`` in ``自评得分:`` or ``认定得分:`` (with an optional reason)."""
+    path: tuple[Name, ...]
+    value: Num
+    note: Optional[str] = None
+
+
+@attrs.frozen
+class Case(Node):
+    """A whole ``.jxc`` file."""
+    title: str
+    inputs: tuple[CaseInput, ...]
+    claimed: tuple[Claim, ...] = ()
+    assessed: tuple[Claim, ...] = ()
+
+
+@attrs.frozen
+class Comment(Node):
+    """``# …`` kept for the formatter and the language server."""
+    text: str

@@ -1,0 +1,63 @@
+"""The check driver: parse -> resolve (names, types, units) -> points -> bounds -> grades.
+
+Passes are plain functions; diagnostics of one pass are all collected, and the driver
+stops at the end of a pass that reported errors (later passes would only repeat them).
+"""
+from __future__ import annotations
+
+import attrs
+
+from . import ir
+from .checks.bounds import check_bounds
+from .checks.grades import check_grades
+from .checks.points import check_points
+from .checks.resolve import resolve
+from .diagnostics import Diagnostic, JixiaoError, has_errors
+from .parser import parse_text, read_source
+
+
+@attrs.define
+class CheckResult:
+    program: ir.Program | None
+    diagnostics: list[Diagnostic]
+    ranges: dict = attrs.field(factory=dict)   # indicator index -> proven Interval
+
+    @property
+    def ok(self) -> bool:
+        return self.program is not None and not has_errors(self.diagnostics)
+
+
+SOUNDNESS_PASSES = (check_points, check_grades)
+
+
+def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
+    try:
+        rb, _src, _comments = parse_text(text, name, expect="rulebook")
+    except JixiaoError as e:
+        return CheckResult(None, e.diagnostics)
+    prog, diags = resolve(rb)
+    if prog is None or has_errors(diags):
+        return CheckResult(None if prog is None else prog, _sorted(diags))
+    for p in SOUNDNESS_PASSES:
+        diags.extend(p(prog))
+    bdiags, ranges = check_bounds(prog)
+    diags.extend(bdiags)
+    return CheckResult(prog, _sorted(diags), ranges)
+
+
+def check_file(path) -> CheckResult:
+    try:
+        name, text = read_source(path)
+    except JixiaoError as e:
+        return CheckResult(None, e.diagnostics)
+    return check_text(text, name)
+
+
+def _sorted(diags):
+    uniq, seen = [], set()
+    for d in diags:
+        key = (d.code, d.message, tuple((l.span.start, l.span.end) for l in d.labels))
+        if key not in seen:
+            seen.add(key)
+            uniq.append(d)
+    return sorted(uniq, key=Diagnostic.sort_key)

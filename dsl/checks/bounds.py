@@ -1,0 +1,250 @@
+"""Score bounds, divisions by a possible zero, tier coverage and attainability.
+
+An abstract interpretation of each rule over intervals (dsl.checks.intervals). The
+environment maps inputs and locals to intervals refined by the conditions on the path
+(``如果 上年数 = 0 则 不适用 否则 …`` makes 上年数 > 0 in the else branch).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .. import ir
+from ..diagnostics import Label, make
+from ..ir import fmt_decimal
+from . import intervals as iv
+from .intervals import Interval
+
+D0 = Decimal(0)
+
+
+class Bounds:
+    def __init__(self, prog: ir.Program):
+        self.prog = prog
+        self.diags = []
+        self.reported = set()
+        self.ranges: dict[int, Interval] = {}   # indicator index -> proven score interval
+
+    # ── environment ──
+    def base(self, obj) -> Interval:
+        if isinstance(obj, ir.Input):
+            if obj.type.kind != "num":
+                return iv.TOP
+            return Interval(obj.lo, obj.hi, obj.lo_open, obj.hi_open, obj.kind == "count")
+        return iv.TOP
+
+    def get(self, env, obj) -> Interval:
+        if id(obj) in env:
+            return env[id(obj)]
+        if isinstance(obj, ir.Local):
+            return self.ev(obj.expr, env)
+        return self.base(obj)
+
+    def refine_env(self, env, cond: ir.Expr, truth: bool) -> dict:
+        """Environment under which ``cond`` is ``truth``."""
+        if isinstance(cond, ir.Logic) and ((cond.op == "and") == truth):
+            env = self.refine_env(env, cond.left, truth)
+            return self.refine_env(env, cond.right, truth)
+        if isinstance(cond, ir.Not):
+            return self.refine_env(env, cond.operand, not truth)
+        if isinstance(cond, ir.Compare) and len(cond.ops) == 1:
+            a, b = cond.operands
+            op = cond.ops[0]
+            if isinstance(b, ir.Const) and isinstance(b.value, Decimal):
+                return self._refine_var(env, a, op, b.value, truth)
+            if isinstance(a, ir.Const) and isinstance(a.value, Decimal):
+                flip = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}[op]
+                return self._refine_var(env, b, flip, a.value, truth)
+        return env
+
+    def _refine_var(self, env, var, op, c, truth):
+        if isinstance(var, ir.InputRef):
+            obj = var.input
+        elif isinstance(var, ir.LocalRef):
+            obj = var.local
+        else:
+            return env
+        if not (isinstance(obj, ir.Local) or obj.type.kind == "num"):
+            return env
+        new = dict(env)
+        new[id(obj)] = iv.refine(self.get(env, obj), op, c, negate=not truth)
+        return new
+
+    # ── evaluation over intervals ──
+    def ev(self, e: ir.Expr, env) -> Interval:
+        if isinstance(e, ir.Const):
+            return Interval.point(e.value) if isinstance(e.value, Decimal) else iv.TOP
+        if isinstance(e, ir.InputRef):
+            return self.get(env, e.input)
+        if isinstance(e, ir.LocalRef):
+            return self.get(env, e.local)
+        if isinstance(e, ir.ScoreRef):
+            return self.ranges.get(e.indicator.index, Interval(D0, e.indicator.points))
+        if isinstance(e, ir.TotalRef):
+            return Interval(D0, self.prog.total)
+        if isinstance(e, ir.NotApplicable):
+            return Interval(D0, D0, True, True)   # empty: contributes nothing
+        if isinstance(e, ir.BinOp):
+            a, b = self.ev(e.left, env), self.ev(e.right, env)
+            if e.op == "+":
+                return iv.add(a, b)
+            if e.op == "-":
+                return iv.sub(a, b)
+            if e.op == "*":
+                return iv.mul(a, b)
+            if b.contains(D0):
+                self._div_zero(e)
+            return iv.div(a, b)
+        if isinstance(e, ir.Neg):
+            return iv.neg(self.ev(e.operand, env))
+        if isinstance(e, ir.Call):
+            if e.func in ("min", "max"):
+                vals = [self.ev(a, env) for a in e.args]
+                out = vals[0]
+                for v in vals[1:]:
+                    out = iv.minimum(out, v) if e.func == "min" else iv.maximum(out, v)
+                return out
+            if e.func == "ceil":
+                return iv.ceil(self.ev(e.args[0], env))
+            if e.func == "floor":
+                return iv.floor(self.ev(e.args[0], env))
+            if e.func == "abs":
+                return iv.absolute(self.ev(e.args[0], env))
+            if e.func in ("count", "size"):
+                n = Decimal(len(e.args[0].type.members))
+                return Interval(D0 if e.func == "count" else n, n, integer=True)
+            for a in e.args:
+                self.ev(a, env)
+            return iv.TOP
+        if isinstance(e, ir.Clamp):
+            x = self.ev(e.operand, env)
+            if e.kind == "floor_zero":
+                return iv.maximum(x, Interval.point(D0)) if not x.empty else x
+            b = self.ev(e.bound, env)
+            if e.kind in ("capped", "at_most"):
+                return iv.minimum(x, b) if not x.empty else x
+            return iv.maximum(x, b) if not x.empty else x
+        if isinstance(e, ir.If):
+            self.ev(e.cond, env)
+            a = self.ev(e.then, self.refine_env(env, e.cond, True))
+            b = self.ev(e.else_, self.refine_env(env, e.cond, False))
+            return iv.hull(a, b)
+        if isinstance(e, ir.Tiers):
+            return self.tiers(e, env)
+        if isinstance(e, ir.Compare):
+            for o in e.operands:
+                self.ev(o, env)
+            return iv.TOP
+        if isinstance(e, ir.Logic):
+            self.ev(e.left, env)
+            self.ev(e.right, self.refine_env(env, e.left, e.op == "and"))
+            return iv.TOP
+        if isinstance(e, ir.Not):
+            self.ev(e.operand, env)
+            return iv.TOP
+        return iv.TOP
+
+    def tiers(self, t: ir.Tiers, env) -> Interval:
+        out = Interval(D0, D0, True, True)  # empty
+        subj_obj = None
+        if t.subject is not None:
+            self.ev(t.subject, env)
+            if isinstance(t.subject, ir.InputRef):
+                subj_obj = t.subject.input
+            elif isinstance(t.subject, ir.LocalRef):
+                subj_obj = t.subject.local
+        numeric = t.subject is not None and t.subject.type.kind == "num"
+        remaining = self.ev(t.subject, env) if numeric else None
+        members = None
+        if t.subject is not None and t.subject.type.kind == "enum":
+            members = list(t.subject.type.members)
+        elif t.subject is not None and t.subject.type.kind == "bool":
+            members = [True, False]
+        covered = False
+        prev_value = None
+        for row in t.rows:
+            val = row.value.value if isinstance(row.value, ir.Const) else None
+            if row.kind != "else" and val is not None and val == prev_value:
+                self.diags.append(make("W0502", [Label(row.span, "与上一档得分相同 / same score as the row above")],
+                                       value=fmt_decimal(val)))
+            prev_value = val if row.kind != "else" else None
+            if covered:
+                self.diags.append(make("W0501", [Label(row.span, "此行永远取不到 / this row is never reached")]))
+                continue
+            renv = env
+            if row.kind == "else":
+                covered = True
+            elif row.kind == "cond":
+                renv = self.refine_env(env, row.key, True)
+                self.ev(row.key, env)
+                env = self.refine_env(env, row.key, False)
+            elif numeric and isinstance(row.key, ir.Const) and isinstance(row.key.value, Decimal):
+                op = row.op or "=="
+                c = row.key.value
+                if remaining is not None:
+                    hit = iv.refine(remaining, op, c)
+                    if hit.empty:
+                        self.diags.append(make("W0501", [Label(row.span, "此行永远取不到 / this row is never reached")]))
+                    remaining = iv.refine(remaining, op, c, negate=True)
+                    if remaining.empty:
+                        covered = True
+                if subj_obj is not None:
+                    renv = dict(env)
+                    renv[id(subj_obj)] = iv.refine(self.get(env, subj_obj), op, c)
+                    env = dict(env)
+                    env[id(subj_obj)] = iv.refine(self.get(env, subj_obj), op, c, negate=True)
+            elif members is not None and isinstance(row.key, ir.Const):
+                if (row.op or "==") == "==":
+                    if row.key.value in members:
+                        members.remove(row.key.value)
+                    if not members:
+                        covered = True
+            out = iv.hull(out, self.ev(row.value, renv))
+        if not covered:
+            example = ""
+            if remaining is not None and not remaining.empty:
+                example = f"{t.subject.span.text() if t.subject.span else '?'} ∈ {remaining.text()}"
+            elif members:
+                example = f"{t.subject.span.text()} = {members[0]}"
+            labels = [Label(t.span.__class__(t.span.file, t.span.start, t.span.start + 2), "")]
+            self.diags.append(make("E0506", labels, notes=[f"例如 / for example: {example}"] if example else []))
+        return out
+
+    def _div_zero(self, e: ir.BinOp):
+        key = id(e)
+        if key in self.reported:
+            return
+        self.reported.add(key)
+        divisor = e.right.span.text() if e.right.span else "?"
+        self.diags.append(make("E0504", [Label(e.right.span, "可能为 0 / may be 0")], divisor=divisor))
+
+    # ── driver ──
+    def run(self):
+        for loc in self.prog.globals:
+            self.ev(loc.expr, {})
+        for ind in self.prog.order():
+            for loc in ind.locals:
+                if loc.used:
+                    continue   # analysed where it is used, under that path's conditions
+                self.ev(loc.expr, {})
+            if ind.score is None:
+                lo = sum((self.ranges.get(c.index, Interval(D0, c.points)).lo or D0) for c in ind.children)
+                self.ranges[ind.index] = Interval(lo, ind.points)
+                continue
+            r = self.ev(ind.score, {})
+            rng = r if not r.empty else Interval(D0, D0)
+            if not rng.within(D0, ind.points):
+                self.diags.append(make("E0501", [Label(ind.score.span, f"可达 {rng.text()} / ranges over {rng.text()}")],
+                                       helps=["扣分写「扣完为止」，加分写「不加分」或 min(…, 满分) / write 扣完为止 for deductions, 不加分 or min(…) for caps"],
+                                       name=ind.name, points=fmt_decimal(ind.points), range=rng.text()))
+                rng = iv.meet(rng, lo=D0, hi=ind.points)
+            elif rng.hi is not None and rng.hi < ind.points:
+                self.diags.append(make("W0503", [Label(ind.score.span, f"最高 {fmt_decimal(rng.hi)} 分 / at most {fmt_decimal(rng.hi)}")],
+                                       name=ind.name, points=fmt_decimal(ind.points), best=fmt_decimal(rng.hi)))
+            self.ranges[ind.index] = rng
+        return self.diags
+
+
+def check_bounds(prog: ir.Program):
+    b = Bounds(prog)
+    diags = b.run()
+    return diags, b.ranges

@@ -1,0 +1,126 @@
+"""Grade bands: every total in [0, 满分] at the rulebook's precision is in exactly one band.
+
+Band conditions compare 总分 with constants, so it suffices to test each boundary, one
+precision step either side of it, and a point between consecutive boundaries.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .. import ir
+from ..diagnostics import Label, make
+from ..ir import fmt_decimal
+
+
+def _consts(e, out):
+    if isinstance(e, ir.Const) and isinstance(e.value, Decimal):
+        out.add(e.value)
+    for attr in ("operands", "left", "right", "operand"):
+        v = getattr(e, attr, None)
+        if isinstance(v, list):
+            for x in v:
+                _consts(x, out)
+        elif isinstance(v, ir.Expr):
+            _consts(v, out)
+
+
+def holds(e, total: Decimal):
+    """Value of a band condition for a given total (small evaluator: compare/logic only)."""
+    if isinstance(e, ir.TotalRef):
+        return total
+    if isinstance(e, ir.Const):
+        return e.value
+    if isinstance(e, ir.Compare):
+        vals = [holds(o, total) for o in e.operands]
+        for a, op, b in zip(vals, e.ops, vals[1:]):
+            if a is None or b is None:
+                return None
+            ok = {">=": a >= b, ">": a > b, "<=": a <= b, "<": a < b, "==": a == b, "!=": a != b}[op]
+            if not ok:
+                return False
+        return True
+    if isinstance(e, ir.Logic):
+        a, b = holds(e.left, total), holds(e.right, total)
+        if a is None or b is None:
+            return None
+        return (a and b) if e.op == "and" else (a or b)
+    if isinstance(e, ir.Not):
+        a = holds(e.operand, total)
+        return None if a is None else not a
+    if isinstance(e, ir.BinOp):
+        a, b = holds(e.left, total), holds(e.right, total)
+        if a is None or b is None:
+            return None
+        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else None}[e.op]
+    return None   # depends on something other than the total
+
+
+def grade_of(bands, total):
+    for b in bands:
+        if b.cond is None or holds(b.cond, total):
+            return b.name
+    return None
+
+
+def check_grades(prog: ir.Program):
+    if not prog.grades:
+        return []
+    step = prog.precision
+    consts = {Decimal(0), prog.total}
+    for b in prog.grades:
+        if b.cond is not None:
+            _consts(b.cond, consts)
+    pts = set()
+    for c in consts:
+        if 0 <= c <= prog.total:
+            for d in (c - step, c, c + step):
+                if 0 <= d <= prog.total:
+                    pts.add(d.quantize(step) if d == d.quantize(step) else d)
+    srt = sorted(pts)
+    for a, b in zip(srt, srt[1:]):
+        mid = ((a + b) / 2).quantize(step)
+        pts.add(mid)
+    diags = []
+    gaps, overlaps = [], []
+    for t in sorted(pts):
+        if t != t.quantize(step):
+            continue
+        hits = [b for b in prog.grades if b.cond is None or holds(b.cond, t)]
+        explicit = [b for b in prog.grades if b.cond is not None and holds(b.cond, t)]
+        if not hits:
+            gaps.append(t)
+        elif len(explicit) > 1:
+            overlaps.append((t, explicit))
+    # one diagnostic per gap region: report its first total
+    reported = []
+    for t in gaps:
+        if reported and all(grade_of(prog.grades, x) is None for x in _between(reported[-1], t, step)):
+            continue
+        reported.append(t)
+    for t in reported:
+        below = [b for b in prog.grades if b.cond is not None and holds(b.cond, t - step)]
+        above = [b for b in prog.grades if b.cond is not None and holds(b.cond, t + step)]
+        labels = [Label(b.span, f"{b.name}：总分 {fmt_decimal(t)} 不满足 / {b.name} does not hold", i == 0)
+                  for i, b in enumerate(below + [x for x in above if x not in below])]
+        if not labels:
+            labels = [Label(prog.grades[0].span, "")]
+        diags.append(make("E0502", labels, value=fmt_decimal(t),
+                          helps=["相邻等级首尾相接，例如「良好: 80 ≤ 总分 < 90」 / let bands meet, e.g. 80 ≤ 总分 < 90"],
+                          notes=[f"精度 {fmt_decimal(step)} 下存在此总分 / totals are kept to {fmt_decimal(step)}"]))
+    seen = set()
+    for t, bs in overlaps:
+        key = tuple(b.name for b in bs)
+        if key in seen:
+            continue
+        seen.add(key)
+        labels = [Label(b.span, b.name, i == 0) for i, b in enumerate(bs)]
+        diags.append(make("E0503", labels, value=fmt_decimal(t), bands="、".join(b.name for b in bs)))
+    return diags
+
+
+def _between(a, b, step):
+    # a few probes between two gap totals (they are in one gap region if all probes lack a grade)
+    if b - a <= step:
+        return []
+    n = 8
+    return [(a + (b - a) * k / n).quantize(step) for k in range(1, n)]

@@ -1,0 +1,216 @@
+"""Interval arithmetic over Decimal with open/closed and infinite ends.
+
+Used to prove score bounds, find divisions by a possible zero and decide tier coverage.
+Sound, not complete: an interval may be wider than the true range of values.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+from typing import Optional
+
+import attrs
+
+D0 = Decimal(0)
+
+
+@attrs.frozen
+class Interval:
+    lo: Optional[Decimal] = None      # None = -inf
+    hi: Optional[Decimal] = None      # None = +inf
+    lo_open: bool = False
+    hi_open: bool = False
+    integer: bool = False
+
+    @classmethod
+    def point(cls, v: Decimal) -> "Interval":
+        return cls(v, v)
+
+    @property
+    def empty(self) -> bool:
+        if self.lo is None or self.hi is None:
+            return False
+        return self.lo > self.hi or (self.lo == self.hi and (self.lo_open or self.hi_open))
+
+    def contains(self, v: Decimal) -> bool:
+        if self.lo is not None and (v < self.lo or (v == self.lo and self.lo_open)):
+            return False
+        if self.hi is not None and (v > self.hi or (v == self.hi and self.hi_open)):
+            return False
+        return True
+
+    def within(self, lo: Decimal, hi: Decimal) -> bool:
+        return (self.lo is not None and self.lo >= lo) and (self.hi is not None and self.hi <= hi)
+
+    def text(self) -> str:
+        from ..ir import fmt_decimal
+        a = "-∞" if self.lo is None else fmt_decimal(_round(self.lo))
+        b = "+∞" if self.hi is None else fmt_decimal(_round(self.hi))
+        return f"{'(' if self.lo_open or self.lo is None else '['}{a}, {b}{')' if self.hi_open or self.hi is None else ']'}"
+
+
+def _round(d: Decimal) -> Decimal:
+    return d.quantize(Decimal("0.0001")) if d == d and abs(d) < Decimal("1e20") else d
+
+
+TOP = Interval()
+
+
+def hull(a: Interval, b: Interval) -> Interval:
+    if a.empty:
+        return b
+    if b.empty:
+        return a
+    if a.lo is None or b.lo is None:
+        lo, lo_open = None, False
+    elif a.lo < b.lo or (a.lo == b.lo and not a.lo_open):
+        lo, lo_open = a.lo, a.lo_open
+    else:
+        lo, lo_open = b.lo, b.lo_open
+    if a.hi is None or b.hi is None:
+        hi, hi_open = None, False
+    elif a.hi > b.hi or (a.hi == b.hi and not a.hi_open):
+        hi, hi_open = a.hi, a.hi_open
+    else:
+        hi, hi_open = b.hi, b.hi_open
+    return Interval(lo, hi, lo_open, hi_open, a.integer and b.integer)
+
+
+def meet(a: Interval, lo=None, hi=None, lo_open=False, hi_open=False) -> Interval:
+    """Intersect ``a`` with the interval given by the bounds."""
+    nlo, nlo_open = a.lo, a.lo_open
+    if lo is not None and (nlo is None or lo > nlo or (lo == nlo and lo_open)):
+        nlo, nlo_open = lo, lo_open
+    nhi, nhi_open = a.hi, a.hi_open
+    if hi is not None and (nhi is None or hi < nhi or (hi == nhi and hi_open)):
+        nhi, nhi_open = hi, hi_open
+    return Interval(nlo, nhi, nlo_open, nhi_open, a.integer)
+
+
+def refine(a: Interval, op: str, c: Decimal, negate: bool = False) -> Interval:
+    """The part of ``a`` where ``x op c`` holds (or fails, when ``negate``)."""
+    if negate:
+        op = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "!=", "!=": "=="}[op]
+    if op == ">=":
+        return meet(a, lo=c)
+    if op == ">":
+        return meet(a, lo=c, lo_open=True)
+    if op == "<=":
+        return meet(a, hi=c)
+    if op == "<":
+        return meet(a, hi=c, hi_open=True)
+    if op == "==":
+        return meet(meet(a, lo=c), hi=c)
+    # != : only an endpoint can be cut off
+    if a.lo is not None and a.lo == c and not a.lo_open:
+        return Interval(a.lo, a.hi, True, a.hi_open, a.integer)
+    if a.hi is not None and a.hi == c and not a.hi_open:
+        return Interval(a.lo, a.hi, a.lo_open, True, a.integer)
+    return a
+
+
+def _add(x, y):
+    return None if x is None or y is None else x + y
+
+
+def add(a: Interval, b: Interval) -> Interval:
+    return Interval(_add(a.lo, b.lo), _add(a.hi, b.hi), a.lo_open or b.lo_open,
+                    a.hi_open or b.hi_open, a.integer and b.integer)
+
+
+def neg(a: Interval) -> Interval:
+    return Interval(None if a.hi is None else -a.hi, None if a.lo is None else -a.lo,
+                    a.hi_open, a.lo_open, a.integer)
+
+
+def sub(a: Interval, b: Interval) -> Interval:
+    return add(a, neg(b))
+
+
+_INF = object()
+
+
+def _mulv(x, y):
+    # x, y: Decimal or ±inf encoded as (None, sign)
+    return x * y
+
+
+def _corners(a: Interval, b: Interval, op):
+    """Products/quotients of the ends, with infinities handled by sign."""
+    BIG = Decimal("1e60")
+    def val(v, is_lo):
+        if v is None:
+            return -BIG if is_lo else BIG
+        return v
+    vals = []
+    with localcontext() as ctx:
+        ctx.prec = 80
+        for x in (val(a.lo, True), val(a.hi, False)):
+            for y in (val(b.lo, True), val(b.hi, False)):
+                vals.append(op(x, y))
+    lo, hi = min(vals), max(vals)
+    return (None if lo <= -BIG / 2 else lo), (None if hi >= BIG / 2 else hi)
+
+
+def mul(a: Interval, b: Interval) -> Interval:
+    if a.empty or b.empty:
+        return Interval(D0, D0)
+    lo, hi = _corners(a, b, lambda x, y: x * y)
+    # openness: conservative (closed)
+    return Interval(lo, hi, False, False, a.integer and b.integer)
+
+
+def div(a: Interval, b: Interval) -> Interval:
+    if b.contains(D0) or (b.lo is not None and b.hi is not None and b.lo == 0 == b.hi):
+        return TOP
+    # b is entirely positive or negative (possibly with an open end at 0)
+    if (b.lo is not None and b.lo == 0) or (b.hi is not None and b.hi == 0):
+        # open at zero: quotient unbounded on one side
+        sign_pos = b.lo is not None and b.lo >= 0
+        if a.lo is not None and a.lo >= 0:
+            return Interval(D0 if sign_pos else None, None if sign_pos else D0)
+        if a.hi is not None and a.hi <= 0:
+            return Interval(None if sign_pos else D0, D0 if sign_pos else None)
+        return TOP
+    lo, hi = _corners(a, b, lambda x, y: x / y)
+    return Interval(lo, hi)
+
+
+def minimum(a: Interval, b: Interval) -> Interval:
+    lo = None if a.lo is None or b.lo is None else min(a.lo, b.lo)
+    if a.hi is None:
+        hi = b.hi
+    elif b.hi is None:
+        hi = a.hi
+    else:
+        hi = min(a.hi, b.hi)
+    return Interval(lo, hi)
+
+
+def maximum(a: Interval, b: Interval) -> Interval:
+    hi = None if a.hi is None or b.hi is None else max(a.hi, b.hi)
+    if a.lo is None:
+        lo = b.lo
+    elif b.lo is None:
+        lo = a.lo
+    else:
+        lo = max(a.lo, b.lo)
+    return Interval(lo, hi)
+
+
+def ceil(a: Interval) -> Interval:
+    return Interval(None if a.lo is None else a.lo.to_integral_value("ROUND_CEILING"),
+                    None if a.hi is None else a.hi.to_integral_value("ROUND_CEILING"), integer=True)
+
+
+def floor(a: Interval) -> Interval:
+    return Interval(None if a.lo is None else a.lo.to_integral_value("ROUND_FLOOR"),
+                    None if a.hi is None else a.hi.to_integral_value("ROUND_FLOOR"), integer=True)
+
+
+def absolute(a: Interval) -> Interval:
+    if a.lo is not None and a.lo >= 0:
+        return a
+    if a.hi is not None and a.hi <= 0:
+        return neg(a)
+    hi = None if a.lo is None or a.hi is None else max(-a.lo, a.hi)
+    return Interval(D0, hi)

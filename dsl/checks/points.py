@@ -1,0 +1,25 @@
+"""Points add up: children to their parent, top-level sections to 满分."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .. import ir
+from ..diagnostics import Label, make
+from ..ir import fmt_decimal
+
+
+def check_points(prog: ir.Program):
+    diags = []
+    for ind in prog.walk():
+        if ind.children and ind.score is None:
+            s = sum((c.points for c in ind.children), Decimal(0))
+            if s != ind.points:
+                labels = [Label(ind.name_span, f"声明 {fmt_decimal(ind.points)} 分 / declares {fmt_decimal(ind.points)}")]
+                labels += [Label(c.name_span, f"{fmt_decimal(c.points)} 分", False) for c in ind.children]
+                diags.append(make("E0401", labels, name=ind.name, sum=fmt_decimal(s), points=fmt_decimal(ind.points)))
+    s = sum((r.points for r in prog.roots), Decimal(0))
+    if prog.roots and s != prog.total:
+        labels = [Label(r.name_span, f"{fmt_decimal(r.points)} 分", False) for r in prog.roots]
+        labels[0] = Label(labels[0].span, labels[0].caption, True)
+        diags.append(make("E0402", labels, sum=fmt_decimal(s), total=fmt_decimal(prog.total)))
+    return diags

@@ -1,0 +1,659 @@
+"""Name resolution and typing: AST -> IR.
+
+Scopes, innermost first: the node's locals defined above the use, its ancestors'
+locals defined above the node, rulebook-level definitions, inputs, then indicator
+scores by name (qualified ``父级.名称`` when a name is shared). Units follow
+docs/language.md#units.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .. import ast, ir
+from ..diagnostics import Diagnostic, Label, make
+from ..ir import AMOUNT_UNITS, COUNT_UNITS, KNOWN_UNITS, Type
+
+FUNCS = {
+    "min": "min", "最小值": "min", "max": "max", "最大值": "max",
+    "ceil": "ceil", "向上取整": "ceil", "floor": "floor", "向下取整": "floor",
+    "abs": "abs", "绝对值": "abs",
+    "count": "count", "符合数": "count", "符合项数": "count",
+    "all": "all", "全部符合": "all", "any": "any", "任一符合": "any",
+    "size": "size", "项数": "size", "要点数": "size",
+}
+TOTAL_NAMES = {"总分", "total"}
+OP_TEXT = {"+": "+", "-": "-", "*": "×", "/": "÷", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
+
+
+def edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def suggest(name: str, candidates) -> list[str]:
+    scored = []
+    for c in set(candidates):
+        d = edit_distance(name, c)
+        if d <= max(1, (len(name) + 1) // 2) and c != name:
+            scored.append((d, c))
+    scored.sort()
+    return [c for _, c in scored[:3]]
+
+
+def unit_text(t: Type) -> str:
+    return t.describe()[0]
+
+
+class Resolver:
+    def __init__(self, rb: ast.Rulebook):
+        self.rb = rb
+        self.diags: list[Diagnostic] = []
+        self.inputs: dict[str, ir.Input] = {}
+        self.globals: list[ir.Local] = []
+        self.indicators: list[ir.Indicator] = []
+        self.by_name: dict[str, list[ir.Indicator]] = {}
+        self.uses_na = False
+        self.na_span = None
+        self._current: ir.Indicator | None = None   # indicator whose rule is being resolved
+
+    def err(self, code, labels, helps=(), notes=(), **args):
+        self.diags.append(make(code, labels, notes, helps, **args))
+
+    # ───────────── driver ─────────────
+    def run(self) -> ir.Program | None:
+        rb = self.rb
+        settings = {}
+        for it in rb.items:
+            if isinstance(it, ast.Setting):
+                if it.key in settings:
+                    self.err("E0206", [Label(it.span, "重复设置 / set twice"), Label(settings[it.key].span, "首次设置 / first set here", False)],
+                             name=it.key, reason_zh="重复", reason_en="is set twice")
+                settings[it.key] = it
+        total = settings.get("total")
+        if total is None:
+            self.err("E0404", [Label(rb.span.__class__(rb.span.file, rb.span.start, rb.span.start + 3), "")])
+        precision = settings["precision"].value.value if "precision" in settings else Decimal("0.01")
+        if precision <= 0:
+            self.err("E0206", [Label(settings["precision"].span, "")], name="精度", reason_zh="必须大于0", reason_en="must be positive")
+        # inputs everywhere
+        self._collect_inputs(rb.items)
+        # indicators
+        roots = []
+        seen: dict[str, ast.IndicatorNode] = {}
+        for it in rb.items:
+            if isinstance(it, ast.IndicatorNode):
+                self._dup_sibling(seen, it)
+                roots.append(self._build(it, None))
+        # globals, then rules
+        for it in rb.items:
+            if isinstance(it, ast.Let):
+                self._define_local(it, None, self.globals)
+        for ind in self.indicators:
+            self._resolve_body(ind)
+        grades = []
+        gseen = {}
+        for band in rb.grades:
+            if band.name.text in gseen:
+                self.err("E0203", [Label(band.name.span, ""), Label(gseen[band.name.text], "", False)], name=band.name.text)
+            gseen[band.name.text] = band.name.span
+            cond = None
+            if band.cond is not None:
+                cond = self.expr(band.cond, self._global_scope(), grades=True)
+                if cond.type.kind != "bool":
+                    self.err("E0303", [Label(band.cond.span, "应为条件 / expected a condition")],
+                             what_zh="等级条件应为真假判断", what_en="a grade band needs a condition")
+            grades.append(ir.GradeBand(band.name.text, cond, span=band.span))
+        if not rb.grades:
+            self.err("E0507", [Label(ast_span_head(rb), "")])
+        na_policy = settings["na_policy"].value if "na_policy" in settings else None
+        if self.uses_na and na_policy is None:
+            self.err("E0505", [Label(self.na_span, "此处不适用 / not applicable here")])
+        for inp in self.inputs.values():
+            if not inp.used:
+                self.diags.append(make("W0201", [Label(inp.span, "")], name=inp.name))
+        for loc in self._all_locals():
+            if not loc.used:
+                self.diags.append(make("W0202", [Label(loc.span, "")], name=loc.name))
+        if total is None:
+            return None
+        return ir.Program(
+            title=rb.title, version=settings["version"].value if "version" in settings else None,
+            total=total.value.value, precision=precision,
+            rounding=settings["rounding"].value if "rounding" in settings else "half_up",
+            grade_on=settings["grade_on"].value if "grade_on" in settings else "rounded",
+            na_policy=na_policy, inputs=list(self.inputs.values()), globals=self.globals,
+            roots=roots, grades=grades, source_name=rb.span.file.name, source_text=rb.span.file.text)
+
+    def _all_locals(self):
+        yield from self.globals
+        for ind in self.indicators:
+            yield from ind.locals
+
+    # ───────────── declarations ─────────────
+    def _collect_inputs(self, items):
+        for it in items:
+            if isinstance(it, ast.InputDecl):
+                self._input(it)
+            elif isinstance(it, ast.IndicatorNode):
+                self._collect_inputs(it.body)
+
+    def _input(self, d: ast.InputDecl):
+        name = d.name.text
+        if name in self.inputs:
+            self.err("E0203", [Label(d.name.span, "再次声明 / declared again"),
+                               Label(self.inputs[name].span, "首次声明 / first declared here", False)],
+                     name=name)
+            return
+        t = d.type
+        kind = t.kind
+        if kind in ("amount", "count"):
+            if t.unit not in KNOWN_UNITS or t.unit in ("%", "pp", "分"):
+                self.err("E0304", [Label(t.span, "")], unit=t.unit)
+            typ = Type("num", t.unit)
+        elif kind == "rate":
+            typ = Type("num", "%")
+        elif kind in ("score", "number"):
+            typ = Type("num", None)
+        elif kind == "boolean":
+            typ = ir.BOOL
+        elif kind == "grade":
+            typ = Type("enum", None, t.members)
+        else:
+            typ = Type("checklist", None, t.members)
+        inp = ir.Input(name, kind, typ, doc=d.doc, span=d.name.span, index=len(self.inputs))
+        if kind in ("amount", "count", "rate", "score"):
+            inp.lo = Decimal(0)
+        for c in d.constraints:
+            if typ.kind != "num":
+                self.err("E0303", [Label(c.span, "")], what_zh="只有数值输入可以限定范围", what_en="only numeric inputs take a range")
+                continue
+            v = self.expr(c.value, {}, allow_names=False)
+            if not isinstance(v, ir.Const) or not isinstance(v.value, Decimal):
+                self.err("E0303", [Label(c.value.span, "应为常数 / expected a constant")], what_zh="范围须为常数", what_en="a bound must be a constant")
+                continue
+            self._unify(typ, v.type, c.span, c.op)
+            val = v.value
+            if c.op in (">=", ">"):
+                inp.lo, inp.lo_open = val, c.op == ">"
+            elif c.op in ("<=", "<"):
+                inp.hi, inp.hi_open = val, c.op == "<"
+            else:
+                self.err("E0303", [Label(c.span, "")], what_zh="范围只能用 > ≥ < ≤", what_en="a bound uses > ≥ < ≤")
+        self.inputs[name] = inp
+
+    def _dup_sibling(self, seen, node: ast.IndicatorNode):
+        name = node.name.text
+        if name in seen:
+            self.err("E0203", [Label(node.name.span, "同级重名 / same name twice in one section"),
+                               Label(seen[name].name.span, "首次出现 / first here", False)], name=name)
+        seen[name] = node
+
+    def _build(self, node: ast.IndicatorNode, parent: ir.Indicator | None) -> ir.Indicator:
+        pts = Decimal(0)
+        if node.points is None:
+            self.err("E0405", [Label(node.name.span, "")], name=node.name.text)
+        else:
+            if node.points.unit not in (None, "分"):
+                self.err("E0304", [Label(node.points.span, "分值的单位应为「分」 / points are in 分")], unit=node.points.unit)
+            pts = node.points.value
+        path = (parent.path if parent else ()) + (node.name.text,)
+        ind = ir.Indicator(node.name.text, node.level, pts, path, span=node.span, name_span=node.name.span,
+                           parent=parent, index=len(self.indicators))
+        ind.node = node
+        self.indicators.append(ind)
+        self.by_name.setdefault(ind.name, []).append(ind)
+        seen = {}
+        for st in node.body:
+            if isinstance(st, ast.Doc):
+                if st.kind == "doc":
+                    ind.doc = st.text if ind.doc is None else ind.doc + "\n" + st.text
+                else:
+                    ind.criteria = st.text if ind.criteria is None else ind.criteria + "\n" + st.text
+            elif isinstance(st, ast.IndicatorNode):
+                self._dup_sibling(seen, st)
+                ind.children.append(self._build(st, ind))
+        return ind
+
+    # ───────────── scopes ─────────────
+    def _global_scope(self) -> dict:
+        return {loc.name: loc for loc in self.globals}
+
+    def _define_local(self, st: ast.Let, owner, into: list, scope=None):
+        scope = self._global_scope() if scope is None else scope
+        if st.name.text in {l.name for l in into} or (owner is None and st.name.text in self.inputs):
+            prev = next((l for l in into if l.name == st.name.text), None) or self.inputs.get(st.name.text)
+            self.err("E0203", [Label(st.name.span, ""), Label(prev.span, "首次定义 / first defined here", False)], name=st.name.text)
+        if isinstance(st.value, ast.Tiers):
+            value = self.tiers(st.value, scope, score_ctx=False)
+        else:
+            value = self.expr(st.value, scope)
+        self._no_na(value)
+        loc = ir.Local(st.name.text, value, value.type, span=st.name.span, owner=owner, index=len(into))
+        into.append(loc)
+        return loc
+
+    def _resolve_body(self, ind: ir.Indicator):
+        node = ind.node
+        scope = dict(self._global_scope())
+        # ancestors' locals visible to this node: those defined before the node in each ancestor
+        chain = []
+        p = ind.parent
+        child = ind
+        while p is not None:
+            chain.append((p, child))
+            child, p = p, p.parent
+        for anc, ch in reversed(chain):
+            for loc in anc.locals:
+                if loc.span.start < ch.span.start:
+                    scope[loc.name] = loc
+        self._current = ind
+        score_ast = None
+        for st in node.body:
+            if isinstance(st, ast.Let):
+                loc = self._define_local(st, ind, ind.locals, scope)
+                scope[loc.name] = loc
+            elif isinstance(st, ast.ScoreRule):
+                if score_ast is not None:
+                    self.err("E0203", [Label(st.span, ""), Label(score_ast.span, "", False)], name="得分")
+                score_ast = st
+                if isinstance(st.value, ast.Tiers):
+                    ind.score = self.tiers(st.value, scope, score_ctx=True)
+                else:
+                    ind.score = self.expr(st.value, scope, score_ctx=True)
+                ind.score = push_clamps(ind.score)
+                self._check_score_type(ind, st.value.span)
+        self._current = None
+        if score_ast is None and ind.is_leaf:
+            self.err("E0403", [Label(ind.name_span, "缺少「得分 = …」 / no `得分 = …`")], name=ind.name)
+
+    def _check_score_type(self, ind, span):
+        t = ind.score.type
+        if t.kind == "na":
+            return
+        if t.kind != "num":
+            zh, en = t.describe()
+            self.err("E0302", [Label(span, f"这是{zh} / this is {en}")], unit_zh=zh, unit_en=en,
+                     helps=["用「如果 … 则 1 否则 0」把判断变为分数 / turn a judgement into points with 如果 … 则 1 否则 0"])
+        elif t.unit not in (None, "%", "pp", "分"):
+            zh, en = t.describe()
+            self.err("E0302", [Label(span, f"单位为{t.unit} / in {t.unit}")], unit_zh=zh, unit_en=en,
+                     helps=["人数乘以每人的分值，金额相除得比率 / multiply a count by points per unit; divide amounts to get a rate"])
+
+    def _no_na(self, e: ir.Expr):
+        if e.type.kind == "na" or _contains_na(e):
+            self.err("E0508", [Label(e.span, "")], name="不适用")
+
+    # ───────────── expressions ─────────────
+    def lookup(self, ref: ast.Ref, scope: dict, grades: bool, allow_names=True, enum_members=()):
+        parts = ref.parts
+        name = parts[-1].text
+        if len(parts) == 1:
+            if grades and name in TOTAL_NAMES:
+                return ir.TotalRef(span=ref.span, type=Type("num", None))
+            if name in scope:
+                loc = scope[name]
+                loc.used = True
+                return ir.LocalRef(loc, span=ref.span, type=loc.type)
+            if name in self.inputs and allow_names:
+                inp = self.inputs[name]
+                inp.used = True
+                return ir.InputRef(inp, span=ref.span, type=inp.type)
+            if name in enum_members:
+                return ir.Const(name, span=ref.span, type=Type("enum", None, tuple(enum_members)))
+            cands = self.by_name.get(name, []) if allow_names else []
+        else:
+            quals = [p.text for p in parts[:-1]]
+            cands = [i for i in self.by_name.get(name, []) if _has_ancestors(i, quals)]
+        if len(cands) == 1:
+            ind = cands[0]
+            return self._score_ref(ind, ref)
+        if len(cands) > 1:
+            labels = [Label(ref.span, "指向多个指标 / refers to several indicators")]
+            labels += [Label(c.name_span, "/".join(c.path), False) for c in cands]
+            helps = ["写明上级以区分 / qualify it: " + "、".join(f"{c.path[-2]}.{c.name}" if len(c.path) > 1 else c.name for c in cands)]
+            self.err("E0202", labels, helps, name=ref.text)
+            return ir.Const(Decimal(0), span=ref.span)
+        # unknown
+        known = set(scope) | set(self.inputs) | set(self.by_name) | set(enum_members)
+        if grades:
+            known |= TOTAL_NAMES
+        sugg = suggest(name, known) if allow_names else []
+        helps = [f"是否应为{'、'.join('「' + s + '」' for s in sugg)}？ / did you mean {', '.join('`' + s + '`' for s in sugg)}?"] if sugg else []
+        notes = ["输入项用「输入」声明，中间值用「名称 = 表达式」定义 / inputs are declared with `输入`, local values with `name = expr`"]
+        if not allow_names:
+            notes = ["此处只能用常数 / only constants are allowed here"]
+        if grades is False and name in TOTAL_NAMES:
+            notes = ["「总分」只能用于等级划分 / `总分` is only available in grade bands"]
+        self.err("E0201", [Label(ref.span, "既不是输入项也不是中间值或指标 / not an input, a local value or an indicator")],
+                 helps, notes, name=ref.text)
+        return ir.Const(Decimal(0), span=ref.span)
+
+    def _score_ref(self, ind: ir.Indicator, ref) -> ir.Expr:
+        cur = self._current
+        if cur is not None:
+            # an indicator may use its own descendants and any indicator outside its ancestry
+            anc = cur
+            while anc is not None:
+                if anc is ind:
+                    self.err("E0205", [Label(ref.span, "")], cycle=" → ".join(cur.path) + " → " + ind.name)
+                    return ir.Const(Decimal(0), span=ref.span)
+                anc = anc.parent
+            if not _is_descendant(ind, cur):
+                cur.depends.append(ind)
+        return ir.ScoreRef(ind, span=ref.span, type=Type("num", None))
+
+    def tiers(self, t: ast.Tiers, scope, score_ctx=False, grades=False) -> ir.Expr:
+        subject = self.expr(t.subject, scope, grades=grades) if t.subject is not None else None
+        rows = []
+        vtype = None
+        for row in t.rows:
+            key = None
+            if row.kind == "else":
+                kind = "else"
+            elif subject is None:
+                if row.kind == "cmp":
+                    self.err("E0101", [Label(row.span, "没有分档对象时，每行应是完整条件 / without a subject each row is a full condition")],
+                             found=f"「{OP_TEXT[row.op]}」")
+                    continue
+                key = self.expr(row.key, scope, grades=grades)
+                kind = "cond"
+                if key.type.kind != "bool":
+                    self.err("E0303", [Label(row.key.span, "应为条件 / expected a condition")],
+                             what_zh="分档条件应为真假判断", what_en="a tier row needs a condition")
+            else:
+                members = subject.type.members if subject.type.kind == "enum" else ()
+                key = self.expr(row.key, scope, grades=grades, enum_members=members)
+                if row.kind == "cmp":
+                    kind = "cmp"
+                    if row.op not in ("==", "!=") and subject.type.kind != "num":
+                        self.err("E0303", [Label(row.span, "")], what_zh="只有数值可以比较大小", what_en="only numbers can be ordered")
+                else:
+                    kind = "eq"
+                self._compare_types(subject.type, key.type, row.span, row.op or "==")
+            value = self.expr(row.value, scope, score_ctx=score_ctx, grades=grades)
+            vtype = value.type if vtype is None else self._merge(vtype, value.type, row.value.span)
+            rows.append(ir.TierRow(kind, row.op, key, value, span=row.span))
+        return ir.Tiers(subject, rows, span=t.span, type=vtype or Type("num"))
+
+    def expr(self, e, scope, score_ctx=False, grades=False, allow_names=True, enum_members=()) -> ir.Expr:
+        rec = lambda x, **kw: self.expr(x, scope, grades=grades, allow_names=allow_names, **kw)
+        if isinstance(e, ast.Num):
+            unit = e.unit
+            if unit is not None and unit not in KNOWN_UNITS:
+                self.err("E0304", [Label(e.span, "")], unit=unit)
+                unit = None
+            if unit == "分":
+                unit = None
+            return ir.Const(e.value, span=e.span, type=Type("num", unit))
+        if isinstance(e, ast.Bool):
+            return ir.Const(e.value, span=e.span, type=ir.BOOL)
+        if isinstance(e, ast.Ref):
+            return self.lookup(e, scope, grades, allow_names, enum_members)
+        if isinstance(e, ast.NotApplicable):
+            if not score_ctx:
+                self.err("E0508", [Label(e.span, "只能作为得分规则的结果 / only as the result of a score rule")], name="不适用")
+            self.uses_na = True
+            self.na_span = self.na_span or e.span
+            return ir.NotApplicable(span=e.span, type=ir.NA)
+        if isinstance(e, ast.Tiers):
+            return self.tiers(e, scope, score_ctx, grades)
+        if isinstance(e, ast.If):
+            cond = rec(e.cond)
+            self._want_bool(cond, e.cond.span)
+            a = rec(e.then, score_ctx=score_ctx)
+            b = rec(e.else_, score_ctx=score_ctx)
+            return ir.If(cond, a, b, span=e.span, type=self._merge(a.type, b.type, e.span))
+        if isinstance(e, ast.Clamp):
+            x = rec(e.operand, score_ctx=score_ctx)
+            self._want_num(x, e.operand.span)
+            bound = None
+            if e.kind == "capped":
+                if self._current is None:
+                    self.err("E0508", [Label(e.span, "「不加分」只能用于指标的得分 / `不加分` caps an indicator's score")], name="不加分")
+                    bound = ir.Const(Decimal(0), type=Type("num"))
+                else:
+                    bound = ir.Const(self._current.points, span=e.span, type=Type("num"))
+            elif e.kind in ("at_most", "at_least"):
+                bound = rec(e.bound)
+                self._want_num(bound, e.bound.span)
+                self._unify(x.type, bound.type, e.span, "≤")
+            t = x.type if x.type.kind != "na" else Type("num")
+            return ir.Clamp(e.kind, x, bound, span=e.span, type=t)
+        if isinstance(e, ast.BinOp):
+            a, b = rec(e.left), rec(e.right)
+            self._want_num(a, e.left.span)
+            self._want_num(b, e.right.span)
+            return ir.BinOp(e.op, a, b, span=e.span, type=self._arith(e.op, a.type, b.type, e.span))
+        if isinstance(e, ast.Neg):
+            a = rec(e.operand)
+            self._want_num(a, e.operand.span)
+            return ir.Neg(a, span=e.span, type=a.type)
+        if isinstance(e, ast.Compare):
+            ops = list(e.operands)
+            first = rec(ops[0])
+            items = [first]
+            prev = first
+            for op, o in zip(e.ops, ops[1:]):
+                members = prev.type.members if prev.type.kind == "enum" else ()
+                cur = rec(o, enum_members=members)
+                if prev.type.kind == "num" or op not in ("==", "!="):
+                    if prev.type.kind != "num" or cur.type.kind != "num":
+                        if op not in ("==", "!="):
+                            self.err("E0303", [Label(e.span, "")], what_zh="只有数值可以比较大小", what_en="only numbers can be ordered")
+                self._compare_types(prev.type, cur.type, e.span, op)
+                items.append(cur)
+                prev = cur
+            return ir.Compare(items, list(e.ops), span=e.span, type=ir.BOOL)
+        if isinstance(e, ast.Logic):
+            a, b = rec(e.left), rec(e.right)
+            self._want_bool(a, e.left.span)
+            self._want_bool(b, e.right.span)
+            return ir.Logic(e.op, a, b, span=e.span, type=ir.BOOL)
+        if isinstance(e, ast.Not):
+            a = rec(e.operand)
+            self._want_bool(a, e.operand.span)
+            return ir.Not(a, span=e.span, type=ir.BOOL)
+        if isinstance(e, ast.Call):
+            return self.call(e, scope, grades, allow_names)
+        if isinstance(e, ast.ListLit):
+            self.err("E0303", [Label(e.span, "")], what_zh="列表只能出现在案例中", what_en="a list can only be a case value")
+            return ir.Const(Decimal(0), span=e.span)
+        raise AssertionError(type(e))
+
+    def call(self, e: ast.Call, scope, grades, allow_names):
+        fname = e.func.text
+        f = FUNCS.get(fname)
+        args = [self.expr(a, scope, grades=grades, allow_names=allow_names) for a in e.args]
+        if f is None:
+            sugg = suggest(fname, FUNCS)
+            helps = [f"是否应为{'、'.join('「' + s + '」' for s in sugg)}？ / did you mean {', '.join(sugg)}?"] if sugg else []
+            self.err("E0204", [Label(e.func.span, "")], helps, name=fname, reason_zh="不存在", reason_en="does not exist")
+            return ir.Const(Decimal(0), span=e.span)
+        if f in ("min", "max"):
+            if len(args) < 2:
+                self.err("E0204", [Label(e.span, "")], name=fname, reason_zh="至少需要两个参数", reason_en="needs at least two arguments")
+                return ir.Const(Decimal(0), span=e.span)
+            t = args[0].type
+            for a, ae in zip(args, e.args):
+                self._want_num(a, ae.span)
+            for a, ae in zip(args[1:], e.args[1:]):
+                t = self._unify(t, a.type, ae.span, ",")
+            return ir.Call(f, args, span=e.span, type=t)
+        if len(args) != 1:
+            self.err("E0204", [Label(e.span, "")], name=fname, reason_zh="需要一个参数", reason_en="takes one argument")
+            return ir.Const(Decimal(0), span=e.span)
+        a = args[0]
+        if f in ("ceil", "floor", "abs"):
+            self._want_num(a, e.args[0].span)
+            return ir.Call(f, args, span=e.span, type=a.type)
+        if a.type.kind != "checklist":
+            zh, en = a.type.describe()
+            self.err("E0303", [Label(e.args[0].span, f"这是{zh} / this is {en}")], what_zh=f"「{fname}」需要清单", what_en=f"`{fname}` takes a checklist")
+            return ir.Const(Decimal(0), span=e.span)
+        if f in ("count", "size"):
+            return ir.Call(f, args, span=e.span, type=Type("num", "项"))
+        return ir.Call(f, args, span=e.span, type=ir.BOOL)
+
+    # ───────────── type helpers ─────────────
+    def _want_num(self, x: ir.Expr, span):
+        if x.type.kind not in ("num", "na"):
+            zh, en = x.type.describe()
+            self.err("E0303", [Label(span, f"这是{zh} / this is {en}")], what_zh="此处需要数值", what_en="a number is needed here",
+                     helps=["判断转为分数：如果 X 则 1 否则 0 / to score a judgement: if X then 1 else 0"] if x.type.kind == "bool" else [])
+
+    def _want_bool(self, x: ir.Expr, span):
+        if x.type.kind != "bool":
+            zh, en = x.type.describe()
+            self.err("E0303", [Label(span, f"这是{zh} / this is {en}")], what_zh="此处需要条件（真假判断）", what_en="a condition is needed here")
+
+    def _mismatch(self, a: Type, b: Type, span, op):
+        self.err("E0301", [Label(span, "")], left=unit_text(a), op=OP_TEXT.get(op, op), right=unit_text(b))
+
+    def _unify(self, a: Type, b: Type, span, op) -> Type:
+        """Type of a + b, a - b, min(a, b), branches."""
+        if a.kind == "na":
+            return b
+        if b.kind == "na":
+            return a
+        if a.kind != "num" or b.kind != "num":
+            if a == b:
+                return a
+            self._mismatch(a, b, span, op)
+            return a
+        ua, ub = a.unit, b.unit
+        if ua == ub or ub is None:
+            return a
+        if ua is None:
+            return b
+        if {ua, ub} == {"%", "pp"}:
+            return Type("num", "%")
+        self._mismatch(a, b, span, op)
+        return a
+
+    def _compare_types(self, a: Type, b: Type, span, op):
+        if a.kind == "enum" and b.kind == "enum":
+            if a.members and b.members and set(a.members) != set(b.members):
+                self._mismatch(a, b, span, op)
+            return
+        if a.kind != b.kind:
+            self._mismatch(a, b, span, op)
+            return
+        if a.kind == "num" and {a.unit, b.unit} == {"%", "pp"}:
+            self._mismatch(a, b, span, op)
+            return
+        self._unify(a, b, span, op)
+
+    def _merge(self, a: Type, b: Type, span) -> Type:
+        return self._unify(a, b, span, "|")
+
+    def _arith(self, op, a: Type, b: Type, span) -> Type:
+        if a.kind != "num" or b.kind != "num":
+            return Type("num")
+        ua, ub = a.unit, b.unit
+        if op in "+-":
+            if op == "-" and ua == "%" and ub == "%":
+                return Type("num", "pp")
+            if op == "-" and ua == "pp" and ub == "%":
+                self._mismatch(a, b, span, op)
+                return a
+            return self._unify(a, b, span, op)
+        if op == "*":
+            if ua is None and ub is None:
+                return Type("num")
+            if ua is None or ub is None:
+                u = ua or ub
+                return Type("num", None if u in COUNT_UNITS else u)
+            if ua == "%" and ub != "%":
+                return Type("num", ub)
+            if ub == "%" and ua != "%":
+                return Type("num", ua)
+            if ua == "%" and ub == "%":
+                return Type("num", "%")
+            self._mismatch(a, b, span, op)
+            return a
+        # division
+        if ub is None:
+            return a
+        if ua == ub:
+            return Type("num", None if ua in ("%", "pp") else "%")
+        if {ua, ub} == {"%", "pp"}:
+            return Type("num")
+        if ub == "%":
+            return a
+        if ua is None and ub in AMOUNT_UNITS | COUNT_UNITS:
+            self._mismatch(a, b, span, op)
+            return a
+        self._mismatch(a, b, span, op)
+        return a
+
+
+def _has_ancestors(ind: ir.Indicator, quals: list[str]) -> bool:
+    """``quals`` (outermost first) name ancestors of ``ind``, in order, not necessarily adjacent."""
+    path = list(ind.path[:-1])
+    i = len(path) - 1
+    for q in reversed(quals):
+        while i >= 0 and path[i] != q:
+            i -= 1
+        if i < 0:
+            return False
+        i -= 1
+    return True
+
+
+def _is_descendant(ind, anc) -> bool:
+    p = ind.parent
+    while p is not None:
+        if p is anc:
+            return True
+        p = p.parent
+    return False
+
+
+def _contains_na(e) -> bool:
+    if isinstance(e, ir.NotApplicable):
+        return True
+    if isinstance(e, ir.If):
+        return _contains_na(e.then) or _contains_na(e.else_)
+    if isinstance(e, ir.Tiers):
+        return any(_contains_na(r.value) for r in e.rows)
+    return False
+
+
+def ast_span_head(rb: ast.Rulebook):
+    sp = rb.span
+    return sp.__class__(sp.file, sp.start, min(sp.end, sp.start + 3))
+
+
+def resolve(rb: ast.Rulebook) -> tuple[ir.Program | None, list[Diagnostic]]:
+    r = Resolver(rb)
+    prog = r.run()
+    return prog, r.diags
+
+
+def push_clamps(e: ir.Expr) -> ir.Expr:
+    """Move clamps into the branches of conditionals and tiers, so that a clamp never
+    sees 不适用: ``如果 c 则 不适用 否则 x 扣完为止`` clamps only ``x``."""
+    if isinstance(e, ir.Clamp):
+        inner = push_clamps(e.operand)
+        if isinstance(inner, ir.NotApplicable):
+            return inner
+        if isinstance(inner, ir.If):
+            return ir.If(inner.cond, push_clamps(ir.Clamp(e.kind, inner.then, e.bound, span=e.span, type=e.type)),
+                         push_clamps(ir.Clamp(e.kind, inner.else_, e.bound, span=e.span, type=e.type)),
+                         span=inner.span, type=inner.type)
+        if isinstance(inner, ir.Tiers):
+            rows = [ir.TierRow(r.kind, r.op, r.key, push_clamps(ir.Clamp(e.kind, r.value, e.bound, span=e.span, type=e.type)), span=r.span)
+                    for r in inner.rows]
+            return ir.Tiers(inner.subject, rows, span=inner.span, type=inner.type)
+        return ir.Clamp(e.kind, inner, e.bound, span=e.span, type=e.type)
+    if isinstance(e, ir.If):
+        return ir.If(e.cond, push_clamps(e.then), push_clamps(e.else_), span=e.span, type=e.type)
+    if isinstance(e, ir.Tiers):
+        rows = [ir.TierRow(r.kind, r.op, r.key, push_clamps(r.value), span=r.span) for r in e.rows]
+        return ir.Tiers(e.subject, rows, span=e.span, type=e.type)
+    return e

@@ -1,0 +1,259 @@
+"""Diagnostics: one catalog of messages keyed by stable code, and the renderers.
+
+Layout follows rustc (``error[E0201]: …`` / ``--> file:line:col`` / source line with
+carets), tone follows Elm: say what was found, what was expected, and how to fix it.
+Every message is bilingual: Chinese first, English after `` / ``.
+"""
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+import attrs
+
+from .source import Span, display_width
+
+ERROR = "error"
+WARNING = "warning"
+
+# code -> (severity, 中文模板, English template, explanation)
+CATALOG: dict[str, tuple[str, str, str, str]] = {
+    # E01xx syntax
+    "E0101": (ERROR, "语法错误：此处不应出现{found}", "syntax error: unexpected {found}",
+              "The parser met a token it did not expect. The message lists what could come here."),
+    "E0102": (ERROR, "无法识别的字符「{char}」", "unrecognised character `{char}`",
+              "A character that is part of no token of the language."),
+    "E0103": (ERROR, "文件意外结束", "unexpected end of file",
+              "The file ended while a statement or block was still open."),
+    "E0104": (ERROR, "缩进不一致", "inconsistent indentation",
+              "A line is dedented to a column that matches no enclosing block."),
+    "E0105": (ERROR, "数字「{text}」无效：{reason_zh}", "invalid number `{text}`: {reason_en}",
+              "Numbers are exact decimals of at most 60 digits."),
+    "E0106": (ERROR, "无法读取文件「{path}」：{reason}", "cannot read `{path}`: {reason}",
+              "The file does not exist, is not UTF-8 or is too large."),
+    "E0107": (ERROR, "嵌套过深", "nesting too deep",
+              "Expressions may nest at most 100 levels."),
+    "E0108": (ERROR, "此文件是{found_zh}，应为{expected_zh}", "this file is a {found_en}, expected a {expected_en}",
+              "A rulebook starts with 规则集, a case with 案例."),
+    # E02xx names
+    "E0201": (ERROR, "未定义的名称「{name}」", "unknown name `{name}`",
+              "A name must be an input (输入), a local value defined above it, an indicator, or 总分 in grade bands."),
+    "E0202": (ERROR, "名称「{name}」有歧义", "ambiguous name `{name}`",
+              "Two indicators share this name; qualify it with its parent: 父级.名称."),
+    "E0203": (ERROR, "重复定义「{name}」", "duplicate definition of `{name}`",
+              "Inputs share one namespace; siblings and locals of one block must be distinct."),
+    "E0204": (ERROR, "函数「{name}」{reason_zh}", "function `{name}` {reason_en}",
+              "Known functions: min, max, 向上取整/ceil, 向下取整/floor, 绝对值/abs, 符合数/count, 全部符合/all, 任一符合/any, 项数/size."),
+    "E0205": (ERROR, "循环引用：{cycle}", "circular reference: {cycle}",
+              "Indicator scores may refer to each other only without cycles."),
+    "E0206": (ERROR, "设置「{name}」{reason_zh}", "setting `{name}` {reason_en}",
+              "Settings: 版本, 满分 (required), 精度, 舍入, 定级, 不适用."),
+    "E0207": (ERROR, "「{name}」不是{expected_zh}", "`{name}` is not {expected_en}",
+              "The name refers to something of another kind."),
+    # E03xx types and units
+    "E0301": (ERROR, "单位不一致：{left} {op} {right}", "mismatched units: {left} {op} {right}",
+              "Only quantities of the same unit can be added, subtracted or compared."),
+    "E0302": (ERROR, "得分不能是{unit_zh}", "a score cannot be {unit_en}",
+              "A score is a number of points; multiply a count by the points per unit, divide amounts to get a rate."),
+    "E0303": (ERROR, "类型错误：{what_zh}", "type error: {what_en}",
+              "An operation got a value of the wrong kind (a yes/no where a number is needed, …)."),
+    "E0304": (ERROR, "未知单位「{unit}」", "unknown unit `{unit}`",
+              "Known units: %, 个百分点/pp, 分, 万元, 元, 人, 项, 个, 件, 次, 家, 户, 天."),
+    # E04xx points
+    "E0401": (ERROR, "「{name}」的下级分值合计{sum}分，不等于其分值{points}分", "children of `{name}` add up to {sum}, not its {points} points",
+              "A node without its own 得分 rule scores the sum of its children, so their points must add up to its points."),
+    "E0402": (ERROR, "一级指标分值合计{sum}分，不等于满分{total}分", "top-level points add up to {sum}, not the rulebook's 满分 {total}",
+              "The top-level sections must add up to 满分."),
+    "E0403": (ERROR, "指标「{name}」没有得分规则", "indicator `{name}` has no score rule",
+              "A leaf indicator needs `得分 = …`."),
+    "E0404": (ERROR, "缺少满分设置", "the rulebook does not state its 满分 (total points)",
+              "Write `满分 100` near the top."),
+    "E0405": (ERROR, "「{name}」未声明分值", "`{name}` has no points",
+              "Every node declares its points: `指标 职责明确 1分:`."),
+    # E05xx bounds, tiers, grades
+    "E0501": (ERROR, "「{name}」的得分可能超出 [0, {points}]：可达 {range}", "the score of `{name}` can leave [0, {points}]: it ranges over {range}",
+              "No silent clamping: write 扣完为止 (not below 0), 不加分 (not above the points) or min/max."),
+    "E0502": (ERROR, "等级划分有空缺：总分 {value} 不属于任何等级", "grade bands leave a gap: a total of {value} has no grade",
+              "Every total from 0 to 满分, at the rulebook's precision, must fall in exactly one band."),
+    "E0503": (ERROR, "等级划分重叠：总分 {value} 同时属于{bands}", "grade bands overlap: a total of {value} is in {bands}",
+              "Bands are read in order; a total in two bands is a sign of a wrong boundary."),
+    "E0504": (ERROR, "除数「{divisor}」可能为零", "the divisor `{divisor}` can be zero",
+              "Declare the input `> 0`, or handle zero in the rule (如果 X = 0 则 不适用 否则 …)."),
+    "E0505": (ERROR, "使用了「不适用」但未声明不适用政策", "`不适用` is used but the rulebook states no not-applicable policy",
+              "Add `不适用 计满分` or `不适用 剔除` to the settings."),
+    "E0506": (ERROR, "分档没有「否则」行，可能无档可取", "the tiers have no `否则` row and may match nothing",
+              "End the tiers with `否则 : …` or make the rows cover every value."),
+    "E0507": (ERROR, "没有等级划分", "the rulebook has no grade bands",
+              "Add an `等级:` block."),
+    "E0508": (ERROR, "「{name}」不适用于此处", "`{name}` is not allowed here",
+              "不适用 is the value of a score rule (or of a branch of it), never part of arithmetic."),
+    # E06xx cases
+    "E0601": (ERROR, "缺少输入「{name}」", "missing input `{name}`",
+              "Every input declared by the rulebook needs a value in the case."),
+    "E0602": (ERROR, "输入「{name}」的值 {value} 不是{expected_zh}", "input `{name}`: {value} is not {expected_en}",
+              "The value must match the input's declared type."),
+    "E0603": (ERROR, "输入「{name}」的值 {value} 超出允许范围 {range}", "input `{name}`: {value} is outside {range}",
+              "The rulebook declares the admissible range of each input."),
+    "E0604": (ERROR, "规则集中没有输入「{name}」", "the rulebook has no input `{name}`",
+              "A case may only give values for declared inputs."),
+    "E0605": (ERROR, "规则集中没有指标「{name}」", "the rulebook has no indicator `{name}`",
+              "Claimed and assessed scores name indicators of the rulebook."),
+    "E0606": (ERROR, "「{name}」重复给出", "`{name}` is given twice",
+              "Each input and each claimed score appears once."),
+    "E0607": (ERROR, "输入「{name}」的单位为{unit}，而声明为{declared}", "input `{name}` is given in {unit}, declared in {declared}",
+              "Write the value in the declared unit, or leave the unit out."),
+    "E0608": (ERROR, "认定得分 {value} 超出「{name}」的分值范围 [0, {points}]", "assessed score {value} of `{name}` is outside [0, {points}]",
+              "An assessed score replaces the rule's result and must be a valid score."),
+    # E07xx evaluation
+    "E0701": (ERROR, "除数为零：{divisor} = 0", "division by zero: {divisor} = 0",
+              "The rule divided by a value that is zero for this case."),
+    "E0702": (ERROR, "总分 {value} 不属于任何等级", "the total {value} falls in no grade band",
+              "The grade bands of the rulebook leave this total without a grade."),
+    "E0703": (ERROR, "分档无档可取：{subject} = {value}", "no tier matches: {subject} = {value}",
+              "The tiers have no row for this value."),
+    "E0704": (ERROR, "「{name}」的得分 {value} 超出 [0, {points}]", "the score {value} of `{name}` is outside [0, {points}]",
+              "The rule produced a score outside the indicator's points."),
+    # warnings
+    "W0501": (WARNING, "分档中此行不可达", "this tier row can never apply",
+              "An earlier row already takes every value that reaches this one."),
+    "W0502": (WARNING, "相邻两档得分相同（{value}分）", "two adjacent tiers give the same score ({value})",
+              "Two tiers with one score are usually a typing mistake in the published table."),
+    "W0503": (WARNING, "「{name}」的满分{points}分不可达：最高{best}分", "full points {points} of `{name}` are unattainable: at most {best}",
+              "No admissible input reaches the indicator's points; the rule or the points are probably wrong."),
+    "W0201": (WARNING, "输入「{name}」未被使用", "input `{name}` is never used",
+              "An input that no rule reads is probably a mistake."),
+    "W0202": (WARNING, "「{name}」已定义但未被使用", "`{name}` is defined but never used",
+              "A local value that no rule reads."),
+}
+
+
+@attrs.frozen
+class Label:
+    span: Span
+    caption: str = ""
+    primary: bool = True
+
+
+@attrs.frozen
+class Diagnostic:
+    code: str
+    severity: str
+    message: str  # "中文 / English"
+    labels: tuple[Label, ...] = ()
+    notes: tuple[str, ...] = ()
+    helps: tuple[str, ...] = ()
+
+    @property
+    def primary(self) -> Span | None:
+        for lab in self.labels:
+            if lab.primary:
+                return lab.span
+        return self.labels[0].span if self.labels else None
+
+    def sort_key(self):
+        sp = self.primary
+        return (sp.file.name if sp else "", sp.start if sp else -1, self.code)
+
+
+def make(code: str, labels: Iterable[Label] = (), notes: Iterable[str] = (),
+         helps: Iterable[str] = (), **args) -> Diagnostic:
+    """Build a diagnostic from the catalog entry ``code`` and its template ``args``."""
+    severity, zh, en, _doc = CATALOG[code]
+    message = f"{zh.format(**args)} / {en.format(**args)}"
+    return Diagnostic(code, severity, message, tuple(labels), tuple(notes), tuple(helps))
+
+
+class JixiaoError(Exception):
+    """Raised by the library when a rulebook or case has errors; holds the diagnostics."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        super().__init__("\n".join(render_concise(d) for d in self.diagnostics))
+
+
+def has_errors(diags: Iterable[Diagnostic]) -> bool:
+    return any(d.severity == ERROR for d in diags)
+
+
+# ───────────────────────── renderers ─────────────────────────
+
+def _location(span: Span | None) -> str:
+    if span is None:
+        return "<unknown>"
+    return f"{span.file.name}:{span.line}:{span.column}"
+
+
+def render_concise(d: Diagnostic) -> str:
+    return f"{_location(d.primary)}: {d.severity}[{d.code}]: {d.message}"
+
+
+def render_full(d: Diagnostic) -> str:
+    out = [f"{d.severity}[{d.code}]: {d.message}"]
+    prim = d.primary
+    if prim is not None:
+        lines = sorted({lab.span.line for lab in d.labels if lab.span.file is prim.file})
+        gutter = len(str(max(lines))) if lines else 1
+        pad = " " * gutter
+        out.append(f"{pad}--> {_location(prim)}")
+        out.append(f"{pad} |")
+        prev = None
+        for line in lines:
+            if prev is not None and line > prev + 1:
+                out.append(f"{pad}...")
+            prev = line
+            src = prim.file.line_text(line)
+            out.append(f"{str(line).rjust(gutter)} | {src}")
+            for lab in (l for l in d.labels if l.span.file is prim.file and l.span.line == line):
+                sline, scol = lab.span.line, lab.span.column
+                eline, ecol = lab.span.end_line_col
+                end_col = ecol if eline == sline else len(src) + 1
+                before = display_width(src[: scol - 1])
+                width = max(1, display_width(src[scol - 1: end_col - 1]))
+                mark = ("^" if lab.primary else "-") * width
+                caption = f" {lab.caption}" if lab.caption else ""
+                out.append(f"{pad} | {' ' * before}{mark}{caption}".rstrip())
+        out.append(f"{pad} |")
+        for lab in d.labels:
+            if lab.span.file is not prim.file:
+                out.append(f"{pad} = note: {_location(lab.span)}: {lab.caption}")
+    else:
+        pad = " "
+    for h in d.helps:
+        out.append(f"{pad} = help: {h}")
+    for n in d.notes:
+        out.append(f"{pad} = note: {n}")
+    return "\n".join(out)
+
+
+def render_text(diags: Iterable[Diagnostic], style: str = "full") -> str:
+    diags = sorted(diags, key=Diagnostic.sort_key)
+    if style == "concise":
+        return "\n".join(render_concise(d) for d in diags)
+    return "\n\n".join(render_full(d) for d in diags)
+
+
+def to_json(d: Diagnostic) -> dict:
+    sp = d.primary
+    row = {"code": d.code, "severity": d.severity, "message": d.message,
+           "file": sp.file.name if sp else None}
+    if sp is not None:
+        el, ec = sp.end_line_col
+        row.update(line=sp.line, column=sp.column, end_line=el, end_column=ec)
+    row["labels"] = [{"line": l.span.line, "column": l.span.column, "caption": l.caption,
+                      "primary": l.primary} for l in d.labels]
+    row["helps"] = list(d.helps)
+    row["notes"] = list(d.notes)
+    return row
+
+
+def render_json(diags: Iterable[Diagnostic]) -> str:
+    return json.dumps([to_json(d) for d in sorted(diags, key=Diagnostic.sort_key)],
+                      ensure_ascii=False, indent=2)
+
+
+def explain(code: str) -> str | None:
+    entry = CATALOG.get(code.upper())
+    if entry is None:
+        return None
+    severity, zh, en, doc = entry
+    return f"{code.upper()} ({severity})\n  {zh}\n  {en}\n\n{doc}"

@@ -1,0 +1,277 @@
+"""Checked IR: names resolved, types and units attached, Decimal constants.
+
+Produced by :func:`dsl.check.check_rulebook`; consumed by the code generator and the
+reference interpreter. Every expression node keeps the span of the AST node it came from.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+import attrs
+
+from .source import Span
+
+
+# ───────────── types ─────────────
+
+@attrs.frozen
+class Type:
+    """kind: num | bool | enum | checklist | na. ``unit`` for num: None (bare number),
+    "%" (rate), "pp" (percentage points), "分" or an amount/count unit."""
+    kind: str
+    unit: Optional[str] = None
+    members: tuple[str, ...] = ()
+
+    def describe(self) -> tuple[str, str]:
+        if self.kind == "num":
+            u = self.unit
+            if u is None:
+                return "数值", "a number"
+            if u == "%":
+                return "比率", "a rate"
+            if u == "pp":
+                return "百分点", "percentage points"
+            if u == "分":
+                return "分值", "points"
+            return f"{u}", f"an amount in {u}" if u in AMOUNT_UNITS else f"a count of {u}"
+        return {"bool": ("是否", "a yes/no value"), "enum": ("等级", "a grade"),
+                "checklist": ("清单", "a checklist"), "na": ("不适用", "not applicable")}[self.kind]
+
+
+AMOUNT_UNITS = {"万元", "元", "亿元", "千元"}
+COUNT_UNITS = {"人", "项", "个", "件", "次", "家", "户", "天", "所", "名"}
+KNOWN_UNITS = AMOUNT_UNITS | COUNT_UNITS | {"%", "pp", "分"}
+
+NUM = Type("num")
+BOOL = Type("bool")
+NA = Type("na")
+
+
+# ───────────── declarations ─────────────
+
+@attrs.define(eq=False)
+class Input:
+    name: str
+    kind: str                 # amount count rate score number boolean grade checklist
+    type: Type
+    lo: Optional[Decimal] = None
+    lo_open: bool = False
+    hi: Optional[Decimal] = None
+    hi_open: bool = False
+    doc: Optional[str] = None
+    span: Optional[Span] = attrs.field(default=None, repr=False)
+    index: int = 0
+    used: bool = False
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        return self.type.members
+
+    def range_text(self) -> str:
+        lo = "-∞" if self.lo is None else fmt_decimal(self.lo)
+        hi = "+∞" if self.hi is None else fmt_decimal(self.hi)
+        return f"{'(' if self.lo_open or self.lo is None else '['}{lo}, {hi}{')' if self.hi_open or self.hi is None else ']'}"
+
+
+@attrs.define(eq=False)
+class Local:
+    name: str
+    expr: "Expr" = None
+    type: Type = NUM
+    span: Optional[Span] = attrs.field(default=None, repr=False)
+    owner: Optional["Indicator"] = None   # None for a rulebook-level definition
+    index: int = 0
+    used: bool = False
+
+
+@attrs.define(eq=False)
+class Indicator:
+    """A node of the hierarchy (一级/二级/三级指标, 子项)."""
+    name: str
+    level: str
+    points: Decimal
+    path: tuple[str, ...]
+    span: Optional[Span] = attrs.field(default=None, repr=False)
+    name_span: Optional[Span] = attrs.field(default=None, repr=False)
+    doc: Optional[str] = None
+    criteria: Optional[str] = None
+    parent: Optional["Indicator"] = attrs.field(default=None, repr=False)
+    children: list["Indicator"] = attrs.field(factory=list, repr=False)
+    locals: list[Local] = attrs.field(factory=list, repr=False)
+    score: Optional["Expr"] = attrs.field(default=None, repr=False)   # None: sum of children
+    index: int = 0
+    depends: list["Indicator"] = attrs.field(factory=list, repr=False)
+    node: object = attrs.field(default=None, repr=False)   # the AST node it came from
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    @property
+    def qualified(self) -> str:
+        return "/".join(self.path)
+
+
+@attrs.define(eq=False)
+class GradeBand:
+    name: str
+    cond: Optional["Expr"]
+    span: Optional[Span] = attrs.field(default=None, repr=False)
+
+
+@attrs.define(eq=False)
+class Program:
+    title: str
+    version: Optional[str]
+    total: Decimal
+    precision: Decimal
+    rounding: str
+    grade_on: str
+    na_policy: Optional[str]
+    inputs: list[Input]
+    globals: list[Local]
+    roots: list[Indicator]
+    grades: list[GradeBand]
+    source_name: str = ""
+    source_text: str = attrs.field(default="", repr=False)
+
+    def walk(self):
+        """All indicators, parents before children, in source order."""
+        stack = list(reversed(self.roots))
+        while stack:
+            n = stack.pop()
+            yield n
+            stack.extend(reversed(n.children))
+
+    def order(self) -> list[Indicator]:
+        """Evaluation order: every indicator after those it depends on (children, refs)."""
+        out, state = [], {}
+
+        def visit(n):
+            if state.get(id(n)) == 2:
+                return
+            state[id(n)] = 1
+            for d in n.children + n.depends:
+                visit(d)
+            state[id(n)] = 2
+            out.append(n)
+        for r in self.roots:
+            visit(r)
+        return out
+
+    def leaves(self):
+        return [n for n in self.walk() if n.is_leaf]
+
+
+# ───────────── expressions ─────────────
+
+@attrs.define(eq=False)
+class Expr:
+    span: Optional[Span] = attrs.field(kw_only=True, default=None, repr=False)
+    type: Type = attrs.field(kw_only=True, default=NUM)
+
+
+@attrs.define(eq=False)
+class Const(Expr):
+    value: object           # Decimal | bool | str (grade member)
+
+
+@attrs.define(eq=False)
+class InputRef(Expr):
+    input: Input
+
+
+@attrs.define(eq=False)
+class LocalRef(Expr):
+    local: Local
+
+
+@attrs.define(eq=False)
+class ScoreRef(Expr):
+    indicator: Indicator
+
+
+@attrs.define(eq=False)
+class TotalRef(Expr):
+    pass
+
+
+@attrs.define(eq=False)
+class BinOp(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@attrs.define(eq=False)
+class Neg(Expr):
+    operand: Expr
+
+
+@attrs.define(eq=False)
+class Compare(Expr):
+    operands: list[Expr]
+    ops: list[str]
+
+
+@attrs.define(eq=False)
+class Logic(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@attrs.define(eq=False)
+class Not(Expr):
+    operand: Expr
+
+
+@attrs.define(eq=False)
+class If(Expr):
+    cond: Expr
+    then: Expr
+    else_: Expr
+
+
+@attrs.define(eq=False)
+class Clamp(Expr):
+    kind: str               # floor_zero capped at_most at_least
+    operand: Expr
+    bound: Optional[Expr]   # resolved bound (capped: the node's points)
+
+
+@attrs.define(eq=False)
+class NotApplicable(Expr):
+    pass
+
+
+@attrs.define(eq=False)
+class Call(Expr):
+    func: str               # min max ceil floor abs count all any size
+    args: list[Expr]
+
+
+@attrs.define(eq=False)
+class TierRow:
+    kind: str               # cmp | eq | cond | else
+    op: Optional[str]
+    key: Optional[Expr]
+    value: Expr
+    span: Optional[Span] = attrs.field(default=None, repr=False)
+
+
+@attrs.define(eq=False)
+class Tiers(Expr):
+    subject: Optional[Expr]
+    rows: list[TierRow]
+
+
+def fmt_decimal(d: Decimal) -> str:
+    """Plain notation without exponent or trailing zeros: 3, 0.1, 93.5."""
+    if not isinstance(d, Decimal):
+        return str(d)
+    if d == d.to_integral_value():
+        return str(d.quantize(Decimal(1)))
+    s = format(d.normalize(), "f")
+    return s

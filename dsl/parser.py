@@ -1,0 +1,561 @@
+"""Parse rulebook (``.jx``) and case (``.jxc``) text into the AST of :mod:`dsl.ast`.
+
+One LALR parser with a contextual lexer (keywords are reserved only where the grammar
+can use them, so ``rate`` stays a name inside expressions) and an indentation
+post-lexer. Lark's exceptions never leave this module: they become diagnostics.
+"""
+from __future__ import annotations
+
+import re
+import textwrap
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import (LarkError, UnexpectedCharacters, UnexpectedEOF,
+                             UnexpectedInput, UnexpectedToken, VisitError)
+from lark.indenter import DedentError, Indenter
+
+from . import ast
+from .diagnostics import Diagnostic, JixiaoError, Label, make
+from .source import SourceFile, Span
+
+GRAMMAR = Path(__file__).with_name("grammar.lark")
+MAX_TEXT = 2_000_000        # characters; a rulebook is a few hundred KB at most
+MAX_DIGITS = 60
+MAX_NESTING = 100
+
+PERCENT_UNITS = {"%", "％"}
+PP_UNITS = {"个百分点", "百分点", "pp"}
+
+
+class _Nesting(Exception):
+    def __init__(self, token):
+        self.token = token
+
+
+class JxIndenter(Indenter):
+    NL_type = "_NL"
+    OPEN_PAREN_types = ["_LPAR", "LSQB"]
+    CLOSE_PAREN_types = ["_RPAR", "RSQB"]
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 8
+
+    def process(self, stream):
+        for tok in super().process(stream):
+            if self.paren_level > MAX_NESTING:
+                raise _Nesting(tok)
+            yield tok
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
+                postlex=JxIndenter(), propagate_positions=True, maybe_placeholders=True,
+                start="start")
+
+
+# ───────────────────────── public API ─────────────────────────
+
+def parse_text(text: str, name: str = "<text>", expect: str | None = None):
+    """Parse ``text``; returns (tree, source, comments). Raises JixiaoError on errors.
+
+    ``expect`` is "rulebook" or "case" to reject the other kind of file."""
+    src = SourceFile.from_text(name, text)
+    if len(text) > MAX_TEXT:
+        raise JixiaoError([make("E0106", [Label(Span(src, 0, 0), "")], path=name,
+                                reason=f"文件超过 {MAX_TEXT} 字符 / larger than {MAX_TEXT} characters")])
+    comments: list[ast.Comment] = []
+    body = text if text.endswith("\n") else text + "\n"
+    try:
+        tree = _parser().parse(body)
+    except UnexpectedInput as e:
+        raise JixiaoError([_syntax_diag(e, src)]) from None
+    except DedentError as e:
+        off = _dedent_offset(text, str(e))
+        raise JixiaoError([make("E0104", [Label(Span(src, off, off + 1), "此行缩进与外层不对齐 / this line matches no enclosing indentation")])]) from None
+    except _Nesting as e:
+        off = e.token.start_pos or 0
+        raise JixiaoError([make("E0107", [Label(Span(src, off, off + 1), f"超过 {MAX_NESTING} 层 / more than {MAX_NESTING} levels")])]) from None
+    except RecursionError:
+        raise JixiaoError([make("E0107", [Label(Span(src, 0, 1), "")])]) from None
+    try:
+        result = _ToAst(src).transform(tree)
+    except VisitError as e:
+        if isinstance(e.orig_exc, JixiaoError):
+            raise e.orig_exc from None
+        if isinstance(e.orig_exc, RecursionError):
+            raise JixiaoError([make("E0107", [Label(Span(src, 0, 1), "")])]) from None
+        raise
+    except RecursionError:
+        raise JixiaoError([make("E0107", [Label(Span(src, 0, 1), "")])]) from None
+    comments.extend(_scan_comments(src))
+    if expect is not None:
+        kind = "rulebook" if isinstance(result, ast.Rulebook) else "case"
+        if kind != expect:
+            zh = {"rulebook": "规则集", "case": "案例"}
+            raise JixiaoError([make("E0108", [Label(Span(src, result.span.start, result.span.start + 2), "")],
+                                    found_zh=zh[kind], expected_zh=zh[expect], found_en=kind, expected_en=expect)])
+    return result, src, comments
+
+
+def parse_rulebook(text: str, name: str = "<rulebook>") -> ast.Rulebook:
+    return parse_text(text, name, expect="rulebook")[0]
+
+
+def parse_case(text: str, name: str = "<case>") -> ast.Case:
+    return parse_text(text, name, expect="case")[0]
+
+
+def read_source(path) -> tuple[str, str]:
+    """Read a UTF-8 file (BOM allowed); returns (display name, text) or raises JixiaoError."""
+    p = Path(path)
+    name = str(path)
+    dummy = SourceFile.from_text(name, "")
+    try:
+        size = p.stat().st_size
+        if size > MAX_TEXT * 4:
+            raise OSError(f"文件过大 / file too large ({size} bytes)")
+        text = p.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        reason = "不是 UTF-8 文本 / not UTF-8 text" if isinstance(e, UnicodeDecodeError) else (e.strerror or str(e))
+        raise JixiaoError([make("E0106", [Label(Span(dummy, 0, 0), "")], path=name, reason=reason)]) from None
+    return name, text.replace("\r\n", "\n")
+
+
+# ───────────────────────── syntax errors ─────────────────────────
+
+_FRIENDLY = {
+    "NAME": "名称 / a name", "QNAME": "名称 / a name", "NUMBER": "数字 / a number",
+    "STRING": "字符串 / a string", "_NL": "换行 / end of line", "_INDENT": "缩进的块 / an indented block",
+    "_DEDENT": "块结束 / end of block", "CMP_OP": "比较符号 ≥ > ≤ < / a comparison",
+    "EQ": "=", "ADD_OP": "+ -", "MUL_OP": "× ÷", "PERCENT": "%", "$END": "文件结束 / end of file",
+    "_COLON": "：", "_LPAR": "（", "_RPAR": "）", "_COMMA": "，",
+}
+
+
+def _spelling(term: str) -> str:
+    if term in _FRIENDLY:
+        return _FRIENDLY[term]
+    try:
+        pat = _parser().get_terminal(term).pattern
+    except KeyError:
+        return term
+    if pat.type == "str":
+        return f"「{pat.value}」"
+    return term.lower()
+
+
+def _expected_text(names) -> str:
+    seen, out = set(), []
+    for n in sorted(names, key=lambda t: (t.startswith("_") and t not in _FRIENDLY, t)):
+        s = _spelling(n)
+        if s not in seen:
+            seen.add(s)
+            out.append(s)
+    # keep the message short: Chinese spellings first
+    out.sort(key=lambda s: (not re.search(r"[\u4e00-\u9fff]", s), s))
+    if len(out) > 8:
+        out = out[:8] + ["…"]
+    return "、".join(out)
+
+
+def _found(tok: Token) -> str:
+    if tok.type == "$END":
+        return "文件结束 / end of file"
+    if tok.type == "_NL":
+        return "换行 / end of line"
+    if tok.type == "_INDENT":
+        return "缩进 / indentation"
+    if tok.type == "_DEDENT":
+        return "块结束 / end of block"
+    return f"「{tok.value}」"
+
+
+def _syntax_diag(e: UnexpectedInput, src: SourceFile) -> Diagnostic:
+    if isinstance(e, UnexpectedCharacters):
+        off = e.pos_in_stream
+        ch = src.text[off] if off < len(src.text) else ""
+        exp = _expected_text(e.allowed or ())
+        helps = [f"此处可以是 / expected here: {exp}"] if exp else []
+        if ch in "“”‘’":
+            helps.insert(0, "字符串用英文双引号 \"…\"；含特殊字符的名称写作「…」 / strings use ASCII quotes; names with other characters go in 「…」")
+        return make("E0102", [Label(Span(src, off, off + 1), "无法识别 / not recognised")], helps, char=ch)
+    if isinstance(e, UnexpectedToken):
+        tok = e.token
+        if tok.type == "$END":
+            off = len(src.text)
+            return make("E0103", [Label(Span(src, max(0, off - 1), off), "")],
+                        [f"此处还需要 / still expected: {_expected_text(e.accepts or e.expected)}"])
+        start = tok.start_pos if tok.start_pos is not None else 0
+        end = tok.end_pos if tok.end_pos is not None else start + 1
+        if tok.type in ("_NL", "_INDENT", "_DEDENT"):
+            # point at the end of the line where something is missing
+            start = min(start, len(src.text))
+            end = start + 1
+        expected = e.accepts or e.expected
+        label = Label(Span(src, start, max(end, start + 1)), f"应为 / expected {_expected_text(expected)}")
+        helps = []
+        if tok.type == "_INDENT":
+            helps.append("只有以「：」结尾的行后面才能缩进 / only a line ending in `:` opens an indented block")
+        if tok.type == "_NL" and "_COLON" in expected:
+            helps.append("块的标题行以「：」结尾 / a block header ends with `:`")
+        return make("E0101", [label], helps, found=_found(tok))
+    if isinstance(e, UnexpectedEOF):
+        off = len(src.text)
+        return make("E0103", [Label(Span(src, max(0, off - 1), off), "")])
+    off = getattr(e, "pos_in_stream", 0) or 0
+    return make("E0101", [Label(Span(src, off, off + 1), "")], found="?")
+
+
+def _dedent_offset(text: str, msg: str) -> int:
+    m = re.search(r"Unexpected dedent to column (\d+)", msg)
+    # find the first line whose indentation equals that column and follows a deeper line
+    if m:
+        col = int(m.group(1))
+        pos = 0
+        prev = 0
+        for line in text.split("\n"):
+            stripped = line.lstrip(" \t")
+            ind = len(line) - len(stripped)
+            if stripped and not stripped.startswith("#"):
+                if ind == col and prev > col:
+                    return pos + ind
+                prev = ind
+            pos += len(line) + 1
+    return 0
+
+
+def _scan_comments(src: SourceFile):
+    """Comments with their spans (strings are skipped), for formatter and editor."""
+    out = []
+    text = src.text
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if text.startswith('"""', i):
+            j = text.find('"""', i + 3)
+            i = n if j < 0 else j + 3
+        elif c == '"':
+            j = i + 1
+            while j < n and text[j] not in '"\n':
+                j += 2 if text[j] == "\\" else 1
+            i = j + 1
+        elif c == "「":
+            j = text.find("」", i)
+            i = n if j < 0 else j + 1
+        elif c == "#":
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            out.append(ast.Comment(text[i + 1:j].strip(), span=Span(src, i, j)))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+# ───────────────────────── tree -> AST ─────────────────────────
+
+# statements end with their newline (and any comment before it): not part of the span
+_TRAILING = re.compile(r'(?:[ \t\u3000]*(?:#[^\n"]*)?\r?\n[ \t]*)+$|[ \t\u3000]+$')
+
+_OPS = {"≥": ">=", ">=": ">=", "＞": ">", ">": ">", "≤": "<=", "<=": "<=", "＜": "<", "<": "<",
+        "=": "==", "==": "==", "＝": "==", "≠": "!=", "!=": "!=",
+        "+": "+", "＋": "+", "-": "-", "－": "-", "*": "*", "×": "*", "/": "/", "÷": "/"}
+
+
+def _unescape(raw: str) -> str:
+    if raw.startswith('"""'):
+        body = raw[3:-3]
+        lines = body.split("\n")
+        if len(lines) > 1:
+            rest = textwrap.dedent("\n".join(lines[1:]))
+            body = lines[0] + ("\n" if lines[0].strip() else "") + rest if lines[0].strip() else rest
+        body = body.strip()
+    else:
+        body = raw[1:-1]
+    return re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    def __init__(self, src: SourceFile):
+        super().__init__(visit_tokens=False)
+        self.src = src
+
+    def _span(self, meta) -> Span:
+        if getattr(meta, "empty", True):
+            return Span(self.src, 0, 0)
+        start, end = meta.start_pos, meta.end_pos
+        m = _TRAILING.search(self.src.text, start, end)
+        if m is not None and m.start() > start:
+            end = m.start()
+        return Span(self.src, start, end)
+
+    def _tspan(self, tok: Token) -> Span:
+        return Span(self.src, tok.start_pos, tok.end_pos)
+
+    # ── top level ──
+    def start(self, meta, ch):
+        return ch[0]
+
+    def rulebook(self, meta, ch):
+        title = _unescape(ch[0])
+        items, grades, gspan = [], (), None
+        for it in ch[1:]:
+            if isinstance(it, tuple) and it and it[0] == "__grades__":
+                if grades:
+                    raise JixiaoError([make("E0203", [Label(it[2], "第二个等级块 / second grade block")], name="等级")])
+                grades, gspan = it[1], it[2]
+            else:
+                items.append(it)
+        return ast.Rulebook(title, tuple(items), grades, gspan, span=self._span(meta))
+
+    def set_version(self, meta, ch):
+        return ast.Setting("version", _unescape(ch[0]), span=self._span(meta))
+
+    def set_total(self, meta, ch):
+        return ast.Setting("total", ch[0], span=self._span(meta))
+
+    def set_precision(self, meta, ch):
+        return ast.Setting("precision", ch[0], span=self._span(meta))
+
+    def set_rounding(self, meta, ch):
+        return ast.Setting("rounding", ch[0], span=self._span(meta))
+
+    def set_grade_on(self, meta, ch):
+        return ast.Setting("grade_on", ch[0], span=self._span(meta))
+
+    def set_na_policy(self, meta, ch):
+        return ast.Setting("na_policy", ch[0], span=self._span(meta))
+
+    def half_up(self, meta, ch): return "half_up"
+    def half_even(self, meta, ch): return "half_even"
+    def round_down(self, meta, ch): return "down"
+    def round_up(self, meta, ch): return "up"
+    def rounded(self, meta, ch): return "rounded"
+    def exact(self, meta, ch): return "exact"
+    def full_points(self, meta, ch): return "full_points"
+    def exclude(self, meta, ch): return "exclude"
+
+    # ── inputs ──
+    def input_decl(self, meta, ch):
+        name, typ, rest = ch[0], ch[1], ch[2:]
+        doc = None
+        cons = []
+        for r in rest:
+            if isinstance(r, Token):
+                doc = _unescape(r)
+            elif isinstance(r, list):
+                cons.extend(r)
+            elif r is not None:
+                cons.append(r)
+        return ast.InputDecl(name, typ, tuple(cons), doc, span=self._span(meta))
+
+    def amount_t(self, meta, ch):
+        return ast.TypeSpec("amount", str(ch[0]), span=self._span(meta))
+
+    def count_t(self, meta, ch):
+        return ast.TypeSpec("count", str(ch[0]), span=self._span(meta))
+
+    def persons_t(self, meta, ch):
+        return ast.TypeSpec("count", "人", span=self._span(meta))
+
+    def items_t(self, meta, ch):
+        return ast.TypeSpec("count", "项", span=self._span(meta))
+
+    def rate_t(self, meta, ch):
+        return ast.TypeSpec("rate", "%", span=self._span(meta))
+
+    def score_t(self, meta, ch):
+        return ast.TypeSpec("score", None, span=self._span(meta))
+
+    def number_t(self, meta, ch):
+        return ast.TypeSpec("number", None, span=self._span(meta))
+
+    def bool_t(self, meta, ch):
+        return ast.TypeSpec("boolean", None, span=self._span(meta))
+
+    def grade_t(self, meta, ch):
+        return ast.TypeSpec("grade", None, tuple(n.text for n in ch), span=self._span(meta))
+
+    def checklist_t(self, meta, ch):
+        return ast.TypeSpec("checklist", None, tuple(_unescape(s) for s in ch), span=self._span(meta))
+
+    def bound(self, meta, ch):
+        return ast.Constraint(ch[0], ch[1], span=self._span(meta))
+
+    def range_(self, meta, ch):
+        sp = self._span(meta)
+        return [ast.Constraint(">=", ch[0], span=sp), ast.Constraint("<=", ch[1], span=sp)]
+
+    # ── hierarchy ──
+    def level1(self, meta, ch): return "level1"
+    def level2(self, meta, ch): return "level2"
+    def level3(self, meta, ch): return "level3"
+    def item(self, meta, ch): return "item"
+
+    def points(self, meta, ch):
+        return ch[0]
+
+    def node(self, meta, ch):
+        level, name, pts, body = ch[0], ch[1], ch[2], ch[3:]
+        return ast.IndicatorNode(level, name, pts, tuple(body), span=self._span(meta))
+
+    def doc_stmt(self, meta, ch):
+        return ast.Doc("doc", _unescape(ch[0]), span=self._span(meta))
+
+    def criteria_stmt(self, meta, ch):
+        return ast.Doc("criteria", _unescape(ch[0]), span=self._span(meta))
+
+    def let_stmt(self, meta, ch):
+        return ast.Let(ch[0], ch[-1], span=self._span(meta))
+
+    def score_stmt(self, meta, ch):
+        return ast.ScoreRule(ch[-1], span=self._span(meta))
+
+    def tiers(self, meta, ch):
+        subject, rows = ch[0], ch[1:]
+        return ast.Tiers(subject, tuple(rows), span=self._span(meta))
+
+    def cmp_row(self, meta, ch):
+        return ast.TierRow("cmp", ch[0], ch[1], ch[2], span=self._span(meta))
+
+    def value_row(self, meta, ch):
+        return ast.TierRow("value", None, ch[0], ch[1], span=self._span(meta))
+
+    def else_row(self, meta, ch):
+        return ast.TierRow("else", None, None, ch[0], span=self._span(meta))
+
+    def grades(self, meta, ch):
+        return ("__grades__", tuple(ch), self._span(meta))
+
+    def grade_row(self, meta, ch):
+        return ast.GradeBand(ch[0], ch[1] if len(ch) > 1 else None, span=self._span(meta))
+
+    # ── expressions ──
+    def floor_zero(self, meta, ch):
+        return ast.Clamp("floor_zero", ch[0], None, span=self._span(meta))
+
+    def capped(self, meta, ch):
+        return ast.Clamp("capped", ch[0], None, span=self._span(meta))
+
+    def at_most(self, meta, ch):
+        return ast.Clamp("at_most", ch[0], ch[1], span=self._span(meta))
+
+    def at_least(self, meta, ch):
+        return ast.Clamp("at_least", ch[0], ch[1], span=self._span(meta))
+
+    def if_(self, meta, ch):
+        return ast.If(ch[0], ch[1], ch[2], span=self._span(meta))
+
+    def or_(self, meta, ch):
+        return ast.Logic("or", ch[0], ch[1], span=self._span(meta))
+
+    def and_(self, meta, ch):
+        return ast.Logic("and", ch[0], ch[1], span=self._span(meta))
+
+    def not_(self, meta, ch):
+        return ast.Not(ch[0], span=self._span(meta))
+
+    def cmp_op(self, meta, ch):
+        return _OPS[str(ch[0])]
+
+    def compare(self, meta, ch):
+        return ast.Compare(tuple(ch[0::2]), tuple(ch[1::2]), span=self._span(meta))
+
+    def binop(self, meta, ch):
+        return ast.BinOp(_OPS[str(ch[1])], ch[0], ch[2], span=self._span(meta))
+
+    def neg(self, meta, ch):
+        op = _OPS[str(ch[0])]
+        if op == "+":
+            return ch[1]
+        if op != "-":
+            raise JixiaoError([make("E0101", [Label(self._tspan(ch[0]), "")], found=f"「{ch[0]}」")])
+        return ast.Neg(ch[1], span=self._span(meta))
+
+    def ref(self, meta, ch):
+        return ast.Ref((ch[0],), span=self._span(meta))
+
+    def qref(self, meta, ch):
+        return ast.Ref((ch[0], ch[1]), span=self._span(meta))
+
+    def call(self, meta, ch):
+        args = tuple(a for a in ch[1:] if a is not None)
+        return ast.Call(ch[0], args, span=self._span(meta))
+
+    def na(self, meta, ch):
+        return ast.NotApplicable(span=self._span(meta))
+
+    def true_(self, meta, ch):
+        return ast.Bool(True, span=self._span(meta))
+
+    def false_(self, meta, ch):
+        return ast.Bool(False, span=self._span(meta))
+
+    def list_lit(self, meta, ch):
+        return ast.ListLit(tuple(a for a in ch if a is not None), span=self._span(meta))
+
+    def number(self, meta, ch):
+        tok, unit = ch[0], ch[1]
+        span = self._span(meta)
+        text = unicodedata.normalize("NFKC", str(tok))
+        digits = sum(c.isdigit() for c in text)
+        if digits > MAX_DIGITS:
+            raise JixiaoError([make("E0105", [Label(span, f"{digits} 位 / digits")], text=text[:20] + "…",
+                                    reason_zh=f"超过 {MAX_DIGITS} 位", reason_en=f"more than {MAX_DIGITS} digits")])
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise JixiaoError([make("E0105", [Label(span, "")], text=text, reason_zh="不是数字", reason_en="not a number")]) from None
+        u = None
+        if unit is not None:
+            u = str(unit)
+            if u in PERCENT_UNITS:
+                value, u = value / 100, "%"
+            elif u in PP_UNITS:
+                value, u = value / 100, "pp"
+        return ast.Num(value, u, span=span)
+
+    def unit(self, meta, ch):
+        return ch[0]
+
+    def name(self, meta, ch):
+        tok = ch[0]
+        text = str(tok)
+        if tok.type == "QNAME":
+            text = text[1:-1]
+        return ast.Name(text, span=self._tspan(tok))
+
+    # ── cases ──
+    def case(self, meta, ch):
+        title = _unescape(ch[0])
+        inputs, claimed, assessed = [], [], []
+        for it in ch[1:]:
+            if isinstance(it, ast.CaseInput):
+                inputs.append(it)
+            elif it[0] == "claimed":
+                claimed.extend(it[1])
+            else:
+                assessed.extend(it[1])
+        return ast.Case(title, tuple(inputs), tuple(claimed), tuple(assessed), span=self._span(meta))
+
+    def case_input(self, meta, ch):
+        names = tuple(c for c in ch if isinstance(c, ast.Name))
+        return ast.CaseInput(names, ch[-1], span=self._span(meta))
+
+    def claimed(self, meta, ch):
+        return ("claimed", ch)
+
+    def assessed(self, meta, ch):
+        return ("assessed", ch)
+
+    def claim_row(self, meta, ch):
+        names = tuple(c for c in ch if isinstance(c, ast.Name))
+        num = next(c for c in ch if isinstance(c, ast.Num))
+        note = _unescape(ch[-1]) if isinstance(ch[-1], Token) and ch[-1].type == "STRING" else None
+        return ast.Claim(names, num, note, span=self._span(meta))
