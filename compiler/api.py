@@ -194,6 +194,8 @@ class CompiledRulebook:
         labels = []
         if spans and err.field in spans:
             labels.append(Label(spans[err.field], "此值 / this value"))
+        elif spans is not None and err.code == "E0601" and "__case__" in spans:
+            labels.append(Label(spans["__case__"], "案例中没有此项 / this case does not give it"))
         decl = self.span(err.span)
         if decl is not None:
             caption = "声明于此 / declared here" if err.code.startswith("E06") else "规则 / rule"
@@ -283,7 +285,7 @@ class CompiledRulebook:
             if inp is None:
                 sugg = suggest(name, by_name)
                 helps = [f"是否应为{'、'.join('「' + s + '」' for s in sugg)}？ / did you mean {', '.join('`' + s + '`' for s in sugg)}?"] if sugg else []
-                diags.append(make("E0604", [Label(ci.path[-1].span, "未声明的输入 / not a declared input")], helps, name=name))
+                diags.append(make("E0604", [Label(ci.path[-1].span, "未声明的输入 / not a declared input")], helps=helps, name=name))
                 continue
             if inp.name in inputs:
                 diags.append(make("E0606", [Label(ci.span, ""), Label(spans[inp.name], "首次给出 / first given here", False)], name=inp.name))
@@ -306,13 +308,13 @@ class CompiledRulebook:
                 if not hits:
                     sugg = suggest(parts[-1], {i.name for i in self._indicators})
                     helps = [f"是否应为{'、'.join('「' + s + '」' for s in sugg)}？ / did you mean {', '.join('`' + s + '`' for s in sugg)}?"] if sugg else []
-                    diags.append(make("E0605", [label], helps, name=".".join(parts)))
+                    diags.append(make("E0605", [label], helps=helps, name=".".join(parts)))
                     continue
                 if len(hits) > 1:
                     labels = [Label(row.path[-1].span, "指向多个指标 / refers to several indicators")]
                     labels += [Label(h.name_span, "/".join(h.path), False) for h in hits]
                     helps = ["写明上级以区分 / qualify it: " + "、".join(f"{h.path[-2]}.{h.name}" for h in hits)]
-                    diags.append(make("E0202", labels, helps, name=".".join(parts)))
+                    diags.append(make("E0202", labels, helps=helps, name=".".join(parts)))
                     continue
                 ind = hits[0]
                 key = "/".join(ind.path)
@@ -331,6 +333,8 @@ class CompiledRulebook:
             pass  # reported by validation with the declaration's span
         if has_errors(diags):
             raise JixiaoError(diags)
+        head = c.span
+        spans["__case__"] = Span(head.file, head.start, min(head.end, head.file.line_starts[1] - 1 if len(head.file.line_starts) > 1 else head.end))
         return Case(c.title, inputs, claimed, assessed, notes, c, spans)
 
 

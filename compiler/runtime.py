@@ -60,7 +60,12 @@ def _fmt(d):
 
 
 def _show(value):
-    s = repr(value) if not isinstance(value, str) else value
+    if isinstance(value, _D):
+        s = _fmt(value)
+    elif isinstance(value, (list, tuple)):
+        s = "[" + ", ".join(_show(v) for v in value) + "]"
+    else:
+        s = value if isinstance(value, str) else repr(value)
     return s if len(s) <= 40 else s[:37] + "..."
 
 

@@ -52,9 +52,11 @@ class Ref(Node):
 
 @attrs.frozen
 class Call(Node):
-    """``min(a, b)``, ``向上取整(x)``, ``符合数(清单)``."""
-    func: Name
-    args: tuple["Expr", ...]
+    """``min(a, b)``, ``向上取整(x)``, ``符合数(清单)``. ``func`` is the name as written;
+    ``canonical`` the function it means (``ceil`` for 向上取整), which equality compares."""
+    func: Name = attrs.field(eq=False)
+    args: tuple["Expr", ...] = ()
+    canonical: str = ""
 
 
 @attrs.frozen

@@ -19,7 +19,7 @@ WARNING = "warning"
 # code -> (severity, 中文模板, English template, explanation)
 CATALOG: dict[str, tuple[str, str, str, str]] = {
     # E01xx syntax
-    "E0101": (ERROR, "语法错误：此处不应出现{found}", "syntax error: unexpected {found}",
+    "E0101": (ERROR, "语法错误：此处不应出现{found_zh}", "syntax error: unexpected {found_en}",
               "The parser met a token it did not expect. The message lists what could come here."),
     "E0102": (ERROR, "无法识别的字符「{char}」", "unrecognised character `{char}`",
               "A character that is part of no token of the language."),
@@ -155,7 +155,7 @@ class Diagnostic:
         return (sp.file.name if sp else "", sp.start if sp else -1, self.code)
 
 
-def make(code: str, labels: Iterable[Label] = (), notes: Iterable[str] = (),
+def make(code: str, labels: Iterable[Label] = (), *, notes: Iterable[str] = (),
          helps: Iterable[str] = (), **args) -> Diagnostic:
     """Build a diagnostic from the catalog entry ``code`` and its template ``args``."""
     severity, zh, en, _doc = CATALOG[code]

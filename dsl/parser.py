@@ -19,6 +19,7 @@ from lark.exceptions import (LarkError, UnexpectedCharacters, UnexpectedEOF,
 from lark.indenter import DedentError, Indenter
 
 from . import ast
+from .builtins import FUNCS
 from .diagnostics import Diagnostic, JixiaoError, Label, make
 from .source import SourceFile, Span
 
@@ -150,6 +151,9 @@ def _spelling(term: str) -> str:
 
 
 def _expected_text(names) -> str:
+    names = set(names)
+    if {"NAME", "NUMBER"} <= names:
+        return "表达式 / an expression"
     seen, out = set(), []
     for n in sorted(names, key=lambda t: (t.startswith("_") and t not in _FRIENDLY, t)):
         s = _spelling(n)
@@ -163,16 +167,23 @@ def _expected_text(names) -> str:
     return "、".join(out)
 
 
-def _found(tok: Token) -> str:
-    if tok.type == "$END":
-        return "文件结束 / end of file"
-    if tok.type == "_NL":
-        return "换行 / end of line"
-    if tok.type == "_INDENT":
-        return "缩进 / indentation"
-    if tok.type == "_DEDENT":
-        return "块结束 / end of block"
-    return f"「{tok.value}」"
+def _acceptable(e: UnexpectedToken) -> set[str]:
+    """Terminals the parser could take here. lark's ``accepts`` keeps only names that
+    are upper case, which drops the Chinese keywords, so ask the parser state directly."""
+    names = {t.name for t in _parser().terminals} | {"_INDENT", "_DEDENT", "$END"}
+    try:
+        choices = e.interactive_parser.choices()
+    except Exception:
+        return set(e.expected or ())
+    return {c for c in choices if c in names} or set(e.expected or ())
+
+
+def _found(tok: Token) -> tuple[str, str]:
+    words = {"$END": ("文件结束", "end of file"), "_NL": ("换行", "end of line"),
+             "_INDENT": ("缩进", "indentation"), "_DEDENT": ("块结束", "end of block")}
+    if tok.type in words:
+        return words[tok.type]
+    return f"「{tok.value}」", f"`{tok.value}`"
 
 
 def _syntax_diag(e: UnexpectedInput, src: SourceFile) -> Diagnostic:
@@ -183,32 +194,32 @@ def _syntax_diag(e: UnexpectedInput, src: SourceFile) -> Diagnostic:
         helps = [f"此处可以是 / expected here: {exp}"] if exp else []
         if ch in "“”‘’":
             helps.insert(0, "字符串用英文双引号 \"…\"；含特殊字符的名称写作「…」 / strings use ASCII quotes; names with other characters go in 「…」")
-        return make("E0102", [Label(Span(src, off, off + 1), "无法识别 / not recognised")], helps, char=ch)
+        return make("E0102", [Label(Span(src, off, off + 1), "无法识别 / not recognised")], helps=helps, char=ch)
     if isinstance(e, UnexpectedToken):
         tok = e.token
         if tok.type == "$END":
             off = len(src.text)
             return make("E0103", [Label(Span(src, max(0, off - 1), off), "")],
-                        [f"此处还需要 / still expected: {_expected_text(e.accepts or e.expected)}"])
+                        helps=[f"此处还需要 / still expected: {_expected_text(_acceptable(e))}"])
         start = tok.start_pos if tok.start_pos is not None else 0
         end = tok.end_pos if tok.end_pos is not None else start + 1
         if tok.type in ("_NL", "_INDENT", "_DEDENT"):
             # point at the end of the line where something is missing
             start = min(start, len(src.text))
             end = start + 1
-        expected = e.accepts or e.expected
+        expected = _acceptable(e)
         label = Label(Span(src, start, max(end, start + 1)), f"应为 / expected {_expected_text(expected)}")
         helps = []
         if tok.type == "_INDENT":
             helps.append("只有以「：」结尾的行后面才能缩进 / only a line ending in `:` opens an indented block")
         if tok.type == "_NL" and "_COLON" in expected:
             helps.append("块的标题行以「：」结尾 / a block header ends with `:`")
-        return make("E0101", [label], helps, found=_found(tok))
+        return make("E0101", [label], helps=helps, found_zh=_found(tok)[0], found_en=_found(tok)[1])
     if isinstance(e, UnexpectedEOF):
         off = len(src.text)
         return make("E0103", [Label(Span(src, max(0, off - 1), off), "")])
     off = getattr(e, "pos_in_stream", 0) or 0
-    return make("E0101", [Label(Span(src, off, off + 1), "")], found="?")
+    return make("E0101", [Label(Span(src, off, off + 1), "")], found_zh="?", found_en="?")
 
 
 def _dedent_offset(text: str, msg: str) -> int:
@@ -475,7 +486,7 @@ class _ToAst(Transformer):
         if op == "+":
             return ch[1]
         if op != "-":
-            raise JixiaoError([make("E0101", [Label(self._tspan(ch[0]), "")], found=f"「{ch[0]}」")])
+            raise JixiaoError([make("E0101", [Label(self._tspan(ch[0]), "")], found_zh=f"「{ch[0]}」", found_en=f"`{ch[0]}`")])
         return ast.Neg(ch[1], span=self._span(meta))
 
     def ref(self, meta, ch):
@@ -486,7 +497,7 @@ class _ToAst(Transformer):
 
     def call(self, meta, ch):
         args = tuple(a for a in ch[1:] if a is not None)
-        return ast.Call(ch[0], args, span=self._span(meta))
+        return ast.Call(ch[0], args, FUNCS.get(ch[0].text, ch[0].text), span=self._span(meta))
 
     def na(self, meta, ch):
         return ast.NotApplicable(span=self._span(meta))

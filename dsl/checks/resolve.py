@@ -13,14 +13,7 @@ from .. import ast, ir
 from ..diagnostics import Diagnostic, Label, make
 from ..ir import AMOUNT_UNITS, COUNT_UNITS, KNOWN_UNITS, Type
 
-FUNCS = {
-    "min": "min", "最小值": "min", "max": "max", "最大值": "max",
-    "ceil": "ceil", "向上取整": "ceil", "floor": "floor", "向下取整": "floor",
-    "abs": "abs", "绝对值": "abs",
-    "count": "count", "符合数": "count", "符合项数": "count",
-    "all": "all", "全部符合": "all", "any": "any", "任一符合": "any",
-    "size": "size", "项数": "size", "要点数": "size",
-}
+from ..builtins import FUNCS  # noqa: E402
 TOTAL_NAMES = {"总分", "total"}
 OP_TEXT = {"+": "+", "-": "-", "*": "×", "/": "÷", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 
@@ -62,7 +55,7 @@ class Resolver:
         self._current: ir.Indicator | None = None   # indicator whose rule is being resolved
 
     def err(self, code, labels, helps=(), notes=(), **args):
-        self.diags.append(make(code, labels, notes, helps, **args))
+        self.diags.append(make(code, labels, notes=notes, helps=helps, **args))
 
     # ───────────── driver ─────────────
     def run(self) -> ir.Program | None:
@@ -358,7 +351,7 @@ class Resolver:
             elif subject is None:
                 if row.kind == "cmp":
                     self.err("E0101", [Label(row.span, "没有分档对象时，每行应是完整条件 / without a subject each row is a full condition")],
-                             found=f"「{OP_TEXT[row.op]}」")
+                             found_zh=f"「{OP_TEXT[row.op]}」", found_en=f"`{OP_TEXT[row.op]}`")
                     continue
                 key = self.expr(row.key, scope, grades=grades)
                 kind = "cond"

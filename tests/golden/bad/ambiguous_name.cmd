@@ -1,0 +1,1 @@
+check ambiguous_name.jx

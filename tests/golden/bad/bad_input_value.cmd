@@ -1,0 +1,1 @@
+score case_rulebook.jx bad_input_value.jxc

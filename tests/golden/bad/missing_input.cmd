@@ -1,0 +1,1 @@
+score case_rulebook.jx missing_input.jxc

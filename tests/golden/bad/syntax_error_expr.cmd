@@ -1,0 +1,1 @@
+check syntax_error_expr.jx

@@ -1,0 +1,1 @@
+score case_rulebook.jx unknown_input.jxc
