@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 
 from dsl.check import check_file
-from dsl.diagnostics import JixiaoError, explain as explain_code, has_errors, render_json, render_text
+from dsl.diagnostics import (JixiaoError, explain as explain_code, render_github, render_json, render_sarif,
+                             render_text)
 
 from . import api
 from .report import result_json, score_table
@@ -34,21 +35,29 @@ def main():
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["full", "text", "concise", "json"]), default="full",
-              help="诊断格式 / diagnostic format")
+@click.option("--format", "fmt", type=click.Choice(["text", "full", "concise", "json", "sarif", "github"]),
+              default="text", help="诊断格式 / diagnostic format: text (= full), concise, json, sarif, github")
 @click.option("--strict", is_flag=True, help="警告也视为失败 / fail on warnings too")
 def check(files, fmt, strict):
-    """检查规则集 / check rulebooks for errors and warnings."""
+    """检查规则集 / check rulebooks for errors and warnings.
+
+    Exit 0 when clean, 1 on errors (or warnings with --strict), 2 on usage errors."""
     all_diags = []
     for f in files:
         all_diags.extend(check_file(f).diagnostics)
     if fmt == "json":
         click.echo(render_json(all_diags))
+    elif fmt == "sarif":
+        click.echo(render_sarif(all_diags))
+    elif fmt == "github":
+        if all_diags:
+            click.echo(render_github(all_diags))
     elif all_diags:
         click.echo(render_text(all_diags, "concise" if fmt == "concise" else "full"))
+        click.echo("")
     errors = sum(d.severity == "error" for d in all_diags)
     warnings = len(all_diags) - errors
-    if fmt != "json":
+    if fmt in ("text", "full", "concise"):
         click.echo(f"{len(files)} 个文件，{errors} 个错误，{warnings} 个警告 / "
                    f"{len(files)} file(s), {errors} error(s), {warnings} warning(s)", err=True)
     sys.exit(1 if errors or (strict and warnings) else 0)

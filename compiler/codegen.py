@@ -79,9 +79,10 @@ class Gen:
             left, right = e.left, e.right
             # (x / y) × z  ->  (x × z) / y : one rounding step instead of two
             if e.op == "*" and isinstance(left, ir.BinOp) and left.op == "/":
+                # emitted as ((x * z) / y): Python evaluates x, z, y in that order
                 x = self.ex(left.left, A, trace, ind)
-                y = self.ex(left.right, A, trace, ind)
                 z = self.ex(right, A, trace, ind)
+                y = self.ex(left.right, A, trace, ind)
                 return f"(({x} * {z}) / {y})"
             if e.op == "*" and isinstance(right, ir.BinOp) and right.op == "/":
                 z = self.ex(left, A, trace, ind)
@@ -183,6 +184,14 @@ class Gen:
             out = f"({val} if {cond} else {out})"
         return out
 
+    def round_code(self, x: str) -> str:
+        """Round to the rulebook's precision: quantize for a power of ten (0.01), else to
+        a multiple of the step (0.5, 0.25)."""
+        p = self.prog.precision
+        if p == Decimal(1).scaleb(p.adjusted()):
+            return f"{x}.quantize(PRECISION, ROUNDING)"
+        return f"round_step({x}, PRECISION, ROUNDING)"
+
     # ── the two evaluation functions ──
     def function(self, trace: bool) -> list[str]:
         prog = self.prog
@@ -213,7 +222,11 @@ class Gen:
                 if trace:
                     body.append(f"T.append(('sum', {i}, s_{i}))")
                 continue
-            code = self.ex(ind.score, A, trace, ind=i)
+            if trace:
+                # with an assessed score the rule is skipped: what it computes is not definite
+                code = self.ex(ind.score, set(A), trace, ind=i)
+            else:
+                code = self.ex(ind.score, A, trace, ind=i)
             if trace:
                 body.append(f"if {i} in O:")
                 body.append(f"    r_{i} = O[{i}]")
@@ -230,14 +243,15 @@ class Gen:
                     body.append(f"    s_{i} = r_{i} = ZERO")
                     body.append(f"    e_{i} = ZERO")
                 else:
-                    body.append(f"    s_{i} = r_{i} = {P}")
+                    body.append(f"    r_{i} = {P}")
+                    body.append(f"    s_{i} = {self.round_code(f'r_{i}')}")
                 if trace:
                     body.append(f"    T.append(('na', {i}, s_{i}))")
                 body.append("else:")
                 ind_ = "    "
             else:
                 ind_ = ""
-            body.append(f"{ind_}s_{i} = r_{i}.quantize(PRECISION, ROUNDING)")
+            body.append(f"{ind_}s_{i} = {self.round_code(f'r_{i}')}")
             if exclude:
                 body.append(f"{ind_}e_{i} = {P}")
             if trace:
@@ -250,8 +264,10 @@ class Gen:
             body.append("totx = " + (" + ".join(f"r_{r.index}" for r in roots) or "ZERO"))
         if exclude:
             body.append("eff = " + (" + ".join(f"e_{r.index}" for r in roots) or "ZERO"))
-            body.append("if eff != TOTAL_POINTS and eff:")
-            body.append("    tot = (tot * TOTAL_POINTS / eff).quantize(PRECISION, ROUNDING)")
+            body.append("if not eff:")
+            body.append("    nothing_applicable()")
+            body.append("if eff != TOTAL_POINTS:")
+            body.append(f"    tot = {self.round_code('(tot * TOTAL_POINTS / eff)')}")
             if exact:
                 body.append("    totx = totx * TOTAL_POINTS / eff")
         grade_var = "totx" if exact else "tot"

@@ -223,6 +223,16 @@ def arithmetic_error(span, name):
     return EvaluationError("E0701", f"计算「{name}」时除数为零 / division by zero while scoring `{name}`", span, name, None)
 
 
+def round_step(x, step, rounding):
+    """Round ``x`` to a multiple of ``step`` (0.5 -> 4.35 becomes 4.5 under half-up)."""
+    return (x / step).quantize(ONE, rounding) * step
+
+
+def nothing_applicable():
+    raise EvaluationError("E0705", "所有指标均不适用，无法计算总分 / every indicator is not applicable: no total",
+                          None, "总分", None)
+
+
 def rec(trace, event):
     """Append a trace event and give back its value (events are tuples, value last)."""
     trace.append(event)

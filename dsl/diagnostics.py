@@ -113,6 +113,8 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "The tiers have no row for this value."),
     "E0704": (ERROR, "「{name}」的得分 {value} 超出 [0, {points}]", "the score {value} of `{name}` is outside [0, {points}]",
               "The rule produced a score outside the indicator's points."),
+    "E0705": (ERROR, "所有指标均不适用，无法计算总分", "every indicator is not applicable: no total",
+              "Under 不适用 剔除 the total is rescaled over the applicable indicators; with none there is no total."),
     # warnings
     "W0501": (WARNING, "分档中此行不可达", "this tier row can never apply",
               "An earlier row already takes every value that reaches this one."),
@@ -190,7 +192,11 @@ def render_concise(d: Diagnostic) -> str:
 def render_full(d: Diagnostic) -> str:
     out = [f"{d.severity}[{d.code}]: {d.message}"]
     prim = d.primary
-    if prim is not None:
+    if prim is not None and not prim.file.text:
+        out.append(f"  --> {prim.file.name}")
+        prim = None
+        pad = " "
+    elif prim is not None:
         lines = sorted({lab.span.line for lab in d.labels if lab.span.file is prim.file})
         gutter = len(str(max(lines))) if lines else 1
         pad = " " * gutter
@@ -257,3 +263,61 @@ def explain(code: str) -> str | None:
         return None
     severity, zh, en, doc = entry
     return f"{code.upper()} ({severity})\n  {zh}\n  {en}\n\n{doc}"
+
+
+def render_sarif(diags: Iterable[Diagnostic], tool_version: str = "0.1.0") -> str:
+    """SARIF 2.1.0, for code-scanning tools (GitHub code scanning, GitLab, IDEs)."""
+    diags = sorted(diags, key=Diagnostic.sort_key)
+    codes = sorted({d.code for d in diags})
+    rules = []
+    for code in codes:
+        sev, zh, en, doc = CATALOG.get(code, (ERROR, code, code, ""))
+        rules.append({"id": code, "name": code,
+                      "shortDescription": {"text": f"{zh} / {en}"},
+                      "fullDescription": {"text": doc},
+                      "defaultConfiguration": {"level": "error" if sev == ERROR else "warning"}})
+    results = []
+    for d in diags:
+        r = {"ruleId": d.code, "ruleIndex": codes.index(d.code),
+             "level": "error" if d.severity == ERROR else "warning",
+             "message": {"text": d.message + "".join(f"\nhelp: {h}" for h in d.helps)}}
+        sp = d.primary
+        if sp is not None:
+            el, ec = sp.end_line_col
+            r["locations"] = [{"physicalLocation": {
+                "artifactLocation": {"uri": sp.file.name.replace("\\", "/")},
+                "region": {"startLine": sp.line, "startColumn": sp.column, "endLine": el, "endColumn": ec}}}]
+            related = [l for l in d.labels if not l.primary]
+            if related:
+                r["relatedLocations"] = [{"id": i, "message": {"text": l.caption or d.code}, "physicalLocation": {
+                    "artifactLocation": {"uri": l.span.file.name.replace("\\", "/")},
+                    "region": {"startLine": l.span.line, "startColumn": l.span.column}}} for i, l in enumerate(related)]
+        results.append(r)
+    doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+           "runs": [{"tool": {"driver": {"name": "jixiao", "version": tool_version,
+                                         "informationUri": "https://pypi.org/project/jixiao/", "rules": rules}},
+                     "results": results}]}
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(diags: Iterable[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: one ::error/::warning annotation per diagnostic."""
+    out = []
+    for d in sorted(diags, key=Diagnostic.sort_key):
+        kind = "error" if d.severity == ERROR else "warning"
+        sp = d.primary
+        props = [f"title={_gh_escape(d.code, True)}"]
+        if sp is not None:
+            el, ec = sp.end_line_col
+            props = [f"file={_gh_escape(sp.file.name, True)}", f"line={sp.line}", f"col={sp.column}",
+                     f"endLine={el}", f"endColumn={ec}"] + props
+        msg = d.message + "".join(f"\nhelp: {h}" for h in d.helps)
+        out.append(f"::{kind} {','.join(props)}::{_gh_escape(msg)}")
+    return "\n".join(out)

@@ -39,6 +39,18 @@ class Bounds:
             return self.ev(obj.expr, env)
         return self.base(obj)
 
+    def var(self, e: ir.Expr, env):
+        """(key, current interval) for an expression the analysis can narrow, else None."""
+        if isinstance(e, ir.InputRef) and e.input.type.kind == "num":
+            return id(e.input), self.get(env, e.input)
+        if isinstance(e, ir.LocalRef):
+            return id(e.local), self.get(env, e.local)
+        if isinstance(e, ir.Call) and e.func == "count" and isinstance(e.args[0], ir.InputRef):
+            key = ("count", id(e.args[0].input))
+            n = Decimal(len(e.args[0].type.members))
+            return key, env.get(key, Interval(D0, n, integer=True))
+        return None
+
     def refine_env(self, env, cond: ir.Expr, truth: bool) -> dict:
         """Environment under which ``cond`` is ``truth``."""
         if isinstance(cond, ir.Logic) and ((cond.op == "and") == truth):
@@ -46,27 +58,46 @@ class Bounds:
             return self.refine_env(env, cond.right, truth)
         if isinstance(cond, ir.Not):
             return self.refine_env(env, cond.operand, not truth)
+        if isinstance(cond, ir.Call) and cond.func == "all" and isinstance(cond.args[0], ir.InputRef):
+            inp = cond.args[0].input
+            cnt = ir.Call("count", cond.args, type=ir.Type("num", "项"))
+            n = ir.Const(Decimal(len(inp.type.members)), type=ir.Type("num"))
+            return self.refine_env(env, ir.Compare([cnt, n], ["=="], type=ir.BOOL), truth)
         if isinstance(cond, ir.Compare) and len(cond.ops) == 1:
             a, b = cond.operands
             op = cond.ops[0]
-            if isinstance(b, ir.Const) and isinstance(b.value, Decimal):
-                return self._refine_var(env, a, op, b.value, truth)
-            if isinstance(a, ir.Const) and isinstance(a.value, Decimal):
-                flip = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}[op]
-                return self._refine_var(env, b, flip, a.value, truth)
+            flip = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}[op]
+            vb, va = self._point(b, env), self._point(a, env)
+            if vb is not None:
+                env = self._narrow(env, a, op, vb, truth)
+            if va is not None:
+                env = self._narrow(env, b, flip, va, truth)
+            if va is None and vb is None:
+                ka, kb = self.var(a, env), self.var(b, env)
+                if ka is not None and kb is not None:
+                    # a op b  <=>  a - b op 0: remember the difference
+                    key = ("diff", ka[0], kb[0])
+                    cur = env.get(key, iv.sub(ka[1], kb[1]))
+                    env = dict(env)
+                    env[key] = iv.refine(cur, op, D0, negate=not truth)
         return env
 
-    def _refine_var(self, env, var, op, c, truth):
-        if isinstance(var, ir.InputRef):
-            obj = var.input
-        elif isinstance(var, ir.LocalRef):
-            obj = var.local
-        else:
+    def _point(self, e, env):
+        if isinstance(e, ir.Const) and isinstance(e.value, Decimal):
+            return e.value
+        if isinstance(e, (ir.LocalRef, ir.BinOp, ir.Neg)):
+            r = self.ev(e, env)
+            if r.lo is not None and r.lo == r.hi and not r.empty:
+                return r.lo
+        return None
+
+    def _narrow(self, env, var, op, c, truth):
+        v = self.var(var, env)
+        if v is None:
             return env
-        if not (isinstance(obj, ir.Local) or obj.type.kind == "num"):
-            return env
+        key, cur = v
         new = dict(env)
-        new[id(obj)] = iv.refine(self.get(env, obj), op, c, negate=not truth)
+        new[key] = iv.refine(cur, op, c, negate=not truth)
         return new
 
     # ── evaluation over intervals ──
@@ -88,7 +119,16 @@ class Bounds:
             if e.op == "+":
                 return iv.add(a, b)
             if e.op == "-":
-                return iv.sub(a, b)
+                out = iv.sub(a, b)
+                ka, kb = self.var(e.left, env), self.var(e.right, env)
+                if ka is not None and kb is not None:
+                    if ("diff", ka[0], kb[0]) in env:
+                        f = env[("diff", ka[0], kb[0])]
+                        out = iv.meet(out, f.lo, f.hi, f.lo_open, f.hi_open)
+                    elif ("diff", kb[0], ka[0]) in env:
+                        f = iv.neg(env[("diff", kb[0], ka[0])])
+                        out = iv.meet(out, f.lo, f.hi, f.lo_open, f.hi_open)
+                return out
             if e.op == "*":
                 return iv.mul(a, b)
             if b.contains(D0):
@@ -109,6 +149,10 @@ class Bounds:
                 return iv.floor(self.ev(e.args[0], env))
             if e.func == "abs":
                 return iv.absolute(self.ev(e.args[0], env))
+            if e.func == "count":
+                v = self.var(e, env)
+                if v is not None:
+                    return v[1]
             if e.func in ("count", "size"):
                 n = Decimal(len(e.args[0].type.members))
                 return Interval(D0 if e.func == "count" else n, n, integer=True)
@@ -145,13 +189,8 @@ class Bounds:
 
     def tiers(self, t: ir.Tiers, env) -> Interval:
         out = Interval(D0, D0, True, True)  # empty
-        subj_obj = None
         if t.subject is not None:
             self.ev(t.subject, env)
-            if isinstance(t.subject, ir.InputRef):
-                subj_obj = t.subject.input
-            elif isinstance(t.subject, ir.LocalRef):
-                subj_obj = t.subject.local
         numeric = t.subject is not None and t.subject.type.kind == "num"
         remaining = self.ev(t.subject, env) if numeric else None
         members = None
@@ -177,9 +216,9 @@ class Bounds:
                 renv = self.refine_env(env, row.key, True)
                 self.ev(row.key, env)
                 env = self.refine_env(env, row.key, False)
-            elif numeric and isinstance(row.key, ir.Const) and isinstance(row.key.value, Decimal):
+            elif numeric and self._point(row.key, env) is not None:
                 op = row.op or "=="
-                c = row.key.value
+                c = self._point(row.key, env)
                 if remaining is not None:
                     hit = iv.refine(remaining, op, c)
                     if hit.empty:
@@ -187,11 +226,8 @@ class Bounds:
                     remaining = iv.refine(remaining, op, c, negate=True)
                     if remaining.empty:
                         covered = True
-                if subj_obj is not None:
-                    renv = dict(env)
-                    renv[id(subj_obj)] = iv.refine(self.get(env, subj_obj), op, c)
-                    env = dict(env)
-                    env[id(subj_obj)] = iv.refine(self.get(env, subj_obj), op, c, negate=True)
+                renv = self._narrow(env, t.subject, op, c, True)
+                env = self._narrow(env, t.subject, op, c, False)
             elif members is not None and isinstance(row.key, ir.Const):
                 if (row.op or "==") == "==":
                     if row.key.value in members:

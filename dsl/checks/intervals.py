@@ -5,7 +5,7 @@ Sound, not complete: an interval may be wider than the true range of values.
 """
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Optional
 
 import attrs
@@ -88,6 +88,24 @@ def meet(a: Interval, lo=None, hi=None, lo_open=False, hi_open=False) -> Interva
 
 def refine(a: Interval, op: str, c: Decimal, negate: bool = False) -> Interval:
     """The part of ``a`` where ``x op c`` holds (or fails, when ``negate``)."""
+    return _integral(_refine(a, op, c, negate))
+
+
+def _integral(a: Interval) -> Interval:
+    """For whole-number intervals, pull open or fractional ends in to whole numbers."""
+    if not a.integer:
+        return a
+    lo, hi = a.lo, a.hi
+    if lo is not None:
+        c = lo.to_integral_value("ROUND_CEILING")
+        lo = c + 1 if (a.lo_open and c == lo) else c
+    if hi is not None:
+        f = hi.to_integral_value("ROUND_FLOOR")
+        hi = f - 1 if (a.hi_open and f == hi) else f
+    return Interval(lo, hi, False, False, True)
+
+
+def _refine(a: Interval, op: str, c: Decimal, negate: bool = False) -> Interval:
     if negate:
         op = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "!=", "!=": "=="}[op]
     if op == ">=":
@@ -126,52 +144,66 @@ def sub(a: Interval, b: Interval) -> Interval:
     return add(a, neg(b))
 
 
-_INF = object()
+_INF_D = Decimal("Infinity")
 
 
-def _mulv(x, y):
-    # x, y: Decimal or ±inf encoded as (None, sign)
+def _ext(v, is_lo):
+    """An interval end as an extended decimal (None -> ±Infinity)."""
+    if v is None:
+        return -_INF_D if is_lo else _INF_D
+    return v
+
+
+def _prod(x, y):
+    # interval arithmetic convention: 0 × ∞ = 0
+    if (x == 0 and y.is_infinite()) or (y == 0 and x.is_infinite()):
+        return D0
     return x * y
 
 
+def _quot(x, y):
+    if y.is_infinite():
+        return D0 if not x.is_infinite() else (_INF_D if (x > 0) == (y > 0) else -_INF_D)
+    return x / y
+
+
 def _corners(a: Interval, b: Interval, op):
-    """Products/quotients of the ends, with infinities handled by sign."""
-    BIG = Decimal("1e60")
-    def val(v, is_lo):
-        if v is None:
-            return -BIG if is_lo else BIG
-        return v
     vals = []
     with localcontext() as ctx:
-        ctx.prec = 80
-        for x in (val(a.lo, True), val(a.hi, False)):
-            for y in (val(b.lo, True), val(b.hi, False)):
-                vals.append(op(x, y))
+        ctx.prec = 60
+        ctx.traps[InvalidOperation] = False
+        for x in (_ext(a.lo, True), _ext(a.hi, False)):
+            for y in (_ext(b.lo, True), _ext(b.hi, False)):
+                v = op(x, y)
+                if not v.is_nan():
+                    vals.append(v)
+    if not vals:
+        return None, None
     lo, hi = min(vals), max(vals)
-    return (None if lo <= -BIG / 2 else lo), (None if hi >= BIG / 2 else hi)
+    return (None if lo.is_infinite() else +lo), (None if hi.is_infinite() else +hi)
 
 
 def mul(a: Interval, b: Interval) -> Interval:
     if a.empty or b.empty:
-        return Interval(D0, D0)
-    lo, hi = _corners(a, b, lambda x, y: x * y)
-    # openness: conservative (closed)
+        return Interval(D0, D0, True, True)
+    lo, hi = _corners(a, b, _prod)
     return Interval(lo, hi, False, False, a.integer and b.integer)
 
 
 def div(a: Interval, b: Interval) -> Interval:
-    if b.contains(D0) or (b.lo is not None and b.hi is not None and b.lo == 0 == b.hi):
+    if a.empty or b.empty:
+        return Interval(D0, D0, True, True)
+    if b.contains(D0):
         return TOP
     # b is entirely positive or negative (possibly with an open end at 0)
     if (b.lo is not None and b.lo == 0) or (b.hi is not None and b.hi == 0):
-        # open at zero: quotient unbounded on one side
         sign_pos = b.lo is not None and b.lo >= 0
         if a.lo is not None and a.lo >= 0:
             return Interval(D0 if sign_pos else None, None if sign_pos else D0)
         if a.hi is not None and a.hi <= 0:
             return Interval(None if sign_pos else D0, D0 if sign_pos else None)
         return TOP
-    lo, hi = _corners(a, b, lambda x, y: x / y)
+    lo, hi = _corners(a, b, _quot)
     return Interval(lo, hi)
 
 

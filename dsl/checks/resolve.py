@@ -165,7 +165,7 @@ class Resolver:
             if typ.kind != "num":
                 self.err("E0303", [Label(c.span, "")], what_zh="只有数值输入可以限定范围", what_en="only numeric inputs take a range")
                 continue
-            v = self.expr(c.value, {}, allow_names=False)
+            v = fold_constant(self.expr(c.value, {}, allow_names=False))
             if not isinstance(v, ir.Const) or not isinstance(v.value, Decimal):
                 self.err("E0303", [Label(c.value.span, "应为常数 / expected a constant")], what_zh="范围须为常数", what_en="a bound must be a constant")
                 continue
@@ -583,6 +583,24 @@ class Resolver:
             return a
         self._mismatch(a, b, span, op)
         return a
+
+
+def fold_constant(e: ir.Expr) -> ir.Expr:
+    """``-100%`` and other constant arithmetic -> one Const (else ``e`` unchanged)."""
+    if isinstance(e, ir.Neg):
+        inner = fold_constant(e.operand)
+        if isinstance(inner, ir.Const) and isinstance(inner.value, Decimal):
+            return ir.Const(-inner.value, span=e.span, type=e.type)
+    if isinstance(e, ir.BinOp):
+        a, b = fold_constant(e.left), fold_constant(e.right)
+        if all(isinstance(x, ir.Const) and isinstance(x.value, Decimal) for x in (a, b)):
+            if e.op == "/" and b.value == 0:
+                return e
+            v = {"+": a.value + b.value, "-": a.value - b.value, "*": a.value * b.value}.get(e.op)
+            if v is None:
+                v = a.value / b.value
+            return ir.Const(v, span=e.span, type=e.type)
+    return e
 
 
 def _has_ancestors(ind: ir.Indicator, quals: list[str]) -> bool:
