@@ -116,6 +116,10 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
     "E0705": (ERROR, "所有指标均不适用，无法计算总分", "every indicator is not applicable: no total",
               "Under 不适用 剔除 the total is rescaled over the applicable indicators; with none there is no total."),
     # warnings
+    "W0203": (WARNING, "指标名称「{name}」出现{count}次", "the indicator name `{name}` is used {count} times",
+              "Legal, but every reference must be qualified with an ancestor (父级.名称) and readers of the published table may confuse them."),
+    "W0504": (WARNING, "清单「{name}」只有{n}项，{what_zh}", "the checklist `{name}` has only {n} items: {what_en}",
+              "A rule counts more 评价要点 than the checklist has, or repeats the case where all of them are met."),
     "W0501": (WARNING, "分档中此行不可达", "this tier row can never apply",
               "An earlier row already takes every value that reaches this one."),
     "W0502": (WARNING, "相邻两档得分相同（{value}分）", "two adjacent tiers give the same score ({value})",

@@ -177,6 +177,8 @@ class Bounds:
         if isinstance(e, ir.Compare):
             for o in e.operands:
                 self.ev(o, env)
+            for a, op, b in zip(e.operands, e.ops, e.operands[1:]):
+                self._checklist_size(a, op, b, e.span)
             return iv.TOP
         if isinstance(e, ir.Logic):
             self.ev(e.left, env)
@@ -209,6 +211,16 @@ class Bounds:
             if covered:
                 self.diags.append(make("W0501", [Label(row.span, "此行永远取不到 / this row is never reached")]))
                 continue
+            if row.kind == "cond" and isinstance(row.key, ir.Compare) and len(row.key.ops) == 1:
+                hit = self.refine_env(env, row.key, True)
+                dead = any(isinstance(v, Interval) and v.empty for v in hit.values())
+                self._checklist_size(row.key.operands[0], row.key.ops[0], row.key.operands[1], row.key.span, dead)
+                if dead:
+                    self.diags.append(make("W0501", [Label(row.span, "此行永远取不到 / this row is never reached")]))
+            elif row.kind in ("cmp", "eq") and t.subject is not None:
+                pre = remaining
+                self._checklist_size(t.subject, row.op or "==", row.key, row.span,
+                                     pre is not None and iv.refine(pre, row.op or "==", self._point(row.key, env) or D0).empty)
             renv = env
             if row.kind == "else":
                 covered = True
@@ -244,6 +256,33 @@ class Bounds:
             labels = [Label(t.span.__class__(t.span.file, t.span.start, t.span.start + 2), "")]
             self.diags.append(make("E0506", labels, notes=[f"例如 / for example: {example}"] if example else []))
         return out
+
+    def _checklist_size(self, a, op, b, span, unreachable=False):
+        """``符合数(清单) = 3`` on a two-item checklist: the rule was written for another table."""
+        if isinstance(b, ir.Call) and not isinstance(a, ir.Call):
+            a, b = b, a
+            op = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}[op]
+        if not (isinstance(a, ir.Call) and a.func == "count" and isinstance(a.args[0], ir.InputRef)):
+            return
+        c = self._point(b, {})
+        if c is None:
+            return
+        inp = a.args[0].input
+        n = Decimal(len(inp.type.members))
+        beyond = (op in ("==", ">=") and c > n) or (op == ">" and c >= n)
+        if beyond:
+            what_zh, what_en = f"条件「{span.text()}」永远不成立", f"`{span.text()}` never holds"
+        elif unreachable and op in ("==", ">=") and c == n:
+            what_zh = f"「符合{fmt_decimal(c)}项」即「全部符合」，此行与前面的行重复"
+            what_en = f"meeting {fmt_decimal(c)} items is meeting all of them, which an earlier row already takes"
+        else:
+            return
+        key = ("W0504", span.start)
+        if key in self.reported:
+            return
+        self.reported.add(key)
+        self.diags.append(make("W0504", [Label(span, ""), Label(inp.span, f"{len(inp.type.members)} 项 / items", False)],
+                               name=inp.name, n=len(inp.type.members), what_zh=what_zh, what_en=what_en))
 
     def _div_zero(self, e: ir.BinOp):
         key = id(e)

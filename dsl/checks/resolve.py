@@ -106,6 +106,12 @@ class Resolver:
         na_policy = settings["na_policy"].value if "na_policy" in settings else None
         if self.uses_na and na_policy is None:
             self.err("E0505", [Label(self.na_span, "此处不适用 / not applicable here")])
+        for name, inds in self.by_name.items():
+            if len(inds) > 1:
+                labels = [Label(i.name_span, "/".join(i.path), n == 0) for n, i in enumerate(inds)]
+                self.diags.append(make("W0203", labels, name=name, count=len(inds),
+                                       helps=["引用时写明上级 / qualify references: " + "、".join(
+                                           ".".join(i.path[-2:]) if len(i.path) > 1 else i.name for i in inds)]))
         for inp in self.inputs.values():
             if not inp.used:
                 self.diags.append(make("W0201", [Label(inp.span, "")], name=inp.name))
