@@ -1,7 +1,9 @@
 """The check driver: parse -> resolve (names, types, units) -> points -> bounds -> grades.
 
-Passes are plain functions; diagnostics of one pass are all collected, and the driver
-stops at the end of a pass that reported errors (later passes would only repeat them).
+Passes are plain functions; diagnostics of one pass are all collected. Syntax errors
+stop everything; after name and type errors the soundness passes still run, leaving
+alone the indicators whose rules had errors (``Indicator.broken``), so that one
+misspelt name does not hide a gap in the grade bands.
 """
 from __future__ import annotations
 
@@ -36,8 +38,8 @@ def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
     except JixiaoError as e:
         return CheckResult(None, e.diagnostics)
     prog, diags = resolve(rb)
-    if prog is None or has_errors(diags):
-        return CheckResult(None if prog is None else prog, _sorted(diags))
+    if prog is None:
+        return CheckResult(None, _sorted(diags))
     for p in SOUNDNESS_PASSES:
         diags.extend(p(prog))
     bdiags, ranges = check_bounds(prog)

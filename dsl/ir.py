@@ -103,6 +103,7 @@ class Indicator:
     index: int = 0
     depends: list["Indicator"] = attrs.field(factory=list, repr=False)
     node: object = attrs.field(default=None, repr=False)   # the AST node it came from
+    broken: bool = False    # its rule had errors: later passes leave it alone
 
     @property
     def is_leaf(self) -> bool:
@@ -135,6 +136,7 @@ class Program:
     grades: list[GradeBand]
     source_name: str = ""
     source_text: str = attrs.field(default="", repr=False)
+    grades_broken: bool = False   # a band's condition had errors: the grade check is skipped
 
     def walk(self):
         """All indicators, parents before children, in source order."""

@@ -301,6 +301,9 @@ class Bounds:
                 if loc.used:
                     continue   # analysed where it is used, under that path's conditions
                 self.ev(loc.expr, {})
+            if ind.broken:
+                self.ranges[ind.index] = Interval(D0, ind.points)
+                continue
             if ind.score is None:
                 lo = sum((self.ranges.get(c.index, Interval(D0, c.points)).lo or D0) for c in ind.children)
                 self.ranges[ind.index] = Interval(lo, ind.points)

@@ -63,7 +63,7 @@ def grade_of(bands, total):
 
 
 def check_grades(prog: ir.Program):
-    if not prog.grades:
+    if not prog.grades or prog.grades_broken:
         return []
     step = prog.precision
     consts = {Decimal(0), prog.total}

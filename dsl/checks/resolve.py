@@ -87,9 +87,12 @@ class Resolver:
             if isinstance(it, ast.Let):
                 self._define_local(it, None, self.globals)
         for ind in self.indicators:
+            before = sum(d.severity == "error" for d in self.diags)
             self._resolve_body(ind)
+            ind.broken = sum(d.severity == "error" for d in self.diags) > before
         grades = []
         gseen = {}
+        errors_before_grades = sum(d.severity == "error" for d in self.diags)
         for band in rb.grades:
             if band.name.text in gseen:
                 self.err("E0203", [Label(band.name.span, ""), Label(gseen[band.name.text], "", False)], name=band.name.text)
@@ -101,6 +104,7 @@ class Resolver:
                     self.err("E0303", [Label(band.cond.span, "应为条件 / expected a condition")],
                              what_zh="等级条件应为真假判断", what_en="a grade band needs a condition")
             grades.append(ir.GradeBand(band.name.text, cond, span=band.span))
+        grades_broken = sum(d.severity == "error" for d in self.diags) > errors_before_grades
         if not rb.grades:
             self.err("E0507", [Label(ast_span_head(rb), "")])
         na_policy = settings["na_policy"].value if "na_policy" in settings else None
@@ -126,7 +130,8 @@ class Resolver:
             rounding=settings["rounding"].value if "rounding" in settings else "half_up",
             grade_on=settings["grade_on"].value if "grade_on" in settings else "rounded",
             na_policy=na_policy, inputs=list(self.inputs.values()), globals=self.globals,
-            roots=roots, grades=grades, source_name=rb.span.file.name, source_text=rb.span.file.text)
+            roots=roots, grades=grades, source_name=rb.span.file.name, source_text=rb.span.file.text,
+            grades_broken=grades_broken)
 
     def _all_locals(self):
         yield from self.globals
