@@ -20,7 +20,8 @@ from typing import Any, Mapping, Optional
 import attrs
 
 from dsl import ast, ir
-from dsl.check import CheckResult, check_text
+from dsl import check as _check
+from dsl.check import CheckResult
 from dsl.checks.resolve import _has_ancestors, suggest
 from dsl.diagnostics import Diagnostic, JixiaoError, Label, has_errors, make
 from dsl.ir import fmt_decimal
@@ -29,6 +30,20 @@ from dsl.source import Span
 
 from . import runtime
 from .codegen import generate, standalone
+from .verify import decide
+
+
+def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
+    """``dsl.check.check_text`` plus what only running the rule can decide (compiler.verify)."""
+    return decide(_check.check_text(text, name))
+
+
+def check_file(path) -> CheckResult:
+    try:
+        name, text = read_source(path)
+    except JixiaoError as e:
+        return CheckResult(None, e.diagnostics)
+    return check_text(text, name)
 
 
 # ───────────────────────── results ─────────────────────────

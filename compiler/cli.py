@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 
-from dsl.check import check_file
 from dsl.diagnostics import (JixiaoError, explain as explain_code, render_github, render_json, render_sarif,
                              render_text)
 
@@ -44,7 +43,7 @@ def check(files, fmt, strict):
     Exit 0 when clean, 1 on errors (or warnings with --strict), 2 on usage errors."""
     all_diags = []
     for f in files:
-        all_diags.extend(check_file(f).diagnostics)
+        all_diags.extend(api.check_file(f).diagnostics)
     if fmt == "json":
         click.echo(render_json(all_diags))
     elif fmt == "sarif":

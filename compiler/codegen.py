@@ -254,6 +254,9 @@ class Gen:
             body.append(f"{ind_}s_{i} = {self.round_code(f'r_{i}')}")
             if exclude:
                 body.append(f"{ind_}e_{i} = {P}")
+            if not trace and i in prog.runtime_checked:
+                # bounds not proven statically (W0505): checked on every evaluation
+                body.append(f"{ind_}if not (ZERO <= s_{i} <= {P}): out_of_points({self.sp(ind.span)}, {ind.name!r}, s_{i}, {P})")
             if trace:
                 body.append(f"{ind_}T.append(('score', {i}, r_{i}, s_{i}))")
                 body.append(f"{ind_}if not (ZERO <= s_{i} <= {P}): out_of_points({self.sp(ind.span)}, {ind.name!r}, s_{i}, {P})")

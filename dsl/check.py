@@ -23,6 +23,7 @@ class CheckResult:
     program: ir.Program | None
     diagnostics: list[Diagnostic]
     ranges: dict = attrs.field(factory=dict)   # indicator index -> proven Interval
+    unproven: dict = attrs.field(factory=dict)  # indicator index -> E0501 (bounds not proven by intervals)
 
     @property
     def ok(self) -> bool:
@@ -42,9 +43,9 @@ def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
         return CheckResult(None, _sorted(diags))
     for p in SOUNDNESS_PASSES:
         diags.extend(p(prog))
-    bdiags, ranges = check_bounds(prog)
+    bdiags, ranges, unproven = check_bounds(prog)
     diags.extend(bdiags)
-    return CheckResult(prog, _sorted(diags), ranges)
+    return CheckResult(prog, _sorted(diags), ranges, unproven)
 
 
 def check_file(path) -> CheckResult:

@@ -137,6 +137,7 @@ class Program:
     source_name: str = ""
     source_text: str = attrs.field(default="", repr=False)
     grades_broken: bool = False   # a band's condition had errors: the grade check is skipped
+    runtime_checked: set = attrs.field(factory=set)   # indicator indices whose bounds are checked at run time
 
     def walk(self):
         """All indicators, parents before children, in source order."""

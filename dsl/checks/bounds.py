@@ -23,6 +23,7 @@ class Bounds:
         self.diags = []
         self.reported = set()
         self.ranges: dict[int, Interval] = {}   # indicator index -> proven score interval
+        self.unproven: dict[int, object] = {}   # indicator index -> its E0501 diagnostic
 
     # ── environment ──
     def base(self, obj) -> Interval:
@@ -311,9 +312,11 @@ class Bounds:
             r = self.ev(ind.score, {})
             rng = r if not r.empty else Interval(D0, D0)
             if not rng.within(D0, ind.points):
-                self.diags.append(make("E0501", [Label(ind.score.span, f"可达 {rng.text()} / ranges over {rng.text()}")],
-                                       helps=["扣分写「扣完为止」，加分写「不加分」或 min(…, 满分) / write 扣完为止 for deductions, 不加分 or min(…) for caps"],
-                                       name=ind.name, points=fmt_decimal(ind.points), range=rng.text()))
+                d = make("E0501", [Label(ind.score.span, f"可达 {rng.text()} / ranges over {rng.text()}")],
+                         helps=["扣分写「扣完为止」，加分写「不加分」或 min(…, 满分) / write 扣完为止 for deductions, 不加分 or min(…) for caps"],
+                         name=ind.name, points=fmt_decimal(ind.points), range=rng.text())
+                self.diags.append(d)
+                self.unproven[ind.index] = d
                 rng = iv.meet(rng, lo=D0, hi=ind.points)
             elif rng.hi is not None and rng.hi < ind.points:
                 self.diags.append(make("W0503", [Label(ind.score.span, f"最高 {fmt_decimal(rng.hi)} 分 / at most {fmt_decimal(rng.hi)}")],
@@ -325,4 +328,4 @@ class Bounds:
 def check_bounds(prog: ir.Program):
     b = Bounds(prog)
     diags = b.run()
-    return diags, b.ranges
+    return diags, b.ranges, b.unproven

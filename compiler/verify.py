@@ -1,0 +1,190 @@
+"""Decide what the interval analysis could not: search for a concrete counterexample.
+
+``dsl`` proves score bounds with intervals, which is sound but not complete: a rule
+like ``如果 在职 ≤ 编制 则 3 否则 3 - (在职 - 编制) × 0.1 扣完为止`` is proven, but
+products of ratios may not be. For each unproven indicator this module runs the
+compiled rule on inputs drawn from the declarations (their bounds, the rulebook's own
+constants and neighbours, powers of ten, seeded random values):
+
+* a counterexample found: the error stays, with the input and the score it gives;
+* none found: the error becomes warning W0505 ("could not decide"), and the indicator's
+  bounds are checked at run time (E0704), so nothing is ever clamped silently.
+"""
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from dsl import ir
+from dsl.check import CheckResult
+from dsl.diagnostics import Diagnostic, has_errors, make
+from dsl.ir import fmt_decimal
+
+from . import runtime
+from .codegen import Gen
+
+TRIES = 4000
+D = Decimal
+
+
+def _constants(prog: ir.Program) -> set[Decimal]:
+    out: set[Decimal] = set()
+
+    def walk(e):
+        if isinstance(e, ir.Const) and isinstance(e.value, Decimal):
+            out.add(e.value)
+        for attr in ("left", "right", "operand", "cond", "then", "else_", "bound", "subject"):
+            x = getattr(e, attr, None)
+            if isinstance(x, ir.Expr):
+                walk(x)
+        for attr in ("operands", "args"):
+            for x in getattr(e, attr, None) or ():
+                walk(x)
+        for r in getattr(e, "rows", None) or ():
+            if r.key is not None:
+                walk(r.key)
+            walk(r.value)
+    for loc in prog.globals:
+        walk(loc.expr)
+    for ind in prog.walk():
+        for loc in ind.locals:
+            walk(loc.expr)
+        if ind.score is not None:
+            walk(ind.score)
+    return out
+
+
+def _candidates(inp: ir.Input, consts: set[Decimal]) -> list:
+    k = inp.type.kind
+    if k == "bool":
+        return [True, False]
+    if k == "enum":
+        return list(inp.members)
+    if k == "checklist":
+        n = len(inp.members)
+        return [(True,) * n, (False,) * n] + [tuple(i == j for i in range(n)) for j in range(n)] \
+            + [tuple(i != j for i in range(n)) for j in range(n)]
+    lo = inp.lo if inp.lo is not None else D(-10) ** 6
+    hi = inp.hi if inp.hi is not None else D(10) ** 6
+    pts = {lo, hi, D(0), D(1), D(100)}
+    step = D(1) if inp.kind == "count" else D("0.01")
+    if inp.lo_open:
+        pts.add(lo + step)
+    if inp.hi_open:
+        pts.add(hi - step)
+    for c in consts:
+        for x in (c, c - step, c + step, c * 100, c / 100):
+            pts.add(x)
+    for e in range(1, 7):
+        pts.add(D(10) ** e)
+        pts.add(-(D(10) ** e))
+    out = []
+    for x in pts:
+        if inp.kind == "count":
+            x = x.to_integral_value()
+        if x < lo or x > hi or (inp.lo_open and x == lo) or (inp.hi_open and x == hi):
+            continue
+        out.append(x)
+    return sorted(set(out)) or [lo]
+
+
+def search(prog: ir.Program, targets: dict[int, Diagnostic], tries: int = TRIES) -> dict[int, tuple]:
+    """Indicator index -> (inputs, score) for each target whose bounds some input breaks."""
+    src = Gen(prog).module()
+    ns = {k: v for k, v in vars(runtime).items() if not k.startswith("__")}
+    exec(compile(src, "<jixiao verify>", "exec"), ns)
+    full = ns["_full"]
+    consts = _constants(prog)
+    cands = [_candidates(i, consts) for i in prog.inputs]
+    rng = random.Random(20211231)
+    found: dict[int, tuple] = {}
+    by_name = {i.name: i for i in prog.walk()}
+    with runtime._localcontext(runtime.CONTEXT):
+        for t in range(tries):
+            if len(found) == len(targets):
+                break
+            if t % 3 == 2:
+                # a random value within the declared range, not only the special points
+                values = []
+                for inp, c in zip(prog.inputs, cands):
+                    if inp.type.kind == "num" and len(c) > 1:
+                        a, b = c[0], min(c[-1], c[0] + 10000)
+                        v = a + (b - a) * D(rng.random()).quantize(D("0.0001"))
+                        values.append(v.to_integral_value() if inp.kind == "count" else v.quantize(D("0.01")))
+                    else:
+                        values.append(rng.choice(c))
+            else:
+                values = [rng.choice(c) for c in cands]
+            try:
+                full(values, {}, [])
+            except runtime.EvaluationError as e:
+                if e.code == "E0704":
+                    ind = next((i for i in prog.walk() if i.name == e.field and i.index in targets
+                                and i.index not in found), None)
+                    if ind is not None:
+                        found[ind.index] = ({i.name: v for i, v in zip(prog.inputs, values)}, e.value)
+            except (ArithmeticError, TypeError, ValueError):
+                continue
+    return found
+
+
+def decide(result: CheckResult, tries: int = TRIES) -> CheckResult:
+    """Replace each E0501 of ``result`` by a confirmed error with a counterexample, or by
+    warning W0505 plus a run-time check. Returns a new CheckResult."""
+    prog = result.program
+    if prog is None or not result.unproven:
+        return result
+    others = [d for d in result.diagnostics if d not in result.unproven.values()]
+    if has_errors(others):
+        return result    # the rule may not even compile; keep the plain E0501
+    found = search(prog, result.unproven, tries)
+    diags = list(others)
+    for index, d in result.unproven.items():
+        ind = next(i for i in prog.walk() if i.index == index)
+        if index in found:
+            inputs, value = found[index]
+            used = _inputs_used(ind)
+            shown = "，".join(f"{k} = {_show(v)}" for k, v in inputs.items() if k in used) or "任意输入 / any input"
+            diags.append(Diagnostic(d.code, d.severity, d.message, d.labels,
+                                    d.notes + (f"反例 / counterexample: {shown} → 得分 / score {_show(value)}",), d.helps))
+        else:
+            rng_text = d.message.split("：可达 ")[-1].split(" / ")[0] if "：可达 " in d.message else "?"
+            diags.append(make("W0505", list(d.labels), name=ind.name, points=fmt_decimal(ind.points),
+                              range=rng_text, tries=tries))
+            prog.runtime_checked.add(index)
+    from dsl.check import _sorted
+    return CheckResult(prog, _sorted(diags), result.ranges, {i: d for i, d in result.unproven.items() if i in found})
+
+
+def _inputs_used(ind: ir.Indicator) -> set[str]:
+    names: set[str] = set()
+
+    def walk(e):
+        if isinstance(e, ir.InputRef):
+            names.add(e.input.name)
+        if isinstance(e, ir.LocalRef):
+            walk(e.local.expr)
+        for attr in ("left", "right", "operand", "cond", "then", "else_", "bound", "subject"):
+            x = getattr(e, attr, None)
+            if isinstance(x, ir.Expr):
+                walk(x)
+        for attr in ("operands", "args"):
+            for x in getattr(e, attr, None) or ():
+                walk(x)
+        for r in getattr(e, "rows", None) or ():
+            if r.key is not None:
+                walk(r.key)
+            walk(r.value)
+    if ind.score is not None:
+        walk(ind.score)
+    return names
+
+
+def _show(v) -> str:
+    if isinstance(v, Decimal):
+        return fmt_decimal(v)
+    if isinstance(v, tuple):
+        return "[" + ", ".join("是" if x else "否" for x in v) + "]"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    return str(v)
