@@ -83,8 +83,9 @@ def parse_text(text: str, name: str = "<text>", expect: str | None = None):
         raise JixiaoError([make("E0107", [Label(Span(src, off, off + 1), f"超过 {MAX_NESTING} 层 / more than {MAX_NESTING} levels")])]) from None
     except RecursionError:
         raise JixiaoError([make("E0107", [Label(Span(src, 0, 1), "")])]) from None
+    comments.extend(_scan_comments(src))
     try:
-        result = _ToAst(src).transform(tree)
+        result = _ToAst(src, comments).transform(tree)
     except VisitError as e:
         if isinstance(e.orig_exc, JixiaoError):
             raise e.orig_exc from None
@@ -93,7 +94,6 @@ def parse_text(text: str, name: str = "<text>", expect: str | None = None):
         raise
     except RecursionError:
         raise JixiaoError([make("E0107", [Label(Span(src, 0, 1), "")])]) from None
-    comments.extend(_scan_comments(src))
     if expect is not None:
         kind = "rulebook" if isinstance(result, ast.Rulebook) else "case"
         if kind != expect:
@@ -270,9 +270,6 @@ def _scan_comments(src: SourceFile):
 
 # ───────────────────────── tree -> AST ─────────────────────────
 
-# statements end with their newline (and any comment before it): not part of the span
-_TRAILING = re.compile(r'(?:[ \t\u3000]*(?:#[^\n"]*)?\r?\n[ \t]*)+$|[ \t\u3000]+$')
-
 _OPS = {"≥": ">=", ">=": ">=", "＞": ">", ">": ">", "≤": "<=", "<=": "<=", "＜": "<", "<": "<",
         "=": "==", "==": "==", "＝": "==", "≠": "!=", "!=": "!=",
         "+": "+", "＋": "+", "-": "-", "－": "-", "*": "*", "×": "*", "/": "/", "÷": "/"}
@@ -293,17 +290,24 @@ def _unescape(raw: str) -> str:
 
 @v_args(meta=True)
 class _ToAst(Transformer):
-    def __init__(self, src: SourceFile):
+    def __init__(self, src: SourceFile, comments=()):
         super().__init__(visit_tokens=False)
         self.src = src
+        self.comment_at_end = {c.span.end: c.span.start for c in comments}
 
     def _span(self, meta) -> Span:
         if getattr(meta, "empty", True):
             return Span(self.src, 0, 0)
         start, end = meta.start_pos, meta.end_pos
-        m = _TRAILING.search(self.src.text, start, end)
-        if m is not None and m.start() > start:
-            end = m.start()
+        # a statement's span ends with its newline and any comments: cut them off
+        text, ends = self.src.text, self.comment_at_end
+        while end > start:
+            if text[end - 1] in " \t\u3000\r\n":
+                end -= 1
+            elif end in ends and ends[end] >= start:
+                end = ends[end]
+            else:
+                break
         return Span(self.src, start, end)
 
     def _tspan(self, tok: Token) -> Span:
