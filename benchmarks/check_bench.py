@@ -48,7 +48,7 @@ def main():
     t_gen = median_time(lambda: compile(generate(res.program), "<bench>", "exec"), args.repeat)
 
     print(f"rulebook: {args.rulebook} ({len(text):,} characters, {text.count(chr(10)):,} lines)")
-    print(f"{"stage":<50}{'median ms':>10}{'× parse':>9}")
+    print(f"{'stage':<50}{'median ms':>10}{'× parse':>9}")
     for label, t in (("parse (text -> AST)", t_parse),
                      ("check, dsl passes (parse + resolve + soundness)", t_dsl),
                      ("check as `jixiao check` runs it", t_check),
