@@ -22,7 +22,7 @@ import attrs
 from dsl import ast, ir
 from dsl import check as _check
 from dsl.check import CheckResult
-from dsl.checks.resolve import _has_ancestors, suggest
+from dsl.checks.resolve import narrow_qualified, suggest
 from dsl.diagnostics import Diagnostic, JixiaoError, Label, has_errors, make
 from dsl.ir import fmt_decimal
 from dsl.parser import parse_text, read_source
@@ -196,7 +196,7 @@ class CompiledRulebook:
     # ── evaluation ──
     def find_indicator(self, parts: tuple[str, ...]) -> list[ir.Indicator]:
         name = parts[-1]
-        return [i for i in self._indicators if i.name == name and _has_ancestors(i, list(parts[:-1]))]
+        return narrow_qualified([i for i in self._indicators if i.name == name], list(parts[:-1]))
 
     def validate(self, inputs: Mapping[str, Any], spans: Optional[Mapping[str, Span]] = None) -> list:
         try:

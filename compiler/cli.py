@@ -105,6 +105,36 @@ def compile_cmd(rulebook, emit):
     click.echo(f"已写出 / wrote {out}", err=True)
 
 
+@main.command("test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-q", "--quiet", is_flag=True, help="只显示失败 / show failures only")
+def test_cmd(paths, quiet):
+    """运行规则集测试（.jxt） / run rulebook test suites.
+
+    PATHS are .jxt files or folders searched for them. Exit 0 only when every case passes."""
+    from . import testing
+    suites = testing.find_suites(paths)
+    if not suites:
+        raise click.UsageError("没有找到 .jxt 测试文件 / no .jxt test files found")
+    passed = failed = 0
+    for path in suites:
+        try:
+            loaded = testing.load_suite(path)
+        except JixiaoError as e:
+            click.echo(render_text(e.diagnostics), err=True)
+            failed += 1
+            continue
+        for o in testing.run_suite(loaded):
+            if o.passed:
+                passed += 1
+            else:
+                failed += 1
+            if not (quiet and o.passed):
+                click.echo(testing.format_outcome(o))
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(0 if failed == 0 else 1)
+
+
 @main.command("explain-code")
 @click.argument("code")
 def explain_code_cmd(code):

@@ -255,3 +255,29 @@ class Case(Node):
 class Comment(Node):
     """``# …`` kept for the formatter and the language server."""
     text: str
+
+
+@attrs.frozen
+class Expect(Node):
+    """``财政供养人员控制率 = 2.9``, ``总分 = 85.5``, ``等级 = 良好``, ``X = 不适用`` in ``预期:``."""
+    path: tuple[Name, ...]
+    value: Expr
+
+
+@attrs.frozen
+class TestCase(Node):
+    """``案例 "超编1人":`` with inputs (over the suite's base case) and ``预期:`` rows."""
+    title: str
+    inputs: tuple[CaseInput, ...]
+    expected: tuple[Expect, ...]
+    claimed: tuple[Claim, ...] = ()
+    assessed: tuple[Claim, ...] = ()
+
+
+@attrs.frozen
+class Suite(Node):
+    """A ``.jxt`` file: ``测试 "标题"``, optional ``规则集 "path"`` and ``基于 "case.jxc"``, cases."""
+    title: str
+    rulebook: Optional[str]
+    base: Optional[str]
+    cases: tuple[TestCase, ...]

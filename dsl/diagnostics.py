@@ -34,7 +34,7 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
     "E0107": (ERROR, "嵌套过深", "nesting too deep",
               "Expressions may nest at most 100 levels."),
     "E0108": (ERROR, "此文件是{found_zh}，应为{expected_zh}", "this file is a {found_en}, expected a {expected_en}",
-              "A rulebook starts with 规则集, a case with 案例."),
+              "A rulebook starts with 规则集, a case with 案例, a test suite with 测试."),
     # E02xx names
     "E0201": (ERROR, "未定义的名称「{name}」", "unknown name `{name}`",
               "A name must be an input (输入), a local value defined above it, an indicator, or 总分 in grade bands."),

@@ -95,9 +95,9 @@ def parse_text(text: str, name: str = "<text>", expect: str | None = None):
     except RecursionError:
         raise JixiaoError([make("E0107", [Label(Span(src, 0, 1), "")])]) from None
     if expect is not None:
-        kind = "rulebook" if isinstance(result, ast.Rulebook) else "case"
+        kind = {ast.Rulebook: "rulebook", ast.Case: "case", ast.Suite: "suite"}[type(result)]
         if kind != expect:
-            zh = {"rulebook": "规则集", "case": "案例"}
+            zh = {"rulebook": "规则集", "case": "案例", "suite": "测试集"}
             raise JixiaoError([make("E0108", [Label(Span(src, result.span.start, result.span.start + 2), "")],
                                     found_zh=zh[kind], expected_zh=zh[expect], found_en=kind, expected_en=expect)])
     return result, src, comments
@@ -109,6 +109,10 @@ def parse_rulebook(text: str, name: str = "<rulebook>") -> ast.Rulebook:
 
 def parse_case(text: str, name: str = "<case>") -> ast.Case:
     return parse_text(text, name, expect="case")[0]
+
+
+def parse_suite(text: str, name: str = "<tests>") -> ast.Suite:
+    return parse_text(text, name, expect="suite")[0]
 
 
 def read_source(path) -> tuple[str, str]:
@@ -497,7 +501,7 @@ class _ToAst(Transformer):
         return ast.Ref((ch[0],), span=self._span(meta))
 
     def qref(self, meta, ch):
-        return ast.Ref((ch[0], ch[1]), span=self._span(meta))
+        return ast.Ref(tuple(ch), span=self._span(meta))
 
     def call(self, meta, ch):
         args = tuple(a for a in ch[1:] if a is not None)
@@ -565,6 +569,48 @@ class _ToAst(Transformer):
 
     def claimed(self, meta, ch):
         return ("claimed", ch)
+
+    # ── test suites ──
+    def suite(self, meta, ch):
+        title = _unescape(ch[0])
+        rulebook = base = None
+        cases = []
+        for it in ch[1:]:
+            if isinstance(it, ast.TestCase):
+                cases.append(it)
+            elif it[0] == "rulebook":
+                rulebook = it[1]
+            else:
+                base = it[1]
+        return ast.Suite(title, rulebook, base, tuple(cases), span=self._span(meta))
+
+    def suite_rulebook(self, meta, ch):
+        return ("rulebook", _unescape(ch[0]))
+
+    def suite_base(self, meta, ch):
+        return ("base", _unescape(ch[0]))
+
+    def test_case(self, meta, ch):
+        title = _unescape(ch[0])
+        inputs, expected, claimed, assessed = [], [], [], []
+        for it in ch[1:]:
+            if isinstance(it, ast.CaseInput):
+                inputs.append(it)
+            elif it[0] == "expected":
+                expected.extend(it[1])
+            elif it[0] == "claimed":
+                claimed.extend(it[1])
+            else:
+                assessed.extend(it[1])
+        return ast.TestCase(title, tuple(inputs), tuple(expected), tuple(claimed), tuple(assessed),
+                            span=self._span(meta))
+
+    def expected(self, meta, ch):
+        return ("expected", ch)
+
+    def expect_row(self, meta, ch):
+        names = tuple(c for c in ch if isinstance(c, ast.Name))
+        return ast.Expect(names, ch[-1], span=self._span(meta))
 
     def assessed(self, meta, ch):
         return ("assessed", ch)

@@ -70,20 +70,24 @@ def check_grades(prog: ir.Program):
     for b in prog.grades:
         if b.cond is not None:
             _consts(b.cond, consts)
+    exact = prog.grade_on == "exact"
     pts = set()
     for c in consts:
         if 0 <= c <= prog.total:
-            for d in (c - step, c, c + step):
+            for d in ((c,) if exact else (c - step, c, c + step)):
                 if 0 <= d <= prog.total:
-                    pts.add(d.quantize(step) if d == d.quantize(step) else d)
+                    pts.add(d)
     srt = sorted(pts)
     for a, b in zip(srt, srt[1:]):
-        mid = ((a + b) / 2).quantize(step)
+        # conditions compare the total with constants, so their truth is constant between
+        # two consecutive constants: one probe in between decides the whole open interval.
+        # Graded on the rounded total, only multiples of the precision occur.
+        mid = (a + b) / 2 if exact else ((a + b) / 2).quantize(step)
         pts.add(mid)
     diags = []
     gaps, overlaps = [], []
     for t in sorted(pts):
-        if t != t.quantize(step):
+        if not exact and t != _on_grid(t, step):
             continue
         hits = [b for b in prog.grades if b.cond is None or holds(b.cond, t)]
         explicit = [b for b in prog.grades if b.cond is not None and holds(b.cond, t)]
@@ -94,19 +98,24 @@ def check_grades(prog: ir.Program):
     # one diagnostic per gap region: report its first total
     reported = []
     for t in gaps:
-        if reported and all(grade_of(prog.grades, x) is None for x in _between(reported[-1], t, step)):
+        if reported and all(grade_of(prog.grades, x) is None for x in probes_between(pts, reported[-1], t)):
             continue
         reported.append(t)
+    probes = sorted(pts)
     for t in reported:
-        below = [b for b in prog.grades if b.cond is not None and holds(b.cond, t - step)]
-        above = [b for b in prog.grades if b.cond is not None and holds(b.cond, t + step)]
+        before = [p for p in probes if p < t and grade_of(prog.grades, p) is not None]
+        after = [p for p in probes if p > t and grade_of(prog.grades, p) is not None]
+        below = [b for b in prog.grades if b.cond is not None and before and holds(b.cond, before[-1])]
+        above = [b for b in prog.grades if b.cond is not None and after and holds(b.cond, after[0])]
         labels = [Label(b.span, f"{b.name}：总分 {fmt_decimal(t)} 不满足 / {b.name} does not hold", i == 0)
                   for i, b in enumerate(below + [x for x in above if x not in below])]
+        note = (f"定级按原始总分，任何实数总分都可能出现 / graded on the exact total: any total can occur" if exact
+                else f"精度 {fmt_decimal(step)} 下存在此总分 / totals are kept to {fmt_decimal(step)}")
         if not labels:
             labels = [Label(prog.grades[0].span, "")]
         diags.append(make("E0502", labels, value=fmt_decimal(t),
                           helps=["相邻等级首尾相接，例如「良好: 80 ≤ 总分 < 90」 / let bands meet, e.g. 80 ≤ 总分 < 90"],
-                          notes=[f"精度 {fmt_decimal(step)} 下存在此总分 / totals are kept to {fmt_decimal(step)}"]))
+                          notes=[note]))
     seen = set()
     for t, bs in overlaps:
         key = tuple(b.name for b in bs)
@@ -118,9 +127,9 @@ def check_grades(prog: ir.Program):
     return diags
 
 
-def _between(a, b, step):
-    # a few probes between two gap totals (they are in one gap region if all probes lack a grade)
-    if b - a <= step:
-        return []
-    n = 8
-    return [(a + (b - a) * k / n).quantize(step) for k in range(1, n)]
+def probes_between(pts, a, b):
+    return [p for p in pts if a < p < b]
+
+
+def _on_grid(t, step):
+    return (t / step).to_integral_value() * step

@@ -51,6 +51,7 @@ class Resolver:
         self.indicators: list[ir.Indicator] = []
         self.by_name: dict[str, list[ir.Indicator]] = {}
         self.uses_na = False
+        self.let_owners: dict[str, list[str]] = {}   # local name -> indicators defining it
         self.na_span = None
         self._current: ir.Indicator | None = None   # indicator whose rule is being resolved
 
@@ -221,6 +222,8 @@ class Resolver:
             elif isinstance(st, ast.IndicatorNode):
                 self._dup_sibling(seen, st)
                 ind.children.append(self._build(st, ind))
+            elif isinstance(st, ast.Let):
+                self.let_owners.setdefault(st.name.text, []).append(ind.name)
         return ind
 
     # ───────────── scopes ─────────────
@@ -312,7 +315,7 @@ class Resolver:
             cands = self.by_name.get(name, []) if allow_names else []
         else:
             quals = [p.text for p in parts[:-1]]
-            cands = [i for i in self.by_name.get(name, []) if _has_ancestors(i, quals)]
+            cands = narrow_qualified(self.by_name.get(name, []), quals)
         if len(cands) == 1:
             ind = cands[0]
             return self._score_ref(ind, ref)
@@ -333,6 +336,13 @@ class Resolver:
             notes = ["此处只能用常数 / only constants are allowed here"]
         if grades is False and name in TOTAL_NAMES:
             notes = ["「总分」只能用于等级划分 / `总分` is only available in grade bands"]
+        elsewhere = self.let_owners.get(name, [])
+        if elsewhere and len(parts) == 1:
+            where = "、".join(f"「{o}」" for o in elsewhere[:3])
+            notes = [f"「{name}」定义于{where}，只在该处及其下级可见 / `{name}` is defined in "
+                     f"{', '.join(elsewhere[:3])} and visible only there and below"]
+            sugg = []
+            helps = ["在使用处定义它，或移到共同的上级 / define it here, or move it to a common parent"]
         self.err("E0201", [Label(ref.span, "既不是输入项也不是中间值或指标 / not an input, a local value or an indicator")],
                  helps, notes, name=ref.text)
         return ir.Const(Decimal(0), span=ref.span)
@@ -612,6 +622,18 @@ def fold_constant(e: ir.Expr) -> ir.Expr:
                 v = a.value / b.value
             return ir.Const(v, span=e.span, type=e.type)
     return e
+
+
+def narrow_qualified(cands, quals: list[str]):
+    """Indicators matching ``A.B.名称``: ancestors named in order; when several match,
+    those whose nearest ancestors are exactly the qualifiers win (so ``效果.结果应用创新``
+    is the 二级指标, ``结果应用创新.结果应用创新`` the 指标 under it)."""
+    hits = [i for i in cands if _has_ancestors(i, quals)]
+    if len(hits) > 1:
+        tight = [i for i in hits if list(i.path[-1 - len(quals):-1]) == quals]
+        if len(tight) == 1:
+            return tight
+    return hits
 
 
 def _has_ancestors(ind: ir.Indicator, quals: list[str]) -> bool:

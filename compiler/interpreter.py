@@ -1,0 +1,269 @@
+"""Reference interpreter: a tree-walking evaluator of the checked IR.
+
+Written for clarity, not speed, and independent of the code generator: it is the
+executable statement of what a rulebook means, against which the generated evaluator is
+tested (tests/property/test_differential.py). Semantics, one rule per place:
+
+* arithmetic is exact Decimal under ``runtime.CONTEXT`` (40 digits, half-even, division
+  by zero traps); a product with a quotient operand, ``(x ÷ y) × z`` or ``z × (x ÷ y)``,
+  is computed as one quotient ``(x × z) ÷ y`` (one rounding step, not two), its
+  operands taken in the order x, z, y;
+* a local value is computed where it is first needed on the path taken, and at most once
+  per indicator section (each indicator's rule starts afresh); later uses reuse it;
+* a tier subject is computed when the first comparison row is reached (never, if the
+  first row is 否则); rows are tried in order;
+* a leaf score is rounded to a multiple of 精度 with the rulebook's rounding; a parent
+  without a rule sums its children's rounded scores; 不适用 scores full points
+  (``full_points``) or drops the indicator from the total, which is rescaled to 满分
+  (``exclude``); an assessed score replaces the rule, which is then not evaluated;
+* 总分 is the sum of the top-level scores; the grade is the first band whose condition
+  holds for the rounded (or, with ``定级 按原始总分``, the unrounded) total.
+
+Trace events are the generated ``_full`` function's tuples, each appended when its value
+is known (inner events first): ``('let', ind, local_ix, v)``, ``('if', ind, span, taken,
+v)``, ``('tier', ind, span, row, v)``, ``('clamp', ind, span, before, after)``,
+``('score', ind, raw, rounded)``, ``('sum', ind, v)``, ``('na', ind, v)``,
+``('override', ind, v)``. Span numbers are the code generator's (``SPANS`` of the
+compiled module), the only thing borrowed from it.
+"""
+from __future__ import annotations
+
+import operator
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
+
+from dsl import ir
+
+from . import runtime
+
+ZERO = Decimal(0)
+CMP = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
+       "==": operator.eq, "!=": operator.ne}
+
+
+def input_table(program: ir.Program) -> tuple:
+    """Rows for :func:`runtime.validate`: (name, kind, unit, lo, lo_open, hi, hi_open, members, span)."""
+    return tuple((i.name, i.kind, i.type.unit, i.lo, i.lo_open, i.hi, i.hi_open, tuple(i.members), -1)
+                 for i in program.inputs)
+
+
+def local_numbering(program: ir.Program) -> dict:
+    """id(local) -> its number: rulebook-level locals, then each indicator's, in source order."""
+    locs = list(program.globals) + [loc for ind in program.walk() for loc in ind.locals]
+    return {id(loc): n for n, loc in enumerate(locs)}
+
+
+def span_numbering(program: ir.Program) -> dict:
+    """(start, end) -> span number as the code generator assigns them (order of first use)."""
+    from .codegen import Gen
+    gen = Gen(program)
+    gen.module()
+    return dict(gen.span_ix)
+
+
+def round_to(x: Decimal, step: Decimal, mode: str) -> Decimal:
+    """Round ``x`` to a multiple of ``step`` (0.01, 0.5, 10, …) with a rounding mode name."""
+    rounding = runtime.ROUNDING_MODES[mode]
+    if step == Decimal(1).scaleb(step.adjusted()):          # a power of ten: keep its digits
+        return x.quantize(Decimal(1).scaleb(step.adjusted()), rounding)
+    return (x / step).quantize(Decimal(1), rounding) * step
+
+
+class Interpreter:
+    def __init__(self, program: ir.Program, span_ix: dict | None = None):
+        self.prog = program
+        self.local_ix = local_numbering(program)
+        self.span_ix = span_numbering(program) if span_ix is None else span_ix
+
+    def sp(self, span) -> int:
+        return -1 if span is None else self.span_ix.get((span.start, span.end), -1)
+
+    def emit(self, event):
+        if self.T is not None:
+            self.T.append(event)
+        return event[-1]
+
+    def round(self, x):
+        return round_to(x, self.prog.precision, self.prog.rounding)
+
+    # ── one evaluation ──
+    def run(self, values: list, overrides: dict | None = None):
+        prog, O = self.prog, overrides or {}
+        self.values, self.T = list(values), []
+        trace = self.T
+        s, r, e = {}, {}, {}           # rounded score, raw score, points counted (exclude)
+        na = []
+        exclude = prog.na_policy == "exclude"
+        cur = None
+        with localcontext(runtime.CONTEXT):
+            try:
+                for ind in prog.order():
+                    cur, i = ind, ind.index
+                    if ind.score is None:
+                        s[i] = _sum(s[c.index] for c in ind.children)
+                        r[i] = _sum(r[c.index] for c in ind.children)
+                        e[i] = _sum(e[c.index] for c in ind.children)
+                        self.emit(("sum", i, s[i]))
+                        continue
+                    if i in O:
+                        raw = self.emit(("override", i, O[i]))
+                    else:
+                        self.ind, self.memo = i, {}
+                        self.scores = s
+                        raw = self.ev(ind.score)
+                    if raw is None:                       # 不适用
+                        na.append(i)
+                        if exclude:
+                            s[i] = r[i] = e[i] = ZERO
+                        else:
+                            r[i], s[i], e[i] = ind.points, self.round(ind.points), ind.points
+                        self.emit(("na", i, s[i]))
+                        continue
+                    r[i], s[i], e[i] = raw, self.round(raw), ind.points
+                    self.emit(("score", i, raw, s[i]))
+                    if not ZERO <= s[i] <= ind.points:
+                        runtime.out_of_points(self.sp(ind.span), ind.name, s[i], ind.points)
+                total = _sum(s[x.index] for x in prog.roots)
+                exact = _sum(r[x.index] for x in prog.roots)
+                eff = _sum(e[x.index] for x in prog.roots)
+                if exclude and na:
+                    if not eff:
+                        runtime.nothing_applicable()
+                    if eff != prog.total:
+                        total = self.round(total * prog.total / eff)
+                        exact = exact * prog.total / eff
+                self.grade_total = exact if prog.grade_on == "exact" else total
+                self.T = None                              # band conditions are not traced
+                grade = self.grade()
+            except ArithmeticError:
+                raise runtime.arithmetic_error(self.sp(cur.span) if cur else -1,
+                                               cur.name if cur else "?") from None
+        scores = tuple(s[ind.index] for ind in sorted(prog.walk(), key=lambda n: n.index))
+        return scores, total, grade, na, trace
+
+    def grade(self):
+        for band in self.prog.grades:
+            if band.cond is None or self.ev(band.cond):
+                return band.name
+        span = self.prog.grades[0].span if self.prog.grades else None
+        runtime.no_grade(self.sp(span), self.grade_total)
+
+    # ── expressions ──
+    def ev(self, e: ir.Expr):
+        if isinstance(e, ir.Const):
+            return e.value
+        if isinstance(e, ir.InputRef):
+            return self.values[e.input.index]
+        if isinstance(e, ir.LocalRef):
+            n = self.local_ix[id(e.local)]
+            if n not in self.memo:
+                self.memo[n] = self.emit(("let", self.ind, n, self.ev(e.local.expr)))
+            return self.memo[n]
+        if isinstance(e, ir.ScoreRef):
+            return self.scores[e.indicator.index]
+        if isinstance(e, ir.TotalRef):
+            return self.grade_total
+        if isinstance(e, ir.NotApplicable):
+            return None
+        if isinstance(e, ir.BinOp):
+            return self.binop(e)
+        if isinstance(e, ir.Neg):
+            return -self.ev(e.operand)
+        if isinstance(e, ir.Compare):
+            a = self.ev(e.operands[0])
+            for op, o in zip(e.ops, e.operands[1:]):
+                b = self.ev(o)
+                if not CMP[op](a, b):
+                    return False
+                a = b
+            return True
+        if isinstance(e, ir.Logic):
+            a = self.ev(e.left)
+            if a if e.op == "or" else not a:
+                return a
+            return self.ev(e.right)
+        if isinstance(e, ir.Not):
+            return not self.ev(e.operand)
+        if isinstance(e, ir.If):
+            taken = bool(self.ev(e.cond))
+            v = self.ev(e.then if taken else e.else_)
+            return self.emit(("if", self.ind, self.sp(e.span), taken, v))
+        if isinstance(e, ir.Clamp):
+            x = self.ev(e.operand)
+            bound = ZERO if e.kind == "floor_zero" else self.ev(e.bound)
+            y = min(x, bound) if e.kind in ("capped", "at_most") else max(x, bound)
+            return self.emit(("clamp", self.ind, self.sp(e.span), x, y))
+        if isinstance(e, ir.Call):
+            return self.call(e)
+        if isinstance(e, ir.Tiers):
+            return self.tiers(e)
+        raise AssertionError(type(e))
+
+    def binop(self, e: ir.BinOp):
+        l, r = e.left, e.right
+        if e.op == "*" and isinstance(l, ir.BinOp) and l.op == "/":     # (x ÷ y) × z
+            x, z, y = self.ev(l.left), self.ev(r), self.ev(l.right)
+            return (x * z) / y
+        if e.op == "*" and isinstance(r, ir.BinOp) and r.op == "/":     # z × (x ÷ y)
+            z, x, y = self.ev(l), self.ev(r.left), self.ev(r.right)
+            return (z * x) / y
+        a, b = self.ev(l), self.ev(r)
+        return {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}[e.op](a, b)
+
+    def call(self, e: ir.Call):
+        f = e.func
+        if f == "size":
+            return Decimal(len(e.args[0].type.members))
+        args = [self.ev(a) for a in e.args]
+        if f == "min":
+            return min(args)
+        if f == "max":
+            return max(args)
+        a = args[0]
+        if f == "ceil":
+            return a.to_integral_value(ROUND_CEILING)
+        if f == "floor":
+            return a.to_integral_value(ROUND_FLOOR)
+        if f == "abs":
+            return abs(a)
+        if f == "count":
+            return Decimal(sum(1 for x in a if x))
+        if f == "all":
+            return all(a)
+        if f == "any":
+            return any(a)
+        raise AssertionError(f)
+
+    def tiers(self, t: ir.Tiers):
+        subject = _UNSET = object()
+        for n, row in enumerate(t.rows):
+            if row.kind == "else":
+                hit = True
+            elif row.kind == "cond":
+                hit = self.ev(row.key)
+            else:
+                if subject is _UNSET:
+                    subject = self.ev(t.subject)
+                hit = CMP[row.op or "=="](subject, self.ev(row.key))
+            if hit:
+                return self.emit(("tier", self.ind, self.sp(row.span), n, self.ev(row.value)))
+        what = t.subject.span.text() if t.subject is not None and t.subject.span else "分档"
+        runtime.no_tier(self.sp(t.span), what, None if subject is _UNSET else subject)
+
+
+def _sum(xs):
+    total = None
+    for x in xs:
+        total = x if total is None else total + x
+    return ZERO if total is None else total
+
+
+def interpret(program: ir.Program, values: list, overrides: dict | None = None, *, span_ix: dict | None = None):
+    """Score validated input ``values`` (in declaration order) with optional assessed scores
+    ``overrides`` (indicator index -> Decimal). Returns ``(scores, total, grade, na, trace)``:
+    scores indexed by indicator index, the not-applicable indices in evaluation order."""
+    return Interpreter(program, span_ix).run(values, overrides)
+
+
+def validate(program: ir.Program, inputs) -> list:
+    """Raw mapping name -> value  ->  validated values in declaration order (runtime rules)."""
+    return runtime.validate(inputs, input_table(program))

@@ -1,0 +1,222 @@
+"""Rulebook tests: ``.jxt`` suites of cases with expected scores (``jixiao test``, pytest).
+
+A suite names its rulebook (or uses the ``.jx`` beside it with the same stem), may take
+its inputs from a base case (``基于 "…jxc"``), and lists cases that override a few inputs
+and state what they expect:
+
+    测试 "部门整体支出：边界值"
+    规则集 "部门整体支出.jx"
+    基于 "../examples/chenxi-2021/self-assessment.jxc"
+
+    案例 "超编1人":
+      在职人员数 = 90
+      预期:
+        财政供养人员控制率 = 2.9
+        总分 = 93.4
+        等级 = 优秀
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Optional
+
+import attrs
+
+from dsl import ast
+from dsl.diagnostics import Diagnostic, JixiaoError, Label, make
+from dsl.ir import fmt_decimal
+from dsl.parser import parse_text, read_source
+
+from . import api
+
+TOTAL_NAMES = {"总分", "total"}
+GRADE_NAMES = {"等级", "grade"}
+NA_WORDS = {"不适用", "not_applicable"}
+
+
+@attrs.frozen
+class Mismatch:
+    what: str                 # indicator path, 总分 or 等级
+    expected: str
+    actual: str
+    indicator: Optional[str] = None   # path for the trace
+    line: Optional[int] = None
+
+
+@attrs.frozen
+class CaseOutcome:
+    suite: str
+    title: str
+    file: str
+    line: int
+    mismatches: tuple[Mismatch, ...] = ()
+    errors: tuple[Diagnostic, ...] = ()
+    trace: dict = attrs.field(factory=dict)   # indicator path -> list of trace lines
+
+    @property
+    def passed(self) -> bool:
+        return not self.mismatches and not self.errors
+
+
+@attrs.frozen
+class LoadedSuite:
+    path: Path
+    ast: ast.Suite
+    rulebook: api.CompiledRulebook
+    base: Optional[api.Case]
+
+
+def find_suites(paths) -> list[Path]:
+    out = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out.extend(sorted(p.rglob("*.jxt")))
+        else:
+            out.append(p)
+    return out
+
+
+def load_suite(path) -> LoadedSuite:
+    path = Path(path)
+    name, text = read_source(path)
+    suite = parse_text(text, name, expect="suite")[0]
+    rb_path = _rulebook_path(path, suite)
+    rulebook = api.compile_rulebook(path=rb_path)
+    base = rulebook.load_case(path.parent / suite.base) if suite.base else None
+    return LoadedSuite(path, suite, rulebook, base)
+
+
+def _rulebook_path(path: Path, suite: ast.Suite) -> Path:
+    if suite.rulebook:
+        return path.parent / suite.rulebook
+    stem = path.name.split(".")[0]
+    for d in (path.parent, path.parent.parent):
+        cand = d / f"{stem}.jx"
+        if cand.exists():
+            return cand
+    raise JixiaoError([make("E0106", [Label(suite.span.__class__(suite.span.file, suite.span.start, suite.span.start + 2), "")],
+                            path=f"{stem}.jx", reason="找不到规则集，请用「规则集 \"路径\"」指明 / no rulebook found; name it with 规则集 \"path\"")])
+
+
+def run_suite(loaded: LoadedSuite) -> list[CaseOutcome]:
+    return [run_case(loaded, tc) for tc in loaded.ast.cases]
+
+
+def run_case(loaded: LoadedSuite, tc: ast.TestCase) -> CaseOutcome:
+    rb = loaded.rulebook
+    file = str(loaded.path)
+    line = tc.span.line
+    try:
+        # the case's own rows over the base case's
+        case_ast = ast.Case(tc.title, tc.inputs, tc.claimed, tc.assessed, span=tc.span)
+        own = rb.case_from_ast(case_ast)
+        inputs = dict(loaded.base.inputs) if loaded.base else {}
+        inputs.update(own.inputs)
+        assessed = dict(loaded.base.assessed) if loaded.base else {}
+        assessed.update(own.assessed)
+        spans = dict(loaded.base.input_spans) if loaded.base else {}
+        spans.update(own.input_spans)
+        result = rb.evaluate(inputs, trace=True, assessed=assessed or None, _spans=spans)
+    except JixiaoError as e:
+        return CaseOutcome(loaded.ast.title, tc.title, file, line, errors=tuple(e.diagnostics))
+    mismatches, errors = [], []
+    for row in tc.expected:
+        parts = tuple(n.text for n in row.path)
+        want = row.value
+        if parts in {(n,) for n in TOTAL_NAMES}:
+            exp = _num(want)
+            if exp is None or exp != result.total:
+                mismatches.append(Mismatch("总分", _show(want), fmt_decimal(result.total), None, row.span.line))
+            continue
+        if parts in {(n,) for n in GRADE_NAMES}:
+            exp = want.text if isinstance(want, ast.Ref) else None
+            if exp != result.grade:
+                mismatches.append(Mismatch("等级", _show(want), result.grade, None, row.span.line))
+            continue
+        hits = rb.find_indicator(parts)
+        if len(hits) != 1:
+            errors.append(make("E0605" if not hits else "E0202", [Label(row.path[-1].span, "")], name=".".join(parts)))
+            continue
+        ind = hits[0]
+        path = "/".join(ind.path)
+        got = next(r for r in result.indicators if r.path == ind.path)
+        if isinstance(want, ast.Ref) and want.text in NA_WORDS or isinstance(want, ast.NotApplicable):
+            if got.applicable:
+                mismatches.append(Mismatch(path, "不适用", fmt_decimal(got.score), path, row.span.line))
+            continue
+        exp = _num(want)
+        if exp is None or exp != got.score or not got.applicable:
+            actual = fmt_decimal(got.score) + ("（不适用）" if not got.applicable else "")
+            mismatches.append(Mismatch(path, _show(want), actual, path, row.span.line))
+    traces = {}
+    for m in mismatches:
+        if m.indicator:
+            traces[m.indicator] = explain_trace(result, m.indicator)
+    return CaseOutcome(loaded.ast.title, tc.title, file, line, tuple(mismatches), tuple(errors), traces)
+
+
+def _num(e) -> Optional[Decimal]:
+    if isinstance(e, ast.Num) and e.unit in (None, "分"):
+        return e.value
+    if isinstance(e, ast.Neg) and isinstance(e.operand, ast.Num):
+        return -e.operand.value
+    return None
+
+
+def _show(e) -> str:
+    if isinstance(e, ast.Num):
+        return fmt_decimal(e.value)
+    return e.span.text() if e.span else "?"
+
+
+def explain_trace(result: api.Result, path: str) -> list[str]:
+    """The trace events of one indicator, one readable line each."""
+    lines = []
+    for t in result.trace:
+        if t.indicator != path:
+            continue
+        if t.kind == "let":
+            lines.append(f"{t.name} = {_v(t.value)}")
+        elif t.kind == "tier":
+            lines.append(f"分档取第{t.before + 1}行 / tier row {t.before + 1}: {t.name} → {_v(t.value)}")
+        elif t.kind == "if":
+            lines.append(f"条件{'成立' if t.before else '不成立'} / condition {'holds' if t.before else 'fails'} → {_v(t.value)}")
+        elif t.kind == "clamp":
+            lines.append(f"{t.name}: {_v(t.before)} → {_v(t.value)}")
+        elif t.kind == "score":
+            lines.append(f"得分 / score {_v(t.before)} → {_v(t.value)}")
+        elif t.kind == "sum":
+            lines.append(f"小计 / subtotal {_v(t.value)}")
+        elif t.kind == "na":
+            lines.append(f"不适用 / not applicable → {_v(t.value)}")
+        elif t.kind == "override":
+            lines.append(f"认定得分 / assessed {_v(t.value)}")
+    return lines
+
+
+def _v(v) -> str:
+    if isinstance(v, Decimal):
+        if v == v.to_integral_value() or len(v.as_tuple().digits) < 12:
+            return fmt_decimal(v)
+        return fmt_decimal(v.quantize(Decimal("0.000001")))
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    return str(v)
+
+
+def format_outcome(o: CaseOutcome, verbose: bool = False) -> str:
+    mark = "✓" if o.passed else "✗"
+    head = f"{mark} {o.file}:{o.line} {o.title}"
+    if o.passed:
+        return head
+    out = [head]
+    for m in o.mismatches:
+        out.append(f"    {m.what}: 预期 / expected {m.expected}，实际 / actual {m.actual}")
+        for line in o.trace.get(m.indicator, []) if m.indicator else []:
+            out.append(f"        {line}")
+    from dsl.diagnostics import render_concise
+    for d in o.errors:
+        out.append("    " + render_concise(d))
+    return "\n".join(out)
