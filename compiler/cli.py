@@ -55,10 +55,13 @@ def check(files, fmt, strict):
         click.echo(render_text(all_diags, "concise" if fmt == "concise" else "full"))
         click.echo("")
     errors = sum(d.severity == "error" for d in all_diags)
-    warnings = len(all_diags) - errors
+    warnings = sum(d.severity == "warning" for d in all_diags)
+    infos = len(all_diags) - errors - warnings
     if fmt in ("text", "full", "concise"):
-        click.echo(f"{len(files)} 个文件，{errors} 个错误，{warnings} 个警告 / "
-                   f"{len(files)} file(s), {errors} error(s), {warnings} warning(s)", err=True)
+        extra_zh = f"，{infos} 条提示" if infos else ""
+        extra_en = f", {infos} info" if infos else ""
+        click.echo(f"{len(files)} 个文件，{errors} 个错误，{warnings} 个警告{extra_zh} / "
+                   f"{len(files)} file(s), {errors} error(s), {warnings} warning(s){extra_en}", err=True)
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 

@@ -301,10 +301,22 @@ class Gen:
             L.extend("    " + b for b in body)
         return L
 
+    def grade_function(self) -> list[str]:
+        """``grade_of(total)``: the grade bands alone, for property tests and reports."""
+        prog = self.prog
+        g = f"no_grade({self.sp(prog.grades[0].span) if prog.grades else -1}, tot)"
+        for band in reversed(prog.grades):
+            if band.cond is None:
+                g = repr(band.name)
+            else:
+                g = f"({band.name!r} if {self.ex(band.cond, set(), False, -1)} else {g})"
+        return ["def grade_of(tot):", "    totx = tot", f"    return {g}"]
+
     def module(self) -> str:
         prog = self.prog
         fast = self.function(trace=False)
         full = self.function(trace=True)
+        grade_fn = self.grade_function()
         out = [HEADER.rstrip("\n"),
                f"# 规则集 / rulebook: {prog.title!r}  来源 / source: {prog.source_name!r}",
                "",
@@ -342,6 +354,9 @@ class Gen:
         out.append("")
         out.append("")
         out.extend(full)
+        out.append("")
+        out.append("")
+        out.extend(grade_fn)
         out.append("")
         out.append("")
         out.append(f"SPANS = {tuple(self.spans)!r}")

@@ -97,7 +97,8 @@ def _rulebook_path(path: Path, suite: ast.Suite) -> Path:
         if cand.exists():
             return cand
     raise JixiaoError([make("E0106", [Label(suite.span.__class__(suite.span.file, suite.span.start, suite.span.start + 2), "")],
-                            path=f"{stem}.jx", reason="找不到规则集，请用「规则集 \"路径\"」指明 / no rulebook found; name it with 规则集 \"path\"")])
+                            path=f"{stem}.jx", reason_zh="找不到规则集，请用「规则集 \"路径\"」指明",
+                            reason_en="no rulebook found; name it with 规则集 \"path\"")])
 
 
 def run_suite(loaded: LoadedSuite) -> list[CaseOutcome]:

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from dsl import ir
 from dsl.check import CheckResult
-from dsl.diagnostics import Diagnostic, has_errors, make
+from dsl.diagnostics import Diagnostic, Label, has_errors, make
 from dsl.ir import fmt_decimal
 
 from . import runtime
@@ -149,7 +149,8 @@ def decide(result: CheckResult, tries: int = TRIES) -> CheckResult:
                                     d.notes + (f"反例 / counterexample: {shown} → 得分 / score {_show(value)}",), d.helps))
         else:
             rng_text = d.message.split("：可达 ")[-1].split(" / ")[0] if "：可达 " in d.message else "?"
-            diags.append(make("W0505", list(d.labels), name=ind.name, points=fmt_decimal(ind.points),
+            labels = [Label(d.labels[0].span, f"区间分析给出 {rng_text}，未能证明 / interval analysis gives {rng_text}: not proven")]
+            diags.append(make("W0505", labels, name=ind.name, points=fmt_decimal(ind.points),
                               range=rng_text, tries=tries))
             prog.runtime_checked.add(index)
     from dsl.check import _sorted

@@ -191,6 +191,14 @@ class Doc(Node):
 
 
 @attrs.frozen
+class Monotone(Node):
+    """``单调不减: 完成率`` (direction +1) / ``单调不增: 超编人数`` (-1): the score does not
+    decrease (increase) as these inputs grow, all else equal. Checked by property tests."""
+    direction: int
+    names: tuple[Name, ...]
+
+
+@attrs.frozen
 class IndicatorNode(Node):
     """``一级指标 投入 15分:`` … a node of the hierarchy with its block.
 

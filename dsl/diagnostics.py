@@ -15,6 +15,7 @@ from .source import Span, display_width
 
 ERROR = "error"
 WARNING = "warning"
+INFO = "info"      # worth knowing, never fails a check (not even --strict)
 
 # code -> (severity, 中文模板, English template, explanation)
 CATALOG: dict[str, tuple[str, str, str, str]] = {
@@ -29,7 +30,7 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "A line is dedented to a column that matches no enclosing block."),
     "E0105": (ERROR, "数字「{text}」无效：{reason_zh}", "invalid number `{text}`: {reason_en}",
               "Numbers are exact decimals of at most 60 digits."),
-    "E0106": (ERROR, "无法读取文件「{path}」：{reason}", "cannot read `{path}`: {reason}",
+    "E0106": (ERROR, "无法读取文件「{path}」：{reason_zh}", "cannot read `{path}`: {reason_en}",
               "The file does not exist, is not UTF-8 or is too large."),
     "E0107": (ERROR, "嵌套过深", "nesting too deep",
               "Expressions may nest at most 100 levels."),
@@ -116,8 +117,10 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
     "E0705": (ERROR, "所有指标均不适用，无法计算总分", "every indicator is not applicable: no total",
               "Under 不适用 剔除 the total is rescaled over the applicable indicators; with none there is no total."),
     # warnings
-    "W0203": (WARNING, "指标名称「{name}」出现{count}次", "the indicator name `{name}` is used {count} times",
+    "I0201": (INFO, "指标名称「{name}」出现{count}次", "the indicator name `{name}` is used {count} times",
               "Legal, but every reference must be qualified with an ancestor (父级.名称) and readers of the published table may confuse them."),
+    "W0506": (WARNING, "等级「{name}」永远不会被评定", "the grade `{name}` is never given",
+              "Bands are read in order; earlier bands take every total this one would."),
     "W0504": (WARNING, "清单「{name}」只有{n}项，{what_zh}", "the checklist `{name}` has only {n} items: {what_en}",
               "A rule counts more 评价要点 than the checklist has, or repeats the case where all of them are met."),
     "W0505": (WARNING, "无法证明「{name}」的得分在 [0, {points}] 内（区间分析：{range}），{tries} 组输入中未找到反例",
@@ -272,6 +275,9 @@ def explain(code: str) -> str | None:
     return f"{code.upper()} ({severity})\n  {zh}\n  {en}\n\n{doc}"
 
 
+_SARIF_LEVEL = {ERROR: "error", WARNING: "warning", INFO: "note"}
+
+
 def render_sarif(diags: Iterable[Diagnostic], tool_version: str = "0.1.0") -> str:
     """SARIF 2.1.0, for code-scanning tools (GitHub code scanning, GitLab, IDEs)."""
     diags = sorted(diags, key=Diagnostic.sort_key)
@@ -282,11 +288,11 @@ def render_sarif(diags: Iterable[Diagnostic], tool_version: str = "0.1.0") -> st
         rules.append({"id": code, "name": code,
                       "shortDescription": {"text": f"{zh} / {en}"},
                       "fullDescription": {"text": doc},
-                      "defaultConfiguration": {"level": "error" if sev == ERROR else "warning"}})
+                      "defaultConfiguration": {"level": _SARIF_LEVEL[sev]}})
     results = []
     for d in diags:
         r = {"ruleId": d.code, "ruleIndex": codes.index(d.code),
-             "level": "error" if d.severity == ERROR else "warning",
+             "level": _SARIF_LEVEL[d.severity],
              "message": {"text": d.message + "".join(f"\nhelp: {h}" for h in d.helps)}}
         sp = d.primary
         if sp is not None:
@@ -318,7 +324,7 @@ def render_github(diags: Iterable[Diagnostic]) -> str:
     """GitHub Actions workflow commands: one ::error/::warning annotation per diagnostic."""
     out = []
     for d in sorted(diags, key=Diagnostic.sort_key):
-        kind = "error" if d.severity == ERROR else "warning"
+        kind = {ERROR: "error", WARNING: "warning", INFO: "notice"}[d.severity]
         sp = d.primary
         props = [f"title={_gh_escape(d.code, True)}"]
         if sp is not None:

@@ -104,6 +104,8 @@ class Indicator:
     depends: list["Indicator"] = attrs.field(factory=list, repr=False)
     node: object = attrs.field(default=None, repr=False)   # the AST node it came from
     broken: bool = False    # its rule had errors: later passes leave it alone
+    points_missing: bool = False
+    monotone: list = attrs.field(factory=list, repr=False)   # (Input, +1 | -1) declared by 单调不减/单调不增
 
     @property
     def is_leaf(self) -> bool:

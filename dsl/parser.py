@@ -68,7 +68,7 @@ def parse_text(text: str, name: str = "<text>", expect: str | None = None):
     src = SourceFile.from_text(name, text)
     if len(text) > MAX_TEXT:
         raise JixiaoError([make("E0106", [Label(Span(src, 0, 0), "")], path=name,
-                                reason=f"文件超过 {MAX_TEXT} 字符 / larger than {MAX_TEXT} characters")])
+                                reason_zh=f"文件超过 {MAX_TEXT} 字符", reason_en=f"larger than {MAX_TEXT} characters")])
     comments: list[ast.Comment] = []
     body = text if text.endswith("\n") else text + "\n"
     try:
@@ -123,11 +123,19 @@ def read_source(path) -> tuple[str, str]:
     try:
         size = p.stat().st_size
         if size > MAX_TEXT * 4:
-            raise OSError(f"文件过大 / file too large ({size} bytes)")
+            raise OSError(0, f"file too large ({size} bytes)")
         text = p.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        reason = "不是 UTF-8 文本 / not UTF-8 text" if isinstance(e, UnicodeDecodeError) else (e.strerror or str(e))
-        raise JixiaoError([make("E0106", [Label(Span(dummy, 0, 0), "")], path=name, reason=reason)]) from None
+    except UnicodeDecodeError as e:
+        line = p.read_bytes()[: e.start].count(b"\n") + 1
+        raise JixiaoError([make("E0106", [Label(Span(dummy, 0, 0), "")], path=name,
+                                reason_zh=f"不是 UTF-8 文本（第{line}行，第{e.start + 1}字节）",
+                                reason_en=f"not UTF-8 text (line {line}, byte {e.start + 1})",
+                                helps=["请以 UTF-8 编码另存（如 Excel/WPS 的“UTF-8”选项） / save the file as UTF-8"])]) from None
+    except OSError as e:
+        reason = e.strerror or str(e)
+        zh = {"No such file or directory": "文件不存在", "Is a directory": "这是一个目录",
+              "Permission denied": "没有读取权限"}.get(reason, reason)
+        raise JixiaoError([make("E0106", [Label(Span(dummy, 0, 0), "")], path=name, reason_zh=zh, reason_en=reason)]) from None
     return name, text.replace("\r\n", "\n")
 
 
@@ -196,11 +204,17 @@ def _syntax_diag(e: UnexpectedInput, src: SourceFile) -> Diagnostic:
         ch = src.text[off] if off < len(src.text) else ""
         exp = _expected_text(e.allowed or ())
         helps = [f"此处可以是 / expected here: {exp}"] if exp else []
+        if ch == '"':
+            helps.insert(0, "字符串没有结束：缺少配对的引号 / unterminated string: the closing quote is missing")
         if ch in "“”‘’":
             helps.insert(0, "字符串用英文双引号 \"…\"；含特殊字符的名称写作「…」 / strings use ASCII quotes; names with other characters go in 「…」")
         return make("E0102", [Label(Span(src, off, off + 1), "无法识别 / not recognised")], helps=helps, char=ch)
     if isinstance(e, UnexpectedToken):
         tok = e.token
+        if tok.type == "_DEDENT" and not src.text[tok.start_pos or 0:].strip():
+            off = len(src.text.rstrip())
+            return make("E0103", [Label(Span(src, max(0, off - 1), off), "块还没有写完 / the block is not finished")],
+                        helps=[f"此处还需要 / still expected: {_expected_text(_acceptable(e))}"])
         if tok.type == "$END":
             off = len(src.text)
             return make("E0103", [Label(Span(src, max(0, off - 1), off), "")],
@@ -423,6 +437,12 @@ class _ToAst(Transformer):
     def node(self, meta, ch):
         level, name, pts, body = ch[0], ch[1], ch[2], ch[3:]
         return ast.IndicatorNode(level, name, pts, tuple(body), span=self._span(meta))
+
+    def nondecreasing(self, meta, ch):
+        return ast.Monotone(1, tuple(ch), span=self._span(meta))
+
+    def nonincreasing(self, meta, ch):
+        return ast.Monotone(-1, tuple(ch), span=self._span(meta))
 
     def doc_stmt(self, meta, ch):
         return ast.Doc("doc", _unescape(ch[0]), span=self._span(meta))

@@ -22,15 +22,11 @@ BROKEN = sorted(p.name[: -len(".jx")] for p in CHECKS.glob("*.jx") if not p.name
 CLEAN = sorted(p.name[: -len(".ok.jx")] for p in CHECKS.glob("*.ok.jx"))
 
 # Rulebook-level codes (E01xx–E05xx, W…) that no rulebook can make `jixiao check` report.
-NOT_REACHABLE = {
-    "E0207": "in the catalog, but nothing in dsl/ or compiler/ ever reports it",
-}
+NOT_REACHABLE: dict[str, str] = {}
 
 # Reachable, but what the checker prints around it is wrong today, so no golden is pinned
 # for it yet; move the code out of here when a golden is added.
-WRONG_OUTPUT = {
-    "E0405": "a node without points is taken as 0 points: spurious E0401/E0402 and E0501 '[0, 0]' follow",
-}
+WRONG_OUTPUT: dict[str, str] = {}
 
 
 def code_of(name: str) -> str:
@@ -69,7 +65,8 @@ def test_golden(name, request):
 def test_strict_fails(name):
     res = run_cli(["check", "--strict", f"{name}.jx"])
     assert f"[{code_of(name)}]" in res.stdout
-    assert res.exit_code == 1
+    # info (I…) is worth knowing but never fails a check, not even --strict
+    assert res.exit_code == (0 if code_of(name).startswith("I") else 1)
 
 
 @pytest.mark.parametrize("name", CLEAN)
@@ -85,7 +82,7 @@ def test_every_broken_rulebook_has_a_clean_twin():
 
 def test_file_names_and_sizes():
     for name in BROKEN:
-        assert re.fullmatch(r"[EW]\d{4}-[a-z0-9]+(-[a-z0-9]+)*", name), name
+        assert re.fullmatch(r"[EWI]\d{4}-[a-z0-9]+(-[a-z0-9]+)*", name), name
         assert code_of(name) in CATALOG, name
         for path in (CHECKS / f"{name}.jx", CHECKS / f"{name}.ok.jx"):
             lines = path.read_bytes().rstrip(b"\n").count(b"\n") + 1
@@ -95,7 +92,7 @@ def test_file_names_and_sizes():
 def test_every_check_code_is_covered():
     """Each rulebook-level code (E01–E05, W; not E06xx/E07xx, which cases and evaluation
     report) has a broken rulebook here, or is listed above with its reason."""
-    wanted = {c for c in CATALOG if re.match(r"E0[1-5]|W", c)}
+    wanted = {c for c in CATALOG if re.match(r"E0[1-5]|W|I", c)}
     covered = {code_of(n) for n in BROKEN}
     assert not covered & set(NOT_REACHABLE), "covered codes listed as not reachable"
     assert not covered & set(WRONG_OUTPUT), "covered codes listed as wrong output"

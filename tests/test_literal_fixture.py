@@ -101,18 +101,18 @@ EXPECTED = [
     (6, "E0201", "得分 = min(覆盖率 / 目标值 × 1, 1)"),
     (6, "E0201", "得分 = min(占比率 / 目标值 × 3, 3)"),
     # 缺陷 8：管理制度健全性 在 预算管理 与 资产管理 下同名（主标签在第一处）
-    (8, "W0203", "指标 管理制度健全性 2分:"),
+    (8, "I0201", "指标 管理制度健全性 2分:"),
 ]
 
 # Not one of the eight: the 二级指标 结果应用创新 and its only 指标 share a name (as in 附件2).
 # The shipped rulebook gets the same warning.
-EXTRA = [("W0203", "二级指标 结果应用创新 1分:")]
+EXTRA = [("I0201", "二级指标 结果应用创新 1分:")]
 
 
 def expected_locations():
     out = []
     for _, code, marker in EXPECTED:
-        if code == "W0203":
+        if code == "I0201":
             out.append((code, lines_of(marker)[0]))
         else:
             out.append((code, line_of(marker)))
@@ -124,7 +124,7 @@ def expected_locations():
                          ids=[f"defect{n}-{c}-{i}" for i, (n, c, _) in enumerate(EXPECTED)])
 def test_defect_reported(defect, code, marker):
     _, diags = check_json()
-    line = lines_of(marker)[0] if code == "W0203" else line_of(marker)
+    line = lines_of(marker)[0] if code == "I0201" else line_of(marker)
     hits = [d for d in diags if d["code"] == code and d["line"] == line]
     assert hits, (f"缺陷 {defect}: expected {code} at {FIXTURE_REL}:{line} ({marker!r}); got "
                   + ", ".join(f"{d['code']}@{d['line']}" for d in diags))
@@ -144,7 +144,7 @@ def test_unknown_name_points_at_target_value():
 def test_duplicate_name_labels_both_occurrences():
     _, diags = check_json()
     first, second = lines_of("指标 管理制度健全性 2分:")
-    d, = [d for d in diags if d["code"] == "W0203" and "管理制度健全性" in d["message"]]
+    d, = [d for d in diags if d["code"] == "I0201" and "管理制度健全性" in d["message"]]
     assert d["line"] == first
     assert [l["line"] for l in d["labels"]] == [first, second]
 
@@ -157,7 +157,7 @@ def test_grade_gaps_name_the_gap_totals():
 
 
 def test_nothing_else_is_reported():
-    # exactly the defects (plus the known parent/child W0203), nothing on 项目质量达标率 (缺陷 7)
+    # exactly the defects (plus the known parent/child I0201), nothing on 项目质量达标率 (缺陷 7)
     _, diags = check_json()
     got = Counter((d["code"], d["line"]) for d in diags)
     assert got == Counter(expected_locations())

@@ -218,9 +218,11 @@ class Bounds:
                 self._checklist_size(row.key.operands[0], row.key.ops[0], row.key.operands[1], row.key.span, dead)
                 if dead:
                     self.diags.append(make("W0501", [Label(row.span, "此行永远取不到 / this row is never reached")]))
+                    env = self.refine_env(env, row.key, False)
+                    continue
             elif row.kind in ("cmp", "eq") and t.subject is not None:
                 pre = remaining
-                self._checklist_size(t.subject, row.op or "==", row.key, row.span,
+                self._checklist_size(t.subject, row.op or "==", row.key, row.key.span,
                                      pre is not None and iv.refine(pre, row.op or "==", self._point(row.key, env) or D0).empty)
             renv = env
             if row.kind == "else":
@@ -236,6 +238,7 @@ class Bounds:
                     hit = iv.refine(remaining, op, c)
                     if hit.empty:
                         self.diags.append(make("W0501", [Label(row.span, "此行永远取不到 / this row is never reached")]))
+                        continue   # its score is never given: it does not count towards the range
                     remaining = iv.refine(remaining, op, c, negate=True)
                     if remaining.empty:
                         covered = True
@@ -251,7 +254,10 @@ class Bounds:
         if not covered:
             example = ""
             if remaining is not None and not remaining.empty:
-                example = f"{t.subject.span.text() if t.subject.span else '?'} ∈ {remaining.text()}"
+                shown = remaining.text()
+                if t.subject.type.unit == "%":
+                    shown = _percent_text(remaining)
+                example = f"{t.subject.span.text() if t.subject.span else '?'} ∈ {shown}"
             elif members:
                 example = f"{t.subject.span.text()} = {members[0]}"
             labels = [Label(t.span.__class__(t.span.file, t.span.start, t.span.start + 2), "")]
@@ -309,8 +315,13 @@ class Bounds:
                 lo = sum((self.ranges.get(c.index, Interval(D0, c.points)).lo or D0) for c in ind.children)
                 self.ranges[ind.index] = Interval(lo, ind.points)
                 continue
+            div_before = sum(d.code == "E0504" for d in self.diags)
             r = self.ev(ind.score, {})
             rng = r if not r.empty else Interval(D0, D0)
+            if sum(d.code == "E0504" for d in self.diags) > div_before:
+                # a possible division by zero already explains an unbounded score
+                self.ranges[ind.index] = Interval(D0, ind.points)
+                continue
             if not rng.within(D0, ind.points):
                 d = make("E0501", [Label(ind.score.span, f"可达 {rng.text()} / ranges over {rng.text()}")],
                          helps=["扣分写「扣完为止」，加分写「不加分」或 min(…, 满分) / write 扣完为止 for deductions, 不加分 or min(…) for caps"],
@@ -323,6 +334,14 @@ class Bounds:
                                        name=ind.name, points=fmt_decimal(ind.points), best=fmt_decimal(rng.hi)))
             self.ranges[ind.index] = rng
         return self.diags
+
+
+def _percent_text(r: Interval) -> str:
+    def p(v):
+        return fmt_decimal((v * 100).normalize()) + "%"
+    a = "-∞" if r.lo is None else p(r.lo)
+    b = "+∞" if r.hi is None else p(r.hi)
+    return f"{'(' if r.lo_open or r.lo is None else '['}{a}, {b}{')' if r.hi_open or r.hi is None else ']'}"
 
 
 def check_bounds(prog: ir.Program):

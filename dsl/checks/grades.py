@@ -116,6 +116,10 @@ def check_grades(prog: ir.Program):
         diags.append(make("E0502", labels, value=fmt_decimal(t),
                           helps=["相邻等级首尾相接，例如「良好: 80 ≤ 总分 < 90」 / let bands meet, e.g. 80 ≤ 总分 < 90"],
                           notes=[note]))
+    given = {grade_of(prog.grades, t) for t in pts if 0 <= t <= prog.total and (exact or t == _on_grid(t, step))}
+    for b in prog.grades:
+        if b.name not in given:
+            diags.append(make("W0506", [Label(b.span, "")], name=b.name))
     seen = set()
     for t, bs in overlaps:
         key = tuple(b.name for b in bs)

@@ -11,6 +11,8 @@ from ..ir import fmt_decimal
 def check_points(prog: ir.Program):
     diags = []
     for ind in prog.walk():
+        if ind.points_missing or any(c.points_missing for c in ind.children):
+            continue
         if ind.children and ind.score is None:
             s = sum((c.points for c in ind.children), Decimal(0))
             if s != ind.points:
@@ -18,7 +20,7 @@ def check_points(prog: ir.Program):
                 labels += [Label(c.name_span, f"{fmt_decimal(c.points)} 分", False) for c in ind.children]
                 diags.append(make("E0401", labels, name=ind.name, sum=fmt_decimal(s), points=fmt_decimal(ind.points)))
     s = sum((r.points for r in prog.roots), Decimal(0))
-    if prog.roots and s != prog.total:
+    if prog.roots and s != prog.total and not any(r.points_missing for r in prog.roots):
         labels = [Label(r.name_span, f"{fmt_decimal(r.points)} 分", False) for r in prog.roots]
         labels[0] = Label(labels[0].span, labels[0].caption, True)
         diags.append(make("E0402", labels, sum=fmt_decimal(s), total=fmt_decimal(prog.total)))

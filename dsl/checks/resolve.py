@@ -18,6 +18,13 @@ TOTAL_NAMES = {"总分", "total"}
 OP_TEXT = {"+": "+", "-": "-", "*": "×", "/": "÷", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 
 
+SETTING_NAMES = {"version": ("版本", "version"), "total": ("满分", "total points"), "precision": ("精度", "precision"),
+                 "rounding": ("舍入", "rounding"), "grade_on": ("定级", "grade on"), "na_policy": ("不适用", "not-applicable policy")}
+
+
+UNKNOWN_UNIT = "?"   # a unit already reported as unknown (E0304): agrees with everything
+
+
 def edit_distance(a: str, b: str) -> int:
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -65,15 +72,21 @@ class Resolver:
         for it in rb.items:
             if isinstance(it, ast.Setting):
                 if it.key in settings:
-                    self.err("E0206", [Label(it.span, "重复设置 / set twice"), Label(settings[it.key].span, "首次设置 / first set here", False)],
-                             name=it.key, reason_zh="重复", reason_en="is set twice")
+                    zh, en = SETTING_NAMES[it.key]
+                    self.err("E0206", [Label(it.span, "重复设置，以首次为准 / set twice; the first one counts"),
+                                       Label(settings[it.key].span, "首次设置 / first set here", False)],
+                             name=f"{zh}", reason_zh="重复", reason_en=f"({en}) is set twice")
+                    continue
                 settings[it.key] = it
         total = settings.get("total")
         if total is None:
             self.err("E0404", [Label(rb.span.__class__(rb.span.file, rb.span.start, rb.span.start + 3), "")])
         precision = settings["precision"].value.value if "precision" in settings else Decimal("0.01")
         if precision <= 0:
-            self.err("E0206", [Label(settings["precision"].span, "")], name="精度", reason_zh="必须大于0", reason_en="must be positive")
+            self.err("E0206", [Label(settings["precision"].span, "")], name="精度", reason_zh="必须大于0", reason_en="(precision) must be positive")
+            precision = Decimal("0.01")
+        if total is not None and total.value.value <= 0:
+            self.err("E0206", [Label(total.span, "")], name="满分", reason_zh="必须大于0", reason_en="(total points) must be positive")
         # inputs everywhere
         self._collect_inputs(rb.items)
         # indicators
@@ -90,7 +103,8 @@ class Resolver:
         for ind in self.indicators:
             before = sum(d.severity == "error" for d in self.diags)
             self._resolve_body(ind)
-            ind.broken = sum(d.severity == "error" for d in self.diags) > before
+            ind.broken = ind.broken or sum(d.severity == "error" for d in self.diags) > before
+        self._cycles()
         grades = []
         gseen = {}
         errors_before_grades = sum(d.severity == "error" for d in self.diags)
@@ -114,7 +128,7 @@ class Resolver:
         for name, inds in self.by_name.items():
             if len(inds) > 1:
                 labels = [Label(i.name_span, "/".join(i.path), n == 0) for n, i in enumerate(inds)]
-                self.diags.append(make("W0203", labels, name=name, count=len(inds),
+                self.diags.append(make("I0201", labels, name=name, count=len(inds),
                                        helps=["引用时写明上级 / qualify references: " + "、".join(
                                            ".".join(i.path[-2:]) if len(i.path) > 1 else i.name for i in inds)]))
         for inp in self.inputs.values():
@@ -133,6 +147,33 @@ class Resolver:
             na_policy=na_policy, inputs=list(self.inputs.values()), globals=self.globals,
             roots=roots, grades=grades, source_name=rb.span.file.name, source_text=rb.span.file.text,
             grades_broken=grades_broken)
+
+    def _cycles(self):
+        """Indicators that use each other's scores (A uses B, B uses A): E0205, and the
+        dependency is dropped so that evaluation order stays defined."""
+        state: dict[int, int] = {}
+        stack: list[ir.Indicator] = []
+
+        def visit(n):
+            state[id(n)] = 1
+            stack.append(n)
+            for d in list(n.depends):
+                if state.get(id(d)) == 1:
+                    cyc = stack[stack.index(d):] + [d]
+                    self.err("E0205", [Label(n.name_span, ""), Label(d.name_span, "", False)],
+                             cycle=" → ".join(x.name for x in cyc))
+                    n.depends.remove(d)
+                    n.broken = True
+                elif state.get(id(d)) is None:
+                    visit(d)
+            for c in n.children:
+                if state.get(id(c)) is None:
+                    visit(c)
+            stack.pop()
+            state[id(n)] = 2
+        for ind in self.indicators:
+            if state.get(id(ind)) is None:
+                visit(ind)
 
     def _all_locals(self):
         yield from self.globals
@@ -157,9 +198,11 @@ class Resolver:
         t = d.type
         kind = t.kind
         if kind in ("amount", "count"):
-            if t.unit not in KNOWN_UNITS or t.unit in ("%", "pp", "分"):
-                self.err("E0304", [Label(t.span, "")], unit=t.unit)
-            typ = Type("num", t.unit)
+            unit = t.unit
+            if unit not in KNOWN_UNITS or unit in ("%", "pp", "分"):
+                self.err("E0304", [Label(t.span, "")], unit=unit)
+                unit = UNKNOWN_UNIT
+            typ = Type("num", unit)
         elif kind == "rate":
             typ = Type("num", "%")
         elif kind in ("score", "number"):
@@ -200,16 +243,19 @@ class Resolver:
 
     def _build(self, node: ast.IndicatorNode, parent: ir.Indicator | None) -> ir.Indicator:
         pts = Decimal(0)
-        if node.points is None:
-            self.err("E0405", [Label(node.name.span, "")], name=node.name.text)
+        missing = node.points is None
+        if missing:
+            self.err("E0405", [Label(node.name.span, "缺少分值，如「3分」 / no points, e.g. 3分")], name=node.name.text)
         else:
             if node.points.unit not in (None, "分"):
-                self.err("E0304", [Label(node.points.span, "分值的单位应为「分」 / points are in 分")], unit=node.points.unit)
+                self.err("E0303", [Label(node.points.span, "分值的单位应为「分」 / points are in 分")],
+                         what_zh=f"分值不能以「{node.points.unit}」为单位", what_en=f"points cannot be in {node.points.unit}")
             pts = node.points.value
         path = (parent.path if parent else ()) + (node.name.text,)
         ind = ir.Indicator(node.name.text, node.level, pts, path, span=node.span, name_span=node.name.span,
                            parent=parent, index=len(self.indicators))
         ind.node = node
+        ind.points_missing = ind.broken = missing
         self.indicators.append(ind)
         self.by_name.setdefault(ind.name, []).append(ind)
         seen = {}
@@ -239,7 +285,6 @@ class Resolver:
             value = self.tiers(st.value, scope, score_ctx=False)
         else:
             value = self.expr(st.value, scope)
-        self._no_na(value)
         loc = ir.Local(st.name.text, value, value.type, span=st.name.span, owner=owner, index=len(into))
         into.append(loc)
         return loc
@@ -264,6 +309,13 @@ class Resolver:
             if isinstance(st, ast.Let):
                 loc = self._define_local(st, ind, ind.locals, scope)
                 scope[loc.name] = loc
+            elif isinstance(st, ast.Monotone):
+                for n in st.names:
+                    inp = self.inputs.get(n.text)
+                    if inp is None or inp.type.kind != "num":
+                        self.err("E0207", [Label(n.span, "")], name=n.text, expected_zh="数值输入", expected_en="a numeric input")
+                    else:
+                        ind.monotone.append((inp, st.direction))
             elif isinstance(st, ast.ScoreRule):
                 if score_ast is not None:
                     self.err("E0203", [Label(st.span, ""), Label(score_ast.span, "", False)], name="得分")
@@ -286,7 +338,7 @@ class Resolver:
             zh, en = t.describe()
             self.err("E0302", [Label(span, f"这是{zh} / this is {en}")], unit_zh=zh, unit_en=en,
                      helps=["用「如果 … 则 1 否则 0」把判断变为分数 / turn a judgement into points with 如果 … 则 1 否则 0"])
-        elif t.unit not in (None, "%", "pp", "分"):
+        elif t.unit not in (None, "%", "pp", "分", UNKNOWN_UNIT):
             zh, en = t.describe()
             self.err("E0302", [Label(span, f"单位为{t.unit} / in {t.unit}")], unit_zh=zh, unit_en=en,
                      helps=["人数乘以每人的分值，金额相除得比率 / multiply a count by points per unit; divide amounts to get a rate"])
@@ -354,7 +406,8 @@ class Resolver:
             anc = cur
             while anc is not None:
                 if anc is ind:
-                    self.err("E0205", [Label(ref.span, "")], cycle=" → ".join(cur.path) + " → " + ind.name)
+                    self.err("E0205", [Label(ref.span, "")], cycle=f"{cur.name} → {ind.name}" if cur is not ind else f"{cur.name} → {cur.name}",
+                             notes=["指标不能引用自身或其上级的得分 / an indicator cannot use its own or an ancestor's score"])
                     return ir.Const(Decimal(0), span=ref.span)
                 anc = anc.parent
             if not _is_descendant(ind, cur):
@@ -540,6 +593,8 @@ class Resolver:
             self._mismatch(a, b, span, op)
             return a
         ua, ub = a.unit, b.unit
+        if UNKNOWN_UNIT in (ua, ub):
+            return Type("num", UNKNOWN_UNIT)
         if ua == ub or ub is None:
             return a
         if ua is None:
@@ -569,6 +624,8 @@ class Resolver:
         if a.kind != "num" or b.kind != "num":
             return Type("num")
         ua, ub = a.unit, b.unit
+        if UNKNOWN_UNIT in (ua, ub):
+            return Type("num", UNKNOWN_UNIT)
         if op in "+-":
             if op == "-" and ua == "%" and ub == "%":
                 return Type("num", "pp")

@@ -1,0 +1,570 @@
+"""Hypothesis strategies: random well-typed jixiao rulebooks (as text) and admissible inputs.
+
+``rulebooks()`` draws a :class:`Book`: a rulebook text with 2–6 inputs, a 1–3 level
+hierarchy whose points add up to 满分, leaf rules built from the language's constructs
+(arithmetic, min/max, 如果/则/否则, 分档 with and without subject, clamps, 向上取整,
+符合数/全部符合, grade lookups, locals shared from a parent, guarded divisions, 不适用 with
+a policy) and grade bands. Rules are written so their bounds are provable (clamps,
+``min(max(x, 0), P)``), so nearly every book passes ``check``. Keywords are Chinese or
+English at random, per occurrence; the cosmetic choices come from one drawn seed so
+that they shrink together.
+
+``inputs_for(book)`` draws admissible values, favouring the constants each input is
+compared with in the rulebook (and those ± 0.01, ± 1 for counts).
+"""
+from __future__ import annotations
+
+import random
+from decimal import Decimal as D
+from typing import Optional
+
+import attrs
+from hypothesis import strategies as st
+
+from dsl.ir import fmt_decimal
+
+KW = {
+    "rulebook": ["规则集", "rulebook"], "total": ["满分", "total_points"], "precision": ["精度", "precision"],
+    "rounding": ["舍入", "rounding"], "grade_on": ["定级", "grade_on"], "na_set": ["不适用", "not_applicable"],
+    "half_up": ["四舍五入", "half_up"], "half_even": ["银行家舍入", "half_even"], "down": ["截断", "去尾", "down"],
+    "up": ["进一", "up"], "rounded": ["按舍入后总分", "rounded"], "exact": ["按原始总分", "exact"],
+    "full_points": ["计满分", "full_points"], "exclude": ["剔除", "exclude"], "input": ["输入", "input"],
+    "level1": ["一级指标", "level1"], "level2": ["二级指标", "level2"],
+    "level3": ["指标", "三级指标", "indicator", "level3"], "item": ["子项", "item"],
+    "score": ["得分", "score"], "tiers": ["分档", "查表", "tiers", "lookup"], "else": ["否则", "else"],
+    "if": ["如果", "if"], "then": ["则", "then"], "grades": ["等级", "grades"], "na": ["不适用", "not_applicable"],
+    "floor_zero": ["扣完为止", "floor_zero"], "capped": ["不加分", "超出不加分", "capped"],
+    "at_most": ["最多", "at_most"], "at_least": ["最少", "at_least"], "and": ["且", "and"], "or": ["或", "or"],
+    "not": ["非", "not"], "true": ["是", "true", "符合"], "false": ["否", "false", "不符合"],
+    "total_ref": ["总分", "total"], "doc": ["说明", "doc"], "criteria": ["评分标准", "criteria"],
+    "min": ["min", "最小值"], "max": ["max", "最大值"], "ceil": ["向上取整", "ceil"], "floor": ["向下取整", "floor"],
+    "abs": ["绝对值", "abs"], "count": ["符合数", "count", "符合项数"], "all": ["全部符合", "all"],
+    "any": ["任一符合", "any"], "size": ["项数", "size", "要点数"], "range": ["范围", "range"], "to": ["至", "to"],
+    "amount": ["金额(万元)", "amount(万元)", "金额（万元）"], "rate": ["比率", "rate"], "boolean": ["是否", "boolean"],
+    "grade": ["等级", "grade"], "checklist": ["清单", "checklist"],
+    ">=": ["≥", ">="], "<=": ["≤", "<="], "!=": ["≠", "!="], "==": ["=", "=="], ">": [">"], "<": ["<"],
+    "*": ["×", "*"], "/": ["÷", "/"], ":": [":", "："], ",": [", ", "，"],
+}
+COUNT_TYPES = {"人": ["人数", "计数(人)", "count(人)"], "项": ["项数", "计数(项)", "count(项)"], "个": ["计数(个)", "count(个)"]}
+INPUT_NAMES = ["预算数", "执行数", "本年数", "上年数", "在职人数", "编制数", "完成率", "满意率", "职责明确",
+               "档次", "要点", "支出额", "项目数", "覆盖率", "amount", "rate_x", "「“三公”经费」"]
+NODE_NAMES = ["投入", "过程", "产出", "效益", "目标设定", "预算配置", "预算执行", "资产管理", "职责明确度",
+              "活动合规性", "目标覆盖", "管理制度健全性", "item", "「质量（达标）」"]
+LOCAL_NAMES = ["变动率", "超编人数", "比例", "系数", "差额", "完成度", "k", "ratio"]
+MEMBER_SETS = [("优秀", "良好", "合格", "不合格"), ("A级", "B级", "C级"), ("高", "低")]
+PRECISIONS = [D("0.01"), D("0.01"), D("0.1"), D("1"), D("0.5"), D("0.25"), D("0.05")]
+LEAF_POINTS = [D("0.5"), D("1"), D("1"), D("1.5"), D("2"), D("3"), D("4"), D("5")]
+SMALL = [D(0), D("0.5"), D(1), D(2), D(3), D("0.25"), D("1.5"), D(10), D("0.1")]
+
+
+@attrs.define(eq=False)
+class InputSpec:
+    name: str
+    kind: str                       # amount count rate boolean grade checklist
+    unit: Optional[str]             # 万元 人 项 个 % or None
+    lo: Optional[D] = None
+    lo_open: bool = False
+    hi: Optional[D] = None
+    hi_open: bool = False
+    members: tuple = ()
+    decl: str = ""
+    placed: bool = False            # declared inside an indicator's block
+    marks: set = attrs.field(factory=set)     # constants it is compared with
+
+    @property
+    def positive(self):
+        return self.lo is not None and (self.lo > 0 or (self.lo == 0 and self.lo_open))
+
+    @property
+    def nonneg(self):
+        return self.lo is not None and self.lo >= 0
+
+
+@attrs.define(eq=False)
+class Book:
+    text: str
+    inputs: list
+    total: D
+    uses_na: bool
+
+
+@attrs.define(eq=False)
+class Local:
+    name: str
+    unit: Optional[str]
+
+
+class Writer:
+    """Builds one rulebook; ``draw`` makes the structural choices, ``rs`` the cosmetic ones."""
+
+    def __init__(self, draw, seed):
+        self.draw, self.rs = draw, random.Random(seed)
+        self.serial = 0
+        self.inputs: list[InputSpec] = []
+        self.uses_na = False
+        self.na_ok = False
+
+    # ── choices ──
+    def kw(self, key):
+        return self.rs.choice(KW[key])
+
+    def pick(self, seq):
+        return self.draw(st.sampled_from(list(seq)))
+
+    def chance(self, percent):
+        return self.draw(st.integers(0, 99)) < percent
+
+    def fresh(self, pool):
+        self.serial += 1
+        base = self.pick(pool)
+        if base.startswith("「"):
+            return base[:-1] + str(self.serial) + "」"
+        return f"{base}{self.serial}"
+
+    def num(self, d: D, unit=None) -> str:
+        """A constant, written with its unit or as a percentage now and then."""
+        if unit == "%" and self.rs.random() < 0.6 and (d * 100) == (d * 100).to_integral_value():
+            return fmt_decimal(d * 100) + self.rs.choice(["%", "％"])
+        if unit not in (None, "%") and self.rs.random() < 0.4:
+            return fmt_decimal(d) + unit
+        text = fmt_decimal(d)
+        return "(" + text + ")" if d < 0 else text
+
+    # ── inputs ──
+    def make_inputs(self):
+        kinds = self.draw(st.lists(st.sampled_from(["amount", "amount", "count", "rate", "rate", "boolean",
+                                                    "grade", "checklist"]), min_size=2, max_size=6))
+        for kind in kinds + ["amount", "rate"]:     # at least one amount and one rate
+            self.add_input(kind)
+
+    def add_input(self, kind, shape=None) -> InputSpec:
+        name = self.fresh(INPUT_NAMES)
+        spec = InputSpec(name, kind, None)
+        cons = ""
+        if kind in ("amount", "count", "rate"):
+            spec.unit = {"amount": "万元", "rate": "%"}.get(kind) or self.pick(["人", "项", "个"])
+            spec.lo = D(0)
+            shape = shape or self.pick(["default", "pos", "range", "neg"] if kind != "count" else ["default", "pos", "range"])
+            hi = {"amount": D(500), "count": D(50), "rate": D(1)}[kind]
+            if shape == "pos":
+                spec.lo_open, cons = True, f" > 0"
+            elif shape == "range":
+                spec.hi = hi
+                cons = f" {self.kw('range')} 0 {self.kw('to')} {self.num(hi, spec.unit)}"
+            elif shape == "neg":
+                spec.lo, spec.hi = -hi, hi * 10 if kind == "rate" else hi
+                cons = f" {self.kw('range')} -{self.num(hi, spec.unit)} {self.kw('to')} {self.num(spec.hi, spec.unit)}"
+            typ = {"amount": lambda: self.kw("amount"), "rate": lambda: self.kw("rate"),
+                   "count": lambda: self.rs.choice(COUNT_TYPES[spec.unit])}[kind]()
+        elif kind == "boolean":
+            typ = self.kw("boolean")
+        elif kind == "grade":
+            spec.members = self.pick(MEMBER_SETS)
+            typ = f"{self.kw('grade')}({self.kw(',').join(spec.members)})"
+        else:
+            n = self.draw(st.integers(2, 4))
+            spec.members = tuple(f"评价要点{i + 1}" for i in range(n))
+            typ = f"{self.kw('checklist')}[" + ", ".join(f'"{m}"' for m in spec.members) + "]"
+        doc = ' "说明文字"' if self.rs.random() < 0.2 else ""
+        spec.decl = f"{self.kw('input')} {name}{self.kw(':')} {typ}{cons}{doc}"
+        self.inputs.append(spec)
+        return spec
+
+    def of(self, *kinds, where=lambda s: True):
+        found = [s for s in self.inputs if s.kind in kinds and where(s)]
+        return self.pick(found) if found else None
+
+    # ── numeric expressions: (text, unit), unit None or "%" ──
+    def expr(self, depth, locs) -> tuple[str, Optional[str]]:
+        atoms = ["const", "rate", "ratio", "count", "check"] + (["local"] * 2 if any(l.unit in (None, "%") for l in locs) else [])
+        compound = ["add", "sub", "mul", "div", "minmax", "round", "if", "guard"] if depth > 0 else []
+        what = self.pick(atoms + compound)
+        if what == "const":
+            return self.num(self.pick(SMALL)), None
+        if what == "rate":
+            return self.of("rate").name, "%"
+        if what == "ratio":
+            b = self.of("amount", "count", where=lambda s: s.positive)
+            if b is not None:
+                a = self.of(b.kind, where=lambda s: s.unit == b.unit)
+                return f"({a.name} {self.kw('/')} {b.name})", "%"
+            what = "count"
+        if what == "count":
+            n = self.of("count")
+            if n is not None:
+                return f"({n.name} {self.kw('*')} {self.num(self.pick([D('0.1'), D('0.5'), D(1)]))})", None
+            what = "check"
+        if what == "check":
+            c = self.of("checklist")
+            if c is None:
+                return self.num(self.pick(SMALL)), None
+            if self.chance(50):
+                return f"({self.kw('count')}({c.name}) {self.kw('*')} 0.5)", None
+            return f"({self.kw('count')}({c.name}) {self.kw('/')} {self.kw('size')}({c.name}))", "%"
+        if what == "local":
+            loc = self.pick([l for l in locs if l.unit in (None, "%")])
+            return loc.name, loc.unit
+        a, ua = self.expr(depth - 1, locs)
+        if what in ("add", "sub", "mul", "minmax"):
+            b, ub = self.expr(depth - 1, locs)
+            unit = ua or ub
+            if what == "add":
+                return f"({a} + {b})", unit
+            if what == "sub":
+                if ua == ub == "%":      # a rate minus a rate is percentage points: count the points
+                    return f"(({a} - {b}) {self.kw('/')} {self.num(self.pick([D(1), D('0.1')]))}{self.rs.choice(['个百分点', 'pp', '百分点'])})", None
+                return f"({a} - {b})", unit
+            if what == "mul":
+                return f"({a} {self.kw('*')} {b})", unit
+            f = self.pick(["min", "max"])
+            return f"{self.kw(f)}({a}{self.kw(',')}{b})", unit
+        if what == "div":
+            k = self.pick([D(2), D(3), D("0.5"), D("0.8")])
+            if k == D("0.8") and self.chance(50):
+                return f"({a} {self.kw('/')} 80%)", (None if ua == "%" else ua)
+            return f"({a} {self.kw('/')} {self.num(k)})", ua
+        if what == "round":
+            f = self.pick(["ceil", "floor", "abs"])
+            return f"{self.kw(f)}({a})", ua
+        if what == "if":
+            b, ub = self.expr(depth - 1, locs)
+            return f"({self.kw('if')} {self.cond(depth - 1, locs)} {self.kw('then')} {a} {self.kw('else')} {b})", ua or ub
+        # guard: a division by an input that may be 0, behind a test
+        q = self.of("amount", "count", where=lambda s: s.nonneg)
+        if q is None:
+            return a, ua
+        p = self.of(q.kind, where=lambda s: s.unit == q.unit)
+        q.marks.add(D(0))
+        test = self.pick([f"{q.name} > 0", f"{q.name} {self.kw('!=')} 0", f"{self.kw('not')} ({q.name} {self.kw('==')} 0)"])
+        return (f"({self.kw('if')} {test} {self.kw('then')} {p.name} {self.kw('/')} {q.name} "
+                f"{self.kw('else')} {self.num(self.pick(SMALL))})", "%")
+
+    def threshold(self, spec: Optional[InputSpec]) -> D:
+        """A constant worth comparing ``spec`` (or a score-like expression) with."""
+        if spec is None:
+            return self.pick(SMALL + [D("0.8"), D("0.6")])
+        if spec.kind == "rate":
+            d = self.pick([D("0.9"), D("0.8"), D("0.6"), D(1), D(0), D("0.95"), D("0.333")])
+        elif spec.kind == "count":
+            d = D(self.draw(st.integers(0, 12)))
+        else:
+            d = self.pick([D(0), D(30), D(100), D("250.5"), D(-20)] if spec.lo and spec.lo < 0 else [D(0), D(30), D(100), D("250.5")])
+        spec.marks.add(d)
+        return d
+
+    def subject(self, depth, locs):
+        """Something numeric to compare: (text, input spec or None, unit)."""
+        s = self.of("amount", "count", "rate") if self.chance(70) else None
+        if s is not None:
+            return s.name, s, s.unit
+        text, unit = self.expr(depth, locs)
+        return text, None, unit
+
+    def cond(self, depth, locs) -> str:
+        kinds = ["cmp", "cmp", "bool", "grade", "check", "chain"] + (["logic", "not"] if depth > 0 else [])
+        what = self.pick(kinds)
+        if what == "bool":
+            b = self.of("boolean")
+            if b is not None:
+                return self.pick([b.name, f"{self.kw('not')} {b.name}", f"{b.name} {self.kw('==')} {self.kw('true')}"])
+            what = "cmp"
+        if what == "grade":
+            g = self.of("grade")
+            if g is not None:
+                return f"{g.name} {self.kw(self.pick(['==', '!=']))} {self.pick(g.members)}"
+            what = "cmp"
+        if what == "check":
+            c = self.of("checklist")
+            if c is not None:
+                f = self.pick(["all", "any", "count"])
+                if f == "count":
+                    return f"{self.kw('count')}({c.name}) {self.kw('>=')} {self.draw(st.integers(1, len(c.members)))}"
+                return f"{self.kw(f)}({c.name})"
+            what = "cmp"
+        if what == "logic":
+            return f"({self.cond(depth - 1, locs)} {self.kw(self.pick(['and', 'or']))} {self.cond(depth - 1, locs)})"
+        if what == "not":
+            return f"{self.kw('not')} ({self.cond(depth - 1, locs)})"
+        text, spec, unit = self.subject(depth - 1 if depth else 0, locs)
+        if what == "chain":
+            a, b = sorted([self.threshold(spec), self.threshold(spec)])
+            if a == b:
+                b = a + 1
+            return f"{self.num(a, unit)} {self.kw(self.pick(['<=', '<']))} {text} {self.kw(self.pick(['<=', '<']))} {self.num(b, unit)}"
+        op = self.pick([">=", ">", "<=", "<", "==", "!="])
+        return f"{text} {self.kw(op)} {self.num(self.threshold(spec), unit)}"
+
+    # ── scores provably within [0, P] ──
+    def bounded(self, P, depth, locs, na_ok) -> str:
+        opts = ["const", "minmax", "clamp", "deduct", "ratio", "check", "ceil"] + (["if"] if depth > 0 else [])
+        if na_ok:
+            opts += ["na", "na_clamp"]
+        what = self.pick(opts)
+        if what == "const":
+            return self.num(self.pick([D(0), P, P / 2, P / 4]))
+        if what == "na":
+            self.uses_na = True
+            return self.kw("na")
+        e, _ = self.expr(depth, locs)
+        if what == "minmax":
+            if self.chance(50):
+                return f"{self.kw('min')}({self.kw('max')}({e}{self.kw(',')}0){self.kw(',')}{self.num(P)})"
+            return f"{self.kw('max')}({self.kw('min')}({e}{self.kw(',')}{self.num(P)}){self.kw(',')}0)"
+        if what in ("clamp", "na_clamp"):
+            if what == "na_clamp":    # a clamp over a branch that is 不适用 (the clamp is pushed into the branch)
+                self.uses_na = True
+                e = f"({self.kw('if')} {self.cond(0, locs)} {self.kw('then')} {self.kw('na')} {self.kw('else')} {e})"
+            lo = self.pick([self.kw("floor_zero"), f"{self.kw('at_least')} 0"])
+            hi = self.pick([self.kw("capped"), f"{self.kw('at_most')} {self.num(P)}"])
+            return f"{e} {lo} {hi}" if self.chance(50) else f"{e} {hi} {lo}"
+        if what == "deduct":
+            n = self.of("count")
+            if n is not None:
+                return f"{self.num(P)} - {n.name} {self.kw('*')} {self.num(self.pick([D('0.1'), D('0.5')]))} {self.kw('floor_zero')}"
+            what = "ratio"
+        if what == "ratio":
+            r = self.of("rate", where=lambda s: s.nonneg) or self.add_input("rate", "default")
+            target = self.num(self.pick([D("0.8"), D("0.9"), D(1), D("0.7")]), "%")
+            return f"{self.kw('min')}({r.name} {self.kw('/')} {target} {self.kw('*')} {self.num(P)}{self.kw(',')}{self.num(P)})"
+        if what == "check":
+            c = self.of("checklist")
+            if c is not None:
+                return f"{self.kw('count')}({c.name}) {self.kw('/')} {self.kw('size')}({c.name}) {self.kw('*')} {self.num(P)}"
+            return self.num(P)
+        if what == "ceil":
+            return f"{self.kw('min')}({self.kw('ceil')}({self.kw('max')}({e}{self.kw(',')}0)){self.kw(',')}{self.num(P)})"
+        a, b = self.bounded(P, depth - 1, locs, na_ok), self.bounded(P, depth - 1, locs, na_ok)
+        return f"({self.kw('if')} {self.cond(depth - 1, locs)} {self.kw('then')} {a} {self.kw('else')} {b})"
+
+    # ── tiers: a list of lines, the first ending in ':' ──
+    def tiers(self, P, locs, na_ok, pad) -> list[str]:
+        c = self.kw(":")
+        what = self.pick(["numeric", "numeric", "grade", "bool", "count", "conds", "change"])
+        value = lambda: self.bounded(P, 1, locs, na_ok)
+        rows, head = [], self.kw("tiers")
+        if what == "grade" and self.of("grade"):
+            g = self.of("grade")
+            listed = self.draw(st.permutations(g.members))[: self.draw(st.integers(1, len(g.members)))]
+            rows = [f"{m} {c} {value()}" for m in listed]
+            if len(listed) < len(g.members) or self.chance(20):
+                rows.append(f"{self.kw('else')} {c} {value()}")
+            return [f"{head} {g.name}{c}"] + [pad + r for r in rows]
+        if what == "bool" and self.of("boolean"):
+            b = self.of("boolean")
+            return [f"{head} {b.name}{c}", f"{pad}{self.kw('true')} {c} {value()}", f"{pad}{self.kw('false')} {c} {value()}"]
+        if what == "count" and self.of("checklist"):
+            ck = self.of("checklist")
+            n = len(ck.members)
+            ks = list(range(n, -1, -1))[: self.draw(st.integers(1, n + 1))]
+            rows = [f"{self.pick(['', self.kw('==') + ' '])}{k} {c} {value()}" for k in ks]
+            if ks[-1] != 0 or self.chance(30):
+                rows.append(f"{self.kw('else')} {c} {value()}")
+            return [f"{head} {self.kw('count')}({ck.name}){c}"] + [pad + r for r in rows]
+        if what == "change":
+            return self.change(P, locs, na_ok, pad)
+        if what == "conds" or not self.chance(80):
+            rows = [f"{self.cond(1, locs)} {c} {value()}" for _ in range(self.draw(st.integers(1, 3)))]
+            return [f"{head}{c}"] + [pad + r for r in rows] + [f"{pad}{self.kw('else')} {c} {value()}"]
+        text, spec, unit = self.subject(1, locs)
+        ks = sorted({self.threshold(spec) for _ in range(self.draw(st.integers(1, 3)))})
+        down = self.chance(50)
+        ops = [">=", ">"] if down else ["<=", "<"]
+        if down:
+            ks.reverse()
+        rows = [f"{self.kw(self.pick(ops))} {self.num(k, unit)} {c} {value()}" for k in ks]
+        if self.chance(25):     # the complement of the last row instead of 否则
+            last = rows[-1].split()[0]
+            comp = {"≥": "<", ">=": "<", ">": "<=", "≤": ">", "<=": ">", "<": ">="}[last]
+            rows.append(f"{self.kw(comp)} {self.num(ks[-1], unit)} {c} {value()}")
+        else:
+            rows.append(f"{self.kw('else')} {c} {value()}")
+        return [f"{head} {text}{c}"] + [pad + r for r in rows]
+
+    def change(self, P, locs, na_ok, pad) -> list[str]:
+        """The 变动率 pattern: a local dividing by last year's figure, used behind a guard."""
+        last = self.of("amount", where=lambda s: s.nonneg) or self.add_input("amount", "default")
+        cur = self.of("amount", where=lambda s: s.unit == last.unit)
+        last.marks.add(D(0))
+        name = self.guarded_local
+        c = self.kw(":")
+        first = self.kw("na") if na_ok and self.chance(60) else self.num(self.pick([P, D(0)]))
+        if first == self.kw("na"):
+            self.uses_na = True
+        k = self.pick([D(0), D("0.05"), D("0.1")])
+        return [f"{self.kw('tiers')}{c}",
+                f"{pad}{last.name} {self.kw('==')} 0 {c} {first}",
+                f"{pad}{name} {self.kw('<=')} {self.num(k, '%')} {c} {self.num(P)}",
+                f"{pad}{self.kw('else')} {c} {self.num(P)} - {name} {self.kw('*')} {self.num(self.pick([D(1), D(2), D(10)]))} {self.kw('floor_zero')}"], \
+            f"{name} = ({cur.name} - {last.name}) {self.kw('/')} {last.name}"
+
+    # ── hierarchy ──
+    def node(self, level, depth, locs, ind):
+        pad = "  "
+        P_leaf = None
+        children = []
+        if depth > 0 and self.chance(60):
+            children = [None] * self.draw(st.integers(1, 3))
+        name = self.fresh(NODE_NAMES)
+        lines = []
+        if self.chance(15):
+            lines.append(f'{self.kw("doc")} "指标解释说明"')
+        if self.chance(10):
+            lines.append(f'{self.kw("criteria")} """评分标准第一行\n{ind}{pad}    第二行"""')
+        mine = list(locs)
+        if self.chance(15):
+            spec = self.pick(self.inputs)
+            if not spec.placed:
+                spec.placed = True
+                lines.append(spec.decl)
+        for _ in range(self.draw(st.integers(0, 2))):
+            lname = self.fresh(LOCAL_NAMES)
+            if self.chance(20):
+                lines.append(f"{lname} = " + "\n".join(self.local_tiers(mine, ind + pad + pad)))
+                mine.append(Local(lname, None))
+            else:
+                e, u = self.expr(2, mine)
+                lines.append(f"{lname} = {e}")
+                mine.append(Local(lname, u))
+        body, points = [], D(0)
+        if children:
+            sub = {"level1": "level2", "level2": "level3"}.get(level, "item")
+            for _ in children:
+                text, p = self.node(sub, depth - 1, mine, ind + pad)
+                body.append(text)
+                points += p
+        else:
+            points = self.pick(LEAF_POINTS)
+            self.guarded_local = self.fresh(LOCAL_NAMES)
+            if self.chance(40):
+                rule = self.tiers(points, mine, self.na_ok, ind + pad + pad)
+            else:
+                rule = [self.bounded(points, 2, mine, self.na_ok)]
+            if isinstance(rule, tuple):       # the 变动率 pattern brings its local along
+                rule, let = rule
+                lines.append(let)
+            lines.append(f"{self.kw('score')} = " + "\n".join(rule))
+        pts = fmt_decimal(points) + self.rs.choice(["分", " 分", ""])
+        head = f"{ind}{self.kw(level)} {name} {pts}{self.kw(':')}"
+        text = "\n".join([head] + [ind + pad + l for l in lines] + body)
+        return text, points
+
+    def local_tiers(self, locs, pad):
+        text, spec, unit = self.subject(1, locs)
+        ks = sorted({self.threshold(spec) for _ in range(2)}, reverse=True)
+        c = self.kw(":")
+        rows = [f"{pad}{self.kw('>=')} {self.num(k, unit)} {c} {self.num(self.pick(SMALL))}" for k in ks]
+        return [f"{self.kw('tiers')} {text}{c}"] + rows + [f"{pad}{self.kw('else')} {c} {self.num(self.pick(SMALL))}"]
+
+    def grades(self, total, step) -> list[str]:
+        c, T = self.kw(":"), self.kw("total_ref")
+        if self.chance(10):
+            return [f"{self.kw('grades')}{c}", f"  全部{c} {self.kw('else')}"]
+        fracs = sorted(set(self.draw(st.lists(st.sampled_from([D("0.9"), D("0.8"), D("0.6"), D("0.5"), D("0.75")]),
+                                              min_size=1, max_size=3))), reverse=True)
+        cuts = sorted({(total * f / step).to_integral_value() * step for f in fracs}, reverse=True)
+        names = ["优", "良", "中", "差"]
+        out = [f"{self.kw('grades')}{c}"]
+        le, lt = self.kw("<="), self.kw("<")
+        prev = None
+        for n, cut in zip(names, cuts):
+            if prev is None:
+                cond = self.pick([f"{fmt_decimal(cut)} {le} {T} {le} {fmt_decimal(total)}", f"{T} {self.kw('>=')} {fmt_decimal(cut)}"])
+            else:
+                cond = self.pick([f"{fmt_decimal(cut)} {le} {T} {lt} {fmt_decimal(prev)}",
+                                  f"{T} {self.kw('>=')} {fmt_decimal(cut)} {self.kw('and')} {T} {lt} {fmt_decimal(prev)}"])
+            out.append(f"  {n}{c} {cond}")
+            prev = cut
+        last = self.pick([self.kw("else"), f"{T} {lt} {fmt_decimal(prev)}", f"0 {le} {T} {lt} {fmt_decimal(prev)}"])
+        out.append(f"  {names[len(cuts)]}{c} {last}")
+        return out
+
+    def book(self) -> Book:
+        self.make_inputs()
+        self.na_ok = self.chance(35)
+        glob = []
+        if self.chance(25):
+            e, u = self.expr(1, [])
+            glob.append((self.fresh(LOCAL_NAMES), e, u))
+        roots, total = [], D(0)
+        for _ in range(self.draw(st.integers(1, 3))):
+            text, p = self.node("level1", self.draw(st.integers(0, 2)), [Local(n, u) for n, _e, u in glob], "")
+            roots.append(text)
+            total += p
+        step = self.pick(PRECISIONS)
+        head = [f'{self.kw("rulebook")} "随机规则集"', f"{self.kw('total')} {fmt_decimal(total)}"]
+        if step != D("0.01") or self.chance(50):
+            head.append(f"{self.kw('precision')} {fmt_decimal(step)}")
+        if self.chance(70):
+            head.append(f"{self.kw('rounding')} {self.kw(self.pick(['half_up', 'half_even', 'down', 'up']))}")
+        if self.chance(50):
+            head.append(f"{self.kw('grade_on')} {self.kw(self.pick(['rounded', 'exact']))}")
+        if self.uses_na or self.chance(10):
+            head.append(f"{self.kw('na_set')} {self.kw(self.pick(['full_points', 'exclude']))}")
+        decls = [s.decl for s in self.inputs if not s.placed]
+        body = head + [""] + decls + [f"{n} = {e}" for n, e, _u in glob] + [""] + roots + [""] + self.grades(total, step)
+        return Book("\n".join(body) + "\n", self.inputs, total, self.uses_na)
+
+
+@st.composite
+def rulebooks(draw) -> Book:
+    return Writer(draw, draw(st.integers(0, 2**32 - 1))).book()
+
+
+# ───────────── inputs ─────────────
+
+def _in_range(s: InputSpec, v: D) -> bool:
+    if s.lo is not None and (v < s.lo or (s.lo_open and v == s.lo)):
+        return False
+    if s.hi is not None and (v > s.hi or (s.hi_open and v == s.hi)):
+        return False
+    return True
+
+
+def _number(s: InputSpec):
+    lo = s.lo if s.lo is not None else D(-1000)
+    hi = s.hi if s.hi is not None else {"rate": D(3), "count": D(60)}.get(s.kind, D(1000))
+    if s.kind == "count":
+        near = sorted({m + d for m in s.marks | {lo, hi} for d in (-1, 0, 1)})
+        free = st.integers(int(lo), int(hi)).map(D)
+    else:
+        step = D("0.0001") if s.kind == "rate" else D("0.01")
+        near = sorted({m + d for m in s.marks | {lo, hi} for d in (D("-0.01"), D(0), D("0.01"))})
+        free = st.integers(int(lo / step), int(hi / step)).map(lambda n: n * step)
+    near = [v for v in near if _in_range(s, v)]
+    base = st.one_of(st.sampled_from(near), free) if near else free
+    return base.filter(lambda v: _in_range(s, v))
+
+
+def _value(s: InputSpec):
+    if s.kind == "boolean":
+        return st.sampled_from([True, False, "是", "否", "符合", "不符合", "true", "false"])
+    if s.kind == "grade":
+        return st.sampled_from(s.members)
+    if s.kind == "checklist":
+        n = len(s.members)
+        return st.one_of(st.tuples(*[st.booleans()] * n), st.just("全部符合"))
+    num = _number(s)
+    if s.kind == "rate":   # numbers as people write them: 0.963, "96.3%"
+        return num.flatmap(lambda v: st.sampled_from([v, f"{fmt_decimal(v * 100)}%"]))
+    return num.flatmap(lambda v: st.sampled_from([v, str(v)] + ([int(v)] if v == v.to_integral_value() else [])))
+
+
+def inputs_for(book: Book):
+    return st.fixed_dictionaries({s.name: _value(s) for s in book.inputs})
+
+
+# ───────────── compiling a drawn book ─────────────
+
+def compile_book(book: Book):
+    """Check and compile a drawn rulebook; rejects (``assume``) the rare one that fails check.
+    Returns (CheckResult, CompiledRulebook) — the same steps as ``compile_rulebook``."""
+    from hypothesis import assume, note
+
+    from compiler.api import CompiledRulebook
+    from compiler.codegen import generate
+    from dsl.check import check_text
+
+    note(book.text)
+    result = check_text(book.text, "gen.jx")
+    assume(result.ok)
+    return result, CompiledRulebook(result.program, result, generate(result.program))
