@@ -111,11 +111,22 @@ def compile_cmd(rulebook, emit):
 @main.command("test")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-q", "--quiet", is_flag=True, help="只显示失败 / show failures only")
-def test_cmd(paths, quiet):
+@click.option("--properties", is_flag=True,
+              help="对规则集（.jx）做性质测试 / property-test rulebooks (.jx) instead of running suites")
+@click.option("--examples", type=click.IntRange(1, 100000), default=300, show_default=True,
+              help="性质测试的随机样例数 / examples per rulebook for --properties")
+def test_cmd(paths, quiet, properties, examples):
     """运行规则集测试（.jxt） / run rulebook test suites.
 
-    PATHS are .jxt files or folders searched for them. Exit 0 only when every case passes."""
+    PATHS are .jxt files or folders searched for them. With --properties, PATHS are
+    rulebooks (.jx, or folders of them) and generated properties are checked instead:
+    scores within their points, total within 满分, grades consistent with the bands
+    (also at each boundary), declared monotonicity, the not-applicable policy.
+    Exit 0 only when everything passes."""
     from . import testing
+    if properties:
+        _properties(paths, examples)
+        return
     suites = testing.find_suites(paths)
     if not suites:
         raise click.UsageError("没有找到 .jxt 测试文件 / no .jxt test files found")
@@ -134,6 +145,33 @@ def test_cmd(paths, quiet):
                 failed += 1
             if not (quiet and o.passed):
                 click.echo(testing.format_outcome(o))
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(0 if failed == 0 else 1)
+
+
+def _properties(paths, examples):
+    from . import properties as P
+    files = []
+    for p in paths:
+        p = Path(p)
+        files.extend(sorted(p.rglob("*.jx")) if p.is_dir() else [p])
+    passed = failed = 0
+    for f in files:
+        res = api.check_file(f)
+        try:
+            report = P.run_properties(res, examples=examples)
+        except JixiaoError as e:
+            click.echo(render_text(e.diagnostics), err=True)
+            failed += 1
+            continue
+        if report.failures:
+            failed += 1
+            click.echo(f"✗ {f}（{examples} 组样例 / examples）")
+            for fl in report.failures:
+                click.echo(P.format_failure(fl, res.program, report.namespace))
+        else:
+            passed += 1
+            click.echo(f"✓ {f}（{examples} 组样例 / examples）")
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(0 if failed == 0 else 1)
 

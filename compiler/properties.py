@@ -1,0 +1,257 @@
+"""Generated properties for any rulebook (``jixiao test --properties``).
+
+From the input declarations alone, hypothesis draws admissible inputs (the boundaries
+of every tier and band and the declared range ends made likely) and checks:
+
+* each indicator's score lies within [0, its points]; the total within [0, 满分];
+* the grade is the one the bands give for the total (a small reference of the bands);
+* at each band boundary and one precision step below it, the compiled grade agrees;
+* declared monotonicity (``单调不减: 输入`` / ``单调不增``) holds;
+* not-applicable indicators follow the rulebook's policy (full points, or excluded
+  with the total rescaled).
+
+A failure is shrunk by hypothesis and reported with the inputs and the trace.
+Rulebooks whose only errors are soundness errors (E04xx/E05xx) are still compiled here,
+so a rule that the checker refuses can be shown to fail on a concrete input.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+import attrs
+
+from dsl import ir
+from dsl.check import CheckResult
+from dsl.checks.grades import grade_of
+from dsl.diagnostics import JixiaoError
+from dsl.ir import fmt_decimal
+
+from . import runtime
+from .codegen import Gen
+from .verify import _candidates, _constants
+
+D = Decimal
+
+
+@attrs.frozen
+class PropertyFailure(Exception):
+    prop: str
+    message: str
+    inputs: dict = attrs.field(factory=dict)
+    trace: tuple = ()
+    indicator: int = -1       # index of the indicator concerned, -1 for the total
+
+    def __str__(self):
+        return f"{self.prop}: {self.message}"
+
+
+@attrs.define
+class PropertyReport:
+    examples: int
+    failures: list
+    namespace: dict = attrs.field(factory=dict, repr=False)
+
+
+def _compile_anyway(result: CheckResult) -> dict:
+    """Compile the program even when the checker refused it for soundness reasons."""
+    prog = result.program
+    blocking = [d for d in result.diagnostics if d.severity == "error"
+                and not d.code.startswith(("E04", "E05"))]
+    if prog is None or blocking:
+        raise JixiaoError(blocking or result.diagnostics)
+    src = Gen(prog).module()
+    ns = {k: v for k, v in vars(runtime).items() if not k.startswith("__")}
+    exec(compile(src, "<jixiao properties>", "exec"), ns)
+    return ns
+
+
+def strategies(prog: ir.Program):
+    """A hypothesis strategy of input lists (validated values, declaration order)."""
+    from hypothesis import strategies as st
+    consts = _constants(prog)
+    parts = []
+    for inp in prog.inputs:
+        k = inp.type.kind
+        if k == "bool":
+            parts.append(st.booleans())
+        elif k == "enum":
+            parts.append(st.sampled_from(list(inp.members)))
+        elif k == "checklist":
+            parts.append(st.tuples(*[st.booleans() for _ in inp.members]))
+        else:
+            special = _candidates(inp, consts)
+            lo = inp.lo if inp.lo is not None else D(-10) ** 6
+            hi = inp.hi if inp.hi is not None else lo + D(10) ** 6 if inp.lo is not None else D(10) ** 6
+            if inp.kind == "count":
+                lo_i = int(lo) + (1 if inp.lo_open and lo == int(lo) else 0)
+                hi_i = int(hi) - (1 if inp.hi_open and hi == int(hi) else 0)
+                rnd = st.integers(lo_i, max(lo_i, hi_i)).map(D)
+            else:
+                places = 4 if inp.kind == "rate" else 2
+                rnd = st.decimals(min_value=lo, max_value=hi, places=places, allow_nan=False,
+                                  allow_infinity=False).filter(
+                    lambda v, inp=inp: not ((inp.lo_open and v == inp.lo) or (inp.hi_open and v == inp.hi)))
+            parts.append(st.one_of(st.sampled_from(special), rnd) if special else rnd)
+    return st.tuples(*parts).map(list)
+
+
+def run_properties(result: CheckResult, examples: int = 300, seed: Optional[int] = 0) -> PropertyReport:
+    from hypothesis import HealthCheck, given, settings, seed as hseed
+    from hypothesis import strategies as st
+
+    prog = result.program
+    ns = _compile_anyway(result)
+    run, full, grade_fn = ns["run"], ns["_full"], ns["grade_of"]
+    inds = sorted(prog.walk(), key=lambda n: n.index)
+    failures: list[PropertyFailure] = []
+
+    def fail(prop, msg, values, T=(), ind=-1):
+        raise PropertyFailure(prop, msg, {i.name: v for i, v in zip(prog.inputs, values)}, tuple(T), ind)
+
+    def evaluate(values):
+        T = []
+        with runtime._localcontext(runtime.CONTEXT):
+            try:
+                scores, total, grade, na = full(values, {}, T)
+            except runtime.EvaluationError as e:
+                if e.code == "E0704":
+                    ind = next((i.index for i in inds if i.name == e.field), -1)
+                    fail("得分范围 / score bounds", e.message, values, T, ind)
+                if e.code == "E0702":
+                    fail("等级覆盖 / grade coverage", e.message, values, T)
+                raise
+        return scores, total, grade, na, T
+
+    def check_one(values):
+        try:
+            scores, total, grade, na, T = evaluate(values)
+        except runtime.EvaluationError:
+            return   # E0701/E0703 on this input: reported by `check`, not a property
+        for ind in inds:
+            s = scores[ind.index]
+            if not (0 <= s <= ind.points):
+                fail("得分范围 / score bounds", f"「{ind.name}」得分 {fmt_decimal(s)} 超出 [0, {fmt_decimal(ind.points)}]", values, T, ind.index)
+        if not (0 <= total <= prog.total):
+            fail("总分范围 / total bounds", f"总分 {fmt_decimal(total)} 超出 [0, {fmt_decimal(prog.total)}]", values, T)
+        want = grade_of(prog.grades, total)
+        if want != grade:
+            fail("等级 / grade", f"总分 {fmt_decimal(total)} 应为「{want}」，实得「{grade}」", values, T)
+        for i in na:
+            ind = inds[i]
+            if prog.na_policy == "full_points" and scores[i] != ind.points:
+                fail("不适用 / not applicable", f"「{ind.name}」不适用，应计满分 {fmt_decimal(ind.points)}，实得 {fmt_decimal(scores[i])}", values, T)
+        # declared monotonicity: raise (lower) one input, the score must not fall (rise)
+        for ind in inds:
+            for inp, direction in ind.monotone:
+                k = prog.inputs.index(inp)
+                bigger = _step_up(inp, values[k])
+                if bigger is None:
+                    continue
+                v2 = list(values)
+                v2[k] = bigger
+                try:
+                    s2 = evaluate(v2)[0][ind.index]
+                except runtime.EvaluationError:
+                    continue
+                s1 = scores[ind.index]
+                if (direction > 0 and s2 < s1) or (direction < 0 and s2 > s1):
+                    word = "不减" if direction > 0 else "不增"
+                    fail("单调性 / monotonicity",
+                         f"「{ind.name}」声明随「{inp.name}」单调{word}，但 {inp.name} 由 {fmt_decimal(values[k])} 增至 "
+                         f"{fmt_decimal(bigger)} 时得分由 {fmt_decimal(s1)} 变为 {fmt_decimal(s2)}", values, T, ind.index)
+
+    @settings(max_examples=examples, deadline=None, database=None, derandomize=seed is not None,
+              suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @given(strategies(prog))
+    def prop(values):
+        check_one(values)
+
+    try:
+        prop()
+    except PropertyFailure as f:
+        failures.append(f)
+
+    # grades at each boundary and one precision step below it
+    consts = sorted({c for b in prog.grades if b.cond is not None for c in _band_consts(b.cond)})
+    step = prog.precision
+    for c in consts:
+        for t in (c, c - step):
+            if not (0 <= t <= prog.total):
+                continue
+            want = grade_of(prog.grades, t)
+            try:
+                with runtime._localcontext(runtime.CONTEXT):
+                    got = grade_fn(t)
+            except runtime.EvaluationError as e:
+                got = None
+                if want is None:
+                    failures.append(PropertyFailure("等级覆盖 / grade coverage", e.message, {"总分": t}))
+                    continue
+            if got != want:
+                failures.append(PropertyFailure("等级边界 / grade boundary",
+                                                f"总分 {fmt_decimal(t)}：应为「{want}」，实得「{got}」", {"总分": t}))
+    report = PropertyReport(examples, failures)
+    report.namespace = ns
+    return report
+
+
+def _band_consts(e):
+    out = []
+    if isinstance(e, ir.Const) and isinstance(e.value, Decimal):
+        out.append(e.value)
+    for attr in ("operands",):
+        for x in getattr(e, attr, None) or ():
+            out.extend(_band_consts(x))
+    for attr in ("left", "right", "operand"):
+        x = getattr(e, attr, None)
+        if isinstance(x, ir.Expr):
+            out.extend(_band_consts(x))
+    return out
+
+
+def _step_up(inp: ir.Input, v):
+    if not isinstance(v, Decimal):
+        return None
+    step = D(1) if inp.kind == "count" else D("0.01") if inp.kind != "rate" else D("0.001")
+    nv = v + step
+    if inp.hi is not None and (nv > inp.hi or (inp.hi_open and nv == inp.hi)):
+        return None
+    return nv
+
+
+def format_failure(f: PropertyFailure, prog: ir.Program, ns: dict) -> str:
+    """The failure, the inputs the indicator reads (all inputs for the total), its trace."""
+    from .verify import _inputs_used
+    lines = [f"✗ 性质 / property {f.prop}: {f.message}"]
+    ind = next((i for i in prog.walk() if i.index == f.indicator), None)
+    used = _inputs_used(ind) if ind is not None and ind.score is not None else set(f.inputs)
+    if f.inputs:
+        shown = "，".join(f"{k} = {_show(v)}" for k, v in f.inputs.items() if k in used)
+        lines.append(f"    反例 / counterexample: {shown}")
+    if ind is not None:
+        text = prog.source_text
+        for ev in f.trace:
+            if ev[1] != ind.index:
+                continue
+            kind = ev[0]
+            if kind == "let":
+                lines.append(f"        {ns['LOCALS'][ev[2]]} = {_show(ev[3])}")
+            elif kind in ("tier", "if", "clamp"):
+                a, b = ns["SPANS"][ev[2]]
+                src = " ".join(text[a:b].split())
+                val = ev[-1]
+                lines.append(f"        {src} → {_show(val)}" if kind != "clamp" else f"        {src}: {_show(ev[3])} → {_show(val)}")
+            elif kind == "score":
+                lines.append(f"        得分 / score {_show(ev[2])} → {_show(ev[3])}")
+    return "\n".join(lines)
+
+
+def _show(v):
+    if isinstance(v, Decimal):
+        return fmt_decimal(v)
+    if isinstance(v, tuple):
+        return "[" + ", ".join("是" if x else "否" for x in v) + "]"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    return str(v)
