@@ -332,6 +332,9 @@ class Bounds:
             elif rng.hi is not None and rng.hi < ind.points:
                 self.diags.append(make("W0503", [Label(ind.score.span, f"最高 {fmt_decimal(rng.hi)} 分 / at most {fmt_decimal(rng.hi)}")],
                                        name=ind.name, points=fmt_decimal(ind.points), best=fmt_decimal(rng.hi)))
+            elif rng.lo is not None and rng.lo > 0:
+                self.diags.append(make("I0502", [Label(ind.score.span, f"最低 {fmt_decimal(rng.lo)} 分 / at least {fmt_decimal(rng.lo)}")],
+                                       name=ind.name, low=fmt_decimal(rng.lo)))
             self.ranges[ind.index] = rng
         return self.diags
 
