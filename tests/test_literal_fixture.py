@@ -104,9 +104,11 @@ EXPECTED = [
     (8, "I0201", "指标 管理制度健全性 2分:"),
 ]
 
-# Not one of the eight: the 二级指标 结果应用创新 and its only 指标 share a name (as in 附件2).
-# The shipped rulebook gets the same warning.
-EXTRA = [("I0201", "二级指标 结果应用创新 1分:")]
+# Not among the eight, and info only (the shipped rulebook gets the same): the 二级指标
+# 结果应用创新 and its only 指标 share a name (as in 附件2); 结转结余变动率 never scores
+# below 1 (3 points, at most 2 deducted: a deliberate floor, LANGUAGE.md's own pattern).
+EXTRA = [("I0201", "二级指标 结果应用创新 1分:"),
+         ("I0502", None)]
 
 
 def expected_locations():
@@ -116,7 +118,12 @@ def expected_locations():
             out.append((code, lines_of(marker)[0]))
         else:
             out.append((code, line_of(marker)))
-    out += [(code, line_of(marker)) for code, marker in EXTRA]
+    for code, marker in EXTRA:
+        if marker is None:   # the 得分 line right after the comment that explains the floor
+            marker_line = line_of("故本项最低 1 分")
+            out.append((code, marker_line + 1))
+        else:
+            out.append((code, line_of(marker)))
     return out
 
 
