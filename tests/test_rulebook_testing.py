@@ -1,0 +1,77 @@
+"""`jixiao test` (suites and --properties) and the pytest plugin, on copies of the shipped suite."""
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from compiler.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SUITE = ROOT / "stdlib_indicators" / "tests" / "部门整体支出.jxt"
+RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
+
+
+def copy_suite(tmp_path, edit=None):
+    """The shipped rulebook, base case and suite, laid out as in the repository."""
+    (tmp_path / "stdlib_indicators" / "tests").mkdir(parents=True)
+    (tmp_path / "examples").mkdir()
+    shutil.copy(RULEBOOK, tmp_path / "stdlib_indicators" / RULEBOOK.name)
+    shutil.copytree(ROOT / "examples" / "chenxi-2021", tmp_path / "examples" / "chenxi-2021")
+    text = SUITE.read_text(encoding="utf-8")
+    if edit:
+        text = edit(text)
+    path = tmp_path / "stdlib_indicators" / "tests" / SUITE.name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def change_first(text, pattern, repl):
+    new, n = re.subn(pattern, repl, text, count=1, flags=re.M)
+    assert n == 1
+    return new
+
+
+def test_shipped_suite_passes():
+    res = CliRunner().invoke(main, ["test", "-q", str(SUITE)])
+    assert res.exit_code == 0, res.output
+    passed = int(re.search(r"(\d+) passed, 0 failed", res.output).group(1))
+    assert passed >= 100
+
+
+def test_changed_expectation_fails_with_indicator_expected_actual(tmp_path):
+    path = copy_suite(tmp_path, lambda t: change_first(t, r"^(\s+财政供养人员控制率 = )2\.9$", r"\g<1>2.8"))
+    res = CliRunner().invoke(main, ["test", "-q", str(path)])
+    assert res.exit_code == 1
+    assert re.search(r"财政供养人员控制率: 预期 / expected 2\.8，实际 / actual 2\.9", res.output), res.output
+    assert "超编人数 = 1" in res.output          # the trace of the failing indicator
+    assert re.search(r"\d+ passed, 1 failed", res.output)
+
+
+def test_pytest_plugin_collects_and_reports(tmp_path):
+    path = copy_suite(tmp_path, lambda t: change_first(t, r"^(\s+财政供养人员控制率 = )2\.9$", r"\g<1>2.8"))
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(path)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "1 failed" in proc.stdout
+    assert "财政供养人员控制率: 预期 / expected 2.8，实际 / actual 2.9" in proc.stdout
+
+
+def test_properties_pass_on_shipped_rulebook():
+    res = CliRunner().invoke(main, ["test", "--properties", "--examples", "100", str(RULEBOOK)])
+    assert res.exit_code == 0, res.output
+    assert "1 passed, 0 failed" in res.output
+
+
+def test_properties_find_a_missing_floor(tmp_path):
+    text = RULEBOOK.read_text(encoding="utf-8")
+    rule = "得分 = 2 - 向上取整(max(违规资金占比 - 0%, 0) / 0.1个百分点) × 0.1 扣完为止"
+    assert rule in text
+    broken = tmp_path / "部门整体支出.jx"
+    broken.write_text(text.replace(rule, rule.replace(" 扣完为止", "")), encoding="utf-8")
+    res = CliRunner().invoke(main, ["test", "--properties", "--examples", "100", str(broken)])
+    assert res.exit_code == 1
+    assert "「违规率」的得分" in res.output and "超出 [0, 2]" in res.output
+    assert "反例 / counterexample:" in res.output and "违规资金额 =" in res.output
