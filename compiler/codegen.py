@@ -35,6 +35,29 @@ class Gen:
             self.locals.extend(ind.locals)
         self.local_ix = {id(l): i for i, l in enumerate(self.locals)}
         self.has_na = any(ind.score is not None and _contains_na(ind.score) for ind in prog.walk())
+        self.ntmp = 0
+        self.result_quantize = False   # fast path: emit result constants already rounded
+        p = prog.precision
+        self.pow10 = p == Decimal(1).scaleb(p.adjusted())
+
+    def tmp(self) -> str:
+        self.ntmp += 1
+        return f"m_{self.ntmp}"
+
+    def exact_result(self, e: ir.Expr) -> bool:
+        """Is every value this score rule can give a constant already at the precision?
+        Then the fast path emits the constants rounded and skips the per-case quantize."""
+        if not self.pow10:
+            return False
+        if isinstance(e, ir.Const) and isinstance(e.value, Decimal):
+            return True
+        if isinstance(e, ir.NotApplicable):
+            return True
+        if isinstance(e, ir.If):
+            return self.exact_result(e.then) and self.exact_result(e.else_)
+        if isinstance(e, ir.Tiers):
+            return all(self.exact_result(r.value) for r in e.rows)
+        return False
 
     # ── tables ──
     def k(self, v: Decimal) -> str:
@@ -62,6 +85,8 @@ class Gen:
             return f"i_{e.input.index}"
         if isinstance(e, ir.LocalRef):
             ix = self.local_ix[id(e.local)]
+            if not trace and isinstance(e.local.expr, ir.Const):
+                return self.ex(e.local.expr, A, trace, ind)   # a named constant: inline it
             if ix in A:
                 return f"v_{ix}"
             inner = self.ex(e.local.expr, A, trace, ind)
@@ -126,12 +151,14 @@ class Gen:
                 fn = "min" if e.kind in ("capped", "at_most") else "max"
             if trace:
                 return f"_clamp_{fn}(T, {ind}, {self.sp(e.span)}, {x}, {bound})"
-            return f"{fn}({x}, {bound})"
+            return self._minmax(fn, x, bound)
         if isinstance(e, ir.Call):
             f = e.func
             if f in ("min", "max"):
-                args = ", ".join(self.ex(a, A, trace, ind) for a in e.args)
-                return f"{f}({args})"
+                args = [self.ex(a, A, trace, ind) for a in e.args]
+                if not trace and len(args) == 2:
+                    return self._minmax(f, *args)
+                return f"{f}({', '.join(args)})"
             a = self.ex(e.args[0], A, trace, ind)
             if f == "ceil":
                 return f"{a}.to_integral_value(ROUND_CEILING)"
@@ -148,7 +175,26 @@ class Gen:
             return self.tiers(e, A, trace, ind)
         raise AssertionError(type(e))
 
-    def tiers(self, t: ir.Tiers, A: set, trace: bool, ind: int) -> str:
+    def _minmax(self, fn: str, a: str, b: str) -> str:
+        """min/max of two as a conditional expression: no call; the first wins a tie, as
+        with the builtins."""
+        x, y = self.tmp(), self.tmp()
+        op = "<=" if fn == "min" else ">="
+        return f"({x} if ({x} := {a}) {op} ({y} := {b}) else {y})"
+
+    def ex_result(self, e: ir.Expr, A: set, ind: int) -> str:
+        """Fast path, for a rule where ``exact_result`` holds: the same code with each result
+        constant emitted already rounded to the precision (conditions are left alone)."""
+        if isinstance(e, ir.Const):
+            return self.k(e.value.quantize(self.prog.precision))
+        if isinstance(e, ir.If):
+            c = self.ex(e.cond, A, False, ind)
+            return f"({self.ex_result(e.then, set(A), ind)} if {c} else {self.ex_result(e.else_, set(A), ind)})"
+        if isinstance(e, ir.Tiers):
+            return self.tiers(e, A, False, ind, result=True)
+        return self.ex(e, A, False, ind)
+
+    def tiers(self, t: ir.Tiers, A: set, trace: bool, ind: int, result: bool = False) -> str:
         subj = None
         tmp = f"t_{self.sp(t.span)}"
         if t.subject is not None:
@@ -166,7 +212,7 @@ class Gen:
                 key = self.ex(row.key, Ar, trace, ind)
                 lhs = f"({tmp} := {subj})" if first else tmp
                 cond = f"{lhs} {CMP[row.op or '==']} {key}"
-            val = self.ex(row.value, set(Ar), trace, ind)
+            val = self.ex_result(row.value, set(Ar), ind) if result else self.ex(row.value, set(Ar), trace, ind)
             if trace:
                 val = f"rec(T, ('tier', {ind}, {self.sp(row.span)}, {ri}, {val}))"
             if cond is None:
@@ -222,9 +268,12 @@ class Gen:
                 if trace:
                     body.append(f"T.append(('sum', {i}, s_{i}))")
                 continue
+            presized = not trace and self.exact_result(ind.score)
             if trace:
                 # with an assessed score the rule is skipped: what it computes is not definite
                 code = self.ex(ind.score, set(A), trace, ind=i)
+            elif presized:
+                code = self.ex_result(ind.score, A, i)
             else:
                 code = self.ex(ind.score, A, trace, ind=i)
             if trace:
@@ -251,7 +300,10 @@ class Gen:
                 ind_ = "    "
             else:
                 ind_ = ""
-            body.append(f"{ind_}s_{i} = {self.round_code(f'r_{i}')}")
+            if presized:
+                body.append(f"{ind_}s_{i} = r_{i}   # every result is a constant at the precision")
+            else:
+                body.append(f"{ind_}s_{i} = {self.round_code(f'r_{i}')}")
             if exclude:
                 body.append(f"{ind_}e_{i} = {P}")
             if not trace and i in prog.runtime_checked:
@@ -297,7 +349,9 @@ class Gen:
             L.append("    except ArithmeticError:")
             L.append("        raise arithmetic_error(INDICATORS[cur][4] if cur >= 0 else -1, INDICATORS[cur][0][-1] if cur >= 0 else '?') from None")
         else:
-            L.append(f"def _fast(V, {consts}):" if consts else "def _fast(V):")
+            fast_locals = ("ZERO=ZERO, PRECISION=PRECISION, ROUNDING=ROUNDING, ROUND_CEILING=ROUND_CEILING, "
+                           "ROUND_FLOOR=ROUND_FLOOR, _D=_D, min=min, max=max, sum=sum, all=all, any=any")
+            L.append(f"def _fast(V, {consts + ', ' if consts else ''}{fast_locals}):")
             L.extend("    " + b for b in body)
         return L
 
