@@ -68,10 +68,26 @@ def check(files, fmt, strict):
 @main.command()
 @click.argument("rulebook", type=click.Path(dir_okay=False))
 @click.argument("case", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="输出格式 / output format")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              help="单个案例的输出格式 / output format for one case")
 @click.option("--trace", is_flag=True, help="同时输出计算过程 / include the trace (json)")
-def score(rulebook, case, fmt, trace):
-    """按规则集为案例评分 / score a case with a rulebook."""
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="批量评分结果文件 .csv/.xlsx/.json/.jsonl / write every unit's scores to this file")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False),
+              help="表头到输入名的映射（JSON 或两列 CSV） / header -> input name mapping (JSON or 2-column CSV)")
+@click.option("--sheet", help="工作表名称（xlsx） / sheet name in a workbook")
+@click.option("--on-error", type=click.Choice(["stop", "skip"]), default="stop", show_default=True,
+              help="遇到错误行：停止，或跳过并列出 / on a bad row: stop, or skip it and list it")
+def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error):
+    """按规则集评分 / score a case, or a data file of many units, with a rulebook.
+
+    CASE is a .jxc case (prints the 评分表), or a data file (.csv, .xlsx, .json, .jsonl)
+    with one unit per row: each unit's indicator scores, total and grade are written to
+    -o FILE (or CSV on standard output). Exit 1 if any row was bad (listed on stderr)."""
+    data = Path(case)
+    if output is not None or data.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson"):
+        _score_many(rulebook, data, output, mapping, sheet, on_error)
+        return
     try:
         rb = api.compile_rulebook(path=rulebook)
         c = rb.load_case(case)
@@ -89,6 +105,105 @@ def score(rulebook, case, fmt, trace):
     else:
         title = rb.title + (f"（{rb.program.version}）" if rb.program.version else "")
         click.echo(score_table(result, title, c.title))
+
+
+def _score_many(rulebook, data: Path, output, mapping, sheet, on_error):
+    from . import batch
+    out = Path(output) if output else None
+    if out is not None and data.exists() and out.exists() and out.resolve() == data.resolve():
+        raise click.UsageError("输出文件不能覆盖输入文件 / the output file would overwrite the input")
+    try:
+        rb = api.compile_rulebook(path=rulebook)
+        maps = batch.load_mapping(mapping) if mapping else None
+        errors: list = []
+        columns, scored = batch.score_rows(rb, data, mapping=maps, sheet=sheet, on_error=on_error, errors=errors)
+        ids = [columns.headers[c] for c in columns.id_columns] if columns is not None else ["案例"]
+        progress = _progress() if out is not None and sys.stderr.isatty() else None
+        n = batch.write_results(rb, scored, out, ids, stdout=click.get_text_stream("stdout"), progress=progress)
+    except JixiaoError as e:
+        _fail(e)
+    except batch.DataError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    except batch.BadRows as e:
+        for err in e.errors:
+            click.echo(f"error: {err.text()}", err=True)
+        click.echo("已停止，未写出结果（--on-error skip 可跳过错误行） / stopped, nothing written "
+                   "(--on-error skip scores the other rows)", err=True)
+        sys.exit(1)
+    if progress:
+        click.echo("", err=True)
+    for err in errors:
+        click.echo(f"skipped: {err.text()}", err=True)
+    rows = len({e.row for e in errors})
+    dest = f" → {out}" if out else ""
+    click.echo(f"{n} 个单位已评分，{rows} 行有错被跳过 / {n} unit(s) scored, {rows} bad row(s) skipped{dest}", err=True)
+    sys.exit(1 if errors else 0)
+
+
+def _progress():
+    state = {"n": 0}
+
+    def step(k):
+        state["n"] += k
+        click.echo(f"\r已评分 / scored {state['n']:,}", nl=False, err=True)
+    return step
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="各单位的数据 / the units to score with both rulebooks (.csv/.xlsx/.json/.jsonl)")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="表头映射 / header mapping")
+@click.option("--sheet", help="工作表名称 / sheet name")
+@click.option("--fail-on", type=click.Choice(["grade-change", "score-change", "never"]), default="never",
+              show_default=True, help="何时以失败退出（用于 CI） / when to exit 1 (for CI)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def diff_cmd(old, new, data, mapping, sheet, fail_on, fmt):
+    """规则集变更的影响 / which units change score or grade when OLD becomes NEW."""
+    from . import batch
+    try:
+        rb_old = api.compile_rulebook(path=old)
+        rb_new = api.compile_rulebook(path=new)
+        maps = batch.load_mapping(mapping) if mapping else None
+        rep = batch.diff(rb_old, rb_new, Path(data), mapping=maps, sheet=sheet)
+    except JixiaoError as e:
+        _fail(e)
+    except batch.DataError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    from dsl.ir import fmt_decimal as f
+    if fmt == "json":
+        click.echo(json.dumps({
+            "units": rep.units, "changed": len(rep.changes), "grade_changes": rep.grade_changes,
+            "transitions": [{"from": a, "to": b, "count": n} for (a, b), n in sorted(rep.transitions.items())],
+            "only_old": rep.only_old, "only_new": rep.only_new,
+            "changes": [{"row": c.row, "ids": {k: None if v is None else str(v) for k, v in c.ids.items()},
+                         "old_total": f(c.old_total), "new_total": f(c.new_total),
+                         "old_grade": c.old_grade, "new_grade": c.new_grade,
+                         "indicators": [{"indicator": h, "old": f(a), "new": f(b)} for h, a, b in c.changed]}
+                        for c in rep.changes],
+            "errors": [e.text() for e in rep.errors]}, ensure_ascii=False, indent=2))
+    else:
+        for c in rep.changes:
+            who = " ".join(str(v) for v in c.ids.values() if v not in (None, "")) or f"第{c.row}行"
+            delta = c.new_total - c.old_total
+            grade = f"，{c.old_grade} → {c.new_grade}" if c.old_grade != c.new_grade else ""
+            click.echo(f"第{c.row}行 {who}: {f(c.old_total)} → {f(c.new_total)}（{'+' if delta >= 0 else ''}{f(delta)}）{grade}")
+            for h, a, b in c.changed:
+                click.echo(f"    {h}: {f(a)} → {f(b)}")
+        click.echo("")
+        click.echo(f"{rep.units} 个单位，{len(rep.changes)} 个得分变化，{rep.grade_changes} 个等级变化 / "
+                   f"{rep.units} unit(s), {len(rep.changes)} changed score, {rep.grade_changes} changed grade")
+        for (a, b), n in sorted(rep.transitions.items()):
+            click.echo(f"  {a} → {b}: {n}")
+        if rep.only_old or rep.only_new:
+            click.echo(f"  仅旧规则集有 / only in old: {'、'.join(rep.only_old) or '—'}；仅新规则集有 / only in new: {'、'.join(rep.only_new) or '—'}")
+    for e in rep.errors:
+        click.echo(f"skipped: {e.text()}", err=True)
+    failing = (fail_on == "grade-change" and rep.grade_changes) or (fail_on == "score-change" and rep.changes)
+    sys.exit(1 if failing or rep.errors else 0)
 
 
 @main.command("compile")

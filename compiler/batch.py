@@ -1,0 +1,526 @@
+"""Many units at once: read CSV / XLSX / JSON / JSON Lines / case files, score, write.
+
+Reading and writing stream row by row (CSV, JSON Lines, XLSX in openpyxl's read-only
+and write-only modes), so memory stays flat however many units come in. Output is
+written to a temporary file beside the target and renamed into place, and never over
+an input file. Bad rows are reported with their row number, column and reason; with
+``on_error="skip"`` the rest is scored and every skipped row is listed.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Optional
+
+import attrs
+
+from dsl import ir
+from dsl.diagnostics import JixiaoError
+from dsl.ir import fmt_decimal
+
+from . import runtime
+from .api import CompiledRulebook
+
+DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson", ".jxc"}
+CHECKLIST_SEPARATORS = (",", "，", "、", ";", "；", " ", "|")
+
+
+class DataError(Exception):
+    """A data file that cannot be read at all (not a bad row: those are RowErrors)."""
+
+
+@attrs.frozen
+class RowError:
+    row: int                 # 1-based row number as a spreadsheet shows it (header = row 1)
+    column: Optional[str]    # the column (header) concerned
+    field: Optional[str]     # the rulebook input
+    message: str
+
+    def text(self) -> str:
+        col = f"，列「{self.column}」" if self.column else ""
+        col_en = f", column `{self.column}`" if self.column else ""
+        return f"第{self.row}行{col}：{self.message}".replace(" / ", f" / row {self.row}{col_en}: ", 1) \
+            if " / " in self.message else f"第{self.row}行{col}：{self.message} / row {self.row}{col_en}"
+
+
+@attrs.frozen
+class Scored:
+    row: int
+    ids: dict
+    scores: tuple
+    total: Decimal
+    grade: str
+    na: tuple = ()
+
+
+# ───────────────────────── reading ─────────────────────────
+
+def _norm(name: str) -> str:
+    return unicodedata.normalize("NFKC", str(name)).strip().replace(" ", "").replace("\u3000", "")
+
+
+def load_mapping(path) -> dict[str, str]:
+    """Header -> input name, from a JSON object or a two-column CSV (表头,输入)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise DataError(f"无法读取映射文件 / cannot read the mapping file {p}: {e}") from None
+    if p.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise DataError(f"映射文件不是合法 JSON / the mapping file is not valid JSON: {e}") from None
+        if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+            raise DataError("映射文件应为 {\"表头\": \"输入名\"} / the mapping must be an object of header -> input name")
+        return {_norm(k): v for k, v in data.items()}
+    out = {}
+    for i, row in enumerate(csv.reader(io.StringIO(text)), 1):
+        if not row or not "".join(row).strip() or row[0].startswith("#"):
+            continue
+        if len(row) < 2:
+            raise DataError(f"映射文件第{i}行应有两列（表头,输入名） / mapping line {i} needs two columns")
+        out[_norm(row[0])] = row[1].strip()
+    return out
+
+
+class Columns:
+    """How the data file's headers map onto the rulebook's inputs."""
+
+    def __init__(self, rb: CompiledRulebook, headers: list[str], mapping: Optional[dict] = None):
+        self.inputs = {i.name: i for i in rb.program.inputs}
+        norm_inputs = {_norm(n): n for n in self.inputs}
+        mapping = mapping or {}
+        self.headers = headers
+        self.to_input: dict[int, str] = {}
+        self.checklist_parts: dict[str, list[tuple[int, int]]] = {}   # input -> [(item no, col)]
+        self.id_columns: list[int] = []
+        for col, h in enumerate(headers):
+            key = _norm(h)
+            name = mapping.get(key) or norm_inputs.get(key)
+            if name is not None and name in self.inputs:
+                self.to_input[col] = name
+                continue
+            part = _checklist_part(key, self.inputs, norm_inputs)
+            if part is not None:
+                self.checklist_parts.setdefault(part[0], []).append((part[1], col))
+                continue
+            self.id_columns.append(col)
+        bad_map = [v for v in mapping.values() if v not in self.inputs]
+        if bad_map:
+            raise DataError(f"映射文件中的输入不存在 / the mapping names unknown inputs: {', '.join(bad_map)}")
+
+    def missing(self) -> list[str]:
+        given = set(self.to_input.values()) | set(self.checklist_parts)
+        return [n for n in self.inputs if n not in given]
+
+    def row_to_inputs(self, cells: list) -> tuple[dict, dict, dict]:
+        """(inputs for validation, id values, input -> column header)."""
+        raw: dict[str, Any] = {}
+        where: dict[str, str] = {}
+        n = len(cells)
+        for col, name in self.to_input.items():
+            v = cells[col] if col < n else None
+            inp = self.inputs[name]
+            if inp.kind == "checklist" and isinstance(v, str):
+                v = _split_checklist(v, len(inp.members))
+            raw[name] = v
+            where[name] = self.headers[col]
+        for name, parts in self.checklist_parts.items():
+            vals = [cells[c] if c < n else None for _, c in sorted(parts)]
+            raw[name] = tuple(vals) if all(x not in (None, "") for x in vals) else None
+            where[name] = self.headers[sorted(parts)[0][1]]
+        ids = {self.headers[c]: (cells[c] if c < n else None) for c in self.id_columns}
+        return raw, ids, where
+
+
+def _checklist_part(key: str, inputs, norm_inputs):
+    """``资金使用合规性要点.1`` / ``资金使用合规性要点[1]`` / ``资金使用合规性要点1`` -> (input, 1)."""
+    import re
+    m = re.fullmatch(r"(.+?)(?:\.|\[|（|\(|-|_)?(\d+)[\]）)]?", key)
+    if not m:
+        return None
+    name = norm_inputs.get(m.group(1))
+    if name is None or inputs[name].kind != "checklist":
+        return None
+    k = int(m.group(2))
+    if not 1 <= k <= len(inputs[name].members):
+        return None
+    return name, k
+
+
+def _split_checklist(v: str, n: int):
+    s = v.strip()
+    if s in runtime.ALL_MET_WORDS:
+        return s
+    if len(s) == n and set(s) <= {"0", "1"}:
+        return tuple(c == "1" for c in s)
+    for sep in CHECKLIST_SEPARATORS:
+        if sep in s:
+            return tuple(x.strip() for x in s.split(sep) if x.strip())
+    return s
+
+
+def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Iterator[tuple[int, list]]]:
+    """(headers, iterator of (row number, cells)); row numbers as a spreadsheet counts."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        f = open(path, encoding="utf-8-sig", newline="")
+        try:
+            reader = csv.reader(f)
+            headers = next(reader, None)
+        except UnicodeDecodeError:
+            f.close()
+            raise DataError(f"{path} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file (Excel: 另存为 “CSV UTF-8”)") from None
+        if headers is None:
+            f.close()
+            raise DataError(f"{path} 是空文件 / is empty")
+
+        def rows():
+            try:
+                for i, r in enumerate(reader, 2):
+                    if any(c.strip() for c in r):
+                        yield i, r
+            except UnicodeDecodeError as e:
+                raise DataError(f"{path} 第{reader.line_num}行不是 UTF-8 / line {reader.line_num} is not UTF-8") from None
+            except csv.Error as e:
+                raise DataError(f"{path} 第{reader.line_num}行：{e} / line {reader.line_num}: {e}") from None
+            finally:
+                f.close()
+        return headers, rows()
+    if suffix in (".xlsx", ".xlsm"):
+        import openpyxl
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as e:
+            raise DataError(f"无法读取工作簿 / cannot read the workbook {path}: {e}") from None
+        if sheet is not None and sheet not in wb.sheetnames:
+            raise DataError(f"工作簿中没有工作表「{sheet}」 / no sheet `{sheet}` (有 / has: {', '.join(wb.sheetnames)})")
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        it = ws.iter_rows(values_only=True)
+        first = next(it, None)
+        if first is None:
+            wb.close()
+            raise DataError(f"{path} 的工作表是空的 / the sheet is empty")
+        headers = ["" if h is None else str(h) for h in first]
+
+        def xrows():
+            try:
+                for i, r in enumerate(it, 2):
+                    cells = [_cell(c) for c in r]
+                    if any(c not in (None, "") for c in cells):
+                        yield i, cells
+            finally:
+                wb.close()
+        return headers, xrows()
+    if suffix in (".jsonl", ".ndjson"):
+        f = open(path, encoding="utf-8-sig")
+        return _json_records(path, ((i, line) for i, line in enumerate(f, 1) if line.strip()), f)
+    if suffix == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise DataError(f"无法读取 JSON / cannot read {path}: {e}") from None
+        if isinstance(data, dict):
+            data = data.get("units") or data.get("单位") or [data]
+        if not isinstance(data, list):
+            raise DataError(f"{path}: 应为对象的列表 / expected a list of objects")
+        return _json_records(path, ((i, rec) for i, rec in enumerate(data, 1)), None)
+    raise DataError(f"不支持的数据文件类型 / unsupported data file type: {path.suffix or path.name}")
+
+
+def _cell(c):
+    if isinstance(c, float):
+        # a spreadsheet number: its shortest repr is what the person typed (0.1, 2406.98)
+        return Decimal(repr(c)) if c == c and c not in (float("inf"), float("-inf")) else str(c)
+    if isinstance(c, bool) or c is None or isinstance(c, (int, str)):
+        return c
+    return str(c)
+
+
+def _json_records(path, numbered, handle):
+    """JSON records become rows over the union of the first record's keys (others kept too)."""
+    numbered = iter(numbered)
+    first = next(numbered, None)
+    if first is None:
+        if handle:
+            handle.close()
+        raise DataError(f"{path} 没有记录 / has no records")
+
+    def parse(i, rec):
+        if isinstance(rec, str):
+            try:
+                rec = json.loads(rec, parse_float=Decimal)
+            except json.JSONDecodeError as e:
+                raise DataError(f"{path} 第{i}行不是合法 JSON / line {i} is not valid JSON: {e}") from None
+        if not isinstance(rec, dict):
+            raise DataError(f"{path} 第{i}条记录不是对象 / record {i} is not an object")
+        return rec
+    i0, r0 = first
+    rec0 = parse(i0, r0)
+    headers = [str(k) for k in rec0]
+
+    def rows():
+        try:
+            yield i0, [_json_value(rec0.get(h)) for h in headers]
+            for i, r in numbered:
+                rec = parse(i, r)
+                yield i, [_json_value(rec.get(h)) for h in headers]
+        finally:
+            if handle:
+                handle.close()
+    return headers, rows()
+
+
+def _json_value(v):
+    if isinstance(v, list):
+        return tuple(v)
+    if isinstance(v, float):
+        return Decimal(repr(v))
+    return v
+
+
+# ───────────────────────── scoring ─────────────────────────
+
+def score_rows(rb: CompiledRulebook, path: Path, *, mapping: Optional[dict] = None,
+               sheet: Optional[str] = None, on_error: str = "stop",
+               errors: Optional[list] = None) -> tuple[Columns, Iterator[Scored]]:
+    """Validate and score each row; bad rows go to ``errors`` (skip) or raise (stop)."""
+    if path.suffix.lower() == ".jxc":
+        case = rb.load_case(path)
+        columns = None
+
+        def one():
+            r = rb.evaluate_case(case)
+            scores = tuple(x.score for x in sorted(r.indicators, key=lambda x: _index(rb, x.path)))
+            yield Scored(1, {"案例": case.title}, scores, r.total, r.grade,
+                         tuple(i for i, x in enumerate(r.indicators) if not x.applicable))
+        return columns, one()
+    headers, rows = read_rows(path, sheet)
+    columns = Columns(rb, headers, mapping)
+    missing = columns.missing()
+    if missing:
+        raise DataError("数据中缺少这些输入的列 / the data has no column for: " + "、".join(missing)
+                        + "（可用 --mapping 指定列名 / map other header names with --mapping）")
+    table = rb.namespace["INPUTS"]
+    run = rb.namespace["run"]
+    errs = errors if errors is not None else []
+
+    def gen():
+        for rowno, cells in rows:
+            raw, ids, where = columns.row_to_inputs(cells)
+            try:
+                values = runtime.validate(raw, table)
+                scores, total, grade, na = run(values)
+            except runtime.InputErrors as e:
+                bad = [RowError(rowno, where.get(x.field), x.field, x.message) for x in e.errors]
+                if on_error == "stop":
+                    raise BadRows(bad) from None
+                errs.extend(bad)
+                continue
+            except runtime.EvaluationError as e:
+                bad = [RowError(rowno, None, e.field, e.message)]
+                if on_error == "stop":
+                    raise BadRows(bad) from None
+                errs.extend(bad)
+                continue
+            yield Scored(rowno, ids, scores, total, grade, tuple(na))
+    return columns, gen()
+
+
+def _index(rb, path):
+    for i, ind in enumerate(sorted(rb.program.walk(), key=lambda n: n.index)):
+        if ind.path == path:
+            return ind.index
+    return 0
+
+
+class BadRows(Exception):
+    def __init__(self, errors: list[RowError]):
+        super().__init__("\n".join(e.text() for e in errors))
+        self.errors = errors
+
+
+def indicator_headers(rb: CompiledRulebook) -> list[str]:
+    """One header per indicator: its name, qualified by its parent where the name is shared."""
+    inds = sorted(rb.program.walk(), key=lambda n: n.index)
+    counts: dict[str, int] = {}
+    for i in inds:
+        counts[i.name] = counts.get(i.name, 0) + 1
+    out = []
+    for i in inds:
+        if counts[i.name] > 1 and i.parent is not None:
+            out.append(f"{i.parent.name}.{i.name}")
+        else:
+            out.append(i.name)
+    return out
+
+
+# ───────────────────────── writing ─────────────────────────
+
+def output_kind(path: Optional[Path]) -> str:
+    if path is None:
+        return "csv"
+    s = path.suffix.lower()
+    if s in (".csv", ".json", ".jsonl", ".xlsx"):
+        return s[1:]
+    raise DataError(f"不支持的输出类型 / unsupported output type {s or path.name}: 用 .csv、.xlsx、.json 或 .jsonl")
+
+
+def write_results(rb: CompiledRulebook, scored: Iterable[Scored], out: Optional[Path], id_headers: list[str],
+                  stdout=None, progress: Optional[Callable[[int], None]] = None) -> int:
+    """Write every scored unit; returns how many. Atomic: a temporary file renamed into place."""
+    kind = output_kind(out)
+    ind_headers = indicator_headers(rb)
+    head = list(id_headers) + ind_headers + ["总分", "等级"]
+    if out is None:
+        return _write(kind, scored, stdout, head, progress, id_headers)
+    out = Path(out)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent or ".")
+    os.close(fd)
+    try:
+        if kind == "xlsx":
+            n = _write_xlsx(scored, Path(tmp), head, progress, id_headers)
+        else:
+            with open(tmp, "w", encoding="utf-8-sig" if kind == "csv" else "utf-8", newline="") as f:
+                n = _write(kind, scored, f, head, progress, id_headers)
+        os.replace(tmp, out)
+        return n
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _fmt(d) -> str:
+    return fmt_decimal(d) if isinstance(d, Decimal) else ("" if d is None else str(d))
+
+
+def _write(kind, scored, f, head, progress, id_headers) -> int:
+    n = 0
+    if kind == "csv":
+        w = csv.writer(f)
+        w.writerow(head)
+        for s in scored:
+            w.writerow([_fmt(s.ids.get(h)) for h in id_headers] + [fmt_decimal(x) for x in s.scores]
+                       + [fmt_decimal(s.total), s.grade])
+            n += 1
+            if progress and n % 1000 == 0:
+                progress(1000)
+    else:
+        jsonl = kind == "jsonl"
+        if not jsonl:
+            f.write("[\n")
+        for s in scored:
+            rec = {h: _fmt(s.ids.get(h)) for h in id_headers}
+            rec.update(zip(head[len(id_headers):-2], (fmt_decimal(x) for x in s.scores)))
+            rec["总分"] = fmt_decimal(s.total)
+            rec["等级"] = s.grade
+            line = json.dumps(rec, ensure_ascii=False)
+            if jsonl:
+                f.write(line + "\n")
+            else:
+                f.write(("  " if n == 0 else ",\n  ") + line)
+            n += 1
+            if progress and n % 1000 == 0:
+                progress(1000)
+        if not jsonl:
+            f.write("\n]\n")
+    if progress:
+        progress(n % 1000)
+    return n
+
+
+def _write_xlsx(scored, path: Path, head, progress, id_headers) -> int:
+    import openpyxl
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("评分结果")
+    ws.append(head)
+    n = 0
+    for s in scored:
+        # scores as numbers (Excel sums them); Decimal -> float only for the cell, the
+        # text of each value has at most a few decimals, so nothing is lost on display
+        ws.append([s.ids.get(h) for h in id_headers] + [float(x) for x in s.scores] + [float(s.total), s.grade])
+        n += 1
+        if progress and n % 1000 == 0:
+            progress(1000)
+    wb.save(path)
+    if progress:
+        progress(n % 1000)
+    return n
+
+
+# ───────────────────────── rulebook diff ─────────────────────────
+
+@attrs.frozen
+class UnitChange:
+    row: int
+    ids: dict
+    old_total: Decimal
+    new_total: Decimal
+    old_grade: str
+    new_grade: str
+    changed: tuple   # (indicator header, old score, new score)
+
+
+@attrs.define
+class DiffReport:
+    units: int = 0
+    changes: list = attrs.field(factory=list)
+    transitions: dict = attrs.field(factory=dict)    # (old grade, new grade) -> count
+    errors: list = attrs.field(factory=list)
+    only_old: list = attrs.field(factory=list)       # indicators only in the old rulebook
+    only_new: list = attrs.field(factory=list)
+
+    @property
+    def grade_changes(self) -> int:
+        return sum(1 for c in self.changes if c.old_grade != c.new_grade)
+
+
+def diff(old: CompiledRulebook, new: CompiledRulebook, path: Path, *, mapping=None, sheet=None) -> DiffReport:
+    """Score every unit of ``path`` with both rulebooks and report what changes."""
+    headers, rows = read_rows(path, sheet)
+    cols_old, cols_new = Columns(old, headers, mapping), Columns(new, headers, mapping)
+    for cols, label in ((cols_old, "旧规则集 / old"), (cols_new, "新规则集 / new")):
+        if cols.missing():
+            raise DataError(f"数据中缺少{label}所需输入的列 / no column for: " + "、".join(cols.missing()))
+    h_old = dict(zip((tuple(i.path) for i in sorted(old.program.walk(), key=lambda n: n.index)), indicator_headers(old)))
+    h_new = dict(zip((tuple(i.path) for i in sorted(new.program.walk(), key=lambda n: n.index)), indicator_headers(new)))
+    ix_old = {tuple(i.path): i.index for i in old.program.walk()}
+    ix_new = {tuple(i.path): i.index for i in new.program.walk()}
+    common = [p for p in ix_old if p in ix_new]
+    rep = DiffReport(only_old=[h_old[p] for p in ix_old if p not in ix_new],
+                     only_new=[h_new[p] for p in ix_new if p not in ix_old])
+    ids_cols = [c for c in cols_old.id_columns if c in cols_new.id_columns]
+    for rowno, cells in rows:
+        results = []
+        for rb, cols in ((old, cols_old), (new, cols_new)):
+            raw, _ids, where = cols.row_to_inputs(cells)
+            try:
+                results.append(rb.namespace["run"](runtime.validate(raw, rb.namespace["INPUTS"])))
+            except runtime.InputErrors as e:
+                rep.errors.extend(RowError(rowno, where.get(x.field), x.field, x.message) for x in e.errors)
+                break
+            except runtime.EvaluationError as e:
+                rep.errors.append(RowError(rowno, None, e.field, e.message))
+                break
+        if len(results) != 2:
+            continue
+        rep.units += 1
+        (s_old, t_old, g_old, _), (s_new, t_new, g_new, _) = results
+        changed = tuple((h_new[p], s_old[ix_old[p]], s_new[ix_new[p]]) for p in common
+                        if s_old[ix_old[p]] != s_new[ix_new[p]] and len(p) == max(len(q) for q in common if q[:len(p)] == p))
+        if t_old != t_new or g_old != g_new or changed:
+            ids = {headers[c]: (cells[c] if c < len(cells) else None) for c in ids_cols}
+            rep.changes.append(UnitChange(rowno, ids, t_old, t_new, g_old, g_new, changed))
+            if g_old != g_new:
+                rep.transitions[(g_old, g_new)] = rep.transitions.get((g_old, g_new), 0) + 1
+    return rep
