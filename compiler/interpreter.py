@@ -8,8 +8,16 @@ tested (tests/property/test_differential.py). Semantics, one rule per place:
   by zero traps); a product with a quotient operand, ``(x ÷ y) × z`` or ``z × (x ÷ y)``,
   is computed as one quotient ``(x × z) ÷ y`` (one rounding step, not two), its
   operands taken in the order x, z, y;
-* a local value is computed where it is first needed on the path taken, and at most once
-  per indicator section (each indicator's rule starts afresh); later uses reuse it;
+* a local value is computed where it is first needed on the path taken (each indicator's
+  rule starts afresh). How often it is computed again is the ``lazy`` mode:
+  ``"static"`` (the generated code's rule) computes it again at a later use unless a part
+  of the rule that is always evaluated before that use computed it — always evaluated:
+  both operands of arithmetic, comparisons' first two operands, the condition of 如果,
+  the left operand of 且/或, the arguments of calls and clamps, a 分档's subject and first
+  row test; not: branches, rows after the first, the right operand of 且/或, a chained
+  comparison's later operands. ``"once"`` computes it at most once per section. A
+  local's value never depends on where it is computed, so the modes differ only in the
+  trace: a recomputation repeats its events;
 * a tier subject is computed when the first comparison row is reached (never, if the
   first row is 否则); rows are tried in order;
 * a leaf score is rounded to a multiple of 精度 with the rulebook's rounding; a parent
@@ -69,8 +77,9 @@ def round_to(x: Decimal, step: Decimal, mode: str) -> Decimal:
 
 
 class Interpreter:
-    def __init__(self, program: ir.Program, span_ix: dict | None = None):
-        self.prog = program
+    def __init__(self, program: ir.Program, span_ix: dict | None = None, lazy: str = "static"):
+        assert lazy in ("static", "once")
+        self.prog, self.once = program, lazy == "once"
         self.local_ix = local_numbering(program)
         self.span_ix = span_numbering(program) if span_ix is None else span_ix
 
@@ -89,8 +98,9 @@ class Interpreter:
     def run(self, values: list, overrides: dict | None = None):
         prog, O = self.prog, overrides or {}
         self.values, self.T = list(values), []
+        self.ind, self.memo, self.scores = -1, {}, {}
         trace = self.T
-        s, r, e = {}, {}, {}           # rounded score, raw score, points counted (exclude)
+        s, r, e = self.scores, {}, {}      # rounded score, raw score, points counted (exclude)
         na = []
         exclude = prog.na_policy == "exclude"
         cur = None
@@ -108,8 +118,7 @@ class Interpreter:
                         raw = self.emit(("override", i, O[i]))
                     else:
                         self.ind, self.memo = i, {}
-                        self.scores = s
-                        raw = self.ev(ind.score)
+                        raw = self.ev(ind.score, set())
                     if raw is None:                       # 不适用
                         na.append(i)
                         if exclude:
@@ -132,7 +141,7 @@ class Interpreter:
                         total = self.round(total * prog.total / eff)
                         exact = exact * prog.total / eff
                 self.grade_total = exact if prog.grade_on == "exact" else total
-                self.T = None                              # band conditions are not traced
+                self.T, self.ind, self.memo = None, -1, {}   # band conditions are not traced
                 grade = self.grade()
             except ArithmeticError:
                 raise runtime.arithmetic_error(self.sp(cur.span) if cur else -1,
@@ -142,22 +151,25 @@ class Interpreter:
 
     def grade(self):
         for band in self.prog.grades:
-            if band.cond is None or self.ev(band.cond):
+            if band.cond is None or self.ev(band.cond, set()):
                 return band.name
         span = self.prog.grades[0].span if self.prog.grades else None
         runtime.no_grade(self.sp(span), self.grade_total)
 
-    # ── expressions ──
-    def ev(self, e: ir.Expr):
+    # ── expressions; K: locals known to be computed (see ``lazy``), copied into branches ──
+    def ev(self, e: ir.Expr, K: set):
         if isinstance(e, ir.Const):
             return e.value
         if isinstance(e, ir.InputRef):
             return self.values[e.input.index]
         if isinstance(e, ir.LocalRef):
             n = self.local_ix[id(e.local)]
-            if n not in self.memo:
-                self.memo[n] = self.emit(("let", self.ind, n, self.ev(e.local.expr)))
-            return self.memo[n]
+            if n in self.memo if self.once else n in K:
+                return self.memo[n]
+            v = self.ev(e.local.expr, K)
+            K.add(n)
+            self.memo[n] = v
+            return self.emit(("let", self.ind, n, v))
         if isinstance(e, ir.ScoreRef):
             return self.scores[e.indicator.index]
         if isinstance(e, ir.TotalRef):
@@ -165,55 +177,55 @@ class Interpreter:
         if isinstance(e, ir.NotApplicable):
             return None
         if isinstance(e, ir.BinOp):
-            return self.binop(e)
+            return self.binop(e, K)
         if isinstance(e, ir.Neg):
-            return -self.ev(e.operand)
+            return -self.ev(e.operand, K)
         if isinstance(e, ir.Compare):
-            a = self.ev(e.operands[0])
-            for op, o in zip(e.ops, e.operands[1:]):
-                b = self.ev(o)
+            a = self.ev(e.operands[0], K)
+            for n, (op, o) in enumerate(zip(e.ops, e.operands[1:])):
+                b = self.ev(o, K if n == 0 else set(K))
                 if not CMP[op](a, b):
                     return False
                 a = b
             return True
         if isinstance(e, ir.Logic):
-            a = self.ev(e.left)
+            a = self.ev(e.left, K)
             if a if e.op == "or" else not a:
                 return a
-            return self.ev(e.right)
+            return self.ev(e.right, set(K))
         if isinstance(e, ir.Not):
-            return not self.ev(e.operand)
+            return not self.ev(e.operand, K)
         if isinstance(e, ir.If):
-            taken = bool(self.ev(e.cond))
-            v = self.ev(e.then if taken else e.else_)
+            taken = bool(self.ev(e.cond, K))
+            v = self.ev(e.then if taken else e.else_, set(K))
             return self.emit(("if", self.ind, self.sp(e.span), taken, v))
         if isinstance(e, ir.Clamp):
-            x = self.ev(e.operand)
-            bound = ZERO if e.kind == "floor_zero" else self.ev(e.bound)
+            x = self.ev(e.operand, K)
+            bound = ZERO if e.kind == "floor_zero" else self.ev(e.bound, K)
             y = min(x, bound) if e.kind in ("capped", "at_most") else max(x, bound)
             return self.emit(("clamp", self.ind, self.sp(e.span), x, y))
         if isinstance(e, ir.Call):
-            return self.call(e)
+            return self.call(e, K)
         if isinstance(e, ir.Tiers):
-            return self.tiers(e)
+            return self.tiers(e, K)
         raise AssertionError(type(e))
 
-    def binop(self, e: ir.BinOp):
+    def binop(self, e: ir.BinOp, K):
         l, r = e.left, e.right
         if e.op == "*" and isinstance(l, ir.BinOp) and l.op == "/":     # (x ÷ y) × z
-            x, z, y = self.ev(l.left), self.ev(r), self.ev(l.right)
+            x, z, y = self.ev(l.left, K), self.ev(r, K), self.ev(l.right, K)
             return (x * z) / y
         if e.op == "*" and isinstance(r, ir.BinOp) and r.op == "/":     # z × (x ÷ y)
-            z, x, y = self.ev(l), self.ev(r.left), self.ev(r.right)
+            z, x, y = self.ev(l, K), self.ev(r.left, K), self.ev(r.right, K)
             return (z * x) / y
-        a, b = self.ev(l), self.ev(r)
+        a, b = self.ev(l, K), self.ev(r, K)
         return {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}[e.op](a, b)
 
-    def call(self, e: ir.Call):
+    def call(self, e: ir.Call, K):
         f = e.func
         if f == "size":
             return Decimal(len(e.args[0].type.members))
-        args = [self.ev(a) for a in e.args]
+        args = [self.ev(a, K) for a in e.args]
         if f == "min":
             return min(args)
         if f == "max":
@@ -233,19 +245,21 @@ class Interpreter:
             return any(a)
         raise AssertionError(f)
 
-    def tiers(self, t: ir.Tiers):
+    def tiers(self, t: ir.Tiers, K):
         subject = _UNSET = object()
+        Kfirst = K                   # what the first row's test computed is known to later rows
         for n, row in enumerate(t.rows):
+            Kr = Kfirst if n == 0 else set(Kfirst)
             if row.kind == "else":
                 hit = True
             elif row.kind == "cond":
-                hit = self.ev(row.key)
+                hit = self.ev(row.key, Kr)
             else:
                 if subject is _UNSET:
-                    subject = self.ev(t.subject)
-                hit = CMP[row.op or "=="](subject, self.ev(row.key))
+                    subject = self.ev(t.subject, Kr)
+                hit = CMP[row.op or "=="](subject, self.ev(row.key, Kr))
             if hit:
-                return self.emit(("tier", self.ind, self.sp(row.span), n, self.ev(row.value)))
+                return self.emit(("tier", self.ind, self.sp(row.span), n, self.ev(row.value, set(Kr))))
         what = t.subject.span.text() if t.subject is not None and t.subject.span else "分档"
         runtime.no_tier(self.sp(t.span), what, None if subject is _UNSET else subject)
 
@@ -257,11 +271,12 @@ def _sum(xs):
     return ZERO if total is None else total
 
 
-def interpret(program: ir.Program, values: list, overrides: dict | None = None, *, span_ix: dict | None = None):
+def interpret(program: ir.Program, values: list, overrides: dict | None = None, *,
+              span_ix: dict | None = None, lazy: str = "static"):
     """Score validated input ``values`` (in declaration order) with optional assessed scores
     ``overrides`` (indicator index -> Decimal). Returns ``(scores, total, grade, na, trace)``:
     scores indexed by indicator index, the not-applicable indices in evaluation order."""
-    return Interpreter(program, span_ix).run(values, overrides)
+    return Interpreter(program, span_ix, lazy).run(values, overrides)
 
 
 def validate(program: ir.Program, inputs) -> list:

@@ -14,6 +14,7 @@ compared with in the rulebook (and those ± 0.01, ± 1 for counts).
 """
 from __future__ import annotations
 
+import os
 import random
 from decimal import Decimal as D
 from typing import Optional
@@ -59,7 +60,7 @@ SMALL = [D(0), D("0.5"), D(1), D(2), D(3), D("0.25"), D("1.5"), D(10), D("0.1")]
 
 @attrs.define(eq=False)
 class InputSpec:
-    name: str
+    name: str                       # as written in the rulebook
     kind: str                       # amount count rate boolean grade checklist
     unit: Optional[str]             # 万元 人 项 个 % or None
     lo: Optional[D] = None
@@ -70,6 +71,11 @@ class InputSpec:
     decl: str = ""
     placed: bool = False            # declared inside an indicator's block
     marks: set = attrs.field(factory=set)     # constants it is compared with
+
+    @property
+    def key(self):
+        """The name in a case (「…」 only delimits a name in rulebook text)."""
+        return self.name.strip("「」")
 
     @property
     def positive(self):
@@ -176,7 +182,7 @@ class Writer:
 
     # ── numeric expressions: (text, unit), unit None or "%" ──
     def expr(self, depth, locs) -> tuple[str, Optional[str]]:
-        atoms = ["const", "rate", "ratio", "count", "check"] + (["local"] * 2 if any(l.unit in (None, "%") for l in locs) else [])
+        atoms = ["const", "rate", "ratio", "count", "check"] + (["local"] * 5 if any(l.unit in (None, "%") for l in locs) else [])
         compound = ["add", "sub", "mul", "div", "minmax", "round", "if", "guard"] if depth > 0 else []
         what = self.pick(atoms + compound)
         if what == "const":
@@ -254,6 +260,10 @@ class Writer:
 
     def subject(self, depth, locs):
         """Something numeric to compare: (text, input spec or None, unit)."""
+        usable = [l for l in locs if l.unit in (None, "%")]
+        if usable and self.chance(35):
+            loc = self.pick(usable)
+            return loc.name, None, loc.unit
         s = self.of("amount", "count", "rate") if self.chance(70) else None
         if s is not None:
             return s.name, s, s.unit
@@ -387,9 +397,10 @@ class Writer:
         last.marks.add(D(0))
         name = self.guarded_local
         c = self.kw(":")
-        first = self.kw("na") if na_ok and self.chance(60) else self.num(self.pick([P, D(0)]))
-        if first == self.kw("na"):
-            self.uses_na = True
+        if na_ok and self.chance(60):
+            first, self.uses_na = self.kw("na"), True
+        else:
+            first = self.num(self.pick([P, D(0)]))
         k = self.pick([D(0), D("0.05"), D("0.1")])
         return [f"{self.kw('tiers')}{c}",
                 f"{pad}{last.name} {self.kw('==')} 0 {c} {first}",
@@ -433,7 +444,9 @@ class Writer:
                 body.append(text)
                 points += p
         else:
-            points = self.pick(LEAF_POINTS)
+            # points a multiple of 精度 (else a full score can round above the points: see
+            # test_points_not_a_multiple_of_precision)
+            points = self.pick([p for p in LEAF_POINTS if p % self.step == 0] or [self.step])
             self.guarded_local = self.fresh(LOCAL_NAMES)
             if self.chance(40):
                 rule = self.tiers(points, mine, self.na_ok, ind + pad + pad)
@@ -479,8 +492,9 @@ class Writer:
         return out
 
     def book(self) -> Book:
+        self.step = step = self.pick(PRECISIONS)
         self.make_inputs()
-        self.na_ok = self.chance(35)
+        self.na_ok = self.chance(45)
         glob = []
         if self.chance(25):
             e, u = self.expr(1, [])
@@ -490,7 +504,6 @@ class Writer:
             text, p = self.node("level1", self.draw(st.integers(0, 2)), [Local(n, u) for n, _e, u in glob], "")
             roots.append(text)
             total += p
-        step = self.pick(PRECISIONS)
         head = [f'{self.kw("rulebook")} "随机规则集"', f"{self.kw('total')} {fmt_decimal(total)}"]
         if step != D("0.01") or self.chance(50):
             head.append(f"{self.kw('precision')} {fmt_decimal(step)}")
@@ -550,7 +563,7 @@ def _value(s: InputSpec):
 
 
 def inputs_for(book: Book):
-    return st.fixed_dictionaries({s.name: _value(s) for s in book.inputs})
+    return st.fixed_dictionaries({s.key: _value(s) for s in book.inputs})
 
 
 # ───────────── compiling a drawn book ─────────────
@@ -568,3 +581,8 @@ def compile_book(book: Book):
     result = check_text(book.text, "gen.jx")
     assume(result.ok)
     return result, CompiledRulebook(result.program, result, generate(result.program))
+
+
+def scaled(n: int) -> int:
+    """``max_examples``: ``n`` times ``JIXIAO_PROPERTY_SCALE`` (default 1; e.g. 20 for a long hunt)."""
+    return n * int(os.environ.get("JIXIAO_PROPERTY_SCALE", "1"))

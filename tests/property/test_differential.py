@@ -1,8 +1,9 @@
 """Differential testing: the generated evaluator against the reference interpreter
 (compiler/interpreter.py) on random rulebooks × random inputs × random assessed scores.
 
-Scores, total, grade, the not-applicable list and the trace must agree exactly, errors
-must agree by code and span. One difference is normalised away, see ``first_lets``.
+Scores, total, grade, the not-applicable list and the trace must agree exactly (the
+interpreter in its default ``lazy="static"`` mode, which recomputes locals where the
+generated code does), errors must agree by code and span.
 
 Budget: 60 rulebooks × 1–4 input sets each (≈ 150 evaluations, each on the fast path, the
 traced path and the interpreter) for the plain test and 40 × 1–3 with assessed scores;
@@ -17,28 +18,14 @@ from hypothesis import strategies as st
 
 from compiler import interpreter, runtime
 from compiler.api import compile_rulebook
+from dsl.diagnostics import JixiaoError
 
-from .rulebook_gen import compile_book, inputs_for, rulebooks
+from .rulebook_gen import compile_book, inputs_for, rulebooks, scaled
 
 
-def first_lets(trace):
-    """The trace with repeated ``let`` events of one local in one indicator section removed.
-
-    The generated code recomputes a local where it cannot tell statically that it was
-    already computed on the path taken (first use in the right operand of 且/或, in a
-    later tier row or in the third operand of a chained comparison): same value, one more
-    ``let`` event. The interpreter computes a local at most once per section. Repeats
-    must carry the value of the first event."""
-    seen, out = {}, []
-    for ev in trace:
-        if ev[0] == "let":
-            key = ev[1:3]
-            if key in seen:
-                assert seen[key] == ev[3], f"local recomputed with another value: {ev} vs {seen[key]}"
-                continue
-            seen[key] = ev[3]
-        out.append(ev)
-    return out
+def is_subsequence(short, long):
+    it = iter(long)
+    return all(any(x == y for y in it) for x in short)
 
 
 def outcome(fn):
@@ -46,6 +33,8 @@ def outcome(fn):
         return "ok", fn()
     except runtime.EvaluationError as e:
         return "error", e.code, e.span, e.field
+    except JixiaoError as e:
+        return "error", tuple(d.code for d in e.diagnostics)
 
 
 def overrides_for(prog):
@@ -56,11 +45,16 @@ def overrides_for(prog):
             ind.index: st.integers(0, int(ind.points * 100)).map(lambda n: D(n) / 100) for ind in inds}))
 
 
+def _listed(result):
+    scores, total, grade, na = result
+    return scores, total, grade, list(na)     # () when the rulebook never says 不适用
+
+
 def check_agree(rb, values, overrides):
     prog, ns = rb.program, rb.namespace
     span_ix = {s: i for i, s in enumerate(ns["SPANS"])}
     T = []
-    compiled = outcome(lambda: ns["run"](values, overrides or {}, T))
+    compiled = outcome(lambda: _listed(ns["run"](values, overrides or {}, T)))
     reference = outcome(lambda: interpreter.interpret(prog, values, overrides, span_ix=span_ix))
     note(f"compiled: {compiled}\ntrace: {T}\nreference: {reference}")
     if reference[0] == "error":
@@ -69,12 +63,16 @@ def check_agree(rb, values, overrides):
     assert compiled[0] == "ok", compiled
     scores, total, grade, na, trace = reference[1]
     assert compiled[1] == (scores, total, grade, na)
-    assert first_lets(T) == trace
+    assert T == trace
+    # computing each local at most once per section changes only the trace: fewer events
+    once = interpreter.interpret(prog, values, overrides, span_ix=span_ix, lazy="once")
+    assert once[:4] == (scores, total, grade, na)
+    assert is_subsequence(once[4], trace)
     if not overrides:   # the fast path (no trace, no assessed scores) gives the same result
-        assert outcome(lambda: ns["run"](values)) == ("ok", (scores, total, grade, na))
+        assert outcome(lambda: _listed(ns["run"](values))) == ("ok", (scores, total, grade, na))
 
 
-@settings(max_examples=60)
+@settings(max_examples=scaled(60))
 @given(book=rulebooks(), data=st.data())
 def test_compiled_matches_interpreter(book, data):
     _result, rb = compile_book(book)
@@ -84,7 +82,7 @@ def test_compiled_matches_interpreter(book, data):
         check_agree(rb, values, None)
 
 
-@settings(max_examples=40)
+@settings(max_examples=scaled(40))
 @given(book=rulebooks(), data=st.data())
 def test_compiled_matches_interpreter_with_assessed_scores(book, data):
     _result, rb = compile_book(book)
@@ -108,32 +106,90 @@ def test_compiled_matches_interpreter_with_assessed_scores(book, data):
 # ───────────── hand-written cases for bugs found by the tests above ─────────────
 
 ANY = "等级:\n  全: 否则\n"
-
-
-def test_shared_local_traced_once_per_section_by_interpreter():
-    rb = compile_rulebook('''规则集 "t"
+AND_LOCAL = '''规则集 "t"
 满分 3
 输入 a: 金额(万元) > 0
 输入 b: 金额(万元)
 指标 A 3分:
   r = b / a
   得分 = 如果 a > 5 且 r > 0.5 则 min(r, 3) 否则 0
-''' + ANY, name="t.jx")
+''' + ANY
+
+
+def test_interpreter_lazy_modes():
+    rb = compile_rulebook(AND_LOCAL, name="t.jx")
     values = rb.validate({"a": 10, "b": 6})
-    trace = interpreter.interpret(rb.program, values)[4]
-    assert [ev[0] for ev in trace] == ["let", "if", "score"]
+    kinds = lambda lazy: [ev[0] for ev in interpreter.interpret(rb.program, values, lazy=lazy)[4]]
+    assert kinds("once") == ["let", "if", "score"]
+    assert kinds("static") == ["let", "let", "if", "score"]   # as the generated code: r again in min(r, 3)
 
 
 @pytest.mark.xfail(strict=True, reason="BUG: codegen recomputes a local first used in the right operand of 且 "
                                        "and traces it twice in one section (a let event per recomputation)")
 def test_codegen_traces_a_local_once_per_section():
-    rb = compile_rulebook('''规则集 "t"
-满分 3
-输入 a: 金额(万元) > 0
-输入 b: 金额(万元)
-指标 A 3分:
-  r = b / a
-  得分 = 如果 a > 5 且 r > 0.5 则 min(r, 3) 否则 0
-''' + ANY, name="t.jx")
+    rb = compile_rulebook(AND_LOCAL, name="t.jx")
     res = rb.evaluate({"a": 10, "b": 6}, trace=True)
     assert [e.kind for e in res.trace].count("let") == 1
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a 分档 with a subject whose first row is 否则 never evaluates the "
+                                       "subject, but codegen marks the subject's locals as computed: NameError")
+def test_tiers_whose_first_row_is_else():
+    rb = compile_rulebook('''规则集 "t"
+满分 2
+输入 a: 数值 范围 0 至 1
+指标 A 2分:
+  x = a × 1
+  y = 分档 x:
+    否则 : 1
+  得分 = y + x
+''' + ANY, name="t.jx")
+    assert rb.evaluate({"a": "0.5"}).total == D("1.5")     # actual: NameError: name 'v_0' is not defined
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: rounding quantizes to the exponent of 精度 as written: "
+                                       "精度 0.10 rounds to 0.01, 精度 10 to 1")
+@pytest.mark.parametrize("precision, value, expected", [("0.10", "0.25", "0.3"), ("10", "44", "40")])
+def test_precision_is_a_step_not_a_format(precision, value, expected):
+    rb = compile_rulebook(f'''规则集 "t"
+满分 100
+精度 {precision}
+输入 a: 数值 范围 0 至 100
+指标 A 100分:
+  得分 = a
+''' + ANY, name="t.jx")
+    assert rb.evaluate({"a": value}).total == D(expected)   # actual: 0.25, 44
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: an assessed score for a parent indicator (no rule of its own) is "
+                                       "ignored by the generated code, yet the result marks it assessed")
+def test_assessed_score_of_a_parent_indicator():
+    rb = compile_rulebook('''规则集 "t"
+满分 2
+输入 x: 比率 范围 0 至 1
+一级指标 P 2分:
+  指标 A 1分:
+    得分 = x
+  指标 B 1分:
+    得分 = x
+''' + ANY, name="t.jx")
+    res = rb.evaluate({"x": "0.5"}, assessed={"P": 2})
+    p = res.indicator("P")
+    assert not p.assessed or p.score == 2                    # actual: assessed=True, score 1.00
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the plain path does not check scores against their points; "
+                                       "the traced path does (E0704): the same case scores or fails by trace=")
+def test_trace_flag_does_not_change_the_outcome():
+    rb = compile_rulebook('''规则集 "t"
+满分 1
+精度 1
+输入 x: 比率 范围 0 至 1
+指标 A 0.5分:
+  得分 = min(x, 0.5)
+指标 B 0.5分:
+  得分 = 0
+''' + ANY, name="t.jx")
+    plain = outcome(lambda: rb.evaluate({"x": "0.5"}).total)               # 1 (A: 0.5 rounds to 1)
+    traced = outcome(lambda: rb.evaluate({"x": "0.5"}, trace=True).total)  # JixiaoError E0704
+    assert plain == traced
