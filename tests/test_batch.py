@@ -1,0 +1,195 @@
+"""Batch scoring from data files, bad rows, and the rulebook diff."""
+import csv
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from compiler.api import compile_rulebook
+from compiler.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
+CASES = {n: ROOT / "examples" / "chenxi-2021" / f"{n}.jxc" for n in ("self-assessment", "report-figures")}
+
+
+@pytest.fixture(scope="module")
+def rb():
+    return compile_rulebook(path=RULEBOOK)
+
+
+def cell(v):
+    if isinstance(v, tuple):
+        return "、".join("是" if x else "否" for x in v)
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    return str(v)
+
+
+def unit_rows(rb):
+    """One row per Chenxi case (the self-assessment without its assessed score)."""
+    rows = []
+    for name, path in CASES.items():
+        case = rb.load_case(path)
+        rows.append([name] + [cell(case.inputs[i.name]) for i in rb.program.inputs])
+    return ["单位"] + [i.name for i in rb.program.inputs], rows
+
+
+def expected(rb):
+    out = {}
+    for name, path in CASES.items():
+        r = rb.evaluate(rb.load_case(path).inputs)     # computed by rule, no 认定得分
+        out[name] = (r.total, r.grade, {"/".join(x.path): x.score for x in r.indicators})
+    return out
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def read_out_csv(path):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_csv_scores_like_the_case_files(rb, tmp_path):
+    header, rows = unit_rows(rb)
+    data = tmp_path / "units.csv"
+    write_csv(data, header, rows)
+    out = tmp_path / "scores.csv"
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    got = read_out_csv(out)
+    want = expected(rb)
+    assert [r["单位"] for r in got] == list(CASES)
+    for r in got:
+        total, grade, scores = want[r["单位"]]
+        assert Decimal(r["总分"]) == total and r["等级"] == grade
+        assert Decimal(r["财政供养人员控制率"]) == scores["投入/预算配置/财政供养人员控制率"]
+        assert Decimal(r["资产管理.管理制度健全性"]) == scores["过程/资产管理/管理制度健全性"]
+    assert {r["单位"]: r["总分"] for r in got} == {"self-assessment": "94.5", "report-figures": "85.5"}
+
+
+def test_xlsx_in_and_out_scores_like_the_case_files(rb, tmp_path):
+    header, rows = unit_rows(rb)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(header)
+    for r in rows:
+        # numbers as spreadsheet numbers, as people type them
+        ws.append([float(x) if re.fullmatch(r"-?\d+(\.\d+)?", x) else x for x in r])
+    data = tmp_path / "units.xlsx"
+    wb.save(data)
+    out = tmp_path / "scores.xlsx"
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    ws2 = openpyxl.load_workbook(out).active
+    vals = list(ws2.iter_rows(values_only=True))
+    head = list(vals[0])
+    want = expected(rb)
+    for row in vals[1:]:
+        rec = dict(zip(head, row))
+        total, grade, _ = want[rec["单位"]]
+        assert Decimal(str(rec["总分"])) == total and rec["等级"] == grade
+
+
+def test_json_and_jsonl_out(rb, tmp_path):
+    header, rows = unit_rows(rb)
+    data = tmp_path / "units.csv"
+    write_csv(data, header, rows)
+    for suffix in ("json", "jsonl"):
+        out = tmp_path / f"scores.{suffix}"
+        res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "-o", str(out)])
+        assert res.exit_code == 0, res.output
+        text = out.read_text(encoding="utf-8")
+        recs = json.loads(text) if suffix == "json" else [json.loads(l) for l in text.splitlines()]
+        assert [r["总分"] for r in recs] == ["94.5", "85.5"]
+
+
+def test_bad_rows_are_each_reported(rb, tmp_path):
+    header, rows = unit_rows(rb)
+    col = {h: i for i, h in enumerate(header)}
+    bad1 = list(rows[1]); bad1[col["在职人员数"]] = "一百二十一"
+    bad2 = list(rows[1]); bad2[col["部门预算数"]] = "0"; bad2[col["社会公众满意度调查结果"]] = "很好"
+    data = tmp_path / "units.csv"
+    write_csv(data, header, [rows[0], bad1, rows[1], bad2])
+    out = tmp_path / "scores.csv"
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "-o", str(out), "--on-error", "skip"])
+    assert res.exit_code == 1
+    err = res.stderr
+    assert re.search(r"第3行，列「在职人员数」：.*一百二十一", err)
+    assert re.search(r"第5行，列「部门预算数」：.*超出允许范围", err)
+    assert re.search(r"第5行，列「社会公众满意度调查结果」：.*很好", err)
+    assert "2 个单位已评分，2 行有错被跳过" in err
+    assert [r["单位"] for r in read_out_csv(out)] == ["self-assessment", "report-figures"]
+    # stop (the default): nothing written, exit 1
+    out2 = tmp_path / "stop.csv"
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "-o", str(out2)])
+    assert res.exit_code == 1 and not out2.exists()
+    assert "第3行" in res.stderr and "第5行" not in res.stderr
+
+
+def test_header_mapping_and_missing_columns(rb, tmp_path):
+    header, rows = unit_rows(rb)
+    header = ["单位"] + [("实有人数" if h == "在职人员数" else h) for h in header[1:]]
+    data = tmp_path / "units.csv"
+    write_csv(data, header, rows)
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "-o", str(tmp_path / "o.csv")])
+    assert res.exit_code == 1 and "在职人员数" in res.stderr and "--mapping" in res.stderr
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("实有人数,在职人员数\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "-o", str(tmp_path / "o.csv"),
+                                    "--mapping", str(mapping)])
+    assert res.exit_code == 0, res.stderr
+
+
+def test_output_never_overwrites_input(rb, tmp_path):
+    header, rows = unit_rows(rb)
+    data = tmp_path / "units.csv"
+    write_csv(data, header, rows)
+    before = data.read_bytes()
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "-o", str(data)])
+    assert res.exit_code == 2
+    assert data.read_bytes() == before
+
+
+def test_diff_lists_exactly_the_units_that_cross_a_moved_boundary(rb, tmp_path):
+    """预算完成率 ≥ 90% → 3 moved to ≥ 95%: units at 90–95% drop to 1; others unchanged."""
+    text = RULEBOOK.read_text(encoding="utf-8")
+    assert text.count("≥ 90% : 3") == 1
+    new = tmp_path / "new.jx"
+    new.write_text(text.replace("≥ 90% : 3", "≥ 95% : 3"), encoding="utf-8")
+    header, rows = unit_rows(rb)
+    col = {h: i for i, h in enumerate(header)}
+    base = rows[1]            # report figures: 85.5, 良好
+    units = []
+    for k, done in enumerate(["2318.14", "2200", "2166.29", "2286.63", "2286.64", "1900"]):
+        r = list(base)
+        r[0] = f"单位{k}"
+        r[col["部门预算数"]] = "2406.98"
+        r[col["预算完成数"]] = done
+        units.append(r)
+    # rates: 96.31% (stays 3), 91.40% (3 -> 1), 90.00% (3 -> 1), 94.999..% (3 -> 1), 95.0003% (stays), 78.9% (0, stays)
+    data = tmp_path / "units.csv"
+    write_csv(data, header, units)
+    res = CliRunner().invoke(main, ["diff", str(RULEBOOK), str(new), "--data", str(data), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.stdout)
+    assert rep["units"] == 6
+    assert [c["ids"]["单位"] for c in rep["changes"]] == ["单位1", "单位2", "单位3"]
+    for c in rep["changes"]:
+        assert c["indicators"] == [{"indicator": "预算完成率", "old": "3", "new": "1"}]
+        assert Decimal(c["old_total"]) - Decimal(c["new_total"]) == 2
+    # 85.5 - 2 = 83.5 stays 良好: no grade change, so --fail-on grade-change passes
+    res = CliRunner().invoke(main, ["diff", str(RULEBOOK), str(new), "--data", str(data), "--fail-on", "grade-change"])
+    assert res.exit_code == 0
+    res = CliRunner().invoke(main, ["diff", str(RULEBOOK), str(new), "--data", str(data), "--fail-on", "score-change"])
+    assert res.exit_code == 1
+    assert "6 个单位，3 个得分变化，0 个等级变化" in res.stdout
