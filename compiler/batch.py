@@ -116,6 +116,56 @@ class Columns:
         if bad_map:
             raise DataError(f"映射文件中的输入不存在 / the mapping names unknown inputs: {', '.join(bad_map)}")
 
+    def fast_converter(self, rb: CompiledRulebook):
+        """A function ``cells -> validated values`` for rows of text cells (CSV), generated
+        for this column layout: plain numbers, yes/no words, grades and checklists are
+        converted inline; anything else (a percent sign, a bad value) returns None and the
+        row goes through the general validation, which also words the errors."""
+        lines = ["def convert(c, _D=_D, B=B, SPLIT=SPLIT, len=len):", "    try:"]
+        col_of = {name: col for col, name in self.to_input.items()}
+        consts = {}
+
+        def k(v):
+            name = f"K{len(consts)}"
+            consts[name] = v
+            return name
+        out = []
+        for n, inp in enumerate(rb.program.inputs):
+            v = f"x{n}"
+            out.append(v)
+            if inp.kind == "checklist":
+                m = len(inp.members)
+                if inp.name in self.checklist_parts:
+                    cols = [c for _, c in sorted(self.checklist_parts[inp.name])]
+                    lines.append(f"        {v} = (" + ", ".join(f"B[c[{c}].strip()]" for c in cols) + ",)")
+                else:
+                    lines.append(f"        {v} = tuple([B[p] for p in SPLIT(c[{col_of[inp.name]}], {m})])")
+                    lines.append(f"        if len({v}) != {m}: return None")
+                continue
+            s = f"c[{col_of[inp.name]}]"
+            if inp.kind == "boolean":
+                lines.append(f"        {v} = B[{s}.strip()]")
+            elif inp.kind == "grade":
+                lines.append(f"        {v} = {s}.strip()")
+                lines.append(f"        if {v} not in {k(frozenset(inp.members))}: return None")
+            else:
+                lines.append(f"        if len({s}) > 60: return None")
+                lines.append(f"        {v} = _D({s})")
+                conds = [f"not {v}.is_finite()"]
+                if inp.lo is not None:
+                    conds.append(f"{v} {'<=' if inp.lo_open else '<'} {k(inp.lo)}")
+                if inp.hi is not None:
+                    conds.append(f"{v} {'>=' if inp.hi_open else '>'} {k(inp.hi)}")
+                if inp.kind == "count":
+                    conds.append(f"{v} != {v}.to_integral_value()")
+                lines.append(f"        if {' or '.join(conds)}: return None")
+        lines.append(f"        return [{', '.join(out)}]")
+        lines.append("    except Exception:")
+        lines.append("        return None")
+        ns = {"_D": Decimal, "B": _BOOLS, "SPLIT": _split_items, **consts}
+        exec(compile("\n".join(lines), "<jixiao row converter>", "exec"), ns)
+        return ns["convert"]
+
     def missing(self) -> list[str]:
         given = set(self.to_input.values()) | set(self.checklist_parts)
         return [n for n in self.inputs if n not in given]
@@ -138,6 +188,22 @@ class Columns:
             where[name] = self.headers[sorted(parts)[0][1]]
         ids = {self.headers[c]: (cells[c] if c < n else None) for c in self.id_columns}
         return raw, ids, where
+
+
+_BOOLS = {w: True for w in runtime.TRUE_WORDS} | {w: False for w in runtime.FALSE_WORDS}
+
+
+def _split_items(s: str, n: int):
+    """Checklist cell -> its items (words or 1/0 digits); 全部符合 -> n × 是."""
+    s = s.strip()
+    if s in runtime.ALL_MET_WORDS:
+        return ["是"] * n
+    if len(s) == n and set(s) <= {"0", "1"}:
+        return list(s)
+    for sep in CHECKLIST_SEPARATORS:
+        if sep in s:
+            return [x.strip() for x in s.split(sep) if x.strip()]
+    return [s]
 
 
 def _checklist_part(key: str, inputs, norm_inputs):
@@ -311,9 +377,25 @@ def score_rows(rb: CompiledRulebook, path: Path, *, mapping: Optional[dict] = No
     table = rb.namespace["INPUTS"]
     run = rb.namespace["run"]
     errs = errors if errors is not None else []
+    convert = columns.fast_converter(rb) if path.suffix.lower() == ".csv" else None
+    id_cols = [(columns.headers[c], c) for c in columns.id_columns]
 
     def gen():
         for rowno, cells in rows:
+            values = convert(cells) if convert is not None else None
+            if values is not None:
+                n = len(cells)
+                ids = {h: (cells[c] if c < n else None) for h, c in id_cols}
+                try:
+                    scores, total, grade, na = run(values)
+                except runtime.EvaluationError as e:
+                    bad = [RowError(rowno, None, e.field, e.message)]
+                    if on_error == "stop":
+                        raise BadRows(bad) from None
+                    errs.extend(bad)
+                    continue
+                yield Scored(rowno, ids, scores, total, grade, tuple(na))
+                continue
             raw, ids, where = columns.row_to_inputs(cells)
             try:
                 values = runtime.validate(raw, table)
@@ -404,14 +486,28 @@ def _fmt(d) -> str:
     return fmt_decimal(d) if isinstance(d, Decimal) else ("" if d is None else str(d))
 
 
+class _Formats(dict):
+    """``str(Decimal)`` -> its plain text (3.00 -> 3), memoised: a rulebook's scores take
+    few distinct values, and hashing the str is cheaper than hashing the Decimal."""
+
+    def __missing__(self, s):
+        text = self[s] = fmt_decimal(Decimal(s))
+        return text
+
+
 def _write(kind, scored, f, head, progress, id_headers) -> int:
     n = 0
     if kind == "csv":
         w = csv.writer(f)
         w.writerow(head)
+        F = _Formats()
         for s in scored:
-            w.writerow([_fmt(s.ids.get(h)) for h in id_headers] + [fmt_decimal(x) for x in s.scores]
-                       + [fmt_decimal(s.total), s.grade])
+            ids = s.ids
+            row = [_fmt(ids.get(h)) for h in id_headers]
+            row.extend([F[str(x)] for x in s.scores])
+            row.append(F[str(s.total)])
+            row.append(s.grade)
+            w.writerow(row)
             n += 1
             if progress and n % 1000 == 0:
                 progress(1000)
