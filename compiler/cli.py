@@ -78,7 +78,9 @@ def check(files, fmt, strict):
 @click.option("--sheet", help="工作表名称（xlsx） / sheet name in a workbook")
 @click.option("--on-error", type=click.Choice(["stop", "skip"]), default="stop", show_default=True,
               help="遇到错误行：停止，或跳过并列出 / on a bad row: stop, or skip it and list it")
-def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error):
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="并行进程数（CSV 到 CSV），默认为 CPU 数 / worker processes for CSV to CSV (default: CPUs)")
+def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs):
     """按规则集评分 / score a case, or a data file of many units, with a rulebook.
 
     CASE is a .jxc case (prints the 评分表), or a data file (.csv, .xlsx, .json, .jsonl)
@@ -86,7 +88,7 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error):
     -o FILE (or CSV on standard output). Exit 1 if any row was bad (listed on stderr)."""
     data = Path(case)
     if output is not None or data.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson"):
-        _score_many(rulebook, data, output, mapping, sheet, on_error)
+        _score_many(rulebook, data, output, mapping, sheet, on_error, jobs)
         return
     try:
         rb = api.compile_rulebook(path=rulebook)
@@ -107,19 +109,26 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error):
         click.echo(score_table(result, title, c.title))
 
 
-def _score_many(rulebook, data: Path, output, mapping, sheet, on_error):
+def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=None):
+    import os
     from . import batch
     out = Path(output) if output else None
     if out is not None and data.exists() and out.exists() and out.resolve() == data.resolve():
         raise click.UsageError("输出文件不能覆盖输入文件 / the output file would overwrite the input")
+    jobs = jobs or os.cpu_count() or 1
     try:
         rb = api.compile_rulebook(path=rulebook)
         maps = batch.load_mapping(mapping) if mapping else None
         errors: list = []
-        columns, scored = batch.score_rows(rb, data, mapping=maps, sheet=sheet, on_error=on_error, errors=errors)
-        ids = [columns.headers[c] for c in columns.id_columns] if columns is not None else ["案例"]
         progress = _progress() if out is not None and sys.stderr.isatty() else None
-        n = batch.write_results(rb, scored, out, ids, stdout=click.get_text_stream("stdout"), progress=progress)
+        if (jobs > 1 and data.suffix.lower() == ".csv"
+                and (out is None or out.suffix.lower() == ".csv")):
+            n, errors = batch.score_csv_parallel(rb, data, out, mapping=maps, on_error=on_error, jobs=jobs,
+                                                 stdout=click.get_text_stream("stdout"), progress=progress)
+        else:
+            columns, scored = batch.score_rows(rb, data, mapping=maps, sheet=sheet, on_error=on_error, errors=errors)
+            ids = [columns.headers[c] for c in columns.id_columns] if columns is not None else ["案例"]
+            n = batch.write_results(rb, scored, out, ids, stdout=click.get_text_stream("stdout"), progress=progress)
     except JixiaoError as e:
         _fail(e)
     except batch.DataError as e:
