@@ -154,16 +154,24 @@ class Columns:
             elif inp.kind == "grade":
                 lines.append(f"        {v} = {s}.strip()")
                 lines.append(f"        if {v} not in {k(frozenset(inp.members))}: return None")
-            else:
-                lines.append(f"        if len({s}) > 60: return None")
+            elif inp.kind == "count":
+                # whole numbers written as digits; anything else takes the full path
+                lines.append(f"        if not {s}.isdigit() or len({s}) > 30: return None")
                 lines.append(f"        {v} = _D({s})")
-                conds = [f"not {v}.is_finite()"]
+                conds = []
                 if inp.lo is not None:
                     conds.append(f"{v} {'<=' if inp.lo_open else '<'} {k(inp.lo)}")
                 if inp.hi is not None:
                     conds.append(f"{v} {'>=' if inp.hi_open else '>'} {k(inp.hi)}")
-                if inp.kind == "count":
-                    conds.append(f"{v} != {v}.to_integral_value()")
+                if conds:
+                    lines.append(f"        if {' or '.join(conds)}: return None")
+            else:
+                lines.append(f"        if len({s}) > 60: return None")
+                lines.append(f"        {v} = _D({s})")
+                # NaN fails every comparison by raising (-> None); ±Infinity and absurd
+                # magnitudes fail a bound (the full path then words the error)
+                conds = [f"{v} {'<=' if inp.lo_open else '<'} {k(inp.lo)}" if inp.lo is not None else f"{v} < {k(Decimal('-1e30'))}",
+                         f"{v} {'>=' if inp.hi_open else '>'} {k(inp.hi)}" if inp.hi is not None else f"{v} > {k(Decimal('1e30'))}"]
                 lines.append(f"        if {' or '.join(conds)}: return None")
         lines.append(f"        return [{', '.join(out)}]")
         lines.append("    except Exception:")
