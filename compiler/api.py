@@ -267,7 +267,7 @@ class CompiledRulebook:
         path = self._paths[ind] if ind >= 0 else ""
         if kind == "let":
             loc = self.namespace["LOCALS"][e[2]]
-            return TraceEvent("let", path, loc, e[3])
+            return TraceEvent("let", path, loc, e[3], e[2])     # before: the local's index
         if kind in ("if", "tier"):
             sp = self.span(e[2])
             return TraceEvent(kind, path, sp.text() if sp else None, e[4], e[3], sp.line if sp else None)

@@ -300,6 +300,54 @@ def _properties(paths, examples):
     sys.exit(0 if failed == 0 else 1)
 
 
+@main.command("explain")
+@click.argument("rulebook", type=click.Path(dir_okay=False))
+@click.argument("case", required=False, type=click.Path(dir_okay=False))
+@click.option("--indicator", "indicators", multiple=True, help="只说明这些指标 / only these indicators (repeatable)")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
+@click.option("--audit", "do_audit", is_flag=True, help="只列出与自评不一致或自评不可得的指标 / audit claimed scores only")
+def explain_cmd(rulebook, case, indicators, lang, do_audit):
+    """评分依据：用文字说明每项得分 / explain each score in words (and audit claimed scores).
+
+    `jixiao explain E0201` (a diagnostic code alone) explains the code instead."""
+    from . import explain as X
+    if case is None:
+        text = explain_code(rulebook)
+        if text is None:
+            raise click.UsageError("需要 RULEBOOK CASE，或一个诊断代码 / give RULEBOOK CASE, or a diagnostic code")
+        click.echo(text)
+        return
+    try:
+        rb = api.compile_rulebook(path=rulebook)
+        c = rb.load_case(case)
+        result = rb.evaluate_case(c, trace=True)
+    except JixiaoError as e:
+        _fail(e)
+    if do_audit:
+        click.echo(X.format_audit(X.audit(rb, result, lang, c.assessed_notes), lang))
+        return
+    exps = X.explain(rb, result, lang, c.assessed_notes)
+    if indicators:
+        wanted = [tuple(n.replace(".", "/").split("/")) for n in indicators]
+        exps = [e for e in exps if any(e.path[-len(w):] == w for w in wanted)]
+        if not exps:
+            raise click.UsageError(f"没有这些指标 / no such indicator: {', '.join(indicators)}")
+    else:
+        exps = [e for e in exps if len(e.path) >= 2 and not any(o.path[:-1] == e.path for o in exps)]
+    for e in exps:
+        click.echo(f"{'/'.join(e.path)}：{e.text}" if lang == "zh" else f"{'/'.join(e.path)}: {e.text}")
+        if e.claimed is not None and (e.claimed != e.score or e.claim_attainable is False):
+            extra = "" if e.claim_attainable is not False else (f"；自评得分按规则不可得（可得：{e.attainable_text}）" if lang == "zh"
+                                                                 else f"; the claim is unattainable ({e.attainable_text})")
+            click.echo(f"    自评{fmt(e.claimed)}分，计算{fmt(e.score)}分{extra}" if lang == "zh"
+                       else f"    claimed {fmt(e.claimed)}, computed {fmt(e.score)}{extra}")
+
+
+def fmt(d):
+    from dsl.ir import fmt_decimal
+    return fmt_decimal(d)
+
+
 @main.command("explain-code")
 @click.argument("code")
 def explain_code_cmd(code):

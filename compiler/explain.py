@@ -1,0 +1,301 @@
+"""评分依据: every score explained in words, and the audit of claimed scores.
+
+Built from the trace of an evaluation and the checked IR: the inputs an indicator reads
+(with their units), each intermediate value with its formula, the tier or branch taken,
+any clamp (扣完为止, 不加分), not-applicable and assessed scores, then the score out of
+the indicator's points. Chinese by default, English with ``lang="en"``.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+import attrs
+
+from dsl import ir
+from dsl.checks.bounds import attainable, can_round_to, describe_set
+from dsl.ir import fmt_decimal
+
+from .api import CompiledRulebook, Result
+
+
+def _num(v: Decimal, unit: Optional[str]) -> str:
+    if unit == "%":
+        pct = v * 100
+        shown = pct.quantize(Decimal("0.01")) if pct != pct.quantize(Decimal("0.01")) else pct
+        return f"{fmt_decimal(shown)}%"
+    if unit == "pp":
+        return f"{fmt_decimal(v * 100)}个百分点"
+    text = fmt_decimal(v.quantize(Decimal("0.0001")) if v != v.quantize(Decimal("0.0001")) else v)
+    return text + (unit if unit and unit != "分" else "")
+
+
+def _value(v, typ: Optional[ir.Type], lang: str) -> str:
+    if isinstance(v, bool):
+        return ("是" if v else "否") if lang == "zh" else ("yes" if v else "no")
+    if isinstance(v, Decimal):
+        return _num(v, typ.unit if typ is not None and typ.kind == "num" else None)
+    return str(v)
+
+
+def _inputs_read(ind: ir.Indicator) -> list[ir.Input]:
+    seen: dict[int, ir.Input] = {}
+
+    def walk(e):
+        if e is None:
+            return
+        if isinstance(e, ir.InputRef):
+            seen.setdefault(e.input.index, e.input)
+        if isinstance(e, ir.LocalRef):
+            walk(e.local.expr)
+        for attr in ("left", "right", "operand", "cond", "then", "else_", "bound", "subject"):
+            x = getattr(e, attr, None)
+            if isinstance(x, ir.Expr):
+                walk(x)
+        for attr in ("operands", "args"):
+            for x in getattr(e, attr, None) or ():
+                walk(x)
+        for r in getattr(e, "rows", None) or ():
+            walk(r.key)
+            walk(r.value)
+    walk(ind.score)
+    return [seen[k] for k in sorted(seen)]
+
+
+_PREC = {"or": 1, "and": 2, "cmp": 3, "+": 4, "-": 4, "*": 5, "/": 5, "neg": 6}
+_OPS = {"+": "+", "-": "-", "*": "×", "/": "÷", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
+
+
+def substitute(e: ir.Expr, values: dict, lang: str = "zh", prec: int = 0) -> str:
+    """The expression with every input and local replaced by its value:
+    ``3 - 超编人数 × 0.1`` -> ``3 - 32 × 0.1``."""
+    def s(x, p=0):
+        return substitute(x, values, lang, p)
+    if isinstance(e, ir.Const):
+        return _value(e.value, e.type, lang) if not isinstance(e.value, str) else e.value
+    if isinstance(e, ir.InputRef):
+        v = values.get(("input", e.input.index))
+        return _value(v, e.input.type, lang) if v is not None else e.input.name
+    if isinstance(e, ir.LocalRef):
+        v = values.get(("local", id(e.local)))
+        return _value(v, e.local.type, lang) if v is not None else e.local.name
+    if isinstance(e, ir.ScoreRef):
+        v = values.get(("score", e.indicator.index))
+        return fmt_decimal(v) if v is not None else e.indicator.name
+    if isinstance(e, ir.BinOp):
+        p = _PREC[e.op]
+        text = f"{s(e.left, p)} {_OPS[e.op]} {s(e.right, p + 1)}"
+        return f"({text})" if p < prec else text
+    if isinstance(e, ir.Neg):
+        return f"-{s(e.operand, 6)}"
+    if isinstance(e, ir.Call):
+        names = {"ceil": "向上取整", "floor": "向下取整", "abs": "绝对值", "count": "符合数", "size": "项数",
+                 "all": "全部符合", "any": "任一符合"} if lang == "zh" else {}
+        return f"{names.get(e.func, e.func)}({', '.join(s(a) for a in e.args)})"
+    if isinstance(e, ir.Clamp):
+        return s(e.operand, prec)
+    if isinstance(e, ir.Compare):
+        out = s(e.operands[0], 4)
+        for op, o in zip(e.ops, e.operands[1:]):
+            out += f" {_OPS[op]} {s(o, 4)}"
+        return f"({out})" if prec > 3 else out
+    return _src(e.span)
+
+
+def _src(span) -> str:
+    return " ".join(span.text().split()) if span is not None else "?"
+
+
+def _tier_value(score: ir.Expr, t) -> Optional[ir.Expr]:
+    """The IR of the tier row the trace event points at (by its source line and text)."""
+    found = []
+
+    def walk(e):
+        if isinstance(e, ir.Tiers):
+            for r in e.rows:
+                if r.span is not None and r.span.line == t.line and " ".join(r.span.text().split()) == " ".join((t.name or "").split()):
+                    found.append(r.value)
+                walk(r.value)
+        elif isinstance(e, ir.If):
+            walk(e.then)
+            walk(e.else_)
+        elif isinstance(e, ir.Clamp):
+            walk(e.operand)
+    walk(score)
+    return found[0] if found else None
+
+
+def _formula(e: ir.Expr, known: dict, clamps, value, lang: str) -> str:
+    """``3 - 超编人数 × 0.1 = 3 - 32 × 0.1 = -0.2`` (the value before any clamp)."""
+    inner = e
+    while isinstance(inner, ir.Clamp):
+        inner = inner.operand
+    src = _src(inner.span)
+    sub = substitute(inner, known, lang)
+    raw = clamps[-1].before if clamps else value
+    shown = fmt_decimal(raw) if isinstance(raw, Decimal) else str(raw)
+    if src == sub:
+        return f"{src} = {shown}"
+    return f"{src} = {sub} = {shown}"
+
+
+@attrs.frozen
+class Explanation:
+    path: tuple[str, ...]
+    points: Decimal
+    score: Decimal
+    text: str
+    claimed: Optional[Decimal] = None
+    claim_attainable: Optional[bool] = None
+    attainable_text: str = ""
+
+
+def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
+            assessed_notes: Optional[dict] = None) -> list[Explanation]:
+    """One explanation per leaf indicator (and per composite, as the sum of its parts)."""
+    prog = rb.program
+    locals_ = list(prog.globals) + [l for ind in prog.walk() for l in ind.locals]
+    by_path = {"/".join(i.path): i for i in prog.walk()}
+    rows = {"/".join(r.path): r for r in result.indicators}
+    values = dict(result.inputs)
+    events: dict[str, list] = {}
+    for t in result.trace:
+        events.setdefault(t.indicator, []).append(t)
+    out = []
+    for path, ind in by_path.items():
+        r = rows[path]
+        parts: list[str] = []
+        zh = lang == "zh"
+        if ind.score is None:
+            kids = "、".join(f"{c.name}{fmt_decimal(rows['/'.join(c.path)].score)}分" for c in ind.children) if zh else \
+                ", ".join(f"{c.name} {fmt_decimal(rows['/'.join(c.path)].score)}" for c in ind.children)
+            parts.append(f"由{kids}相加" if zh else f"sum of {kids}")
+        elif r.assessed:
+            note = (assessed_notes or {}).get(path, "")
+            parts.append(f"认定得分{fmt_decimal(r.score)}分" + (f"（{note}）" if note else "") + "，未按规则计算" if zh
+                         else f"assessed score {fmt_decimal(r.score)}" + (f" ({note})" if note else "") + ", not computed by the rule")
+        else:
+            ins = []
+            for inp in _inputs_read(ind):
+                v = values.get(inp.name)
+                if inp.kind == "checklist" and isinstance(v, tuple):
+                    unmet = [f"{k + 1}.{m}" for k, (m, ok) in enumerate(zip(inp.members, v)) if not ok]
+                    met = sum(v)
+                    if zh:
+                        ins.append(f"{inp.name}{len(v)}项中符合{met}项" + (f"，未符合：{'；'.join(unmet)}" if unmet else ""))
+                    else:
+                        ins.append(f"{inp.name}: {met} of {len(v)} points met" + (f"; not met: {'; '.join(unmet)}" if unmet else ""))
+                else:
+                    ins.append(f"{inp.name}{_value(v, inp.type, lang)}" if zh else f"{inp.name} = {_value(v, inp.type, lang)}")
+            if ins:
+                parts.append(("，" if zh else ", ").join(ins))
+            evs = events.get(path, [])
+            known = {("input", i.index): values.get(i.name) for i in prog.inputs}
+            for t in evs:
+                if t.kind == "let":
+                    known[("local", id(locals_[t.before]))] = t.value
+            clamps = [t for t in evs if t.kind == "clamp" and t.value != t.before]
+            order = {"let": 0, "if": 1, "tier": 1, "clamp": 3}
+            evs = sorted(evs, key=lambda t: order.get(t.kind, 2))
+            formula_done = False
+            if not any(t.kind in ("tier", "if") for t in evs) and not isinstance(ind.score, ir.Const):
+                raw = clamps[-1].before if clamps else r.score
+                parts_formula = _formula(ind.score, known, clamps, raw, lang)
+            else:
+                parts_formula = None
+            for t in evs:
+                if t.kind == "let":
+                    loc = locals_[t.before]
+                    formula = _src(loc.expr.span) if loc is not None and loc.expr.span else ""
+                    shown = _value(t.value, loc.type if loc else None, lang)
+                    if formula and formula != shown:
+                        parts.append(f"{t.name} = {formula} = {shown}")
+                    else:
+                        parts.append(f"{t.name} = {shown}")
+                elif t.kind == "tier":
+                    row = t.name or ""
+                    cond, _, val = row.partition(":")
+                    cond = cond.strip()
+                    if cond in ("否则", "else"):
+                        parts.append("不满足以上各档，按「否则」" if zh else "no tier above applies, so `else`")
+                    else:
+                        parts.append(f"符合「{cond}」档" if zh else f"tier `{cond}` applies")
+                    value_expr = _tier_value(ind.score, t)
+                    if value_expr is not None and not isinstance(value_expr, ir.Const):
+                        parts.append(_formula(value_expr, known, clamps, t.value, lang))
+                        formula_done = True
+                elif t.kind == "if":
+                    parts.append(("条件成立" if t.before else "条件不成立") if zh else ("the condition holds" if t.before else "the condition fails"))
+                elif t.kind == "clamp":
+                    if t.value != t.before:
+                        word = t.name.split()[-1] if t.name else ""
+                        if zh:
+                            parts.append(f"{word}，取{fmt_decimal(t.value)}")
+                        else:
+                            parts.append(f"clamped ({word}) to {fmt_decimal(t.value)}")
+                elif t.kind == "na":
+                    pass
+                if t.kind == "na":
+                    policy = "计满分" if prog.na_policy == "full_points" else "剔除并按比例折算总分"
+                    parts.append(f"本项不适用，按规则集「不适用 {policy}」处理" if zh else
+                                 f"not applicable; the rulebook's policy: {'full points' if prog.na_policy == 'full_points' else 'excluded, total rescaled'}")
+        if ind.score is not None and not r.assessed and parts_formula:
+            # the arithmetic comes after the values it uses, before the clamp
+            k = next((i for i, p in enumerate(parts) if p.startswith(("扣完为止", "不加分", "最多", "最少", "clamped"))), len(parts))
+            parts.insert(k, parts_formula)
+        score_txt = (f"得{fmt_decimal(r.score)}分（满分{fmt_decimal(ind.points)}分）" if zh
+                     else f"scores {fmt_decimal(r.score)} of {fmt_decimal(ind.points)}")
+        text = ("；".join(parts) + "；" + score_txt + "。") if zh else ("; ".join(parts) + "; " + score_txt + ".")
+        claimed = r.claimed
+        ok, att = None, ""
+        if claimed is not None and ind.score is not None:
+            sets = attainable(prog, ind)
+            ok = can_round_to(sets, claimed, prog.precision, prog.rounding)
+            att = describe_set(sets)
+        out.append(Explanation(ind.path, ind.points, r.score, text, claimed, ok, att))
+    return out
+
+
+@attrs.frozen
+class AuditFinding:
+    path: tuple[str, ...]
+    computed: Decimal
+    claimed: Decimal
+    attainable: bool
+    attainable_text: str
+    explanation: str
+
+
+def audit(rb: CompiledRulebook, result: Result, lang: str = "zh", assessed_notes=None) -> list[AuditFinding]:
+    """Every leaf whose claimed score differs from the computed one, and every claim that
+    no input could produce under the rule (even where it equals an assessed score)."""
+    out = []
+    for e in explain(rb, result, lang, assessed_notes):
+        if e.claimed is None or e.claim_attainable is None:
+            continue
+        if e.claimed != e.score or not e.claim_attainable:
+            out.append(AuditFinding(e.path, e.score, e.claimed, e.claim_attainable, e.attainable_text, e.text))
+    return out
+
+
+def format_audit(findings: list[AuditFinding], lang: str = "zh") -> str:
+    if not findings:
+        return "自评得分与计算结果一致 / every claimed score agrees with the rule"
+    lines = []
+    for f in findings:
+        name = "/".join(f.path)
+        if lang == "zh":
+            head = f"✗ {name}：自评{fmt_decimal(f.claimed)}分，计算{fmt_decimal(f.computed)}分"
+            if not f.attainable:
+                head += f"；自评得分按规则不可能得到（可得分值：{f.attainable_text}）"
+        else:
+            head = f"✗ {name}: claimed {fmt_decimal(f.claimed)}, computed {fmt_decimal(f.computed)}"
+            if not f.attainable:
+                head += f"; the claim is unattainable under the rule (attainable: {f.attainable_text})"
+        lines.append(head)
+        lines.append(f"    {f.explanation}")
+    n_diff = sum(1 for f in findings if f.claimed != f.computed)
+    n_imp = sum(1 for f in findings if not f.attainable)
+    lines.append(f"{len(findings)} 项需复核：{n_diff} 项与计算不一致，{n_imp} 项自评不可得 / "
+                 f"{len(findings)} to review: {n_diff} differ, {n_imp} unattainable claims")
+    return "\n".join(lines)
