@@ -50,7 +50,7 @@ class Gen:
         if not self.pow10:
             return False
         if isinstance(e, ir.Const) and isinstance(e.value, Decimal):
-            return True
+            return e.value == e.value.quantize(self.prog.precision)
         if isinstance(e, ir.NotApplicable):
             return True
         if isinstance(e, ir.If):
@@ -198,7 +198,10 @@ class Gen:
         subj = None
         tmp = f"t_{self.sp(t.span)}"
         if t.subject is not None:
-            subj = self.ex(t.subject, A, trace, ind)
+            # the subject is evaluated with the first comparison row: if 否则 comes first
+            # it never is, so what it would compute is not definite
+            compared = bool(t.rows) and t.rows[0].kind != "else"
+            subj = self.ex(t.subject, A if compared else set(A), trace, ind)
         first = True
         pieces = []
         fallback = None
@@ -260,7 +263,10 @@ class Gen:
                 body.append(f"cur = {i}")
             if ind.score is None:
                 terms = " + ".join(f"s_{c.index}" for c in ind.children)
-                body.append(f"s_{i} = {terms}")
+                if trace:
+                    body.append(f"s_{i} = O[{i}] if {i} in O else {terms}")
+                else:
+                    body.append(f"s_{i} = {terms}")
                 if exact:
                     body.append(f"r_{i} = " + " + ".join(f"r_{c.index}" for c in ind.children))
                 if exclude:
@@ -306,8 +312,9 @@ class Gen:
                 body.append(f"{ind_}s_{i} = {self.round_code(f'r_{i}')}")
             if exclude:
                 body.append(f"{ind_}e_{i} = {P}")
-            if not trace and i in prog.runtime_checked:
-                # bounds not proven statically (W0505): checked on every evaluation
+            if not trace and not presized:
+                # proven by the checker, checked anyway (one comparison): a score never
+                # leaves its points silently, and both paths agree on every case
                 body.append(f"{ind_}if not (ZERO <= s_{i} <= {P}): out_of_points({self.sp(ind.span)}, {ind.name!r}, s_{i}, {P})")
             if trace:
                 body.append(f"{ind_}T.append(('score', {i}, r_{i}, s_{i}))")

@@ -71,6 +71,8 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "Write `满分 100` near the top."),
     "E0405": (ERROR, "「{name}」未声明分值", "`{name}` has no points",
               "Every node declares its points: `指标 职责明确 1分:`."),
+    "E0406": (ERROR, "「{name}」的分值{points}分不是精度{precision}的整数倍", "the points {points} of `{name}` are not a multiple of the precision {precision}",
+              "Scores are rounded to the precision, so a score could be rounded above its points."),
     # E05xx bounds, tiers, grades
     "E0501": (ERROR, "「{name}」的得分可能超出 [0, {points}]：可达 {range}", "the score of `{name}` can leave [0, {points}]: it ranges over {range}",
               "No silent clamping: write 扣完为止 (not below 0), 不加分 (not above the points) or min/max."),

@@ -6,7 +6,7 @@ environment maps inputs and locals to intervals refined by the conditions on the
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from .. import ir
 from ..diagnostics import Label, make
@@ -291,6 +291,20 @@ class Bounds:
         self.diags.append(make("W0504", [Label(span, ""), Label(inp.span, f"{len(inp.type.members)} 项 / items", False)],
                                name=inp.name, n=len(inp.type.members), what_zh=what_zh, what_en=what_en))
 
+    def _rounded(self, r: Interval) -> Interval:
+        """Rounding to the precision is monotone: the rounded range is [round(lo), round(hi)]."""
+        from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP
+        mode = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}[self.prog.rounding]
+        step = self.prog.precision
+
+        def rnd(x):
+            if x is None:
+                return None
+            with localcontext() as ctx:
+                ctx.prec = 100
+                return (x / step).quantize(Decimal(1), rounding=mode) * step
+        return Interval(rnd(r.lo), rnd(r.hi), False, False, r.integer)
+
     def _div_zero(self, e: ir.BinOp):
         key = id(e)
         if key in self.reported:
@@ -312,12 +326,19 @@ class Bounds:
                 self.ranges[ind.index] = Interval(D0, ind.points)
                 continue
             if ind.score is None:
+                # a parent sums its children's rounded scores
                 lo = sum((self.ranges.get(c.index, Interval(D0, c.points)).lo or D0) for c in ind.children)
-                self.ranges[ind.index] = Interval(lo, ind.points)
+                hi = sum((self.ranges.get(c.index, Interval(D0, c.points)).hi or c.points) for c in ind.children)
+                self.ranges[ind.index] = Interval(lo, min(hi, ind.points) if hi is not None else ind.points)
                 continue
             div_before = sum(d.code == "E0504" for d in self.diags)
             r = self.ev(ind.score, {})
             rng = r if not r.empty else Interval(D0, D0)
+            if _has_na(ind.score):
+                # not applicable scores the points (计满分) or counts as 0 (剔除)
+                rng = iv.hull(rng, Interval.point(ind.points if self.prog.na_policy != "exclude" else D0))
+            # what other rules read, and what is shown, is the score rounded to 精度
+            rng = self._rounded(rng)
             if sum(d.code == "E0504" for d in self.diags) > div_before:
                 # a possible division by zero already explains an unbounded score
                 self.ranges[ind.index] = Interval(D0, ind.points)

@@ -5,7 +5,7 @@ Sound, not complete: an interval may be wider than the true range of values.
 """
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, InvalidOperation, localcontext
 from typing import Optional
 
 import attrs
@@ -126,17 +126,25 @@ def _refine(a: Interval, op: str, c: Decimal, negate: bool = False) -> Interval:
     return a
 
 
-def _add(x, y):
-    return None if x is None or y is None else x + y
+_CTX_LO = Context(prec=80, rounding=ROUND_FLOOR)
+_CTX_HI = Context(prec=80, rounding=ROUND_CEILING)
+# evaluation keeps 40 significant digits (half-even): an inexact quotient or product can
+# land this much beyond the exact value, so interval ends are widened by it
+_SLACK = Decimal("1e-38")
+
+
+def _add(x, y, ctx=_CTX_LO):
+    return None if x is None or y is None else ctx.add(x, y)
 
 
 def add(a: Interval, b: Interval) -> Interval:
-    return Interval(_add(a.lo, b.lo), _add(a.hi, b.hi), a.lo_open or b.lo_open,
+    return Interval(_add(a.lo, b.lo, _CTX_LO), _add(a.hi, b.hi, _CTX_HI), a.lo_open or b.lo_open,
                     a.hi_open or b.hi_open, a.integer and b.integer)
 
 
 def neg(a: Interval) -> Interval:
-    return Interval(None if a.hi is None else -a.hi, None if a.lo is None else -a.lo,
+    # copy_negate is exact; unary minus would round to the ambient context's 28 digits
+    return Interval(None if a.hi is None else a.hi.copy_negate(), None if a.lo is None else a.lo.copy_negate(),
                     a.hi_open, a.lo_open, a.integer)
 
 
@@ -170,7 +178,7 @@ def _quot(x, y):
 def _corners(a: Interval, b: Interval, op):
     vals = []
     with localcontext() as ctx:
-        ctx.prec = 60
+        ctx.prec = 80
         ctx.traps[InvalidOperation] = False
         for x in (_ext(a.lo, True), _ext(a.hi, False)):
             for y in (_ext(b.lo, True), _ext(b.hi, False)):
@@ -180,7 +188,11 @@ def _corners(a: Interval, b: Interval, op):
     if not vals:
         return None, None
     lo, hi = min(vals), max(vals)
-    return (None if lo.is_infinite() else +lo), (None if hi.is_infinite() else +hi)
+    if not lo.is_infinite():
+        lo = _CTX_LO.subtract(lo, _CTX_HI.multiply(abs(lo), _SLACK))
+    if not hi.is_infinite():
+        hi = _CTX_HI.add(hi, _CTX_HI.multiply(abs(hi), _SLACK))
+    return (None if lo.is_infinite() else lo), (None if hi.is_infinite() else hi)
 
 
 def mul(a: Interval, b: Interval) -> Interval:
@@ -244,5 +256,5 @@ def absolute(a: Interval) -> Interval:
         return a
     if a.hi is not None and a.hi <= 0:
         return neg(a)
-    hi = None if a.lo is None or a.hi is None else max(-a.lo, a.hi)
+    hi = None if a.lo is None or a.hi is None else max(a.lo.copy_negate(), a.hi)
     return Interval(D0, hi)

@@ -19,6 +19,10 @@ def check_points(prog: ir.Program):
                 labels = [Label(ind.name_span, f"声明 {fmt_decimal(ind.points)} 分 / declares {fmt_decimal(ind.points)}")]
                 labels += [Label(c.name_span, f"{fmt_decimal(c.points)} 分", False) for c in ind.children]
                 diags.append(make("E0401", labels, name=ind.name, sum=fmt_decimal(s), points=fmt_decimal(ind.points)))
+    for ind in prog.walk():
+        if not ind.points_missing and ind.points % prog.precision != 0:
+            diags.append(make("E0406", [Label(ind.name_span, f"{fmt_decimal(ind.points)} 分")],
+                              name=ind.name, points=fmt_decimal(ind.points), precision=fmt_decimal(prog.precision)))
     s = sum((r.points for r in prog.roots), Decimal(0))
     if prog.roots and s != prog.total and not any(r.points_missing for r in prog.roots):
         labels = [Label(r.name_span, f"{fmt_decimal(r.points)} 分", False) for r in prog.roots]

@@ -81,7 +81,7 @@ class Resolver:
         total = settings.get("total")
         if total is None:
             self.err("E0404", [Label(rb.span.__class__(rb.span.file, rb.span.start, rb.span.start + 3), "")])
-        precision = settings["precision"].value.value if "precision" in settings else Decimal("0.01")
+        precision = settings["precision"].value.value.normalize() if "precision" in settings else Decimal("0.01")
         if precision <= 0:
             self.err("E0206", [Label(settings["precision"].span, "")], name="精度", reason_zh="必须大于0", reason_en="(precision) must be positive")
             precision = Decimal("0.01")

@@ -127,16 +127,11 @@ def test_interpreter_lazy_modes():
 
 
 @pytest.mark.parametrize("rule, inputs, code", [
-    # E0701: check passes (see test_division_by_rounded_score_is_reported), x = 0 → A = 0.00
-    ("输入 x: 比率\n指标 A 1分:\n  得分 = min(max(x, 0.004), 1)\n指标 B 1分:\n  得分 = 1 - 0.004 / A\n",
-     {"x": 0}, "E0701"),
-    # E0704: 0.5 rounds to 1 > 0.5 points (see test_points_not_a_multiple_of_precision)
-    ("精度 1\n输入 x: 比率 范围 0 至 1\n指标 A 0.5分:\n  得分 = min(x, 0.5)\n指标 B 1.5分:\n  得分 = 0\n",
-     {"x": "0.5"}, "E0704"),
     # E0705: nothing applicable under 剔除
     ("不适用 剔除\n输入 c: 是否\n指标 A 2分:\n  得分 = 如果 c 则 不适用 否则 1\n", {"c": True}, "E0705"),
-], ids=["E0701", "E0704", "E0705"])
+], ids=["E0705"])
 def test_errors_agree(rule, inputs, code):
+    """Both evaluators fail the same way on a case the checker cannot rule out."""
     rb = compile_rulebook('规则集 "t"\n满分 2\n' + rule + ANY, name="t.jx")
     values = rb.validate(inputs)
     reference = outcome(lambda: interpreter.interpret(rb.program, values))
@@ -152,8 +147,6 @@ def test_codegen_traces_a_local_once_per_section():
     assert [e.kind for e in res.trace].count("let") == 1
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a 分档 with a subject whose first row is 否则 never evaluates the "
-                                       "subject, but codegen marks the subject's locals as computed: NameError")
 def test_tiers_whose_first_row_is_else():
     rb = compile_rulebook('''规则集 "t"
 满分 2
@@ -167,8 +160,6 @@ def test_tiers_whose_first_row_is_else():
     assert rb.evaluate({"a": "0.5"}).total == D("1.5")     # actual: NameError: name 'v_0' is not defined
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: rounding quantizes to the exponent of 精度 as written: "
-                                       "精度 0.10 rounds to 0.01, 精度 10 to 1")
 @pytest.mark.parametrize("precision, value, expected", [("0.10", "0.25", "0.3"), ("10", "44", "40")])
 def test_precision_is_a_step_not_a_format(precision, value, expected):
     rb = compile_rulebook(f'''规则集 "t"
@@ -181,8 +172,6 @@ def test_precision_is_a_step_not_a_format(precision, value, expected):
     assert rb.evaluate({"a": value}).total == D(expected)   # actual: 0.25, 44
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an assessed score for a parent indicator (no rule of its own) is "
-                                       "ignored by the generated code, yet the result marks it assessed")
 def test_assessed_score_of_a_parent_indicator():
     rb = compile_rulebook('''规则集 "t"
 满分 2
@@ -198,26 +187,22 @@ def test_assessed_score_of_a_parent_indicator():
     assert not p.assessed or p.score == 2                    # actual: assessed=True, score 1.00
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the plain path does not check scores against their points; "
-                                       "the traced path does (E0704): the same case scores or fails by trace=")
 def test_trace_flag_does_not_change_the_outcome():
+    """Both paths check scores against their points the same way (E0704 only where the
+    checker could not prove the bounds, W0505)."""
     rb = compile_rulebook('''规则集 "t"
-满分 1
-精度 1
-输入 x: 比率 范围 0 至 1
-指标 A 0.5分:
-  得分 = min(x, 0.5)
-指标 B 0.5分:
-  得分 = 0
+满分 2
+输入 a: 金额(万元) > 0
+输入 b: 金额(万元) > 0
+指标 A 2分:
+  得分 = min(a / b, b / a) × 2
 ''' + ANY, name="t.jx")
-    plain = outcome(lambda: rb.evaluate({"x": "0.5"}).total)               # 1 (A: 0.5 rounds to 1)
-    traced = outcome(lambda: rb.evaluate({"x": "0.5"}, trace=True).total)  # JixiaoError E0704
-    assert plain == traced
+    for a, b in ((1, 2), (3, 3), ("0.5", 7)):
+        plain = outcome(lambda: rb.evaluate({"a": a, "b": b}).total)
+        traced = outcome(lambda: rb.evaluate({"a": a, "b": b}, trace=True).total)
+        assert plain == traced
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the fast path pre-rounds constant results with Decimal.quantize's "
-                                       "default half-even (not 舍入) even when they are not at the precision, and "
-                                       "grades 按原始总分 on the pre-rounded value (Gen.exact_result/ex_result)")
 @pytest.mark.parametrize("settings_, score", [("", "0.125"), ("舍入 截断\n", "0.375"), ("定级 按原始总分\n", "0.126")])
 def test_constant_results_round_like_the_traced_path(settings_, score):
     rb = compile_rulebook(f'''规则集 "t"
@@ -232,3 +217,17 @@ def test_constant_results_round_like_the_traced_path(settings_, score):
     plain, traced = rb.evaluate({"c": True}), rb.evaluate({"c": True}, trace=True)
     assert (plain.total, plain.grade) == (traced.total, traced.grade)
     # actual: 0.12 差 vs 0.13 好 (四舍五入); 0.38 vs 0.37 (截断); 0.13 好 vs 0.13 差 (按原始总分)
+
+
+@pytest.mark.parametrize("rule, code", [
+    # a division by a score whose unrounded range excludes 0 but whose rounded value is 0
+    ("输入 x: 比率\n指标 A 1分:\n  得分 = min(max(x, 0.004), 1)\n指标 B 1分:\n  得分 = 1 - 0.004 / A\n", "E0504"),
+    # points that are not a multiple of the precision: 0.5 would round to 1 > 0.5
+    ("精度 1\n输入 x: 比率 范围 0 至 1\n指标 A 0.5分:\n  得分 = min(x, 0.5)\n指标 B 1.5分:\n  得分 = 0\n", "E0406"),
+], ids=["E0701-now-E0504", "E0704-now-E0406"])
+def test_former_runtime_errors_are_refused_by_check(rule, code):
+    """These two used to pass check and fail at run time (E0701, E0704): check refuses them now."""
+    from dsl.diagnostics import JixiaoError
+    with pytest.raises(JixiaoError) as e:
+        compile_rulebook('规则集 "t"\n满分 2\n' + rule + ANY, name="t.jx")
+    assert code in {d.code for d in e.value.diagnostics}
