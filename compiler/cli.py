@@ -348,6 +348,51 @@ def fmt(d):
     return fmt_decimal(d)
 
 
+@main.command("report")
+@click.argument("rulebook", type=click.Path(dir_okay=False))
+@click.argument("case", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="评分表文件 .xlsx/.html/.md / the 评分表 file (.xlsx, .html or .md)")
+@click.option("--criteria", type=click.Choice(["rule", "original", "both"]), default="rule", show_default=True,
+              help="评分标准：按规则生成、照录原文或两者 / 评分标准 generated from the rule, the original wording, or both")
+def report_cmd(rulebook, case, output, criteria):
+    """评分表（含评分依据与自评复核） / the 评分表 of a case, with 评分依据 and the audit of claimed scores."""
+    from . import publish
+    if Path(output).suffix.lower() not in publish.FORMATS:
+        raise click.UsageError(f"输出格式 / output format: {', '.join(publish.FORMATS)}")
+    try:
+        rb = api.compile_rulebook(path=rulebook)
+        c = rb.load_case(case)
+        result = rb.evaluate_case(c, trace=True)
+    except JixiaoError as e:
+        _fail(e)
+    try:
+        publish.write_report(rb, c, result, output, criteria)
+    except OSError as e:
+        raise click.ClickException(f"{output}: {e.strerror or e}")
+    click.echo(f"{output}：总分 {fmt(result.total)}，{result.grade} / written", err=True)
+
+
+@main.command("doc")
+@click.argument("rulebook", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="评分表文件 .xlsx/.html/.md / the 评分表 file (.xlsx, .html or .md)")
+def doc_cmd(rulebook, output):
+    """发布评分表：评分标准由规则生成 / the rulebook as the published 评分表, 评分标准 generated from the rules."""
+    from . import publish
+    if Path(output).suffix.lower() not in publish.FORMATS:
+        raise click.UsageError(f"输出格式 / output format: {', '.join(publish.FORMATS)}")
+    try:
+        rb = api.compile_rulebook(path=rulebook)
+    except JixiaoError as e:
+        _fail(e)
+    try:
+        publish.write_doc(rb, output)
+    except OSError as e:
+        raise click.ClickException(f"{output}: {e.strerror or e}")
+    click.echo(f"{output} / written", err=True)
+
+
 @main.command("explain-code")
 @click.argument("code")
 def explain_code_cmd(code):
