@@ -167,6 +167,7 @@ class CompiledRulebook:
         self._run = self.namespace["run"]
         self._spans = self.namespace["SPANS"]
         self._paths = ["/".join(i.path) for i in self._indicators]
+        self._inputs_by_name = {i.name: i for i in program.inputs}
 
     def _exec(self, source: str) -> dict:
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
@@ -216,7 +217,7 @@ class CompiledRulebook:
             caption = "声明于此 / declared here" if err.code.startswith("E06") else "规则 / rule"
             labels.append(Label(decl, caption, primary=not labels))
         notes = []
-        inp = next((i for i in self.program.inputs if i.name == err.field), None)
+        inp = self._inputs_by_name.get(err.field)
         if inp is not None and err.code in ("E0602", "E0603"):
             k = {"amount": f"金额（{inp.type.unit}）", "count": f"计数（{inp.type.unit}）", "rate": "比率，如 96.3%",
                  "boolean": "是 或 否", "grade": "、".join(inp.members), "checklist": f"{len(inp.members)} 项 [是, 否, …]",
@@ -235,10 +236,11 @@ class CompiledRulebook:
         if assessed:
             overrides = {}
             for key, v in assessed.items():
-                hits = self.find_indicator(tuple(key.replace(".", "/").split("/")))
-                if len(hits) != 1:
-                    raise JixiaoError([make("E0605", [], name=key)])
-                overrides[hits[0].index] = runtime.to_decimal(v)
+                ind = self._indicator_for(key)
+                value = self._score_value(key, v)
+                if not (0 <= value <= ind.points):
+                    raise JixiaoError([make("E0608", [], value=fmt_decimal(value), name=ind.name, points=fmt_decimal(ind.points))])
+                overrides[ind.index] = value
         T = [] if trace or overrides else None
         try:
             scores, total, grade, na = self._run(values, overrides, T)
@@ -248,11 +250,9 @@ class CompiledRulebook:
         claimed_total = None
         for key, v in (claimed or {}).items():
             if key in ("总分", "total"):
-                claimed_total = runtime.to_decimal(v)
+                claimed_total = self._score_value(key, v)
                 continue
-            hits = self.find_indicator(tuple(key.replace(".", "/").split("/")))
-            if len(hits) == 1:
-                claimed_map[hits[0].index] = runtime.to_decimal(v)
+            claimed_map[self._indicator_for(key).index] = self._score_value(key, v)
         na = set(na)
         rows = tuple(
             IndicatorResult(ind.path, ind.level, ind.points, scores[ind.index], ind.index not in na,
@@ -261,6 +261,31 @@ class CompiledRulebook:
         events = tuple(self._event(e) for e in T) if trace and T is not None else ()
         return Result(self.program.title, total, grade, rows, events, claimed_total,
                       {i.name: v for i, v in zip(self.program.inputs, values)})
+
+    def _indicator_for(self, key) -> ir.Indicator:
+        """An indicator from a path tuple, or a string ``父级/名称`` / ``父级.名称`` / ``名称``
+        (an exact path string wins, so names holding / or . still work)."""
+        if isinstance(key, tuple):
+            parts = key
+        elif isinstance(key, str):
+            exact = [i for i in self._indicators if "/".join(i.path) == key or i.name == key]
+            if len(exact) == 1:
+                return exact[0]
+            parts = tuple(key.replace(".", "/").split("/"))
+        else:
+            raise JixiaoError([make("E0605", [], name=repr(key)[:40])])
+        hits = self.find_indicator(tuple(parts))
+        if len(hits) != 1:
+            code = "E0202" if hits else "E0605"
+            raise JixiaoError([make(code, [], name="/".join(map(str, parts))[:80])])
+        return hits[0]
+
+    def _score_value(self, key, v) -> Decimal:
+        try:
+            return runtime.to_decimal(v)
+        except ValueError:
+            raise JixiaoError([make("E0602", [], name=str(key)[:80], value=runtime._show(v),
+                                    expected_zh="分数", expected_en="a score")]) from None
 
     def _event(self, e: tuple) -> TraceEvent:
         kind, ind = e[0], e[1]
@@ -332,7 +357,7 @@ class CompiledRulebook:
                     diags.append(make("E0202", labels, helps=helps, name=".".join(parts)))
                     continue
                 ind = hits[0]
-                key = "/".join(ind.path)
+                key = tuple(ind.path)
                 if key in target:
                     diags.append(make("E0606", [Label(row.span, "")], name=".".join(parts)))
                     continue
@@ -349,6 +374,7 @@ class CompiledRulebook:
         if has_errors(diags):
             raise JixiaoError(diags)
         head = c.span
+        notes = {"/".join(k): v for k, v in notes.items()}
         spans["__case__"] = Span(head.file, head.start, min(head.end, head.file.line_starts[1] - 1 if len(head.file.line_starts) > 1 else head.end))
         return Case(c.title, inputs, claimed, assessed, notes, c, spans)
 

@@ -227,8 +227,12 @@ def compile_cmd(rulebook, emit):
         _fail(e)
     out = Path(emit)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(rb.emit_python(), encoding="utf-8")
-    tmp.replace(out)
+    try:
+        tmp.write_text(rb.emit_python(), encoding="utf-8")
+        tmp.replace(out)
+    except OSError as e:
+        click.echo(f"error: 无法写出 / cannot write {out}: {e.strerror or e}", err=True)
+        sys.exit(1)
     click.echo(f"已写出 / wrote {out}", err=True)
 
 

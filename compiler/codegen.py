@@ -13,7 +13,7 @@ mangled (``i_3`` input, ``v_5`` local, ``s_7`` score, ``_K2`` constant).
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from pathlib import Path
 
 from dsl import ir
@@ -228,10 +228,9 @@ class Gen:
             fallback = f"no_tier({self.sp(t.span)}, {what}, {tmp if subj is not None else 'None'})"
         if not pieces:
             return fallback
-        out = fallback
-        for cond, val in reversed(pieces):
-            out = f"({val} if {cond} else {out})"
-        return out
+        # conditional expressions chain to the right without parentheses, so a long
+        # table does not nest (Python's parser allows only ~200 nested parentheses)
+        return "(" + " else ".join(f"{val} if {cond}" for cond, val in pieces) + f" else {fallback})"
 
     def round_code(self, x: str) -> str:
         """Round to the rulebook's precision: quantize for a power of ten (0.01), else to
@@ -262,15 +261,15 @@ class Gen:
             if trace:
                 body.append(f"cur = {i}")
             if ind.score is None:
-                terms = " + ".join(f"s_{c.index}" for c in ind.children)
+                terms = _sum_code([f"s_{c.index}" for c in ind.children])
                 if trace:
                     body.append(f"s_{i} = O[{i}] if {i} in O else {terms}")
                 else:
                     body.append(f"s_{i} = {terms}")
                 if exact:
-                    body.append(f"r_{i} = " + " + ".join(f"r_{c.index}" for c in ind.children))
+                    body.append(f"r_{i} = " + _sum_code([f"r_{c.index}" for c in ind.children]))
                 if exclude:
-                    body.append(f"e_{i} = " + " + ".join(f"e_{c.index}" for c in ind.children))
+                    body.append(f"e_{i} = " + _sum_code([f"e_{c.index}" for c in ind.children]))
                 if trace:
                     body.append(f"T.append(('sum', {i}, s_{i}))")
                 continue
@@ -321,11 +320,11 @@ class Gen:
                 body.append(f"{ind_}if not (ZERO <= s_{i} <= {P}): out_of_points({self.sp(ind.span)}, {ind.name!r}, s_{i}, {P})")
         roots = prog.roots
         body.append("# ── 总分 / total ──")
-        body.append("tot = " + (" + ".join(f"s_{r.index}" for r in roots) or "ZERO"))
+        body.append("tot = " + _sum_code([f"s_{r.index}" for r in roots]))
         if exact:
-            body.append("totx = " + (" + ".join(f"r_{r.index}" for r in roots) or "ZERO"))
+            body.append("totx = " + _sum_code([f"r_{r.index}" for r in roots]))
         if exclude:
-            body.append("eff = " + (" + ".join(f"e_{r.index}" for r in roots) or "ZERO"))
+            body.append("eff = " + _sum_code([f"e_{r.index}" for r in roots]))
             body.append("if not eff:")
             body.append("    nothing_applicable()")
             body.append("if eff != TOTAL_POINTS:")
@@ -333,14 +332,7 @@ class Gen:
             if exact:
                 body.append("    totx = totx * TOTAL_POINTS / eff")
         grade_var = "totx" if exact else "tot"
-        g = f"no_grade({self.sp(prog.grades[0].span) if prog.grades else -1}, {grade_var})"
-        for band in reversed(prog.grades):
-            if band.cond is None:
-                g = repr(band.name)
-            else:
-                c = self.ex(band.cond, set(), False, -1)
-                g = f"({band.name!r} if {c} else {g})"
-        body.append(f"grade = {g}")
+        body.append(f"grade = {self.grade_expr(grade_var)}")
         scores = ", ".join(f"s_{ind.index}" for ind in sorted(prog.walk(), key=lambda n: n.index))
         na = "na" if self.has_na else "()"
         if trace:
@@ -365,13 +357,21 @@ class Gen:
     def grade_function(self) -> list[str]:
         """``grade_of(total)``: the grade bands alone, for property tests and reports."""
         prog = self.prog
-        g = f"no_grade({self.sp(prog.grades[0].span) if prog.grades else -1}, tot)"
-        for band in reversed(prog.grades):
+        return ["def grade_of(tot):", "    totx = tot", f"    return {self.grade_expr('tot')}"]
+
+    def grade_expr(self, var: str) -> str:
+        """The first band whose condition holds, as one flat conditional expression."""
+        prog = self.prog
+        pieces = []
+        fallback = f"no_grade({self.sp(prog.grades[0].span) if prog.grades else -1}, {var})"
+        for band in prog.grades:
             if band.cond is None:
-                g = repr(band.name)
-            else:
-                g = f"({band.name!r} if {self.ex(band.cond, set(), False, -1)} else {g})"
-        return ["def grade_of(tot):", "    totx = tot", f"    return {g}"]
+                fallback = repr(band.name)
+                break
+            pieces.append(f"{band.name!r} if {self.ex(band.cond, set(), False, -1)}")
+        if not pieces:
+            return fallback
+        return "(" + " else ".join(pieces) + f" else {fallback})"
 
     def module(self) -> str:
         prog = self.prog
@@ -470,9 +470,20 @@ def evaluate(inputs, overrides=None, trace=False):
 '''
 
 
+def _sum_code(terms: list[str]) -> str:
+    """a + b + c, or sum((…), ZERO) for long sums (a deep left-nested + chain overflows
+    the compiler's recursion on thousands of terms; both add in the same order)."""
+    if not terms:
+        return "ZERO"
+    if len(terms) <= 32:
+        return " + ".join(terms)
+    return f"sum(({', '.join(terms)},), ZERO)"
+
+
 def generate(prog: ir.Program) -> str:
     """Source of the evaluator body (needs the runtime's names in its namespace)."""
-    return Gen(prog).module()
+    with localcontext(Context(prec=120, Emin=-999999, Emax=999999)):   # the rulebook's numbers, exactly
+        return Gen(prog).module()
 
 
 def standalone(prog: ir.Program) -> str:

@@ -60,7 +60,8 @@ def _compile_anyway(result: CheckResult) -> dict:
                 and not d.code.startswith(("E04", "E05"))]
     if prog is None or blocking:
         raise JixiaoError(blocking or result.diagnostics)
-    src = Gen(prog).module()
+    from .codegen import generate
+    src = generate(prog)
     ns = {k: v for k, v in vars(runtime).items() if not k.startswith("__")}
     exec(compile(src, "<jixiao properties>", "exec"), ns)
     return ns

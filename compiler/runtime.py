@@ -11,6 +11,7 @@ from decimal import Decimal as _D
 from decimal import DivisionByZero as _DivisionByZero
 from decimal import InvalidOperation as _InvalidOperation
 from decimal import localcontext as _localcontext
+from itertools import islice as _islice
 
 # Arithmetic of every evaluation: 40 significant digits, exact for any sum, difference
 # or product of the inputs a rulebook sees; a quotient is rounded half-even at the
@@ -52,21 +53,40 @@ class InputErrors(Exception):
 
 
 def _fmt(d):
+    """Plain text of a number, exact, whatever the ambient decimal context."""
     if isinstance(d, _D):
-        if d == d.to_integral_value():
-            return str(d.quantize(ONE))
-        return format(d.normalize(), "f")
+        if not d.is_finite() or abs(d.adjusted()) > 80:
+            return str(d)
+        s = format(d, "f")
+        if "." in s:
+            s = s.rstrip("0").rstrip(".")
+        return "0" if s in ("-0", "") else s
     return str(d)
 
 
-def _show(value):
-    if isinstance(value, _D):
-        s = _fmt(value)
-    elif isinstance(value, (list, tuple)):
-        s = "[" + ", ".join(_show(v) for v in value) + "]"
-    else:
-        s = value if isinstance(value, str) else repr(value)
+def _show(value, depth=0):
+    """A value as the user gave it, short and safe to print (huge, nested or odd values too)."""
+    try:
+        if isinstance(value, _D):
+            s = _fmt(value)
+        elif isinstance(value, bool) or value is None:
+            s = repr(value)
+        elif isinstance(value, int):
+            s = str(value) if value.bit_length() < 200 else f"<{value.bit_length()}-bit integer>"
+        elif isinstance(value, (list, tuple)):
+            if depth > 3:
+                return "[…]"
+            s = "[" + ", ".join(_show(v, depth + 1) for v in value[:10]) + (", …" if len(value) > 10 else "") + "]"
+        elif isinstance(value, str):
+            s = value
+        else:
+            s = f"<{type(value).__name__}>"
+    except Exception:
+        s = f"<{type(value).__name__}>"
     return s if len(s) <= 40 else s[:37] + "..."
+
+
+MAX_EXPONENT = 60    # no admissible figure is larger than 1e60 or finer than 1e-60
 
 
 def to_decimal(value):
@@ -75,10 +95,12 @@ def to_decimal(value):
     if isinstance(value, bool):
         raise ValueError("boolean")
     if isinstance(value, _D):
-        if not value.is_finite():
+        if not value.is_finite() or abs(value.adjusted()) > MAX_EXPONENT or len(value.as_tuple().digits) > MAX_NUMBER_CHARS:
             raise ValueError("not finite")
         return value
     if isinstance(value, int):
+        if value.bit_length() > 200:
+            raise ValueError("too large")
         return _D(value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
@@ -97,7 +119,7 @@ def to_decimal(value):
             d = _D(s)
         except Exception:
             raise ValueError("not a number") from None
-        if not d.is_finite():
+        if not d.is_finite() or abs(d.adjusted()) > MAX_EXPONENT:
             raise ValueError("not finite")
         return d * scale if scale != ONE else d
     raise ValueError("not a number")
@@ -168,9 +190,10 @@ def validate(inputs, table):
                 out.append((True,) * n)
                 continue
             try:
-                if isinstance(raw, str) or not hasattr(raw, "__iter__"):
+                if isinstance(raw, (str, bytes, dict)) or not hasattr(raw, "__iter__"):
                     raise ValueError
-                vals = tuple(to_bool(x) for x in raw)
+                # never read more than one item past the checklist's size (an endless iterable)
+                vals = tuple(to_bool(x) for x in _islice(raw, n + 1))
                 if len(vals) != n:
                     raise ValueError
                 out.append(vals)

@@ -90,7 +90,8 @@ def _candidates(inp: ir.Input, consts: set[Decimal]) -> list:
 
 def search(prog: ir.Program, targets: dict[int, Diagnostic], tries: int = TRIES) -> dict[int, tuple]:
     """Indicator index -> (inputs, score) for each target whose bounds some input breaks."""
-    src = Gen(prog).module()
+    from .codegen import generate
+    src = generate(prog)
     ns = {k: v for k, v in vars(runtime).items() if not k.startswith("__")}
     exec(compile(src, "<jixiao verify>", "exec"), ns)
     full = ns["_full"]

@@ -7,6 +7,8 @@ misspelt name does not hide a gap in the grade bands.
 """
 from __future__ import annotations
 
+from decimal import Context, localcontext
+
 import attrs
 
 from . import ir
@@ -38,13 +40,16 @@ def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
         rb, _src, _comments = parse_text(text, name, expect="rulebook")
     except JixiaoError as e:
         return CheckResult(None, e.diagnostics)
-    prog, diags = resolve(rb)
-    if prog is None:
-        return CheckResult(None, _sorted(diags))
-    for p in SOUNDNESS_PASSES:
-        diags.extend(p(prog))
-    bdiags, ranges, unproven = check_bounds(prog)
-    diags.extend(bdiags)
+    # the checks compute with the rulebook's own numbers (up to 60 digits): never in the
+    # ambient 28-digit context
+    with localcontext(Context(prec=120, Emin=-999999, Emax=999999)):
+        prog, diags = resolve(rb)
+        if prog is None:
+            return CheckResult(None, _sorted(diags))
+        for p in SOUNDNESS_PASSES:
+            diags.extend(p(prog))
+        bdiags, ranges, unproven = check_bounds(prog)
+        diags.extend(bdiags)
     return CheckResult(prog, _sorted(diags), ranges, unproven)
 
 

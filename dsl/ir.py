@@ -273,10 +273,13 @@ class Tiers(Expr):
 
 
 def fmt_decimal(d: Decimal) -> str:
-    """Plain notation without exponent or trailing zeros: 3, 0.1, 93.5."""
+    """Plain notation without exponent or trailing zeros: 3, 0.1, 93.5 (exact: no context
+    rounding; absurd magnitudes keep their exponent)."""
     if not isinstance(d, Decimal):
         return str(d)
-    if d == d.to_integral_value():
-        return str(d.quantize(Decimal(1)))
-    s = format(d.normalize(), "f")
-    return s
+    if not d.is_finite() or abs(d.adjusted()) > 80:
+        return str(d)
+    s = format(d, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s

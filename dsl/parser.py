@@ -65,12 +65,13 @@ def parse_text(text: str, name: str = "<text>", expect: str | None = None):
     """Parse ``text``; returns (tree, source, comments). Raises JixiaoError on errors.
 
     ``expect`` is "rulebook" or "case" to reject the other kind of file."""
-    src = SourceFile.from_text(name, text)
     if len(text) > MAX_TEXT:
+        src = SourceFile.from_text(name, "")
         raise JixiaoError([make("E0106", [Label(Span(src, 0, 0), "")], path=name,
                                 reason_zh=f"文件超过 {MAX_TEXT} 字符", reason_en=f"larger than {MAX_TEXT} characters")])
     comments: list[ast.Comment] = []
     body = text if text.endswith("\n") else text + "\n"
+    src = SourceFile.from_text(name, body)   # spans index the text as parsed
     try:
         tree = _parser().parse(body)
     except UnexpectedInput as e:
@@ -121,12 +122,15 @@ def read_source(path) -> tuple[str, str]:
     name = str(path)
     dummy = SourceFile.from_text(name, "")
     try:
-        size = p.stat().st_size
-        if size > MAX_TEXT * 4:
-            raise OSError(0, f"file too large ({size} bytes)")
-        text = p.read_bytes().decode("utf-8-sig")
+        if p.is_dir():
+            raise IsADirectoryError(21, "Is a directory")
+        with open(p, "rb") as f:                      # also pipes and devices: read at most the limit
+            data = f.read(MAX_TEXT * 4 + 1)
+        if len(data) > MAX_TEXT * 4:
+            raise OSError(0, f"file too large (more than {MAX_TEXT * 4} bytes)")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = p.read_bytes()[: e.start].count(b"\n") + 1
+        line = data[: e.start].count(b"\n") + 1
         raise JixiaoError([make("E0106", [Label(Span(dummy, 0, 0), "")], path=name,
                                 reason_zh=f"不是 UTF-8 文本（第{line}行，第{e.start + 1}字节）",
                                 reason_en=f"not UTF-8 text (line {line}, byte {e.start + 1})",

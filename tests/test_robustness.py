@@ -1074,9 +1074,6 @@ def test_cli_hostile_rulebook_and_case(tmp_path, baseline):
 
 # ═══════════════════════ known bugs (strict xfail: remove the marker when fixed) ═══════════════════════
 
-@pytest.mark.xfail(strict=True, reason="BUG: a file that does not end in a newline crashes the parser: "
-                   "_ToAst._span indexes the original text with positions into text + '\\n' "
-                   "(lark VisitError wrapping IndexError 'string index out of range')")
 @pytest.mark.parametrize("text", ['规则集 "t"', '规则集 "t"\n满分 5', '规则集 "t"\n ', '案例 "c"\n编制数 = 1',
                                   STDLIB.read_text(encoding="utf-8").rstrip("\n")],
                          ids=["title-only", "setting", "trailing-space", "case", "stdlib-without-final-newline"])
@@ -1085,9 +1082,6 @@ def test_bug_missing_final_newline(text):
     check_answer(text)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: compile() of the generated module raises SyntaxError "
-                   "'too many nested parentheses' once an expression nests ~200 levels (the parser's E0107 "
-                   "limit only counts brackets; ~100 for 如果 chains because the traced path wraps each branch)")
 @pytest.mark.parametrize("expr", [
     "min(max(" + "- " * 250 + "a, 0), 5)",
     "如果 a > 0 则 5 否则 " * 120 + "0",
@@ -1098,8 +1092,6 @@ def test_bug_deep_expression_crashes_compile(expr):
     answer(compile_rulebook, EXPR_BOOK.format(expr), name="deep.jx")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a 分档 table of 200 rows (a plain lookup table) compiles to "
-                   "200 nested conditional expressions: SyntaxError 'too many nested parentheses'")
 def test_bug_200_row_lookup_table():
     rows = "".join(f"      = {i} : {i % 6}\n" for i in range(200))
     text = ('规则集 "t"\n满分 5\n输入 a: 计数(人) 范围 0 至 300\n一级指标 x 5分:\n  指标 y 5分:\n'
@@ -1108,15 +1100,12 @@ def test_bug_200_row_lookup_table():
     assert rb.evaluate({"a": 7}).total == 1
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: 250 grade bands nest 250 conditional expressions: SyntaxError")
 def test_bug_250_grade_bands():
     bands = "".join(f"  g{i}: {i}×0.02 ≤ 总分 < {i + 1}×0.02\n" for i in range(250))
     text = '规则集 "t"\n满分 5\n输入 a: 数值 范围 0 至 5\n一级指标 x 5分:\n  得分 = a\n等级:\n' + bands + "  满: 总分 ≥ 5\n"
     answer(compile_rulebook, text, name="grades.jx")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: check_text (and `jixiao check`) crashes with SyntaxError when an "
-                   "unproven bound sends a deeply nested rule to compiler.verify.search")
 def test_bug_check_crashes_when_verify_compiles_deep_rule():
     rows = "".join(f"      = {i} : 1\n" for i in range(250))
     text = ('规则集 "t"\n满分 5\n输入 a: 计数(人) 范围 0 至 300\n输入 b: 数值 范围 0 至 5\n'
@@ -1124,7 +1113,6 @@ def test_bug_check_crashes_when_verify_compiles_deep_rule():
     check_answer(text)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: `jixiao score` prints a SyntaxError traceback for a 200-row 分档 table")
 def test_bug_cli_score_traceback_on_deep_rule(tmp_path):
     rows = "".join(f"      = {i} : 1\n" for i in range(200))
     rb = tmp_path / "t.jx"
@@ -1135,15 +1123,11 @@ def test_bug_cli_score_traceback_on_deep_rule(tmp_path):
     _invoke(["score", rb, case])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: `jixiao compile --emit-python` into a missing folder prints a "
-                   "FileNotFoundError traceback (the output path is never checked)")
 def test_bug_cli_compile_to_missing_folder(tmp_path):
     res = _invoke(["compile", STDLIB, "--emit-python", tmp_path / "no" / "such" / "x.py"])
     assert res.exit_code in (1, 2)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: 3,000 sibling indicators compile to one 3,000-term sum: "
-                   "RecursionError 'maximum recursion depth exceeded during compilation'")
 def test_bug_3000_sibling_indicators():
     n = 3_000
     text = (f'规则集 "t"\n满分 {n}\n输入 a: 数值 范围 0 至 1\n'
@@ -1153,8 +1137,6 @@ def test_bug_3000_sibling_indicators():
     assert rb.evaluate({"a": 1}).total == n
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: numbers above 28 significant digits (the parser allows 60) reach "
-                   "the checker's default decimal context: decimal.InvalidOperation in fmt_decimal / check_grades")
 @pytest.mark.parametrize("text", [
     '规则集 "t"\n满分 5\n一级指标 x 5分:\n  得分 = 1' + "0" * 28 + "\n" + ANY_GRADE,
     '规则集 "t"\n满分 1' + "0" * 27 + "\n一级指标 x 1" + "0" * 27 + "分:\n  得分 = 0\n等级:\n  合格: 总分 ≥ 0\n",
@@ -1164,8 +1146,6 @@ def test_bug_long_numbers_crash_checker(text):
     check_answer(text)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a rejected value is shown with repr(): an int of more than 4,300 "
-                   "digits raises ValueError (int max str digits) in runtime._show instead of E0602/E0603")
 @pytest.mark.parametrize("name", ["职责符合三定方案", "社会公众满意度调查结果", "部门绩效管理工作评价结果", "资金使用合规性要点"])
 def test_bug_huge_int_input(stdlib, base_inputs, name):
     assert diag_codes(stdlib.evaluate, dict(base_inputs, **{name: 10 ** 5000}))
@@ -1184,9 +1164,6 @@ def test_bug_indicator_names_with_dot_or_slash(name):
     assert (res.total, ind.assessed, ind.claimed) == (Decimal("1.00"), True, Decimal("2"))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a rejected Decimal that runtime._fmt cannot quantize in the default "
-                   "28-digit context crashes with decimal.InvalidOperation: a case value of 29+ digits outside "
-                   "its range (E0603), or a Decimal('1e999999') given to a yes/no input")
 @pytest.mark.parametrize("field, value", [("部门绩效管理工作评价结果", "9" * 29), ("部门绩效管理工作评价结果", "9" * 60)])
 def test_bug_out_of_range_long_number_in_case(stdlib, field, value):
     text = re.sub(rf"(?m)^{field} = .*$", f"{field} = {value}", SELF_ASSESSMENT.read_text(encoding="utf-8"))
@@ -1195,9 +1172,6 @@ def test_bug_out_of_range_long_number_in_case(stdlib, field, value):
     assert diag_codes(stdlib.evaluate_case, case) == {"E0603"}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a rejected non-finite Decimal (Infinity, sNaN; also inside a "
-                   "checklist) or one above 28 digits is formatted by runtime._fmt with quantize/compare: "
-                   "decimal.InvalidOperation")
 @pytest.mark.parametrize("name, value", [
     (name, value) for name in ("职责符合三定方案", "三公经费实际支出", "预决算信息公开要点")
     for value in (Decimal("Infinity"), Decimal("-Infinity"), Decimal("sNaN"), [Decimal("Infinity")])
@@ -1207,8 +1181,6 @@ def test_bug_non_finite_decimal_input(stdlib, base_inputs, name, value):
     assert diag_codes(stdlib.evaluate, dict(base_inputs, **{name: value}))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a rejected value nested 5,000 lists deep makes runtime._show "
-                   "recurse: RecursionError instead of E0602")
 def test_bug_deeply_nested_list_input(stdlib, base_inputs):
     v: object = True
     for _ in range(5_000):
@@ -1216,8 +1188,6 @@ def test_bug_deeply_nested_list_input(stdlib, base_inputs):
     assert diag_codes(stdlib.evaluate, dict(base_inputs, 编制数=v))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: evaluate(assessed=/claimed=) lets runtime.to_decimal's ValueError "
-                   "(and AttributeError for a non-str key) escape instead of a diagnostic")
 @pytest.mark.parametrize("kwargs", [
     {"assessed": {"职责明确": "abc"}}, {"assessed": {"职责明确": None}}, {"assessed": {"职责明确": float("inf")}},
     {"claimed": {"职责明确": "abc"}}, {"claimed": {"总分": float("nan")}}, {"assessed": {3: 1}},
@@ -1226,8 +1196,6 @@ def test_bug_assessed_and_claimed_values(stdlib, base_inputs, kwargs):
     answer(stdlib.evaluate, base_inputs, **kwargs)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: E0601 for each missing input scans every declared input "
-                   "(CompiledRulebook._diag): quadratic, 10,000 missing inputs take ~3 s and 100,000 ~5 minutes")
 def test_bug_missing_inputs_reported_in_quadratic_time(ten_thousand_inputs):
     rb = ten_thousand_inputs
 
@@ -1247,8 +1215,6 @@ def test_bug_missing_inputs_reported_in_quadratic_time(ten_thousand_inputs):
     assert many < 20 * few, f"700 missing: {few:.3f} s; 7,000 missing: {many:.3f} s"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: did-you-mean suggestions run a full quadratic edit distance on "
-                   "names of any length: two 8,000-character names take ~20 s (and 1 M-character names hours)")
 def test_bug_suggestion_edit_distance_on_long_names():
     n = 8_000
     text = (f'规则集 "t"\n满分 5\n输入 「{"a" * n}」: 数值 范围 0 至 5\n'
@@ -1257,8 +1223,6 @@ def test_bug_suggestion_edit_distance_on_long_names():
         assert "E0201" in codes(check_answer(text))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: read_source trusts st_size; a non-regular file (/dev/zero, a pipe "
-                   "or <(…) process substitution) is read without limit until memory runs out")
 def test_bug_unbounded_read_of_non_regular_file():
     if not Path("/dev/zero").exists():
         pytest.skip("no /dev/zero")
@@ -1279,8 +1243,6 @@ def test_bug_unbounded_read_of_non_regular_file():
     assert proc.stdout.startswith("DIAG E0106"), proc.stdout + proc.stderr[-500:]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a checklist value is materialised with tuple() before its length "
-                   "is checked, so an endless iterable (itertools.repeat(True)) eats memory without bound")
 def test_bug_endless_iterable_for_checklist():
     code = textwrap.dedent(f"""
         import itertools, resource, sys

@@ -53,7 +53,7 @@ def test_emitted_module_matches_api(tmp_path):
     for case_path in CASES:
         case = rb.load_case(case_path)
         payload = {"inputs": {k: _plain(v) for k, v in case.inputs.items()},
-                   "overrides": {k: str(v) for k, v in case.assessed.items()}}
+                   "overrides": {"/".join(k): str(v) for k, v in case.assessed.items()}}
         # -I: isolated (no user site, no PYTHONPATH, no cwd); -S: no site-packages at all
         proc = subprocess.run([sys.executable, "-I", "-S", str(runner), str(out)], input=json.dumps(payload),
                               capture_output=True, text=True, cwd=tmp_path, timeout=60)

@@ -22,6 +22,7 @@ SETTING_NAMES = {"version": ("版本", "version"), "total": ("满分", "total po
                  "rounding": ("舍入", "rounding"), "grade_on": ("定级", "grade on"), "na_policy": ("不适用", "not-applicable policy")}
 
 
+MAX_EXPR_DEPTH = 50     # generated code nests a few parentheses per level; Python allows ~200
 UNKNOWN_UNIT = "?"   # a unit already reported as unknown (E0304): agrees with everything
 
 
@@ -36,8 +37,14 @@ def edit_distance(a: str, b: str) -> int:
 
 
 def suggest(name: str, candidates) -> list[str]:
+    """Up to three known names within a small edit distance (bounded work: long names and
+    huge name sets get no suggestion rather than a quadratic wait)."""
+    if len(name) > 40:
+        return []
     scored = []
     for c in set(candidates):
+        if abs(len(c) - len(name)) > max(1, (len(name) + 1) // 2) or len(c) > 40:
+            continue
         d = edit_distance(name, c)
         if d <= max(1, (len(name) + 1) // 2) and c != name:
             scored.append((d, c))
@@ -58,6 +65,8 @@ class Resolver:
         self.indicators: list[ir.Indicator] = []
         self.by_name: dict[str, list[ir.Indicator]] = {}
         self.uses_na = False
+        self._depth = 0
+        self._deep_reported = False
         self.let_owners: dict[str, list[str]] = {}   # local name -> indicators defining it
         self.na_span = None
         self._current: ir.Indicator | None = None   # indicator whose rule is being resolved
@@ -448,6 +457,18 @@ class Resolver:
         return ir.Tiers(subject, rows, span=t.span, type=vtype or Type("num"))
 
     def expr(self, e, scope, score_ctx=False, grades=False, allow_names=True, enum_members=()) -> ir.Expr:
+        self._depth += 1
+        try:
+            if self._depth > MAX_EXPR_DEPTH:
+                if not self._deep_reported:
+                    self._deep_reported = True
+                    self.err("E0107", [Label(e.span, f"表达式嵌套超过 {MAX_EXPR_DEPTH} 层 / expressions nest more than {MAX_EXPR_DEPTH} levels")])
+                return ir.Const(Decimal(0), span=e.span)
+            return self._expr(e, scope, score_ctx, grades, allow_names, enum_members)
+        finally:
+            self._depth -= 1
+
+    def _expr(self, e, scope, score_ctx, grades, allow_names, enum_members) -> ir.Expr:
         rec = lambda x, **kw: self.expr(x, scope, grades=grades, allow_names=allow_names, **kw)
         if isinstance(e, ast.Num):
             unit = e.unit
