@@ -94,8 +94,14 @@ class Result:
         """Score of the indicator named ``name`` (or a path ``父级/名称`` / ``父级.名称``)."""
         return self.indicator(name).score
 
-    def indicator(self, name: str) -> IndicatorResult:
-        parts = name.replace(".", "/").split("/")
+    def indicator(self, name) -> IndicatorResult:
+        if isinstance(name, tuple):
+            parts = list(name)
+        else:
+            exact = [r for r in self.indicators if "/".join(r.path) == name or r.path[-1] == name]
+            if len(exact) == 1:
+                return exact[0]
+            parts = name.replace(".", "/").split("/")
         hits = [r for r in self.indicators if r.path[-len(parts):] == tuple(parts)]
         if len(hits) != 1:
             raise KeyError(name if not hits else f"{name}: ambiguous ({', '.join('/'.join(h.path) for h in hits)})")
