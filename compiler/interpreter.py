@@ -71,6 +71,7 @@ def span_numbering(program: ir.Program) -> dict:
 def round_to(x: Decimal, step: Decimal, mode: str) -> Decimal:
     """Round ``x`` to a multiple of ``step`` (0.01, 0.5, 10, …) with a rounding mode name."""
     rounding = runtime.ROUNDING_MODES[mode]
+    x = runtime.SNAP(x)      # as the generated code: 30 significant digits first
     if step == Decimal(1).scaleb(step.adjusted()):          # a power of ten: keep its digits
         return x.quantize(Decimal(1).scaleb(step.adjusted()), rounding)
     return (x / step).quantize(Decimal(1), rounding) * step

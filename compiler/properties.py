@@ -115,11 +115,24 @@ def run_properties(result: CheckResult, examples: int = 300, seed: Optional[int]
         with runtime._localcontext(runtime.CONTEXT):
             try:
                 scores, total, grade, na = full(values, {}, T)
+                for ind in inds:
+                    if ind.score is not None and not (0 <= scores[ind.index] <= ind.points):
+                        fail("得分范围 / score bounds", f"「{ind.name}」的得分 {fmt_decimal(scores[ind.index])} 超出 "
+                             f"[0, {fmt_decimal(ind.points)}] / the score of `{ind.name}` leaves its points",
+                             values, T, ind.index)
             except runtime.EvaluationError as e:
                 if e.code == "E0704":
                     ind = next((i.index for i in inds if i.name == e.field), -1)
                     fail("得分范围 / score bounds", e.message, values, T, ind)
                 if e.code == "E0702":
+                    # a total in no band: usually because a score left its points first
+                    for ev in T:
+                        if ev[0] == "score":
+                            ind = inds[ev[1]]
+                            if not (0 <= ev[3] <= ind.points):
+                                fail("得分范围 / score bounds", f"「{ind.name}」的得分 {fmt_decimal(ev[3])} 超出 "
+                                     f"[0, {fmt_decimal(ind.points)}] / the score of `{ind.name}` leaves its points",
+                                     values, T, ind.index)
                     fail("等级覆盖 / grade coverage", e.message, values, T)
                 raise
         return scores, total, grade, na, T

@@ -18,9 +18,15 @@ from itertools import islice as _islice
 # 40th digit. Division by zero and invalid operations raise instead of giving Infinity/NaN.
 CONTEXT = _Context(prec=40, rounding=ROUND_HALF_EVEN, Emin=-999999, Emax=999999,
                    traps=[_DivisionByZero, _InvalidOperation])
+# Before a score is rounded to the rulebook's precision it is first rounded to 30
+# significant digits: a chain of quotients that is exactly on a half step (0.745) but
+# carries the 40th-digit rounding of an inner quotient (0.74499…9) then rounds as the exact
+# value does (0.75), not the wrong way.
+SNAP = _Context(prec=30, rounding=ROUND_HALF_EVEN, Emin=-999999, Emax=999999).plus
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN,
                   "down": ROUND_DOWN, "up": ROUND_UP}
 ZERO = _D(0)
+COUNTS = tuple(_D(k) for k in range(257))     # checklist counts as Decimals, by index
 ONE = _D(1)
 TRUE_WORDS = {"是", "符合", "true", "True", "yes", "y", "1", "√", "✓"}
 FALSE_WORDS = {"否", "不符合", "false", "False", "no", "n", "0", "×", "✗"}

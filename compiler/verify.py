@@ -99,7 +99,7 @@ def search(prog: ir.Program, targets: dict[int, Diagnostic], tries: int = TRIES)
     cands = [_candidates(i, consts) for i in prog.inputs]
     rng = random.Random(20211231)
     found: dict[int, tuple] = {}
-    by_name = {i.name: i for i in prog.walk()}
+    points = {i.index: i.points for i in prog.walk()}
     with runtime._localcontext(runtime.CONTEXT):
         for t in range(tries):
             if len(found) == len(targets):
@@ -117,15 +117,12 @@ def search(prog: ir.Program, targets: dict[int, Diagnostic], tries: int = TRIES)
             else:
                 values = [rng.choice(c) for c in cands]
             try:
-                full(values, {}, [])
-            except runtime.EvaluationError as e:
-                if e.code == "E0704":
-                    ind = next((i for i in prog.walk() if i.name == e.field and i.index in targets
-                                and i.index not in found), None)
-                    if ind is not None:
-                        found[ind.index] = ({i.name: v for i, v in zip(prog.inputs, values)}, e.value)
-            except (ArithmeticError, TypeError, ValueError):
+                scores = full(values, {}, [])[0]
+            except (runtime.EvaluationError, ArithmeticError, TypeError, ValueError):
                 continue
+            for index in targets:
+                if index not in found and not (0 <= scores[index] <= points[index]):
+                    found[index] = ({i.name: v for i, v in zip(prog.inputs, values)}, scores[index])
     return found
 
 
