@@ -16,6 +16,8 @@ from __future__ import annotations
 from decimal import Context, Decimal, localcontext
 from pathlib import Path
 
+import attrs
+
 from dsl import ir
 from dsl.checks.resolve import _contains_na
 
@@ -99,6 +101,8 @@ class Gen:
             return f"s_{e.indicator.index}"
         if isinstance(e, ir.TotalRef):
             return "totx" if self.prog.grade_on == "exact" else "tot"
+        if isinstance(e, _Temp):
+            return e.name
         if isinstance(e, ir.NotApplicable):
             return "None"
         if isinstance(e, ir.BinOp):
@@ -184,6 +188,9 @@ class Gen:
                 return f"_D(sum({a}))"
             if f == "size":
                 return self.k(Decimal(len(e.args[0].type.members)))
+            if not trace:
+                # membership tests run in C, without a call
+                return f"(False not in {a})" if f == "all" else f"(True in {a})"
             return f"{f}({a})"
         if isinstance(e, ir.Tiers):
             return self.tiers(e, A, trace, ind)
@@ -217,6 +224,16 @@ class Gen:
             return f"({self.ex_round(e.then, set(A), ind)} if {c} else {self.ex_round(e.else_, set(A), ind)})"
         if isinstance(e, ir.Tiers):
             return self.tiers(e, A, False, ind, result=True)
+        split = self._split_max(e)
+        if split is not None:
+            # f(max(d, c)) = f(c) if d ≤ c else f(d): when f(c) is a constant (the usual
+            # per-step deduction 3 - 向上取整(max(d, 0) / 0.1个百分点) × 0.1 with d ≤ 0) the
+            # common case costs one comparison
+            node, x, c, const = split
+            m = self.tmp()
+            xcode = self.ex(x, A, False, ind)
+            rest = self.ex_round(_replace(e, node, _Temp(m, type=node.type)), A, ind)
+            return f"({self.k(const.quantize(P))} if ({m} := {xcode}) <= {self.k(c)} else {rest})"
         bound = None
         if isinstance(e, ir.Clamp):
             inner = e.operand
@@ -233,6 +250,36 @@ class Gen:
             return f"({self.k(bound.value.quantize(P))} if ({m} := {x}) {op} {self.k(bound.value)} else {rounded})"
         code = self.ex(e, A, False, ind)
         return code if self.on_grid(e) else self.round_code(code)
+
+    def _split_max(self, e: ir.Expr):
+        """An inner ``max(d, c)`` (or ``d 最少 c``) of a score expression, with the constant
+        the whole expression takes when ``d ≤ c``; None if there is none or it is not constant."""
+        found = []
+
+        def walk(x, top):
+            if found:
+                return
+            if isinstance(x, ir.Call) and x.func == "max" and len(x.args) == 2 and _const(x.args[1]) is not None and not top:
+                found.append((x, x.args[0], _const(x.args[1])))
+                return
+            if isinstance(x, ir.Clamp) and x.kind == "at_least" and _const(x.bound) is not None and not top:
+                found.append((x, x.operand, _const(x.bound)))
+                return
+            for attr in ("left", "right", "operand"):
+                y = getattr(x, attr, None)
+                if isinstance(y, ir.Expr):
+                    walk(y, False)
+            if isinstance(x, ir.Call):
+                for y in x.args:
+                    walk(y, False)
+        walk(e, True)
+        if not found:
+            return None
+        node, x, c = found[0]
+        const = _fold(_replace(e, node, ir.Const(c, type=node.type)))
+        if const is None:
+            return None
+        return node, x, c, const
 
     def on_grid(self, e: ir.Expr) -> bool:
         """Is the value always a multiple of the precision (3 - 向上取整(…) × 0.1 at 精度
@@ -561,6 +608,90 @@ def evaluate(inputs, overrides=None, trace=False):
         out["trace"] = T
     return out
 '''
+
+
+@attrs.define(eq=False)
+class _Temp(ir.Expr):
+    """A value the generated code already holds in a temporary (fast path only)."""
+    name: str
+
+
+def _const(e):
+    if isinstance(e, ir.LocalRef) and isinstance(e.local.expr, ir.Const):
+        e = e.local.expr
+    if isinstance(e, ir.Const) and isinstance(e.value, Decimal):
+        return e.value
+    return None
+
+
+def _replace(e: ir.Expr, target: ir.Expr, new: ir.Expr) -> ir.Expr:
+    """A copy of ``e`` with the node ``target`` (by identity) replaced by ``new``."""
+    if e is target:
+        return new
+    if isinstance(e, (ir.BinOp, ir.Neg, ir.Clamp, ir.Call)):
+        changes = {}
+        for f in attrs.fields(type(e)):
+            v = getattr(e, f.name)
+            if isinstance(v, ir.Expr):
+                nv = _replace(v, target, new)
+                if nv is not v:
+                    changes[f.name] = nv
+            elif isinstance(v, list) and v and isinstance(v[0], ir.Expr):
+                nl = [_replace(x, target, new) for x in v]
+                if any(a is not b for a, b in zip(nl, v)):
+                    changes[f.name] = nl
+        return attrs.evolve(e, **changes) if changes else e
+    return e
+
+
+def _fold(e: ir.Expr):
+    """The value of an expression made of constants only (at the evaluator's precision)."""
+    from . import runtime
+    with localcontext(runtime.CONTEXT):
+        try:
+            return _fold_in(e)
+        except ArithmeticError:
+            return None
+
+
+def _fold_in(e):
+    c = _const(e)
+    if c is not None:
+        return c
+    if isinstance(e, ir.BinOp):
+        a, b = _fold_in(e.left), _fold_in(e.right)
+        if a is None or b is None:
+            return None
+        if e.op == "+":
+            return a + b
+        if e.op == "-":
+            return a - b
+        if e.op == "*":
+            return a * b
+        return a / b
+    if isinstance(e, ir.Neg):
+        a = _fold_in(e.operand)
+        return None if a is None else -a
+    if isinstance(e, ir.Call) and e.func in ("min", "max", "ceil", "floor", "abs"):
+        vals = [_fold_in(a) for a in e.args]
+        if any(v is None for v in vals):
+            return None
+        if e.func in ("min", "max"):
+            return min(vals) if e.func == "min" else max(vals)
+        from decimal import ROUND_CEILING as C_, ROUND_FLOOR as F_
+        return {"ceil": lambda v: v.to_integral_value(C_), "floor": lambda v: v.to_integral_value(F_),
+                "abs": abs}[e.func](vals[0])
+    if isinstance(e, ir.Clamp):
+        a = _fold_in(e.operand)
+        if a is None:
+            return None
+        if e.kind == "floor_zero":
+            return max(a, Decimal(0))
+        b = _fold_in(e.bound)
+        if b is None:
+            return None
+        return min(a, b) if e.kind in ("capped", "at_most") else max(a, b)
+    return None
 
 
 def _sum_code(terms: list[str]) -> str:
