@@ -429,9 +429,12 @@ class Gen:
                 body.append(f"    T.append(('override', {i}, r_{i}))")
                 body.append("else:")
                 body.append(f"    r_{i} = {code}")
-            else:
-                body.append(f"r_{i} = {code}")
             na_capable = _contains_na(ind.score)
+            if not trace and presized and not na_capable and not exclude and i not in prog.runtime_checked:
+                body.append(f"s_{i} = {code}")     # computed rounded, nothing else to do
+                continue
+            if not trace:
+                body.append(f"r_{i} = {code}")
             if na_capable:
                 body.append(f"if r_{i} is None:")
                 body.append(f"    na.append({i})")
