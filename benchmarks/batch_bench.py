@@ -1,0 +1,139 @@
+"""Batch throughput: N generated units through `jixiao score` from CSV to CSV (not a test).
+
+    python benchmarks/batch_bench.py [--units 1000000] [--jobs 2]
+
+Prints, in one run: the time and peak memory (resident set of the whole process tree,
+sampled every 50 ms) of `jixiao score RULEBOOK units.csv -o scores.csv`, units per
+second, and the same for the I/O floor: a bare standard-library loop that reads the same
+CSV and writes one column back. The ratio of the two is the cost of scoring.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
+
+FLOOR = r'''
+import csv, sys
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f, open(sys.argv[2], "w", encoding="utf-8", newline="") as g:
+    w = csv.writer(g)
+    for row in csv.reader(f):
+        w.writerow([row[0]])
+'''
+
+
+def make_units(path: Path, n: int, seed: int = 2021) -> None:
+    """Units around the Chenxi report figures: every numeric input varied, some exactly on
+    tier boundaries, checklists and grades drawn at random. Written in a streaming way."""
+    from compiler.api import compile_rulebook
+    rb = compile_rulebook(path=RULEBOOK)
+    base = rb.load_case(ROOT / "examples" / "chenxi-2021" / "report-figures.jxc").inputs
+    inputs = rb.program.inputs
+    rnd = random.Random(seed)
+
+    def cell(inp, v):
+        if inp.kind == "checklist":
+            return "、".join("是" if rnd.random() < 0.85 else "否" for _ in inp.members)
+        if inp.kind == "boolean":
+            return "是" if rnd.random() < 0.9 else "否"
+        if inp.kind == "grade":
+            return rnd.choice(inp.members)
+        if inp.kind == "count":
+            lo = int(inp.lo or 0) + (1 if inp.lo_open else 0)
+            return str(max(lo, int(v) + rnd.randint(-3, 3)))
+        x = float(v) * rnd.uniform(0.8, 1.1)
+        lo = float(inp.lo) if inp.lo is not None else None
+        if lo is not None and x <= lo:
+            x = lo + 0.01
+        if inp.hi is not None and x > float(inp.hi):
+            x = float(inp.hi)
+        return f"{x:.2f}" if rnd.random() > 0.2 else str(v)    # 20% exactly the report's figure
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["单位编码"] + [i.name for i in inputs])
+        for k in range(n):
+            w.writerow([f"U{k:07d}"] + [cell(i, base[i.name]) for i in inputs])
+
+
+def tree_rss_kb(pid: int) -> int:
+    total = 0
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            for t in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{t}/children") as f:
+                    stack.extend(int(x) for x in f.read().split())
+        except OSError:
+            continue
+    return total
+
+
+def measure(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS of the process tree in MB)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    stop = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss_kb(proc.pid))
+            time.sleep(0.05)
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    _, err = proc.communicate()
+    stop.set()
+    th.join()
+    dt = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {err.decode()[-2000:]}")
+    return dt, peak / 1024
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=1_000_000)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--keep", type=Path, help="keep the generated CSV here (reused if it exists)")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
+    data = args.keep or tmp / "units.csv"
+    if not data.exists():
+        t0 = time.perf_counter()
+        make_units(data, args.units)
+        print(f"generated {args.units:,} units in {time.perf_counter() - t0:.1f} s "
+              f"({data.stat().st_size / 1e6:.0f} MB)")
+    floor_py = tmp / "floor.py"
+    floor_py.write_text(FLOOR, encoding="utf-8")
+    t_floor, m_floor = measure([sys.executable, str(floor_py), str(data), str(tmp / "floor.csv")])
+    jixiao = [sys.executable, "-m", "compiler.cli", "score", str(RULEBOOK), str(data),
+              "-o", str(tmp / "scores.csv"), "-j", str(args.jobs)]
+    t_jx, m_jx = measure(jixiao)
+    with open(tmp / "scores.csv", encoding="utf-8-sig") as f:
+        rows = sum(1 for _ in f) - 1
+    n = args.units
+    print(f"{'':<32}{'seconds':>10}{'units/s':>12}{'peak MB':>10}{'× floor':>9}")
+    print(f"{'I/O floor (csv read + 1 column)':<32}{t_floor:>10.1f}{n / t_floor:>12,.0f}{m_floor:>10.0f}{1:>9.2f}")
+    print(f"{'jixiao score, -j ' + str(args.jobs):<32}{t_jx:>10.1f}{n / t_jx:>12,.0f}{m_jx:>10.0f}{t_jx / t_floor:>9.2f}")
+    print(f"scored rows written: {rows:,}")
+
+
+if __name__ == "__main__":
+    main()
