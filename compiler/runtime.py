@@ -113,6 +113,13 @@ def to_decimal(value):
             raise ValueError("not finite")
         return _D(repr(value))
     if isinstance(value, str):
+        if len(value) <= MAX_NUMBER_CHARS:
+            try:                                   # the common case: a plain number
+                d = _D(value)
+                if d.is_finite() and abs(d.adjusted()) <= MAX_EXPONENT:
+                    return d
+            except Exception:
+                pass
         s = value.strip().replace(",", "").replace("，", "").replace("％", "%")
         scale = ONE
         for suffix, sc in (("个百分点", _D("0.01")), ("百分点", _D("0.01")), ("pp", _D("0.01")), ("%", _D("0.01"))):
