@@ -39,26 +39,10 @@ def _value(v, typ: Optional[ir.Type], lang: str) -> str:
 
 
 def _inputs_read(ind: ir.Indicator) -> list[ir.Input]:
-    seen: dict[int, ir.Input] = {}
-
-    def walk(e):
-        if e is None:
-            return
-        if isinstance(e, ir.InputRef):
-            seen.setdefault(e.input.index, e.input)
-        if isinstance(e, ir.LocalRef):
-            walk(e.local.expr)
-        for attr in ("left", "right", "operand", "cond", "then", "else_", "bound", "subject"):
-            x = getattr(e, attr, None)
-            if isinstance(x, ir.Expr):
-                walk(x)
-        for attr in ("operands", "args"):
-            for x in getattr(e, attr, None) or ():
-                walk(x)
-        for r in getattr(e, "rows", None) or ():
-            walk(r.key)
-            walk(r.value)
-    walk(ind.score)
+    """The inputs an indicator's rule reads (through its locals), in declaration order."""
+    if ind.score is None:
+        return []
+    seen = {x.input.index: x.input for x in ir.walk(ind.score, into_locals=True) if isinstance(x, ir.InputRef)}
     return [seen[k] for k in sorted(seen)]
 
 

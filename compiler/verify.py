@@ -28,30 +28,11 @@ D = Decimal
 
 
 def _constants(prog: ir.Program) -> set[Decimal]:
-    out: set[Decimal] = set()
-
-    def walk(e):
-        if isinstance(e, ir.Const) and isinstance(e.value, Decimal):
-            out.add(e.value)
-        for attr in ("left", "right", "operand", "cond", "then", "else_", "bound", "subject"):
-            x = getattr(e, attr, None)
-            if isinstance(x, ir.Expr):
-                walk(x)
-        for attr in ("operands", "args"):
-            for x in getattr(e, attr, None) or ():
-                walk(x)
-        for r in getattr(e, "rows", None) or ():
-            if r.key is not None:
-                walk(r.key)
-            walk(r.value)
-    for loc in prog.globals:
-        walk(loc.expr)
-    for ind in prog.walk():
-        for loc in ind.locals:
-            walk(loc.expr)
-        if ind.score is not None:
-            walk(ind.score)
-    return out
+    """Every decimal constant of the rules: the boundaries inputs are likely to meet."""
+    exprs = [l.expr for l in prog.globals] + [l.expr for ind in prog.walk() for l in ind.locals] \
+        + [ind.score for ind in prog.walk() if ind.score is not None]
+    return {x.value for e in exprs for x in ir.walk(e)
+            if isinstance(x, ir.Const) and isinstance(x.value, Decimal)}
 
 
 def _candidates(inp: ir.Input, consts: set[Decimal]) -> list:
@@ -156,27 +137,10 @@ def decide(result: CheckResult, tries: int = TRIES) -> CheckResult:
 
 
 def _inputs_used(ind: ir.Indicator) -> set[str]:
-    names: set[str] = set()
-
-    def walk(e):
-        if isinstance(e, ir.InputRef):
-            names.add(e.input.name)
-        if isinstance(e, ir.LocalRef):
-            walk(e.local.expr)
-        for attr in ("left", "right", "operand", "cond", "then", "else_", "bound", "subject"):
-            x = getattr(e, attr, None)
-            if isinstance(x, ir.Expr):
-                walk(x)
-        for attr in ("operands", "args"):
-            for x in getattr(e, attr, None) or ():
-                walk(x)
-        for r in getattr(e, "rows", None) or ():
-            if r.key is not None:
-                walk(r.key)
-            walk(r.value)
-    if ind.score is not None:
-        walk(ind.score)
-    return names
+    """Names of the inputs an indicator's rule reads, through its locals."""
+    if ind.score is None:
+        return set()
+    return {x.input.name for x in ir.walk(ind.score, into_locals=True) if isinstance(x, ir.InputRef)}
 
 
 def _show(v) -> str:

@@ -283,3 +283,32 @@ def fmt_decimal(d: Decimal) -> str:
     if "." in s:
         s = s.rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s
+
+
+def children(e: Expr):
+    """The sub-expressions of ``e``, in evaluation order."""
+    for attr in ("subject", "cond", "left", "right", "operand", "then", "else_", "bound"):
+        x = getattr(e, attr, None)
+        if isinstance(x, Expr):
+            yield x
+    for attr in ("operands", "args"):
+        for x in getattr(e, attr, None) or ():
+            yield x
+    for r in getattr(e, "rows", None) or ():
+        if r.key is not None:
+            yield r.key
+        yield r.value
+
+
+def walk(e: Expr, into_locals: bool = False):
+    """Every node of ``e`` (and, with ``into_locals``, of the locals it reads), iteratively."""
+    stack, seen = [e], set()
+    while stack:
+        x = stack.pop()
+        if x is None:
+            continue
+        yield x
+        if into_locals and isinstance(x, LocalRef) and id(x.local) not in seen:
+            seen.add(id(x.local))
+            stack.append(x.local.expr)
+        stack.extend(reversed(list(children(x))))
