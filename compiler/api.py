@@ -14,7 +14,6 @@ import hashlib
 import linecache
 import threading
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Mapping, Optional
 
 import attrs

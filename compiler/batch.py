@@ -11,8 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
@@ -20,12 +18,11 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 
 import attrs
 
-from dsl import ir
-from dsl.diagnostics import JixiaoError
 from dsl.ir import fmt_decimal
 
 from . import runtime
 from .api import CompiledRulebook
+from .files import atomic_write
 
 DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson", ".jxc"}
 CHECKLIST_SEPARATORS = (",", "，", "、", ";", "；", " ", "|")
@@ -477,23 +474,12 @@ def write_results(rb: CompiledRulebook, scored: Iterable[Scored], out: Optional[
     head = list(id_headers) + ind_headers + ["总分", "等级"]
     if out is None:
         return _write(kind, scored, stdout, head, progress, id_headers)
-    out = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent or ".")
-    os.close(fd)
-    try:
+    def write(tmp):
         if kind == "xlsx":
-            n = _write_xlsx(scored, Path(tmp), head, progress, id_headers)
-        else:
-            with open(tmp, "w", encoding="utf-8-sig" if kind == "csv" else "utf-8", newline="") as f:
-                n = _write(kind, scored, f, head, progress, id_headers)
-        os.replace(tmp, out)
-        return n
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+            return _write_xlsx(scored, Path(tmp), head, progress, id_headers)
+        with open(tmp, "w", encoding="utf-8-sig" if kind == "csv" else "utf-8", newline="") as f:
+            return _write(kind, scored, f, head, progress, id_headers)
+    return atomic_write(out, write)
 
 
 def _fmt(d) -> str:
@@ -742,18 +728,10 @@ def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *,
     if out is None:
         produce(stdout)
         return total_n, errors
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent or ".")
-    os.close(fd)
-    try:
+    def write(tmp):
         with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
             produce(f)
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(out, write)
     return total_n, errors
 
 

@@ -15,7 +15,7 @@ from dsl.diagnostics import (JixiaoError, explain as explain_code, render_github
                              render_text)
 
 from . import api
-from .report import result_json, score_table
+from .report import score_table
 
 
 def _fail(err: JixiaoError, fmt: str = "full") -> None:
@@ -225,11 +225,10 @@ def compile_cmd(rulebook, emit):
         rb = api.compile_rulebook(path=rulebook)
     except JixiaoError as e:
         _fail(e)
+    from .files import atomic_write
     out = Path(emit)
-    tmp = out.with_name(out.name + ".tmp")
     try:
-        tmp.write_text(rb.emit_python(), encoding="utf-8")
-        tmp.replace(out)
+        atomic_write(out, lambda tmp: Path(tmp).write_text(rb.emit_python(), encoding="utf-8"))
     except OSError as e:
         click.echo(f"error: 无法写出 / cannot write {out}: {e.strerror or e}", err=True)
         sys.exit(1)

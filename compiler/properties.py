@@ -28,7 +28,6 @@ from dsl.diagnostics import JixiaoError
 from dsl.ir import fmt_decimal
 
 from . import runtime
-from .codegen import Gen
 from .verify import _candidates, _constants
 
 D = Decimal
@@ -98,12 +97,11 @@ def strategies(prog: ir.Program):
 
 
 def run_properties(result: CheckResult, examples: int = 300, seed: Optional[int] = 0) -> PropertyReport:
-    from hypothesis import HealthCheck, given, settings, seed as hseed
-    from hypothesis import strategies as st
+    from hypothesis import HealthCheck, given, settings
 
     prog = result.program
     ns = _compile_anyway(result)
-    run, full, grade_fn = ns["run"], ns["_full"], ns["grade_of"]
+    full, grade_fn = ns["_full"], ns["grade_of"]
     inds = sorted(prog.walk(), key=lambda n: n.index)
     failures: list[PropertyFailure] = []
 

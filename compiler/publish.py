@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import html
 import math
-import os
 import re
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Optional
 
 import attrs
 
+from compiler.files import atomic_write
 from dsl import ir
 from dsl.ir import fmt_decimal
 from dsl.source import display_width
@@ -998,21 +997,7 @@ def render_markdown(table: Table) -> str:
 # ═══════════════════════════ writing files ═══════════════════════════
 
 def _atomic(path, write) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent or ".")
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(path, write)
 
 
 def write_table(table: Table, path) -> None:

@@ -21,7 +21,6 @@ from dsl.diagnostics import Diagnostic, Label, has_errors, make
 from dsl.ir import fmt_decimal
 
 from . import runtime
-from .codegen import Gen
 
 TRIES = 4000
 D = Decimal

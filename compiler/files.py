@@ -1,0 +1,32 @@
+"""Writing output files safely: to a temporary file beside the target, renamed into place.
+
+A reader never sees a half-written file, and an error leaves the old file untouched.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
+
+def atomic_write(path, write: Callable[[str], T]) -> T:
+    """Call ``write(temporary path)``, then rename the temporary file to ``path``."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    os.close(fd)
+    try:
+        result = write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)          # mkstemp makes 0600; give the usual mode
+        os.replace(tmp, path)
+        return result
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
