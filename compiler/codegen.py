@@ -39,6 +39,14 @@ class Gen:
         self.local_ix = {id(l): i for i, l in enumerate(self.locals)}
         self.has_na = any(ind.score is not None and _contains_na(ind.score) for ind in prog.walk())
         self.ntmp = 0
+        # how often each local is read, over the whole program
+        self.ref_count: dict[int, int] = {}
+        exprs = [l.expr for l in self.locals] + [i.score for i in prog.walk() if i.score is not None] \
+            + [b.cond for b in prog.grades if b.cond is not None]
+        for e in exprs:
+            for x in ir.walk(e):
+                if isinstance(x, ir.LocalRef):
+                    self.ref_count[id(x.local)] = self.ref_count.get(id(x.local), 0) + 1
         self.result_quantize = False   # fast path: emit result constants already rounded
         p = prog.precision
         self.pow10 = p == Decimal(1).scaleb(p.adjusted())
@@ -135,6 +143,14 @@ class Gen:
         if isinstance(e, ir.Neg):
             return f"(-{self.ex(e.operand, A, trace, ind)})"
         if isinstance(e, ir.Compare):
+            ratio = self.ratio_parts(e.operands[0]) if not trace and len(e.ops) == 1 else None
+            c = _const(e.operands[1]) if ratio is not None else None
+            if c is not None:
+                # a / b ≤ c as a ≤ c × b (b > 0 by declaration, the quotient used nowhere else)
+                a = self.ex(ratio[0], A, trace, ind)
+                b = self.ex(ratio[1], A, trace, ind)
+                rhs = b if c == 1 else f"({self.k(c)} * {b})"
+                return f"({a} {CMP[e.ops[0]]} {rhs})"
             parts = [self.ex(e.operands[0], A, trace, ind), self.ex(e.operands[1], A, trace, ind)]
             for o in e.operands[2:]:
                 parts.append(self.ex(o, set(A), trace, ind))
@@ -233,7 +249,7 @@ class Gen:
             m = self.tmp()
             xcode = self.ex(x, A, False, ind)
             rest = self.ex_round(_replace(e, node, _Temp(m, type=node.type)), A, ind)
-            return f"({self.k(const.quantize(P))} if ({m} := {xcode}) <= {self.k(c)} else {rest})"
+            return f"({self.k(self.round_const(const))} if ({m} := {xcode}) <= {self.k(c)} else {rest})"
         bound = None
         if isinstance(e, ir.Clamp):
             inner = e.operand
@@ -250,6 +266,12 @@ class Gen:
             return f"({self.k(bound.value.quantize(P))} if ({m} := {x}) {op} {self.k(bound.value)} else {rounded})"
         code = self.ex(e, A, False, ind)
         return code if self.on_grid(e) else self.round_code(code)
+
+    def round_const(self, v: Decimal) -> Decimal:
+        """A constant rounded as the rulebook rounds scores (snap, then 精度 with 舍入)."""
+        from . import runtime
+        mode = runtime.ROUNDING_MODES[self.prog.rounding]
+        return runtime.SNAP(v).quantize(self.prog.precision, rounding=mode)
 
     def _split_max(self, e: ir.Expr):
         """An inner ``max(d, c)`` (or ``d 最少 c``) of a score expression, with the constant
@@ -334,9 +356,30 @@ class Gen:
             return self.tiers(e, A, False, ind, result=True)
         return self.ex(e, A, False, ind)
 
+    def ratio_parts(self, e: ir.Expr):
+        """(a, b) if ``e`` is a quotient a / b that is read only here and whose divisor is an
+        input declared > 0: comparing it with a constant needs no division."""
+        if isinstance(e, ir.LocalRef) and self.ref_count.get(id(e.local), 0) == 1:
+            e = e.local.expr
+        elif not isinstance(e, ir.BinOp):
+            return None
+        if not (isinstance(e, ir.BinOp) and e.op == "/"):
+            return None
+        b = e.right
+        if not (isinstance(b, ir.InputRef) and b.input.lo is not None
+                and (b.input.lo > 0 or (b.input.lo == 0 and b.input.lo_open))):
+            return None
+        return e.left, e.right
+
     def tiers(self, t: ir.Tiers, A: set, trace: bool, ind: int, result: bool = False) -> str:
         subj = None
         tmp = f"t_{self.sp(t.span)}"
+        ratio = None
+        if not trace and t.subject is not None and t.rows and t.rows[0].kind != "else":
+            ratio = self.ratio_parts(t.subject)
+            if ratio is not None and not all(r.kind == "else" or (r.kind == "cmp" and _const(r.key) is not None)
+                                             for r in t.rows):
+                ratio = None
         if t.subject is not None:
             # the subject is evaluated with the first comparison row: if 否则 comes first
             # it never is, so what it would compute is not definite
@@ -351,6 +394,15 @@ class Gen:
                 cond = None
             elif row.kind == "cond":
                 cond = self.ex(row.key, Ar, trace, ind)
+            elif ratio is not None:
+                c = _const(row.key)
+                if first:
+                    ta, tb = f"{tmp}a", f"{tmp}b"
+                    lhs = f"({ta} := {self.ex(ratio[0], Ar, trace, ind)})"
+                    rb = f"({tb} := {self.ex(ratio[1], Ar, trace, ind)})"
+                else:
+                    lhs, rb = ta, tb
+                cond = f"{lhs} {CMP[row.op or '==']} " + (rb if c == 1 else f"{self.k(c)} * {rb}")
             else:
                 key = self.ex(row.key, Ar, trace, ind)
                 lhs = f"({tmp} := {subj})" if first else tmp
