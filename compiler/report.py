@@ -1,6 +1,8 @@
 """Plain-text and JSON renderings of a result (the 评分表 as a table)."""
 from __future__ import annotations
 
+import json
+
 from dsl.ir import fmt_decimal
 from dsl.source import display_width
 
@@ -69,3 +71,7 @@ def score_table(result: Result, title: str = "", case_title: str = "") -> str:
         out.append("认定得分（未按规则计算） / assessed scores (not computed by the rule): "
                    + "、".join("/".join(r.path) for r in assessed))
     return "\n".join(out)
+
+
+def result_json(result: Result) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
