@@ -488,9 +488,11 @@ def _fmt(d) -> str:
 
 class _Formats(dict):
     """``str(Decimal)`` -> its plain text (3.00 -> 3), memoised: a rulebook's scores take
-    few distinct values, and hashing the str is cheaper than hashing the Decimal."""
+    few distinct values. Keyed by the str: a fresh Decimal's hash costs ~5× a str()."""
 
     def __missing__(self, s):
+        if len(self) > 100_000:
+            self.clear()
         text = self[s] = fmt_decimal(Decimal(s))
         return text
 
@@ -638,10 +640,13 @@ def _score_chunk(job):
     chunk = ((i, r) for i, r in enumerate(csv.reader(io.StringIO(text, newline="")), first)
              if any(x.strip() for x in r))
     rb = _W["rb"]
-    convert, columns, on_error = _W["convert"], _W["columns"], _W["on_error"]
-    run, table = rb.namespace["run"], rb.namespace["INPUTS"]
-    id_cols = _W["id_cols"]
-    F = _W.setdefault("F", _Formats())
+    convert, columns = _W["convert"], _W["columns"]
+    run, fast, table = rb.namespace["run"], rb.namespace["_fast"], rb.namespace["INPUTS"]
+    with runtime._localcontext(runtime.CONTEXT):    # one decimal context for the whole chunk
+        return _score_rows(chunk, convert, columns, run, fast, table, _W["id_cols"], _W.setdefault("F", _Formats()))
+
+
+def _score_rows(chunk, convert, columns, run, fast, table, id_cols, F):
     buf = io.StringIO()
     w = csv.writer(buf)
     errors = []
@@ -656,7 +661,10 @@ def _score_chunk(job):
                 errors.extend(RowError(rowno, where.get(x.field), x.field, x.message) for x in e.errors)
                 continue
         try:
-            scores, total, grade, na = run(values)
+            try:
+                scores, total, grade, na = fast(values)     # inside the chunk's decimal context
+            except ArithmeticError:
+                scores, total, grade, na = run(values)      # says where, as EvaluationError
         except runtime.EvaluationError as e:
             errors.append(RowError(rowno, None, e.field, e.message))
             continue
