@@ -397,28 +397,16 @@ def score_rows(rb: CompiledRulebook, path: Path, *, mapping: Optional[dict] = No
             if values is not None:
                 n = len(cells)
                 ids = {h: (cells[c] if c < n else None) for h, c in id_cols}
-                try:
-                    scores, total, grade, na = run(values)
-                except runtime.EvaluationError as e:
-                    bad = [RowError(rowno, None, e.field, e.message)]
-                    if on_error == "stop":
-                        raise BadRows(bad) from None
-                    errs.extend(bad)
-                    continue
-                yield Scored(rowno, ids, scores, total, grade, tuple(na))
-                continue
-            raw, ids, where = columns.row_to_inputs(cells)
+                where = {}
+            else:
+                raw, ids, where = columns.row_to_inputs(cells)
             try:
-                values = runtime.validate(raw, table)
+                if values is None:
+                    values = runtime.validate(raw, table)
                 scores, total, grade, na = run(values)
-            except runtime.InputErrors as e:
-                bad = [RowError(rowno, where.get(x.field), x.field, x.message) for x in e.errors]
-                if on_error == "stop":
-                    raise BadRows(bad) from None
-                errs.extend(bad)
-                continue
-            except runtime.EvaluationError as e:
-                bad = [RowError(rowno, None, e.field, e.message)]
+            except (runtime.InputErrors, runtime.EvaluationError) as e:
+                found = e.errors if isinstance(e, runtime.InputErrors) else [e]
+                bad = [RowError(rowno, where.get(x.field), x.field, x.message) for x in found]
                 if on_error == "stop":
                     raise BadRows(bad) from None
                 errs.extend(bad)

@@ -18,6 +18,16 @@ from . import api
 from .report import score_table
 
 
+def _evaluate_case(rulebook, case, trace=False):
+    """(compiled rulebook, case, result), or the diagnostics and exit 1."""
+    try:
+        rb = api.compile_rulebook(path=rulebook)
+        c = rb.load_case(case)
+        return rb, c, rb.evaluate_case(c, trace=trace)
+    except JixiaoError as e:
+        _fail(e)
+
+
 def _fail(err: JixiaoError, fmt: str = "full") -> None:
     if fmt == "json":
         click.echo(render_json(err.diagnostics), err=True)
@@ -90,12 +100,7 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs):
     if output is not None or data.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson"):
         _score_many(rulebook, data, output, mapping, sheet, on_error, jobs)
         return
-    try:
-        rb = api.compile_rulebook(path=rulebook)
-        c = rb.load_case(case)
-        result = rb.evaluate_case(c, trace=trace)
-    except JixiaoError as e:
-        _fail(e)
+    rb, c, result = _evaluate_case(rulebook, case, trace)
     if fmt == "json":
         data = result.to_dict()
         data["case"] = c.title
@@ -320,12 +325,7 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit):
             raise click.UsageError("需要 RULEBOOK CASE，或一个诊断代码 / give RULEBOOK CASE, or a diagnostic code")
         click.echo(text)
         return
-    try:
-        rb = api.compile_rulebook(path=rulebook)
-        c = rb.load_case(case)
-        result = rb.evaluate_case(c, trace=True)
-    except JixiaoError as e:
-        _fail(e)
+    rb, c, result = _evaluate_case(rulebook, case, trace=True)
     if do_audit:
         click.echo(X.format_audit(X.audit(rb, result, lang, c.assessed_notes), lang))
         return
@@ -363,12 +363,7 @@ def report_cmd(rulebook, case, output, criteria):
     from . import publish
     if Path(output).suffix.lower() not in publish.FORMATS:
         raise click.UsageError(f"输出格式 / output format: {', '.join(publish.FORMATS)}")
-    try:
-        rb = api.compile_rulebook(path=rulebook)
-        c = rb.load_case(case)
-        result = rb.evaluate_case(c, trace=True)
-    except JixiaoError as e:
-        _fail(e)
+    rb, c, result = _evaluate_case(rulebook, case, trace=True)
     try:
         publish.write_report(rb, c, result, output, criteria)
     except OSError as e:

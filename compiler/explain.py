@@ -13,6 +13,7 @@ from typing import Optional
 import attrs
 
 from dsl import ir
+from dsl.builtins import DISPLAY_ZH
 from dsl.checks.bounds import attainable, can_round_to, describe_set
 from dsl.ir import fmt_decimal
 
@@ -73,8 +74,7 @@ def substitute(e: ir.Expr, values: dict, lang: str = "zh", prec: int = 0) -> str
     if isinstance(e, ir.Neg):
         return f"-{s(e.operand, 6)}"
     if isinstance(e, ir.Call):
-        names = {"ceil": "向上取整", "floor": "向下取整", "abs": "绝对值", "count": "符合数", "size": "项数",
-                 "all": "全部符合", "any": "任一符合"} if lang == "zh" else {}
+        names = DISPLAY_ZH if lang == "zh" else {}
         return f"{names.get(e.func, e.func)}({', '.join(s(a) for a in e.args)})"
     if isinstance(e, ir.Clamp):
         return s(e.operand, prec)

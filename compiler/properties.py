@@ -28,7 +28,7 @@ from dsl.diagnostics import JixiaoError
 from dsl.ir import fmt_decimal
 
 from . import runtime
-from .verify import _candidates, _constants
+from .verify import _candidates, _constants, show_value
 
 D = Decimal
 
@@ -239,7 +239,7 @@ def format_failure(f: PropertyFailure, prog: ir.Program, ns: dict) -> str:
     ind = next((i for i in prog.walk() if i.index == f.indicator), None)
     used = _inputs_used(ind) if ind is not None and ind.score is not None else set(f.inputs)
     if f.inputs:
-        shown = "，".join(f"{k} = {_show(v)}" for k, v in f.inputs.items() if k in used)
+        shown = "，".join(f"{k} = {show_value(v)}" for k, v in f.inputs.items() if k in used)
         lines.append(f"    反例 / counterexample: {shown}")
     if ind is not None:
         text = prog.source_text
@@ -248,22 +248,13 @@ def format_failure(f: PropertyFailure, prog: ir.Program, ns: dict) -> str:
                 continue
             kind = ev[0]
             if kind == "let":
-                lines.append(f"        {ns['LOCALS'][ev[2]]} = {_show(ev[3])}")
+                lines.append(f"        {ns['LOCALS'][ev[2]]} = {show_value(ev[3])}")
             elif kind in ("tier", "if", "clamp"):
                 a, b = ns["SPANS"][ev[2]]
                 src = " ".join(text[a:b].split())
                 val = ev[-1]
-                lines.append(f"        {src} → {_show(val)}" if kind != "clamp" else f"        {src}: {_show(ev[3])} → {_show(val)}")
+                lines.append(f"        {src} → {show_value(val)}" if kind != "clamp" else f"        {src}: {show_value(ev[3])} → {show_value(val)}")
             elif kind == "score":
-                lines.append(f"        得分 / score {_show(ev[2])} → {_show(ev[3])}")
+                lines.append(f"        得分 / score {show_value(ev[2])} → {show_value(ev[3])}")
     return "\n".join(lines)
 
-
-def _show(v):
-    if isinstance(v, Decimal):
-        return fmt_decimal(v)
-    if isinstance(v, tuple):
-        return "[" + ", ".join("是" if x else "否" for x in v) + "]"
-    if isinstance(v, bool):
-        return "是" if v else "否"
-    return str(v)

@@ -29,6 +29,7 @@ import attrs
 
 from compiler.files import atomic_write
 from dsl import ir
+from dsl.builtins import DISPLAY_ZH
 from dsl.ir import fmt_decimal
 from dsl.source import display_width
 
@@ -39,8 +40,7 @@ FORMATS = (".xlsx", ".html", ".md")
 _SYM = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 _ARITH = {"+": "+", "-": "-", "*": "×", "/": "/"}
 _PREC = {"+": 4, "-": 4, "*": 5, "/": 5}
-_FUNC = {"ceil": "向上取整", "floor": "向下取整", "abs": "绝对值", "count": "符合数", "size": "项数",
-         "all": "全部符合", "any": "任一符合"}
+_FUNC = DISPLAY_ZH
 
 
 def _num_text(v: Decimal, unit: Optional[str]) -> str:

@@ -122,9 +122,9 @@ def decide(result: CheckResult, tries: int = TRIES) -> CheckResult:
         if index in found:
             inputs, value = found[index]
             used = _inputs_used(ind)
-            shown = "，".join(f"{k} = {_show(v)}" for k, v in inputs.items() if k in used) or "任意输入 / any input"
+            shown = "，".join(f"{k} = {show_value(v)}" for k, v in inputs.items() if k in used) or "任意输入 / any input"
             diags.append(Diagnostic(d.code, d.severity, d.message, d.labels,
-                                    d.notes + (f"反例 / counterexample: {shown} → 得分 / score {_show(value)}",), d.helps))
+                                    d.notes + (f"反例 / counterexample: {shown} → 得分 / score {show_value(value)}",), d.helps))
         else:
             rng_text = d.message.split("：可达 ")[-1].split(" / ")[0] if "：可达 " in d.message else "?"
             labels = [Label(d.labels[0].span, f"区间分析给出 {rng_text}，未能证明 / interval analysis gives {rng_text}: not proven")]
@@ -142,7 +142,8 @@ def _inputs_used(ind: ir.Indicator) -> set[str]:
     return {x.input.name for x in ir.walk(ind.score, into_locals=True) if isinstance(x, ir.InputRef)}
 
 
-def _show(v) -> str:
+def show_value(v) -> str:
+    """A validated input value as people write it: 2406.98, 是, [是, 否]."""
     if isinstance(v, Decimal):
         return fmt_decimal(v)
     if isinstance(v, tuple):

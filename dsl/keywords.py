@@ -7,7 +7,7 @@ strings and comments are untouched.
 """
 from __future__ import annotations
 
-from .builtins import FUNCS
+from .builtins import DISPLAY_ZH, FUNCS
 from .parser import _parser
 
 # Chinese -> English (first English spelling is canonical)
@@ -40,8 +40,7 @@ EN_ZH = {
     "assessed": "认定得分", "grades": "等级", "grade": "等级",
 }
 FUNC_ZH_EN = {zh: en for zh, en in FUNCS.items() if not zh.isascii()}
-FUNC_EN_ZH = {"min": "最小值", "max": "最大值", "ceil": "向上取整", "floor": "向下取整", "abs": "绝对值",
-              "count": "符合数", "all": "全部符合", "any": "任一符合", "size": "项数"}
+FUNC_EN_ZH = {"min": "最小值", "max": "最大值", **DISPLAY_ZH}
 
 
 def translate_keywords(text: str, to: str = "en") -> str:
