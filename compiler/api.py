@@ -38,11 +38,8 @@ def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
 
 
 def check_file(path) -> CheckResult:
-    try:
-        name, text = read_source(path)
-    except JixiaoError as e:
-        return CheckResult(None, e.diagnostics)
-    return check_text(text, name)
+    """``dsl.check.check_file`` plus what only running the rule can decide."""
+    return decide(_check.check_file(path))
 
 
 # ───────────────────────── results ─────────────────────────
