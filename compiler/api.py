@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import linecache
 import threading
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any, Mapping, Optional
 
 import attrs
@@ -66,6 +66,7 @@ class IndicatorResult:
     applicable: bool = True
     assessed: bool = False
     claimed: Optional[Decimal] = None
+    row: Optional[Mapping[str, Any]] = None     # a case-supplied row: its fields as given
 
     @property
     def name(self) -> str:
@@ -125,6 +126,8 @@ class Result:
                 row["assessed"] = True
             if r.claimed is not None:
                 row["claimed"] = num(r.claimed)
+            if r.row is not None:
+                row["row"] = {k: (fmt_decimal(v) if isinstance(v, Decimal) else v) for k, v in r.row.items()}
             rows.append(row)
         out["indicators"] = rows
         return out
@@ -142,6 +145,18 @@ class Case:
     assessed_notes: Mapping[str, str] = attrs.field(factory=dict)
     source: Optional[ast.Case] = attrs.field(default=None, eq=False, repr=False)
     input_spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False, repr=False)
+    rows: Mapping[str, tuple] = attrs.field(factory=dict)     # 指标行 part path "a/b" -> tuple[Row, ...]
+
+
+@attrs.frozen
+class Row:
+    """One case-supplied indicator row: its title, field values, claimed score and the
+    spans of its values in the case file (for diagnostics)."""
+    title: str
+    fields: Mapping[str, Any]
+    claimed: Optional[Decimal] = None
+    span: Optional[Span] = attrs.field(default=None, eq=False, repr=False)
+    spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False, repr=False)
 
 
 def read_case(path) -> ast.Case:
@@ -170,6 +185,12 @@ class CompiledRulebook:
         self._spans = self.namespace["SPANS"]
         self._paths = ["/".join(i.path) for i in self._indicators]
         self._inputs_by_name = {i.name: i for i in program.inputs}
+        # 指标行: each scoring method is its own small compiled program over the row's fields
+        self._row_methods = {}
+        for part in program.row_parts:
+            for name, prog in part.methods.items():
+                ns = self._exec(generate(prog))
+                self._row_methods[(part.indicator.index, name)] = (ns["run"], ns["INPUTS"], prog)
 
     def _exec(self, source: str) -> dict:
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
@@ -230,9 +251,28 @@ class CompiledRulebook:
     def evaluate(self, inputs: Mapping[str, Any], *, trace: bool = False,
                  assessed: Optional[Mapping[str, Any]] = None,
                  claimed: Optional[Mapping[str, Any]] = None,
+                 rows: Optional[Mapping[str, Any]] = None,
                  _spans: Optional[Mapping[str, Span]] = None) -> Result:
         """Score one unit. ``assessed`` maps indicator paths to scores that replace the
-        rule's; ``claimed`` (paths, or 总分) is carried into the result for comparison."""
+        rule's; ``claimed`` (paths, or 总分) is carried into the result for comparison;
+        ``rows`` maps each 指标行 indicator (path or name) to its rows (``Row`` objects,
+        or mappings of field -> value with an optional ``名称`` and ``自评得分``)."""
+        row_results = {}
+        if self.program.row_parts:
+            inputs = dict(inputs)
+            for part in self.program.row_parts:
+                key = "/".join(part.indicator.path)
+                given = (rows or {}).get(key)
+                if given is None:
+                    given = (rows or {}).get(part.indicator.name)
+                if given is None:
+                    raise JixiaoError([make("E0609", [Label(self.span(None) or part.span, "")] if part.span else [],
+                                            part=key, row="—", reason_zh="：案例没有给出指标行",
+                                            reason_en=": the case gives no rows",
+                                            helps=[f"在案例中写「指标行 {part.indicator.name}:」及各行 / add `指标行 {part.indicator.name}:` with its rows"])])
+                results, total = self._score_rows(part, given)
+                row_results[part.indicator.index] = results
+                inputs[part.total.name] = total
         values = self.validate(inputs, _spans)
         overrides = None
         if assessed:
@@ -256,13 +296,111 @@ class CompiledRulebook:
                 continue
             claimed_map[self._indicator_for(key).index] = self._score_value(key, v)
         na = set(na)
-        rows = tuple(
-            IndicatorResult(ind.path, ind.level, ind.points, scores[ind.index], ind.index not in na,
-                            bool(overrides and ind.index in overrides), claimed_map.get(ind.index))
-            for ind in self.program.walk())
+        out_rows = []
+        for ind in self.program.walk():
+            out_rows.append(IndicatorResult(ind.path, ind.level, ind.points, scores[ind.index], ind.index not in na,
+                                            bool(overrides and ind.index in overrides), claimed_map.get(ind.index)))
+            out_rows.extend(row_results.get(ind.index, ()))
+        rows = tuple(out_rows)
         events = tuple(self._event(e) for e in T) if trace and T is not None else ()
         return Result(self.program.title, total, grade, rows, events, claimed_total,
                       {i.name: v for i, v in zip(self.program.inputs, values)})
+
+    # ── case-supplied rows ──
+    def _score_rows(self, part: ir.RowPart, given) -> tuple[list, Decimal]:
+        """Score each row with the method it names; check that the rows' points add up to
+        the indicator's. Every problem of every row is reported at once."""
+        key = "/".join(part.indicator.path)
+        diags: list[Diagnostic] = []
+        results = []
+        fields = {f.name: f for f in part.fields}
+        points_sum = Decimal(0)
+        total = Decimal(0)
+        seen: dict[str, Row] = {}
+        listing = []
+        for n, r in enumerate(given, 1):
+            if not isinstance(r, Row):
+                if not hasattr(r, "get"):
+                    diags.append(make("E0609", [], part=key, row=str(n), reason_zh="不是字段映射", reason_en="is not a mapping of fields"))
+                    continue
+                r = Row(str(r.get("名称", r.get("name", n))),
+                        {k: v for k, v in r.items() if k not in ("名称", "name", "自评得分", "claimed")},
+                        runtime.to_decimal(r["自评得分"]) if r.get("自评得分") not in (None, "") else None)
+            def bad(zh, en, field=None, r=r):
+                labels = [Label(r.spans[field], "此值 / this value")] if field in r.spans else (
+                    [Label(r.span, "此行 / this row")] if r.span is not None else [])
+                diags.append(make("E0609", labels, part=key, row=r.title, reason_zh=zh, reason_en=en))
+            if r.title in seen:
+                bad("重复给出", "is given twice")
+                continue
+            seen[r.title] = r
+            for name in r.fields:
+                if name not in fields:
+                    sugg = suggest(name, fields)
+                    bad(f"没有字段「{name}」" + (f"（是否应为「{sugg[0]}」？）" if sugg else ""),
+                        f"has no field `{name}`" + (f" (did you mean `{sugg[0]}`?)" if sugg else ""), name)
+            method = r.fields.get(part.method_field)
+            points_raw = r.fields.get(part.points_field)
+            pts = None
+            pf = fields[part.points_field]
+            try:
+                pts = runtime.to_decimal(points_raw) if points_raw not in (None, "") else None
+            except ValueError:
+                bad(f"的分值 {runtime._show(points_raw)} 不是数", f"has points {runtime._show(points_raw)}, not a number", part.points_field)
+            if pts is None and points_raw in (None, ""):
+                bad(f"缺少「{part.points_field}」", f"gives no `{part.points_field}`")
+            elif pts is not None and not ((pf.lo is None or pts > pf.lo or (pts == pf.lo and not pf.lo_open))
+                                          and (pf.hi is None or pts < pf.hi or (pts == pf.hi and not pf.hi_open))):
+                bad(f"的分值 {fmt_decimal(pts)} 超出允许范围 {pf.range_text()}",
+                    f"has points {fmt_decimal(pts)} outside {pf.range_text()}", part.points_field)
+                pts = None
+            if pts is not None:
+                points_sum += pts
+                listing.append(f"{r.title} {fmt_decimal(pts)}分")
+            if method in (None, ""):
+                bad(f"缺少「{part.method_field}」", f"gives no `{part.method_field}`")
+                continue
+            entry = self._row_methods.get((part.indicator.index, method))
+            if entry is None:
+                bad(f"的计分方法「{runtime._show(method)}」不是{'、'.join(part.methods)}之一",
+                    f"names the method {runtime._show(method)}, not one of {', '.join(part.methods)}", part.method_field)
+                continue
+            run, table, prog = entry
+            try:
+                values = runtime.validate(r.fields, table)
+            except runtime.InputErrors as e:
+                for err in e.errors:
+                    bad("：" + err.message.split(" / ")[0], ": " + err.message.split(" / ")[-1], err.field)
+                continue
+            if pts is None:
+                continue
+            try:
+                with localcontext(runtime.CONTEXT):
+                    scores = run(values)[0]
+            except runtime.EvaluationError as err:
+                bad("：" + err.message.split(" / ")[0], ": " + err.message.split(" / ")[-1])
+                continue
+            score = scores[0]
+            if not (0 <= score <= pts):
+                diags.append(make("E0707", [Label(r.span, "")] if r.span is not None else [], part=key, row=r.title,
+                                  value=fmt_decimal(score), points=fmt_decimal(pts)))
+                continue
+            total += score
+            results.append(IndicatorResult(part.indicator.path + (r.title,), "row", pts, score, True, False,
+                                           r.claimed, dict(r.fields)))
+        if not given:
+            diags.append(make("E0609", [], part=key, row="—", reason_zh="：案例给出的指标行为空", reason_en=": the case gives no rows"))
+        elif points_sum != part.indicator.points and not any(d.code == "E0609" and part.points_field in d.message for d in diags):
+            labels = [Label(r.span, f"{fmt_decimal(runtime.to_decimal(r.fields.get(part.points_field)))}分")
+                      for r in seen.values() if r.span is not None and r.fields.get(part.points_field) not in (None, "")]
+            diags.append(make("E0610", labels[:1] + [attrs.evolve(l, primary=False) for l in labels[1:]],
+                              part=key, sum=fmt_decimal(points_sum), points=fmt_decimal(part.indicator.points),
+                              notes=["各行分值 / rows: " + "，".join(listing) + f"；合计 / sum {fmt_decimal(points_sum)}，"
+                                     f"应为 / should be {fmt_decimal(part.indicator.points)}（差 / off by "
+                                     f"{fmt_decimal(points_sum - part.indicator.points)}）"]))
+        if diags:
+            raise JixiaoError(diags)
+        return results, total
 
     def _indicator_for(self, key) -> ir.Indicator:
         """An indicator from a path tuple, or a string ``父级/名称`` / ``父级.名称`` / ``名称``
@@ -307,7 +445,7 @@ class CompiledRulebook:
 
     def evaluate_case(self, case: Case, *, trace: bool = False) -> Result:
         return self.evaluate(case.inputs, trace=trace, assessed=case.assessed or None,
-                             claimed=case.claimed, _spans=case.input_spans)
+                             claimed=case.claimed, rows=case.rows or None, _spans=case.input_spans)
 
     # ── cases ──
     def load_case(self, path) -> Case:
@@ -370,15 +508,65 @@ class CompiledRulebook:
                 target[key] = row.value.value
                 if target is assessed:
                     notes[key] = row.note or ""
-        missing = [i for i in self.program.inputs if i.name not in inputs]
-        if missing and not has_errors(diags):
-            pass  # reported by validation with the declaration's span
+        rows = self._case_rows(c.rows, diags)
         if has_errors(diags):
             raise JixiaoError(diags)
         head = c.span
         notes = {"/".join(k): v for k, v in notes.items()}
         spans["__case__"] = Span(head.file, head.start, min(head.end, head.file.line_starts[1] - 1 if len(head.file.line_starts) > 1 else head.end))
-        return Case(c.title, inputs, claimed, assessed, notes, c, spans)
+        return Case(c.title, inputs, claimed, assessed, notes, c, spans, rows)
+
+    def _case_rows(self, blocks, diags) -> dict:
+        """``指标行 名称:`` blocks of a case -> part path -> tuple of Row."""
+        out: dict[str, tuple] = {}
+        parts = {p.indicator.name: p for p in self.program.row_parts}
+        parts.update({"/".join(p.indicator.path): p for p in self.program.row_parts})
+        for blk in blocks:
+            part = parts.get(blk.part.text)
+            if part is None:
+                sugg = suggest(blk.part.text, parts)
+                helps = [f"是否应为{'、'.join('「' + s + '」' for s in sugg)}？ / did you mean {', '.join(sugg)}?"] if sugg else []
+                diags.append(make("E0605", [Label(blk.part.span, "不是有指标行的指标 / not an indicator with rows")],
+                                  helps=helps, name=blk.part.text))
+                continue
+            key = "/".join(part.indicator.path)
+            if key in out:
+                diags.append(make("E0606", [Label(blk.part.span, "")], name=f"指标行 {blk.part.text}"))
+                continue
+            fields = {f.name: f for f in part.fields}
+            rows = []
+            for cr in blk.rows:
+                values, spans = {}, {}
+                for ci in cr.inputs:
+                    fname = ".".join(n.text for n in ci.path)
+                    if fname in values:
+                        diags.append(make("E0606", [Label(ci.span, "")], name=f"{cr.title}.{fname}"))
+                        continue
+                    f = fields.get(fname)
+                    spans[fname] = ci.value.span
+                    if f is None:          # reported with the row by _score_rows, with a suggestion
+                        values[fname] = ci.value.value if isinstance(ci.value, ast.Text) else ci.value.span.text()
+                        continue
+                    if isinstance(ci.value, ast.Text):
+                        if f.kind not in ("text", "grade"):
+                            zh, en = f.type.describe()
+                            diags.append(make("E0602", [Label(ci.value.span, "")], name=fname, value=ci.value.span.text()[:40],
+                                              expected_zh=zh, expected_en=en))
+                            continue
+                        values[fname] = ci.value.value
+                        continue
+                    if f.kind == "text":
+                        values[fname] = ci.value.span.text()
+                        continue
+                    v, err = _case_value(ci.value, f)
+                    if err is not None:
+                        diags.append(err)
+                        continue
+                    values[fname] = v
+                rows.append(Row(cr.title, values, cr.claimed.value.value if cr.claimed is not None else None,
+                                cr.span, spans))
+            out[key] = tuple(rows)
+        return out
 
 
 def _case_value(e, inp: ir.Input):

@@ -185,6 +185,11 @@ class Gen:
             return self._minmax(fn, x, bound)
         if isinstance(e, ir.Call):
             f = e.func
+            if f == "require":
+                # the condition first: the value may divide by what it guards
+                c = self.ex(e.args[0], A, trace, ind)
+                v = self.ex(e.args[2], A, trace, ind)
+                return f"({v} if {c} else _fail({e.args[1].value!r}, {self.sp(e.span)}))"
             if f in ("min", "max"):
                 args = [self.ex(a, A, trace, ind) for a in e.args]
                 if not trace and len(args) == 2:

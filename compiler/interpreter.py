@@ -226,6 +226,10 @@ class Interpreter:
         f = e.func
         if f == "size":
             return Decimal(len(e.args[0].type.members))
+        if f == "require":
+            if not self.ev(e.args[0], K):
+                runtime._fail(e.args[1].value, self.sp(e.span))
+            return self.ev(e.args[2], K)
         args = [self.ev(a, K) for a in e.args]
         if f == "min":
             return min(args)

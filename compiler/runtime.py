@@ -50,6 +50,11 @@ class EvaluationError(Exception):
         return f"EvaluationError({self.code!r}, {self.message!r})"
 
 
+def _fail(message, span):
+    """A method's 要求 is not met by this case."""
+    raise EvaluationError("E0706", f"不满足要求：{message} / requirement not met: {message}", span)
+
+
 class InputErrors(Exception):
     """Several bad input values at once (all reported, not only the first)."""
 

@@ -117,6 +117,12 @@ class NotApplicable(Node):
 
 
 @attrs.frozen
+class Text(Node):
+    """``"产出指标"`` — a text value in a case (for a ``文本`` field)."""
+    value: str
+
+
+@attrs.frozen
 class ListLit(Node):
     """``[是, 否, 是]`` (checklist values in cases)."""
     items: tuple["Expr", ...]
@@ -233,6 +239,61 @@ class Rulebook(Node):
     grades_span: Optional[Span] = attrs.field(default=None, eq=False, repr=False)
 
 
+# ───────────── methods, libraries, case-supplied rows ─────────────
+
+@attrs.frozen
+class Import(Node):
+    """``引用 "方法库.jx"``: the methods of a library file become callable."""
+    path: str
+
+
+@attrs.frozen
+class Param(Node):
+    """A method's parameter, with an optional default: ``达成下限 = 80%``."""
+    name: Name
+    default: Optional[Expr] = None
+
+
+@attrs.frozen
+class Require(Node):
+    """``要求 目标值 > 0 "目标值应大于0"``: checked whenever the method's result is used."""
+    cond: Expr
+    message: Optional[str] = None
+
+
+@attrs.frozen
+class Method(Node):
+    """``方法 完成比率法(实际值, 目标值, 分值):`` with its block (Doc, Let, Require, ScoreRule).
+    A call is expanded in place (inlined), so every check sees the method's rule at each use."""
+    name: Name
+    params: tuple[Param, ...]
+    body: tuple
+
+
+@attrs.frozen
+class Library(Node):
+    """A ``方法库 "标题"`` file: methods (and imports) only."""
+    title: str
+    items: tuple   # Import | Method | Doc
+
+
+@attrs.frozen
+class RowMethod(Node):
+    """``方法 越高越好 = 完成比率法(实际完成值, 年度指标值, 分值)`` in an ``指标行:`` block."""
+    name: Name
+    value: Expr
+
+
+@attrs.frozen
+class RowsBlock(Node):
+    """``指标行:`` — the indicator's rows come from the case: their fields (``字段``) and the
+    scoring methods a row may choose (``方法``). The row's points are its ``分值`` field;
+    the rows' points must add up to the indicator's."""
+    fields: tuple[InputDecl, ...]
+    methods: tuple[RowMethod, ...]
+    docs: tuple[Doc, ...] = ()
+
+
 # ───────────── cases ─────────────
 
 @attrs.frozen
@@ -251,12 +312,28 @@ class Claim(Node):
 
 
 @attrs.frozen
+class CaseRow(Node):
+    """``行 "安置帮教对象无重新犯罪发生":`` and its field values (``自评得分`` among them)."""
+    title: str
+    inputs: tuple[CaseInput, ...]
+    claimed: Optional[Claim] = None
+
+
+@attrs.frozen
+class CaseRows(Node):
+    """``指标行 绩效指标:`` — the rows a case supplies for that indicator."""
+    part: Name
+    rows: tuple[CaseRow, ...]
+
+
+@attrs.frozen
 class Case(Node):
     """A whole ``.jxc`` file."""
     title: str
     inputs: tuple[CaseInput, ...]
     claimed: tuple[Claim, ...] = ()
     assessed: tuple[Claim, ...] = ()
+    rows: tuple[CaseRows, ...] = ()
 
 
 @attrs.frozen
@@ -280,6 +357,7 @@ class TestCase(Node):
     expected: tuple[Expect, ...]
     claimed: tuple[Claim, ...] = ()
     assessed: tuple[Claim, ...] = ()
+    rows: tuple[CaseRows, ...] = ()
 
 
 @attrs.frozen

@@ -35,7 +35,7 @@ class Type:
             if u == "分":
                 return "分值", "points"
             return f"{u}", f"an amount in {u}" if u in AMOUNT_UNITS else f"a count of {u}"
-        return {"bool": ("是否", "a yes/no value"), "enum": ("等级", "a grade"),
+        return {"bool": ("是否", "a yes/no value"), "enum": ("等级", "a grade"), "text": ("文本", "text"),
                 "checklist": ("清单", "a checklist"), "na": ("不适用", "not applicable")}[self.kind]
 
 
@@ -106,6 +106,8 @@ class Indicator:
     broken: bool = False    # its rule had errors: later passes leave it alone
     points_missing: bool = False
     monotone: list = attrs.field(factory=list, repr=False)   # (Input, +1 | -1) declared by 单调不减/单调不增
+    rows: Optional["RowPart"] = attrs.field(default=None, repr=False)   # 指标行: rows supplied by the case
+    row_of: Optional["Indicator"] = attrs.field(default=None, repr=False)  # a row method's own pseudo-indicator
 
     @property
     def is_leaf(self) -> bool:
@@ -114,6 +116,23 @@ class Indicator:
     @property
     def qualified(self) -> str:
         return "/".join(self.path)
+
+
+@attrs.define(eq=False)
+class RowPart:
+    """The rows of an ``指标行`` indicator. ``fields`` as declared; ``methods`` maps each
+    member of the 计分方法 field to a one-indicator Program whose inputs are the fields
+    that method reads; ``total`` is the hidden input through which the rows' sum reaches
+    the rulebook's own evaluator (its score rule is that input)."""
+    indicator: "Indicator"
+    fields: list[Input]
+    points_field: str
+    method_field: str
+    methods: dict = attrs.field(factory=dict)        # method name -> Program
+    method_spans: dict = attrs.field(factory=dict)   # method name -> Span
+    total: Optional[Input] = None
+    doc: Optional[str] = None
+    span: Optional[Span] = attrs.field(default=None, repr=False)
 
 
 @attrs.define(eq=False)
@@ -140,6 +159,7 @@ class Program:
     source_text: str = attrs.field(default="", repr=False)
     grades_broken: bool = False   # a band's condition had errors: the grade check is skipped
     runtime_checked: set = attrs.field(factory=set)   # indicator indices whose bounds are checked at run time
+    row_parts: list = attrs.field(factory=list)       # RowPart of each 指标行 indicator
 
     def walk(self):
         """All indicators, parents before children, in source order."""

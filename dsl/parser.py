@@ -96,9 +96,9 @@ def parse_text(text: str, name: str = "<text>", expect: str | None = None):
     except RecursionError:
         raise JixiaoError([make("E0107", [Label(Span(src, 0, 1), "")])]) from None
     if expect is not None:
-        kind = {ast.Rulebook: "rulebook", ast.Case: "case", ast.Suite: "suite"}[type(result)]
+        kind = {ast.Rulebook: "rulebook", ast.Case: "case", ast.Suite: "suite", ast.Library: "library"}[type(result)]
         if kind != expect:
-            zh = {"rulebook": "规则集", "case": "案例", "suite": "测试集"}
+            zh = {"rulebook": "规则集", "case": "案例", "suite": "测试集", "library": "方法库"}
             raise JixiaoError([make("E0108", [Label(Span(src, result.span.start, result.span.start + 2), "")],
                                     found_zh=zh[kind], expected_zh=zh[expect], found_en=kind, expected_en=expect)])
     return result, src, comments
@@ -416,6 +416,9 @@ class _ToAst(Transformer):
     def bool_t(self, meta, ch):
         return ast.TypeSpec("boolean", None, span=self._span(meta))
 
+    def text_t(self, meta, ch):
+        return ast.TypeSpec("text", None, span=self._span(meta))
+
     def grade_t(self, meta, ch):
         return ast.TypeSpec("grade", None, tuple(n.text for n in ch), span=self._span(meta))
 
@@ -428,6 +431,52 @@ class _ToAst(Transformer):
     def range_(self, meta, ch):
         sp = self._span(meta)
         return [ast.Constraint(">=", ch[0], span=sp), ast.Constraint("<=", ch[1], span=sp)]
+
+    # ── methods, libraries, rows ──
+    def library(self, meta, ch):
+        return ast.Library(_unescape(ch[0]), tuple(ch[1:]), span=self._span(meta))
+
+    def import_stmt(self, meta, ch):
+        return ast.Import(_unescape(ch[0]), span=self._span(meta))
+
+    def method(self, meta, ch):
+        name = ch[0]
+        params = tuple(c for c in ch[1:] if isinstance(c, ast.Param))
+        body = tuple(c for c in ch[1:] if c is not None and not isinstance(c, ast.Param))
+        return ast.Method(name, params, body, span=self._span(meta))
+
+    def param(self, meta, ch):
+        return ast.Param(ch[0], ch[2] if len(ch) > 2 else None, span=self._span(meta))
+
+    def require_stmt(self, meta, ch):
+        msg = _unescape(ch[1]) if len(ch) > 1 and ch[1] is not None else None
+        return ast.Require(ch[0], msg, span=self._span(meta))
+
+    def rows_block(self, meta, ch):
+        return ast.RowsBlock(tuple(c for c in ch if isinstance(c, ast.InputDecl)),
+                             tuple(c for c in ch if isinstance(c, ast.RowMethod)),
+                             tuple(c for c in ch if isinstance(c, ast.Doc)), span=self._span(meta))
+
+    def field_decl(self, meta, ch):
+        return self.input_decl(meta, ch)
+
+    def row_method(self, meta, ch):
+        return ast.RowMethod(ch[0], ch[-1], span=self._span(meta))
+
+    def case_rows(self, meta, ch):
+        return ast.CaseRows(ch[0], tuple(ch[1:]), span=self._span(meta))
+
+    def case_row(self, meta, ch):
+        claims = [c for c in ch[1:] if isinstance(c, ast.Claim)]
+        if len(claims) > 1:
+            raise JixiaoError([make("E0606", [Label(claims[1].span, "")], name="自评得分")])
+        return ast.CaseRow(_unescape(ch[0]), tuple(c for c in ch[1:] if isinstance(c, ast.CaseInput)),
+                           claims[0] if claims else None, span=self._span(meta))
+
+    def row_claim(self, meta, ch):
+        num = next(c for c in ch if isinstance(c, ast.Num))
+        note = _unescape(ch[-1]) if isinstance(ch[-1], Token) and ch[-1].type == "STRING" else None
+        return ast.Claim((), num, note, span=self._span(meta))
 
     # ── hierarchy ──
     def level1(self, meta, ch): return "level1"
@@ -577,19 +626,24 @@ class _ToAst(Transformer):
     # ── cases ──
     def case(self, meta, ch):
         title = _unescape(ch[0])
-        inputs, claimed, assessed = [], [], []
+        inputs, claimed, assessed, rows = [], [], [], []
         for it in ch[1:]:
             if isinstance(it, ast.CaseInput):
                 inputs.append(it)
+            elif isinstance(it, ast.CaseRows):
+                rows.append(it)
             elif it[0] == "claimed":
                 claimed.extend(it[1])
             else:
                 assessed.extend(it[1])
-        return ast.Case(title, tuple(inputs), tuple(claimed), tuple(assessed), span=self._span(meta))
+        return ast.Case(title, tuple(inputs), tuple(claimed), tuple(assessed), tuple(rows), span=self._span(meta))
 
     def case_input(self, meta, ch):
         names = tuple(c for c in ch if isinstance(c, ast.Name))
-        return ast.CaseInput(names, ch[-1], span=self._span(meta))
+        value = ch[-1]
+        if isinstance(value, Token):      # a text value: "产出指标"
+            value = ast.Text(_unescape(value), span=self._tspan(value))
+        return ast.CaseInput(names, value, span=self._span(meta))
 
     def claimed(self, meta, ch):
         return ("claimed", ch)
@@ -616,10 +670,12 @@ class _ToAst(Transformer):
 
     def test_case(self, meta, ch):
         title = _unescape(ch[0])
-        inputs, expected, claimed, assessed = [], [], [], []
+        inputs, expected, claimed, assessed, rows = [], [], [], [], []
         for it in ch[1:]:
             if isinstance(it, ast.CaseInput):
                 inputs.append(it)
+            elif isinstance(it, ast.CaseRows):
+                rows.append(it)
             elif it[0] == "expected":
                 expected.extend(it[1])
             elif it[0] == "claimed":
@@ -627,7 +683,7 @@ class _ToAst(Transformer):
             else:
                 assessed.extend(it[1])
         return ast.TestCase(title, tuple(inputs), tuple(expected), tuple(claimed), tuple(assessed),
-                            span=self._span(meta))
+                            tuple(rows), span=self._span(meta))
 
     def expected(self, meta, ch):
         return ("expected", ch)

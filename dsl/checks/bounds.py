@@ -64,6 +64,11 @@ class Bounds:
             cnt = ir.Call("count", cond.args, type=ir.Type("num", "项"))
             n = ir.Const(Decimal(len(inp.type.members)), type=ir.Type("num"))
             return self.refine_env(env, ir.Compare([cnt, n], ["=="], type=ir.BOOL), truth)
+        if isinstance(cond, ir.Compare) and len(cond.ops) > 1 and truth:
+            # 0 ≤ x ≤ 100% holds: each adjacent pair holds
+            for op, a, b in zip(cond.ops, cond.operands, cond.operands[1:]):
+                env = self.refine_env(env, ir.Compare([a, b], [op], type=ir.BOOL), True)
+            return env
         if isinstance(cond, ir.Compare) and len(cond.ops) == 1:
             a, b = cond.operands
             op = cond.ops[0]
@@ -138,6 +143,9 @@ class Bounds:
         if isinstance(e, ir.Neg):
             return iv.neg(self.ev(e.operand, env))
         if isinstance(e, ir.Call):
+            if e.func == "require":       # the value is used only where the requirement holds
+                self.ev(e.args[0], env)
+                return self.ev(e.args[2], self.refine_env(env, e.args[0], True))
             if e.func in ("min", "max"):
                 vals = [self.ev(a, env) for a in e.args]
                 out = vals[0]

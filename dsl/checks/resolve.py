@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
+
 from .. import ast, ir
 from ..diagnostics import Diagnostic, Label, make
 from ..ir import AMOUNT_UNITS, COUNT_UNITS, KNOWN_UNITS, Type
 
 from ..builtins import FUNCS  # noqa: E402
+from ..imports import collect_methods  # noqa: E402
+
+MAX_INLINE = 16   # methods calling methods: deeper than this is a runaway expansion
+ROW_POINTS = ("分值", "points")
+ROW_METHOD = ("计分方法", "method")
 TOTAL_NAMES = {"总分", "total"}
 OP_TEXT = {"+": "+", "-": "-", "*": "×", "/": "÷", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 
@@ -70,6 +77,12 @@ class Resolver:
         self.let_owners: dict[str, list[str]] = {}   # local name -> indicators defining it
         self.na_span = None
         self._current: ir.Indicator | None = None   # indicator whose rule is being resolved
+        self.methods = collect_methods(rb, self.diags)   # name -> (ast.Method, file)
+        self._inline_stack: list[str] = []
+        self._in_method = False
+        self._call_sites: list = []          # spans of the calls being expanded
+        self.row_parts: list[ir.RowPart] = []
+        self._in_rows = False                # resolving a row's scoring method: only its fields are visible
 
     def err(self, code, labels, helps=(), notes=(), **args):
         self.diags.append(make(code, labels, notes=notes, helps=helps, **args))
@@ -148,6 +161,13 @@ class Resolver:
                 self.diags.append(make("W0202", [Label(loc.span, "")], name=loc.name))
         if total is None:
             return None
+        for part in self.row_parts:
+            for name, (pseudo, used) in list(part.methods.items()):
+                part.methods[name] = ir.Program(
+                    title=f"{rb.title}/{part.indicator.qualified}/{name}", version=None, total=Decimal(1),
+                    precision=precision, rounding=settings["rounding"].value if "rounding" in settings else "half_up",
+                    grade_on="exact", na_policy=na_policy, inputs=used, globals=[], roots=[pseudo],
+                    grades=[ir.GradeBand("—", None)], source_name=rb.span.file.name, source_text=rb.span.file.text)
         return ir.Program(
             title=rb.title, version=settings["version"].value if "version" in settings else None,
             total=total.value.value, precision=precision,
@@ -155,7 +175,7 @@ class Resolver:
             grade_on=settings["grade_on"].value if "grade_on" in settings else "rounded",
             na_policy=na_policy, inputs=list(self.inputs.values()), globals=self.globals,
             roots=roots, grades=grades, source_name=rb.span.file.name, source_text=rb.span.file.text,
-            grades_broken=grades_broken)
+            grades_broken=grades_broken, row_parts=self.row_parts)
 
     def _cycles(self):
         """Indicators that use each other's scores (A uses B, B uses A): E0205, and the
@@ -204,6 +224,10 @@ class Resolver:
                                Label(self.inputs[name].span, "首次声明 / first declared here", False)],
                      name=name)
             return
+        self.inputs[name] = self._make_input(d, len(self.inputs))
+
+    def _make_input(self, d: ast.InputDecl, index: int) -> ir.Input:
+        name = d.name.text
         t = d.type
         kind = t.kind
         if kind in ("amount", "count"):
@@ -220,9 +244,11 @@ class Resolver:
             typ = ir.BOOL
         elif kind == "grade":
             typ = Type("enum", None, t.members)
+        elif kind == "text":
+            typ = Type("text")
         else:
             typ = Type("checklist", None, t.members)
-        inp = ir.Input(name, kind, typ, doc=d.doc, span=d.name.span, index=len(self.inputs))
+        inp = ir.Input(name, kind, typ, doc=d.doc, span=d.name.span, index=index)
         if kind in ("amount", "count", "rate", "score"):
             inp.lo = Decimal(0)
         for c in d.constraints:
@@ -241,7 +267,7 @@ class Resolver:
                 inp.hi, inp.hi_open = val, c.op == "<"
             else:
                 self.err("E0303", [Label(c.span, "")], what_zh="范围只能用 > ≥ < ≤", what_en="a bound uses > ≥ < ≤")
-        self.inputs[name] = inp
+        return inp
 
     def _dup_sibling(self, seen, node: ast.IndicatorNode):
         name = node.name.text
@@ -325,6 +351,13 @@ class Resolver:
                         self.err("E0207", [Label(n.span, "")], name=n.text, expected_zh="数值输入", expected_en="a numeric input")
                     else:
                         ind.monotone.append((inp, st.direction))
+            elif isinstance(st, ast.RowsBlock):
+                if score_ast is not None or ind.rows is not None:
+                    self.err("E0211", [Label(st.span, "")], name=ind.name, reason_zh="与另一得分规则并存",
+                             reason_en="stand beside another score rule")
+                    continue
+                score_ast = st
+                self._rows(ind, st)
             elif isinstance(st, ast.ScoreRule):
                 if score_ast is not None:
                     self.err("E0203", [Label(st.span, ""), Label(score_ast.span, "", False)], name="得分")
@@ -338,6 +371,67 @@ class Resolver:
         self._current = None
         if score_ast is None and ind.is_leaf:
             self.err("E0403", [Label(ind.name_span, "缺少「得分 = …」 / no `得分 = …`")], name=ind.name)
+
+    def _rows(self, ind: ir.Indicator, block: ast.RowsBlock):
+        """An indicator whose rows the case supplies: the fields, and each scoring method
+        resolved on its own, seeing only the row's fields."""
+        def bad(zh, en, span=block.span):
+            self.err("E0211", [Label(span, "")], name=ind.name, reason_zh=zh, reason_en=en)
+        if ind.children:
+            bad("所在指标不能再有下级指标", "belong to an indicator that has children of its own")
+        fields: dict[str, ir.Input] = {}
+        for d in block.fields:
+            if d.name.text in fields:
+                self.err("E0203", [Label(d.name.span, ""), Label(fields[d.name.text].span, "", False)], name=d.name.text)
+                continue
+            fields[d.name.text] = self._make_input(d, len(fields))
+        pf = next((n for n in ROW_POINTS if n in fields), None)
+        mf = next((n for n in ROW_METHOD if n in fields), None)
+        if pf is None or fields[pf].kind != "score":
+            bad("缺少「字段 分值: 分数」", "need a field `分值: 分数` (the row's points)")
+        if mf is None or fields[mf].kind != "grade":
+            bad("缺少「字段 计分方法: 等级(…)」", "need a field `计分方法: 等级(…)` naming each row's method")
+        members = fields[mf].members if mf is not None and fields[mf].kind == "grade" else ()
+        part = ir.RowPart(ind, list(fields.values()), pf or "分值", mf or "计分方法",
+                          doc="\n".join(d.text for d in block.docs) or None, span=block.span)
+        for rm in block.methods:
+            name = rm.name.text
+            if name in part.methods:
+                self.err("E0203", [Label(rm.name.span, ""), Label(part.method_spans[name], "", False)], name=name)
+                continue
+            if members and name not in members:
+                bad(f"的方法「{name}」不是计分方法的选项（{'、'.join(members)}）",
+                    f"define method `{name}`, which is not a choice of 计分方法 ({', '.join(members)})", rm.name.span)
+            fresh = {n: attrs.evolve(inp, used=False) for n, inp in fields.items()}
+            pseudo = ir.Indicator(name, "row", Decimal(0), ind.path + (name,), span=rm.span, name_span=rm.name.span,
+                                  row_of=ind, index=0)
+            saved = self.inputs, self._current, self._in_rows
+            self.inputs, self._current, self._in_rows = fresh, pseudo, True
+            try:
+                v = rm.value
+                score = self.tiers(v, {}, score_ctx=True) if isinstance(v, ast.Tiers) else self.expr(v, {}, score_ctx=True)
+            finally:
+                self.inputs, self._current, self._in_rows = saved
+            pseudo.score = push_clamps(score)
+            self._check_score_type(pseudo, v.span)
+            if _contains_na(score):
+                bad("的计分方法不能得「不适用」", "cannot score 不适用 (leave the row out instead)", v.span)
+            used = sorted((i for i in fresh.values() if i.used), key=lambda i: i.index)
+            for k, inp in enumerate(used):
+                inp.index = k
+            part.methods[name] = (pseudo, used)
+            part.method_spans[name] = rm.span
+        for m in members:
+            if m not in part.methods:
+                bad(f"缺少计分方法「{m}」的「方法 {m} = …」", f"give no `方法 {m} = …` for the choice `{m}`")
+        hidden = ir.Input(f"{ind.name}·各行得分", "score", Type("num"), lo=Decimal(0), hi=ind.points,
+                          doc=f"「{ind.name}」各行得分之和（由案例的指标行算出）", span=block.span,
+                          index=len(self.inputs), used=True)
+        self.inputs[hidden.name] = hidden
+        part.total = hidden
+        ind.score = ir.InputRef(hidden, span=block.span, type=Type("num"))
+        ind.rows = part
+        self.row_parts.append(part)
 
     def _check_score_type(self, ind, span):
         t = ind.score.type
@@ -365,15 +459,23 @@ class Resolver:
                 return ir.TotalRef(span=ref.span, type=Type("num", None))
             if name in scope:
                 loc = scope[name]
+                if isinstance(loc, ir.Expr):      # a method's parameter bound to a simple argument
+                    return _copy(loc)
                 loc.used = True
                 return ir.LocalRef(loc, span=ref.span, type=loc.type)
+            if self._in_method and name not in enum_members:
+                m = self._inline_stack[-1]
+                self.err("E0201", [Label(ref.span, "不是此方法的参数或中间值 / not a parameter or value of this method")],
+                         notes=[f"方法「{m}」只能使用其参数和自身的中间值 / method `{m}` sees only its parameters and its own values"],
+                         name=ref.text)
+                return ir.Const(Decimal(0), span=ref.span)
             if name in self.inputs and allow_names:
                 inp = self.inputs[name]
                 inp.used = True
                 return ir.InputRef(inp, span=ref.span, type=inp.type)
             if name in enum_members:
                 return ir.Const(name, span=ref.span, type=Type("enum", None, tuple(enum_members)))
-            cands = self.by_name.get(name, []) if allow_names else []
+            cands = self.by_name.get(name, []) if allow_names and not self._in_rows else []
         else:
             quals = [p.text for p in parts[:-1]]
             cands = narrow_qualified(self.by_name.get(name, []), quals)
@@ -501,7 +603,11 @@ class Resolver:
             self._want_num(x, e.operand.span)
             bound = None
             if e.kind == "capped":
-                if self._current is None:
+                if self._current is not None and self._current.row_of is not None:
+                    self.err("E0211", [Label(e.span, "各行分值不同 / each row has its own points")], name=self._current.row_of.name,
+                             reason_zh="中不能用「不加分」，请写「最多 分值」", reason_en="cannot use 不加分: write `最多 分值` (at_most points)")
+                    bound = ir.Const(Decimal(0), type=Type("num"))
+                elif self._current is None:
                     self.err("E0508", [Label(e.span, "「不加分」只能用于指标的得分 / `不加分` caps an indicator's score")], name="不加分")
                     bound = ir.Const(Decimal(0), type=Type("num"))
                 else:
@@ -547,18 +653,20 @@ class Resolver:
             self._want_bool(a, e.operand.span)
             return ir.Not(a, span=e.span, type=ir.BOOL)
         if isinstance(e, ast.Call):
-            return self.call(e, scope, grades, allow_names)
+            return self.call(e, scope, grades, allow_names, score_ctx)
         if isinstance(e, ast.ListLit):
             self.err("E0303", [Label(e.span, "")], what_zh="列表只能出现在案例中", what_en="a list can only be a case value")
             return ir.Const(Decimal(0), span=e.span)
         raise AssertionError(type(e))
 
-    def call(self, e: ast.Call, scope, grades, allow_names):
+    def call(self, e: ast.Call, scope, grades, allow_names, score_ctx=False):
         fname = e.func.text
         f = FUNCS.get(fname)
         args = [self.expr(a, scope, grades=grades, allow_names=allow_names) for a in e.args]
+        if f is None and fname in self.methods:
+            return self.inline(e, args, score_ctx)
         if f is None:
-            sugg = suggest(fname, FUNCS)
+            sugg = suggest(fname, set(FUNCS) | set(self.methods))
             helps = [f"是否应为{'、'.join('「' + s + '」' for s in sugg)}？ / did you mean {', '.join(sugg)}?"] if sugg else []
             self.err("E0204", [Label(e.func.span, "")], helps, name=fname, reason_zh="不存在", reason_en="does not exist")
             return ir.Const(Decimal(0), span=e.span)
@@ -586,6 +694,93 @@ class Resolver:
         if f in ("count", "size"):
             return ir.Call(f, args, span=e.span, type=Type("num", "项"))
         return ir.Call(f, args, span=e.span, type=ir.BOOL)
+
+    # ───────────── methods ─────────────
+    def inline(self, e: ast.Call, args: list, score_ctx: bool) -> ir.Expr:
+        """Expand a call of a method in place: parameters bound to the arguments (simple
+        ones substituted, others computed once as a local), the method's own values as
+        locals of the calling indicator, each 要求 checked before the result is used."""
+        m, _origin = self.methods[e.func.text]
+        name = m.name.text
+        params = m.params
+        required = sum(p.default is None for p in params)
+        if not required <= len(args) <= len(params):
+            want = f"{required}" if required == len(params) else f"{required}–{len(params)}"
+            self.err("E0210", [Label(e.span, f"给了 {len(args)} 个参数 / {len(args)} given"),
+                               Label(m.name.span, "定义于此 / defined here", False)], name=name,
+                     reason_zh=f"需要 {want} 个参数", reason_en=f"takes {want} arguments",
+                     notes=["参数 / parameters: " + "、".join(p.name.text for p in params)])
+            return ir.Const(Decimal(0), span=e.span)
+        if name in self._inline_stack or len(self._inline_stack) >= MAX_INLINE:
+            chain = " → ".join(self._inline_stack + [name])
+            self.err("E0210", [Label(e.span, "")], name=name, reason_zh=f"递归调用：{chain}",
+                     reason_en=f"calls itself: {chain}")
+            return ir.Const(Decimal(0), span=e.span)
+        before = len(self.diags)
+        mscope: dict = {}
+        for i, p in enumerate(params):
+            if i < len(args):
+                a = args[i]
+            else:
+                saved, self._in_method = self._in_method, False
+                a = self.expr(p.default, {}, allow_names=False)
+                self._in_method = saved
+            if isinstance(a, (ir.Const, ir.InputRef, ir.LocalRef)):
+                mscope[p.name.text] = a
+            else:
+                mscope[p.name.text] = self._inline_local(f"{name}.{p.name.text}", a, p.name.span)
+        self._inline_stack.append(name)
+        self._call_sites.append(e.span)
+        saved, self._in_method = self._in_method, True
+        result, requires = None, []
+        try:
+            for st in m.body:
+                if isinstance(st, ast.Let):
+                    if st.name.text in mscope:
+                        self.err("E0203", [Label(st.name.span, "")], name=st.name.text)
+                    v = self.tiers(st.value, mscope) if isinstance(st.value, ast.Tiers) else self.expr(st.value, mscope)
+                    mscope[st.name.text] = self._inline_local(f"{name}.{st.name.text}", v, st.name.span)
+                elif isinstance(st, ast.Require):
+                    c = self.expr(st.cond, mscope)
+                    self._want_bool(c, st.cond.span)
+                    folded = fold_constant(c)
+                    if isinstance(folded, ir.Const) and folded.value is True:
+                        continue            # holds for every case: nothing to check at run time
+                    if isinstance(folded, ir.Const) and folded.value is False:
+                        self.err("E0210", [Label(e.span, ""), Label(st.span, "要求 / required here", False)], name=name,
+                                 reason_zh=f"的要求不满足：{st.message or st.cond.span.text()}",
+                                 reason_en=f"requirement not met: {st.message or st.cond.span.text()}")
+                        continue
+                    requires.append((c, st.message or st.cond.span.text()))
+                elif isinstance(st, ast.ScoreRule):
+                    if result is not None:
+                        self.err("E0203", [Label(st.span, "")], name="得分")
+                        continue
+                    result = (self.tiers(st.value, mscope, score_ctx=score_ctx) if isinstance(st.value, ast.Tiers)
+                              else self.expr(st.value, mscope, score_ctx=score_ctx))
+        finally:
+            self._in_method = saved
+            self._inline_stack.pop()
+            self._call_sites.pop()
+        if result is None:
+            self.err("E0210", [Label(m.name.span, "")], name=name, reason_zh="没有「得分 = …」",
+                     reason_en="has no `得分 = …` result")
+            return ir.Const(Decimal(0), span=e.span)
+        for c, msg in reversed(requires):
+            result = ir.Call("require", [c, ir.Const(f"{name}：{msg}", type=Type("text")), result],
+                             span=result.span, type=result.type)
+        # problems found inside the method: show where it was called from
+        for i in range(before, len(self.diags)):
+            d = self.diags[i]
+            if all(lab.span.file is not e.span.file for lab in d.labels):
+                self.diags[i] = attrs.evolve(d, labels=d.labels + (Label(e.span, f"在此调用「{name}」 / `{name}` called here", False),))
+        return result
+
+    def _inline_local(self, name: str, value: ir.Expr, span) -> ir.Local:
+        into = self._current.locals if self._current is not None else self.globals
+        loc = ir.Local(name, value, value.type, span=span, owner=self._current, index=len(into), used=True)
+        into.append(loc)
+        return loc
 
     # ───────────── type helpers ─────────────
     def _want_num(self, x: ir.Expr, span):
@@ -684,6 +879,11 @@ class Resolver:
         return a
 
 
+def _copy(e: ir.Expr) -> ir.Expr:
+    """A fresh node for one more use of a method's argument (nodes are not shared)."""
+    return attrs.evolve(e)
+
+
 def fold_constant(e: ir.Expr) -> ir.Expr:
     """``-100%`` and other constant arithmetic -> one Const (else ``e`` unchanged)."""
     if isinstance(e, ir.Neg):
@@ -699,6 +899,13 @@ def fold_constant(e: ir.Expr) -> ir.Expr:
             if v is None:
                 v = a.value / b.value
             return ir.Const(v, span=e.span, type=e.type)
+    if isinstance(e, ir.Compare):
+        vals = [fold_constant(x) for x in e.operands]
+        if all(isinstance(x, ir.Const) and isinstance(x.value, Decimal) for x in vals):
+            import operator as _op
+            fns = {">=": _op.ge, ">": _op.gt, "<=": _op.le, "<": _op.lt, "==": _op.eq, "!=": _op.ne}
+            ok = all(fns[o](a.value, b.value) for o, a, b in zip(e.ops, vals, vals[1:]))
+            return ir.Const(ok, span=e.span, type=ir.BOOL)
     return e
 
 

@@ -1,0 +1,97 @@
+"""Methods and imports: which methods a rulebook can call, and from which file.
+
+``引用 "方法库.jx"`` names a 方法库 file. It is looked up next to the importing file,
+then in the standard library (``stdlib_indicators/``). To keep a hostile rulebook from
+reading arbitrary files, an import path must be relative, end in ``.jx`` and not climb
+out of its folder (no ``..``). A library may import other libraries; each file is read
+once, so import cycles are harmless.
+"""
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from . import ast
+from .builtins import FUNCS
+from .diagnostics import Diagnostic, JixiaoError, Label, make
+
+STDLIB = Path(__file__).resolve().parent.parent / "stdlib_indicators"
+MAX_LIBRARIES = 64
+
+
+def _candidates(path: str, importer: str):
+    pure = PurePosixPath(path.replace("\\", "/"))
+    if pure.is_absolute() or ".." in pure.parts or not path.endswith(".jx") or ":" in path:
+        return None
+    out = []
+    here = Path(importer)
+    if importer and not importer.startswith("<"):
+        out.append(here.parent / pure)
+    out.append(STDLIB / pure)
+    return out
+
+
+def collect_methods(tree, diags: list[Diagnostic]) -> dict[str, tuple[ast.Method, str]]:
+    """Methods visible in ``tree`` (a Rulebook or Library): its own and every imported
+    library's, by name. Problems are appended to ``diags``."""
+    from .parser import parse_text, read_source
+
+    methods: dict[str, tuple[ast.Method, str]] = {}
+    seen_files: set[str] = set()
+
+    def add(m: ast.Method, origin: str):
+        name = m.name.text
+        if name in FUNCS:
+            diags.append(make("E0210", [Label(m.name.span, "内置函数 / a built-in function")], name=name,
+                              reason_zh="与内置函数同名", reason_en="has the name of a built-in function"))
+            return
+        if name in methods:
+            prev = methods[name][0]
+            if prev.span.file.name == m.span.file.name and prev.span.start == m.span.start:
+                return
+            diags.append(make("E0203", [Label(m.name.span, ""), Label(prev.name.span, "首次定义 / first defined here", False)],
+                              name=name))
+            return
+        methods[name] = (m, origin)
+
+    def visit(node, file_name: str):
+        items = node.items
+        for it in items:
+            if isinstance(it, ast.Method):
+                add(it, file_name)
+        for it in items:
+            if not isinstance(it, ast.Import):
+                continue
+            cands = _candidates(it.path, file_name)
+            label = Label(it.span, "")
+            if cands is None:
+                diags.append(make("E0209", [label], path=it.path, reason_zh="不是允许的路径（应为相对路径、以 .jx 结尾、不含 ..）",
+                                  reason_en="is not an allowed path (relative, ending in .jx, without ..)"))
+                continue
+            found = next((c for c in cands if c.is_file()), None)
+            if found is None:
+                diags.append(make("E0209", [label], path=it.path, reason_zh="找不到文件",
+                                  reason_en=": no such file",
+                                  notes=["查找位置 / looked in: " + "、".join(str(c) for c in cands)]))
+                continue
+            key = str(found.resolve())
+            if key in seen_files:
+                continue
+            if len(seen_files) >= MAX_LIBRARIES:
+                diags.append(make("E0209", [label], path=it.path, reason_zh=f"超过 {MAX_LIBRARIES} 个方法库",
+                                  reason_en=f"goes beyond {MAX_LIBRARIES} libraries"))
+                continue
+            seen_files.add(key)
+            try:
+                name, text = read_source(found)
+                lib = parse_text(text, name)[0]
+            except JixiaoError as e:
+                diags.extend(e.diagnostics)
+                continue
+            if not isinstance(lib, ast.Library):
+                diags.append(make("E0209", [label], path=it.path, reason_zh="不是方法库（应以「方法库」开头）",
+                                  reason_en="is not a library (it should start with 方法库)"))
+                continue
+            visit(lib, name)
+
+    visit(tree, tree.span.file.name)
+    return methods
