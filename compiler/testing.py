@@ -111,7 +111,7 @@ def run_case(loaded: LoadedSuite, tc: ast.TestCase) -> CaseOutcome:
     line = tc.span.line
     try:
         # the case's own rows over the base case's
-        case_ast = ast.Case(tc.title, tc.inputs, tc.claimed, tc.assessed, span=tc.span)
+        case_ast = ast.Case(tc.title, tc.inputs, tc.claimed, tc.assessed, tc.rows, span=tc.span)
         own = rb.case_from_ast(case_ast)
         inputs = dict(loaded.base.inputs) if loaded.base else {}
         inputs.update(own.inputs)
@@ -119,7 +119,9 @@ def run_case(loaded: LoadedSuite, tc: ast.TestCase) -> CaseOutcome:
         assessed.update(own.assessed)
         spans = dict(loaded.base.input_spans) if loaded.base else {}
         spans.update(own.input_spans)
-        result = rb.evaluate(inputs, trace=True, assessed=assessed or None, _spans=spans)
+        rows = dict(loaded.base.rows) if loaded.base else {}
+        rows.update(own.rows)          # a case's 指标行 block replaces the base case's for that indicator
+        result = rb.evaluate(inputs, trace=True, assessed=assessed or None, rows=rows or None, _spans=spans)
     except JixiaoError as e:
         return CaseOutcome(loaded.ast.title, tc.title, file, line, errors=tuple(e.diagnostics))
     mismatches, errors = [], []
@@ -137,12 +139,17 @@ def run_case(loaded: LoadedSuite, tc: ast.TestCase) -> CaseOutcome:
                 mismatches.append(Mismatch("等级", _show(want), result.grade, None, row.span.line))
             continue
         hits = rb.find_indicator(parts)
-        if len(hits) != 1:
+        got = None
+        if not hits:        # a case-supplied row: 绩效指标.安置帮教对象无重新犯罪发生
+            found = [r for r in result.indicators if r.level == "row" and r.path[-len(parts):] == parts]
+            if len(found) == 1:
+                got = found[0]
+        if got is None and len(hits) != 1:
             errors.append(make("E0605" if not hits else "E0202", [Label(row.path[-1].span, "")], name=".".join(parts)))
             continue
-        ind = hits[0]
-        path = "/".join(ind.path)
-        got = next(r for r in result.indicators if r.path == ind.path)
+        if got is None:
+            got = next(r for r in result.indicators if r.path == hits[0].path)
+        path = "/".join(got.path)
         if isinstance(want, ast.Ref) and want.text in NA_WORDS or isinstance(want, ast.NotApplicable):
             if got.applicable:
                 mismatches.append(Mismatch(path, "不适用", fmt_decimal(got.score), path, row.span.line))

@@ -22,11 +22,13 @@ def _candidates(path: str, importer: str):
     pure = PurePosixPath(path.replace("\\", "/"))
     if pure.is_absolute() or ".." in pure.parts or not path.endswith(".jx") or ":" in path:
         return None
-    out = []
+    out = []        # (path, how it is shown: relative to the importer, or in the standard library)
     here = Path(importer)
     if importer and not importer.startswith("<"):
-        out.append(here.parent / pure)
-    out.append(STDLIB / pure)
+        sibling = here.parent / pure
+        if sibling.resolve() != here.resolve():     # a file never imports itself (tests/计分方法.jx → the library)
+            out.append((sibling, str(PurePosixPath(here.parent.as_posix()) / pure)))
+    out.append((STDLIB / pure, f"stdlib_indicators/{pure}"))
     return out
 
 
@@ -67,11 +69,11 @@ def collect_methods(tree, diags: list[Diagnostic]) -> dict[str, tuple[ast.Method
                 diags.append(make("E0209", [label], path=it.path, reason_zh="不是允许的路径（应为相对路径、以 .jx 结尾、不含 ..）",
                                   reason_en="is not an allowed path (relative, ending in .jx, without ..)"))
                 continue
-            found = next((c for c in cands if c.is_file()), None)
+            found, shown = next(((c, sh) for c, sh in cands if c.is_file()), (None, None))
             if found is None:
                 diags.append(make("E0209", [label], path=it.path, reason_zh="找不到文件",
                                   reason_en=": no such file",
-                                  notes=["查找位置 / looked in: " + "、".join(str(c) for c in cands)]))
+                                  notes=["查找位置 / looked in: " + "、".join(shown for _, shown in cands)]))
                 continue
             key = str(found.resolve())
             if key in seen_files:
@@ -82,8 +84,8 @@ def collect_methods(tree, diags: list[Diagnostic]) -> dict[str, tuple[ast.Method
                 continue
             seen_files.add(key)
             try:
-                name, text = read_source(found)
-                lib = parse_text(text, name)[0]
+                _name, text = read_source(found)
+                lib = parse_text(text, shown)[0]      # shown as imported, not as an absolute path
             except JixiaoError as e:
                 diags.extend(e.diagnostics)
                 continue
@@ -91,7 +93,7 @@ def collect_methods(tree, diags: list[Diagnostic]) -> dict[str, tuple[ast.Method
                 diags.append(make("E0209", [label], path=it.path, reason_zh="不是方法库（应以「方法库」开头）",
                                   reason_en="is not a library (it should start with 方法库)"))
                 continue
-            visit(lib, name)
+            visit(lib, str(found))
 
     visit(tree, tree.span.file.name)
     return methods

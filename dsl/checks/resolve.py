@@ -668,7 +668,9 @@ class Resolver:
         if f is None:
             sugg = suggest(fname, set(FUNCS) | set(self.methods))
             helps = [f"是否应为{'、'.join('「' + s + '」' for s in sugg)}？ / did you mean {', '.join(sugg)}?"] if sugg else []
-            self.err("E0204", [Label(e.func.span, "")], helps, name=fname, reason_zh="不存在", reason_en="does not exist")
+            notes = (["它也许定义在未能引用的方法库中 / it may be defined in a library that could not be imported"]
+                     if any(d.code == "E0209" for d in self.diags) else [])
+            self.err("E0204", [Label(e.func.span, "")], helps, notes, name=fname, reason_zh="不存在", reason_en="does not exist")
             return ir.Const(Decimal(0), span=e.span)
         if f in ("min", "max"):
             if len(args) < 2:
