@@ -601,6 +601,22 @@ def _case_value(e, inp: ir.Input):
 
 # ───────────────────────── entry points ─────────────────────────
 
+def load_library(path) -> Optional[ast.Library]:
+    """The file at ``path`` parsed, if it is a 方法库; None if it is another kind of file.
+    A library with errors (``jixiao check`` lists them) raises JixiaoError."""
+    name, text = read_source(path)
+    try:
+        tree = parse_text(text, name)[0]
+    except JixiaoError:
+        return None            # let the caller report it as the file it expected
+    if not isinstance(tree, ast.Library):
+        return None
+    diags = _check.check_library(tree)
+    if has_errors(diags):
+        raise JixiaoError(diags)
+    return tree
+
+
 def compile_rulebook(text: Optional[str] = None, *, path=None, name: Optional[str] = None) -> CompiledRulebook:
     """Check and compile a rulebook from ``text`` or a file ``path``; cached by content."""
     if text is None:

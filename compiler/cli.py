@@ -376,16 +376,23 @@ def report_cmd(rulebook, case, output, criteria):
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="评分表文件 .xlsx/.html/.md / the 评分表 file (.xlsx, .html or .md)")
 def doc_cmd(rulebook, output):
-    """发布评分表：评分标准由规则生成 / the rulebook as the published 评分表, 评分标准 generated from the rules."""
+    """发布评分表：评分标准由规则生成 / the rulebook as the published 评分表, 评分标准 generated from the rules.
+
+    给出方法库（方法库 "…"）时，输出各计分方法的参数、说明和评分标准 / for a 方法库 file,
+    a reference of its methods: parameters, 说明 and 评分标准."""
     from . import publish
     if Path(output).suffix.lower() not in publish.FORMATS:
         raise click.UsageError(f"输出格式 / output format: {', '.join(publish.FORMATS)}")
     try:
-        rb = api.compile_rulebook(path=rulebook)
+        lib = api.load_library(rulebook)
+        rb = api.compile_rulebook(path=rulebook) if lib is None else None
     except JixiaoError as e:
         _fail(e)
     try:
-        publish.write_doc(rb, output)
+        if lib is not None:
+            publish.write_table(publish.library_table(lib), output)
+        else:
+            publish.write_doc(rb, output)
     except OSError as e:
         raise click.ClickException(f"{output}: {e.strerror or e}")
     click.echo(f"{output} / written", err=True)

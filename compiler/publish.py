@@ -405,6 +405,8 @@ def criteria_text(ind: ir.Indicator, program: ir.Program) -> str:
     """The 评分标准 of ``ind`` in Chinese, generated from its rule: local definitions as
     formulas first (one line, ``；``-separated), then the rule. A composite indicator lists
     its 子项 one per line, then how they combine."""
+    if ind.rows is not None:
+        return rows_criteria(ind.rows)
     if ind.children:
         if not all(c.level == "item" for c in ind.children) and ind.score is None:
             return f"得分为{'、'.join(c.name for c in ind.children)}得分之和"
@@ -426,6 +428,29 @@ def criteria_text(ind: ir.Indicator, program: ir.Program) -> str:
     rule = cr.rule(ind.score)
     defs = cr.definitions()
     return ("；".join(defs) + "\n" + rule) if defs else rule
+
+
+def method_criteria(e: ir.Expr, ind: ir.Indicator, program: ir.Program) -> str:
+    """A rule that is one call of a library method: the method's own 评分标准 with its
+    arguments; otherwise the rule's formula."""
+    o = e.origin
+    if o is not None and o.criteria:
+        args = "，".join(f"{p}={a}" for p, a in zip(o.params, o.args) if p != a)
+        return f"按{o.name}（{args}）：{o.criteria}" if args else f"按{o.name}：{o.criteria}"
+    cr = _Criteria(ind, program)
+    rule = cr.rule(e)
+    defs = cr.definitions()
+    return ("；".join(defs) + "；" + rule) if defs else rule
+
+
+def rows_criteria(part: ir.RowPart) -> str:
+    """评分标准 of an indicator whose rows the case supplies: the rule that the points add
+    up, then each scoring method a row may choose."""
+    lines = [f"各行由填报单位逐行填写，分值合计{_pts(part.indicator.points)}分；每行按所选计分方法计分，得分不超过该行分值："]
+    for name, prog in part.methods.items():
+        pseudo = prog.roots[0]
+        lines.append(f"{name}：" + method_criteria(pseudo.score, pseudo, prog).replace("\n", "；"))
+    return "\n".join(lines)
 
 
 def band_text(cond: Optional[ir.Expr]) -> str:
@@ -672,6 +697,30 @@ def doc_table(rb) -> Table:
     return Table(prog.title, sub, cols, rows, notes)
 
 
+def library_table(lib) -> Table:
+    """A 方法库 as a reference table: each method, its parameters (with defaults), 说明 and
+    评分标准, as written in the library."""
+    from dsl import ast
+    cols = [Column("name", "方法", 14, 12, "h"), Column("params", "参数", 24, 20, "text"),
+            Column("doc", "说明", 50, 40, "text"), Column("criteria", "评分标准", 34, 28, "text")]
+    rows = []
+    for m in (it for it in lib.items if isinstance(it, ast.Method)):
+        docs = {}
+        for d in m.body:
+            if isinstance(d, ast.Doc):
+                docs[d.kind] = (docs[d.kind] + "\n" if d.kind in docs else "") + d.text
+        params = "、".join(p.name.text + (f"（默认 {' '.join(p.default.span.text().split())}）" if p.default is not None else "")
+                          for p in m.params)
+        reqs = [r.message or r.cond.span.text() for r in m.body if isinstance(r, ast.Require)]
+        doc = docs.get("doc", "") + ("\n要求：" + "；".join(reqs) if reqs else "")
+        rows.append(Row("indicator", cells={"name": m.name.text, "params": params, "doc": doc,
+                                            "criteria": docs.get("criteria", "")}))
+    intro = [d.text for d in lib.items if isinstance(d, ast.Doc)]
+    notes = ["在规则集中写「引用 \"文件名.jx\"」后即可调用，如 得分 = 完成比率法(覆盖率, 100%, 1)；调用在编译时展开，按实际参数检查单位、得分范围和除数。",
+             "“要求”是参数须满足的条件：参数为常数时编译时检查，否则逐案例检查，不满足即报错（E0706），不会悄悄截断。"]
+    return Table(lib.title, "；".join(intro), cols, rows, notes)
+
+
 # ═══════════════════════════ renderers ═══════════════════════════
 
 def _fmt(v: Any) -> str:
@@ -706,6 +755,8 @@ def _row_layout(table: Table, row: Row) -> list[tuple[int, int, str]]:
     """(first column, last column, key) of the cells a non-indicator row shows; merged
     cells span several columns."""
     keys = [c.key for c in table.columns]
+    if row.kind == "indicator" or "score" not in keys:
+        return [(k, k, keys[k]) for k in range(len(keys))]
     s = keys.index("score")
     if row.kind == "subtotal":
         return [(1, s - 1, "l2")] + [(k, k, keys[k]) for k in range(s, len(keys))]

@@ -16,7 +16,10 @@ from .checks.bounds import check_bounds
 from .checks.grades import check_grades
 from .checks.points import check_points
 from .checks.resolve import resolve
-from .diagnostics import Diagnostic, JixiaoError, has_errors
+from . import ast
+from .builtins import FUNCS
+from .diagnostics import Diagnostic, JixiaoError, Label, has_errors, make
+from .imports import collect_methods
 from .parser import parse_text, read_source
 
 
@@ -37,6 +40,9 @@ SOUNDNESS_PASSES = (check_points, check_grades)
 
 def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
     try:
+        rb, _src, _comments = parse_text(text, name)
+        if isinstance(rb, ast.Library):
+            return CheckResult(None, _sorted(check_library(rb)))
         rb, _src, _comments = parse_text(text, name, expect="rulebook")
     except JixiaoError as e:
         return CheckResult(None, e.diagnostics)
@@ -59,6 +65,100 @@ def check_file(path) -> CheckResult:
     except JixiaoError as e:
         return CheckResult(None, e.diagnostics)
     return check_text(text, name)
+
+
+def check_library(lib: ast.Library) -> list[Diagnostic]:
+    """A 方法库 on its own: imports found, names unique, and in each method every name a
+    parameter, a value defined above it or a grade member (a bare name used as a tier key
+    or compared for equality); calls to known functions or methods with the right number
+    of arguments; defaults constant; a 得分 result. Types and units are checked where the
+    method is called, with the caller's arguments."""
+    diags: list[Diagnostic] = []
+    methods = collect_methods(lib, diags)
+    for it in lib.items:
+        if isinstance(it, ast.Method):
+            diags.extend(_check_method(it, methods))
+    return diags
+
+
+def _check_method(m: ast.Method, methods) -> list[Diagnostic]:
+    out = []
+    known = set()
+    for p in m.params:
+        if p.name.text in known:
+            out.append(make("E0203", [Label(p.name.span, "")], name=p.name.text))
+        known.add(p.name.text)
+        if p.default is not None and _refs(p.default):
+            out.append(make("E0210", [Label(p.default.span, "应为常数 / expected a constant")], name=m.name.text,
+                            reason_zh="的参数默认值须为常数", reason_en="needs constant parameter defaults"))
+    result = False
+    for st in m.body:
+        value = getattr(st, "value", None) if not isinstance(st, ast.Require) else st.cond
+        if value is None:
+            continue
+        enum_keys = _enum_keys(value)
+        for ref in _refs(value):
+            if ref.text not in known and id(ref) not in enum_keys:
+                out.append(make("E0201", [Label(ref.span, "不是此方法的参数或中间值 / not a parameter or value of this method")],
+                                notes=[f"方法「{m.name.text}」只能使用其参数和自身的中间值 / method `{m.name.text}` sees only its parameters and its own values"],
+                                name=ref.text))
+        for call in _calls(value):
+            f = call.func.text
+            if f in FUNCS:
+                continue
+            if f not in methods:
+                out.append(make("E0204", [Label(call.func.span, "")], name=f, reason_zh="不存在", reason_en="does not exist"))
+                continue
+            callee = methods[f][0]
+            need = sum(p.default is None for p in callee.params)
+            if not need <= len(call.args) <= len(callee.params):
+                out.append(make("E0210", [Label(call.span, f"给了 {len(call.args)} 个参数 / {len(call.args)} given")], name=f,
+                                reason_zh=f"需要 {need}–{len(callee.params)} 个参数", reason_en=f"takes {need}–{len(callee.params)} arguments"))
+        if isinstance(st, ast.Let):
+            known.add(st.name.text)
+        if isinstance(st, ast.ScoreRule):
+            result = True
+    if not result:
+        out.append(make("E0210", [Label(m.name.span, "")], name=m.name.text, reason_zh="没有「得分 = …」",
+                        reason_en="has no `得分 = …` result"))
+    return out
+
+
+def _nodes(e):
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+            continue
+        if not isinstance(x, ast.Node):
+            continue
+        yield x
+        for f in attrs.fields(type(x)):
+            if f.name != "span":
+                stack.append(getattr(x, f.name))
+
+
+def _refs(e):
+    return [x for x in _nodes(e) if isinstance(x, ast.Ref) and len(x.parts) == 1]
+
+
+def _calls(e):
+    return [x for x in _nodes(e) if isinstance(x, ast.Call)]
+
+
+def _enum_keys(e) -> set:
+    """ids of bare names that can only be grade members: keys of value rows in tiers with
+    a subject, and the right side of an equality."""
+    out = set()
+    for x in _nodes(e):
+        if isinstance(x, ast.Tiers) and x.subject is not None:
+            out.update(id(r.key) for r in x.rows if r.kind == "value" and isinstance(r.key, ast.Ref))
+        if isinstance(x, ast.Compare):
+            for op, b in zip(x.ops, x.operands[1:]):
+                if op in ("==", "!=") and isinstance(b, ast.Ref):
+                    out.add(id(b))
+    return out
 
 
 def _sorted(diags):

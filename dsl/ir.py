@@ -195,6 +195,22 @@ class Program:
 class Expr:
     span: Optional[Span] = attrs.field(kw_only=True, default=None, repr=False)
     type: Type = attrs.field(kw_only=True, default=NUM)
+    # the expansion of a method call: MethodCall(name, criteria, arguments as written)
+    origin: Optional["MethodCall"] = attrs.field(kw_only=True, default=None, repr=False)
+
+
+@attrs.frozen
+class MethodCall:
+    """Where an expanded expression came from: ``完成比率法(覆盖率, 100%, 1)``."""
+    name: str
+    params: tuple[str, ...]
+    args: tuple[str, ...]          # each argument as written at the call
+    criteria: Optional[str] = None  # the method's 评分标准
+    doc: Optional[str] = None
+    span: Optional[Span] = None     # the call
+
+    def text(self) -> str:
+        return f"{self.name}({', '.join(self.args)})"
 
 
 @attrs.define(eq=False)

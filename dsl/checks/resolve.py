@@ -771,6 +771,12 @@ class Resolver:
         for c, msg in reversed(requires):
             result = ir.Call("require", [c, ir.Const(f"{name}：{msg}", type=Type("text")), result],
                              span=result.span, type=result.type)
+        docs = {d.kind: d.text for d in m.body if isinstance(d, ast.Doc)}
+        result = attrs.evolve(result, origin=ir.MethodCall(
+            name, tuple(p.name.text for p in params),
+            tuple(" ".join(a.span.text().split()) for a in e.args) + tuple(
+                " ".join(p.default.span.text().split()) for p in params[len(e.args):]),
+            docs.get("criteria"), docs.get("doc"), e.span))
         # problems found inside the method: show where it was called from
         for i in range(before, len(self.diags)):
             d = self.diags[i]
