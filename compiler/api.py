@@ -354,6 +354,11 @@ class CompiledRulebook:
                 bad(f"的分值 {fmt_decimal(pts)} 超出允许范围 {pf.range_text()}",
                     f"has points {fmt_decimal(pts)} outside {pf.range_text()}", part.points_field)
                 pts = None
+            elif pts is not None and not _multiple(pts, self.program.precision):
+                P = fmt_decimal(self.program.precision)
+                bad(f"的分值 {fmt_decimal(pts)} 不是精度 {P} 的整数倍", f"has points {fmt_decimal(pts)}, not a multiple of the precision {P}",
+                    part.points_field)
+                pts = None
             if pts is not None:
                 points_sum += pts
                 listing.append(f"{r.title} {fmt_decimal(pts)}分")
@@ -567,6 +572,16 @@ class CompiledRulebook:
                                 cr.span, spans))
             out[key] = tuple(rows)
         return out
+
+
+def _multiple(x: Decimal, step: Decimal) -> bool:
+    """Is ``x`` a whole multiple of ``step`` (exactly, whatever the magnitude)?"""
+    try:
+        with localcontext() as ctx:
+            ctx.prec = 200
+            return x % step == 0
+    except ArithmeticError:
+        return False
 
 
 def _case_value(e, inp: ir.Input):

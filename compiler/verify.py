@@ -106,10 +106,54 @@ def search(prog: ir.Program, targets: dict[int, Diagnostic], tries: int = TRIES)
     return found
 
 
+def search_rows(part: ir.RowPart, tries: int = 1500) -> list[Diagnostic]:
+    """Each row method run on field values drawn from the declarations (the row's 分值
+    among them): a score outside [0, 分值] is error E0212 with the counterexample."""
+    from .codegen import generate
+    out = []
+    pf = next(f for f in part.fields if f.name == part.points_field)
+    for name, mprog in part.methods.items():
+        ns = {k: v for k, v in vars(runtime).items() if not k.startswith("__")}
+        exec(compile(generate(mprog), "<jixiao verify rows>", "exec"), ns)
+        full = ns["_full"]
+        consts = _constants(mprog)
+        cands = [_candidates(i, consts) for i in mprog.inputs]
+        # a row's points are a multiple of the precision (checked when rows are scored)
+        P = mprog.precision
+        pcands = [x for x in _candidates(pf, consts) if x % P == 0] or [P * 100]
+        at = next((k for k, i in enumerate(mprog.inputs) if i.name == pf.name), None)
+        if at is not None:
+            cands[at] = pcands
+        rng = random.Random(20211231)
+        with runtime._localcontext(runtime.CONTEXT):
+            for _ in range(tries):
+                values = [rng.choice(c) for c in cands]
+                pts = values[at] if at is not None else rng.choice(pcands)
+                try:
+                    score = full(values, {}, [])[0][0]
+                except (runtime.EvaluationError, ArithmeticError, TypeError, ValueError):
+                    continue
+                if not (0 <= score <= pts):
+                    shown = "，".join(f"{i.name} = {show_value(v)}" for i, v in zip(mprog.inputs, values))
+                    if at is None:
+                        shown += f"，{pf.name} = {show_value(pts)}"
+                    out.append(make("E0212", [Label(part.method_spans[name], "")], part=part.indicator.name, method=name,
+                                    notes=[f"反例 / counterexample: {shown} → 得分 / score {show_value(score)}"],
+                                    helps=["用「最多 分值」或 min(…, 分值) 封顶，扣分写「扣完为止」 / cap with `最多 分值` or min(…, 分值); floor deductions with 扣完为止"]))
+                    break
+    return out
+
+
 def decide(result: CheckResult, tries: int = TRIES) -> CheckResult:
     """Replace each E0501 of ``result`` by a confirmed error with a counterexample, or by
-    warning W0505 plus a run-time check. Returns a new CheckResult."""
+    warning W0505 plus a run-time check; search each row method for a score outside its
+    row's points (E0212). Returns a new CheckResult."""
     prog = result.program
+    if prog is not None and prog.row_parts and not has_errors(result.diagnostics):
+        extra = [d for part in prog.row_parts for d in search_rows(part)]
+        if extra:
+            from dsl.check import _sorted
+            result = CheckResult(prog, _sorted(list(result.diagnostics) + extra), result.ranges, result.unproven)
     if prog is None or not result.unproven:
         return result
     others = [d for d in result.diagnostics if d not in result.unproven.values()]

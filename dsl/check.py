@@ -36,6 +36,7 @@ class CheckResult:
 
 
 SOUNDNESS_PASSES = (check_points, check_grades)
+ROW_RELATIVE = {"E0501", "W0503", "I0502"}   # bounds against a fixed points value: not for rows
 
 
 def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
@@ -56,6 +57,13 @@ def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
             diags.extend(p(prog))
         bdiags, ranges, unproven = check_bounds(prog)
         diags.extend(bdiags)
+        if not has_errors(diags):
+            for part in prog.row_parts:
+                for mprog in part.methods.values():
+                    # divisors, tiers, checklists of each row method; its bounds are relative
+                    # to the row's own 分值 (compiler.verify searches them, E0707 guards them)
+                    rd, _r, _u = check_bounds(mprog)
+                    diags.extend(d for d in rd if d.code not in ROW_RELATIVE)
     return CheckResult(prog, _sorted(diags), ranges, unproven)
 
 

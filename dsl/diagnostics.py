@@ -57,6 +57,8 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "A method is called with one argument per parameter (parameters with a default may be left out); it sees only its parameters and its own values, and cannot call itself."),
     "E0211": (ERROR, "指标行「{name}」{reason_zh}", "the rows of `{name}` {reason_en}",
               "An 指标行 block declares its fields (a 分值 field of type 分数 and a 计分方法 field of type 等级 among them) and one 方法 per member of 计分方法; the indicator has no 得分 rule and no children of its own."),
+    "E0212": (ERROR, "指标行「{part}」的计分方法「{method}」可能超出该行分值", "scoring method `{method}` of the rows of `{part}` can leave [0, the row's points]",
+              "Each row scores within [0, its 分值]. Found by running the method on field values drawn from the declarations; cap with 最多 分值 or min(…, 分值)."),
     # E03xx types and units
     "E0301": (ERROR, "单位不一致：{left} {op} {right}", "mismatched units: {left} {op} {right}",
               "Only quantities of the same unit can be added, subtracted or compared."),
