@@ -187,10 +187,12 @@ class CompiledRulebook:
         self._inputs_by_name = {i.name: i for i in program.inputs}
         # 指标行: each scoring method is its own small compiled program over the row's fields
         self._row_methods = {}
+        self.row_methods: dict[tuple, "CompiledRulebook"] = {}   # (indicator path, method) -> compiled
         for part in program.row_parts:
             for name, prog in part.methods.items():
-                ns = self._exec(generate(prog))
-                self._row_methods[(part.indicator.index, name)] = (ns["run"], ns["INPUTS"], prog)
+                sub = CompiledRulebook(prog, CheckResult(prog, []), generate(prog))
+                self.row_methods[(part.indicator.path, name)] = sub
+                self._row_methods[(part.indicator.index, name)] = (sub._run, sub.namespace["INPUTS"], prog)
 
     def _exec(self, source: str) -> dict:
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
@@ -206,7 +208,9 @@ class CompiledRulebook:
         if ix is None or ix < 0 or self._file is None and not self._indicators:
             return None
         file = self._indicators[0].span.file if self._indicators else self._file
-        start, end = self._spans[ix]
+        start, end, f = self._spans[ix]
+        if f:
+            file = self.program.files.get(self.namespace["SPAN_FILES"][f], file)
         return Span(file, start, end)
 
     @property

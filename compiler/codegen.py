@@ -32,7 +32,8 @@ class Gen:
         self.prog = prog
         self.consts: dict[tuple, str] = {}
         self.spans: list[tuple[int, int]] = []
-        self.span_ix: dict[tuple[int, int], int] = {}
+        self.span_ix: dict[tuple[int, int, str], int] = {}
+        self.span_files: list[str] = [prog.source_name]
         self.locals = list(prog.globals)
         for ind in prog.walk():
             self.locals.extend(ind.locals)
@@ -78,12 +79,16 @@ class Gen:
         return self.consts[key]
 
     def sp(self, span) -> int:
+        """A span's number in SPANS: (start, end, file number in SPAN_FILES) — a rule may
+        hold spans of an imported library."""
         if span is None:
             return -1
-        key = (span.start, span.end)
+        key = (span.start, span.end, span.file.name)
         if key not in self.span_ix:
+            if span.file.name not in self.span_files:
+                self.span_files.append(span.file.name)
             self.span_ix[key] = len(self.spans)
-            self.spans.append(key)
+            self.spans.append((span.start, span.end, self.span_files.index(span.file.name)))
         return self.span_ix[key]
 
     # ── expressions ──
@@ -621,6 +626,7 @@ class Gen:
         out.append("")
         out.append("")
         out.append(f"SPANS = {tuple(self.spans)!r}")
+        out.append(f"SPAN_FILES = {tuple(self.span_files)!r}")
         out.append(EVALUATE)
         return "\n".join(out) + "\n"
 

@@ -73,6 +73,8 @@ def substitute(e: ir.Expr, values: dict, lang: str = "zh", prec: int = 0) -> str
         return f"({text})" if p < prec else text
     if isinstance(e, ir.Neg):
         return f"-{s(e.operand, 6)}"
+    if isinstance(e, ir.Call) and e.func == "require":
+        return s(e.args[2], prec)
     if isinstance(e, ir.Call):
         names = DISPLAY_ZH if lang == "zh" else {}
         return f"{names.get(e.func, e.func)}({', '.join(s(a) for a in e.args)})"
@@ -112,9 +114,12 @@ def _tier_value(score: ir.Expr, t) -> Optional[ir.Expr]:
 def _formula(e: ir.Expr, known: dict, clamps, value, lang: str) -> str:
     """``3 - 超编人数 × 0.1 = 3 - 32 × 0.1 = -0.2`` (the value before any clamp)."""
     inner = e
-    while isinstance(inner, ir.Clamp):
-        inner = inner.operand
-    src = _src(inner.span)
+    origin = e.origin
+    while isinstance(inner, ir.Clamp) or (isinstance(inner, ir.Call) and inner.func == "require"):
+        inner = inner.operand if isinstance(inner, ir.Clamp) else inner.args[2]
+        origin = origin or inner.origin
+    # a method's expansion is shown as the call written in the rule: 完成比率法(执行率, 100%, 10)
+    src = origin.text() if origin is not None else _src(inner.span)
     sub = substitute(inner, known, lang)
     raw = clamps[-1].before if clamps else value
     shown = fmt_decimal(raw) if isinstance(raw, Decimal) else str(raw)
@@ -148,9 +153,18 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
     out = []
     for path, ind in by_path.items():
         r = rows[path]
+        extra: list[Explanation] = []
+        parts_formula = None
         parts: list[str] = []
         zh = lang == "zh"
-        if ind.score is None:
+        if ind.rows is not None:
+            kids = [x for x in result.indicators if x.level == "row" and x.path[:-1] == ind.path]
+            listing = "、".join(f"{x.name}{fmt_decimal(x.score)}分" for x in kids) if zh else \
+                ", ".join(f"{x.name} {fmt_decimal(x.score)}" for x in kids)
+            parts.append(f"由各行得分相加：{listing}" if zh else f"sum of its rows: {listing}")
+            for x in kids:
+                extra.append(_row_explanation(rb, ind.rows, x, lang))
+        elif ind.score is None:
             kids = "、".join(f"{c.name}{fmt_decimal(rows['/'.join(c.path)].score)}分" for c in ind.children) if zh else \
                 ", ".join(f"{c.name} {fmt_decimal(rows['/'.join(c.path)].score)}" for c in ind.children)
             parts.append(f"由{kids}相加" if zh else f"sum of {kids}")
@@ -191,6 +205,8 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                 if t.kind == "let":
                     loc = locals_[t.before]
                     formula = _src(loc.expr.span) if loc is not None and loc.expr.span else ""
+                    if loc is not None and isinstance(loc.expr, ir.Tiers):
+                        formula = ""          # a lookup table: its value says enough
                     shown = _value(t.value, loc.type if loc else None, lang)
                     if formula and formula != shown:
                         parts.append(f"{t.name} = {formula} = {shown}")
@@ -236,8 +252,34 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
             sets = attainable(prog, ind)
             ok = can_round_to(sets, claimed, prog.precision, prog.rounding)
             att = describe_set(sets)
+        if ind.rows is not None:
+            claimed = None
         out.append(Explanation(ind.path, ind.points, r.score, text, claimed, ok, att))
+        out.extend(extra)
     return out
+
+
+def _row_explanation(rb: CompiledRulebook, part: ir.RowPart, row, lang: str) -> "Explanation":
+    """A case-supplied row explained like an indicator: its method's rule run with a trace."""
+    zh = lang == "zh"
+    fields = dict(row.row or {})
+    method = fields.get(part.method_field)
+    sub = rb.row_methods.get((part.indicator.path, method))
+    head = f"按「{method}」" if zh else f"by `{method}`"
+    score_txt = (f"得{fmt_decimal(row.score)}分（满分{fmt_decimal(row.points)}分）" if zh
+                 else f"scores {fmt_decimal(row.score)} of {fmt_decimal(row.points)}")
+    body = ""
+    if sub is not None:
+        try:
+            res = sub.evaluate({k: v for k, v in fields.items()}, trace=True)
+            body = explain(sub, res, lang)[0].text
+            body = body.rsplit("；得" if zh else "; scores", 1)[0]
+        except Exception:       # the row was scored already; an explanation is never worth a crash
+            body = ""
+    text = (head + ("：" if zh else ": ") + body + ("；" if zh else "; ") + score_txt + ("。" if zh else ".")) if body \
+        else head + ("，" if zh else ", ") + score_txt + ("。" if zh else ".")
+    ok = None
+    return Explanation(row.path, row.points, row.score, text, row.claimed, ok, "")
 
 
 @attrs.frozen

@@ -60,12 +60,13 @@ def local_numbering(program: ir.Program) -> dict:
     return {id(loc): n for n, loc in enumerate(locs)}
 
 
-def span_numbering(program: ir.Program) -> dict:
-    """(start, end) -> span number as the code generator assigns them (order of first use)."""
+def span_numbering(program: ir.Program) -> tuple[dict, list]:
+    """The code generator's span numbers: {(start, end, file number): number} (order of
+    first use, as its SPANS) and the file names by number (its SPAN_FILES)."""
     from .codegen import Gen
     gen = Gen(program)
     gen.module()
-    return dict(gen.span_ix)
+    return {sp: i for i, sp in enumerate(gen.spans)}, list(gen.span_files)
 
 
 def round_to(x: Decimal, step: Decimal, mode: str) -> Decimal:
@@ -82,10 +83,16 @@ class Interpreter:
         assert lazy in ("static", "once")
         self.prog, self.once = program, lazy == "once"
         self.local_ix = local_numbering(program)
-        self.span_ix = span_numbering(program) if span_ix is None else span_ix
+        if span_ix is not None and len(program.files) <= 1:
+            self.span_ix, self.span_files = span_ix, [program.source_name]
+        else:
+            numbers, self.span_files = span_numbering(program)
+            self.span_ix = numbers if span_ix is None else span_ix
 
     def sp(self, span) -> int:
-        return -1 if span is None else self.span_ix.get((span.start, span.end), -1)
+        if span is None or span.file.name not in self.span_files:
+            return -1
+        return self.span_ix.get((span.start, span.end, self.span_files.index(span.file.name)), -1)
 
     def emit(self, event):
         if self.T is not None:

@@ -232,6 +232,11 @@ def _step_up(inp: ir.Input, v):
     return nv
 
 
+def _file_text(prog, name: str) -> str:
+    sf = prog.files.get(name)
+    return sf.text if sf is not None else ""
+
+
 def format_failure(f: PropertyFailure, prog: ir.Program, ns: dict) -> str:
     """The failure, the inputs the indicator reads (all inputs for the total), its trace."""
     from .verify import _inputs_used
@@ -250,8 +255,8 @@ def format_failure(f: PropertyFailure, prog: ir.Program, ns: dict) -> str:
             if kind == "let":
                 lines.append(f"        {ns['LOCALS'][ev[2]]} = {show_value(ev[3])}")
             elif kind in ("tier", "if", "clamp"):
-                a, b = ns["SPANS"][ev[2]]
-                src = " ".join(text[a:b].split())
+                a, b, f = ns["SPANS"][ev[2]]
+                src = " ".join((text if f == 0 else _file_text(prog, ns["SPAN_FILES"][f]))[a:b].split())
                 val = ev[-1]
                 lines.append(f"        {src} → {show_value(val)}" if kind != "clamp" else f"        {src}: {show_value(ev[3])} → {show_value(val)}")
             elif kind == "score":

@@ -125,6 +125,8 @@ class _Criteria:
             return f"({text})" if p < prec else text
         if isinstance(e, ir.Neg):
             return f"-{self.expr(e.operand, 6)}"
+        if isinstance(e, ir.Call) and e.func == "require":
+            return self.expr(e.args[2], prec)
         if isinstance(e, ir.Call):
             return f"{_FUNC.get(e.func, e.func)}({', '.join(self.expr(a) for a in e.args)})"
         if isinstance(e, ir.Clamp):
@@ -607,6 +609,8 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
             diff_text = (diff_text + "\n" if diff_text else "") + f"自评不可得（可得分值：{e.attainable_text}）"
         row.cells["diff"] = diff_text
         rows.append(row)
+        if n.rows is not None:
+            rows.extend(_case_rows(n, result, exps))
         last_of_l1 = k + 1 == len(nodes) or nodes[k + 1][0] is not l1
         if l1 is not None and last_of_l1 and l1 is not n:
             r1 = res[l1.path]
@@ -668,6 +672,30 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
     sub = f"{case.title}" if getattr(case, "title", None) else ""
     sub += f"　　规则集：{prog.title}" + (f"（{prog.version}）" if prog.version else "")
     return Table(prog.title, sub.strip(), cols, rows, notes, summary)
+
+
+def _case_rows(n: ir.Indicator, result, exps) -> list[Row]:
+    """The rows a case supplied for ``n``, one table row each, under ``n``'s 一级/二级 cells:
+    the row's title and points, its text fields as the 说明, its method, score and basis."""
+    part = n.rows
+    l1 = n if n.level == "level1" else n.parent if n.parent is not None and n.parent.level == "level1" else None
+    l2 = n if n.level == "level2" else None
+    out = []
+    for r in (x for x in result.indicators if x.level == "row" and x.path[:-1] == n.path):
+        fields = dict(r.row or {})
+        texts = [str(fields[f.name]) for f in part.fields if f.kind == "text" and fields.get(f.name) not in (None, "")]
+        e = exps.get(r.path)
+        row = Row("indicator", l1, l2, n, {
+            "l1": label(l1), "l2": label(l2), "name": f"{r.name}（{_pts(r.points)}分）", "doc": "；".join(texts),
+            "criteria": f"{part.method_field}：{fields.get(part.method_field, '')}", "original": "",
+            "score": r.score, "basis": e.text if e is not None else ""})
+        if r.claimed is not None:
+            row.cells["claimed"] = r.claimed
+            if r.claimed != r.score:
+                row.differs, row.diff = True, r.score - r.claimed
+        row.cells["diff"] = _signed(row.diff) if row.diff is not None else ""
+        out.append(row)
+    return out
 
 
 def doc_table(rb) -> Table:

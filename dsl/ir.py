@@ -160,6 +160,7 @@ class Program:
     grades_broken: bool = False   # a band's condition had errors: the grade check is skipped
     runtime_checked: set = attrs.field(factory=set)   # indicator indices whose bounds are checked at run time
     row_parts: list = attrs.field(factory=list)       # RowPart of each 指标行 indicator
+    files: dict = attrs.field(factory=dict, repr=False)  # file name -> SourceFile (the rulebook and its libraries)
 
     def walk(self):
         """All indicators, parents before children, in source order."""

@@ -167,7 +167,8 @@ class Resolver:
                     title=f"{rb.title}/{part.indicator.qualified}/{name}", version=None, total=Decimal(1),
                     precision=precision, rounding=settings["rounding"].value if "rounding" in settings else "half_up",
                     grade_on="exact", na_policy=na_policy, inputs=used, globals=[], roots=[pseudo],
-                    grades=[ir.GradeBand("—", None)], source_name=rb.span.file.name, source_text=rb.span.file.text)
+                    grades=[ir.GradeBand("—", None)], source_name=rb.span.file.name, source_text=rb.span.file.text,
+                    files=self._files(rb))
         return ir.Program(
             title=rb.title, version=settings["version"].value if "version" in settings else None,
             total=total.value.value, precision=precision,
@@ -175,7 +176,13 @@ class Resolver:
             grade_on=settings["grade_on"].value if "grade_on" in settings else "rounded",
             na_policy=na_policy, inputs=list(self.inputs.values()), globals=self.globals,
             roots=roots, grades=grades, source_name=rb.span.file.name, source_text=rb.span.file.text,
-            grades_broken=grades_broken, row_parts=self.row_parts)
+            grades_broken=grades_broken, row_parts=self.row_parts, files=self._files(rb))
+
+    def _files(self, rb) -> dict:
+        files = {rb.span.file.name: rb.span.file}
+        for m, _origin in self.methods.values():
+            files.setdefault(m.span.file.name, m.span.file)
+        return files
 
     def _cycles(self):
         """Indicators that use each other's scores (A uses B, B uses A): E0205, and the
@@ -975,6 +982,13 @@ def resolve(rb: ast.Rulebook) -> tuple[ir.Program | None, list[Diagnostic]]:
 def push_clamps(e: ir.Expr) -> ir.Expr:
     """Move clamps into the branches of conditionals and tiers, so that a clamp never
     sees 不适用: ``如果 c 则 不适用 否则 x 扣完为止`` clamps only ``x``."""
+    out = _push_clamps(e)
+    if out is not e and out.origin is None and e.origin is not None:
+        out.origin = e.origin          # still the expansion of that method call
+    return out
+
+
+def _push_clamps(e: ir.Expr) -> ir.Expr:
     if isinstance(e, ir.Clamp):
         inner = push_clamps(e.operand)
         if isinstance(inner, ir.NotApplicable):
