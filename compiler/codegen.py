@@ -120,8 +120,19 @@ class Gen:
             return "None"
         if isinstance(e, ir.BinOp):
             left, right = e.left, e.right
+
+            def is_const(x, v):
+                if isinstance(x, ir.LocalRef) and isinstance(x.local.expr, ir.Const):
+                    x = x.local.expr
+                return isinstance(x, ir.Const) and isinstance(x.value, Decimal) and x.value == v
+            # (x / 1) × z and (x / y) × 1: the identities below say it in fewer operations
+            ones = not trace and e.op == "*" and (
+                (isinstance(left, ir.BinOp) and left.op == "/" and (is_const(right, 1) or is_const(left.right, 1)))
+                or (isinstance(right, ir.BinOp) and right.op == "/" and (is_const(left, 1) or is_const(right.right, 1))))
             # (x / y) × z  ->  (x × z) / y : one rounding step instead of two
-            if e.op == "*" and isinstance(left, ir.BinOp) and left.op == "/":
+            if ones:
+                pass
+            elif e.op == "*" and isinstance(left, ir.BinOp) and left.op == "/":
                 # emitted as ((x * z) / y): Python evaluates x, z, y in that order
                 x = self.ex(left.left, A, trace, ind)
                 z = self.ex(right, A, trace, ind)
@@ -134,10 +145,6 @@ class Gen:
                 return f"(({z} * {x}) / {y})"
             if not trace:
                 # x × 1, x ÷ 1, x ± 0, 1 × x: the same value (目标值 = 100%, × 1, - 0%)
-                def is_const(x, v):
-                    if isinstance(x, ir.LocalRef) and isinstance(x.local.expr, ir.Const):
-                        x = x.local.expr
-                    return isinstance(x, ir.Const) and isinstance(x.value, Decimal) and x.value == v
                 if (e.op in "*/" and is_const(right, 1)) or (e.op in "+-" and is_const(right, 0)):
                     return self.ex(left, A, trace, ind)
                 if (e.op == "*" and is_const(left, 1)) or (e.op == "+" and is_const(left, 0)):
