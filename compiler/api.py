@@ -319,75 +319,91 @@ class CompiledRulebook:
         results = []
         fields = {f.name: f for f in part.fields}
         points_sum = Decimal(0)
+        sum_known = True          # every row's points were read: the sum can be checked
         total = Decimal(0)
         seen: dict[str, Row] = {}
         listing = []
         for n, r in enumerate(given, 1):
             if not isinstance(r, Row):
                 if not hasattr(r, "get"):
-                    diags.append(make("E0609", [], part=key, row=str(n), reason_zh="不是字段映射", reason_en="is not a mapping of fields"))
+                    diags.append(make("E0609", [], part=key, row=str(n), reason_zh="不是字段映射", reason_en=" is not a mapping of fields"))
+                    sum_known = False
                     continue
+                claimed = r.get("自评得分", r.get("claimed"))
                 r = Row(str(r.get("名称", r.get("name", n))),
                         {k: v for k, v in r.items() if k not in ("名称", "name", "自评得分", "claimed")},
-                        runtime.to_decimal(r["自评得分"]) if r.get("自评得分") not in (None, "") else None)
-            def bad(zh, en, field=None, r=r):
+                        runtime.to_decimal(claimed) if claimed not in (None, "") else None)
+
+            def bad(zh, en, field=None, r=r, code="E0609"):
                 labels = [Label(r.spans[field], "此值 / this value")] if field in r.spans else (
                     [Label(r.span, "此行 / this row")] if r.span is not None else [])
-                diags.append(make("E0609", labels, part=key, row=r.title, reason_zh=zh, reason_en=en))
+                if code == "E0609":
+                    diags.append(make("E0609", labels, part=key, row=r.title, reason_zh=zh, reason_en=en))
+                else:
+                    diags.append(Diagnostic(code, "error", f"「{key}」的行「{r.title}」：{zh} / row `{r.title}` of `{key}`: {en}",
+                                            tuple(labels)))
             if r.title in seen:
-                bad("重复给出", "is given twice")
+                bad("重复给出", " is given twice")
+                sum_known = False
                 continue
             seen[r.title] = r
             for name in r.fields:
                 if name not in fields:
                     sugg = suggest(name, fields)
                     bad(f"没有字段「{name}」" + (f"（是否应为「{sugg[0]}」？）" if sugg else ""),
-                        f"has no field `{name}`" + (f" (did you mean `{sugg[0]}`?)" if sugg else ""), name)
-            method = r.fields.get(part.method_field)
-            points_raw = r.fields.get(part.points_field)
-            pts = None
-            pf = fields[part.points_field]
+                        f" has no field `{name}`" + (f" (did you mean `{sugg[0]}`?)" if sugg else ""), name)
+            # every field given is checked against its declaration, read by the method or not
+            present = [f for f in part.fields if f.name in r.fields and f.kind != "text"]
+            values: dict[str, Any] = {}
             try:
-                pts = runtime.to_decimal(points_raw) if points_raw not in (None, "") else None
-            except ValueError:
-                bad(f"的分值 {runtime._show(points_raw)} 不是数", f"has points {runtime._show(points_raw)}, not a number", part.points_field)
-            if pts is None and points_raw in (None, ""):
-                bad(f"缺少「{part.points_field}」", f"gives no `{part.points_field}`")
-            elif pts is not None and not ((pf.lo is None or pts > pf.lo or (pts == pf.lo and not pf.lo_open))
-                                          and (pf.hi is None or pts < pf.hi or (pts == pf.hi and not pf.hi_open))):
-                bad(f"的分值 {fmt_decimal(pts)} 超出允许范围 {pf.range_text()}",
-                    f"has points {fmt_decimal(pts)} outside {pf.range_text()}", part.points_field)
-                pts = None
+                checked = runtime.validate(r.fields, _field_table(present))
+                values = dict(zip((f.name for f in present), checked))
+            except runtime.InputErrors as e:
+                bad_fields = set()
+                for err in e.errors:
+                    zh, _, en = err.message.partition(" / ")
+                    bad("：" + zh.replace("输入「", "字段「"), ": " + en.replace("input `", "field `"), err.field)
+                    bad_fields.add(err.field)
+                values = {}
+                for f in present:
+                    if f.name not in bad_fields:
+                        values[f.name] = runtime.validate({f.name: r.fields[f.name]}, _field_table([f]))[0]
+            for f in part.fields:
+                if f.kind == "text" and f.name in r.fields and not isinstance(r.fields[f.name], (str, int, Decimal)):
+                    bad(f"的字段「{f.name}」应为文本", f": field `{f.name}` should be text", f.name)
+            pts = values.get(part.points_field)
+            if part.points_field not in r.fields or r.fields.get(part.points_field) in (None, ""):
+                bad(f"缺少字段「{part.points_field}」", f" gives no `{part.points_field}`")
             elif pts is not None and not _multiple(pts, self.program.precision):
                 P = fmt_decimal(self.program.precision)
-                bad(f"的分值 {fmt_decimal(pts)} 不是精度 {P} 的整数倍", f"has points {fmt_decimal(pts)}, not a multiple of the precision {P}",
+                bad(f"的分值 {fmt_decimal(pts)} 不是精度 {P} 的整数倍", f" has points {fmt_decimal(pts)}, not a multiple of the precision {P}",
                     part.points_field)
                 pts = None
-            if pts is not None:
+            if pts is None:
+                sum_known = False
+            else:
                 points_sum += pts
                 listing.append(f"{r.title} {fmt_decimal(pts)}分")
-            if method in (None, ""):
-                bad(f"缺少「{part.method_field}」", f"gives no `{part.method_field}`")
+            method = values.get(part.method_field)
+            if part.method_field not in r.fields or r.fields.get(part.method_field) in (None, ""):
+                bad(f"缺少字段「{part.method_field}」", f" gives no `{part.method_field}`")
                 continue
             entry = self._row_methods.get((part.indicator.index, method))
             if entry is None:
-                bad(f"的计分方法「{runtime._show(method)}」不是{'、'.join(part.methods)}之一",
-                    f"names the method {runtime._show(method)}, not one of {', '.join(part.methods)}", part.method_field)
-                continue
+                continue              # not one of the choices: reported by the field check above
             run, table, prog = entry
-            try:
-                values = runtime.validate(r.fields, table)
-            except runtime.InputErrors as e:
-                for err in e.errors:
-                    bad("：" + err.message.split(" / ")[0], ": " + err.message.split(" / ")[-1], err.field)
-                continue
-            if pts is None:
+            missing = [i.name for i in prog.inputs if (i.name not in r.fields or r.fields.get(i.name) in (None, ""))
+                       and i.name != part.points_field]        # a missing 分值 is reported above
+            for name in missing:
+                bad(f"缺少字段「{name}」（计分方法「{method}」需要）", f" gives no `{name}` (method `{method}` needs it)")
+            if missing or pts is None or any(i.name not in values for i in prog.inputs):
                 continue
             try:
                 with localcontext(runtime.CONTEXT):
-                    scores = run(values)[0]
+                    scores = run([values[i.name] for i in prog.inputs])[0]
             except runtime.EvaluationError as err:
-                bad("：" + err.message.split(" / ")[0], ": " + err.message.split(" / ")[-1])
+                zh, _, en = err.message.partition(" / ")
+                bad(zh, en, code=err.code)
                 continue
             score = scores[0]
             if not (0 <= score <= pts):
@@ -399,7 +415,7 @@ class CompiledRulebook:
                                            r.claimed, dict(r.fields)))
         if not given:
             diags.append(make("E0609", [], part=key, row="—", reason_zh="：案例给出的指标行为空", reason_en=": the case gives no rows"))
-        elif points_sum != part.indicator.points and not any(d.code == "E0609" and part.points_field in d.message for d in diags):
+        elif sum_known and points_sum != part.indicator.points:
             labels = [Label(r.span, f"{fmt_decimal(runtime.to_decimal(r.fields.get(part.points_field)))}分")
                       for r in seen.values() if r.span is not None and r.fields.get(part.points_field) not in (None, "")]
             diags.append(make("E0610", labels[:1] + [attrs.evolve(l, primary=False) for l in labels[1:]],
@@ -559,8 +575,8 @@ class CompiledRulebook:
                     if isinstance(ci.value, ast.Text):
                         if f.kind not in ("text", "grade"):
                             zh, en = f.type.describe()
-                            diags.append(make("E0602", [Label(ci.value.span, "")], name=fname, value=ci.value.span.text()[:40],
-                                              expected_zh=zh, expected_en=en))
+                            diags.append(_in_row(key, cr.title, make("E0602", [Label(ci.value.span, "")], name=fname,
+                                                                     value=ci.value.span.text()[:40], expected_zh=zh, expected_en=en)))
                             continue
                         values[fname] = ci.value.value
                         continue
@@ -569,13 +585,28 @@ class CompiledRulebook:
                         continue
                     v, err = _case_value(ci.value, f)
                     if err is not None:
-                        diags.append(err)
+                        diags.append(_in_row(key, cr.title, err))
                         continue
                     values[fname] = v
                 rows.append(Row(cr.title, values, cr.claimed.value.value if cr.claimed is not None else None,
                                 cr.span, spans))
             out[key] = tuple(rows)
         return out
+
+
+def _in_row(part: str, row: str, d: Diagnostic) -> Diagnostic:
+    """A value problem found in a case-supplied row, said as the row's: E0609 naming the
+    indicator and the row, the field for the input."""
+    zh, _, en = d.message.partition(" / ")
+    zh = zh.replace("输入「", "字段「")
+    en = en.replace("input `", "field `")
+    return Diagnostic("E0609", "error", f"「{part}」的行「{row}」：{zh} / row `{row}` of `{part}`: {en}",
+                      d.labels, d.notes, d.helps)
+
+
+def _field_table(fields) -> tuple:
+    """Rows of ``runtime.validate``'s table for the given row fields."""
+    return tuple((f.name, f.kind, f.type.unit, f.lo, f.lo_open, f.hi, f.hi_open, f.members, None) for f in fields)
 
 
 def _multiple(x: Decimal, step: Decimal) -> bool:

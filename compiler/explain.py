@@ -278,7 +278,8 @@ def _row_explanation(rb: CompiledRulebook, part: ir.RowPart, row, lang: str) -> 
             body = ""
     text = (head + ("：" if zh else ": ") + body + ("；" if zh else "; ") + score_txt + ("。" if zh else ".")) if body \
         else head + ("，" if zh else ", ") + score_txt + ("。" if zh else ".")
-    ok = None
+    # a row's claim is compared with its score (its attainable set is not computed)
+    ok = True if row.claimed is not None else None
     return Explanation(row.path, row.points, row.score, text, row.claimed, ok, "")
 
 

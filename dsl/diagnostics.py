@@ -115,7 +115,7 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "Write the value in the declared unit, or leave the unit out."),
     "E0608": (ERROR, "认定得分 {value} 超出「{name}」的分值范围 [0, {points}]", "assessed score {value} of `{name}` is outside [0, {points}]",
               "An assessed score replaces the rule's result and must be a valid score."),
-    "E0609": (ERROR, "「{part}」的行「{row}」{reason_zh}", "row `{row}` of `{part}` {reason_en}",
+    "E0609": (ERROR, "「{part}」的行「{row}」{reason_zh}", "row `{row}` of `{part}`{reason_en}",
               "Each row gives the fields its scoring method needs, with values of the declared types."),
     "E0610": (ERROR, "「{part}」各行分值合计{sum}分，不等于其分值{points}分", "the rows of `{part}` add up to {sum} points, not its {points}",
               "The rows a case supplies for an indicator share out exactly that indicator's points."),

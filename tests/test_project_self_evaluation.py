@@ -151,9 +151,6 @@ def test_qualitative_ratio_outside_its_band_is_refused():
     assert "不满足要求" in msg and "得分比例应在完成情况所属的区间内" in msg   # E0706's text, from 定性三档's 要求
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "api._score_rows catches the row method's EvaluationError (code E0706) and re-reports it as "
-    "E0609 with E0706's message; the requirement's own code is lost for case-supplied rows"))
 def test_qualitative_ratio_outside_its_band_is_E0706():
     diags = errors_of(rows_text(**BAD_BAND))
     assert "E0706" in [d.code for d in diags]

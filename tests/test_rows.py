@@ -260,9 +260,6 @@ def test_explain_one_row():
     assert line.startswith("绩效指标/满意度：") and line.endswith("得11分（满分12分）。")
 
 
-@pytest.mark.xfail(strict=True, reason="explain --audit ignores rows: a row claiming 12 where the rule gives "
-                   "11 is reported as '自评得分与计算结果一致' (compiler/explain.py audit() only sees "
-                   "explain()'s program indicators)")
 def test_audit_flags_a_row_whose_claim_differs(tmp_path):
     case = tmp_path / "claim.jxc"
     case.write_text(CASE_TEXT.replace("    自评得分 = 11", "    自评得分 = 12"), encoding="utf-8")
@@ -375,9 +372,6 @@ def test_rows_adding_up_with_other_points_split(rb):
     assert result.indicator("各项工作按时完成").differs and result.indicator("满意度").differs
 
 
-@pytest.mark.xfail(strict=True, reason="E0610 is dropped whenever any E0609 message contains the text '分值' "
-                   "(compiler/api.py _score_rows: `part.points_field in d.message`), so a row titled "
-                   "'分值核定' with an unrelated error hides that the rows add up to 95")
 def test_E0610_is_not_hidden_by_a_row_title_containing_分值(rb):
     text = CASE_TEXT.replace('行 "满意度"', '行 "分值核定"').replace("    分值 = 12\n", "    分值 = 17\n")
     text = text.replace("    三级指标 = \"服务对象满意度指标\"\n", "    三级指标 = \"服务对象满意度指标\"\n    备注 = \"x\"\n")
@@ -464,7 +458,7 @@ def test_missing_method(rb):
     diags = row_errors(rb, text)
     assert codes(diags) == ["E0609"]
     assert_names_row(diags[0], "甲")
-    assert "缺少「计分方法」" in diags[0].message
+    assert "缺少字段「计分方法」" in diags[0].message
     assert diags[0].primary.line == line_of(text, '行 "甲"')
 
 
@@ -474,7 +468,7 @@ def test_method_not_one_of_the_choices(rb):
     assert codes(diags) == ["E0609"]
     d = diags[0]
     assert_names_row(d, "甲")
-    assert "「越多越好」" in d.message
+    assert "越多越好" in d.message
     for choice in ("越高越好", "越低越好", "定性"):
         assert choice in d.message
     assert d.primary.line == line_of(text, "越多越好")
@@ -528,9 +522,6 @@ def test_text_for_a_number_field_is_an_error_at_the_value(rb, field, value):
     assert f"「{field}」" in diags[0].message
 
 
-@pytest.mark.xfail(strict=True, reason="a text value for a number field of a row is E0602 '输入「实际完成值」的值 "
-                   "\"九成\" 不是数值', not E0609: compiler/api.py _case_rows reports it as if it were a "
-                   "rulebook input, without the indicator or the row")
 @pytest.mark.parametrize("field, value", [("实际完成值", '"九成"'), ("分值", '"五十"')])
 def test_text_for_a_number_field_names_the_part_and_the_row(rb, field, value):
     diags = row_errors(rb, rows_case(with_field(GOOD_A, field, value), GOOD_B))
@@ -538,9 +529,6 @@ def test_text_for_a_number_field_names_the_part_and_the_row(rb, field, value):
     assert_names_row(diags[0], "甲")
 
 
-@pytest.mark.xfail(strict=True, reason="a unit that does not fit a row's field (年度指标值 = 5万元 for 数值) is "
-                   "E0607 '输入「年度指标值」的单位为万元…', not E0609 naming the part and the row "
-                   "(compiler/api.py _case_rows → _case_value)")
 def test_a_wrong_unit_names_the_part_and_the_row(rb):
     diags = row_errors(rb, rows_case(with_field(GOOD_A, "年度指标值", "5万元"), GOOD_B))
     assert codes(diags) == ["E0609"]
@@ -559,7 +547,7 @@ def test_points_missing(rb):
     text = rows_case(with_field(GOOD_A, "分值"), GOOD_B)
     diags = row_errors(rb, text)
     assert set(codes(diags)) == {"E0609"}            # no E0610 on top of it
-    assert any("缺少「分值」" in d.message for d in diags)
+    assert any("缺少字段「分值」" in d.message for d in diags)
     for d in diags:
         assert_names_row(d, "甲")
 
@@ -571,7 +559,7 @@ def test_points_not_positive(rb, points):
     text = rows_case(with_field(GOOD_A, "分值", points), other)
     diags = row_errors(rb, text)
     assert set(codes(diags)) == {"E0609"}            # no E0610: the sum is not checked over a bad 分值
-    assert any(f"的分值 {points} 超出允许范围 (0, +∞)" in d.message for d in diags)
+    assert any(f"字段「分值」的值 {points} 超出允许范围 (0, +∞)" in d.message for d in diags)
     for d in diags:
         assert_names_row(d, "甲")
         assert d.primary.line == line_of(text, f"分值 = {points}")
@@ -592,10 +580,6 @@ def test_points_with_decimals_under_a_finer_precision(nested):
     assert result.score("A") == Decimal("40.95") and result.score("B") == Decimal("40.05")
 
 
-@pytest.mark.xfail(strict=True, reason="a missing or non-positive 分值 is reported twice for the same row and "
-                   "value: once by _score_rows' own 分值 check ('缺少「分值」' / '的分值 0 超出允许范围') and again "
-                   "by runtime.validate of the method's inputs ('：缺少输入「分值」' / '：输入「分值」的值 0 超出…') — "
-                   "compiler/api.py _score_rows goes on to validate the row after pts was found bad")
 @pytest.mark.parametrize("points", [None, "0", "-10", '"五十"'])
 def test_bad_points_are_reported_once(rb, points):
     row = with_field(GOOD_A, "分值", points)
@@ -619,9 +603,6 @@ def test_duplicate_row_title(rb):
     assert dup[0].primary.line == lines[1]                 # the second one
 
 
-@pytest.mark.xfail(strict=True, reason="a duplicated row title also yields a spurious E0610 '合计50分，不等于其"
-                   "分值90分': the duplicate is skipped before its 分值 is counted (compiler/api.py _score_rows "
-                   "'if r.title in seen: … continue'), though the file's rows add up to 90")
 def test_duplicate_row_title_is_the_only_error(rb):
     diags = row_errors(rb, rows_case(GOOD_A, ("甲", GOOD_B[1])))
     assert codes(diags) == ["E0609"]
@@ -674,7 +655,7 @@ def test_every_bad_row_is_reported_at_once(rb):
     named = {r for d in e0609 for r in ("甲", "乙", "丙", "丁") if f"「{r}」" in d.message}
     assert named == {"甲", "乙", "丙", "丁"}
     msgs = "\n".join(d.message for d in e0609)
-    assert "缺少「计分方法」" in msgs
+    assert "缺少字段「计分方法」" in msgs
     assert "越多越好" in msgs
     assert "「年度指标值」" in msgs and "「实际完成值」" in msgs
     assert "优秀" in msgs and "没有字段「实际完成直」" in msgs
@@ -731,9 +712,6 @@ def test_a_row_breaking_a_requirement_names_the_part_the_row_and_the_requirement
     assert line_of(text, '行 "乙"') <= d.primary.line <= line_of(text, "得分比例 = 70%")
 
 
-@pytest.mark.xfail(strict=True, reason="a 要求 broken by a row is reported as E0609 ('「绩效指标」的行「乙」：不满足"
-                   "要求：…'), not E0706: compiler/api.py _score_rows catches runtime.EvaluationError and "
-                   "re-reports every evaluation error (E0706, E0701, …) through bad() as E0609")
 def test_a_row_breaking_a_requirement_is_E0706(rb):
     diags = row_errors(rb, rows_case(GOOD_A, BAD_RATIO))
     assert codes(diags) == ["E0706"]
@@ -938,9 +916,6 @@ def test_E0211_rows_beside_a_score_rule():
     assert errs[0].primary.text().startswith("指标行")
 
 
-@pytest.mark.xfail(strict=True, reason="with 得分 written after the 指标行 block the error is E0203 '重复定义「得分」' "
-                   "instead of E0211: dsl/checks/resolve.py _resolve_body only checks for E0211 when the rows "
-                   "block comes second")
 def test_E0211_rows_before_a_score_rule():
     errs = errors_of_rulebook(rulebook(after="  得分 = 90\n"))
     assert codes(errs) == ["E0211"]
@@ -981,10 +956,6 @@ def test_a_misspelt_field_in_a_row_method_gets_a_suggestion():
     assert any("实际完成值" in h for h in errs[0].helps)
 
 
-@pytest.mark.xfail(strict=True, reason="E0201 in a row method carries the generic note '输入项用「输入」声明，中间值用"
-                   "「名称 = 表达式」定义' — nothing says that a row method sees only the row's fields (library "
-                   "methods get '方法「…」只能使用其参数和自身的中间值'); dsl/checks/resolve.py lookup() has no "
-                   "_in_rows branch for the note")
 def test_E0201_in_a_row_method_says_only_fields_are_visible():
     errs = errors_of_rulebook(rulebook(replace_item(FIELDS[4], "方法 越高越好 = min(基础, 分值)")))
     assert any("字段" in n for n in errs[0].notes + errs[0].helps)
@@ -1115,9 +1086,6 @@ def test_api_a_row_that_is_not_a_mapping(nested):
     assert len(bad) == 1 and "不是字段映射" in bad[0].message and "「1」" in bad[0].message
 
 
-@pytest.mark.xfail(strict=True, reason="a row that is not a mapping also yields a spurious E0610 '合计0分' with "
-                   "an empty listing ('各行分值 / rows: ；'): compiler/api.py _score_rows skips the row without "
-                   "marking the sum as unknown")
 def test_api_a_row_that_is_not_a_mapping_is_the_only_error(nested):
     diags = diagnostics_of(nested.evaluate, {"完成率": 1}, rows={"绩效指标": [5]})
     assert codes(diags) == ["E0609"]

@@ -366,6 +366,10 @@ class Resolver:
                 score_ast = st
                 self._rows(ind, st)
             elif isinstance(st, ast.ScoreRule):
+                if ind.rows is not None:
+                    self.err("E0211", [Label(st.span, "")], name=ind.name, reason_zh="与另一得分规则并存",
+                             reason_en="stand beside another score rule")
+                    continue
                 if score_ast is not None:
                     self.err("E0203", [Label(st.span, ""), Label(score_ast.span, "", False)], name="得分")
                 score_ast = st
@@ -504,6 +508,8 @@ class Resolver:
         notes = ["输入项用「输入」声明，中间值用「名称 = 表达式」定义 / inputs are declared with `输入`, local values with `name = expr`"]
         if not allow_names:
             notes = ["此处只能用常数 / only constants are allowed here"]
+        if self._in_rows:
+            notes = ["指标行的计分方法只能使用该行的字段 / a row's scoring method sees only the row's fields"]
         if grades is False and name in TOTAL_NAMES:
             notes = ["「总分」只能用于等级划分 / `总分` is only available in grade bands"]
         elsewhere = self.let_owners.get(name, [])
