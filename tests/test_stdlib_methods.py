@@ -231,8 +231,6 @@ def test_constant_requirement_message():
     assert "完成比率法的目标值应大于0" in d.message
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a constant argument that is not a bare literal (-1%, 90% - 90%) "
-                                       "is not checked against 要求 at compile time; every case fails with E0706")
 @pytest.mark.parametrize("call", ["反向完成比率法(x, -1%, 10)", "完成比率法(x, 90% - 90%, 10)"])
 def test_constant_expression_violating_a_requirement(call):
     assert "E0210" in codes(X.format(call))

@@ -733,6 +733,7 @@ class Resolver:
             return ir.Const(Decimal(0), span=e.span)
         before = len(self.diags)
         mscope: dict = {}
+        uses = _name_uses(m.body)
         for i, p in enumerate(params):
             if i < len(args):
                 a = args[i]
@@ -740,7 +741,11 @@ class Resolver:
                 saved, self._in_method = self._in_method, False
                 a = self.expr(p.default, {}, allow_names=False)
                 self._in_method = saved
-            if isinstance(a, (ir.Const, ir.InputRef, ir.LocalRef)):
+            folded = fold_constant(a)
+            if isinstance(folded, ir.Const) and isinstance(folded.value, Decimal):
+                a = folded                  # 90% - 90%, -(1%), a named constant: decided at the call
+            if isinstance(a, (ir.Const, ir.InputRef, ir.LocalRef)) or uses.get(p.name.text, 0) <= 1:
+                # substituted as written: the expansion reads like the hand-written rule
                 mscope[p.name.text] = a
             else:
                 mscope[p.name.text] = self._inline_local(f"{name}.{p.name.text}", a, p.name.span)
@@ -900,6 +905,25 @@ class Resolver:
         return a
 
 
+def _name_uses(body) -> dict:
+    """How often each bare name is read in a method's statements (AST)."""
+    counts: dict = {}
+    stack = list(body)
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+            continue
+        if not isinstance(x, ast.Node):
+            continue
+        if isinstance(x, ast.Ref) and len(x.parts) == 1:
+            counts[x.parts[0].text] = counts.get(x.parts[0].text, 0) + 1
+        for f in attrs.fields(type(x)):
+            if f.name not in ("span", "name"):
+                stack.append(getattr(x, f.name))
+    return counts
+
+
 def _copy(e: ir.Expr) -> ir.Expr:
     """A fresh node for one more use of a method's argument (nodes are not shared)."""
     return attrs.evolve(e)
@@ -907,6 +931,11 @@ def _copy(e: ir.Expr) -> ir.Expr:
 
 def fold_constant(e: ir.Expr) -> ir.Expr:
     """``-100%`` and other constant arithmetic -> one Const (else ``e`` unchanged)."""
+    if isinstance(e, ir.LocalRef) and e.local.expr is not None and not isinstance(e.local.expr, ir.LocalRef):
+        inner = fold_constant(e.local.expr)
+        if isinstance(inner, ir.Const) and isinstance(inner.value, Decimal):
+            return ir.Const(inner.value, span=e.span, type=e.type)
+        return e
     if isinstance(e, ir.Neg):
         inner = fold_constant(e.operand)
         if isinstance(inner, ir.Const) and isinstance(inner.value, Decimal):
