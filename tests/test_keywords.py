@@ -56,3 +56,26 @@ grades:
 ''', name="card.jx")
     assert str(rb.evaluate({"rate": "56%"}).total) == "2.40"
     assert str(rb.evaluate({"rate": "70%"}).total) == "3.00"
+
+
+def test_methods_rows_and_libraries_in_both_spellings(tmp_path):
+    """方法库/方法/要求/引用 and 指标行/行/字段/文本 translate too: the library, the 附件3
+    rulebook and its case give the same trees, and the English rulebook (importing the
+    English library) the same scores."""
+    from dsl.parser import parse_text
+    lib = (ROOT / "stdlib_indicators" / "计分方法.jx").read_text(encoding="utf-8")
+    rb = (ROOT / "stdlib_indicators" / "部门整体支出自评.jx").read_text(encoding="utf-8")
+    case = (ROOT / "examples" / "chenxi-2021" / "self-evaluation.jxc").read_text(encoding="utf-8")
+    for text in (lib, rb, case):
+        en = translate_keywords(text, "en")
+        for kw in ("方法 ", "要求 ", "引用 ", "指标行", "字段 ", "行 \""):
+            assert not any(l.lstrip().startswith(kw) for l in en.splitlines()), kw
+        assert parse_text(en, "en")[0] == parse_text(text, "zh")[0]
+    (tmp_path / "计分方法.jx").write_text(translate_keywords(lib, "en"), encoding="utf-8")
+    (tmp_path / "自评.jx").write_text(translate_keywords(rb, "en"), encoding="utf-8")
+    zh_rb = compile_rulebook(path=ROOT / "stdlib_indicators" / "部门整体支出自评.jx")
+    en_rb = compile_rulebook(path=tmp_path / "自评.jx")
+    a = zh_rb.evaluate_case(zh_rb.case_from_text(case))
+    b = en_rb.evaluate_case(en_rb.case_from_text(translate_keywords(case, "en")))
+    assert a.total == b.total == 98
+    assert [(r.path, r.score) for r in a.indicators] == [(r.path, r.score) for r in b.indicators]
