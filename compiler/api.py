@@ -23,6 +23,7 @@ from dsl import check as _check
 from dsl.check import CheckResult
 from dsl.checks.resolve import narrow_qualified, suggest
 from dsl.diagnostics import Diagnostic, JixiaoError, Label, has_errors, make
+from dsl.imports import dependencies_fresh
 from dsl.ir import fmt_decimal
 from dsl.parser import parse_text, read_source
 from dsl.source import Span
@@ -677,7 +678,7 @@ def compile_rulebook(text: Optional[str] = None, *, path=None, name: Optional[st
     key = hashlib.sha256((name + "\0" + text).encode("utf-8")).hexdigest()
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
-    if hit is not None:
+    if hit is not None and dependencies_fresh(hit.program.deps):   # an imported library edited: compile again
         return hit
     result = check_text(text, name)
     if not result.ok:

@@ -44,7 +44,8 @@ def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
         rb, _src, _comments = parse_text(text, name)
         if isinstance(rb, ast.Library):
             return CheckResult(None, _sorted(check_library(rb)))
-        rb, _src, _comments = parse_text(text, name, expect="rulebook")
+        if not isinstance(rb, ast.Rulebook):
+            parse_text(text, name, expect="rulebook")      # says which kind of file it is
     except JixiaoError as e:
         return CheckResult(None, e.diagnostics)
     # the checks compute with the rulebook's own numbers (up to 60 digits): never in the

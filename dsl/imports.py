@@ -32,13 +32,45 @@ def _candidates(path: str, importer: str):
     return out
 
 
-def collect_methods(tree, diags: list[Diagnostic]) -> dict[str, tuple[ast.Method, str]]:
-    """Methods visible in ``tree`` (a Rulebook or Library): its own and every imported
-    library's, by name. Problems are appended to ``diags``."""
+_PARSED: dict[tuple, "ast.Library"] = {}     # (path, shown, mtime, size) -> parsed library
+
+
+def _stamp(path: Path) -> tuple:
+    st = path.stat()
+    return (str(path.resolve()), st.st_mtime_ns, st.st_size)
+
+
+def dependencies_fresh(stamps) -> bool:
+    """Are the library files recorded by ``stamps`` unchanged on disk?"""
+    try:
+        return all(_stamp(Path(p)) == (p, m, n) for p, m, n in stamps)
+    except OSError:
+        return False
+
+
+def _parse_library(path: Path, shown: str):
+    """A library file parsed once per content version (a rulebook compiled again, or many
+    rulebooks importing one library, do not parse it again)."""
     from .parser import parse_text, read_source
+    key = (shown,) + _stamp(path)
+    hit = _PARSED.get(key)
+    if hit is None:
+        _name, text = read_source(path)
+        hit = parse_text(text, shown)[0]
+        if len(_PARSED) > 256:
+            _PARSED.clear()
+        _PARSED[key] = hit
+    return hit
+
+
+def collect_methods(tree, diags: list[Diagnostic], deps: list | None = None) -> dict[str, tuple[ast.Method, str]]:
+    """Methods visible in ``tree`` (a Rulebook or Library): its own and every imported
+    library's, by name. Problems are appended to ``diags``; the (path, mtime, size) of each
+    library read to ``deps``."""
 
     methods: dict[str, tuple[ast.Method, str]] = {}
     seen_files: set[str] = set()
+    deps = [] if deps is None else deps
 
     def add(m: ast.Method, origin: str):
         name = m.name.text
@@ -84,11 +116,11 @@ def collect_methods(tree, diags: list[Diagnostic]) -> dict[str, tuple[ast.Method
                 continue
             seen_files.add(key)
             try:
-                _name, text = read_source(found)
-                lib = parse_text(text, shown)[0]      # shown as imported, not as an absolute path
+                lib = _parse_library(found, shown)
             except JixiaoError as e:
                 diags.extend(e.diagnostics)
                 continue
+            deps.append(_stamp(found))
             if not isinstance(lib, ast.Library):
                 diags.append(make("E0209", [label], path=it.path, reason_zh="不是方法库（应以「方法库」开头）",
                                   reason_en="is not a library (it should start with 方法库)"))

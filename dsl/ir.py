@@ -161,6 +161,7 @@ class Program:
     runtime_checked: set = attrs.field(factory=set)   # indicator indices whose bounds are checked at run time
     row_parts: list = attrs.field(factory=list)       # RowPart of each 指标行 indicator
     files: dict = attrs.field(factory=dict, repr=False)  # file name -> SourceFile (the rulebook and its libraries)
+    deps: list = attrs.field(factory=list, repr=False)   # (path, mtime_ns, size) of each imported library
 
     def walk(self):
         """All indicators, parents before children, in source order."""

@@ -355,3 +355,24 @@ def test_scores_within_points_and_equal_to_formula(property_rb, data):
         got = result.score(name)
         assert 0 <= got <= d[points], (name, got, d[points])
         assert got == rounded(want[name]), (name, got, want[name])
+
+
+def test_an_edited_library_is_compiled_again(tmp_path):
+    """compile_rulebook caches by the rulebook's text; an imported library edited on disk
+    makes the cached evaluator stale, so it is compiled again."""
+    import os
+    from compiler.api import compile_rulebook
+    lib = tmp_path / "m.jx"
+    rb = tmp_path / "r.jx"
+    lib.write_text('方法库 "m"\n方法 f(x):\n  得分 = min(x, 1)\n', encoding="utf-8")
+    rb.write_text('规则集 "r"\n满分 1\n引用 "m.jx"\n一级指标 a 1分:\n  输入 x: 数值\n  得分 = f(x) 扣完为止\n'
+                  '等级:\n  好: 总分 ≥ 0.5\n  差: 否则\n', encoding="utf-8")
+    first = compile_rulebook(path=rb)
+    assert first.evaluate({"x": "0.7"}).total == Decimal("0.7")
+    assert compile_rulebook(path=rb) is first
+    lib.write_text('方法库 "m"\n方法 f(x):\n  得分 = min(x / 2, 1)\n', encoding="utf-8")
+    st = lib.stat()
+    os.utime(lib, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    again = compile_rulebook(path=rb)
+    assert again is not first
+    assert again.evaluate({"x": "0.7"}).total == Decimal("0.35")

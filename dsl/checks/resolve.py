@@ -77,7 +77,8 @@ class Resolver:
         self.let_owners: dict[str, list[str]] = {}   # local name -> indicators defining it
         self.na_span = None
         self._current: ir.Indicator | None = None   # indicator whose rule is being resolved
-        self.methods = collect_methods(rb, self.diags)   # name -> (ast.Method, file)
+        self.deps: list = []                               # libraries read: (path, mtime, size)
+        self.methods = collect_methods(rb, self.diags, self.deps)   # name -> (ast.Method, file)
         self._inline_stack: list[str] = []
         self._in_method = False
         self._call_sites: list = []          # spans of the calls being expanded
@@ -176,7 +177,7 @@ class Resolver:
             grade_on=settings["grade_on"].value if "grade_on" in settings else "rounded",
             na_policy=na_policy, inputs=list(self.inputs.values()), globals=self.globals,
             roots=roots, grades=grades, source_name=rb.span.file.name, source_text=rb.span.file.text,
-            grades_broken=grades_broken, row_parts=self.row_parts, files=self._files(rb))
+            grades_broken=grades_broken, row_parts=self.row_parts, files=self._files(rb), deps=self.deps)
 
     def _files(self, rb) -> dict:
         files = {rb.span.file.name: rb.span.file}
