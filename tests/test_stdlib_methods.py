@@ -169,7 +169,7 @@ def test_suite_rulebook_with_zero_planned_count():
 指标 甲 10分:
   输入 率: 比率
   输入 倍数: 数值
-  得分 = 比率扣分法(率, 0%, 10, 倍数)
+  得分 = 比率扣分法(率, 0%, 10, 10, 10, 倍数)
 """, {"率": "1%", "倍数": "0"}, "比率扣分法的倍数应大于0"),
     ("""
 指标 甲 10分:
@@ -191,8 +191,8 @@ X = "指标 甲 10分:\n  输入 x: 比率\n  得分 = {}\n"
 @pytest.mark.parametrize("call", [
     "完成比率法(x, 100%) × 1",                 # too few
     "完成比率法(x, 100%, 10, 1)",              # too many
-    "比率扣分法(x, 0%)",                       # fewer than the required 3
-    "比率扣分法(x, 0%, 10, 10, 1)",            # more than the 4 with the default
+    "比率扣分法(x, 0%, 10, 10)",                # fewer than the required 5
+    "比率扣分法(x, 0%, 10, 10, 10, 10, 1)",     # more than the 6 with the default
     "线性插值(x, 60%, 100%)",
 ])
 def test_wrong_number_of_arguments(call):
@@ -206,7 +206,8 @@ def test_wrong_number_of_arguments(call):
     "三档计分(x, 90%, 5, 80%, 8, 10)",         # 第二档得分 above 第一档得分
     "整步扣分(x, 0个百分点, 0.1, 10)",
     "满步扣分(x, 0.1个百分点, 0, 10)",
-    "比率扣分法(x, 0%, 10, 0)",
+    "比率扣分法(x, 0%, 10, 10, 10, 0)",
+    "比率扣分法(x, 0%, 10, 10, 11)",            # 最多扣分 above 分值
     "线性插值(x, 60%, 60%, 10)",
     "符合项计分(x, 0, 10)",
 ])
@@ -278,7 +279,7 @@ PROPERTY_RULEBOOK = """
   输入 扣目标: 比率 范围 -100% 至 1000%
   输入 扣分值: 分数 范围 0 至 10
   输入 扣倍数: 数值 > 0
-  得分 = 比率扣分法(扣比率, 扣目标, 扣分值, 扣倍数)
+  得分 = 比率扣分法(扣比率, 扣目标, 扣分值, 扣分值, 扣分值, 扣倍数)
 
 指标 整步 10分:
   输入 步差额: 比率 范围 -100% 至 100%
@@ -376,3 +377,12 @@ def test_an_edited_library_is_compiled_again(tmp_path):
     again = compile_rulebook(path=rb)
     assert again is not first
     assert again.evaluate({"x": "0.7"}).total == Decimal("0.35")
+
+
+@pytest.mark.parametrize("rate,score", [("0%", "3"), ("1%", "2.8"), ("5%", "2"), ("9.99%", "1.0"), ("10%", "1"),
+                                        ("10.01%", "1"), ("100%", "1")])
+def test_ratio_deduction_with_a_capped_deduction(rate, score):
+    """结转结余变动率 of 附件2: 3 points, 扣分值=变动率×2×10, at most 2 deducted (floor 1):
+    1% → 0.2 deducted, 5% → 1, 9.99% → 1.998 → 1.002 → 1.00, 10% and over → 2."""
+    rb = compile_rulebook(rulebook(X.format("比率扣分法(x, 0%, 3, 2, 2)").replace("10分", "3分"), total=3), name="<封顶>")
+    assert rb.evaluate({"x": rate}).total == Decimal(score)
