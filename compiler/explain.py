@@ -60,6 +60,8 @@ def substitute(e: ir.Expr, values: dict, lang: str = "zh", prec: int = 0) -> str
         return _value(e.value, e.type, lang) if not isinstance(e.value, str) else e.value
     if isinstance(e, ir.InputRef):
         v = values.get(("input", e.input.index))
+        if e.input.type.kind == "checklist":
+            return e.input.name            # its items are listed with the inputs: 要点3项中符合2项
         return _value(v, e.input.type, lang) if v is not None else e.input.name
     if isinstance(e, ir.LocalRef):
         v = values.get(("local", id(e.local)))

@@ -16,7 +16,7 @@ from .checks.bounds import check_bounds
 from .checks.grades import check_grades
 from .checks.points import check_points
 from .checks.resolve import resolve
-from . import ast
+from . import ast, ir
 from .builtins import FUNCS
 from .diagnostics import Diagnostic, JixiaoError, Label, has_errors, make
 from .imports import collect_methods
@@ -57,6 +57,8 @@ def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
         for p in SOUNDNESS_PASSES:
             diags.extend(p(prog))
         bdiags, ranges, unproven = check_bounds(prog)
+        bdiags = [_at_call_site(prog, d) for d in bdiags]
+        unproven = {k: _at_call_site(prog, d) for k, d in unproven.items()}
         diags.extend(bdiags)
         if not has_errors(diags):
             for part in prog.row_parts:
@@ -74,6 +76,43 @@ def check_file(path) -> CheckResult:
     except JixiaoError as e:
         return CheckResult(None, e.diagnostics)
     return check_text(text, name)
+
+
+def _call_sites(prog: ir.Program) -> dict:
+    """(file, start, end) of each node expanded from a method -> the call in the rulebook."""
+    main = prog.source_name
+    out: dict = {}
+    stack = []
+    for ind in prog.walk():
+        stack.extend((e, None) for e in [ind.score, *(l.expr for l in ind.locals)] if e is not None)
+    for loc in prog.globals:
+        stack.append((loc.expr, None))
+    while stack:
+        x, call = stack.pop()
+        if x.origin is not None and x.origin.span is not None and x.origin.span.file.name == main:
+            call = (x.origin.span, x.origin.name)
+        if call is not None and x.span is not None and x.span.file.name != main:
+            out.setdefault((x.span.file.name, x.span.start, x.span.end), call)
+        for r in getattr(x, "rows", None) or ():
+            if call is not None and r.span is not None and r.span.file.name != main:
+                out.setdefault((r.span.file.name, r.span.start, r.span.end), call)
+        stack.extend((c, call) for c in ir.children(x))
+    return out
+
+
+def _at_call_site(prog: ir.Program, d: Diagnostic) -> Diagnostic:
+    """A finding inside an expanded method is shown at the call in the rulebook (the
+    library's line stays, as a secondary label)."""
+    if not d.labels or any(l.span.file.name == prog.source_name for l in d.labels):
+        return d
+    sites = _call_sites(prog)
+    for l in d.labels:
+        hit = sites.get((l.span.file.name, l.span.start, l.span.end))
+        if hit is not None:
+            span, name = hit
+            return attrs.evolve(d, labels=(Label(span, f"在此调用「{name}」 / `{name}` called here"),)
+                                + tuple(attrs.evolve(x, primary=False) for x in d.labels))
+    return d
 
 
 def check_library(lib: ast.Library) -> list[Diagnostic]:

@@ -386,3 +386,14 @@ def test_ratio_deduction_with_a_capped_deduction(rate, score):
     1% → 0.2 deducted, 5% → 1, 9.99% → 1.998 → 1.002 → 1.00, 10% and over → 2."""
     rb = compile_rulebook(rulebook(X.format("比率扣分法(x, 0%, 3, 2, 2)").replace("10分", "3分"), total=3), name="<封顶>")
     assert rb.evaluate({"x": rate}).total == Decimal(score)
+
+
+def test_findings_inside_a_method_are_shown_at_the_call():
+    """A bound found in the expansion of a library method points at the call in the
+    rulebook (primary), with the library's line kept as a secondary label."""
+    text = rulebook(X.format("完成比率法(x, 90%, 9)"))
+    d = next(d for d in check_text(text, "<内联>").diagnostics if d.code == "W0503")
+    primary = next(l for l in d.labels if l.primary)
+    assert primary.span.file.name == "<内联>"
+    assert primary.span.text() == "完成比率法(x, 90%, 9)"
+    assert any(l.span.file.name.endswith("计分方法.jx") and not l.primary for l in d.labels)
