@@ -33,6 +33,7 @@ from . import api
 TOTAL_NAMES = {"总分", "total"}
 GRADE_NAMES = {"等级", "grade"}
 NA_WORDS = {"不适用", "not_applicable"}
+ERROR_NAMES = {"错误", "error"}      # 预期: 错误 = E0610 — the case must be refused with that code
 
 
 @attrs.frozen
@@ -109,6 +110,9 @@ def run_case(loaded: LoadedSuite, tc: ast.TestCase) -> CaseOutcome:
     rb = loaded.rulebook
     file = str(loaded.path)
     line = tc.span.line
+    want_errors = [r for r in tc.expected if tuple(n.text for n in r.path) in {(n,) for n in ERROR_NAMES}]
+    if want_errors:
+        return _expect_errors(loaded, tc, want_errors)
     try:
         # the case's own rows over the base case's
         case_ast = ast.Case(tc.title, tc.inputs, tc.claimed, tc.assessed, tc.rows, span=tc.span)
@@ -163,6 +167,36 @@ def run_case(loaded: LoadedSuite, tc: ast.TestCase) -> CaseOutcome:
         if m.indicator:
             traces[m.indicator] = explain_trace(result, m.indicator)
     return CaseOutcome(loaded.ast.title, tc.title, file, line, tuple(mismatches), tuple(errors), traces)
+
+
+def _evaluate(loaded: LoadedSuite, tc: ast.TestCase, trace: bool = True):
+    rb = loaded.rulebook
+    case_ast = ast.Case(tc.title, tc.inputs, tc.claimed, tc.assessed, tc.rows, span=tc.span)
+    own = rb.case_from_ast(case_ast)
+    inputs = dict(loaded.base.inputs) if loaded.base else {}
+    inputs.update(own.inputs)
+    assessed = dict(loaded.base.assessed) if loaded.base else {}
+    assessed.update(own.assessed)
+    spans = dict(loaded.base.input_spans) if loaded.base else {}
+    spans.update(own.input_spans)
+    rows = dict(loaded.base.rows) if loaded.base else {}
+    rows.update(own.rows)
+    return rb.evaluate(inputs, trace=trace, assessed=assessed or None, rows=rows or None, _spans=spans)
+
+
+def _expect_errors(loaded: LoadedSuite, tc: ast.TestCase, wanted) -> CaseOutcome:
+    """A case expected to be refused: every code named by ``错误 = E0610`` must be among
+    the diagnostics (and the other expectations are not checked)."""
+    codes = {(w.value.text if isinstance(w.value, ast.Ref) else _show(w.value)): w for w in wanted}
+    try:
+        _evaluate(loaded, tc, trace=False)
+        got: set = set()
+        detail = "没有错误 / no error"
+    except JixiaoError as e:
+        got = {d.code for d in e.diagnostics}
+        detail = "、".join(sorted(got))
+    mismatches = tuple(Mismatch("错误", code, detail, None, w.span.line) for code, w in codes.items() if code not in got)
+    return CaseOutcome(loaded.ast.title, tc.title, str(loaded.path), tc.span.line, mismatches)
 
 
 def _num(e) -> Optional[Decimal]:

@@ -75,3 +75,22 @@ def test_properties_find_a_missing_floor(tmp_path):
     assert res.exit_code == 1
     assert "「违规率」的得分" in res.output and "超出 [0, 2]" in res.output
     assert "反例 / counterexample:" in res.output and "违规资金额 =" in res.output
+
+
+def test_expected_error_passes_only_when_the_case_is_refused_with_that_code(tmp_path):
+    """预期: 错误 = E0610 — the case must be refused with that code; a case that scores, or
+    fails with another code, is a failed expectation naming what happened."""
+    import shutil
+    from compiler import testing
+    root = Path(__file__).resolve().parent.parent
+    shutil.copy(root / "stdlib_indicators" / "部门整体支出自评.jx", tmp_path / "r.jx")
+    shutil.copy(root / "examples" / "chenxi-2021" / "self-evaluation.jxc", tmp_path / "c.jxc")
+    (tmp_path / "t.jxt").write_text(
+        '测试 "错误"\n规则集 "r.jx"\n基于 "c.jxc"\n\n'
+        '案例 "不会报错":\n  预期:\n    错误 = E0610\n\n'
+        '案例 "执行数不是金额":\n  全年执行数 = 是\n  预期:\n    错误 = E0610\n\n'
+        '案例 "执行数不是金额，预期 E0602":\n  全年执行数 = 是\n  预期:\n    错误 = E0602\n', encoding="utf-8")
+    outcomes = testing.run_suite(testing.load_suite(tmp_path / "t.jxt"))
+    assert [o.passed for o in outcomes] == [False, False, True]
+    assert outcomes[0].mismatches[0].actual.startswith("没有错误")
+    assert "E0602" in outcomes[1].mismatches[0].actual
