@@ -184,6 +184,13 @@ def run_properties(result: CheckResult, examples: int = 300, seed: Optional[int]
     except PropertyFailure as f:
         failures.append(f)
 
+    # each scoring method of case-supplied rows: a row scores within [0, its 分值]
+    for part in prog.row_parts:
+        for name, mprog in part.methods.items():
+            f = _row_method_failure(part, name, mprog, max(50, examples // 3), seed)
+            if f is not None:
+                failures.append(f)
+
     # grades at each boundary and one precision step below it
     consts = sorted({c for b in prog.grades if b.cond is not None for c in _band_consts(b.cond)})
     step = prog.precision
@@ -206,6 +213,46 @@ def run_properties(result: CheckResult, examples: int = 300, seed: Optional[int]
     report = PropertyReport(examples, failures)
     report.namespace = ns
     return report
+
+
+def _row_method_failure(part, name: str, mprog: ir.Program, examples: int, seed) -> Optional[PropertyFailure]:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from .codegen import generate
+    ns = {k: v for k, v in vars(runtime).items() if not k.startswith("__")}
+    exec(compile(generate(mprog), "<jixiao row properties>", "exec"), ns)
+    full = ns["_full"]
+    P = mprog.precision
+    pf = next(f for f in part.fields if f.name == part.points_field)
+    at = next((k for k, i in enumerate(mprog.inputs) if i.name == pf.name), None)
+    lo = pf.lo if pf.lo is not None else D(0)
+    points = st.integers(int(lo / P) + (1 if pf.lo_open else 0), int(D(1000) / P)).map(lambda n: D(n) * P)
+    parts = strategies(mprog)
+    found: list = []
+
+    @settings(max_examples=examples, deadline=None, database=None, derandomize=seed is not None,
+              suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @given(parts, points)
+    def prop(values, pts):
+        if at is not None:
+            values[at] = pts
+        with runtime._localcontext(runtime.CONTEXT):
+            try:
+                score = full(values, {}, [])[0][0]
+            except (runtime.EvaluationError, ArithmeticError):
+                return          # a requirement or a division: reported when the row is scored
+        if not (0 <= score <= pts):
+            shown = {i.name: v for i, v in zip(mprog.inputs, values)}
+            shown.setdefault(pf.name, pts)
+            found.append(PropertyFailure("行得分范围 / row score bounds",
+                                         f"「{part.indicator.name}」的计分方法「{name}」得分 {fmt_decimal(score)} 超出 "
+                                         f"[0, {fmt_decimal(pts)}] / method `{name}` leaves the row's points", shown))
+            raise AssertionError
+    try:
+        prop()
+    except AssertionError:
+        pass
+    return found[-1] if found else None
 
 
 def _band_consts(e):

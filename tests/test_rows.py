@@ -1207,3 +1207,17 @@ def test_suite_case_with_a_bad_row_reports_E0609(suite_dir):
     o = {o.title: o for o in run(path)}["换掉指标行"]
     assert codes(o.errors) == ["E0609"]
     assert "「其他」" in o.errors[0].message and "「完成情况」" in o.errors[0].message
+
+
+def test_properties_find_a_row_method_that_leaves_the_rows_points(tmp_path):
+    """jixiao test --properties draws each row method's fields and the row's 分值 and
+    reports a score outside [0, 分值] with the values."""
+    from compiler.properties import run_properties
+    from dsl.check import check_text as dsl_check
+    text = (ROOT / "tests" / "golden" / "checks" / "E0212-row-method-uncapped.jx").read_text(encoding="utf-8")
+    report = run_properties(dsl_check(text, "r.jx"), 60)
+    assert [f.prop for f in report.failures] == ["行得分范围 / row score bounds"]
+    f = report.failures[0]
+    assert f.inputs["实际完成值"] > f.inputs["年度指标值"]
+    ok = (ROOT / "tests" / "golden" / "checks" / "E0212-row-method-uncapped.ok.jx").read_text(encoding="utf-8")
+    assert run_properties(dsl_check(ok, "r.jx"), 60).failures == []
