@@ -31,7 +31,7 @@ def test_sentences_carry_the_report_figures_and_the_arithmetic(report):
     e = by_name(exps, "财政供养人员控制率").text
     assert "在职人员数121人，编制数89人" in e
     assert "超编人数 = max(在职人员数 - 编制数, 0) = 32人" in e
-    assert "3 - 超编人数 × 0.1 = 3 - 32人 × 0.1 = -0.2" in e
+    assert "按单位扣分(超编人数, 0.1, 3) = 3 - max(32人, 0) × 0.1 = -0.2" in e
     assert "扣完为止，取0" in e and e.endswith("得0分（满分3分）。")
     e = by_name(exps, "结转结余率").text
     assert "部门预算数2406.98万元，结转结余总额88.84万元" in e and "= 3.69%" in e and "= -0.7" in e

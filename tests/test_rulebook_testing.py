@@ -67,10 +67,13 @@ def test_properties_pass_on_shipped_rulebook():
 
 def test_properties_find_a_missing_floor(tmp_path):
     text = RULEBOOK.read_text(encoding="utf-8")
-    rule = "得分 = 2 - 向上取整(max(违规资金占比 - 0%, 0) / 0.1个百分点) × 0.1 扣完为止"
+    # 违规率 scores by 整步扣分, whose 扣完为止 is in the library: write the same rule out by
+    # hand without it (the rule 整步扣分(违规资金占比 - 0%, 0.1个百分点, 0.1, 2) expands to)
+    rule = "得分 = 整步扣分(违规资金占比 - 0%, 0.1个百分点, 0.1, 2)"
     assert rule in text
+    unfloored = "得分 = 2 - 向上取整(max(违规资金占比 - 0%, 0) / 0.1个百分点) × 0.1"
     broken = tmp_path / "部门整体支出.jx"
-    broken.write_text(text.replace(rule, rule.replace(" 扣完为止", "")), encoding="utf-8")
+    broken.write_text(text.replace(rule, unfloored), encoding="utf-8")
     res = CliRunner().invoke(main, ["test", "--properties", "--examples", "100", str(broken)])
     assert res.exit_code == 1
     assert "「违规率」的得分" in res.output and "超出 [0, 2]" in res.output
