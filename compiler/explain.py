@@ -94,23 +94,27 @@ def _src(span) -> str:
     return " ".join(span.text().split()) if span is not None else "?"
 
 
-def _tier_value(score: ir.Expr, t) -> Optional[ir.Expr]:
-    """The IR of the tier row the trace event points at (by its source line and text)."""
-    found = []
-
-    def walk(e):
+def _tier_row(score: ir.Expr, t) -> Optional[ir.TierRow]:
+    """The IR tier row the trace event points at (by its source line and text)."""
+    want = " ".join((t.name or "").split())
+    stack = [score]
+    while stack:
+        e = stack.pop()
         if isinstance(e, ir.Tiers):
             for r in e.rows:
-                if r.span is not None and r.span.line == t.line and " ".join(r.span.text().split()) == " ".join((t.name or "").split()):
-                    found.append(r.value)
-                walk(r.value)
-        elif isinstance(e, ir.If):
-            walk(e.then)
-            walk(e.else_)
-        elif isinstance(e, ir.Clamp):
-            walk(e.operand)
-    walk(score)
-    return found[0] if found else None
+                if r.span is not None and r.span.line == t.line and " ".join(r.span.text().split()) == want:
+                    return r
+        stack.extend(ir.children(e))
+    return None
+
+
+def _tier_value(score: ir.Expr, t) -> Optional[ir.Expr]:
+    """The IR of the tier row's value the trace event points at."""
+    r = _tier_row(score, t)
+    return r.value if r is not None else None
+
+
+_CMP = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 
 
 def _formula(e: ir.Expr, known: dict, clamps, value, lang: str) -> str:
@@ -221,6 +225,11 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                     if cond in ("否则", "else"):
                         parts.append("不满足以上各档，按「否则」" if zh else "no tier above applies, so `else`")
                     else:
+                        row_ir = _tier_row(ind.score, t)
+                        if row_ir is not None and row_ir.key is not None and row_ir.span.file.name != prog.source_name:
+                            # a row of a library method: its bounds are parameters, show their values
+                            key = substitute(row_ir.key, known, lang)
+                            cond = f"{_CMP[row_ir.op]} {key}" if row_ir.kind == "cmp" else key
                         parts.append(f"符合「{cond}」档" if zh else f"tier `{cond}` applies")
                     value_expr = _tier_value(ind.score, t)
                     if value_expr is not None and not isinstance(value_expr, ir.Const):

@@ -163,9 +163,10 @@ def test_output_never_overwrites_input(rb, tmp_path):
 def test_diff_lists_exactly_the_units_that_cross_a_moved_boundary(rb, tmp_path):
     """预算完成率 ≥ 90% → 3 moved to ≥ 95%: units at 90–95% drop to 1; others unchanged."""
     text = RULEBOOK.read_text(encoding="utf-8")
-    assert text.count("≥ 90% : 3") == 1
+    old_rule = "三档计分(完成率, 90%, 3, 80%, 1, 3)"      # 第一档下限 90% → 3
+    assert text.count(old_rule) == 1
     new = tmp_path / "new.jx"
-    new.write_text(text.replace("≥ 90% : 3", "≥ 95% : 3"), encoding="utf-8")
+    new.write_text(text.replace(old_rule, "三档计分(完成率, 95%, 3, 80%, 1, 3)"), encoding="utf-8")
     header, rows = unit_rows(rb)
     col = {h: i for i, h in enumerate(header)}
     base = rows[1]            # report figures: 85.5, 良好
