@@ -31,6 +31,7 @@ class Gen:
     def __init__(self, prog: ir.Program):
         self.prog = prog
         self.consts: dict[tuple, str] = {}
+        self.tables: dict[tuple, str] = {}     # fast path: count -> score tuples
         self.spans: list[tuple[int, int]] = []
         self.span_ix: dict[tuple[int, int, str], int] = {}
         self.span_files: list[str] = [prog.source_name]
@@ -136,11 +137,17 @@ class Gen:
                 # emitted as ((x * z) / y): Python evaluates x, z, y in that order
                 x = self.ex(left.left, A, trace, ind)
                 z = self.ex(right, A, trace, ind)
+                r = None if trace else self.reciprocal(left.right)
+                if r is not None:
+                    return f"(({x} * {z}) * {self.k(r)})"
                 y = self.ex(left.right, A, trace, ind)
                 return f"(({x} * {z}) / {y})"
             if e.op == "*" and isinstance(right, ir.BinOp) and right.op == "/":
                 z = self.ex(left, A, trace, ind)
                 x = self.ex(right.left, A, trace, ind)
+                r = None if trace else self.reciprocal(right.right)
+                if r is not None:
+                    return f"(({z} * {x}) * {self.k(r)})"
                 y = self.ex(right.right, A, trace, ind)
                 return f"(({z} * {x}) / {y})"
             if not trace:
@@ -150,6 +157,12 @@ class Gen:
                 if (e.op == "*" and is_const(left, 1)) or (e.op == "+" and is_const(left, 0)):
                     return self.ex(right, A, trace, ind)
             a = self.ex(left, A, trace, ind)
+            if e.op == "/" and not trace:
+                # ÷ a constant whose reciprocal is a short decimal (0.1个百分点, 100, 0.5):
+                # × the reciprocal gives the same correctly rounded value, cheaper
+                r = self.reciprocal(right)
+                if r is not None:
+                    return f"({a} * {self.k(r)})"
             b = self.ex(right, A, trace, ind)
             return f"({a} {e.op} {b})"
         if isinstance(e, ir.Neg):
@@ -257,6 +270,19 @@ class Gen:
             return f"({self.ex_round(e.then, set(A), ind)} if {c} else {self.ex_round(e.else_, set(A), ind)})"
         if isinstance(e, ir.Tiers):
             return self.tiers(e, A, False, ind, result=True)
+        # min(x, c) × k with constants c, k > 0: the capped constant when x ≥ c, else x × k
+        # rounded (完成比率法: min(比率, 1) × 分值) — no product is computed for a capped unit
+        if isinstance(e, ir.BinOp) and e.op == "*":
+            for mn, kk in ((e.left, e.right), (e.right, e.left)):
+                k_ = _const(kk)
+                if (k_ is not None and k_ > 0 and isinstance(mn, ir.Call) and mn.func == "min" and len(mn.args) == 2
+                        and _const(mn.args[1]) is not None):
+                    c = _const(mn.args[1])
+                    m = self.tmp()
+                    x = self.ex(mn.args[0], A, False, ind)
+                    prod = ir.BinOp("*", _Temp(m, type=mn.type), ir.Const(k_, type=kk.type), type=e.type)
+                    return (f"({self.k(self.round_const(c * k_))} if ({m} := {x}) >= {self.k(c)} else "
+                            f"{self.ex_round(prod, A, ind)})")
         split = self._split_max(e)
         if split is not None:
             # f(max(d, c)) = f(c) if d ≤ c else f(d): when f(c) is a constant (the usual
@@ -283,6 +309,21 @@ class Gen:
             return f"({self.k(bound.value.quantize(P))} if ({m} := {x}) {op} {self.k(bound.value)} else {rounded})"
         code = self.ex(e, A, False, ind)
         return code if self.on_grid(e) else self.round_code(code)
+
+    def reciprocal(self, e: ir.Expr):
+        """1 / c for a constant c whose reciprocal is an exact decimal of at most 20
+        digits (2^a·5^b·10^k), else None: x / c and x × (1/c) then round alike."""
+        c = _const(e)
+        if c is None or c == 0:
+            return None
+        with localcontext(Context(prec=60)):
+            r = Decimal(1) / c
+            if r * c != 1 or len(r.normalize().as_tuple().digits) > 20:
+                return None
+            r = r.normalize()
+            if r == r.to_integral_value():
+                r = r.quantize(Decimal(1))     # 1000, not 1E+3: products keep plain exponents
+        return r
 
     def round_const(self, v: Decimal) -> Decimal:
         """A constant rounded as the rulebook rounds scores (snap, then 精度 with 舍入)."""
@@ -354,6 +395,8 @@ class Gen:
         if isinstance(e, ir.LocalRef):
             return self._whole(e.local.expr)
         if isinstance(e, ir.Call):
+            if e.func in ("min", "max"):
+                return all(self._whole(a) for a in e.args)
             return e.func in ("ceil", "floor", "count", "size")
         if isinstance(e, ir.InputRef):
             return e.input.kind == "count"
@@ -389,6 +432,10 @@ class Gen:
         return e.left, e.right
 
     def tiers(self, t: ir.Tiers, A: set, trace: bool, ind: int, result: bool = False) -> str:
+        if result and not trace:
+            table = self.count_table(t, A, ind)
+            if table is not None:
+                return table
         subj = None
         tmp = f"t_{self.sp(t.span)}"
         ratio = None
@@ -440,6 +487,37 @@ class Gen:
         # conditional expressions chain to the right without parentheses, so a long
         # table does not nest (Python's parser allows only ~200 nested parentheses)
         return "(" + " else ".join(f"{val} if {cond}" for cond, val in pieces) + f" else {fallback})"
+
+    def count_table(self, t: ir.Tiers, A: set, ind: int):
+        """Fast path: tiers on how many points of a checklist are met, every row a constant
+        → one tuple indexed by the count (管理制度健全性: 3 met → 2, 2 → 1, else 0)."""
+        subj = t.subject
+        inner = subj.local.expr if isinstance(subj, ir.LocalRef) else subj
+        if not (isinstance(inner, ir.Call) and inner.func == "count" and isinstance(inner.args[0], ir.InputRef)):
+            return None
+        ops = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b,
+               "<": lambda a, b: a < b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+        values = []
+        for n in range(len(inner.args[0].type.members) + 1):
+            hit = None
+            for row in t.rows:
+                if row.kind == "else":
+                    hit = row.value
+                    break
+                c = _const(row.key)
+                if c is None:
+                    return None
+                if ops[row.op or "=="](Decimal(n), c):
+                    hit = row.value
+                    break
+            v = _const(hit) if hit is not None else None
+            if v is None:
+                return None          # no row for this count (an error to word), or a computed value
+            values.append(self.round_const(v))
+        key = tuple(str(v) for v in values)
+        if key not in self.tables:
+            self.tables[key] = f"_T{len(self.tables)}"
+        return f"{self.tables[key]}[sum({self.ex(inner.args[0], A, False, ind)})]"
 
     def round_code(self, x: str) -> str:
         """Round to the rulebook's precision: quantize for a power of ten (0.01), else to
@@ -551,7 +629,7 @@ class Gen:
             body.append(f"return ({scores},), tot, grade, {na}")
         else:
             body.append(f"return ({scores},), tot, grade, {na}")
-        consts = ", ".join(f"{n}={n}" for n in self.consts.values())
+        consts = ", ".join(f"{n}={n}" for n in list(self.consts.values()) + list(self.tables.values()))
         if trace:
             L.append(f"def _full(V, O, T, {consts}):" if consts else "def _full(V, O, T):")
             L.append("    cur = -1")
@@ -621,6 +699,8 @@ class Gen:
         out.append(f"GRADES = {tuple(b.name for b in prog.grades)!r}")
         for (v,), name in self.consts.items():
             out.append(f"{name} = _D({v!r})")
+        for values, name in self.tables.items():
+            out.append(f"{name} = ({''.join(f'_D({v!r}), ' for v in values)})")
         out.append("")
         out.append("")
         out.extend(fast)
