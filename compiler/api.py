@@ -418,10 +418,11 @@ class CompiledRulebook:
             diags.append(make("E0609", [], part=key, row="—", reason_zh="：案例给出的指标行为空", reason_en=": the case gives no rows"))
         elif sum_known and points_sum != part.indicator.points:
             labels = [Label(r.span, f"{fmt_decimal(runtime.to_decimal(r.fields.get(part.points_field)))}分")
-                      for r in seen.values() if r.span is not None and r.fields.get(part.points_field) not in (None, "")]
+                      for r in seen.values() if r.span is not None and r.fields.get(part.points_field) not in (None, "")][:30]
             diags.append(make("E0610", labels[:1] + [attrs.evolve(l, primary=False) for l in labels[1:]],
                               part=key, sum=fmt_decimal(points_sum), points=fmt_decimal(part.indicator.points),
-                              notes=["各行分值 / rows: " + "，".join(listing) + f"；合计 / sum {fmt_decimal(points_sum)}，"
+                              notes=["各行分值 / rows: " + "，".join(listing[:30]) + ("，…" if len(listing) > 30 else "")
+                                     + f"；合计 / sum {fmt_decimal(points_sum)}，"
                                      f"应为 / should be {fmt_decimal(part.indicator.points)}（差 / off by "
                                      f"{fmt_decimal(points_sum - part.indicator.points)}）"]))
         if diags:

@@ -63,6 +63,16 @@ def _parse_library(path: Path, shown: str):
     return hit
 
 
+def _is_self(path: str, importer: str) -> bool:
+    if not importer or importer.startswith("<"):
+        return False
+    here = Path(importer)
+    try:
+        return (here.parent / PurePosixPath(path.replace("\\", "/"))).resolve() == here.resolve()
+    except OSError:
+        return False
+
+
 def collect_methods(tree, diags: list[Diagnostic], deps: list | None = None) -> dict[str, tuple[ast.Method, str]]:
     """Methods visible in ``tree`` (a Rulebook or Library): its own and every imported
     library's, by name. Problems are appended to ``diags``; the (path, mtime, size) of each
@@ -102,6 +112,8 @@ def collect_methods(tree, diags: list[Diagnostic], deps: list | None = None) -> 
                                   reason_en="is not an allowed path (relative, ending in .jx, without ..)"))
                 continue
             found, shown = next(((c, sh) for c, sh in cands if c.is_file()), (None, None))
+            if found is None and _is_self(it.path, file_name):
+                continue            # a library importing itself: nothing more to read
             if found is None:
                 diags.append(make("E0209", [label], path=it.path, reason_zh="找不到文件",
                                   reason_en=": no such file",

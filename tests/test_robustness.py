@@ -1260,3 +1260,91 @@ def test_bug_endless_iterable_for_checklist():
     """)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.startswith("DIAG E0602"), proc.stdout + proc.stderr[-500:]
+
+
+# ───────────── methods, libraries and case-supplied rows ─────────────
+
+def _hostile_methods_rulebook() -> str:
+    q = INJ.replace('"', "'")
+    return f'''规则集 "方法{q}"
+满分 10
+方法 「m{q}」(「x{q}」, 「k{q}」 = 1):
+  说明 "{q}"
+  要求 「x{q}」 ≥ 0 "{q}"
+  「v{q}」 = 「x{q}」 × 「k{q}」 + 「x{q}」 / 2
+  得分 = min(「v{q}」, 10)
+
+一级指标 「甲{q}」 10分:
+  指标行:
+    字段 「t{q}」: 文本 "{q}"
+    字段 计分方法: 等级(「a{q}」)
+    字段 「x{q}」: 数值
+    字段 分值: 分数 > 0
+    方法 「a{q}」 = 「m{q}」(「x{q}」) 最多 分值
+
+等级:
+  「好{q}」: 总分 ≥ 6
+  「差{q}」: 否则
+'''
+
+
+def test_hostile_methods_and_rows_are_data(baseline):
+    """Method, parameter, local, field and row-method names and 要求 messages that look
+    like Python: the rulebook compiles, scores rows, refuses a failed requirement, and
+    its generated modules (the rulebook's and each row method's) hold that text only in
+    literals; no injected code ever runs."""
+    q = INJ.replace('"', "'")
+    text = _hostile_methods_rulebook()
+    rb = compile_rulebook(text, name="hostile-methods.jx")
+    case = (f'案例 "c"\n指标行 「甲{q}」:\n  行 "{q}":\n    「t{q}」 = "{q}"\n    计分方法 = 「a{q}」\n'
+            f'    「x{q}」 = 4\n    分值 = 10\n')
+    res = rb.evaluate_case(rb.case_from_text(case))
+    assert res.total == 6          # min(4 × 1 + 4 / 2, 10) = 6, at most 10
+    bad = case.replace(f"「x{q}」 = 4", f"「x{q}」 = -4")
+    with pytest.raises(JixiaoError) as e:
+        rb.evaluate_case(rb.case_from_text(bad))
+    assert "E0706" in {d.code for d in e.value.diagnostics}
+    sources = [rb.source] + [sub.source for sub in rb.row_methods.values()]
+    for src in sources:
+        markers = tuple(m for m in MARKERS if m != "system(")
+        for tok in tokenize.generate_tokens(io.StringIO(src).readline):
+            if tok.type not in (tokenize.STRING, tokenize.COMMENT):
+                assert not any(m in tok.string for m in markers), tok.line
+    no_marker()
+
+
+def test_method_expansion_bomb_is_refused_quickly():
+    """Methods that each call the next ten times, eleven deep (10^11 expansions): E0210
+    after a bounded number of expansions, not a hang."""
+    lines = ['规则集 "炸弹"', "满分 1"]
+    for i in range(11):
+        lines.append(f"方法 m{i}(x):\n  得分 = max({', '.join([f'm{i + 1}(x)'] * 10)}, 0)")
+    lines.append("方法 m11(x):\n  得分 = x")
+    lines.append('一级指标 a 1分:\n  输入 x: 比率\n  得分 = min(m0(x), 1)\n等级:\n  好: 总分 ≥ 0.5\n  差: 否则\n')
+    with bounded():
+        res = check_answer("\n".join(lines), "bomb.jx")
+    assert "E0210" in codes(res)
+
+
+def test_import_cycles_and_self_imports_are_harmless(tmp_path):
+    (tmp_path / "a.jx").write_text('方法库 "a"\n引用 "b.jx"\n方法 fa(x):\n  得分 = fb(x)\n', encoding="utf-8")
+    (tmp_path / "b.jx").write_text('方法库 "b"\n引用 "a.jx"\n引用 "b.jx"\n方法 fb(x):\n  得分 = min(x, 1)\n', encoding="utf-8")
+    (tmp_path / "r.jx").write_text('规则集 "r"\n满分 1\n引用 "a.jx"\n一级指标 a 1分:\n  输入 x: 比率\n'
+                                   '  得分 = fa(x) 扣完为止\n等级:\n  好: 总分 ≥ 0.5\n  差: 否则\n', encoding="utf-8")
+    with bounded():
+        rb = compile_rulebook(path=tmp_path / "r.jx")
+    assert rb.evaluate({"x": "70%"}).total == Decimal("0.7")
+
+
+def test_ten_thousand_rows_are_scored_and_a_wrong_sum_is_listed_briefly():
+    rb = compile_rulebook(path=ROOT / "stdlib_indicators" / "部门整体支出自评.jx")
+    rows = [{"名称": f"行{i}", "计分方法": "越高越好", "年度指标值": "100%", "实际完成值": "100%", "分值": 1}
+            for i in range(10_000)]
+    with bounded():
+        with pytest.raises(JixiaoError) as e:
+            rb.evaluate({"年初预算数": 1, "全年执行数": 1}, rows={"绩效指标": rows})
+    d = next(d for d in e.value.diagnostics if d.code == "E0610")
+    assert "10000" in d.message and len(d.notes[0]) < 2000
+    with bounded():
+        res = rb.evaluate({"年初预算数": 1, "全年执行数": 1}, rows={"绩效指标": rows[:90]})
+    assert res.total == 100

@@ -19,6 +19,7 @@ from ..builtins import FUNCS  # noqa: E402
 from ..imports import collect_methods  # noqa: E402
 
 MAX_INLINE = 16   # methods calling methods: deeper than this is a runaway expansion
+MAX_EXPANSIONS = 5000   # method calls expanded in one rulebook (a call fanning out to many calls, nested, grows exponentially)
 ROW_POINTS = ("分值", "points")
 ROW_METHOD = ("计分方法", "method")
 TOTAL_NAMES = {"总分", "total"}
@@ -80,6 +81,7 @@ class Resolver:
         self.deps: list = []                               # libraries read: (path, mtime, size)
         self.methods = collect_methods(rb, self.diags, self.deps)   # name -> (ast.Method, file)
         self._inline_stack: list[str] = []
+        self._expansions = 0
         self._in_method = False
         self._call_sites: list = []          # spans of the calls being expanded
         self.row_parts: list[ir.RowPart] = []
@@ -726,6 +728,13 @@ class Resolver:
                                Label(m.name.span, "定义于此 / defined here", False)], name=name,
                      reason_zh=f"需要 {want} 个参数", reason_en=f"takes {want} arguments",
                      notes=["参数 / parameters: " + "、".join(p.name.text for p in params)])
+            return ir.Const(Decimal(0), span=e.span)
+        self._expansions += 1
+        if self._expansions > MAX_EXPANSIONS:
+            if self._expansions == MAX_EXPANSIONS + 1:
+                self.err("E0210", [Label(e.span, "")], name=name, reason_zh=f"的调用展开超过 {MAX_EXPANSIONS} 次",
+                         reason_en=f"is expanded more than {MAX_EXPANSIONS} times in all",
+                         notes=["方法互相调用且每层调用多次时，展开呈指数增长 / methods calling methods several times each expand exponentially"])
             return ir.Const(Decimal(0), span=e.span)
         if name in self._inline_stack or len(self._inline_stack) >= MAX_INLINE:
             chain = " → ".join(self._inline_stack + [name])
