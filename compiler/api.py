@@ -263,6 +263,14 @@ class CompiledRulebook:
         ``rows`` maps each 指标行 indicator (path or name) to its rows (``Row`` objects,
         or mappings of field -> value with an optional ``名称`` and ``自评得分``)."""
         row_results = {}
+        if rows:
+            known = {"/".join(p.indicator.path) for p in self.program.row_parts} | {p.indicator.name for p in self.program.row_parts} \
+                | {".".join(p.indicator.path) for p in self.program.row_parts}
+            unknown = [k for k in rows if k not in known]
+            if unknown:
+                raise JixiaoError([make("E0605", [], name=str(k)[:80],
+                                        helps=[f"有指标行的指标 / indicators with rows: {'、'.join(sorted(known)) or '无 / none'}"])
+                                   for k in unknown])
         if self.program.row_parts:
             inputs = dict(inputs)
             for part in self.program.row_parts:
@@ -270,6 +278,8 @@ class CompiledRulebook:
                 given = (rows or {}).get(key)
                 if given is None:
                     given = (rows or {}).get(part.indicator.name)
+                if given is None:
+                    given = (rows or {}).get(".".join(part.indicator.path))
                 if given is None:
                     raise JixiaoError([make("E0609", [Label(self.span(None) or part.span, "")] if part.span else [],
                                             part=key, row="—", reason_zh="：案例没有给出指标行",

@@ -1062,7 +1062,7 @@ def test_api_without_rows_for_a_rows_rulebook(rb, nested):
     diags = diagnostics_of(rb.evaluate, BUDGET)
     assert codes(diags) == ["E0609"] and "案例没有给出指标行" in diags[0].message
     diags = diagnostics_of(nested.evaluate, {"完成率": 1}, rows={"其他": [dict(ROW_A)]})
-    assert codes(diags) == ["E0609"] and "「产出/绩效指标」" in diags[0].message
+    assert codes(diags) == ["E0605"] and "其他" in diags[0].message      # rows for no such indicator
 
 
 def test_api_rows_that_do_not_add_up(nested):
@@ -1221,3 +1221,13 @@ def test_properties_find_a_row_method_that_leaves_the_rows_points(tmp_path):
     assert f.inputs["实际完成值"] > f.inputs["年度指标值"]
     ok = (ROOT / "tests" / "golden" / "checks" / "E0212-row-method-uncapped.ok.jx").read_text(encoding="utf-8")
     assert run_properties(dsl_check(ok, "r.jx"), 60).failures == []
+
+
+def test_rows_for_an_unknown_indicator_are_refused():
+    """rows= keyed by something that is no 指标行 indicator is an error (E0605), never ignored."""
+    rb = compile_rulebook(path=ROOT / "stdlib_indicators" / "部门整体支出自评.jx")
+    good = [{"名称": "甲", "计分方法": "越高越好", "年度指标值": "100%", "实际完成值": "100%", "分值": 90}]
+    with pytest.raises(JixiaoError) as e:
+        rb.evaluate({"年初预算数": 1, "全年执行数": 1}, rows={"绩效指标": good, "绩效指票": good})
+    assert [d.code for d in e.value.diagnostics] == ["E0605"]
+    assert "绩效指票" in e.value.diagnostics[0].message
