@@ -114,18 +114,7 @@ def run_case(loaded: LoadedSuite, tc: ast.TestCase) -> CaseOutcome:
     if want_errors:
         return _expect_errors(loaded, tc, want_errors)
     try:
-        # the case's own rows over the base case's
-        case_ast = ast.Case(tc.title, tc.inputs, tc.claimed, tc.assessed, tc.rows, span=tc.span)
-        own = rb.case_from_ast(case_ast)
-        inputs = dict(loaded.base.inputs) if loaded.base else {}
-        inputs.update(own.inputs)
-        assessed = dict(loaded.base.assessed) if loaded.base else {}
-        assessed.update(own.assessed)
-        spans = dict(loaded.base.input_spans) if loaded.base else {}
-        spans.update(own.input_spans)
-        rows = dict(loaded.base.rows) if loaded.base else {}
-        rows.update(own.rows)          # a case's 指标行 block replaces the base case's for that indicator
-        result = rb.evaluate(inputs, trace=True, assessed=assessed or None, rows=rows or None, _spans=spans)
+        result = _evaluate(loaded, tc)
     except JixiaoError as e:
         return CaseOutcome(loaded.ast.title, tc.title, file, line, errors=tuple(e.diagnostics))
     mismatches, errors = [], []
@@ -170,6 +159,8 @@ def run_case(loaded: LoadedSuite, tc: ast.TestCase) -> CaseOutcome:
 
 
 def _evaluate(loaded: LoadedSuite, tc: ast.TestCase, trace: bool = True):
+    """The case's own inputs, scores and rows over the base case's (a case's 指标行 block
+    replaces the base case's for that indicator), evaluated."""
     rb = loaded.rulebook
     case_ast = ast.Case(tc.title, tc.inputs, tc.claimed, tc.assessed, tc.rows, span=tc.span)
     own = rb.case_from_ast(case_ast)

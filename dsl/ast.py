@@ -367,3 +367,19 @@ class Suite(Node):
     rulebook: Optional[str]
     base: Optional[str]
     cases: tuple[TestCase, ...]
+
+
+def walk(node):
+    """Every AST node below ``node`` (a node, or a list/tuple of them), itself included."""
+    stack = [node]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+            continue
+        if not isinstance(x, Node):
+            continue
+        yield x
+        for f in attrs.fields(type(x)):
+            if f.name != "span":
+                stack.append(getattr(x, f.name))

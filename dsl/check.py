@@ -172,34 +172,19 @@ def _check_method(m: ast.Method, methods) -> list[Diagnostic]:
     return out
 
 
-def _nodes(e):
-    stack = [e]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(x)
-            continue
-        if not isinstance(x, ast.Node):
-            continue
-        yield x
-        for f in attrs.fields(type(x)):
-            if f.name != "span":
-                stack.append(getattr(x, f.name))
-
-
 def _refs(e):
-    return [x for x in _nodes(e) if isinstance(x, ast.Ref) and len(x.parts) == 1]
+    return [x for x in ast.walk(e) if isinstance(x, ast.Ref) and len(x.parts) == 1]
 
 
 def _calls(e):
-    return [x for x in _nodes(e) if isinstance(x, ast.Call)]
+    return [x for x in ast.walk(e) if isinstance(x, ast.Call)]
 
 
 def _enum_keys(e) -> set:
     """ids of bare names that can only be grade members: keys of value rows in tiers with
     a subject, and the right side of an equality."""
     out = set()
-    for x in _nodes(e):
+    for x in ast.walk(e):
         if isinstance(x, ast.Tiers) and x.subject is not None:
             out.update(id(r.key) for r in x.rows if r.kind == "value" and isinstance(r.key, ast.Ref))
         if isinstance(x, ast.Compare):

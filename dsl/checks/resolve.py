@@ -918,19 +918,9 @@ class Resolver:
 def _name_uses(body) -> dict:
     """How often each bare name is read in a method's statements (AST)."""
     counts: dict = {}
-    stack = list(body)
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(x)
-            continue
-        if not isinstance(x, ast.Node):
-            continue
+    for x in ast.walk(body):
         if isinstance(x, ast.Ref) and len(x.parts) == 1:
             counts[x.parts[0].text] = counts.get(x.parts[0].text, 0) + 1
-        for f in attrs.fields(type(x)):
-            if f.name not in ("span", "name"):
-                stack.append(getattr(x, f.name))
     return counts
 
 
