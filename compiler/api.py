@@ -311,6 +311,10 @@ class CompiledRulebook:
                 continue
             claimed_map[self._indicator_for(key).index] = self._score_value(key, v)
         na = set(na)
+        # a parent whose children are all not applicable is not applicable either
+        for ind in reversed(list(self.program.walk())):
+            if ind.children and all(c.index in na for c in ind.children):
+                na.add(ind.index)
         out_rows = []
         for ind in self.program.walk():
             out_rows.append(IndicatorResult(ind.path, ind.level, ind.points, scores[ind.index], ind.index not in na,
