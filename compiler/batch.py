@@ -9,6 +9,7 @@ an input file. Bad rows are reported with their row number, column and reason; w
 from __future__ import annotations
 
 import csv
+import re
 import io
 import json
 import unicodedata
@@ -617,6 +618,14 @@ def diff(old: CompiledRulebook, new: CompiledRulebook, path: Path, *, mapping=No
 _W: dict = {}   # per worker process: the compiled rulebook, converter and writer setup
 
 
+def _PLAIN(cell: str) -> bool:
+    """Can the cell be written without CSV quoting?"""
+    return not _NEEDS_QUOTES.search(cell)
+
+
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]|^\s|\s$')
+
+
 def _worker_init(state):
     _W.update(state)
 
@@ -625,8 +634,17 @@ def _score_chunk(job):
     """In a worker: (first row number, CSV text of whole records) -> (CSV text of the
     scored rows, row errors, how many scored)."""
     first, text = job
-    chunk = ((i, r) for i, r in enumerate(csv.reader(io.StringIO(text, newline="")), first)
-             if any(x.strip() for x in r))
+    if '"' not in text and "\r" not in text:
+        # no quoting and plain newlines: a record is a line and a cell is what lies between
+        # commas, exactly as the csv module would read it, at half the cost
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        records = [line.split(",") for line in lines]
+    else:
+        records = csv.reader(io.StringIO(text, newline=""))
+    chunk = ((i, r) for i, r in enumerate(records, first)
+             if (r and r[0].strip()) or any(x.strip() for x in r))
     rb = _W["rb"]
     convert, columns = _W["convert"], _W["columns"]
     run, fast, table = rb.namespace["run"], rb.namespace["_fast"], rb.namespace["INPUTS"]
@@ -637,6 +655,7 @@ def _score_chunk(job):
 def _score_rows(chunk, convert, columns, run, fast, table, id_cols, F):
     buf = io.StringIO()
     w = csv.writer(buf)
+    write = buf.write
     errors = []
     n = 0
     for rowno, cells in chunk:
@@ -661,7 +680,11 @@ def _score_rows(chunk, convert, columns, run, fast, table, id_cols, F):
         row.extend([F[str(x)] for x in scores])
         row.append(F[str(total)])
         row.append(grade)
-        w.writerow(row)
+        if all(_PLAIN(c) for c in row[:len(id_cols)]):
+            write(",".join(row))          # scores and grade names never need quoting
+            write("\r\n")
+        else:
+            w.writerow(row)
         n += 1
     return buf.getvalue(), errors, n
 
