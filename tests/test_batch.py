@@ -194,3 +194,36 @@ def test_diff_lists_exactly_the_units_that_cross_a_moved_boundary(rb, tmp_path):
     res = CliRunner().invoke(main, ["diff", str(RULEBOOK), str(new), "--data", str(data), "--fail-on", "score-change"])
     assert res.exit_code == 1
     assert "6 个单位，3 个得分变化，0 个等级变化" in res.stdout
+
+
+def test_plain_and_quoted_csv_score_alike_in_parallel(rb, tmp_path):
+    """The workers split a chunk without quotes on newlines and commas, and hand one with
+    quotes to the csv module: blank lines, row numbers, ids and scores come out the same."""
+    from compiler.batch import score_csv_parallel
+    header, rows = unit_rows(rb)
+    units = [list(r) for r in rows * 3]
+    for k, r in enumerate(units):
+        r[0] = f"单位{k}"
+    plain = tmp_path / "plain.csv"
+    with open(plain, "w", encoding="utf-8", newline="") as f:
+        f.write(",".join(header) + "\n")
+        for k, r in enumerate(units):
+            f.write(",".join(r) + "\n")
+            if k == 2:
+                f.write("\n")                      # a blank line is skipped but counted
+    quoted = tmp_path / "quoted.csv"
+    with open(quoted, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        w.writerow(header)
+        for k, r in enumerate(units):
+            w.writerow(r)
+            if k == 2:
+                f.write("\n")
+    outs = []
+    for src in (plain, quoted):
+        out = tmp_path / f"{src.stem}.out.csv"
+        n, errors = score_csv_parallel(rb, src, out, jobs=2, chunk_rows=2)
+        assert n == len(units) and errors == []
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    assert outs[0].count(b"\r\n") == len(units) + 1      # the header and one line per unit, as csv writes them
