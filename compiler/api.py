@@ -58,6 +58,21 @@ class TraceEvent:
     line: Optional[int] = None
 
 
+def trace_event(e: tuple, path_of, local_name, span_of) -> TraceEvent:
+    """A raw event of the generated code (``('tier', indicator, span, row, value)`` …) as
+    a TraceEvent: indicator index -> path, local index -> name, span number -> source text."""
+    kind, ind = e[0], e[1]
+    path = path_of(ind) if ind >= 0 else ""
+    if kind == "let":
+        return TraceEvent("let", path, local_name(e[2]), e[3], e[2])     # before: the local's index
+    if kind in ("if", "tier", "clamp"):
+        sp = span_of(e[2])
+        return TraceEvent(kind, path, sp.text() if sp else None, e[4], e[3], sp.line if sp else None)
+    if kind == "score":
+        return TraceEvent("score", path, None, e[3], e[2])
+    return TraceEvent(kind, path, None, e[2])
+
+
 @attrs.frozen
 class IndicatorResult:
     path: tuple[str, ...]
@@ -310,11 +325,7 @@ class CompiledRulebook:
                 claimed_total = self._score_value(key, v)
                 continue
             claimed_map[self._indicator_for(key).index] = self._score_value(key, v)
-        na = set(na)
-        # a parent whose children are all not applicable is not applicable either
-        for ind in reversed(list(self.program.walk())):
-            if ind.children and all(c.index in na for c in ind.children):
-                na.add(ind.index)
+        na = self.program.not_applicable(na)
         out_rows = []
         for ind in self.program.walk():
             out_rows.append(IndicatorResult(ind.path, ind.level, ind.points, scores[ind.index], ind.index not in na,
@@ -469,20 +480,7 @@ class CompiledRulebook:
                                     expected_zh="分数", expected_en="a score")]) from None
 
     def _event(self, e: tuple) -> TraceEvent:
-        kind, ind = e[0], e[1]
-        path = self._paths[ind] if ind >= 0 else ""
-        if kind == "let":
-            loc = self.namespace["LOCALS"][e[2]]
-            return TraceEvent("let", path, loc, e[3], e[2])     # before: the local's index
-        if kind in ("if", "tier"):
-            sp = self.span(e[2])
-            return TraceEvent(kind, path, sp.text() if sp else None, e[4], e[3], sp.line if sp else None)
-        if kind == "clamp":
-            sp = self.span(e[2])
-            return TraceEvent("clamp", path, sp.text() if sp else None, e[4], e[3], sp.line if sp else None)
-        if kind == "score":
-            return TraceEvent("score", path, None, e[3], e[2])
-        return TraceEvent(kind, path, None, e[2])
+        return trace_event(e, lambda i: self._paths[i], self.namespace["LOCALS"].__getitem__, self.span)
 
     def evaluate_case(self, case: Case, *, trace: bool = False) -> Result:
         return self.evaluate(case.inputs, trace=trace, assessed=case.assessed or None,

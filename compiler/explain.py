@@ -17,7 +17,7 @@ from dsl.builtins import DISPLAY_ZH
 from dsl.checks.bounds import attainable, can_round_to, describe_set
 from dsl.ir import fmt_decimal
 
-from .api import CompiledRulebook, Result
+from .api import CompiledRulebook, Result, TraceEvent
 
 
 def _num(v: Decimal, unit: Optional[str]) -> str:
@@ -337,3 +337,43 @@ def format_audit(findings: list[AuditFinding], lang: str = "zh") -> str:
     lines.append(f"{len(findings)} 项需复核：{n_diff} 项与计算不一致，{n_imp} 项自评不可得 / "
                  f"{len(findings)} to review: {n_diff} differ, {n_imp} unattainable claims")
     return "\n".join(lines)
+
+
+# ───────────── the trace, one line per event (test failures, property counterexamples) ─────────────
+
+def trace_lines(events, path: str) -> list[str]:
+    """The trace events of one indicator (path "a/b/c"), one readable line each."""
+    lines = []
+    for t in events:
+        if t.indicator != path:
+            continue
+        if t.kind == "let":
+            lines.append(f"{t.name} = {_short(t.value)}")
+        elif t.kind == "tier":
+            lines.append(f"分档取第{t.before + 1}行 / tier row {t.before + 1}: {' '.join((t.name or '').split())} → {_short(t.value)}")
+        elif t.kind == "if":
+            lines.append(f"条件{'成立' if t.before else '不成立'} / condition {'holds' if t.before else 'fails'} → {_short(t.value)}")
+        elif t.kind == "clamp":
+            lines.append(f"{' '.join((t.name or '').split())}: {_short(t.before)} → {_short(t.value)}")
+        elif t.kind == "score":
+            lines.append(f"得分 / score {_short(t.before)} → {_short(t.value)}")
+        elif t.kind == "sum":
+            lines.append(f"小计 / subtotal {_short(t.value)}")
+        elif t.kind == "na":
+            lines.append(f"不适用 / not applicable → {_short(t.value)}")
+        elif t.kind == "override":
+            lines.append(f"认定得分 / assessed {_short(t.value)}")
+    return lines
+
+
+def _short(v) -> str:
+    """A traced value, exact but short: long quotients to 6 decimals."""
+    if isinstance(v, Decimal):
+        if v == v.to_integral_value() or len(v.as_tuple().digits) < 12:
+            return fmt_decimal(v)
+        return fmt_decimal(v.quantize(Decimal("0.000001")))
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, tuple):
+        return "[" + ", ".join(_short(x) for x in v) + "]"
+    return str(v)

@@ -279,13 +279,11 @@ def _step_up(inp: ir.Input, v):
     return nv
 
 
-def _file_text(prog, name: str) -> str:
-    sf = prog.files.get(name)
-    return sf.text if sf is not None else ""
-
-
 def format_failure(f: PropertyFailure, prog: ir.Program, ns: dict) -> str:
     """The failure, the inputs the indicator reads (all inputs for the total), its trace."""
+    from dsl.source import Span
+    from .api import trace_event
+    from .explain import trace_lines
     from .verify import _inputs_used
     lines = [f"✗ 性质 / property {f.prop}: {f.message}"]
     ind = next((i for i in prog.walk() if i.index == f.indicator), None)
@@ -294,19 +292,14 @@ def format_failure(f: PropertyFailure, prog: ir.Program, ns: dict) -> str:
         shown = "，".join(f"{k} = {show_value(v)}" for k, v in f.inputs.items() if k in used)
         lines.append(f"    反例 / counterexample: {shown}")
     if ind is not None:
-        text = prog.source_text
-        for ev in f.trace:
-            if ev[1] != ind.index:
-                continue
-            kind = ev[0]
-            if kind == "let":
-                lines.append(f"        {ns['LOCALS'][ev[2]]} = {show_value(ev[3])}")
-            elif kind in ("tier", "if", "clamp"):
-                a, b, f = ns["SPANS"][ev[2]]
-                src = " ".join((text if f == 0 else _file_text(prog, ns["SPAN_FILES"][f]))[a:b].split())
-                val = ev[-1]
-                lines.append(f"        {src} → {show_value(val)}" if kind != "clamp" else f"        {src}: {show_value(ev[3])} → {show_value(val)}")
-            elif kind == "score":
-                lines.append(f"        得分 / score {show_value(ev[2])} → {show_value(ev[3])}")
-    return "\n".join(lines)
+        paths = {i.index: "/".join(i.path) for i in prog.walk()}
 
+        def span_of(ix):
+            if ix is None or ix < 0:
+                return None
+            a, b, k = ns["SPANS"][ix]
+            file = prog.files.get(ns["SPAN_FILES"][k])
+            return Span(file, a, b) if file is not None else None
+        events = [trace_event(e, paths.get, ns["LOCALS"].__getitem__, span_of) for e in f.trace]
+        lines.extend("        " + line for line in trace_lines(events, paths[ind.index]))
+    return "\n".join(lines)

@@ -206,37 +206,8 @@ def _show(e) -> str:
 
 def explain_trace(result: api.Result, path: str) -> list[str]:
     """The trace events of one indicator, one readable line each."""
-    lines = []
-    for t in result.trace:
-        if t.indicator != path:
-            continue
-        if t.kind == "let":
-            lines.append(f"{t.name} = {_v(t.value)}")
-        elif t.kind == "tier":
-            lines.append(f"分档取第{t.before + 1}行 / tier row {t.before + 1}: {t.name} → {_v(t.value)}")
-        elif t.kind == "if":
-            lines.append(f"条件{'成立' if t.before else '不成立'} / condition {'holds' if t.before else 'fails'} → {_v(t.value)}")
-        elif t.kind == "clamp":
-            lines.append(f"{t.name}: {_v(t.before)} → {_v(t.value)}")
-        elif t.kind == "score":
-            lines.append(f"得分 / score {_v(t.before)} → {_v(t.value)}")
-        elif t.kind == "sum":
-            lines.append(f"小计 / subtotal {_v(t.value)}")
-        elif t.kind == "na":
-            lines.append(f"不适用 / not applicable → {_v(t.value)}")
-        elif t.kind == "override":
-            lines.append(f"认定得分 / assessed {_v(t.value)}")
-    return lines
-
-
-def _v(v) -> str:
-    if isinstance(v, Decimal):
-        if v == v.to_integral_value() or len(v.as_tuple().digits) < 12:
-            return fmt_decimal(v)
-        return fmt_decimal(v.quantize(Decimal("0.000001")))
-    if isinstance(v, bool):
-        return "是" if v else "否"
-    return str(v)
+    from .explain import trace_lines
+    return trace_lines(result.trace, path)
 
 
 def format_outcome(o: CaseOutcome, verbose: bool = False) -> str:

@@ -187,6 +187,15 @@ class Program:
             visit(r)
         return out
 
+    def not_applicable(self, na) -> set:
+        """Indices of the indicators not applicable when the rules made those in ``na`` so:
+        those, and every parent whose children all are."""
+        out = set(na)
+        for n in reversed(list(self.walk())):
+            if n.children and all(c.index in out for c in n.children):
+                out.add(n.index)
+        return out
+
     def leaves(self):
         return [n for n in self.walk() if n.is_leaf]
 
