@@ -1,0 +1,1 @@
+score rows_rulebook.jx rows_sum.jxc
