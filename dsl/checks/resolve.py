@@ -83,7 +83,6 @@ class Resolver:
         self._inline_stack: list[str] = []
         self._expansions = 0
         self._in_method = False
-        self._call_sites: list = []          # spans of the calls being expanded
         self.row_parts: list[ir.RowPart] = []
         self._in_rows = False                # resolving a row's scoring method: only its fields are visible
 
@@ -715,9 +714,10 @@ class Resolver:
 
     # ───────────── methods ─────────────
     def inline(self, e: ast.Call, args: list, score_ctx: bool) -> ir.Expr:
-        """Expand a call of a method in place: parameters bound to the arguments (simple
-        ones substituted, others computed once as a local), the method's own values as
-        locals of the calling indicator, each 要求 checked before the result is used."""
+        """Expand a call of a method in place: parameters bound to the arguments (constants,
+        names and arguments the method reads once substituted as written; others computed
+        once as a local ``方法.参数``), the method's own values as locals of the calling
+        indicator, each 要求 checked before the result is used."""
         m, _origin = self.methods[e.func.text]
         name = m.name.text
         params = m.params
@@ -760,7 +760,6 @@ class Resolver:
             else:
                 mscope[p.name.text] = self._inline_local(f"{name}.{p.name.text}", a, p.name.span)
         self._inline_stack.append(name)
-        self._call_sites.append(e.span)
         saved, self._in_method = self._in_method, True
         result, requires = None, []
         try:
@@ -791,7 +790,6 @@ class Resolver:
         finally:
             self._in_method = saved
             self._inline_stack.pop()
-            self._call_sites.pop()
         if result is None:
             self.err("E0210", [Label(m.name.span, "")], name=name, reason_zh="没有「得分 = …」",
                      reason_en="has no `得分 = …` result")
