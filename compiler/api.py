@@ -601,6 +601,8 @@ class CompiledRulebook:
                     if err is not None:
                         diags.append(_in_row(key, cr.title, err))
                         continue
+                    if f.kind == "number" and isinstance(ci.value, ast.Num) and ci.value.unit == "%":
+                        v = " ".join(ci.value.span.text().split())   # a plain number field keeps "1%" as written
                     values[fname] = v
                 rows.append(Row(cr.title, values, cr.claimed.value.value if cr.claimed is not None else None,
                                 cr.span, spans))

@@ -283,7 +283,10 @@ def _row_explanation(rb: CompiledRulebook, part: ir.RowPart, row, lang: str) -> 
     if sub is not None:
         try:
             res = sub.evaluate({k: v for k, v in fields.items()}, trace=True)
-            body = explain(sub, res, lang)[0].text
+            # values shown as the row gave them ("1%" for a plain number field, not 0.01)
+            shown = {k: (fields[k] if isinstance(fields.get(k), str) and fields[k].endswith("%") else v)
+                     for k, v in res.inputs.items()}
+            body = explain(sub, attrs.evolve(res, inputs=shown), lang)[0].text
             body = body.rsplit("；得" if zh else "; scores", 1)[0]
         except Exception:       # the row was scored already; an explanation is never worth a crash
             body = ""

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from compiler import testing
 from compiler.api import Row, compile_rulebook
+from compiler.runtime import to_decimal
 from compiler.cli import main
 from dsl.check import check_text
 from dsl.diagnostics import JixiaoError, render_text
@@ -142,9 +143,11 @@ def test_cli_json_rows_carry_their_fields_as_given():
             elif name in ("计分方法", "完成情况"):
                 assert got[name] == text, (title, name)
             else:
-                assert Decimal(got[name]) == as_number(text), (title, name)
+                # a plain number field keeps a percentage as written ("98%"), others are numbers
+                assert to_decimal(got[name]) == as_number(text), (title, name)
     assert rows["满意度"]["row"]["计分方法"] == "越高越好"
-    assert Decimal(rows["满意度"]["row"]["实际完成值"]) == Decimal("0.98")
+    assert rows["满意度"]["row"]["实际完成值"] == "98%"
+    assert rows["满意度"]["row"]["分值"] == "12"
     assert rows["政府采购执行率"]["row"]["完成情况"] == "达成"
 
 
@@ -233,7 +236,7 @@ def test_explain_explains_every_row():
         assert line is not None, title
         assert line.endswith(f"得{printed}分（满分{points}分）。"), line
     satisfaction = next(l for l in lines if l.startswith("绩效指标/满意度："))
-    assert "越高越好" in satisfaction and "0.98" in satisfaction and "= 11" in satisfaction
+    assert "越高越好" in satisfaction and "实际完成值98%" in satisfaction and "= 11" in satisfaction
 
 
 def test_explain_of_the_rows_indicator_is_the_sum_of_its_rows():
