@@ -128,7 +128,7 @@ def _formula(e: ir.Expr, known: dict, clamps, value, lang: str) -> str:
     src = origin.text() if origin is not None else _src(inner.span)
     sub = substitute(inner, known, lang)
     raw = clamps[-1].before if clamps else value
-    shown = fmt_decimal(raw) if isinstance(raw, Decimal) else str(raw)
+    shown = _short(raw) if isinstance(raw, Decimal) else str(raw)
     if src == sub:
         return f"{src} = {shown}"
     return f"{src} = {sub} = {shown}"
@@ -203,7 +203,9 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
             evs = sorted(evs, key=lambda t: order.get(t.kind, 2))
             formula_done = False
             if not any(t.kind in ("tier", "if") for t in evs) and not isinstance(ind.score, ir.Const):
-                raw = clamps[-1].before if clamps else r.score
+                # the value the formula gives, before the score is rounded to 精度
+                scored = next((t for t in evs if t.kind == "score"), None)
+                raw = clamps[-1].before if clamps else (scored.before if scored is not None else r.score)
                 parts_formula = _formula(ind.score, known, clamps, raw, lang)
             else:
                 parts_formula = None
@@ -254,6 +256,13 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
             # the arithmetic comes after the values it uses, before the clamp
             k = next((i for i, p in enumerate(parts) if p.startswith(("扣完为止", "不加分", "最多", "最少", "clamped"))), len(parts))
             parts.insert(k, parts_formula)
+            scored = next((t for t in events.get(path, []) if t.kind == "score"), None)
+            if scored is not None and isinstance(scored.before, Decimal) and scored.before != r.score \
+                    and not any(t.kind == "clamp" and t.value != t.before for t in events.get(path, [])):
+                mode = {"half_up": ("四舍五入", "half up"), "half_even": ("银行家舍入", "half even"),
+                        "down": ("截断", "truncated"), "up": ("进一", "rounded up")}[prog.rounding]
+                p_ = fmt_decimal(prog.precision)
+                parts.append(f"按精度{p_}{mode[0]}" if zh else f"rounded to {p_} ({mode[1]})")
         score_txt = (f"得{fmt_decimal(r.score)}分（满分{fmt_decimal(ind.points)}分）" if zh
                      else f"scores {fmt_decimal(r.score)} of {fmt_decimal(ind.points)}")
         text = ("；".join(parts) + "；" + score_txt + "。") if zh else ("; ".join(parts) + "; " + score_txt + ".")
