@@ -450,9 +450,43 @@ class CompiledRulebook:
                                      + f"；合计 / sum {fmt_decimal(points_sum)}，"
                                      f"应为 / should be {fmt_decimal(part.indicator.points)}（差 / off by "
                                      f"{fmt_decimal(points_sum - part.indicator.points)}）"]))
+        if given and sum_known and not diags:
+            diags.extend(self._allocations(part, key, list(seen.values())))
         if diags:
             raise JixiaoError(diags)
         return results, total
+
+    def _allocations(self, part: ir.RowPart, key: str, rows: list) -> list:
+        """分值分配: the rows of each value of the field share out its points."""
+        out = []
+        for field, shares in part.allocations:
+            got: dict = {v: Decimal(0) for v in shares}
+            members: dict = {v: [] for v in shares}
+            for r in rows:
+                value = r.fields.get(field)
+                pts = runtime.to_decimal(r.fields.get(part.points_field))
+                if value not in shares:
+                    labels = [Label(r.spans[field], "此值 / this value")] if field in r.spans else (
+                        [Label(r.span, "此行 / this row")] if r.span is not None else [])
+                    shown = runtime._show(value) if value is not None else "（未给出 / not given）"
+                    listed = "、".join(shares)
+                    out.append(make("E0609", labels, part=key, row=r.title,
+                                    reason_zh=f"的「{field}」为{shown}，不在分值分配（{listed}）之中",
+                                    reason_en=f": `{field}` is {shown}, none of the allocated {', '.join(shares)}"))
+                    continue
+                got[value] += pts
+                members[value].append(r)
+            for value, want in shares.items():
+                if got[value] != want:
+                    rs = members[value]
+                    labels = [Label(r.span, f"{fmt_decimal(runtime.to_decimal(r.fields.get(part.points_field)))}分", i == 0)
+                              for i, r in enumerate(rs[:30]) if r.span is not None]
+                    listing = "，".join(f"{r.title} {fmt_decimal(runtime.to_decimal(r.fields.get(part.points_field)))}分" for r in rs[:30])
+                    out.append(make("E0611", labels, part=key, field=field, value=value, sum=fmt_decimal(got[value]),
+                                    points=fmt_decimal(want),
+                                    notes=[f"{field}为「{value}」的行 / rows: " + (listing or "无 / none")
+                                           + f"；合计 / sum {fmt_decimal(got[value])}，应为 / should be {fmt_decimal(want)}"]))
+        return out
 
     def _indicator_for(self, key) -> ir.Indicator:
         """An indicator from a path tuple, or a string ``父级/名称`` / ``父级.名称`` / ``名称``

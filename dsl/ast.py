@@ -285,6 +285,14 @@ class RowMethod(Node):
 
 
 @attrs.frozen
+class Allocation(Node):
+    """``分值分配 一级指标: 产出指标 50分、效益指标 30分、满意度指标 10分``: the rows whose
+    field has each value share out that many points."""
+    field: Name
+    shares: tuple[tuple[Name, "Num"], ...]
+
+
+@attrs.frozen
 class RowsBlock(Node):
     """``指标行:`` — the indicator's rows come from the case: their fields (``字段``) and the
     scoring methods a row may choose (``方法``). The row's points are its ``分值`` field;
@@ -292,6 +300,7 @@ class RowsBlock(Node):
     fields: tuple[InputDecl, ...]
     methods: tuple[RowMethod, ...]
     docs: tuple[Doc, ...] = ()
+    allocations: tuple[Allocation, ...] = ()
 
 
 # ───────────── cases ─────────────

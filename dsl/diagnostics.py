@@ -119,6 +119,8 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "Each row gives the fields its scoring method needs, with values of the declared types."),
     "E0610": (ERROR, "「{part}」各行分值合计{sum}分，不等于其分值{points}分", "the rows of `{part}` add up to {sum} points, not its {points}",
               "The rows a case supplies for an indicator share out exactly that indicator's points."),
+    "E0611": (ERROR, "「{part}」中{field}为「{value}」的各行分值合计{sum}分，应为{points}分", "rows of `{part}` with {field} `{value}` add up to {sum} points, not {points}",
+              "分值分配 shares the indicator's points out by a field of the rows (产出指标 50分、效益指标 30分 …); the rows of each value must add up to its share, and every row's value must be one of those listed."),
     # E07xx evaluation
     "E0701": (ERROR, "除数为零：{divisor} = 0", "division by zero: {divisor} = 0",
               "The rule divided by a value that is zero for this case."),

@@ -133,6 +133,7 @@ class RowPart:
     total: Optional[Input] = None
     doc: Optional[str] = None
     span: Optional[Span] = attrs.field(default=None, repr=False)
+    allocations: list = attrs.field(factory=list)    # (field name, {value: points}) from 分值分配
 
 
 @attrs.define(eq=False)

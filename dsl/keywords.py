@@ -26,7 +26,7 @@ ZH_EN = {
     "不符合": "false", "自评得分": "claimed", "认定得分": "assessed",
     "人数": "count(人)", "项数": "count(项)",
     "方法库": "library", "引用": "import", "方法": "method", "要求": "require", "指标行": "rows",
-    "行": "row", "字段": "field", "文本": "text",
+    "行": "row", "字段": "field", "文本": "text", "分值分配": "allocate",
 }
 EN_ZH = {
     "rulebook": "规则集", "version": "版本", "total_points": "满分", "precision": "精度",
@@ -41,7 +41,7 @@ EN_ZH = {
     "or": "或", "and": "且", "not": "非", "true": "是", "false": "否", "claimed": "自评得分",
     "assessed": "认定得分", "grades": "等级", "grade": "等级",
     "library": "方法库", "import": "引用", "method": "方法", "require": "要求", "rows": "指标行",
-    "row": "行", "field": "字段", "text": "文本",
+    "row": "行", "field": "字段", "text": "文本", "allocate": "分值分配",
 }
 FUNC_ZH_EN = {zh: en for zh, en in FUNCS.items() if not zh.isascii()}
 FUNC_EN_ZH = {"min": "最小值", "max": "最大值", **DISPLAY_ZH}

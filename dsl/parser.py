@@ -455,7 +455,14 @@ class _ToAst(Transformer):
     def rows_block(self, meta, ch):
         return ast.RowsBlock(tuple(c for c in ch if isinstance(c, ast.InputDecl)),
                              tuple(c for c in ch if isinstance(c, ast.RowMethod)),
-                             tuple(c for c in ch if isinstance(c, ast.Doc)), span=self._span(meta))
+                             tuple(c for c in ch if isinstance(c, ast.Doc)),
+                             tuple(c for c in ch if isinstance(c, ast.Allocation)), span=self._span(meta))
+
+    def allocation(self, meta, ch):
+        return ast.Allocation(ch[0], tuple(ch[1:]), span=self._span(meta))
+
+    def share(self, meta, ch):
+        return (ch[0], ch[1])
 
     def field_decl(self, meta, ch):
         return self.input_decl(meta, ch)

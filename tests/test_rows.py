@@ -1234,3 +1234,62 @@ def test_rows_for_an_unknown_indicator_are_refused():
         rb.evaluate({"年初预算数": 1, "全年执行数": 1}, rows={"绩效指标": good, "绩效指票": good})
     assert [d.code for d in e.value.diagnostics] == ["E0605"]
     assert "绩效指票" in e.value.diagnostics[0].message
+
+
+ALLOC_RULEBOOK = '''规则集 "分配"
+满分 90
+引用 "计分方法.jx"
+
+一级指标 绩效指标 90分:
+  指标行:
+    字段 一级指标: 文本
+    字段 计分方法: 等级(越高越好)
+    字段 年度指标值: 数值 > 0
+    字段 实际完成值: 数值 ≥ 0
+    字段 分值: 分数 > 0
+    分值分配 一级指标: 产出指标 50分、效益指标 30分、满意度指标 10分
+    方法 越高越好 = 完成比率法(实际完成值, 年度指标值, 分值)
+
+等级:
+  合格: 总分 ≥ 54
+  不合格: 总分 < 54
+'''
+
+
+def _alloc_rows(*shares):
+    return [{"名称": f"行{i}", "一级指标": level, "计分方法": "越高越好", "年度指标值": "1", "实际完成值": "1", "分值": pts}
+            for i, (level, pts) in enumerate(shares)]
+
+
+def test_allocation_by_a_field_holds():
+    """分值分配 一级指标: 产出指标 50分、效益指标 30分、满意度指标 10分 — the national
+    项目支出自评表's split: rows sharing out each level's points are accepted."""
+    rb = compile_rulebook(ALLOC_RULEBOOK, name="alloc.jx")
+    res = rb.evaluate({}, rows={"绩效指标": _alloc_rows(("产出指标", 25), ("产出指标", 25), ("效益指标", 30), ("满意度指标", 10))})
+    assert res.total == 90
+
+
+def test_allocation_violations_name_the_value_rows_and_sums():
+    rb = compile_rulebook(ALLOC_RULEBOOK, name="alloc.jx")
+    with pytest.raises(JixiaoError) as e:
+        rb.evaluate({}, rows={"绩效指标": _alloc_rows(("产出指标", 45), ("效益指标", 35), ("满意度指标", 10))})
+    diags = e.value.diagnostics
+    assert [d.code for d in diags] == ["E0611", "E0611"]
+    assert "一级指标为「产出指标」的各行分值合计45分，应为50分" in diags[0].message
+    assert "一级指标为「效益指标」的各行分值合计35分，应为30分" in diags[1].message
+    assert "行0 45分" in diags[0].notes[0]
+    # a row whose level is none of those allocated
+    with pytest.raises(JixiaoError) as e:
+        rb.evaluate({}, rows={"绩效指标": _alloc_rows(("产出指标", 50), ("效益指标", 30), ("成本指标", 10))})
+    assert [d.code for d in e.value.diagnostics] == ["E0609", "E0611"]
+    assert "「一级指标」为成本指标，不在分值分配（产出指标、效益指标、满意度指标）之中" in e.value.diagnostics[0].message
+
+
+@pytest.mark.parametrize("line,reason", [
+    ("    分值分配 一级指标: 产出指标 50分、效益指标 30分、满意度指标 5分", "的分值分配合计85分，不等于其分值90分"),
+    ("    分值分配 年度指标值: 产出指标 50分、效益指标 30分、满意度指标 10分", "的分值分配须按文本或等级字段"),
+])
+def test_allocation_checked_in_the_rulebook(line, reason):
+    text = ALLOC_RULEBOOK.replace("    分值分配 一级指标: 产出指标 50分、效益指标 30分、满意度指标 10分", line)
+    diags = check_text(text, "alloc.jx").diagnostics
+    assert any(d.code == "E0211" and reason in d.message for d in diags), [d.message for d in diags]

@@ -437,6 +437,31 @@ class Resolver:
         for m in members:
             if m not in part.methods:
                 bad(f"缺少计分方法「{m}」的「方法 {m} = …」", f"give no `方法 {m} = …` for the choice `{m}`")
+        for al in block.allocations:
+            f = fields.get(al.field.text)
+            if f is None or f.kind not in ("text", "grade"):
+                bad(f"的分值分配须按文本或等级字段，「{al.field.text}」不是", f"allocate points by a text or grade field, which `{al.field.text}` is not",
+                    al.field.span)
+                continue
+            shares: dict = {}
+            for value, pts in al.shares:
+                if value.text in shares:
+                    self.err("E0203", [Label(value.span, "")], name=value.text)
+                    continue
+                if f.kind == "grade" and value.text not in f.members:
+                    bad(f"的分值分配中「{value.text}」不是「{f.name}」的选项（{'、'.join(f.members)}）",
+                        f"allocate to `{value.text}`, not a choice of `{f.name}`", value.span)
+                    continue
+                if pts.unit not in (None, "分"):
+                    bad(f"的分值分配中「{value.text}」的分值单位应为「分」", f"allocate `{value.text}` in 分", pts.span)
+                    continue
+                shares[value.text] = pts.value
+            if sum(shares.values(), Decimal(0)) != ind.points:
+                bad(f"的分值分配合计{fmt_points(sum(shares.values(), Decimal(0)))}分，不等于其分值{fmt_points(ind.points)}分",
+                    f"allocate {fmt_points(sum(shares.values(), Decimal(0)))} points, not the indicator's {fmt_points(ind.points)}",
+                    al.span)
+                continue
+            part.allocations.append((f.name, shares))
         hidden = ir.Input(f"{ind.name}·各行得分", "score", Type("num"), lo=Decimal(0), hi=ind.points,
                           doc=f"「{ind.name}」各行得分之和（由案例的指标行算出）", span=block.span,
                           index=len(self.inputs), used=True)
@@ -911,6 +936,10 @@ class Resolver:
             return a
         self._mismatch(a, b, span, op)
         return a
+
+
+def fmt_points(v: Decimal) -> str:
+    return ir.fmt_decimal(v)
 
 
 def _name_uses(body) -> dict:
