@@ -631,19 +631,22 @@ class _ToAst(Transformer):
         return ast.Name(text, span=self._tspan(tok))
 
     # ── cases ──
-    def case(self, meta, ch):
-        title = _unescape(ch[0])
-        inputs, claimed, assessed, rows = [], [], [], []
-        for it in ch[1:]:
+    @staticmethod
+    def _case_items(items) -> dict:
+        """A case's (or test case's) statements by kind: inputs, rows, claimed, assessed, expected."""
+        out = {"inputs": [], "rows": [], "claimed": [], "assessed": [], "expected": []}
+        for it in items:
             if isinstance(it, ast.CaseInput):
-                inputs.append(it)
+                out["inputs"].append(it)
             elif isinstance(it, ast.CaseRows):
-                rows.append(it)
-            elif it[0] == "claimed":
-                claimed.extend(it[1])
+                out["rows"].append(it)
             else:
-                assessed.extend(it[1])
-        return ast.Case(title, tuple(inputs), tuple(claimed), tuple(assessed), tuple(rows), span=self._span(meta))
+                out[it[0]].extend(it[1])
+        return {k: tuple(v) for k, v in out.items()}
+
+    def case(self, meta, ch):
+        k = self._case_items(ch[1:])
+        return ast.Case(_unescape(ch[0]), k["inputs"], k["claimed"], k["assessed"], k["rows"], span=self._span(meta))
 
     def case_input(self, meta, ch):
         names = tuple(c for c in ch if isinstance(c, ast.Name))
@@ -676,21 +679,9 @@ class _ToAst(Transformer):
         return ("base", _unescape(ch[0]))
 
     def test_case(self, meta, ch):
-        title = _unescape(ch[0])
-        inputs, expected, claimed, assessed, rows = [], [], [], [], []
-        for it in ch[1:]:
-            if isinstance(it, ast.CaseInput):
-                inputs.append(it)
-            elif isinstance(it, ast.CaseRows):
-                rows.append(it)
-            elif it[0] == "expected":
-                expected.extend(it[1])
-            elif it[0] == "claimed":
-                claimed.extend(it[1])
-            else:
-                assessed.extend(it[1])
-        return ast.TestCase(title, tuple(inputs), tuple(expected), tuple(claimed), tuple(assessed),
-                            tuple(rows), span=self._span(meta))
+        k = self._case_items(ch[1:])
+        return ast.TestCase(_unescape(ch[0]), k["inputs"], k["expected"], k["claimed"], k["assessed"], k["rows"],
+                            span=self._span(meta))
 
     def expected(self, meta, ch):
         return ("expected", ch)
