@@ -18,6 +18,7 @@ from dsl.checks.bounds import attainable, can_round_to, describe_set
 from dsl.ir import fmt_decimal
 
 from .api import CompiledRulebook, Result, TraceEvent
+from .printer import CMP, expr_text
 
 
 def _num(v: Decimal, unit: Optional[str]) -> str:
@@ -47,47 +48,27 @@ def _inputs_read(ind: ir.Indicator) -> list[ir.Input]:
     return [seen[k] for k in sorted(seen)]
 
 
-_PREC = {"or": 1, "and": 2, "cmp": 3, "+": 4, "-": 4, "*": 5, "/": 5, "neg": 6}
-_OPS = {"+": "+", "-": "-", "*": "×", "/": "÷", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 
 
 def substitute(e: ir.Expr, values: dict, lang: str = "zh", prec: int = 0) -> str:
     """The expression with every input and local replaced by its value:
     ``3 - 超编人数 × 0.1`` -> ``3 - 32 × 0.1``."""
-    def s(x, p=0):
-        return substitute(x, values, lang, p)
-    if isinstance(e, ir.Const):
-        return _value(e.value, e.type, lang) if not isinstance(e.value, str) else e.value
-    if isinstance(e, ir.InputRef):
-        v = values.get(("input", e.input.index))
-        if e.input.type.kind == "checklist":
-            return e.input.name            # its items are listed with the inputs: 要点3项中符合2项
-        return _value(v, e.input.type, lang) if v is not None else e.input.name
-    if isinstance(e, ir.LocalRef):
-        v = values.get(("local", id(e.local)))
-        return _value(v, e.local.type, lang) if v is not None else e.local.name
-    if isinstance(e, ir.ScoreRef):
-        v = values.get(("score", e.indicator.index))
-        return fmt_decimal(v) if v is not None else e.indicator.name
-    if isinstance(e, ir.BinOp):
-        p = _PREC[e.op]
-        text = f"{s(e.left, p)} {_OPS[e.op]} {s(e.right, p + 1)}"
-        return f"({text})" if p < prec else text
-    if isinstance(e, ir.Neg):
-        return f"-{s(e.operand, 6)}"
-    if isinstance(e, ir.Call) and e.func == "require":
-        return s(e.args[2], prec)
-    if isinstance(e, ir.Call):
-        names = DISPLAY_ZH if lang == "zh" else {}
-        return f"{names.get(e.func, e.func)}({', '.join(s(a) for a in e.args)})"
-    if isinstance(e, ir.Clamp):
-        return s(e.operand, prec)
-    if isinstance(e, ir.Compare):
-        out = s(e.operands[0], 4)
-        for op, o in zip(e.ops, e.operands[1:]):
-            out += f" {_OPS[op]} {s(o, 4)}"
-        return f"({out})" if prec > 3 else out
-    return _src(e.span)
+    def leaf(x):
+        if isinstance(x, ir.Const):
+            return _value(x.value, x.type, lang) if not isinstance(x.value, str) else x.value
+        if isinstance(x, ir.InputRef):
+            v = values.get(("input", x.input.index))
+            if x.input.type.kind == "checklist":
+                return x.input.name            # its items are listed with the inputs: 要点3项中符合2项
+            return _value(v, x.input.type, lang) if v is not None else x.input.name
+        if isinstance(x, ir.LocalRef):
+            v = values.get(("local", id(x.local)))
+            return _value(v, x.local.type, lang) if v is not None else x.local.name
+        if isinstance(x, ir.ScoreRef):
+            v = values.get(("score", x.indicator.index))
+            return fmt_decimal(v) if v is not None else x.indicator.name
+        return None
+    return expr_text(e, leaf, funcs=DISPLAY_ZH if lang == "zh" else {}, prec=prec)
 
 
 def _src(span) -> str:
@@ -114,7 +95,6 @@ def _tier_value(score: ir.Expr, t) -> Optional[ir.Expr]:
     return r.value if r is not None else None
 
 
-_CMP = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 
 
 def _formula(e: ir.Expr, known: dict, clamps, value, lang: str) -> str:
@@ -231,7 +211,7 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                         if row_ir is not None and row_ir.key is not None and row_ir.span.file.name != prog.source_name:
                             # a row of a library method: its bounds are parameters, show their values
                             key = substitute(row_ir.key, known, lang)
-                            cond = f"{_CMP[row_ir.op]} {key}" if row_ir.kind == "cmp" else key
+                            cond = f"{CMP[row_ir.op]} {key}" if row_ir.kind == "cmp" else key
                         parts.append(f"符合「{cond}」档" if zh else f"tier `{cond}` applies")
                     value_expr = _tier_value(ind.score, t)
                     if value_expr is not None and not isinstance(value_expr, ir.Const):

@@ -28,6 +28,7 @@ from typing import Any, Optional
 import attrs
 
 from compiler.files import atomic_write
+from compiler.printer import expr_text
 from dsl import ir
 from dsl.builtins import DISPLAY_ZH
 from dsl.ir import fmt_decimal
@@ -39,7 +40,6 @@ FORMATS = (".xlsx", ".html", ".md")
 
 _SYM = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 _ARITH = {"+": "+", "-": "-", "*": "×", "/": "/"}
-_PREC = {"+": 4, "-": 4, "*": 5, "/": 5}
 _FUNC = DISPLAY_ZH
 
 
@@ -102,33 +102,31 @@ class _Criteria:
 
     # ── expressions (formulas) ──
     def expr(self, e: ir.Expr, prec: int = 0) -> str:
-        if isinstance(e, ir.Const):
-            return self.const_text(e)
+        return expr_text(e, self._leaf, self._node, div=_ARITH["/"], funcs=_FUNC, prec=prec)
+
+    def _leaf(self, e: ir.Expr) -> Optional[str]:
         if isinstance(e, ir.InputRef):
             return e.input.name
         if isinstance(e, ir.LocalRef):
-            c = self.const(e)
-            if c is not None:
-                return self.const_text(c)
             self.used.setdefault(id(e.local), e.local)
             return e.local.name
         if isinstance(e, ir.ScoreRef):
             n = e.indicator
             return f"{n.path[-2]}.{n.name}" if self._names.get(n.name, 0) > 1 and len(n.path) > 1 else n.name
+        return None
+
+    def _node(self, e: ir.Expr, prec: int) -> Optional[str]:
+        """The nodes the 评分标准 words its own way: constants with their units, clamps as
+        a suffix, conditions in words, 如果/分档 inline."""
+        if isinstance(e, ir.Const):
+            return self.const_text(e)
+        if isinstance(e, ir.LocalRef):
+            c = self.const(e)
+            return self.const_text(c) if c is not None else None
         if isinstance(e, ir.TotalRef):
             return "总分"
         if isinstance(e, ir.NotApplicable):
             return "不适用"
-        if isinstance(e, ir.BinOp):
-            p = _PREC[e.op]
-            text = f"{self.expr(e.left, p)} {_ARITH[e.op]} {self.expr(e.right, p + 1)}"
-            return f"({text})" if p < prec else text
-        if isinstance(e, ir.Neg):
-            return f"-{self.expr(e.operand, 6)}"
-        if isinstance(e, ir.Call) and e.func == "require":
-            return self.expr(e.args[2], prec)
-        if isinstance(e, ir.Call):
-            return f"{_FUNC.get(e.func, e.func)}({', '.join(self.expr(a) for a in e.args)})"
         if isinstance(e, ir.Clamp):
             inner, suffix = self.peel(e)
             return f"({self.expr(inner)}，{'，'.join(suffix)})"
@@ -140,7 +138,7 @@ class _Criteria:
             return f"({text})" if prec > 0 else text
         if isinstance(e, ir.Tiers):
             return f"（{self.tiers(e, formula_values=True)}）"
-        return " ".join(e.span.text().split()) if e.span is not None else "?"
+        return None
 
     def peel(self, e: ir.Expr) -> tuple[ir.Expr, list[str]]:
         """Clamps around ``e`` as wording, innermost first: 扣完为止, 最高3分 …"""
