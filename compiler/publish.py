@@ -28,7 +28,7 @@ from typing import Any, Optional
 import attrs
 
 from compiler.files import atomic_write
-from compiler.printer import expr_text
+from compiler.printer import CMP, expr_text
 from dsl import ir
 from dsl.builtins import DISPLAY_ZH
 from dsl.ir import fmt_decimal
@@ -38,7 +38,7 @@ FORMATS = (".xlsx", ".html", ".md")
 
 # ═══════════════════════════ 评分标准 from the rule ═══════════════════════════
 
-_SYM = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
+_SYM = CMP
 _ARITH = {"+": "+", "-": "-", "*": "×", "/": "/"}
 _FUNC = DISPLAY_ZH
 
