@@ -204,3 +204,19 @@ def test_row_methods_are_library_calls():
         assert m and m.group(1) in library, ln
         assert not re.search(r"[-+×*/÷]", m.group(2)), ln
     assert not any(ln.startswith("得分") for ln in block)
+
+
+def test_the_national_split_can_be_imposed_with_one_line():
+    """The header's 分值分配 line, added to the 指标行 block: the example (产出 25 + 25,
+    效益 15 + 15, 满意度 10) still scores 92.8; moving 5 points from 效益 to 产出 is refused."""
+    from compiler.api import compile_rulebook
+    from dsl.diagnostics import JixiaoError
+    text = RULEBOOK.read_text(encoding="utf-8").replace(
+        "    方法 越高越好 =", "    分值分配 一级指标: 产出指标 50分、效益指标 30分、满意度指标 10分\n    方法 越高越好 =", 1)
+    rb = compile_rulebook(text, name=str(RULEBOOK.parent / "项目支出自评-分配.jx"))
+    case_text = CASE.read_text(encoding="utf-8")
+    assert rb.evaluate_case(rb.case_from_text(case_text)).total == Decimal("92.8")
+    moved = case_text.replace("    分值 = 25\n", "    分值 = 30\n", 1).replace("    分值 = 15\n", "    分值 = 10\n", 1)
+    with pytest.raises(JixiaoError) as e:
+        rb.evaluate_case(rb.case_from_text(moved))
+    assert sorted(d.code for d in e.value.diagnostics) == ["E0611", "E0611"]
