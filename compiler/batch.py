@@ -376,9 +376,12 @@ def score_rows(rb: CompiledRulebook, path: Path, *, mapping: Optional[dict] = No
 
         def one():
             r = rb.evaluate_case(case)
-            scores = tuple(x.score for x in sorted(r.indicators, key=lambda x: _index(rb, x.path)))
+            # the rulebook's own indicators in index order (a case's 指标行 rows have no column)
+            by_path = {x.path: x for x in r.indicators if x.level != "row"}
+            inds = sorted(rb.program.walk(), key=lambda n: n.index)
+            scores = tuple(by_path[i.path].score for i in inds)
             yield Scored(1, {"案例": case.title}, scores, r.total, r.grade,
-                         tuple(i for i, x in enumerate(r.indicators) if not x.applicable))
+                         tuple(i.index for i in inds if not by_path[i.path].applicable))
         return columns, one()
     headers, rows = read_rows(path, sheet)
     columns = Columns(rb, headers, mapping)
@@ -414,13 +417,6 @@ def score_rows(rb: CompiledRulebook, path: Path, *, mapping: Optional[dict] = No
                 continue
             yield Scored(rowno, ids, scores, total, grade, tuple(na))
     return columns, gen()
-
-
-def _index(rb, path):
-    for i, ind in enumerate(sorted(rb.program.walk(), key=lambda n: n.index)):
-        if ind.path == path:
-            return ind.index
-    return 0
 
 
 class BadRows(Exception):

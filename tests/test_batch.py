@@ -227,3 +227,16 @@ def test_plain_and_quoted_csv_score_alike_in_parallel(rb, tmp_path):
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
     assert outs[0].count(b"\r\n") == len(units) + 1      # the header and one line per unit, as csv writes them
+
+
+def test_a_case_file_of_a_rows_rulebook_as_data(tmp_path):
+    """`jixiao score 附件3.jx self-evaluation.jxc -o out.csv`: one line with the rulebook's
+    own indicators in column order (the rows' total under 绩效指标), not the rows."""
+    root = RULEBOOK.parent.parent
+    out = tmp_path / "out.csv"
+    res = CliRunner().invoke(main, ["score", str(root / "stdlib_indicators" / "部门整体支出自评.jx"),
+                                    str(root / "examples" / "chenxi-2021" / "self-evaluation.jxc"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "案例,预算执行,预算执行率,绩效指标,总分,等级"
+    assert lines[1].split(",")[1:] == ["9", "9", "89", "98", "优"]
