@@ -173,3 +173,15 @@ def test_cli_doc_writes_each_format(tmp_path, ext):
 def test_cli_doc_rejects_an_unknown_format(tmp_path):
     res = CliRunner().invoke(main, ["doc", str(RULEBOOK), "-o", str(tmp_path / "x.pdf")])
     assert res.exit_code == 2
+
+
+def test_docs_methods_md_is_generated_from_the_library():
+    """docs/methods.md is `jixiao doc stdlib_indicators/计分方法.jx -o docs/methods.md`:
+    editing the library without regenerating it fails here."""
+    from compiler import api, publish
+    root = Path(__file__).resolve().parent.parent
+    lib = api.load_library(root / "stdlib_indicators" / "计分方法.jx")
+    assert lib is not None
+    table = publish.library_table(lib)
+    assert len(table.rows) == 15
+    assert publish.render_markdown(table) == (root / "docs" / "methods.md").read_text(encoding="utf-8")
