@@ -730,6 +730,12 @@ def compile_rulebook(text: Optional[str] = None, *, path=None, name: Optional[st
     if hit is not None and dependencies_fresh(hit.program.deps):   # an imported library edited: compile again
         return hit
     result = check_text(text, name)
+    if result.program is None and not has_errors(result.diagnostics):
+        # a 方法库 checks clean but is not something to score
+        src = parse_text(text, name)[1]
+        raise JixiaoError([make("E0108", [Label(Span(src, 0, min(3, len(src.text))), "")], found_zh="方法库",
+                                expected_zh="规则集", found_en="library", expected_en="rulebook",
+                                helps=["方法库由规则集用「引用」引入 / a rulebook imports a library with 引用"])])
     if not result.ok:
         raise JixiaoError(result.diagnostics)
     compiled = CompiledRulebook(result.program, result, generate(result.program))
