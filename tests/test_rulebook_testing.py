@@ -97,3 +97,13 @@ def test_expected_error_passes_only_when_the_case_is_refused_with_that_code(tmp_
     assert [o.passed for o in outcomes] == [False, False, True]
     assert outcomes[0].mismatches[0].actual.startswith("没有错误")
     assert "E0602" in outcomes[1].mismatches[0].actual
+
+
+def test_properties_over_the_stdlib_folder_skip_the_library():
+    """`jixiao test --properties stdlib_indicators/`: every rulebook passes; the 方法库 is
+    named and skipped (its methods are checked in the rulebooks that call them)."""
+    root = Path(__file__).resolve().parent.parent
+    res = CliRunner().invoke(main, ["test", "--properties", str(root / "stdlib_indicators"), "--examples", "20"])
+    assert res.exit_code == 0, res.output
+    assert "计分方法.jx（方法库，跳过" in res.output
+    assert "4 passed, 0 failed" in res.output
