@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import linecache
 import threading
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from typing import Any, Mapping, Optional
 
 import attrs
@@ -30,6 +30,7 @@ from dsl.source import Span
 
 from . import runtime
 from .codegen import generate, standalone
+from .rows import Row, case_rows, score_all  # noqa: F401  (Row: part of the API)
 from .verify import decide
 
 
@@ -164,17 +165,6 @@ class Case:
     rows: Mapping[str, tuple] = attrs.field(factory=dict)     # 指标行 part path "a/b" -> tuple[Row, ...]
 
 
-@attrs.frozen
-class Row:
-    """One case-supplied indicator row: its title, field values, claimed score and the
-    spans of its values in the case file (for diagnostics)."""
-    title: str
-    fields: Mapping[str, Any]
-    claimed: Optional[Decimal] = None
-    span: Optional[Span] = attrs.field(default=None, eq=False, repr=False)
-    spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False, repr=False)
-
-
 def read_case(path) -> ast.Case:
     name, text = read_source(path)
     return parse_text(text, name, expect="case")[0]
@@ -277,32 +267,10 @@ class CompiledRulebook:
         rule's; ``claimed`` (paths, or 总分) is carried into the result for comparison;
         ``rows`` maps each 指标行 indicator (path or name) to its rows (``Row`` objects,
         or mappings of field -> value with an optional ``名称`` and ``自评得分``)."""
-        row_results = {}
-        if rows:
-            known = {"/".join(p.indicator.path) for p in self.program.row_parts} | {p.indicator.name for p in self.program.row_parts} \
-                | {".".join(p.indicator.path) for p in self.program.row_parts}
-            unknown = [k for k in rows if k not in known]
-            if unknown:
-                raise JixiaoError([make("E0605", [], name=str(k)[:80],
-                                        helps=[f"有指标行的指标 / indicators with rows: {'、'.join(sorted(known)) or '无 / none'}"])
-                                   for k in unknown])
-        if self.program.row_parts:
-            inputs = dict(inputs)
-            for part in self.program.row_parts:
-                key = "/".join(part.indicator.path)
-                given = (rows or {}).get(key)
-                if given is None:
-                    given = (rows or {}).get(part.indicator.name)
-                if given is None:
-                    given = (rows or {}).get(".".join(part.indicator.path))
-                if given is None:
-                    raise JixiaoError([make("E0609", [Label(self.span(None) or part.span, "")] if part.span else [],
-                                            part=key, row="—", reason_zh="：案例没有给出指标行",
-                                            reason_en=": the case gives no rows",
-                                            helps=[f"在案例中写「指标行 {part.indicator.name}:」及各行 / add `指标行 {part.indicator.name}:` with its rows"])])
-                results, total = self._score_rows(part, given)
-                row_results[part.indicator.index] = results
-                inputs[part.total.name] = total
+        if self.program.row_parts or rows:
+            inputs, row_results = score_all(self, inputs, rows)
+        else:
+            row_results = {}
         values = self.validate(inputs, _spans)
         overrides = None
         if assessed:
@@ -337,157 +305,6 @@ class CompiledRulebook:
                       {i.name: v for i, v in zip(self.program.inputs, values)})
 
     # ── case-supplied rows ──
-    def _score_rows(self, part: ir.RowPart, given) -> tuple[list, Decimal]:
-        """Score each row with the method it names; check that the rows' points add up to
-        the indicator's. Every problem of every row is reported at once."""
-        key = "/".join(part.indicator.path)
-        diags: list[Diagnostic] = []
-        results = []
-        fields = {f.name: f for f in part.fields}
-        points_sum = Decimal(0)
-        sum_known = True          # every row's points were read: the sum can be checked
-        total = Decimal(0)
-        seen: dict[str, Row] = {}
-        listing = []
-        for n, r in enumerate(given, 1):
-            if not isinstance(r, Row):
-                if not hasattr(r, "get"):
-                    diags.append(make("E0609", [], part=key, row=str(n), reason_zh="不是字段映射", reason_en=" is not a mapping of fields"))
-                    sum_known = False
-                    continue
-                claimed = r.get("自评得分", r.get("claimed"))
-                r = Row(str(r.get("名称", r.get("name", n))),
-                        {k: v for k, v in r.items() if k not in ("名称", "name", "自评得分", "claimed")},
-                        runtime.to_decimal(claimed) if claimed not in (None, "") else None)
-
-            def bad(zh, en, field=None, r=r, code="E0609"):
-                labels = [Label(r.spans[field], "此值 / this value")] if field in r.spans else (
-                    [Label(r.span, "此行 / this row")] if r.span is not None else [])
-                if code == "E0609":
-                    diags.append(make("E0609", labels, part=key, row=r.title, reason_zh=zh, reason_en=en))
-                else:
-                    diags.append(Diagnostic(code, "error", f"「{key}」的行「{r.title}」：{zh} / row `{r.title}` of `{key}`: {en}",
-                                            tuple(labels)))
-            if r.title in seen:
-                bad("重复给出", " is given twice")
-                sum_known = False
-                continue
-            seen[r.title] = r
-            for name in r.fields:
-                if name not in fields:
-                    sugg = suggest(name, fields)
-                    bad(f"没有字段「{name}」" + (f"（是否应为「{sugg[0]}」？）" if sugg else ""),
-                        f" has no field `{name}`" + (f" (did you mean `{sugg[0]}`?)" if sugg else ""), name)
-            # every field given is checked against its declaration, read by the method or not
-            present = [f for f in part.fields if f.name in r.fields and f.kind != "text"]
-            values: dict[str, Any] = {}
-            try:
-                checked = runtime.validate(r.fields, _field_table(present))
-                values = dict(zip((f.name for f in present), checked))
-            except runtime.InputErrors as e:
-                bad_fields = set()
-                for err in e.errors:
-                    zh, _, en = err.message.partition(" / ")
-                    bad("：" + zh.replace("输入「", "字段「"), ": " + en.replace("input `", "field `"), err.field)
-                    bad_fields.add(err.field)
-                values = {}
-                for f in present:
-                    if f.name not in bad_fields:
-                        values[f.name] = runtime.validate({f.name: r.fields[f.name]}, _field_table([f]))[0]
-            for f in part.fields:
-                if f.kind == "text" and f.name in r.fields and not isinstance(r.fields[f.name], (str, int, Decimal)):
-                    bad(f"的字段「{f.name}」应为文本", f": field `{f.name}` should be text", f.name)
-            pts = values.get(part.points_field)
-            if part.points_field not in r.fields or r.fields.get(part.points_field) in (None, ""):
-                bad(f"缺少字段「{part.points_field}」", f" gives no `{part.points_field}`")
-            elif pts is not None and not _multiple(pts, self.program.precision):
-                P = fmt_decimal(self.program.precision)
-                bad(f"的分值 {fmt_decimal(pts)} 不是精度 {P} 的整数倍", f" has points {fmt_decimal(pts)}, not a multiple of the precision {P}",
-                    part.points_field)
-                pts = None
-            if pts is None:
-                sum_known = False
-            else:
-                points_sum += pts
-                listing.append(f"{r.title} {fmt_decimal(pts)}分")
-            method = values.get(part.method_field)
-            if part.method_field not in r.fields or r.fields.get(part.method_field) in (None, ""):
-                bad(f"缺少字段「{part.method_field}」", f" gives no `{part.method_field}`")
-                continue
-            entry = self._row_methods.get((part.indicator.index, method))
-            if entry is None:
-                continue              # not one of the choices: reported by the field check above
-            run, table, prog = entry
-            missing = [i.name for i in prog.inputs if (i.name not in r.fields or r.fields.get(i.name) in (None, ""))
-                       and i.name != part.points_field]        # a missing 分值 is reported above
-            for name in missing:
-                bad(f"缺少字段「{name}」（计分方法「{method}」需要）", f" gives no `{name}` (method `{method}` needs it)")
-            if missing or pts is None or any(i.name not in values for i in prog.inputs):
-                continue
-            try:
-                with localcontext(runtime.CONTEXT):
-                    scores = run([values[i.name] for i in prog.inputs])[0]
-            except runtime.EvaluationError as err:
-                zh, _, en = err.message.partition(" / ")
-                bad(zh, en, code=err.code)
-                continue
-            score = scores[0]
-            if not (0 <= score <= pts):
-                diags.append(make("E0707", [Label(r.span, "")] if r.span is not None else [], part=key, row=r.title,
-                                  value=fmt_decimal(score), points=fmt_decimal(pts)))
-                continue
-            total += score
-            results.append(IndicatorResult(part.indicator.path + (r.title,), "row", pts, score, True, False,
-                                           r.claimed, dict(r.fields)))
-        if not given:
-            diags.append(make("E0609", [], part=key, row="—", reason_zh="：案例给出的指标行为空", reason_en=": the case gives no rows"))
-        elif sum_known and points_sum != part.indicator.points:
-            labels = [Label(r.span, f"{fmt_decimal(runtime.to_decimal(r.fields.get(part.points_field)))}分")
-                      for r in seen.values() if r.span is not None and r.fields.get(part.points_field) not in (None, "")][:30]
-            diags.append(make("E0610", labels[:1] + [attrs.evolve(l, primary=False) for l in labels[1:]],
-                              part=key, sum=fmt_decimal(points_sum), points=fmt_decimal(part.indicator.points),
-                              notes=["各行分值 / rows: " + "，".join(listing[:30]) + ("，…" if len(listing) > 30 else "")
-                                     + f"；合计 / sum {fmt_decimal(points_sum)}，"
-                                     f"应为 / should be {fmt_decimal(part.indicator.points)}（差 / off by "
-                                     f"{fmt_decimal(points_sum - part.indicator.points)}）"]))
-        if given and sum_known and not diags:
-            diags.extend(self._allocations(part, key, list(seen.values())))
-        if diags:
-            raise JixiaoError(diags)
-        return results, total
-
-    def _allocations(self, part: ir.RowPart, key: str, rows: list) -> list:
-        """分值分配: the rows of each value of the field share out its points."""
-        out = []
-        for field, shares in part.allocations:
-            got: dict = {v: Decimal(0) for v in shares}
-            members: dict = {v: [] for v in shares}
-            for r in rows:
-                value = r.fields.get(field)
-                pts = runtime.to_decimal(r.fields.get(part.points_field))
-                if value not in shares:
-                    labels = [Label(r.spans[field], "此值 / this value")] if field in r.spans else (
-                        [Label(r.span, "此行 / this row")] if r.span is not None else [])
-                    shown = runtime._show(value) if value is not None else "（未给出 / not given）"
-                    listed = "、".join(shares)
-                    out.append(make("E0609", labels, part=key, row=r.title,
-                                    reason_zh=f"的「{field}」为{shown}，不在分值分配（{listed}）之中",
-                                    reason_en=f": `{field}` is {shown}, none of the allocated {', '.join(shares)}"))
-                    continue
-                got[value] += pts
-                members[value].append(r)
-            for value, want in shares.items():
-                if got[value] != want:
-                    rs = members[value]
-                    labels = [Label(r.span, f"{fmt_decimal(runtime.to_decimal(r.fields.get(part.points_field)))}分", i == 0)
-                              for i, r in enumerate(rs[:30]) if r.span is not None]
-                    listing = "，".join(f"{r.title} {fmt_decimal(runtime.to_decimal(r.fields.get(part.points_field)))}分" for r in rs[:30])
-                    out.append(make("E0611", labels, part=key, field=field, value=value, sum=fmt_decimal(got[value]),
-                                    points=fmt_decimal(want),
-                                    notes=[f"{field}为「{value}」的行 / rows: " + (listing or "无 / none")
-                                           + f"；合计 / sum {fmt_decimal(got[value])}，应为 / should be {fmt_decimal(want)}"]))
-        return out
-
     def _indicator_for(self, key) -> ir.Indicator:
         """An indicator from a path tuple, or a string ``父级/名称`` / ``父级.名称`` / ``名称``
         (an exact path string wins, so names holding / or . still work)."""
@@ -581,93 +398,13 @@ class CompiledRulebook:
                 target[key] = row.value.value
                 if target is assessed:
                     notes[key] = row.note or ""
-        rows = self._case_rows(c.rows, diags)
+        rows = case_rows(self, c.rows, diags)
         if has_errors(diags):
             raise JixiaoError(diags)
         head = c.span
         notes = {"/".join(k): v for k, v in notes.items()}
         spans["__case__"] = Span(head.file, head.start, min(head.end, head.file.line_starts[1] - 1 if len(head.file.line_starts) > 1 else head.end))
         return Case(c.title, inputs, claimed, assessed, notes, c, spans, rows)
-
-    def _case_rows(self, blocks, diags) -> dict:
-        """``指标行 名称:`` blocks of a case -> part path -> tuple of Row."""
-        out: dict[str, tuple] = {}
-        parts = {p.indicator.name: p for p in self.program.row_parts}
-        parts.update({"/".join(p.indicator.path): p for p in self.program.row_parts})
-        for blk in blocks:
-            part = parts.get(blk.part.text)
-            if part is None:
-                sugg = suggest(blk.part.text, parts)
-                helps = [f"是否应为{'、'.join('「' + s + '」' for s in sugg)}？ / did you mean {', '.join(sugg)}?"] if sugg else []
-                diags.append(make("E0605", [Label(blk.part.span, "不是有指标行的指标 / not an indicator with rows")],
-                                  helps=helps, name=blk.part.text))
-                continue
-            key = "/".join(part.indicator.path)
-            if key in out:
-                diags.append(make("E0606", [Label(blk.part.span, "")], name=f"指标行 {blk.part.text}"))
-                continue
-            fields = {f.name: f for f in part.fields}
-            rows = []
-            for cr in blk.rows:
-                values, spans = {}, {}
-                for ci in cr.inputs:
-                    fname = ".".join(n.text for n in ci.path)
-                    if fname in values:
-                        diags.append(make("E0606", [Label(ci.span, "")], name=f"{cr.title}.{fname}"))
-                        continue
-                    f = fields.get(fname)
-                    spans[fname] = ci.value.span
-                    if f is None:          # reported with the row by _score_rows, with a suggestion
-                        values[fname] = ci.value.value if isinstance(ci.value, ast.Text) else ci.value.span.text()
-                        continue
-                    if isinstance(ci.value, ast.Text):
-                        if f.kind not in ("text", "grade"):
-                            zh, en = f.type.describe()
-                            diags.append(_in_row(key, cr.title, make("E0602", [Label(ci.value.span, "")], name=fname,
-                                                                     value=ci.value.span.text()[:40], expected_zh=zh, expected_en=en)))
-                            continue
-                        values[fname] = ci.value.value
-                        continue
-                    if f.kind == "text":
-                        values[fname] = ci.value.span.text()
-                        continue
-                    v, err = _case_value(ci.value, f)
-                    if err is not None:
-                        diags.append(_in_row(key, cr.title, err))
-                        continue
-                    if f.kind == "number" and isinstance(ci.value, ast.Num) and ci.value.unit == "%":
-                        v = " ".join(ci.value.span.text().split())   # a plain number field keeps "1%" as written
-                    values[fname] = v
-                rows.append(Row(cr.title, values, cr.claimed.value.value if cr.claimed is not None else None,
-                                cr.span, spans))
-            out[key] = tuple(rows)
-        return out
-
-
-def _in_row(part: str, row: str, d: Diagnostic) -> Diagnostic:
-    """A value problem found in a case-supplied row, said as the row's: E0609 naming the
-    indicator and the row, the field for the input."""
-    zh, _, en = d.message.partition(" / ")
-    zh = zh.replace("输入「", "字段「")
-    en = en.replace("input `", "field `")
-    return Diagnostic("E0609", "error", f"「{part}」的行「{row}」：{zh} / row `{row}` of `{part}`: {en}",
-                      d.labels, d.notes, d.helps)
-
-
-def _field_table(fields) -> tuple:
-    """Rows of ``runtime.validate``'s table for the given row fields."""
-    return tuple((f.name, f.kind, f.type.unit, f.lo, f.lo_open, f.hi, f.hi_open, f.members, None) for f in fields)
-
-
-def _multiple(x: Decimal, step: Decimal) -> bool:
-    """Is ``x`` a whole multiple of ``step`` (exactly, whatever the magnitude)?"""
-    try:
-        with localcontext() as ctx:
-            ctx.prec = 200
-            return x % step == 0
-    except ArithmeticError:
-        return False
-
 
 def _case_value(e, inp: ir.Input):
     """A case expression -> a Python value for validation, checking the unit if written."""

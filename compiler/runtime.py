@@ -64,7 +64,9 @@ class InputErrors(Exception):
 
 
 def _fmt(d):
-    """Plain text of a number, exact, whatever the ambient decimal context."""
+    """Plain text of a number, exact, whatever the ambient decimal context. (The same as
+    dsl.ir.fmt_decimal on purpose: this module is inlined into standalone evaluators and
+    imports nothing of dsl.)"""
     if isinstance(d, _D):
         if not d.is_finite() or abs(d.adjusted()) > 80:
             return str(d)
