@@ -153,16 +153,21 @@ class Columns:
                 lines.append(f"        {v} = {s}.strip()")
                 lines.append(f"        if {v} not in {k(frozenset(inp.members))}: return None")
             elif inp.kind == "count":
-                # whole numbers written as digits; anything else takes the full path
-                lines.append(f"        if not {s}.isdigit() or len({s}) > 30: return None")
-                lines.append(f"        {v} = _D({s})")
+                # whole numbers written as digits (anything else takes the full path); a
+                # count takes few distinct values, so each cell text's value is memoised
+                memo = k({})
+                lines.append(f"        {v} = {memo}.get({s})")
+                lines.append(f"        if {v} is None:")
+                lines.append(f"            if not {s}.isdigit() or len({s}) > 30: return None")
+                lines.append(f"            {v} = _D({s})")
                 conds = []
                 if inp.lo is not None:
                     conds.append(f"{v} {'<=' if inp.lo_open else '<'} {k(inp.lo)}")
                 if inp.hi is not None:
                     conds.append(f"{v} {'>=' if inp.hi_open else '>'} {k(inp.hi)}")
                 if conds:
-                    lines.append(f"        if {' or '.join(conds)}: return None")
+                    lines.append(f"            if {' or '.join(conds)}: return None")
+                lines.append(f"            if len({memo}) < 4096: {memo}[{s}] = {v}")
             else:
                 lines.append(f"        if len({s}) > 60: return None")
                 lines.append(f"        {v} = _D({s})")
@@ -627,9 +632,13 @@ def _worker_init(state):
 
 
 def _score_chunk(job):
-    """In a worker: (first row number, CSV text of whole records) -> (CSV text of the
-    scored rows, row errors, how many scored)."""
-    first, text = job
+    """In a worker: (first row number, UTF-8 bytes of whole records) -> (UTF-8 bytes of
+    the scored rows, row errors, how many scored)."""
+    first, data = job
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DataError(f"{_W['path']} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file") from None
     if '"' not in text and "\r" not in text:
         # no quoting and plain newlines: a record is a line and a cell is what lies between
         # commas, exactly as the csv module would read it, at half the cost
@@ -645,7 +654,9 @@ def _score_chunk(job):
     convert, columns = _W["convert"], _W["columns"]
     run, fast, table = rb.namespace["run"], rb.namespace["_fast"], rb.namespace["INPUTS"]
     with runtime._localcontext(runtime.CONTEXT):    # one decimal context for the whole chunk
-        return _score_rows(chunk, convert, columns, run, fast, table, _W["id_cols"], _W.setdefault("F", _Formats()))
+        out, errors, n = _score_rows(chunk, convert, columns, run, fast, table, _W["id_cols"],
+                                     _W.setdefault("F", _Formats()))
+    return out.encode("utf-8"), errors, n
 
 
 def _score_rows(chunk, convert, columns, run, fast, table, id_cols, F):
@@ -685,11 +696,84 @@ def _score_rows(chunk, convert, columns, run, fast, table, id_cols, F):
     return buf.getvalue(), errors, n
 
 
+def csv_chunks(path: Path, chunk_bytes: int = 1 << 19) -> Iterator[tuple[int, bytes]]:
+    """The records after the header as (row number of the first, UTF-8 bytes of whole
+    records), about ``chunk_bytes`` at a time. While the file has no quote and no bare
+    carriage return, a record is a line: blocks are cut at their last newline and their
+    rows counted without decoding them. From the first block that has either, records
+    are found line by line as text, a line ending a record only when the quotes seen so
+    far balance (RFC 4180 doubles inner quotes), as the csv module would read them."""
+    with open(path, "rb") as f:
+        f.seek(_header_bytes(path))
+        row, offset, rest = 2, f.tell(), b""
+        while True:
+            block = f.read(chunk_bytes)
+            if not block:
+                break
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            whole = block[:cut]
+            if b'"' in whole or whole.count(b"\r") != whole.count(b"\r\n"):
+                f.seek(offset)
+                yield from _text_chunks(f, row, chunk_bytes, path)
+                return
+            rest = block[cut:]
+            if cut:
+                yield row, whole
+                row += whole.count(b"\n")
+                offset += cut
+        if rest:
+            yield row, rest
+
+
+def _header_bytes(path) -> int:
+    """Where the records start: the byte length of the BOM and the header record (which
+    ends at a newline, a CR or a CRLF outside quotes)."""
+    with open(path, "rb") as f:
+        bom = 3 if f.read(3) == b"\xef\xbb\xbf" else 0
+        f.seek(bom)
+        text = io.TextIOWrapper(f, encoding="utf-8", newline="")
+        size, odd = bom, False
+        try:
+            for line in text:
+                size += len(line.encode("utf-8"))
+                if line.count('"') % 2:
+                    odd = not odd
+                if not odd:
+                    break
+        except UnicodeDecodeError:
+            raise DataError(f"{path} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file") from None
+        text.detach()
+        return size
+
+
+def _text_chunks(f, row: int, chunk_bytes: int, path) -> Iterator[tuple[int, bytes]]:
+    text = io.TextIOWrapper(f, encoding="utf-8", newline="")
+    start, buf, size, odd = row, [], 0, False
+    try:
+        for line in text:
+            buf.append(line)
+            size += len(line)
+            if line.count('"') % 2:
+                odd = not odd
+            if not odd:
+                row += 1
+                if size >= chunk_bytes:
+                    yield start, "".join(buf).encode("utf-8")
+                    start, buf, size = row, [], 0
+    except UnicodeDecodeError:
+        raise DataError(f"{path} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file") from None
+    if buf:
+        yield start, "".join(buf).encode("utf-8")
+
+
 def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *, mapping=None,
-                       on_error: str = "stop", jobs: int = 2, chunk_rows: int = 2000,
+                       on_error: str = "stop", jobs: int = 2, chunk_bytes: int = 1 << 19,
                        stdout=None, progress=None) -> tuple[int, list]:
-    """CSV in, CSV out, rows scored by ``jobs`` worker processes in order. Memory stays
-    bounded: at most 2 × jobs chunks are in flight. Returns (units scored, row errors)."""
+    """CSV in, CSV out, rows scored by ``jobs`` worker processes in order. The main
+    process only cuts the file into blocks of whole records and writes back the bytes
+    the workers return; memory stays bounded: at most 2 × jobs blocks are in flight.
+    Returns (units scored, row errors)."""
     import multiprocessing as mp
     from collections import deque
     headers, rows = read_rows(path)
@@ -699,63 +783,50 @@ def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *,
         raise DataError("数据中缺少这些输入的列 / the data has no column for: " + "、".join(columns.missing())
                         + "（可用 --mapping 指定列名 / map other header names with --mapping）")
     state = {"rb": rb, "convert": columns.fast_converter(rb), "columns": columns, "on_error": on_error,
-             "id_cols": list(columns.id_columns)}
+             "id_cols": list(columns.id_columns), "path": str(path)}
     head = [headers[c] for c in columns.id_columns] + indicator_headers(rb) + ["总分", "等级"]
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("fork" if "fork" in methods else "spawn")
     errors: list = []
     total_n = 0
 
-    def chunks():
-        """Whole records as text. A record may span lines (a quoted newline): a line ends
-        a record only when the quotes seen so far balance (RFC 4180 doubles inner quotes)."""
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            f.readline()                      # the header
-            row, start, buf, odd = 2, 2, [], False
-            try:
-                for line in f:
-                    buf.append(line)
-                    if line.count('"') % 2:
-                        odd = not odd
-                    if not odd:
-                        row += 1
-                        if len(buf) >= chunk_rows:
-                            yield start, "".join(buf)
-                            start, buf = row, []
-            except UnicodeDecodeError:
-                raise DataError(f"{path} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file") from None
-            if buf:
-                yield start, "".join(buf)
-
-    def produce(f):
+    def produce(write):
         nonlocal total_n
-        f.write("")
-        w = csv.writer(f)
-        w.writerow(head)
+        h = io.StringIO()
+        csv.writer(h).writerow(head)
+        write(h.getvalue().encode("utf-8"))
         with ctx.Pool(jobs, initializer=_worker_init, initargs=(state,)) as pool:
             pending: deque = deque()
-            for ch in chunks():
+            for ch in csv_chunks(path, chunk_bytes):
                 pending.append(pool.apply_async(_score_chunk, (ch,)))
                 while len(pending) >= 2 * jobs:
-                    total_n += _drain(pending.popleft(), f, errors, on_error, progress)
+                    total_n += _drain(pending.popleft(), write, errors, on_error, progress)
             while pending:
-                total_n += _drain(pending.popleft(), f, errors, on_error, progress)
+                total_n += _drain(pending.popleft(), write, errors, on_error, progress)
     if out is None:
-        produce(stdout)
+        raw = getattr(stdout, "buffer", None)
+        if raw is not None:
+            stdout.flush()
+            produce(raw.write)
+            raw.flush()
+        else:
+            produce(lambda b: stdout.write(b.decode("utf-8")))
         return total_n, errors
+
     def write(tmp):
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
-            produce(f)
+        with open(tmp, "wb") as f:
+            f.write(b"\xef\xbb\xbf")      # utf-8-sig, as the other writers: Excel reads it as UTF-8
+            produce(f.write)
     atomic_write(out, write)
     return total_n, errors
 
 
-def _drain(res, f, errors, on_error, progress) -> int:
-    text, errs, n = res.get()
+def _drain(res, write, errors, on_error, progress) -> int:
+    data, errs, n = res.get()
     if errs and on_error == "stop":
         raise BadRows(errs[:1] if errs else errs)
     errors.extend(errs)
-    f.write(text)
+    write(data)
     if progress:
         progress(n)
     return n

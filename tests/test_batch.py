@@ -222,7 +222,7 @@ def test_plain_and_quoted_csv_score_alike_in_parallel(rb, tmp_path):
     outs = []
     for src in (plain, quoted):
         out = tmp_path / f"{src.stem}.out.csv"
-        n, errors = score_csv_parallel(rb, src, out, jobs=2, chunk_rows=2)
+        n, errors = score_csv_parallel(rb, src, out, jobs=2, chunk_bytes=300)
         assert n == len(units) and errors == []
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
@@ -240,3 +240,94 @@ def test_a_case_file_of_a_rows_rulebook_as_data(tmp_path):
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "案例,预算执行,预算执行率,绩效指标,总分,等级"
     assert lines[1].split(",")[1:] == ["9", "9", "89", "98", "优"]
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n", "\r"])
+@pytest.mark.parametrize("last_newline", [True, False])
+def test_parallel_csv_line_endings_and_block_cuts(rb, tmp_path, ending, last_newline):
+    """The main process cuts the file into blocks of whole records without decoding it:
+    CRLF, LF and bare-CR files, with or without a final newline, cut into blocks of every
+    size from a few bytes (a block boundary inside a record, between CR and LF, inside a
+    multi-byte character) up, score exactly as the one-process path does."""
+    from compiler.batch import score_csv_parallel
+    header, rows = unit_rows(rb)
+    units = [list(r) for r in rows * 3]
+    for k, r in enumerate(units):
+        r[0] = f"单位{k}"
+    src = tmp_path / "units.csv"
+    text = ending.join(",".join(r) for r in [header] + units) + (ending if last_newline else "")
+    src.write_bytes(text.encode("utf-8"))
+    want = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-o", str(tmp_path / "one.csv"), "-j", "1"])
+    assert want.exit_code == 0, want.output
+    for size in (1, 7, 299, 1 << 19):
+        out = tmp_path / f"par{size}.csv"
+        n, errors = score_csv_parallel(rb, src, out, jobs=2, chunk_bytes=size)
+        assert (n, errors) == (len(units), [])
+        assert out.read_bytes() == (tmp_path / "one.csv").read_bytes(), size
+
+
+def test_parallel_csv_reports_rows_after_blocks_by_their_number(rb, tmp_path):
+    """Row numbers are counted per block by the main process: a bad cell far down the
+    file is reported at its own row, whatever the block size."""
+    from compiler.batch import score_csv_parallel
+    header, rows = unit_rows(rb)
+    units = [list(r) for r in rows * 20]
+    col = header.index("在职人员数")
+    units[33][col] = "很多"
+    src = tmp_path / "units.csv"
+    write_csv(src, header, units)
+    for size in (50, 4096):
+        n, errors = score_csv_parallel(rb, src, tmp_path / "out.csv", jobs=2, chunk_bytes=size, on_error="skip")
+        assert n == len(units) - 1
+        assert [(e.row, e.column) for e in errors] == [(35, "在职人员数")]
+
+
+def test_parallel_csv_that_is_not_utf8(rb, tmp_path):
+    from compiler.batch import DataError, score_csv_parallel
+    header, rows = unit_rows(rb)
+    src = tmp_path / "gbk.csv"
+    src.write_bytes((",".join(header) + "\n").encode("utf-8")
+                    + "\n".join(",".join(r) for r in rows).encode("gbk") + b"\n")
+    out = tmp_path / "out.csv"
+    with pytest.raises(DataError, match="UTF-8"):
+        score_csv_parallel(rb, src, out, jobs=2, chunk_bytes=64)
+    assert not out.exists()
+
+
+def test_parallel_csv_switches_to_quoted_records_midway(rb, tmp_path):
+    """Plain records first, then one whose id holds a quoted comma, quote and newline:
+    the blocks before it are cut without decoding, the rest record by record; every
+    size of block gives the one-process output and the same row numbers."""
+    from compiler.batch import score_csv_parallel
+    header, rows = unit_rows(rb)
+    units = [list(r) for r in rows * 10]
+    for k, r in enumerate(units):
+        r[0] = f"单位{k}"
+    units[13][0] = '第13个,"特殊"\n单位'
+    col = header.index("编制数")
+    units[17][col] = "-1"                     # a bad row after the quoted one
+    src = tmp_path / "units.csv"
+    write_csv(src, header, units)
+    want = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-o", str(tmp_path / "one.csv"),
+                                     "-j", "1", "--on-error", "skip"])
+    assert want.exit_code == 1 and "第19行" in want.output, want.output    # a row is a record, newline inside or not
+    for size in (1, 40, 500, 1 << 19):
+        out = tmp_path / f"par{size}.csv"
+        n, errors = score_csv_parallel(rb, src, out, jobs=2, chunk_bytes=size, on_error="skip")
+        assert n == len(units) - 1 and [(e.row, e.column) for e in errors] == [(19, "编制数")], size
+        assert out.read_bytes() == (tmp_path / "one.csv").read_bytes(), size
+
+
+def test_parallel_csv_to_standard_output(rb, tmp_path):
+    """Without -o the workers' bytes go to standard output, as the one-process path
+    writes them (no byte-order mark, one line per unit)."""
+    header, rows = unit_rows(rb)
+    src = tmp_path / "units.csv"
+    write_csv(src, header, rows * 4)
+    outs = []
+    for jobs in ("1", "2"):
+        res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-j", jobs])
+        assert res.exit_code == 0, res.output
+        outs.append(res.stdout_bytes)
+    assert outs[0] == outs[1]
+    assert outs[1].count(b"\n") == 9 and not outs[1].startswith(b"\xef\xbb\xbf")
