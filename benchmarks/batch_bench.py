@@ -6,6 +6,12 @@ Prints, in one run: the time and peak memory (resident set of the whole process 
 sampled every 50 ms) of `jixiao score RULEBOOK units.csv -o scores.csv`, units per
 second, and the same for the I/O floor: a bare standard-library loop that reads the same
 CSV and writes one column back. The ratio of the two is the cost of scoring.
+
+Then, on the first 20,000 units in this one process, where a worker's time goes per
+unit (splitting the record, converting its cells, evaluating, formatting the scores)
+next to benchmarks/handwritten.py's hand-written evaluation of the same units, and what
+the run would take if a worker did nothing but split, convert, evaluate as fast as the
+hand-written function and format, spread over the workers with no overhead at all.
 """
 from __future__ import annotations
 
@@ -133,6 +139,68 @@ def main():
     print(f"{'I/O floor (csv read + 1 column)':<32}{t_floor:>10.1f}{n / t_floor:>12,.0f}{m_floor:>10.0f}{1:>9.2f}")
     print(f"{'jixiao score, -j ' + str(args.jobs):<32}{t_jx:>10.1f}{n / t_jx:>12,.0f}{m_jx:>10.0f}{t_jx / t_floor:>9.2f}")
     print(f"scored rows written: {rows:,}")
+    per_row = profile(data, 20_000)
+    print("\nper unit in one worker (first 20,000 units, µs):")
+    for k, v in per_row.items():
+        print(f"  {k:<44}{v:>8.2f}")
+    floor_us = t_floor / n * 1e6
+    bound = (per_row["split record"] + per_row["convert cells"] + per_row["evaluate, hand-written"]
+             + per_row["format scores"]) / args.jobs
+    print(f"  {'I/O floor per unit':<44}{floor_us:>8.2f}")
+    print(f"no-overhead bound on {args.jobs} workers (split + convert + hand-written evaluation + format) "
+          f"÷ {args.jobs}: {bound:.2f} µs/unit = {bound / floor_us:.2f}× floor")
+
+
+def profile(data: Path, k: int) -> dict:
+    """Per-unit µs of the steps of a worker's loop, chunk by chunk as a worker does them.
+    The evaluators are timed on values already in cache, as in benchmarks/eval_bench.py."""
+    import gc
+    from decimal import localcontext
+    from compiler import batch, runtime
+    from compiler.api import compile_rulebook
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from handwritten import score as hand_score
+    rb = compile_rulebook(path=RULEBOOK)
+    headers, rows = batch.read_rows(data)
+    rows.close()
+    columns = batch.Columns(rb, headers)
+    convert = columns.fast_converter(rb)
+    fast = rb.namespace["_fast"]
+    with open(data, encoding="utf-8-sig") as f:
+        f.readline()
+        lines = [next(f).rstrip("\n").rstrip("\r") for _ in range(k)]
+    F = batch._Formats()
+    t = dict.fromkeys(["split record", "convert cells", "evaluate, compiled _fast", "evaluate, hand-written",
+                       "format scores"], 0.0)
+    clock = time.perf_counter
+    gc.collect()
+    for a in range(0, k, 2000):
+        block = lines[a:a + 2000]
+        t0 = clock()
+        recs = [line.split(",") for line in block]
+        t1 = clock()
+        vals = [convert(r) for r in recs]
+        t2 = clock()
+        with localcontext(runtime.CONTEXT):
+            for v in vals:          # untimed: both evaluators then find the values in cache
+                hand_score(v)
+            t2w = clock()
+            for v in vals:
+                fast(v)
+            t3 = clock()
+            for v in vals:
+                hand_score(v)
+            t4 = clock()
+            res = [fast(v) for v in vals]
+        t4b = clock()
+        for scores, total, grade, _na in res:
+            ",".join([F[str(x)] for x in scores] + [F[str(total)], grade])
+        t5 = clock()
+        for key, d in zip(t, (t1 - t0, t2 - t1, t3 - t2w, t4 - t3, t5 - t4b)):
+            t[key] += d
+    if any(v is None for v in vals):
+        raise SystemExit("profile: a generated unit did not take the converter's fast path")
+    return {key: v / k * 1e6 for key, v in t.items()}
 
 
 if __name__ == "__main__":
