@@ -321,7 +321,7 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
 def _cell(c):
     if isinstance(c, float):
         # a spreadsheet number: its shortest repr is what the person typed (0.1, 2406.98)
-        return Decimal(repr(c)) if c == c and c not in (float("inf"), float("-inf")) else str(c)
+        return Decimal(float.__repr__(c)) if c == c and c not in (float("inf"), float("-inf")) else str(c)
     if isinstance(c, bool) or c is None or isinstance(c, (int, str)):
         return c
     return str(c)
@@ -365,7 +365,7 @@ def _json_value(v):
     if isinstance(v, list):
         return tuple(v)
     if isinstance(v, float):
-        return Decimal(repr(v))
+        return Decimal(float.__repr__(v))
     return v
 
 
@@ -389,6 +389,17 @@ def score_rows(rb: CompiledRulebook, path: Path, *, mapping: Optional[dict] = No
                          tuple(i.index for i in inds if not by_path[i.path].applicable))
         return columns, one()
     headers, rows = read_rows(path, sheet)
+    return score_table(rb, headers, rows, mapping=mapping, on_error=on_error, errors=errors,
+                       text_cells=path.suffix.lower() == ".csv")
+
+
+def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[int, list]], *,
+                mapping: Optional[dict] = None, on_error: str = "stop", errors: Optional[list] = None,
+                text_cells: bool = False) -> tuple[Columns, Iterator[Scored]]:
+    """Score a table from anywhere: ``headers`` name the columns, ``rows`` yields (row
+    number, cells) with cells as read from a file (text, numbers, Decimals, booleans,
+    None for empty). Columns map onto inputs by header as for files; the others are kept
+    as ids. ``text_cells``: every cell is a str (CSV), which takes a generated converter."""
     columns = Columns(rb, headers, mapping)
     missing = columns.missing()
     if missing:
@@ -397,7 +408,7 @@ def score_rows(rb: CompiledRulebook, path: Path, *, mapping: Optional[dict] = No
     table = rb.namespace["INPUTS"]
     run = rb.namespace["run"]
     errs = errors if errors is not None else []
-    convert = columns.fast_converter(rb) if path.suffix.lower() == ".csv" else None
+    convert = columns.fast_converter(rb) if text_cells else None
     id_cols = [(columns.headers[c], c) for c in columns.id_columns]
 
     def gen():

@@ -105,6 +105,8 @@ MAX_EXPONENT = 60    # no admissible figure is larger than 1e60 or finer than 1e
 def to_decimal(value):
     """Parse a number as written by people: 89, "2,406.98", "96.3%", "0.1pp"; never via float
     arithmetic (a float is taken by its shortest repr, 0.1 -> Decimal('0.1'))."""
+    if type(value).__module__ == "numpy":
+        value = _numpy_scalar(value)
     if isinstance(value, bool):
         raise ValueError("boolean")
     if isinstance(value, _D):
@@ -118,7 +120,7 @@ def to_decimal(value):
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError("not finite")
-        return _D(repr(value))
+        return _D(float.__repr__(value))      # a float subclass's repr may be decorated
     if isinstance(value, str):
         if len(value) <= MAX_NUMBER_CHARS:
             try:                                   # the common case: a plain number
@@ -145,7 +147,18 @@ def to_decimal(value):
     raise ValueError("not a number")
 
 
+def _numpy_scalar(value):
+    """A numpy scalar as the Python value it holds (numpy's bool, int64, float64 …);
+    anything else numpy (an array) is refused."""
+    item = getattr(value, "item", None)
+    if getattr(value, "ndim", 1) != 0 or not callable(item):
+        raise ValueError("not a scalar")
+    return item()
+
+
 def to_bool(value):
+    if type(value).__module__ == "numpy":
+        value = _numpy_scalar(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, int) and value in (0, 1):
@@ -182,15 +195,15 @@ def validate(inputs, table):
     out = []
     errors = []
     for name, kind, unit, lo, lo_open, hi, hi_open, members, span in table:
-        if name not in inputs or inputs.get(name) is None or inputs.get(name) == "":
+        raw = inputs.get(name) if name in inputs else None
+        if raw is None or (isinstance(raw, str) and raw == ""):    # no == on arbitrary objects (arrays)
             errors.append(EvaluationError("E0601", f"缺少输入「{name}」 / missing input `{name}`", span, name, None))
             out.append(None)
             continue
-        raw = inputs[name]
         zh, en = _KIND_TEXT[kind]
         if kind == "grade":
             v = raw.strip() if isinstance(raw, str) else raw
-            if v not in members:
+            if not isinstance(v, str) or v not in members:
                 errors.append(EvaluationError(
                     "E0602", f"输入「{name}」的值 {_show(raw)} 不是{zh}（{'、'.join(members)}） / input `{name}`: "
                              f"{_show(raw)} is not one of {', '.join(members)}", span, name, raw))

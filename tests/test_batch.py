@@ -331,3 +331,22 @@ def test_parallel_csv_to_standard_output(rb, tmp_path):
         outs.append(res.stdout_bytes)
     assert outs[0] == outs[1]
     assert outs[1].count(b"\n") == 9 and not outs[1].startswith(b"\xef\xbb\xbf")
+
+
+def test_score_table_takes_rows_from_anywhere(rb):
+    """compiler.batch.score_table: headers and (row number, cells) from any source, typed
+    cells (Decimals, bools, tuples) or text; bad rows listed with their number."""
+    from compiler.batch import score_table
+    header, rows = unit_rows(rb)
+    typed = []
+    for name, path in CASES.items():
+        inputs = rb.load_case(path).inputs
+        typed.append([name] + [inputs[i.name] for i in rb.program.inputs])
+    bad = list(rows[0])
+    bad[header.index("编制数")] = "x"
+    errors = []
+    columns, scored = score_table(rb, header, enumerate(typed + rows + [bad], 1), on_error="skip", errors=errors)
+    got = [(s.row, s.ids["单位"], s.total, s.grade) for s in scored]
+    want = expected(rb)
+    assert got == [(k, n, want[n][0], want[n][1]) for k, n in enumerate(list(CASES) * 2, 1)]
+    assert [(e.row, e.column) for e in errors] == [(5, "编制数")]
