@@ -19,11 +19,13 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 
 import attrs
 
+from dsl.diagnostics import Diagnostic, JixiaoError
 from dsl.ir import fmt_decimal
 
 from . import runtime
 from .api import CompiledRulebook
 from .files import atomic_write
+from .rows import score_all
 
 DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson", ".jxc"}
 CHECKLIST_SEPARATORS = (",", "，", "、", ";", "；", " ", "|")
@@ -99,8 +101,13 @@ class Columns:
         self.to_input: dict[int, str] = {}
         self.checklist_parts: dict[str, list[tuple[int, int]]] = {}   # input -> [(item no, col)]
         self.id_columns: list[int] = []
+        self.rows_column: Optional[int] = None        # 指标行: a record's rows (JSON)
+        self.hidden = {p.total.name for p in rb.program.row_parts if p.total is not None}
         for col, h in enumerate(headers):
             key = _norm(h)
+            if self.hidden and key.casefold() in ROWS_HEADERS and self.rows_column is None:
+                self.rows_column = col
+                continue
             name = mapping.get(key) or norm_inputs.get(key)
             if name is not None and name in self.inputs:
                 self.to_input[col] = name
@@ -185,6 +192,8 @@ class Columns:
 
     def missing(self) -> list[str]:
         given = set(self.to_input.values()) | set(self.checklist_parts)
+        if self.rows_column is not None:
+            given |= self.hidden                       # the rows' totals come from the rows
         return [n for n in self.inputs if n not in given]
 
     def row_to_inputs(self, cells: list) -> tuple[dict, dict, dict]:
@@ -408,7 +417,8 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
     table = rb.namespace["INPUTS"]
     run = rb.namespace["run"]
     errs = errors if errors is not None else []
-    convert = columns.fast_converter(rb) if text_cells else None
+    rows_col = columns.rows_column
+    convert = columns.fast_converter(rb) if text_cells and rows_col is None else None
     id_cols = [(columns.headers[c], c) for c in columns.id_columns]
 
     def gen():
@@ -420,6 +430,15 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
                 where = {}
             else:
                 raw, ids, where = columns.row_to_inputs(cells)
+                if rows_col is not None:
+                    try:
+                        raw = _with_rows(rb, raw, cells[rows_col] if rows_col < len(cells) else None)
+                    except JixiaoError as e:
+                        bad = [RowError(rowno, columns.headers[rows_col], None, d.message) for d in e.diagnostics]
+                        if on_error == "stop":
+                            raise BadRows(bad) from None
+                        errs.extend(bad)
+                        continue
             try:
                 if values is None:
                     values = runtime.validate(raw, table)
@@ -433,6 +452,33 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
                 continue
             yield Scored(rowno, ids, scores, total, grade, tuple(na))
     return columns, gen()
+
+
+ROWS_HEADERS = ("指标行", "rows")
+
+
+def _with_rows(rb: CompiledRulebook, raw: dict, given) -> dict:
+    """A record's 指标行 (an object: indicator -> list of rows, or its JSON text in a CSV or
+    spreadsheet cell) scored: the inputs with each part's total added. Raises JixiaoError."""
+    if isinstance(given, str) and given.strip():
+        try:
+            given = json.loads(given, parse_float=Decimal)
+        except (json.JSONDecodeError, RecursionError) as e:
+            raise JixiaoError([_rows_shape(f"：不是合法的 JSON（{e}）", f": not valid JSON ({e})")]) from None
+    if _rows_missing(given):
+        given = None
+    elif not isinstance(given, dict):
+        raise JixiaoError([_rows_shape("：应为对象（指标 → 各行的列表）", ": should be an object (indicator -> list of rows)")])
+    inputs, _results = score_all(rb, raw, given)
+    return inputs
+
+
+def _rows_missing(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _rows_shape(zh: str, en: str) -> Diagnostic:
+    return Diagnostic("E0609", "error", f"指标行{zh} / the rows{en}")
 
 
 class BadRows(Exception):

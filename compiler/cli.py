@@ -126,7 +126,7 @@ def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=Non
         maps = batch.load_mapping(mapping) if mapping else None
         errors: list = []
         progress = _progress() if out is not None and sys.stderr.isatty() else None
-        if (jobs > 1 and data.suffix.lower() == ".csv"
+        if (jobs > 1 and data.suffix.lower() == ".csv" and not rb.program.row_parts
                 and (out is None or out.suffix.lower() == ".csv")):
             n, errors = batch.score_csv_parallel(rb, data, out, mapping=maps, on_error=on_error, jobs=jobs,
                                                  stdout=click.get_text_stream("stdout"), progress=progress)

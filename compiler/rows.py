@@ -7,7 +7,7 @@ the rows' total reaches the rulebook's own evaluator through the part's hidden i
 from __future__ import annotations
 
 from decimal import Decimal, localcontext
-from typing import Any, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 import attrs
 
@@ -77,16 +77,27 @@ def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
     total = Decimal(0)
     seen: dict[str, Row] = {}
     listing = []
+    if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
+        raise JixiaoError([make("E0609", [], part=key, row="—", reason_zh="：指标行应为各行的列表",
+                                reason_en=": the rows should be a list of rows")])
+    given = list(given)
     for n, r in enumerate(given, 1):
         if not isinstance(r, Row):
-            if not hasattr(r, "get"):
+            if not isinstance(r, Mapping):
                 diags.append(make("E0609", [], part=key, row=str(n), reason_zh="不是字段映射", reason_en=" is not a mapping of fields"))
                 sum_known = False
                 continue
             claimed = r.get("自评得分", r.get("claimed"))
-            r = Row(str(r.get("名称", r.get("name", n))),
-                    {k: v for k, v in r.items() if k not in ("名称", "name", "自评得分", "claimed")},
-                    runtime.to_decimal(claimed) if claimed not in (None, "") else None)
+            title = r.get("名称", r.get("name", n))
+            r = Row(title if isinstance(title, str) else runtime._show(title),
+                    {str(k): v for k, v in r.items() if k not in ("名称", "name", "自评得分", "claimed")})
+            if not _empty(claimed):
+                try:
+                    r = attrs.evolve(r, claimed=runtime.to_decimal(claimed))
+                except ValueError:
+                    diags.append(make("E0609", [], part=key, row=r.title,
+                                      reason_zh=f"：自评得分 {runtime._show(claimed)} 不是数", 
+                                      reason_en=f": the claimed score {runtime._show(claimed)} is not a number"))
 
         def bad(zh, en, field=None, r=r, code="E0609"):
             labels = [Label(r.spans[field], "此值 / this value")] if field in r.spans else (
@@ -126,7 +137,7 @@ def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
             if f.kind == "text" and f.name in r.fields and not isinstance(r.fields[f.name], (str, int, Decimal)):
                 bad(f"的字段「{f.name}」应为文本", f": field `{f.name}` should be text", f.name)
         pts = values.get(part.points_field)
-        if part.points_field not in r.fields or r.fields.get(part.points_field) in (None, ""):
+        if _empty(r.fields.get(part.points_field)):
             bad(f"缺少字段「{part.points_field}」", f" gives no `{part.points_field}`")
         elif pts is not None and not _multiple(pts, rb.program.precision):
             P = fmt_decimal(rb.program.precision)
@@ -139,15 +150,14 @@ def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
             points_sum += pts
             listing.append(f"{r.title} {fmt_decimal(pts)}分")
         method = values.get(part.method_field)
-        if part.method_field not in r.fields or r.fields.get(part.method_field) in (None, ""):
+        if _empty(r.fields.get(part.method_field)):
             bad(f"缺少字段「{part.method_field}」", f" gives no `{part.method_field}`")
             continue
         entry = rb._row_methods.get((part.indicator.index, method))
         if entry is None:
             continue              # not one of the choices: reported by the field check above
         run, table, prog = entry
-        missing = [i.name for i in prog.inputs if (i.name not in r.fields or r.fields.get(i.name) in (None, ""))
-                   and i.name != part.points_field]        # a missing 分值 is reported above
+        missing = [i.name for i in prog.inputs if _empty(r.fields.get(i.name)) and i.name != part.points_field]        # a missing 分值 is reported above
         for name in missing:
             bad(f"缺少字段「{name}」（计分方法「{method}」需要）", f" gives no `{name}` (method `{method}` needs it)")
         if missing or pts is None or any(i.name not in values for i in prog.inputs):
@@ -171,7 +181,7 @@ def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
         diags.append(make("E0609", [], part=key, row="—", reason_zh="：案例给出的指标行为空", reason_en=": the case gives no rows"))
     elif sum_known and points_sum != part.indicator.points:
         labels = [Label(r.span, f"{fmt_decimal(runtime.to_decimal(r.fields.get(part.points_field)))}分")
-                  for r in seen.values() if r.span is not None and r.fields.get(part.points_field) not in (None, "")][:30]
+                  for r in seen.values() if r.span is not None and not _empty(r.fields.get(part.points_field))][:30]
         diags.append(make("E0610", labels[:1] + [attrs.evolve(l, primary=False) for l in labels[1:]],
                           part=key, sum=fmt_decimal(points_sum), points=fmt_decimal(part.indicator.points),
                           notes=["各行分值 / rows: " + "，".join(listing[:30]) + ("，…" if len(listing) > 30 else "")
@@ -287,6 +297,11 @@ def _in_row(part: str, row: str, d: Diagnostic) -> Diagnostic:
 def _field_table(fields) -> tuple:
     """Rows of ``runtime.validate``'s table for the given row fields."""
     return tuple((f.name, f.kind, f.type.unit, f.lo, f.lo_open, f.hi, f.hi_open, f.members, None) for f in fields)
+
+
+def _empty(v) -> bool:
+    """No value given (None or ""); no == on arbitrary objects, which may be arrays."""
+    return v is None or (isinstance(v, str) and v == "")
 
 
 def _multiple(x: Decimal, step: Decimal) -> bool:

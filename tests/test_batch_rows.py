@@ -1,0 +1,198 @@
+"""Batch scoring of a rulebook with 指标行: each record carries its own rows (JSON, JSON
+Lines, or the JSON text of the rows in a CSV or spreadsheet cell)."""
+import copy
+import csv
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from compiler.api import compile_rulebook
+from compiler.batch import BadRows, score_rows
+from compiler.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出自评.jx"
+CASE = ROOT / "examples" / "chenxi-2021" / "self-evaluation.jxc"
+
+
+@pytest.fixture(scope="module")
+def rb():
+    return compile_rulebook(path=RULEBOOK)
+
+
+def plain(v):
+    return str(v) if isinstance(v, Decimal) else v
+
+
+def record(rb, unit="辰溪县司法局"):
+    case = rb.load_case(CASE)
+    rows = [{"名称": r.title, **{k: plain(v) for k, v in r.fields.items()}, "自评得分": plain(r.claimed)}
+            for r in case.rows["绩效指标"]]
+    return {"单位": unit, **{k: plain(v) for k, v in case.inputs.items()}, "指标行": {"绩效指标": rows}}
+
+
+def records(rb):
+    """附件3 as printed, then the same unit with 满意度 at 91.66% (one point less) and with
+    预算执行率 at 90%."""
+    a = record(rb, "附件3")
+    b = copy.deepcopy(a)
+    b["单位"] = "满意度91.66%"
+    row = next(r for r in b["指标行"]["绩效指标"] if r["名称"] == "满意度")
+    row["实际完成值"] = "91.66%"
+    c = copy.deepcopy(a)
+    c["单位"] = "执行率90%"
+    c["全年执行数"] = str(Decimal(c["年初预算数"]) * Decimal("0.9"))
+    return [a, b, c]
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def expect(rb, recs):
+    out = {}
+    for r in recs:
+        inputs = {k: v for k, v in r.items() if k not in ("单位", "指标行")}
+        res = rb.evaluate(inputs, rows=r["指标行"])
+        out[r["单位"]] = (res.total, res.grade)
+    return out
+
+
+@pytest.mark.parametrize("kind", ["json", "jsonl", "csv", "xlsx"])
+def test_records_with_their_rows_score_like_the_case(rb, tmp_path, kind):
+    recs = records(rb)
+    src = tmp_path / f"units.{kind}"
+    if kind == "json":
+        src.write_text(json.dumps(recs, ensure_ascii=False), encoding="utf-8")
+    elif kind == "jsonl":
+        src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
+    else:
+        head = list(recs[0])
+        table = [[json.dumps(r[h], ensure_ascii=False) if h == "指标行" else r[h] for h in head] for r in recs]
+        if kind == "csv":
+            with open(src, "w", encoding="utf-8", newline="") as f:
+                csv.writer(f).writerows([head] + table)
+        else:
+            wb = openpyxl.Workbook()
+            wb.active.append(head)
+            for t in table:
+                wb.active.append(t)
+            wb.save(src)
+    out = tmp_path / "out.csv"
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    got = {r["单位"]: (Decimal(r["总分"]), r["等级"], r["绩效指标"]) for r in read_csv(out)}
+    assert {k: v[:2] for k, v in got.items()} == expect(rb, recs)
+    assert got["附件3"] == (Decimal(98), "优", "89")            # as the case file: 预算执行率 9 + rows 89
+    assert got["满意度91.66%"][2] == "88"
+    assert list(read_csv(out)[0]) == ["单位", "预算执行", "预算执行率", "绩效指标", "总分", "等级"]
+
+
+def test_bad_rows_of_a_record_are_reported_with_its_row_number(rb, tmp_path):
+    recs = records(rb)
+    wrong_sum = copy.deepcopy(recs[0])
+    wrong_sum["单位"] = "分值合计95"
+    next(r for r in wrong_sum["指标行"]["绩效指标"] if r["名称"] == "满意度")["分值"] = "17"
+    no_rows = {k: v for k, v in recs[0].items() if k != "指标行"}
+    no_rows["单位"] = "无指标行"
+    not_object = dict(recs[0], 单位="指标行是列表", 指标行=[1, 2])
+    bad_field = copy.deepcopy(recs[0])
+    bad_field["单位"] = "字段错"
+    bad_field["指标行"]["绩效指标"][0]["实际完成值"] = "很多"
+    bad_claim = copy.deepcopy(recs[0])
+    bad_claim["单位"] = "自评得分错"
+    bad_claim["指标行"]["绩效指标"][0]["自评得分"] = "满分"
+    rows_not_list = dict(recs[0], 单位="行不是列表", 指标行={"绩效指标": "全部达成"})
+    unknown_part = dict(recs[0], 单位="没有这个指标", 指标行={"产出": []})
+    data = [recs[0], wrong_sum, no_rows, not_object, bad_field, bad_claim, rows_not_list, unknown_part, recs[1]]
+    src = tmp_path / "units.json"
+    src.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    errors = []
+    _, scored = score_rows(rb, src, on_error="skip", errors=errors)
+    assert [s.ids["单位"] for s in scored] == ["附件3", "满意度91.66%"]
+    by_row = {}
+    for e in errors:
+        by_row.setdefault(e.row, []).append(e)
+    assert sorted(by_row) == [2, 3, 4, 5, 6, 7, 8]
+    assert all(e.column == "指标行" for e in errors)
+    text = {k: " ".join(e.message for e in v) for k, v in by_row.items()}
+    assert "合计95分" in text[2] and "90" in text[2]
+    assert "没有给出指标行" in text[3]
+    assert "应为对象" in text[4]
+    assert "实际完成值" in text[5] and "很多" in text[5]
+    assert "自评得分" in text[6] and "满分" in text[6]
+    assert "应为各行的列表" in text[7]
+    assert "产出" in text[8]
+    with pytest.raises(BadRows) as e:
+        list(score_rows(rb, src)[1])
+    assert e.value.errors[0].row == 2
+
+
+def test_rows_as_invalid_json_text_in_a_csv_cell(rb, tmp_path):
+    rec = records(rb)[0]
+    src = tmp_path / "units.csv"
+    with open(src, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(list(rec))
+        w.writerow([rec[h] if h != "指标行" else '{"绩效指标": [' for h in rec])
+        w.writerow([rec[h] if h != "指标行" else "[" * 100_000 for h in rec])     # nested past the recursion limit
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "--on-error", "skip", "-j", "2"])
+    assert res.exit_code == 1
+    assert res.output.count("不是合法的 JSON") == 2 and "第2行" in res.output and "第3行" in res.output
+    assert "0 个单位已评分，2 行有错被跳过" in res.output
+
+
+def test_a_record_may_give_the_rows_total_instead(rb, tmp_path):
+    """Without a 指标行 column the hidden input of the rows' total is a column, as before."""
+    rec = {"单位": "x", "年初预算数": "2406.98", "全年执行数": "2318.14", "绩效指标·各行得分": "89"}
+    src = tmp_path / "units.json"
+    src.write_text(json.dumps([rec], ensure_ascii=False), encoding="utf-8")
+    _, scored = score_rows(rb, src)
+    assert [(s.total, s.grade) for s in scored] == [(Decimal(98), "优")]
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**30, 10**30) | st.text(max_size=12)
+    | st.sampled_from(["100%", "98%", "-1", "1e999", "NaN", "越高越好", "定性", "达成", "12", ""]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzz_records_with_rows(rb, tmp_path, data):
+    """Any JSON in place of a row's field, a row, the rows or the whole 指标行: every record
+    is scored or reported (never both, never neither), and nothing raises."""
+    recs = []
+    for k in range(3):
+        rec = record(rb, f"u{k}")
+        where = data.draw(st.sampled_from(["field", "row", "rows", "all", "claim", "none"]))
+        rows = rec["指标行"]["绩效指标"]
+        i = data.draw(st.integers(0, len(rows) - 1))
+        value = data.draw(JSON)
+        if where == "field":
+            rows[i][data.draw(st.sampled_from(sorted(rows[i])))] = value
+        elif where == "row":
+            rows[i] = value
+        elif where == "rows":
+            rec["指标行"]["绩效指标"] = value
+        elif where == "all":
+            rec["指标行"] = value
+        elif where == "claim":
+            rows[i]["自评得分"] = value
+        recs.append(rec)
+    src = tmp_path / "fuzz.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
+    errors = []
+    _, scored = score_rows(rb, src, on_error="skip", errors=errors)
+    done = [s.row for s in scored]
+    bad = {e.row for e in errors}
+    assert sorted(done + sorted(bad)) == [1, 2, 3] and not set(done) & bad
+    assert all(e.message for e in errors)
