@@ -75,7 +75,7 @@ def load_mapping(path) -> dict[str, str]:
     if p.suffix.lower() == ".json":
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as e:
+        except (ValueError, RecursionError) as e:           # JSONDecodeError, a 5000-digit int, nesting
             raise DataError(f"映射文件不是合法 JSON / the mapping file is not valid JSON: {e}") from None
         if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
             raise DataError("映射文件应为 {\"表头\": \"输入名\"} / the mapping must be an object of header -> input name")
@@ -317,8 +317,8 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
     if suffix == ".json":
         try:
             data = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise DataError(f"无法读取 JSON / cannot read {path}: {e}") from None
+        except (OSError, ValueError, RecursionError) as e:    # UnicodeDecodeError and JSONDecodeError are ValueErrors
+            raise DataError(f"无法读取 JSON / cannot read {path}: {_short(e)}") from None
         if isinstance(data, dict):
             data = data.get("units") or data.get("单位") or [data]
         if not isinstance(data, list):
@@ -349,8 +349,8 @@ def _json_records(path, numbered, handle):
         if isinstance(rec, str):
             try:
                 rec = json.loads(rec, parse_float=Decimal)
-            except json.JSONDecodeError as e:
-                raise DataError(f"{path} 第{i}行不是合法 JSON / line {i} is not valid JSON: {e}") from None
+            except (ValueError, RecursionError) as e:
+                raise DataError(f"{path} 第{i}行不是合法 JSON / line {i} is not valid JSON: {_short(e)}") from None
         if not isinstance(rec, dict):
             raise DataError(f"{path} 第{i}条记录不是对象 / record {i} is not an object")
         return rec
@@ -463,14 +463,20 @@ def _with_rows(rb: CompiledRulebook, raw: dict, given) -> dict:
     if isinstance(given, str) and given.strip():
         try:
             given = json.loads(given, parse_float=Decimal)
-        except (json.JSONDecodeError, RecursionError) as e:
-            raise JixiaoError([_rows_shape(f"：不是合法的 JSON（{e}）", f": not valid JSON ({e})")]) from None
+        except (ValueError, RecursionError) as e:
+            raise JixiaoError([_rows_shape(f"：不是合法的 JSON（{_short(e)}）", f": not valid JSON ({_short(e)})")]) from None
     if _rows_missing(given):
         given = None
     elif not isinstance(given, dict):
         raise JixiaoError([_rows_shape("：应为对象（指标 → 各行的列表）", ": should be an object (indicator -> list of rows)")])
     inputs, _results = score_all(rb, raw, given)
     return inputs
+
+
+def _short(e: Exception) -> str:
+    """An exception's message, cut short (a parser may quote the whole input)."""
+    text = str(e) or type(e).__name__
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
 def _rows_missing(v) -> bool:
@@ -696,15 +702,20 @@ def _score_chunk(job):
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise DataError(f"{_W['path']} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file") from None
-    if '"' not in text and "\r" not in text:
-        # no quoting and plain newlines: a record is a line and a cell is what lies between
-        # commas, exactly as the csv module would read it, at half the cost
-        lines = text.split("\n")
+    lines = None
+    if '"' not in text and text.count("\r") == text.count("\r\n"):
+        # no quoting, and LF or CRLF line ends: a record is a line and a cell is what lies
+        # between commas, exactly as the csv module would read it, at half the cost (a line
+        # longer than the csv module's field limit goes to it, to be refused the same way)
+        lines = (text.replace("\r\n", "\n") if "\r" in text else text).split("\n")
         if lines and lines[-1] == "":
             lines.pop()
+        if lines and max(map(len, lines)) > csv.field_size_limit():
+            lines = None
+    if lines is not None:
         records = [line.split(",") for line in lines]
     else:
-        records = csv.reader(io.StringIO(text, newline=""))
+        records = _csv_records(csv.reader(io.StringIO(text, newline="")), first)
     chunk = ((i, r) for i, r in enumerate(records, first)
              if (r and r[0].strip()) or any(x.strip() for x in r))
     rb = _W["rb"]
@@ -714,6 +725,17 @@ def _score_chunk(job):
         out, errors, n = _score_rows(chunk, convert, columns, run, fast, table, _W["id_cols"],
                                      _W.setdefault("F", _Formats()))
     return out.encode("utf-8"), errors, n
+
+
+def _csv_records(reader, first: int):
+    """The csv module's records, its errors (a field over the size limit) as DataError."""
+    row = first
+    try:
+        for r in reader:
+            yield r
+            row += 1
+    except csv.Error as e:
+        raise DataError(f"{_W['path']} 第{row}行：{e} / row {row}: {e}") from None
 
 
 def _score_rows(chunk, convert, columns, run, fast, table, id_cols, F):

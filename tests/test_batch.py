@@ -350,3 +350,42 @@ def test_score_table_takes_rows_from_anywhere(rb):
     want = expected(rb)
     assert got == [(k, n, want[n][0], want[n][1]) for k, n in enumerate(list(CASES) * 2, 1)]
     assert [(e.row, e.column) for e in errors] == [(5, "编制数")]
+
+
+@pytest.mark.parametrize("name, text", [
+    ("deep.json", "[" * 100_000),
+    ("deep.jsonl", '{"a": ' + "[" * 100_000 + "}\n"),
+    ("bigint.json", '[{"a": ' + "1" * 6000 + "}]"),
+    ("bigint.jsonl", '{"a": ' + "1" * 6000 + "}\n"),
+])
+def test_hostile_json_data_is_a_diagnostic(tmp_path, name, text):
+    """Nesting past the recursion limit and integers past Python's 4300-digit limit are
+    refused with a message naming the file, never a traceback."""
+    src = tmp_path / name
+    src.write_text(text, encoding="utf-8")
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src)])
+    assert res.exit_code == 1 and res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    assert res.output.startswith("error: ") and name in res.output and "Traceback" not in res.output
+    assert len(res.output) < 1000
+
+
+def test_hostile_mapping_file_is_a_diagnostic(rb, tmp_path):
+    header, rows = unit_rows(rb)
+    src = tmp_path / "units.csv"
+    write_csv(src, header, rows)
+    mapping = tmp_path / "map.json"
+    mapping.write_text("[" * 100_000, encoding="utf-8")
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "--mapping", str(mapping)])
+    assert res.exit_code == 1 and "映射文件不是合法 JSON" in res.output
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_csv_field_over_the_size_limit(rb, tmp_path, jobs):
+    header, rows = unit_rows(rb)
+    big = list(rows[0])
+    big[0] = "x" * 200_000
+    src = tmp_path / "units.csv"
+    write_csv(src, header, [rows[1], big, rows[0]])
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-j", jobs, "-o", str(tmp_path / "o.csv")])
+    assert res.exit_code == 1 and "第3行" in res.output and "field larger than field limit" in res.output, res.output
+    assert not (tmp_path / "o.csv").exists()
