@@ -57,6 +57,7 @@ class Scored:
     total: Decimal
     grade: str
     na: tuple = ()
+    rows: tuple = ()         # 指标行 scored: IndicatorResult per row (level "row"), in order
 
 
 # ───────────────────────── reading ─────────────────────────
@@ -432,7 +433,7 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
                 raw, ids, where = columns.row_to_inputs(cells)
                 if rows_col is not None:
                     try:
-                        raw = _with_rows(rb, raw, cells[rows_col] if rows_col < len(cells) else None)
+                        raw, row_results = _with_rows(rb, raw, cells[rows_col] if rows_col < len(cells) else None)
                     except JixiaoError as e:
                         bad = [RowError(rowno, columns.headers[rows_col], None, d.message) for d in e.diagnostics]
                         if on_error == "stop":
@@ -450,16 +451,18 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
                     raise BadRows(bad) from None
                 errs.extend(bad)
                 continue
-            yield Scored(rowno, ids, scores, total, grade, tuple(na))
+            yield Scored(rowno, ids, scores, total, grade, tuple(na),
+                         tuple(x for part in row_results.values() for x in part) if rows_col is not None else ())
     return columns, gen()
 
 
 ROWS_HEADERS = ("指标行", "rows")
 
 
-def _with_rows(rb: CompiledRulebook, raw: dict, given) -> dict:
+def _with_rows(rb: CompiledRulebook, raw: dict, given) -> tuple[dict, dict]:
     """A record's 指标行 (an object: indicator -> list of rows, or its JSON text in a CSV or
-    spreadsheet cell) scored: the inputs with each part's total added. Raises JixiaoError."""
+    spreadsheet cell) scored: (the inputs with each part's total added, indicator index ->
+    the rows' results). Raises JixiaoError."""
     if isinstance(given, str) and given.strip():
         try:
             given = json.loads(given, parse_float=Decimal)
@@ -469,8 +472,7 @@ def _with_rows(rb: CompiledRulebook, raw: dict, given) -> dict:
         given = None
     elif not isinstance(given, dict):
         raise JixiaoError([_rows_shape("：应为对象（指标 → 各行的列表）", ": should be an object (indicator -> list of rows)")])
-    inputs, _results = score_all(rb, raw, given)
-    return inputs
+    return score_all(rb, raw, given)
 
 
 def _short(e: Exception) -> str:
@@ -575,6 +577,13 @@ def _write(kind, scored, f, head, progress, id_headers) -> int:
             rec.update(zip(head[len(id_headers):-2], (fmt_decimal(x) for x in s.scores)))
             rec["总分"] = fmt_decimal(s.total)
             rec["等级"] = s.grade
+            if s.rows:
+                parts: dict = {}
+                for x in s.rows:
+                    parts.setdefault("/".join(x.path[:-1]), []).append(
+                        {"名称": x.path[-1], "分值": fmt_decimal(x.points), "得分": fmt_decimal(x.score),
+                         **({"自评得分": fmt_decimal(x.claimed)} if x.claimed is not None else {})})
+                rec["指标行"] = parts
             line = json.dumps(rec, ensure_ascii=False)
             if jsonl:
                 f.write(line + "\n")

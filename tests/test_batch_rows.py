@@ -93,6 +93,25 @@ def test_records_with_their_rows_score_like_the_case(rb, tmp_path, kind):
     assert list(read_csv(out)[0]) == ["单位", "预算执行", "预算执行率", "绩效指标", "总分", "等级"]
 
 
+def test_json_out_lists_each_row_score(rb, tmp_path):
+    """JSON and JSON Lines output give each unit's rows with their points, score and claim
+    (a CSV keeps one line per unit: the rows' total only)."""
+    recs = records(rb)
+    src = tmp_path / "units.json"
+    src.write_text(json.dumps(recs, ensure_ascii=False), encoding="utf-8")
+    for kind in ("json", "jsonl"):
+        out = tmp_path / f"out.{kind}"
+        res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-o", str(out)])
+        assert res.exit_code == 0, res.output
+        text = out.read_text(encoding="utf-8-sig")
+        got = json.loads(text) if kind == "json" else [json.loads(line) for line in text.splitlines()]
+        assert [g["总分"] for g in got] == ["98", "97", "98"]
+        rows = got[1]["指标行"]["绩效指标"]
+        assert len(rows) == 9 and sum(Decimal(r["得分"]) for r in rows) == Decimal(got[1]["绩效指标"]) == 88
+        assert rows[-1] == {"名称": "满意度", "分值": "12", "得分": "10", "自评得分": "11"}
+        assert got[0]["指标行"]["绩效指标"][-1]["得分"] == "11"
+
+
 def test_bad_rows_of_a_record_are_reported_with_its_row_number(rb, tmp_path):
     recs = records(rb)
     wrong_sum = copy.deepcopy(recs[0])
