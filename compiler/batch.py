@@ -415,45 +415,52 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
     if missing:
         raise DataError("数据中缺少这些输入的列 / the data has no column for: " + "、".join(missing)
                         + "（可用 --mapping 指定列名 / map other header names with --mapping）")
-    table = rb.namespace["INPUTS"]
-    run = rb.namespace["run"]
     errs = errors if errors is not None else []
-    rows_col = columns.rows_column
-    convert = columns.fast_converter(rb) if text_cells and rows_col is None else None
+    convert = columns.fast_converter(rb) if text_cells and columns.rows_column is None else None
     id_cols = [(columns.headers[c], c) for c in columns.id_columns]
+    run = rb.namespace["run"]
 
     def gen():
         for rowno, cells in rows:
             values = convert(cells) if convert is not None else None
-            if values is not None:
-                n = len(cells)
-                ids = {h: (cells[c] if c < n else None) for h, c in id_cols}
-                where = {}
+            if values is not None:           # a CSV row in the common form: validated already
+                try:
+                    scores, total, grade, na = run(values)
+                except runtime.EvaluationError as e:
+                    result = [RowError(rowno, None, e.field, e.message)]
+                else:
+                    n = len(cells)
+                    result = Scored(rowno, {h: (cells[c] if c < n else None) for h, c in id_cols},
+                                    scores, total, grade, tuple(na))
             else:
-                raw, ids, where = columns.row_to_inputs(cells)
-                if rows_col is not None:
-                    try:
-                        raw, row_results = _with_rows(rb, raw, cells[rows_col] if rows_col < len(cells) else None)
-                    except JixiaoError as e:
-                        bad = [RowError(rowno, columns.headers[rows_col], None, d.message) for d in e.diagnostics]
-                        if on_error == "stop":
-                            raise BadRows(bad) from None
-                        errs.extend(bad)
-                        continue
-            try:
-                if values is None:
-                    values = runtime.validate(raw, table)
-                scores, total, grade, na = run(values)
-            except (runtime.InputErrors, runtime.EvaluationError) as e:
-                found = e.errors if isinstance(e, runtime.InputErrors) else [e]
-                bad = [RowError(rowno, where.get(x.field), x.field, x.message) for x in found]
-                if on_error == "stop":
-                    raise BadRows(bad) from None
-                errs.extend(bad)
-                continue
-            yield Scored(rowno, ids, scores, total, grade, tuple(na),
-                         tuple(x for part in row_results.values() for x in part) if rows_col is not None else ())
+                result = score_cells(rb, columns, rowno, cells)
+            if isinstance(result, Scored):
+                yield result
+            elif on_error == "stop":
+                raise BadRows(result)
+            else:
+                errs.extend(result)
     return columns, gen()
+
+
+def score_cells(rb: CompiledRulebook, columns: Columns, rowno: int, cells: list):
+    """One row of a table: its Scored, or the list of its RowErrors (every bad input, or
+    every problem of its 指标行)."""
+    raw, ids, where = columns.row_to_inputs(cells)
+    row_results: dict = {}
+    rows_col = columns.rows_column
+    if rows_col is not None:
+        try:
+            raw, row_results = _with_rows(rb, raw, cells[rows_col] if rows_col < len(cells) else None)
+        except JixiaoError as e:
+            return [RowError(rowno, columns.headers[rows_col], None, d.message) for d in e.diagnostics]
+    try:
+        scores, total, grade, na = rb.namespace["run"](runtime.validate(raw, rb.namespace["INPUTS"]))
+    except runtime.InputErrors as e:
+        return [RowError(rowno, where.get(x.field), x.field, x.message) for x in e.errors]
+    except runtime.EvaluationError as e:
+        return [RowError(rowno, where.get(e.field), e.field, e.message)]
+    return Scored(rowno, ids, scores, total, grade, tuple(na), tuple(x for part in row_results.values() for x in part))
 
 
 ROWS_HEADERS = ("指标行", "rows")
@@ -663,19 +670,15 @@ def diff(old: CompiledRulebook, new: CompiledRulebook, path: Path, *, mapping=No
     for rowno, cells in rows:
         results = []
         for rb, cols in ((old, cols_old), (new, cols_new)):
-            raw, _ids, where = cols.row_to_inputs(cells)
-            try:
-                results.append(rb.namespace["run"](runtime.validate(raw, rb.namespace["INPUTS"])))
-            except runtime.InputErrors as e:
-                rep.errors.extend(RowError(rowno, where.get(x.field), x.field, x.message) for x in e.errors)
+            r = score_cells(rb, cols, rowno, cells)
+            if not isinstance(r, Scored):
+                rep.errors.extend(r)
                 break
-            except runtime.EvaluationError as e:
-                rep.errors.append(RowError(rowno, None, e.field, e.message))
-                break
+            results.append(r)
         if len(results) != 2:
             continue
         rep.units += 1
-        (s_old, t_old, g_old, _), (s_new, t_new, g_new, _) = results
+        (s_old, t_old, g_old), (s_new, t_new, g_new) = ((r.scores, r.total, r.grade) for r in results)
         changed = tuple((h_new[p], s_old[ix_old[p]], s_new[ix_new[p]]) for p in common
                         if s_old[ix_old[p]] != s_new[ix_new[p]] and len(p) == max(len(q) for q in common if q[:len(p)] == p))
         if t_old != t_new or g_old != g_new or changed:

@@ -215,3 +215,20 @@ def test_fuzz_records_with_rows(rb, tmp_path, data):
     bad = {e.row for e in errors}
     assert sorted(done + sorted(bad)) == [1, 2, 3] and not set(done) & bad
     assert all(e.message for e in errors)
+
+
+def test_diff_of_a_rows_rulebook_scores_each_units_rows(rb, tmp_path):
+    """jixiao diff with records carrying their rows: 舍入 截断 → 四舍五入 (96.31% × 10 =
+    9.63 → 10; 满意度 12 × 98% = 11.76 → 12) changes every unit, no grade."""
+    src = tmp_path / "units.json"
+    src.write_text(json.dumps(records(rb), ensure_ascii=False), encoding="utf-8")
+    new = tmp_path / "四舍五入.jx"
+    text = RULEBOOK.read_text(encoding="utf-8")
+    assert text.count("\n舍入 截断\n") == 1
+    new.write_text(text.replace("\n舍入 截断\n", "\n舍入 四舍五入\n"), encoding="utf-8")
+    res = CliRunner().invoke(main, ["diff", str(RULEBOOK), str(new), "--data", str(src), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.stdout)
+    got = {c["ids"]["单位"]: (c["old_total"], c["new_total"]) for c in rep["changes"]}
+    assert got == {"附件3": ("98", "100"), "满意度91.66%": ("97", "99"), "执行率90%": ("98", "99")}
+    assert (rep["units"], rep["grade_changes"]) == (3, 0)
