@@ -538,7 +538,7 @@ def write_results(rb: CompiledRulebook, scored: Iterable[Scored], out: Optional[
         return _write(kind, scored, stdout, head, progress, id_headers)
     def write(tmp):
         if kind == "xlsx":
-            return _write_xlsx(scored, Path(tmp), head, progress, id_headers)
+            return _write_xlsx(scored, Path(tmp), head, progress, id_headers, bool(rb.program.row_parts))
         with open(tmp, "w", encoding="utf-8-sig" if kind == "csv" else "utf-8", newline="") as f:
             return _write(kind, scored, f, head, progress, id_headers)
     return atomic_write(out, write)
@@ -606,16 +606,28 @@ def _write(kind, scored, f, head, progress, id_headers) -> int:
     return n
 
 
-def _write_xlsx(scored, path: Path, head, progress, id_headers) -> int:
+def _write_xlsx(scored, path: Path, head, progress, id_headers, with_rows: bool = False) -> int:
+    """One sheet 评分结果 (a line per unit); with 指标行, a second sheet 指标行 with a line
+    per row of each unit (the unit's ids, the indicator, the row, its points, score and
+    the score it claimed)."""
     import openpyxl
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("评分结果")
     ws.append(head)
+    rows_ws = None
+    if with_rows:
+        rows_ws = wb.create_sheet("指标行")
+        rows_ws.append(list(id_headers) + ["指标", "行", "分值", "得分", "自评得分"])
     n = 0
     for s in scored:
         # scores as numbers (Excel sums them); Decimal -> float only for the cell, the
         # text of each value has at most a few decimals, so nothing is lost on display
-        ws.append([s.ids.get(h) for h in id_headers] + [float(x) for x in s.scores] + [float(s.total), s.grade])
+        ids = [s.ids.get(h) for h in id_headers]
+        ws.append(ids + [float(x) for x in s.scores] + [float(s.total), s.grade])
+        if rows_ws is not None:
+            for x in s.rows:
+                rows_ws.append(ids + ["/".join(x.path[:-1]), x.path[-1], float(x.points), float(x.score),
+                                     None if x.claimed is None else float(x.claimed)])
         n += 1
         if progress and n % 1000 == 0:
             progress(1000)

@@ -232,3 +232,22 @@ def test_diff_of_a_rows_rulebook_scores_each_units_rows(rb, tmp_path):
     got = {c["ids"]["单位"]: (c["old_total"], c["new_total"]) for c in rep["changes"]}
     assert got == {"附件3": ("98", "100"), "满意度91.66%": ("97", "99"), "执行率90%": ("98", "99")}
     assert (rep["units"], rep["grade_changes"]) == (3, 0)
+
+
+def test_xlsx_out_has_a_sheet_of_rows(rb, tmp_path):
+    src = tmp_path / "units.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records(rb)) + "\n", encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["评分结果", "指标行"]
+    units = list(wb["评分结果"].iter_rows(values_only=True))
+    rows = list(wb["指标行"].iter_rows(values_only=True))
+    assert rows[0] == ("单位", "指标", "行", "分值", "得分", "自评得分")
+    assert len(rows) == 1 + 3 * 9
+    assert rows[9] == ("附件3", "绩效指标", "满意度", 12, 11, 11)
+    assert rows[18] == ("满意度91.66%", "绩效指标", "满意度", 12, 10, 11)
+    for unit in units[1:]:
+        mine = [r for r in rows[1:] if r[0] == unit[0]]
+        assert sum(r[4] for r in mine) == unit[units[0].index("绩效指标")]
