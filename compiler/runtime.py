@@ -105,8 +105,6 @@ MAX_EXPONENT = 60    # no admissible figure is larger than 1e60 or finer than 1e
 def to_decimal(value):
     """Parse a number as written by people: 89, "2,406.98", "96.3%", "0.1pp"; never via float
     arithmetic (a float is taken by its shortest repr, 0.1 -> Decimal('0.1'))."""
-    if type(value).__module__ == "numpy":
-        value = _numpy_scalar(value)
     if isinstance(value, bool):
         raise ValueError("boolean")
     if isinstance(value, _D):
@@ -144,6 +142,8 @@ def to_decimal(value):
         if not d.is_finite() or abs(d.adjusted()) > MAX_EXPONENT:
             raise ValueError("not finite")
         return d * scale if scale != ONE else d
+    if type(value).__module__ == "numpy":            # numpy's int64, bool (float64 is a float)
+        return to_decimal(_numpy_scalar(value))
     raise ValueError("not a number")
 
 
@@ -157,8 +157,6 @@ def _numpy_scalar(value):
 
 
 def to_bool(value):
-    if type(value).__module__ == "numpy":
-        value = _numpy_scalar(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, int) and value in (0, 1):
@@ -169,6 +167,8 @@ def to_bool(value):
             return True
         if v in FALSE_WORDS:
             return False
+    elif type(value).__module__ == "numpy":          # numpy's bool is not a bool
+        return to_bool(_numpy_scalar(value))
     raise ValueError("not yes/no")
 
 
