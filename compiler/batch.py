@@ -76,18 +76,22 @@ def load_mapping(path) -> dict[str, str]:
     if p.suffix.lower() == ".json":
         try:
             data = json.loads(text)
-        except (ValueError, RecursionError) as e:           # JSONDecodeError, a 5000-digit int, nesting
+        except (ValueError, RecursionError, ArithmeticError) as e:           # JSONDecodeError, a 5000-digit int, nesting
             raise DataError(f"映射文件不是合法 JSON / the mapping file is not valid JSON: {e}") from None
         if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
             raise DataError("映射文件应为 {\"表头\": \"输入名\"} / the mapping must be an object of header -> input name")
         return {_norm(k): v for k, v in data.items()}
     out = {}
-    for i, row in enumerate(csv.reader(io.StringIO(text)), 1):
-        if not row or not "".join(row).strip() or row[0].startswith("#"):
-            continue
-        if len(row) < 2:
-            raise DataError(f"映射文件第{i}行应有两列（表头,输入名） / mapping line {i} needs two columns")
-        out[_norm(row[0])] = row[1].strip()
+    i = 0
+    try:
+        for i, row in enumerate(csv.reader(io.StringIO(text)), 1):
+            if not row or not "".join(row).strip() or row[0].startswith("#"):
+                continue
+            if len(row) < 2:
+                raise DataError(f"映射文件第{i}行应有两列（表头,输入名） / mapping line {i} needs two columns")
+            out[_norm(row[0])] = row[1].strip()
+    except csv.Error as e:
+        raise DataError(f"映射文件第{i + 1}行：{e} / mapping row {i + 1}: {e}") from None
     return out
 
 
@@ -97,7 +101,7 @@ class Columns:
     def __init__(self, rb: CompiledRulebook, headers: list[str], mapping: Optional[dict] = None):
         self.inputs = {i.name: i for i in rb.program.inputs}
         norm_inputs = {_norm(n): n for n in self.inputs}
-        mapping = mapping or {}
+        mapping = {_norm(k): v for k, v in (mapping or {}).items()}     # header names compared normalised
         self.headers = headers
         self.to_input: dict[int, str] = {}
         self.checklist_parts: dict[str, list[tuple[int, int]]] = {}   # input -> [(item no, col)]
@@ -271,19 +275,23 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
         except UnicodeDecodeError:
             f.close()
             raise DataError(f"{path} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file (Excel: 另存为 “CSV UTF-8”)") from None
+        except csv.Error as e:
+            f.close()
+            raise DataError(f"{path} 第1行（表头）：{e} / row 1 (the header): {e}") from None
         if headers is None:
             f.close()
             raise DataError(f"{path} 是空文件 / is empty")
 
         def rows():
+            i = 1                       # rows are records, as everywhere (a quoted newline is no new row)
             try:
                 for i, r in enumerate(reader, 2):
                     if any(c.strip() for c in r):
                         yield i, r
             except UnicodeDecodeError as e:
-                raise DataError(f"{path} 第{reader.line_num}行不是 UTF-8 / line {reader.line_num} is not UTF-8") from None
+                raise DataError(f"{path} 第{i + 1}行不是 UTF-8 / row {i + 1} is not UTF-8") from None
             except csv.Error as e:
-                raise DataError(f"{path} 第{reader.line_num}行：{e} / line {reader.line_num}: {e}") from None
+                raise DataError(f"{path} 第{i + 1}行：{e} / row {i + 1}: {e}") from None
             finally:
                 f.close()
         return headers, rows()
@@ -318,7 +326,8 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
     if suffix == ".json":
         try:
             data = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
-        except (OSError, ValueError, RecursionError) as e:    # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        except (OSError, ValueError, RecursionError, ArithmeticError) as e:
+            # UnicodeDecodeError and JSONDecodeError are ValueErrors; 1e99999999999999999999 an ArithmeticError
             raise DataError(f"无法读取 JSON / cannot read {path}: {_short(e)}") from None
         if isinstance(data, dict):
             data = data.get("units") or data.get("单位") or [data]
@@ -350,7 +359,7 @@ def _json_records(path, numbered, handle):
         if isinstance(rec, str):
             try:
                 rec = json.loads(rec, parse_float=Decimal)
-            except (ValueError, RecursionError) as e:
+            except (ValueError, RecursionError, ArithmeticError) as e:
                 raise DataError(f"{path} 第{i}行不是合法 JSON / line {i} is not valid JSON: {_short(e)}") from None
         if not isinstance(rec, dict):
             raise DataError(f"{path} 第{i}条记录不是对象 / record {i} is not an object")
@@ -409,7 +418,10 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
     """Score a table from anywhere: ``headers`` name the columns, ``rows`` yields (row
     number, cells) with cells as read from a file (text, numbers, Decimals, booleans,
     None for empty). Columns map onto inputs by header as for files; the others are kept
-    as ids. ``text_cells``: every cell is a str (CSV), which takes a generated converter."""
+    as ids. ``text_cells``: every cell is a str (CSV), which takes a generated converter.
+    Returns (how the columns were matched, an iterator of Scored)."""
+    if on_error not in ("stop", "skip"):
+        raise ValueError("on_error is 'stop' or 'skip'")
     columns = Columns(rb, headers, mapping)
     missing = columns.missing()
     if missing:
@@ -473,7 +485,7 @@ def _with_rows(rb: CompiledRulebook, raw: dict, given) -> tuple[dict, dict]:
     if isinstance(given, str) and given.strip():
         try:
             given = json.loads(given, parse_float=Decimal)
-        except (ValueError, RecursionError) as e:
+        except (ValueError, RecursionError, ArithmeticError) as e:
             raise JixiaoError([_rows_shape(f"：不是合法的 JSON（{_short(e)}）", f": not valid JSON ({_short(e)})")]) from None
     if _rows_missing(given):
         given = None
@@ -545,7 +557,14 @@ def write_results(rb: CompiledRulebook, scored: Iterable[Scored], out: Optional[
 
 
 def _fmt(d) -> str:
-    return fmt_decimal(d) if isinstance(d, Decimal) else ("" if d is None else str(d))
+    if isinstance(d, Decimal):
+        return fmt_decimal(d)
+    if isinstance(d, (list, dict, tuple)):          # an id that is a JSON array or object: as JSON
+        try:
+            return json.dumps(d, ensure_ascii=False, default=str)
+        except (ValueError, RecursionError):
+            return runtime._show(d)
+    return "" if d is None else str(d)
 
 
 class _Formats(dict):
@@ -585,12 +604,7 @@ def _write(kind, scored, f, head, progress, id_headers) -> int:
             rec["总分"] = fmt_decimal(s.total)
             rec["等级"] = s.grade
             if s.rows:
-                parts: dict = {}
-                for x in s.rows:
-                    parts.setdefault("/".join(x.path[:-1]), []).append(
-                        {"名称": x.path[-1], "分值": fmt_decimal(x.points), "得分": fmt_decimal(x.score),
-                         **({"自评得分": fmt_decimal(x.claimed)} if x.claimed is not None else {})})
-                rec["指标行"] = parts
+                rec["指标行"] = rows_record(s.rows, fmt_decimal)
             line = json.dumps(rec, ensure_ascii=False)
             if jsonl:
                 f.write(line + "\n")
@@ -606,6 +620,28 @@ def _write(kind, scored, f, head, progress, id_headers) -> int:
     return n
 
 
+def rows_record(rows, fmt=lambda d: d) -> dict:
+    """A unit's scored 指标行 as {indicator path: [{名称, 分值, 得分, 自评得分?}, …]}, numbers
+    through ``fmt`` (Decimals as they are by default)."""
+    parts: dict = {}
+    for x in rows:
+        parts.setdefault("/".join(x.path[:-1]), []).append(
+            {"名称": x.path[-1], "分值": fmt(x.points), "得分": fmt(x.score),
+             **({"自评得分": fmt(x.claimed)} if x.claimed is not None else {})})
+    return parts
+
+
+def _xlsx_cell(v):
+    """An id as a spreadsheet cell: a number, text or date as it is; anything else (a list or
+    object from JSON) as its text."""
+    import datetime
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    if v is None or isinstance(v, (int, float, Decimal, datetime.date, datetime.time)):
+        return v
+    text = v if isinstance(v, str) else _fmt(v)
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)    # control characters a workbook cannot hold
+
+
 def _write_xlsx(scored, path: Path, head, progress, id_headers, with_rows: bool = False) -> int:
     """One sheet 评分结果 (a line per unit); with 指标行, a second sheet 指标行 with a line
     per row of each unit (the unit's ids, the indicator, the row, its points, score and
@@ -615,18 +651,18 @@ def _write_xlsx(scored, path: Path, head, progress, id_headers, with_rows: bool 
     ws = wb.create_sheet("评分结果")
     ws.append(head)
     rows_ws = None
-    if with_rows:
-        rows_ws = wb.create_sheet("指标行")
-        rows_ws.append(list(id_headers) + ["指标", "行", "分值", "得分", "自评得分"])
     n = 0
     for s in scored:
         # scores as numbers (Excel sums them); Decimal -> float only for the cell, the
         # text of each value has at most a few decimals, so nothing is lost on display
-        ids = [s.ids.get(h) for h in id_headers]
+        ids = [_xlsx_cell(s.ids.get(h)) for h in id_headers]
         ws.append(ids + [float(x) for x in s.scores] + [float(s.total), s.grade])
-        if rows_ws is not None:
+        if with_rows and s.rows:
+            if rows_ws is None:
+                rows_ws = wb.create_sheet("指标行")
+                rows_ws.append(list(id_headers) + ["指标", "行", "分值", "得分", "自评得分"])
             for x in s.rows:
-                rows_ws.append(ids + ["/".join(x.path[:-1]), x.path[-1], float(x.points), float(x.score),
+                rows_ws.append(ids + [_xlsx_cell("/".join(x.path[:-1])), _xlsx_cell(x.path[-1]), float(x.points), float(x.score),
                                      None if x.claimed is None else float(x.claimed)])
         n += 1
         if progress and n % 1000 == 0:
@@ -719,27 +755,28 @@ def _worker_init(state):
 
 
 def _score_chunk(job):
-    """In a worker: (first row number, UTF-8 bytes of whole records) -> (UTF-8 bytes of
-    the scored rows, row errors, how many scored)."""
+    """In a worker: (first row number, chunk) -> (UTF-8 bytes of the scored rows, row
+    errors, how many scored). A chunk is the UTF-8 bytes of whole lines without quotes or
+    bare CRs, or a list of records the main process read with the csv module."""
     first, data = job
+    if isinstance(data, list):
+        return _score_records(first, data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise DataError(f"{_W['path']} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file") from None
-    lines = None
-    if '"' not in text and text.count("\r") == text.count("\r\n"):
-        # no quoting, and LF or CRLF line ends: a record is a line and a cell is what lies
-        # between commas, exactly as the csv module would read it, at half the cost (a line
-        # longer than the csv module's field limit goes to it, to be refused the same way)
-        lines = (text.replace("\r\n", "\n") if "\r" in text else text).split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        if lines and max(map(len, lines)) > csv.field_size_limit():
-            lines = None
-    if lines is not None:
-        records = [line.split(",") for line in lines]
-    else:
-        records = _csv_records(csv.reader(io.StringIO(text, newline="")), first)
+    # no quoting, LF or CRLF line ends: a record is a line and a cell is what lies between
+    # commas, exactly as the csv module would read it, at half the cost (a line longer than
+    # the csv module's field limit goes to it, to be refused the same way)
+    lines = (text.replace("\r\n", "\n") if "\r" in text else text).split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if lines and max(map(len, lines)) > csv.field_size_limit():
+        return _score_records(first, _csv_records(csv.reader(io.StringIO(text, newline="")), first))
+    return _score_records(first, [line.split(",") for line in lines])
+
+
+def _score_records(first: int, records) -> tuple[bytes, list, int]:
     chunk = ((i, r) for i, r in enumerate(records, first)
              if (r and r[0].strip()) or any(x.strip() for x in r))
     rb = _W["rb"]
@@ -799,15 +836,21 @@ def _score_rows(chunk, convert, columns, run, fast, table, id_cols, F):
     return buf.getvalue(), errors, n
 
 
-def csv_chunks(path: Path, chunk_bytes: int = 1 << 19) -> Iterator[tuple[int, bytes]]:
-    """The records after the header as (row number of the first, UTF-8 bytes of whole
-    records), about ``chunk_bytes`` at a time. While the file has no quote and no bare
-    carriage return, a record is a line: blocks are cut at their last newline and their
-    rows counted without decoding them. From the first block that has either, records
-    are found line by line as text, a line ending a record only when the quotes seen so
-    far balance (RFC 4180 doubles inner quotes), as the csv module would read them."""
+def csv_chunks(path: Path, chunk_bytes: int = 1 << 19) -> Iterator[tuple[int, Any]]:
+    """The records after the header, about ``chunk_bytes`` at a time, as (row number of
+    the first, chunk). While the file has no quote and no bare carriage return, a record
+    is a line: a chunk is the UTF-8 bytes of whole lines, cut at a block's last newline,
+    its rows counted without decoding it. From the first block that has either (or from
+    the start, if the header has), the csv module itself reads the records — the same
+    reader, so the same records and row numbers, as the one-process path — and a chunk
+    is a list of records."""
     with open(path, "rb") as f:
-        f.seek(_header_bytes(path))
+        head = f.readline()
+        if head.startswith(b"\xef\xbb\xbf"):
+            head = head[3:]
+        if b'"' in head or b"\r" in head.rstrip(b"\r\n") or (head.endswith(b"\r") and not head.endswith(b"\r\n")):
+            yield from _parsed_chunks(path, 0, 2, chunk_bytes)      # header and all: the csv module's
+            return
         row, offset, rest = 2, f.tell(), b""
         while True:
             block = f.read(chunk_bytes)
@@ -817,8 +860,7 @@ def csv_chunks(path: Path, chunk_bytes: int = 1 << 19) -> Iterator[tuple[int, by
             cut = block.rfind(b"\n") + 1
             whole = block[:cut]
             if b'"' in whole or whole.count(b"\r") != whole.count(b"\r\n"):
-                f.seek(offset)
-                yield from _text_chunks(f, row, chunk_bytes, path)
+                yield from _parsed_chunks(path, offset, row, chunk_bytes)
                 return
             rest = block[cut:]
             if cut:
@@ -826,48 +868,36 @@ def csv_chunks(path: Path, chunk_bytes: int = 1 << 19) -> Iterator[tuple[int, by
                 row += whole.count(b"\n")
                 offset += cut
         if rest:
-            yield row, rest
+            if b'"' in rest or b"\r" in rest:
+                yield from _parsed_chunks(path, offset, row, chunk_bytes)
+            else:
+                yield row, rest
 
 
-def _header_bytes(path) -> int:
-    """Where the records start: the byte length of the BOM and the header record (which
-    ends at a newline, a CR or a CRLF outside quotes)."""
-    with open(path, "rb") as f:
-        bom = 3 if f.read(3) == b"\xef\xbb\xbf" else 0
-        f.seek(bom)
-        text = io.TextIOWrapper(f, encoding="utf-8", newline="")
-        size, odd = bom, False
+def _parsed_chunks(path, offset: int, row: int, chunk_bytes: int) -> Iterator[tuple[int, list]]:
+    """Records read by the csv module from byte ``offset`` (a record boundary; 0 = the
+    file's start, whose header record is skipped), numbered from ``row``."""
+    with open(path, "rb") as raw:
+        raw.seek(offset)
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig" if offset == 0 else "utf-8", newline="")
+        reader = csv.reader(text)
+        start, buf, size = row, [], 0
         try:
-            for line in text:
-                size += len(line.encode("utf-8"))
-                if line.count('"') % 2:
-                    odd = not odd
-                if not odd:
-                    break
-        except UnicodeDecodeError:
-            raise DataError(f"{path} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file") from None
-        text.detach()
-        return size
-
-
-def _text_chunks(f, row: int, chunk_bytes: int, path) -> Iterator[tuple[int, bytes]]:
-    text = io.TextIOWrapper(f, encoding="utf-8", newline="")
-    start, buf, size, odd = row, [], 0, False
-    try:
-        for line in text:
-            buf.append(line)
-            size += len(line)
-            if line.count('"') % 2:
-                odd = not odd
-            if not odd:
+            if offset == 0:
+                next(reader, None)
+            for rec in reader:
+                buf.append(rec)
+                size += sum(map(len, rec)) + len(rec)
                 row += 1
                 if size >= chunk_bytes:
-                    yield start, "".join(buf).encode("utf-8")
+                    yield start, buf
                     start, buf, size = row, [], 0
-    except UnicodeDecodeError:
-        raise DataError(f"{path} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file") from None
-    if buf:
-        yield start, "".join(buf).encode("utf-8")
+        except UnicodeDecodeError:
+            raise DataError(f"{path} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file") from None
+        except csv.Error as e:
+            raise DataError(f"{path} 第{row}行：{e} / row {row}: {e}") from None
+        if buf:
+            yield start, buf
 
 
 def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *, mapping=None,
@@ -885,6 +915,8 @@ def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *,
     if columns.missing():
         raise DataError("数据中缺少这些输入的列 / the data has no column for: " + "、".join(columns.missing())
                         + "（可用 --mapping 指定列名 / map other header names with --mapping）")
+    if columns.rows_column is not None:
+        raise DataError("带指标行的数据在一个进程中评分（-j 1） / data with 指标行 is scored in one process (-j 1)")
     state = {"rb": rb, "convert": columns.fast_converter(rb), "columns": columns, "on_error": on_error,
              "id_cols": list(columns.id_columns), "path": str(path)}
     head = [headers[c] for c in columns.id_columns] + indicator_headers(rb) + ["总分", "等级"]
@@ -906,14 +938,8 @@ def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *,
                     total_n += _drain(pending.popleft(), write, errors, on_error, progress)
             while pending:
                 total_n += _drain(pending.popleft(), write, errors, on_error, progress)
-    if out is None:
-        raw = getattr(stdout, "buffer", None)
-        if raw is not None:
-            stdout.flush()
-            produce(raw.write)
-            raw.flush()
-        else:
-            produce(lambda b: stdout.write(b.decode("utf-8")))
+    if out is None:      # through the text stream: its encoding (a terminal's code page) applies
+        produce(lambda b: stdout.write(b.decode("utf-8")))
         return total_n, errors
 
     def write(tmp):
@@ -927,7 +953,7 @@ def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *,
 def _drain(res, write, errors, on_error, progress) -> int:
     data, errs, n = res.get()
     if errs and on_error == "stop":
-        raise BadRows(errs[:1] if errs else errs)
+        raise BadRows([e for e in errs if e.row == errs[0].row])     # every problem of the first bad row
     errors.extend(errs)
     write(data)
     if progress:

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from .api import CompiledRulebook
-from .batch import DataError, indicator_headers, score_table
+from .batch import DataError, indicator_headers, rows_record, score_table
 
 
 def score_frame(rb: CompiledRulebook, df, *, mapping: Optional[dict] = None, on_error: str = "stop",
@@ -41,24 +41,35 @@ def score_frame(rb: CompiledRulebook, df, *, mapping: Optional[dict] = None, on_
         dup = sorted({h for h in headers if headers.count(h) > 1})
         raise DataError("列名重复 / duplicate column names: " + "、".join(dup))
     missing = _missing_test(pd)
-    rows = ((i, [_cell(v, missing) for v in rec])
-            for i, rec in enumerate(df.itertuples(index=False, name=None)))
+    rows = enumerate(zip(*(_column(df.iloc[:, c], missing) for c in range(df.shape[1]))))
     columns, scored = score_table(rb, headers, rows, mapping=mapping, on_error=on_error, errors=errors)
     id_cols = list(columns.id_columns)
-    names = indicator_headers(rb)
-    positions, scores, totals, grades = [], [], [], []
+    names = indicator_headers(rb) + ["总分", "等级"] + (["指标行"] if columns.rows_column is not None else [])
+    clash = [headers[c] for c in id_cols if headers[c] in names]
+    if clash:
+        raise DataError("这些列与结果的列同名 / these columns have the names of result columns: " + "、".join(clash))
+    positions, scored_rows = [], []
     for s in scored:
         positions.append(s.row)
-        scores.append(s.scores)
-        totals.append(s.total)
-        grades.append(s.grade)
+        scored_rows.append(s)
     index = df.index[positions]
     out = {headers[c]: df.iloc[positions, c].to_numpy() for c in id_cols}
-    for k, h in enumerate(names):
-        out[h] = pd.Series([row[k] for row in scores], index=index, dtype=object)
-    out["总分"] = pd.Series(totals, index=index, dtype=object)
-    out["等级"] = pd.Series(grades, index=index, dtype=object)
+    for k, h in enumerate(indicator_headers(rb)):
+        out[h] = pd.Series([s.scores[k] for s in scored_rows], index=index, dtype=object)
+    out["总分"] = pd.Series([s.total for s in scored_rows], index=index, dtype=object)
+    out["等级"] = pd.Series([s.grade for s in scored_rows], index=index, dtype=object)
+    if columns.rows_column is not None:
+        out["指标行"] = pd.Series([rows_record(s.rows) for s in scored_rows], index=index, dtype=object)
     return pd.DataFrame(out, index=index)
+
+
+def _column(col, missing):
+    """A column's cells. A float32 / float16 column is read through numpy's own shortest
+    text of each value ("8.24"): pandas would hand out the widened float 8.239999771118164."""
+    dtype = getattr(col, "dtype", None)
+    if getattr(dtype, "kind", "") == "f" and getattr(dtype, "itemsize", 8) != 8:
+        return [None if v != v else str(v) for v in col.to_numpy()]
+    return [_cell(v, missing) for v in col.tolist()]
 
 
 def _missing_test(pd):
@@ -67,8 +78,10 @@ def _missing_test(pd):
 
 
 def _cell(v: Any, missing):
-    """A DataFrame cell as the batch reader takes cells: None when empty, else plain Python."""
-    if isinstance(v, (str, bool, int, Decimal)):
+    """A DataFrame cell as the batch reader takes cells: None when empty; text, numbers,
+    Decimals, a 指标行 object as they are; a checklist's items as a tuple; numpy scalars as
+    they are (the runtime reads a float32 by its own shortest text)."""
+    if isinstance(v, (str, bool, int, Decimal, Mapping)):
         return v
     if isinstance(v, float):                        # numpy's float64 too
         return None if math.isnan(v) else v          # ±inf is refused by validation
@@ -76,10 +89,10 @@ def _cell(v: Any, missing):
         return None
     if isinstance(v, (tuple, list)):                 # a checklist as its items
         return tuple(_cell(x, missing) for x in v)
-    tolist = getattr(v, "tolist", None)
-    if callable(tolist) and type(v).__module__ == "numpy" and getattr(v, "ndim", 0):
-        return _cell(tolist(), missing)              # a numpy array of items
-    item = getattr(v, "item", None)                  # numpy scalars -> int, float, bool
-    if callable(item) and type(v).__module__ == "numpy":
-        return _cell(item(), missing)
+    if type(v).__module__ == "numpy":
+        if getattr(v, "ndim", 0):
+            return _cell(v.tolist(), missing)        # a numpy array of items
+        if getattr(getattr(v, "dtype", None), "kind", "") == "f" and v != v:
+            return None                              # a float32 NaN
+        return v
     return str(v)

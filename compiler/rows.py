@@ -89,7 +89,8 @@ def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
                 continue
             claimed = r.get("自评得分", r.get("claimed"))
             title = r.get("名称", r.get("name", n))
-            r = Row(title if isinstance(title, str) else runtime._show(title),
+            r = Row(title if isinstance(title, str) else str(title) if isinstance(title, (int, Decimal)) and not isinstance(title, bool)
+                    else runtime._show(title),
                     {str(k): v for k, v in r.items() if k not in ("名称", "name", "自评得分", "claimed")})
             if not _empty(claimed):
                 try:

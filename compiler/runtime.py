@@ -148,11 +148,14 @@ def to_decimal(value):
 
 
 def _numpy_scalar(value):
-    """A numpy scalar as the Python value it holds (numpy's bool, int64, float64 …);
-    anything else numpy (an array) is refused."""
+    """A numpy scalar as the Python value it holds (numpy's bool, int64 …); a float32,
+    float16 or longdouble as its own shortest text ("96.31", not the 96.30999755859375 that
+    widening it to a float would give); anything else numpy (an array) is refused."""
     item = getattr(value, "item", None)
     if getattr(value, "ndim", 1) != 0 or not callable(item):
         raise ValueError("not a scalar")
+    if getattr(getattr(value, "dtype", None), "kind", "") == "f":
+        return str(value)
     return item()
 
 

@@ -357,6 +357,8 @@ def test_score_table_takes_rows_from_anywhere(rb):
     ("deep.jsonl", '{"a": ' + "[" * 100_000 + "}\n"),
     ("bigint.json", '[{"a": ' + "1" * 6000 + "}]"),
     ("bigint.jsonl", '{"a": ' + "1" * 6000 + "}\n"),
+    ("exponent.json", '[{"a": 1e9999999999999999999999}]'),
+    ("exponent.jsonl", '{"a": 1e9999999999999999999999}\n'),
 ])
 def test_hostile_json_data_is_a_diagnostic(tmp_path, name, text):
     """Nesting past the recursion limit and integers past Python's 4300-digit limit are
@@ -389,3 +391,130 @@ def test_csv_field_over_the_size_limit(rb, tmp_path, jobs):
     res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-j", jobs, "-o", str(tmp_path / "o.csv")])
     assert res.exit_code == 1 and "第3行" in res.output and "field larger than field limit" in res.output, res.output
     assert not (tmp_path / "o.csv").exists()
+
+
+def one_vs_parallel(rb, tmp_path, src, sizes=(1, 40, 500, 1 << 19)):
+    """(one-process output and error rows, [the same from the parallel path per block size])."""
+    from compiler.batch import score_csv_parallel
+    from compiler.batch import score_rows, write_results
+    errors = []
+    columns, scored = score_rows(rb, src, on_error="skip", errors=errors)
+    one = tmp_path / "one.csv"
+    write_results(rb, scored, one, [columns.headers[c] for c in columns.id_columns])
+    want = (one.read_bytes(), [(e.row, e.column, e.message) for e in errors])
+    got = []
+    for size in sizes:
+        out = tmp_path / f"par{size}.csv"
+        n, errs = score_csv_parallel(rb, src, out, jobs=2, chunk_bytes=size, on_error="skip")
+        got.append((out.read_bytes(), [(e.row, e.column, e.message) for e in errs]))
+    return want, got
+
+
+@pytest.mark.parametrize("where", ["header", "ids", "opening"])
+def test_quotes_inside_fields_read_as_the_csv_module_reads_them(rb, tmp_path, where):
+    """A quote that does not open a field is a literal character to the csv module; one
+    that opens a field runs it on over the lines that follow. The parallel path finds the
+    same records, with the same row numbers, whatever the block size (it used to count
+    quotes: a quote in the header lost every record, quotes in ids shifted row numbers)."""
+    header, rows = unit_rows(rb)
+    units = [list(r) for r in rows * 20]
+    for k, r in enumerate(units):
+        r[0] = f"单位{k}"
+    if where == "header":
+        header = ['单位"名称'] + header[1:]
+    elif where == "ids":
+        units[1][0], units[5][0] = '单位1"', '单位5"'
+    else:
+        units[3][0] = 'a"b'
+        units[3][1] = '"c'          # opens a quoted field that runs over the next lines
+    units[30][header.index("编制数")] = "x"
+    src = tmp_path / "units.csv"
+    src.write_text("\n".join(",".join(r) for r in [header] + units) + "\n", encoding="utf-8")
+    want, got = one_vs_parallel(rb, tmp_path, src)
+    for g in got:
+        assert g == want
+    if where != "opening":
+        assert [e[0] for e in want[1]] == [32]
+        assert want[0].count(b"\r\n") == 1 + len(units) - 1
+
+
+def test_csv_header_and_mapping_over_the_field_limit(rb, tmp_path):
+    header, rows = unit_rows(rb)
+    src = tmp_path / "units.csv"
+    write_csv(src, ["x" * 200_000] + header[1:], rows)
+    for jobs in ("1", "2"):
+        res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-j", jobs])
+        assert res.exit_code == 1 and "表头" in res.output and "Traceback" not in res.output, res.output
+    good = tmp_path / "good.csv"
+    write_csv(good, header, rows)
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("x" * 200_000 + ",编制数\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(good), "--mapping", str(mapping)])
+    assert res.exit_code == 1 and "映射文件第1行" in res.output, res.output
+
+
+def test_parallel_stop_lists_every_problem_of_the_first_bad_row(rb, tmp_path):
+    header, rows = unit_rows(rb)
+    units = [list(r) for r in rows * 3]
+    units[2][header.index("编制数")] = "x"
+    units[2][header.index("在职人员数")] = "y"
+    units[4][header.index("编制数")] = "z"
+    src = tmp_path / "units.csv"
+    write_csv(src, header, units)
+    outs = []
+    for jobs in ("1", "2"):
+        res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-j", jobs, "-o", str(tmp_path / "o.csv")])
+        assert res.exit_code == 1
+        outs.append(sorted(line for line in res.output.splitlines() if line.startswith("error:")))
+    assert outs[0] == outs[1] and len(outs[0]) == 2 and all("第4行" in x for x in outs[0])
+
+
+def test_parallel_stdout_uses_the_streams_encoding(rb, tmp_path):
+    import subprocess
+    import sys
+    header, rows = unit_rows(rb)
+    src = tmp_path / "units.csv"
+    write_csv(src, header, rows * 2)
+    outs = []
+    for jobs in ("1", "2"):
+        proc = subprocess.run([sys.executable, "-m", "compiler.cli", "score", str(RULEBOOK), str(src), "-j", jobs],
+                              capture_output=True, env={**__import__("os").environ, "PYTHONIOENCODING": "gbk"},
+                              cwd=ROOT, timeout=120)
+        assert proc.returncode == 0, proc.stderr.decode("gbk", "replace")
+        outs.append(proc.stdout)
+    assert outs[0] == outs[1]
+    assert outs[1].decode("gbk").startswith("单位,投入")
+
+
+def test_parallel_scoring_refuses_rows_data(tmp_path):
+    from compiler.batch import DataError, score_csv_parallel
+    rb2 = compile_rulebook(path=ROOT / "stdlib_indicators" / "部门整体支出自评.jx")
+    src = tmp_path / "units.csv"
+    write_csv(src, ["单位", "年初预算数", "全年执行数", "指标行"], [["a", "1", "1", "{}"]])
+    with pytest.raises(DataError, match="-j 1"):
+        score_csv_parallel(rb2, src, tmp_path / "o.csv")
+
+
+def test_odd_ids_in_xlsx_output(rb, tmp_path):
+    """An id that is a JSON array or object, or text with control characters a workbook
+    cannot hold, is written as text (it crashed openpyxl)."""
+    header, rows = unit_rows(rb)
+    recs = [dict(zip(header, r)) for r in rows]
+    recs[0]["单位"] = {"编码": [1, 2]}
+    recs[1]["单位"] = "单位\x01名"
+    src = tmp_path / "units.json"
+    src.write_text(json.dumps(recs, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    ids = [r[0] for r in openpyxl.load_workbook(out).active.iter_rows(min_row=2, values_only=True)]
+    assert ids == ['{"编码": [1, 2]}', "单位\ufffd名"]
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-o", str(tmp_path / "out.csv")])
+    assert read_out_csv(tmp_path / "out.csv")[0]["单位"] == '{"编码": [1, 2]}'
+
+
+def test_score_table_checks_on_error(rb):
+    from compiler.batch import score_table
+    header, rows = unit_rows(rb)
+    with pytest.raises(ValueError):
+        score_table(rb, header, enumerate(rows, 2), on_error="ignore")

@@ -193,3 +193,48 @@ def test_the_runtime_takes_numpy_scalars_and_float_subclasses(rb):
     from dsl.diagnostics import JixiaoError
     with pytest.raises(JixiaoError, match="编制数"):
         rb.evaluate(bad)
+
+
+def test_float32_columns_are_read_by_their_own_shortest_text(rb):
+    """float32(8.24) widened to a float is 8.239999771118164: budget 10.3, spent 8.24 is
+    exactly 80% (1 point) only if the value is read as written."""
+    df = frame(rb).iloc[:1].copy()
+    df["部门预算数"], df["预算完成数"] = [10.3], [8.24]
+    want = score_frame(rb, df)
+    got = score_frame(rb, df.astype({"部门预算数": "float32", "预算完成数": "float32"}))
+    assert want.loc[0, "预算完成率"] == got.loc[0, "预算完成率"] == Decimal(1)
+    assert want.equals(got)
+    df2 = df.astype({"部门预算数": "float32"})
+    df2.loc[0, "部门预算数"] = np.float32("nan")
+    errors = []
+    assert len(score_frame(rb, df2, on_error="skip", errors=errors)) == 0
+    assert [(e.field, "缺少" in e.message) for e in errors] == [("部门预算数", True)]
+
+
+def test_mapping_keys_are_compared_as_headers_are(rb):
+    df = frame(rb).rename(columns={"编制数": "Staff quota", "在职人员数": "在职人员数 "})
+    out = score_frame(rb, df, mapping={"Staff quota": "编制数", "ｘ": "在职人员数"})
+    assert list(out["总分"]) == [r.total for r in expected(rb).values()]
+
+
+def test_result_column_names_must_not_clash(rb):
+    df = frame(rb).rename(columns={"单位": "总分"})
+    with pytest.raises(DataError, match="总分"):
+        score_frame(rb, df)
+
+
+def test_a_rows_rulebook_from_a_frame_of_records():
+    """The documented JSON Lines layout read by pandas (a 指标行 column of objects) scores
+    as rb.evaluate(rows=…), and the result lists each unit's rows."""
+    import json
+    import sys
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_batch_rows import RULEBOOK as ROWS_RULEBOOK, records
+    rb2 = compile_rulebook(path=ROWS_RULEBOOK)
+    recs = records(rb2)
+    for df in (pd.DataFrame(recs), pd.read_json(__import__("io").StringIO(
+            "\n".join(json.dumps(r, ensure_ascii=False) for r in recs)), lines=True, dtype=False)):
+        out = score_frame(rb2, df)
+        assert list(out["总分"]) == [Decimal(98), Decimal(97), Decimal(98)]
+        rows = out.loc[1, "指标行"]["绩效指标"]
+        assert rows[-1] == {"名称": "满意度", "分值": Decimal(12), "得分": Decimal(10), "自评得分": Decimal(11)}
