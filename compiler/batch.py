@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 
 import attrs
 
-from dsl.diagnostics import Diagnostic, JixiaoError
+from dsl.diagnostics import Diagnostic, JixiaoError, render_concise
 from dsl.ir import fmt_decimal
 
 from . import runtime
@@ -41,8 +41,11 @@ class RowError:
     column: Optional[str]    # the column (header) concerned
     field: Optional[str]     # the rulebook input
     message: str
+    file: Optional[str] = None   # a case file of a folder of cases (the message then says where)
 
     def text(self) -> str:
+        if self.file is not None:
+            return self.message
         col = f"，列「{self.column}」" if self.column else ""
         col_en = f", column `{self.column}`" if self.column else ""
         return f"第{self.row}行{col}：{self.message}".replace(" / ", f" / row {self.row}{col_en}: ", 1) \
@@ -393,23 +396,61 @@ def _json_value(v):
 def score_rows(rb: CompiledRulebook, path: Path, *, mapping: Optional[dict] = None,
                sheet: Optional[str] = None, on_error: str = "stop",
                errors: Optional[list] = None) -> tuple[Columns, Iterator[Scored]]:
-    """Validate and score each row; bad rows go to ``errors`` (skip) or raise (stop)."""
+    """Validate and score each row; bad rows go to ``errors`` (skip) or raise (stop). A
+    .jxc case is one unit (its errors raise JixiaoError); a folder is every .jxc case in
+    it and below, one unit each (a bad case is a bad row, named by its file)."""
+    if path.is_dir():
+        return None, score_cases(rb, path, on_error=on_error, errors=errors)
     if path.suffix.lower() == ".jxc":
         case = rb.load_case(path)
-        columns = None
-
-        def one():
-            r = rb.evaluate_case(case)
-            # the rulebook's own indicators in index order (a case's 指标行 rows have no column)
-            by_path = {x.path: x for x in r.indicators if x.level != "row"}
-            inds = sorted(rb.program.walk(), key=lambda n: n.index)
-            scores = tuple(by_path[i.path].score for i in inds)
-            yield Scored(1, {"案例": case.title}, scores, r.total, r.grade,
-                         tuple(i.index for i in inds if not by_path[i.path].applicable))
-        return columns, one()
+        return None, iter([case_scored(rb, case, rb.evaluate_case(case), 1, {"案例": case.title})])
     headers, rows = read_rows(path, sheet)
     return score_table(rb, headers, rows, mapping=mapping, on_error=on_error, errors=errors,
                        text_cells=path.suffix.lower() == ".csv")
+
+
+def case_files(folder: Path) -> list[Path]:
+    """Every .jxc case in ``folder`` and below, in path order."""
+    files = sorted((p for p in folder.rglob("*.jxc") if p.is_file()), key=lambda p: p.relative_to(folder).parts)
+    if not files:
+        raise DataError(f"{folder} 中没有案例文件（.jxc） / has no case files (.jxc)")
+    return files
+
+
+def score_cases(rb: CompiledRulebook, folder: Path, *, on_error: str = "stop",
+                errors: Optional[list] = None) -> Iterator[Scored]:
+    """Each case file of a folder scored as `jixiao score RULEBOOK CASE` scores it."""
+    errs = errors if errors is not None else []
+    for k, path in enumerate(case_files(folder), 1):
+        result = case_result(rb, path, k, folder)
+        if isinstance(result, Scored):
+            yield result
+        elif on_error == "stop":
+            raise BadRows(result)
+        else:
+            errs.extend(result)
+
+
+def case_result(rb: CompiledRulebook, path: Path, k: int, folder: Path):
+    """One case file of a folder: its Scored (ids 文件 and 案例), or its RowErrors."""
+    rel = path.relative_to(folder).as_posix()
+    try:
+        case = rb.load_case(path)
+        return case_scored(rb, case, rb.evaluate_case(case), k, {"文件": rel, "案例": case.title})
+    except JixiaoError as e:
+        return [RowError(k, None, None, render_concise(d), rel) for d in e.diagnostics]
+    except (OSError, UnicodeDecodeError) as e:
+        return [RowError(k, None, None, f"{rel}: 无法读取 / cannot read: {e}", rel)]
+
+
+def case_scored(rb: CompiledRulebook, case, r, k: int, ids: dict) -> Scored:
+    """A case's result as a unit of a batch: the rulebook's own indicators in index order
+    (a case's 指标行 rows are its ``rows``)."""
+    by_path = {x.path: x for x in r.indicators if x.level != "row"}
+    inds = sorted(rb.program.walk(), key=lambda n: n.index)
+    return Scored(k, ids, tuple(by_path[i.path].score for i in inds), r.total, r.grade,
+                  tuple(i.index for i in inds if not by_path[i.path].applicable),
+                  tuple(x for x in r.indicators if x.level == "row"))
 
 
 def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[int, list]], *,
@@ -701,12 +742,23 @@ class DiffReport:
 
 
 def diff(old: CompiledRulebook, new: CompiledRulebook, path: Path, *, mapping=None, sheet=None) -> DiffReport:
-    """Score every unit of ``path`` with both rulebooks and report what changes."""
-    headers, rows = read_rows(path, sheet)
-    cols_old, cols_new = Columns(old, headers, mapping), Columns(new, headers, mapping)
-    for cols, label in ((cols_old, "旧规则集 / old"), (cols_new, "新规则集 / new")):
-        if cols.missing():
-            raise DataError(f"数据中缺少{label}所需输入的列 / no column for: " + "、".join(cols.missing()))
+    """Score every unit of ``path`` (a data file, a .jxc case or a folder of cases) with
+    both rulebooks and report what changes."""
+    if path.is_dir() or path.suffix.lower() == ".jxc":
+        folder = path if path.is_dir() else path.parent
+        files = case_files(path) if path.is_dir() else [path]
+        units = (((k, p), (case_result(old, p, k, folder), case_result(new, p, k, folder)))
+                 for k, p in enumerate(files, 1))
+    else:
+        headers, rows = read_rows(path, sheet)
+        cols_old, cols_new = Columns(old, headers, mapping), Columns(new, headers, mapping)
+        for cols, label in ((cols_old, "旧规则集 / old"), (cols_new, "新规则集 / new")):
+            if cols.missing():
+                raise DataError(f"数据中缺少{label}所需输入的列 / no column for: " + "、".join(cols.missing()))
+        ids_cols = [c for c in cols_old.id_columns if c in cols_new.id_columns]
+        units = (((rowno, {headers[c]: (cells[c] if c < len(cells) else None) for c in ids_cols}),
+                  (score_cells(old, cols_old, rowno, cells), score_cells(new, cols_new, rowno, cells)))
+                 for rowno, cells in rows)
     h_old = dict(zip((tuple(i.path) for i in sorted(old.program.walk(), key=lambda n: n.index)), indicator_headers(old)))
     h_new = dict(zip((tuple(i.path) for i in sorted(new.program.walk(), key=lambda n: n.index)), indicator_headers(new)))
     ix_old = {tuple(i.path): i.index for i in old.program.walk()}
@@ -714,23 +766,18 @@ def diff(old: CompiledRulebook, new: CompiledRulebook, path: Path, *, mapping=No
     common = [p for p in ix_old if p in ix_new]
     rep = DiffReport(only_old=[h_old[p] for p in ix_old if p not in ix_new],
                      only_new=[h_new[p] for p in ix_new if p not in ix_old])
-    ids_cols = [c for c in cols_old.id_columns if c in cols_new.id_columns]
-    for rowno, cells in rows:
-        results = []
-        for rb, cols in ((old, cols_old), (new, cols_new)):
-            r = score_cells(rb, cols, rowno, cells)
-            if not isinstance(r, Scored):
-                rep.errors.extend(r)
-                break
-            results.append(r)
-        if len(results) != 2:
+    for (rowno, ids), results in units:
+        bad = [r for r in results if not isinstance(r, Scored)]
+        if bad:
+            rep.errors.extend(bad[0])
             continue
         rep.units += 1
         (s_old, t_old, g_old), (s_new, t_new, g_new) = ((r.scores, r.total, r.grade) for r in results)
         changed = tuple((h_new[p], s_old[ix_old[p]], s_new[ix_new[p]]) for p in common
                         if s_old[ix_old[p]] != s_new[ix_new[p]] and len(p) == max(len(q) for q in common if q[:len(p)] == p))
         if t_old != t_new or g_old != g_new or changed:
-            ids = {headers[c]: (cells[c] if c < len(cells) else None) for c in ids_cols}
+            if isinstance(ids, Path):
+                ids = dict(results[1].ids)
             rep.changes.append(UnitChange(rowno, ids, t_old, t_new, g_old, g_new, changed))
             if g_old != g_new:
                 rep.transitions[(g_old, g_new)] = rep.transitions.get((g_old, g_new), 0) + 1

@@ -77,7 +77,7 @@ def check(files, fmt, strict):
 
 @main.command()
 @click.argument("rulebook", type=click.Path(dir_okay=False))
-@click.argument("case", type=click.Path(dir_okay=False))
+@click.argument("case", type=click.Path(dir_okay=True))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               help="单个案例的输出格式 / output format for one case")
 @click.option("--trace", is_flag=True, help="同时输出计算过程 / include the trace (json)")
@@ -93,11 +93,12 @@ def check(files, fmt, strict):
 def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs):
     """按规则集评分 / score a case, or a data file of many units, with a rulebook.
 
-    CASE is a .jxc case (prints the 评分表), or a data file (.csv, .xlsx, .json, .jsonl)
-    with one unit per row: each unit's indicator scores, total and grade are written to
-    -o FILE (or CSV on standard output). Exit 1 if any row was bad (listed on stderr)."""
+    CASE is a .jxc case (prints the 评分表), a data file (.csv, .xlsx, .json, .jsonl) with
+    one unit per row, or a folder of .jxc cases (one unit each): each unit's indicator
+    scores, total and grade are written to -o FILE (or CSV on standard output). Exit 1 if
+    any row or case was bad (listed on stderr)."""
     data = Path(case)
-    if output is not None or data.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson"):
+    if output is not None or data.is_dir() or data.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson"):
         _score_many(rulebook, data, output, mapping, sheet, on_error, jobs)
         return
     rb, c, result = _evaluate_case(rulebook, case, trace)
@@ -132,7 +133,8 @@ def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=Non
                                                  stdout=click.get_text_stream("stdout"), progress=progress)
         else:
             columns, scored = batch.score_rows(rb, data, mapping=maps, sheet=sheet, on_error=on_error, errors=errors)
-            ids = [columns.headers[c] for c in columns.id_columns] if columns is not None else ["案例"]
+            ids = ([columns.headers[c] for c in columns.id_columns] if columns is not None
+                   else ["文件", "案例"] if data.is_dir() else ["案例"])
             n = batch.write_results(rb, scored, out, ids, stdout=click.get_text_stream("stdout"), progress=progress)
     except JixiaoError as e:
         _fail(e)
@@ -142,8 +144,12 @@ def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=Non
     except batch.BadRows as e:
         for err in e.errors:
             click.echo(f"error: {err.text()}", err=True)
-        click.echo("已停止，未写出结果（--on-error skip 可跳过错误行） / stopped, nothing written "
-                   "(--on-error skip scores the other rows)", err=True)
+        if out is None:
+            click.echo("已停止，此前各行已输出（--on-error skip 可跳过错误行） / stopped; the rows before it "
+                       "were printed (--on-error skip scores the other rows)", err=True)
+        else:
+            click.echo("已停止，未写出结果（--on-error skip 可跳过错误行） / stopped, nothing written "
+                       "(--on-error skip scores the other rows)", err=True)
         sys.exit(1)
     if progress:
         click.echo("", err=True)
@@ -167,7 +173,7 @@ def _progress():
 @main.command("diff")
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
-@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=True),
               help="各单位的数据 / the units to score with both rulebooks (.csv/.xlsx/.json/.jsonl)")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="表头映射 / header mapping")
 @click.option("--sheet", help="工作表名称 / sheet name")
@@ -357,7 +363,7 @@ def fmt(d):
 
 @main.command("report")
 @click.argument("rulebook", type=click.Path(dir_okay=False))
-@click.argument("case", type=click.Path(dir_okay=False))
+@click.argument("case", type=click.Path(dir_okay=True))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="评分表文件 .xlsx/.html/.md / the 评分表 file (.xlsx, .html or .md)")
 @click.option("--criteria", type=click.Choice(["rule", "original", "both"]), default="rule", show_default=True,

@@ -518,3 +518,69 @@ def test_score_table_checks_on_error(rb):
     header, rows = unit_rows(rb)
     with pytest.raises(ValueError):
         score_table(rb, header, enumerate(rows, 2), on_error="ignore")
+
+
+def case_folder(tmp_path, rb, budgets):
+    """A folder of .jxc cases, one per budget completion figure, in subfolders."""
+    text = CASES["report-figures"].read_text(encoding="utf-8")
+    assert text.count("预算完成数 = 2318.14万元") == 1
+    folder = tmp_path / "cases"
+    for k, done in enumerate(budgets):
+        sub = folder / ("甲" if k % 2 else "乙")
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"单位{k}.jxc").write_text(text.replace("预算完成数 = 2318.14万元", f"预算完成数 = {done}万元"),
+                                        encoding="utf-8")
+    return folder
+
+
+def test_a_folder_of_cases_is_a_data_source(rb, tmp_path):
+    """`jixiao score R folder/ -o out.csv`: every .jxc below it is one unit (ids 文件 and
+    案例), scored as `jixiao score R case.jxc` scores it; a bad case is a bad row named by
+    its file and line, skipped or stopping."""
+    folder = case_folder(tmp_path, rb, ["2318.14", "2166.29", "1900"])
+    (folder / "乙" / "坏.jxc").write_text('案例 "坏"\n编制数 = 很多\n', encoding="utf-8")
+    out = tmp_path / "out.csv"
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(folder), "-o", str(out), "--on-error", "skip"])
+    assert res.exit_code == 1
+    assert "乙/坏.jxc:2:" in res.output and "3 个单位已评分，1 行有错被跳过" in res.output, res.output
+    got = read_out_csv(out)
+    assert [r["文件"] for r in got] == ["乙/单位0.jxc", "乙/单位2.jxc", "甲/单位1.jxc"]
+    one = CliRunner().invoke(main, ["score", str(RULEBOOK), str(folder / "甲" / "单位1.jxc"), "--format", "json"])
+    assert got[2]["总分"] == json.loads(one.stdout)["total"]
+    assert [r["预算完成率"] for r in got] == ["3", "0", "3"]        # 96.31%, 78.9%, 90.00%
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(folder), "-o", str(out)])
+    assert res.exit_code == 1 and "坏.jxc" in res.output and "未写出结果" in res.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(empty)])
+    assert res.exit_code == 1 and "没有案例文件" in res.output
+
+
+def test_diff_over_a_folder_of_cases(rb, tmp_path):
+    text = RULEBOOK.read_text(encoding="utf-8")
+    new = tmp_path / "new.jx"
+    new.write_text(text.replace("三档计分(完成率, 90%, 3, 80%, 1, 3)", "三档计分(完成率, 95%, 3, 80%, 1, 3)"),
+                   encoding="utf-8")
+    folder = case_folder(tmp_path, rb, ["2318.14", "2200", "2166.29", "2286.64", "1900"])
+    res = CliRunner().invoke(main, ["diff", str(RULEBOOK), str(new), "--data", str(folder), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.stdout)
+    assert rep["units"] == 5
+    assert [c["ids"]["文件"] for c in rep["changes"]] == ["乙/单位2.jxc", "甲/单位1.jxc"]   # 90.00%, 91.40%
+    res = CliRunner().invoke(main, ["diff", str(RULEBOOK), str(new), "--data", str(folder / "甲" / "单位1.jxc")])
+    assert res.exit_code == 0 and "1 个单位，1 个得分变化" in res.output, res.output
+
+
+def test_a_folder_of_rows_cases_lists_their_rows(tmp_path):
+    root = RULEBOOK.parent.parent
+    rb2 = root / "stdlib_indicators" / "部门整体支出自评.jx"
+    folder = tmp_path / "自评"
+    folder.mkdir()
+    (folder / "a.jxc").write_text((root / "examples" / "chenxi-2021" / "self-evaluation.jxc").read_text(encoding="utf-8"),
+                                  encoding="utf-8")
+    out = tmp_path / "out.json"
+    res = CliRunner().invoke(main, ["score", str(rb2), str(folder), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    [unit] = json.loads(out.read_text(encoding="utf-8"))
+    assert (unit["文件"], unit["总分"], unit["等级"]) == ("a.jxc", "98", "优")
+    assert [r["得分"] for r in unit["指标行"]["绩效指标"]] == ["10", "10", "15", "13", "10", "10", "5", "5", "11"]
