@@ -420,9 +420,13 @@ def case_files(folder: Path) -> list[Path]:
 def score_cases(rb: CompiledRulebook, folder: Path, *, on_error: str = "stop",
                 errors: Optional[list] = None) -> Iterator[Scored]:
     """Each case file of a folder scored as `jixiao score RULEBOOK CASE` scores it."""
-    errs = errors if errors is not None else []
-    for k, path in enumerate(case_files(folder), 1):
-        result = case_result(rb, path, k, folder)
+    return _sorted_out((case_result(rb, path, k, folder) for k, path in enumerate(case_files(folder), 1)),
+                       on_error, errors if errors is not None else [])
+
+
+def _sorted_out(results: Iterable, on_error: str, errs: list) -> Iterator[Scored]:
+    """The Scored of ``results``; a list of RowErrors raises BadRows (stop) or is kept (skip)."""
+    for result in results:
         if isinstance(result, Scored):
             yield result
         elif on_error == "stop":
@@ -473,27 +477,20 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
     id_cols = [(columns.headers[c], c) for c in columns.id_columns]
     run = rb.namespace["run"]
 
-    def gen():
+    def results():
         for rowno, cells in rows:
             values = convert(cells) if convert is not None else None
-            if values is not None:           # a CSV row in the common form: validated already
-                try:
-                    scores, total, grade, na = run(values)
-                except runtime.EvaluationError as e:
-                    result = [RowError(rowno, None, e.field, e.message)]
-                else:
-                    n = len(cells)
-                    result = Scored(rowno, {h: (cells[c] if c < n else None) for h, c in id_cols},
-                                    scores, total, grade, tuple(na))
-            else:
-                result = score_cells(rb, columns, rowno, cells)
-            if isinstance(result, Scored):
-                yield result
-            elif on_error == "stop":
-                raise BadRows(result)
-            else:
-                errs.extend(result)
-    return columns, gen()
+            if values is None:
+                yield score_cells(rb, columns, rowno, cells)
+                continue
+            try:                             # a CSV row in the common form: validated already
+                scores, total, grade, na = run(values)
+            except runtime.EvaluationError as e:
+                yield [RowError(rowno, None, e.field, e.message)]
+                continue
+            n = len(cells)
+            yield Scored(rowno, {h: (cells[c] if c < n else None) for h, c in id_cols}, scores, total, grade, tuple(na))
+    return columns, _sorted_out(results(), on_error, errs)
 
 
 def score_cells(rb: CompiledRulebook, columns: Columns, rowno: int, cells: list):
