@@ -101,7 +101,8 @@ def load_mapping(path) -> dict[str, str]:
 class Columns:
     """How the data file's headers map onto the rulebook's inputs."""
 
-    def __init__(self, rb: CompiledRulebook, headers: list[str], mapping: Optional[dict] = None):
+    def __init__(self, rb: CompiledRulebook, headers: list[str], mapping: Optional[dict] = None,
+                 row_table: Optional["RowTable"] = None):
         self.inputs = {i.name: i for i in rb.program.inputs}
         norm_inputs = {_norm(n): n for n in self.inputs}
         mapping = {_norm(k): v for k, v in (mapping or {}).items()}     # header names compared normalised
@@ -125,6 +126,13 @@ class Columns:
                 self.checklist_parts.setdefault(part[0], []).append((part[1], col))
                 continue
             self.id_columns.append(col)
+        self.row_table = row_table if self.hidden else None     # 指标行 from a table of their own
+        self.row_key: Optional[int] = None                         # the id column that names the unit there
+        if self.row_table is not None:
+            self.row_key = next((c for c in self.id_columns if _norm(headers[c]) == _norm(row_table.key)), None)
+            if self.row_key is None:
+                raise DataError(f"指标行表的第一列「{row_table.key}」不是数据中的列 / the rows table's first column "
+                                f"`{row_table.key}` (the unit it belongs to) is not a column of the data")
         bad_map = [v for v in mapping.values() if v not in self.inputs]
         if bad_map:
             raise DataError(f"映射文件中的输入不存在 / the mapping names unknown inputs: {', '.join(bad_map)}")
@@ -200,7 +208,7 @@ class Columns:
 
     def missing(self) -> list[str]:
         given = set(self.to_input.values()) | set(self.checklist_parts)
-        if self.rows_column is not None:
+        if self.rows_column is not None or self.row_key is not None:
             given |= self.hidden                       # the rows' totals come from the rows
         return [n for n in self.inputs if n not in given]
 
@@ -395,7 +403,7 @@ def _json_value(v):
 
 def score_rows(rb: CompiledRulebook, path: Path, *, mapping: Optional[dict] = None,
                sheet: Optional[str] = None, on_error: str = "stop",
-               errors: Optional[list] = None) -> tuple[Columns, Iterator[Scored]]:
+               errors: Optional[list] = None, row_table: Optional["RowTable"] = None) -> tuple[Columns, Iterator[Scored]]:
     """Validate and score each row; bad rows go to ``errors`` (skip) or raise (stop). A
     .jxc case is one unit (its errors raise JixiaoError); a folder is every .jxc case in
     it and below, one unit each (a bad case is a bad row, named by its file)."""
@@ -406,7 +414,7 @@ def score_rows(rb: CompiledRulebook, path: Path, *, mapping: Optional[dict] = No
         return None, iter([case_scored(rb, case, rb.evaluate_case(case), 1, {"案例": case.title})])
     headers, rows = read_rows(path, sheet)
     return score_table(rb, headers, rows, mapping=mapping, on_error=on_error, errors=errors,
-                       text_cells=path.suffix.lower() == ".csv")
+                       text_cells=path.suffix.lower() == ".csv", row_table=row_table)
 
 
 def case_files(folder: Path) -> list[Path]:
@@ -459,7 +467,7 @@ def case_scored(rb: CompiledRulebook, case, r, k: int, ids: dict) -> Scored:
 
 def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[int, list]], *,
                 mapping: Optional[dict] = None, on_error: str = "stop", errors: Optional[list] = None,
-                text_cells: bool = False) -> tuple[Columns, Iterator[Scored]]:
+                text_cells: bool = False, row_table: Optional["RowTable"] = None) -> tuple[Columns, Iterator[Scored]]:
     """Score a table from anywhere: ``headers`` name the columns, ``rows`` yields (row
     number, cells) with cells as read from a file (text, numbers, Decimals, booleans,
     None for empty). Columns map onto inputs by header as for files; the others are kept
@@ -467,13 +475,14 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
     Returns (how the columns were matched, an iterator of Scored)."""
     if on_error not in ("stop", "skip"):
         raise ValueError("on_error is 'stop' or 'skip'")
-    columns = Columns(rb, headers, mapping)
+    columns = Columns(rb, headers, mapping, row_table)
     missing = columns.missing()
     if missing:
         raise DataError("数据中缺少这些输入的列 / the data has no column for: " + "、".join(missing)
                         + "（可用 --mapping 指定列名 / map other header names with --mapping）")
     errs = errors if errors is not None else []
-    convert = columns.fast_converter(rb) if text_cells and columns.rows_column is None else None
+    convert = (columns.fast_converter(rb) if text_cells and columns.rows_column is None and columns.row_key is None
+               else None)
     id_cols = [(columns.headers[c], c) for c in columns.id_columns]
     run = rb.namespace["run"]
 
@@ -490,6 +499,8 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
                 continue
             n = len(cells)
             yield Scored(rowno, {h: (cells[c] if c < n else None) for h, c in id_cols}, scores, total, grade, tuple(na))
+        if columns.row_table is not None:
+            yield from ([e] for e in columns.row_table.unclaimed())
     return columns, _sorted_out(results(), on_error, errs)
 
 
@@ -498,12 +509,17 @@ def score_cells(rb: CompiledRulebook, columns: Columns, rowno: int, cells: list)
     every problem of its 指标行)."""
     raw, ids, where = columns.row_to_inputs(cells)
     row_results: dict = {}
-    rows_col = columns.rows_column
+    rows_col = columns.rows_column if columns.rows_column is not None else columns.row_key
     if rows_col is not None:
+        cell = cells[rows_col] if rows_col < len(cells) else None
         try:
-            raw, row_results = _with_rows(rb, raw, cells[rows_col] if rows_col < len(cells) else None)
+            if columns.row_key is not None:
+                raw, row_results = score_all(rb, raw, columns.row_table.take(cell))
+            else:
+                raw, row_results = _with_rows(rb, raw, cell)
         except JixiaoError as e:
-            return [RowError(rowno, columns.headers[rows_col], None, d.message) for d in e.diagnostics]
+            where = columns.headers[rows_col] if columns.row_key is None else "指标行"
+            return [RowError(rowno, where, None, d.message) for d in e.diagnostics]
     try:
         scores, total, grade, na = rb.namespace["run"](runtime.validate(raw, rb.namespace["INPUTS"]))
     except runtime.InputErrors as e:
@@ -514,6 +530,90 @@ def score_cells(rb: CompiledRulebook, columns: Columns, rowno: int, cells: list)
 
 
 ROWS_HEADERS = ("指标行", "rows")
+
+
+class RowTable:
+    """指标行 kept in a table of their own (a sheet 指标行 of the workbook, or --rows FILE):
+    a line per row. The first column names the unit (an id column of the data, such as
+    单位编码); 指标 the indicator (may be left out when the rulebook has one 指标行
+    indicator); 行 or 名称 the row's title; 自评得分 its claimed score; every other column
+    a field. Empty cells are fields not given."""
+
+    def __init__(self, rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[int, list]], source: str):
+        parts = [p.indicator.name for p in rb.program.row_parts]
+        if not parts:
+            raise DataError("规则集没有指标行，不需要指标行表 / the rulebook has no 指标行: a rows table does not apply")
+        if not headers or not str(headers[0]).strip():
+            raise DataError(f"{source}: 指标行表的第一列应为单位（如 单位编码） / the rows table's first column "
+                            "should name the unit (e.g. 单位编码)")
+        self.source = source
+        self.key = str(headers[0]).strip()
+        norm = [_norm(h) for h in headers]
+        part_col = norm.index("指标") if "指标" in norm else None
+        title_col = next((norm.index(t) for t in ("行", "名称") if t in norm), None)
+        if part_col is None and len(parts) != 1:
+            raise DataError(f"{source}: 规则集有多个指标行指标（{'、'.join(parts)}），指标行表需要「指标」列 / "
+                            "the rulebook has several 指标行 indicators: the rows table needs a column 指标")
+        if title_col is None:
+            raise DataError(f"{source}: 指标行表需要「行」或「名称」列 / the rows table needs a column 行 (or 名称)")
+        fields = [(c, "自评得分" if norm[c] == "自评得分" else str(headers[c]).strip())
+                  for c in range(len(headers)) if c not in (0, part_col, title_col)]
+        self.units: dict[str, dict] = {}
+        self.first_line: dict[str, int] = {}
+        self.taken: set[str] = set()
+        for rowno, cells in rows:
+            n = len(cells)
+            key = _key(cells[0] if n else None)
+            part = _key(cells[part_col] if part_col is not None and part_col < n else None) if part_col is not None else parts[0]
+            row = {"名称": cells[title_col] if title_col < n else None}
+            row.update({name: cells[c] for c, name in fields if c < n and cells[c] not in (None, "")})
+            self.units.setdefault(key, {}).setdefault(part, []).append(row)
+            self.first_line.setdefault(key, rowno)
+
+    def take(self, cell) -> Optional[dict]:
+        """The rows of the unit named by ``cell`` (None if the table has none)."""
+        key = _key(cell)
+        if not key:
+            return None              # a unit without an id has no rows here
+        self.taken.add(key)
+        return self.units.get(key)
+
+    def unclaimed(self) -> list[RowError]:
+        """Rows of units that are not in the data: reported, never silently dropped."""
+        return [RowError(line, self.key, None,
+                         f"{self.source} 第{line}行：指标行表中的单位「{key}」不在数据中 / {self.source} row {line}: "
+                         f"the rows of unit `{key}` belong to no unit of the data", self.source)
+                for key, line in self.first_line.items() if key not in self.taken]
+
+
+def _key(v) -> str:
+    """A unit's id cell as text, so that 1001 from a workbook and "1001" from a CSV agree."""
+    if v is None:
+        return ""
+    if isinstance(v, Decimal):
+        return fmt_decimal(v)
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def load_row_table(rb: CompiledRulebook, path: Path, sheet: Optional[str] = None) -> RowTable:
+    headers, rows = read_rows(path, sheet)
+    return RowTable(rb, headers, rows, path.name + (f"[{sheet}]" if sheet else ""))
+
+
+def workbook_row_table(rb: CompiledRulebook, path: Path) -> Optional[RowTable]:
+    """The sheet 指标行 of a workbook of units, for a rulebook with 指标行 (None if either is missing)."""
+    if not rb.program.row_parts or path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    import openpyxl
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True)
+        names = wb.sheetnames
+        wb.close()
+    except Exception:
+        return None          # read_rows words the error when the units are read
+    return load_row_table(rb, path, "指标行") if "指标行" in names else None
 
 
 def _with_rows(rb: CompiledRulebook, raw: dict, given) -> tuple[dict, dict]:
@@ -738,7 +838,8 @@ class DiffReport:
         return sum(1 for c in self.changes if c.old_grade != c.new_grade)
 
 
-def diff(old: CompiledRulebook, new: CompiledRulebook, path: Path, *, mapping=None, sheet=None) -> DiffReport:
+def diff(old: CompiledRulebook, new: CompiledRulebook, path: Path, *, mapping=None, sheet=None,
+         rows_path: Optional[Path] = None) -> DiffReport:
     """Score every unit of ``path`` (a data file, a .jxc case or a folder of cases) with
     both rulebooks and report what changes."""
     if path.is_dir() or path.suffix.lower() == ".jxc":
@@ -747,8 +848,10 @@ def diff(old: CompiledRulebook, new: CompiledRulebook, path: Path, *, mapping=No
         units = (((k, p), (case_result(old, p, k, folder), case_result(new, p, k, folder)))
                  for k, p in enumerate(files, 1))
     else:
+        tables = [(load_row_table(rb, rows_path) if rows_path is not None and rb.program.row_parts
+                   else workbook_row_table(rb, path) if rows_path is None else None) for rb in (old, new)]
         headers, rows = read_rows(path, sheet)
-        cols_old, cols_new = Columns(old, headers, mapping), Columns(new, headers, mapping)
+        cols_old, cols_new = Columns(old, headers, mapping, tables[0]), Columns(new, headers, mapping, tables[1])
         for cols, label in ((cols_old, "旧规则集 / old"), (cols_new, "新规则集 / new")):
             if cols.missing():
                 raise DataError(f"数据中缺少{label}所需输入的列 / no column for: " + "、".join(cols.missing()))
@@ -778,6 +881,11 @@ def diff(old: CompiledRulebook, new: CompiledRulebook, path: Path, *, mapping=No
             rep.changes.append(UnitChange(rowno, ids, t_old, t_new, g_old, g_new, changed))
             if g_old != g_new:
                 rep.transitions[(g_old, g_new)] = rep.transitions.get((g_old, g_new), 0) + 1
+    if not (path.is_dir() or path.suffix.lower() == ".jxc"):
+        for cols in (cols_new, cols_old):
+            if cols.row_table is not None:
+                rep.errors.extend(cols.row_table.unclaimed())
+                break
     return rep
 
 

@@ -90,7 +90,9 @@ def check(files, fmt, strict):
               help="遇到错误行：停止，或跳过并列出 / on a bad row: stop, or skip it and list it")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="并行进程数（CSV 到 CSV），默认为 CPU 数 / worker processes for CSV to CSV (default: CPUs)")
-def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs):
+@click.option("--rows", "rows_file", type=click.Path(exists=True, dir_okay=False),
+              help="指标行表（每行一条，首列为单位） / a table of 指标行, one line per row, the unit in its first column")
+def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, rows_file):
     """按规则集评分 / score a case, or a data file of many units, with a rulebook.
 
     CASE is a .jxc case (prints the 评分表), a data file (.csv, .xlsx, .json, .jsonl) with
@@ -99,8 +101,10 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs):
     any row or case was bad (listed on stderr)."""
     data = Path(case)
     if output is not None or data.is_dir() or data.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson"):
-        _score_many(rulebook, data, output, mapping, sheet, on_error, jobs)
+        _score_many(rulebook, data, output, mapping, sheet, on_error, jobs, rows_file)
         return
+    if rows_file is not None:
+        raise click.UsageError("--rows 只用于数据文件 / --rows applies to a data file of many units")
     rb, c, result = _evaluate_case(rulebook, case, trace)
     if fmt == "json":
         data = result.to_dict()
@@ -115,7 +119,7 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs):
         click.echo(score_table(result, title, c.title))
 
 
-def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=None):
+def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=None, rows_file=None):
     import os
     from . import batch
     out = Path(output) if output else None
@@ -127,12 +131,15 @@ def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=Non
         maps = batch.load_mapping(mapping) if mapping else None
         errors: list = []
         progress = _progress() if out is not None and sys.stderr.isatty() else None
+        table = (batch.load_row_table(rb, Path(rows_file)) if rows_file is not None
+                 else batch.workbook_row_table(rb, data))
         if (jobs > 1 and data.suffix.lower() == ".csv" and not rb.program.row_parts
                 and (out is None or out.suffix.lower() == ".csv")):
             n, errors = batch.score_csv_parallel(rb, data, out, mapping=maps, on_error=on_error, jobs=jobs,
                                                  stdout=click.get_text_stream("stdout"), progress=progress)
         else:
-            columns, scored = batch.score_rows(rb, data, mapping=maps, sheet=sheet, on_error=on_error, errors=errors)
+            columns, scored = batch.score_rows(rb, data, mapping=maps, sheet=sheet, on_error=on_error, errors=errors,
+                                               row_table=table)
             ids = ([columns.headers[c] for c in columns.id_columns] if columns is not None
                    else ["文件", "案例"] if data.is_dir() else ["案例"])
             n = batch.write_results(rb, scored, out, ids, stdout=click.get_text_stream("stdout"), progress=progress)
@@ -174,20 +181,23 @@ def _progress():
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.option("--data", required=True, type=click.Path(exists=True, dir_okay=True),
-              help="各单位的数据 / the units to score with both rulebooks (.csv/.xlsx/.json/.jsonl)")
+              help="各单位的数据 / the units to score with both rulebooks (.csv/.xlsx/.json/.jsonl, or a folder of .jxc)")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="表头映射 / header mapping")
 @click.option("--sheet", help="工作表名称 / sheet name")
 @click.option("--fail-on", type=click.Choice(["grade-change", "score-change", "never"]), default="never",
               show_default=True, help="何时以失败退出（用于 CI） / when to exit 1 (for CI)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def diff_cmd(old, new, data, mapping, sheet, fail_on, fmt):
+@click.option("--rows", "rows_file", type=click.Path(exists=True, dir_okay=False),
+              help="指标行表（每行一条，首列为单位） / a table of 指标行, one line per row, the unit in its first column")
+def diff_cmd(old, new, data, mapping, sheet, fail_on, fmt, rows_file):
     """规则集变更的影响 / which units change score or grade when OLD becomes NEW."""
     from . import batch
     try:
         rb_old = api.compile_rulebook(path=old)
         rb_new = api.compile_rulebook(path=new)
         maps = batch.load_mapping(mapping) if mapping else None
-        rep = batch.diff(rb_old, rb_new, Path(data), mapping=maps, sheet=sheet)
+        rep = batch.diff(rb_old, rb_new, Path(data), mapping=maps, sheet=sheet,
+                         rows_path=Path(rows_file) if rows_file else None)
     except JixiaoError as e:
         _fail(e)
     except batch.DataError as e:

@@ -251,3 +251,90 @@ def test_xlsx_out_has_a_sheet_of_rows(rb, tmp_path):
     for unit in units[1:]:
         mine = [r for r in rows[1:] if r[0] == unit[0]]
         assert sum(r[4] for r in mine) == unit[units[0].index("绩效指标")]
+
+
+def row_table(rb, recs, key="单位"):
+    """records -> (units header, unit lines, rows header, row lines) as a bureau keeps them
+    in a workbook: one sheet of units, one sheet of rows keyed by the unit."""
+    fields = []
+    for r in recs:
+        for row in r["指标行"]["绩效指标"]:
+            for f in row:
+                if f not in ("名称", "自评得分") and f not in fields:
+                    fields.append(f)
+    units_head = [key, "年初预算数", "全年执行数"]
+    units = [[r["单位"], r["年初预算数"], r["全年执行数"]] for r in recs]
+    rows_head = [key, "指标", "行"] + fields + ["自评得分"]
+    lines = [[r["单位"], "绩效指标", row["名称"]] + [row.get(f, "") for f in fields] + [row.get("自评得分", "")]
+             for r in recs for row in r["指标行"]["绩效指标"]]
+    return units_head, units, rows_head, lines
+
+
+def test_a_workbook_with_a_sheet_of_rows(rb, tmp_path):
+    """Sheet 1 the units, sheet 指标行 a line per row (first column the unit): scored as the
+    records with nested rows; the output workbook has the same two sheets."""
+    recs = records(rb)
+    uh, units, rh, lines = row_table(rb, recs)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "单位"
+    for line in [uh] + units:
+        ws.append(line)
+    ws2 = wb.create_sheet("指标行")
+    for line in [rh] + lines:
+        ws2.append(line)
+    src = tmp_path / "units.xlsx"
+    wb.save(src)
+    out = tmp_path / "out.xlsx"
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    got = list(openpyxl.load_workbook(out)["评分结果"].iter_rows(values_only=True))
+    assert {g[0]: (Decimal(str(g[-2])), g[-1]) for g in got[1:]} == expect(rb, recs)
+    assert len(list(openpyxl.load_workbook(out)["指标行"].iter_rows())) == 1 + 27
+
+
+def test_rows_from_a_csv_of_their_own(rb, tmp_path):
+    """--rows rows.csv: rows keyed by the unit's id; a unit without rows and rows of a unit
+    that is not in the data are both reported, nothing silently dropped."""
+    recs = records(rb)
+    uh, units, rh, lines = row_table(rb, recs)
+    units.append(["无行单位", "100", "90"])
+    lines.append(["不存在的单位", "绩效指标", "满意度", "越高越好", "", "", "", "", "100%", "98%", "12", "", "11"][:len(rh)])
+    data, rows = tmp_path / "units.csv", tmp_path / "rows.csv"
+    for path, head, body in ((data, uh, units), (rows, rh, lines)):
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([head] + body)
+    out = tmp_path / "out.csv"
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "--rows", str(rows), "-o", str(out),
+                                    "--on-error", "skip"])
+    assert res.exit_code == 1
+    assert "第5行" in res.output and "没有给出指标行" in res.output
+    assert "rows.csv 第29行" in res.output and "不存在的单位" in res.output
+    got = {r["单位"]: (Decimal(r["总分"]), r["等级"]) for r in read_csv(out)}
+    assert got == expect(rb, recs)
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "--rows", str(rows), "-o", str(out)])
+    assert res.exit_code == 1 and "未写出结果" in res.output
+    # diff over the same tables: 截断 -> 四舍五入
+    new = tmp_path / "new.jx"
+    new.write_text(RULEBOOK.read_text(encoding="utf-8").replace("\n舍入 截断\n", "\n舍入 四舍五入\n"), encoding="utf-8")
+    res = CliRunner().invoke(main, ["diff", str(RULEBOOK), str(new), "--data", str(data), "--rows", str(rows),
+                                    "--format", "json"])
+    rep = json.loads(res.stdout)
+    assert rep["units"] == 3 and [c["ids"]["单位"] for c in rep["changes"]] == ["附件3", "满意度91.66%", "执行率90%"]
+
+
+def test_a_rows_table_that_cannot_be_used(rb, tmp_path):
+    recs = records(rb)
+    uh, units, rh, lines = row_table(rb, recs)
+    data = tmp_path / "units.csv"
+    with open(data, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([uh] + units)
+    for head, why in ((["编码"] + rh[1:], "第一列"), ([rh[0], "指标", "标题"] + rh[3:], "行")):
+        rows = tmp_path / "rows.csv"
+        with open(rows, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([head] + lines)
+        res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "--rows", str(rows)])
+        assert res.exit_code == 1 and why in res.output, res.output
+    plain = ROOT / "stdlib_indicators" / "部门整体支出.jx"
+    res = CliRunner().invoke(main, ["score", str(plain), str(data), "--rows", str(rows)])
+    assert res.exit_code == 1 and "没有指标行" in res.output
