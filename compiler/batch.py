@@ -128,6 +128,10 @@ class Columns:
             self.id_columns.append(col)
         self.row_table = row_table if self.hidden else None     # 指标行 from a table of their own
         self.row_key: Optional[int] = None                         # the id column that names the unit there
+        if self.row_table is not None and self.rows_column is not None:
+            raise DataError(f"指标行给了两处：数据的「{headers[self.rows_column]}」列和指标行表 {row_table.source} / "
+                            f"the rows are given twice: in the data's column `{headers[self.rows_column]}` and in "
+                            f"the rows table {row_table.source}")
         if self.row_table is not None:
             self.row_key = next((c for c in self.id_columns if _norm(headers[c]) == _norm(row_table.key)), None)
             if self.row_key is None:
@@ -314,12 +318,15 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
             raise DataError(f"无法读取工作簿 / cannot read the workbook {path}: {e}") from None
         if sheet is not None and sheet not in wb.sheetnames:
             raise DataError(f"工作簿中没有工作表「{sheet}」 / no sheet `{sheet}` (有 / has: {', '.join(wb.sheetnames)})")
-        ws = wb[sheet] if sheet else wb.worksheets[0]
+        if sheet:
+            ws = wb[sheet]
+        else:       # the first sheet, unless it is the 指标行 of the units on another sheet
+            ws = next((w for w in wb.worksheets if w.title != "指标行"), wb.worksheets[0])
         it = ws.iter_rows(values_only=True)
         first = next(it, None)
         if first is None:
             wb.close()
-            raise DataError(f"{path} 的工作表是空的 / the sheet is empty")
+            raise DataError(f"{path} 的工作表「{ws.title}」是空的 / the sheet `{ws.title}` is empty")
         headers = ["" if h is None else str(h) for h in first]
 
         def xrows():
@@ -332,8 +339,7 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
                 wb.close()
         return headers, xrows()
     if suffix in (".jsonl", ".ndjson"):
-        f = open(path, encoding="utf-8-sig")
-        return _json_records(path, ((i, line) for i, line in enumerate(f, 1) if line.strip()), f)
+        return _json_records(path, _jsonl_lines(path))
     if suffix == ".json":
         try:
             data = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
@@ -344,7 +350,7 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
             data = data.get("units") or data.get("单位") or [data]
         if not isinstance(data, list):
             raise DataError(f"{path}: 应为对象的列表 / expected a list of objects")
-        return _json_records(path, ((i, rec) for i, rec in enumerate(data, 1)), None)
+        return _json_records(path, lambda: enumerate(data, 1))
     raise DataError(f"不支持的数据文件类型 / unsupported data file type: {path.suffix or path.name}")
 
 
@@ -357,15 +363,11 @@ def _cell(c):
     return str(c)
 
 
-def _json_records(path, numbered, handle):
-    """JSON records become rows over the union of the first record's keys (others kept too)."""
-    numbered = iter(numbered)
-    first = next(numbered, None)
-    if first is None:
-        if handle:
-            handle.close()
-        raise DataError(f"{path} 没有记录 / has no records")
-
+def _json_records(path, numbered: Callable[[], Iterator[tuple[int, Any]]]):
+    """JSON records become rows over the union of every record's keys, in the order they
+    first appear (a record without a key has an empty cell there). ``numbered`` gives
+    (record number, record or its JSON text) afresh each time: a first pass collects the
+    keys (JSON Lines are parsed twice rather than held in memory)."""
     def parse(i, rec):
         if isinstance(rec, str):
             try:
@@ -375,20 +377,28 @@ def _json_records(path, numbered, handle):
         if not isinstance(rec, dict):
             raise DataError(f"{path} 第{i}条记录不是对象 / record {i} is not an object")
         return rec
-    i0, r0 = first
-    rec0 = parse(i0, r0)
-    headers = [str(k) for k in rec0]
+    keys: dict[str, None] = {}
+    for i, r in numbered():
+        keys.update(dict.fromkeys(str(k) for k in parse(i, r)))
+    if not keys:
+        raise DataError(f"{path} 没有记录 / has no records")
+    headers = list(keys)
 
     def rows():
-        try:
-            yield i0, [_json_value(rec0.get(h)) for h in headers]
-            for i, r in numbered:
-                rec = parse(i, r)
-                yield i, [_json_value(rec.get(h)) for h in headers]
-        finally:
-            if handle:
-                handle.close()
+        for i, r in numbered():
+            rec = {str(k): v for k, v in parse(i, r).items()}
+            yield i, [_json_value(rec.get(h)) for h in headers]
     return headers, rows()
+
+
+def _jsonl_lines(path):
+    def numbered():
+        try:
+            with open(path, encoding="utf-8-sig") as f:
+                yield from ((i, line) for i, line in enumerate(f, 1) if line.strip())
+        except UnicodeDecodeError:
+            raise DataError(f"{path} 不是 UTF-8 编码 / is not UTF-8") from None
+    return numbered
 
 
 def _json_value(v):
@@ -418,8 +428,10 @@ def score_rows(rb: CompiledRulebook, path: Path, *, mapping: Optional[dict] = No
 
 
 def case_files(folder: Path) -> list[Path]:
-    """Every .jxc case in ``folder`` and below, in path order."""
-    files = sorted((p for p in folder.rglob("*.jxc") if p.is_file()), key=lambda p: p.relative_to(folder).parts)
+    """Every .jxc case in ``folder`` and below, in path order (a broken link too: it is
+    reported as unreadable; linked folders are not entered, so no cycle is possible)."""
+    files = sorted((p for p in folder.rglob("*") if p.suffix.lower() == ".jxc" and (p.is_file() or p.is_symlink())),
+                   key=lambda p: p.relative_to(folder).parts)
     if not files:
         raise DataError(f"{folder} 中没有案例文件（.jxc） / has no case files (.jxc)")
     return files
@@ -450,7 +462,11 @@ def case_result(rb: CompiledRulebook, path: Path, k: int, folder: Path):
         case = rb.load_case(path)
         return case_scored(rb, case, rb.evaluate_case(case), k, {"文件": rel, "案例": case.title})
     except JixiaoError as e:
-        return [RowError(k, None, None, render_concise(d), rel) for d in e.diagnostics]
+        def here(d):             # the case's own file and line, or the case named before a place elsewhere
+            sp = d.primary
+            return sp is not None and Path(sp.file.name).resolve() == path.resolve()
+        return [RowError(k, None, None, render_concise(d) if here(d) else f"{rel}: {render_concise(d)}", rel)
+                for d in e.diagnostics]
     except (OSError, UnicodeDecodeError) as e:
         return [RowError(k, None, None, f"{rel}: 无法读取 / cannot read: {e}", rel)]
 
@@ -514,11 +530,11 @@ def score_cells(rb: CompiledRulebook, columns: Columns, rowno: int, cells: list)
         cell = cells[rows_col] if rows_col < len(cells) else None
         try:
             if columns.row_key is not None:
-                raw, row_results = score_all(rb, raw, columns.row_table.take(cell))
+                raw, row_results = columns.row_table.score(rb, raw, cell)
             else:
                 raw, row_results = _with_rows(rb, raw, cell)
         except JixiaoError as e:
-            where = columns.headers[rows_col] if columns.row_key is None else "指标行"
+            where = columns.headers[rows_col] if columns.row_key is None else columns.row_table.source
             return [RowError(rowno, where, None, d.message) for d in e.diagnostics]
     try:
         scores, total, grade, na = rb.namespace["run"](runtime.validate(raw, rb.namespace["INPUTS"]))
@@ -535,9 +551,10 @@ ROWS_HEADERS = ("指标行", "rows")
 class RowTable:
     """指标行 kept in a table of their own (a sheet 指标行 of the workbook, or --rows FILE):
     a line per row. The first column names the unit (an id column of the data, such as
-    单位编码); 指标 the indicator (may be left out when the rulebook has one 指标行
-    indicator); 行 or 名称 the row's title; 自评得分 its claimed score; every other column
-    a field. Empty cells are fields not given."""
+    单位编码); 指标 the indicator (may be left out, or left empty, when the rulebook has
+    one 指标行 indicator); 行 or 名称 the row's title; 自评得分 its claimed score; every
+    other column a field. Empty cells are fields not given. Single use: it remembers
+    which units took their rows, to report the rows of no unit."""
 
     def __init__(self, rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[int, list]], source: str):
         parts = [p.indicator.name for p in rb.program.row_parts]
@@ -550,40 +567,56 @@ class RowTable:
         self.key = str(headers[0]).strip()
         norm = [_norm(h) for h in headers]
         part_col = norm.index("指标") if "指标" in norm else None
-        title_col = next((norm.index(t) for t in ("行", "名称") if t in norm), None)
+        titles = [c for c in range(len(norm)) if norm[c] in ("行", "名称")]
         if part_col is None and len(parts) != 1:
             raise DataError(f"{source}: 规则集有多个指标行指标（{'、'.join(parts)}），指标行表需要「指标」列 / "
                             "the rulebook has several 指标行 indicators: the rows table needs a column 指标")
-        if title_col is None:
-            raise DataError(f"{source}: 指标行表需要「行」或「名称」列 / the rows table needs a column 行 (or 名称)")
+        if len(titles) != 1:
+            raise DataError(f"{source}: 指标行表需要一列「行」（或「名称」）作各行的标题 / the rows table needs one "
+                            "column 行 (or 名称) for the rows' titles" + ("，不是两列 / not both" if titles else ""))
+        title_col = titles[0]
         fields = [(c, "自评得分" if norm[c] == "自评得分" else str(headers[c]).strip())
                   for c in range(len(headers)) if c not in (0, part_col, title_col)]
         self.units: dict[str, dict] = {}
-        self.first_line: dict[str, int] = {}
+        self.lines: dict[str, list[int]] = {}
         self.taken: set[str] = set()
         for rowno, cells in rows:
             n = len(cells)
             key = _key(cells[0] if n else None)
-            part = _key(cells[part_col] if part_col is not None and part_col < n else None) if part_col is not None else parts[0]
+            part = _key(cells[part_col]) if part_col is not None and part_col < n else ""
             row = {"名称": cells[title_col] if title_col < n else None}
             row.update({name: cells[c] for c, name in fields if c < n and cells[c] not in (None, "")})
-            self.units.setdefault(key, {}).setdefault(part, []).append(row)
-            self.first_line.setdefault(key, rowno)
+            self.units.setdefault(key, {}).setdefault(part or (parts[0] if len(parts) == 1 else ""), []).append(row)
+            self.lines.setdefault(key, []).append(rowno)
 
-    def take(self, cell) -> Optional[dict]:
-        """The rows of the unit named by ``cell`` (None if the table has none)."""
+    def score(self, rb: CompiledRulebook, raw: dict, cell) -> tuple[dict, dict]:
+        """The rows of the unit named by ``cell`` scored (see rows.score_all); every problem
+        names this table and the unit's lines in it. Raises JixiaoError."""
         key = _key(cell)
         if not key:
-            return None              # a unit without an id has no rows here
+            raise JixiaoError([_rows_shape(f"：单位没有标识（「{self.key}」列为空），无法在 {self.source} 中找到它的行",
+                                           f": the unit has no `{self.key}`, so its rows in {self.source} cannot be found")])
+        if key in self.taken:
+            raise JixiaoError([_rows_shape(f"：数据中「{self.key}」为「{key}」的单位不止一个，{self.source} 中的行分不清属于谁",
+                                           f": more than one unit of the data has `{self.key}` = `{key}`; the rows in "
+                                           f"{self.source} cannot tell them apart")])
         self.taken.add(key)
-        return self.units.get(key)
+        given = self.units.get(key)
+        if given is None:
+            raise JixiaoError([_rows_shape(f"：{self.source} 中没有单位「{key}」的行", f": {self.source} has no rows for unit `{key}`")])
+        lines = self.lines[key]
+        where = f"{self.source} 第{lines[0]}–{lines[-1]}行" if len(lines) > 1 else f"{self.source} 第{lines[0]}行"
+        try:
+            return score_all(rb, raw, given)
+        except JixiaoError as e:
+            raise JixiaoError([attrs.evolve(d, message=f"{where}（单位「{key}」）：{d.message}") for d in e.diagnostics]) from None
 
     def unclaimed(self) -> list[RowError]:
         """Rows of units that are not in the data: reported, never silently dropped."""
-        return [RowError(line, self.key, None,
-                         f"{self.source} 第{line}行：指标行表中的单位「{key}」不在数据中 / {self.source} row {line}: "
+        return [RowError(lines[0], self.key, None,
+                         f"{self.source} 第{lines[0]}行：指标行表中的单位「{key}」不在数据中 / {self.source} row {lines[0]}: "
                          f"the rows of unit `{key}` belong to no unit of the data", self.source)
-                for key, line in self.first_line.items() if key not in self.taken]
+                for key, lines in self.lines.items() if key not in self.taken]
 
 
 def _key(v) -> str:
@@ -598,6 +631,8 @@ def _key(v) -> str:
 
 
 def load_row_table(rb: CompiledRulebook, path: Path, sheet: Optional[str] = None) -> RowTable:
+    if sheet is None and path.suffix.lower() in (".xlsx", ".xlsm") and "指标行" in _sheet_names(path):
+        sheet = "指标行"
     headers, rows = read_rows(path, sheet)
     return RowTable(rb, headers, rows, path.name + (f"[{sheet}]" if sheet else ""))
 
@@ -606,14 +641,18 @@ def workbook_row_table(rb: CompiledRulebook, path: Path) -> Optional[RowTable]:
     """The sheet 指标行 of a workbook of units, for a rulebook with 指标行 (None if either is missing)."""
     if not rb.program.row_parts or path.suffix.lower() not in (".xlsx", ".xlsm"):
         return None
+    return load_row_table(rb, path, "指标行") if "指标行" in _sheet_names(path) else None
+
+
+def _sheet_names(path: Path) -> list[str]:
     import openpyxl
     try:
         wb = openpyxl.load_workbook(path, read_only=True)
         names = wb.sheetnames
         wb.close()
+        return names
     except Exception:
-        return None          # read_rows words the error when the units are read
-    return load_row_table(rb, path, "指标行") if "指标行" in names else None
+        return []            # read_rows words the error when the workbook is read
 
 
 def _with_rows(rb: CompiledRulebook, raw: dict, given) -> tuple[dict, dict]:
@@ -1084,12 +1123,20 @@ def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *,
         write(h.getvalue().encode("utf-8"))
         with ctx.Pool(jobs, initializer=_worker_init, initargs=(state,)) as pool:
             pending: deque = deque()
-            for ch in csv_chunks(path, chunk_bytes):
-                pending.append(pool.apply_async(_score_chunk, (ch,)))
-                while len(pending) >= 2 * jobs:
+            try:
+                for ch in csv_chunks(path, chunk_bytes):
+                    pending.append(pool.apply_async(_score_chunk, (ch,)))
+                    while len(pending) >= 2 * jobs:
+                        total_n += _drain(pending.popleft(), write, errors, on_error, progress)
+                while pending:
                     total_n += _drain(pending.popleft(), write, errors, on_error, progress)
-            while pending:
-                total_n += _drain(pending.popleft(), write, errors, on_error, progress)
+            except BaseException:
+                # let the blocks in flight finish before the pool is terminated: terminating
+                # while its task thread is still feeding the workers can deadlock (it hung
+                # about once in a few hundred stops on a bad row)
+                for res in pending:
+                    res.wait()
+                raise
     if out is None:      # through the text stream: its encoding (a terminal's code page) applies
         produce(lambda b: stdout.write(b.decode("utf-8")))
         return total_n, errors

@@ -100,11 +100,18 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, ro
     scores, total and grade are written to -o FILE (or CSV on standard output). Exit 1 if
     any row or case was bad (listed on stderr)."""
     data = Path(case)
+    cases = data.is_dir() or data.suffix.lower() == ".jxc"
+    if rows_file is not None and cases:
+        raise click.UsageError("--rows 只用于数据文件；案例在文件内写指标行 / --rows applies to a data file; a case "
+                               "gives its rows itself")
     if output is not None or data.is_dir() or data.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson"):
+        if fmt != "table" or trace:
+            raise click.UsageError("--format/--trace 只用于单个案例；批量结果的格式由 -o 的扩展名决定 / --format and "
+                                   "--trace apply to one case; the -o file's suffix sets the format of many")
+        if cases and (mapping or sheet):
+            raise click.UsageError("--mapping/--sheet 只用于数据文件 / --mapping and --sheet apply to a data file")
         _score_many(rulebook, data, output, mapping, sheet, on_error, jobs, rows_file)
         return
-    if rows_file is not None:
-        raise click.UsageError("--rows 只用于数据文件 / --rows applies to a data file of many units")
     rb, c, result = _evaluate_case(rulebook, case, trace)
     if fmt == "json":
         data = result.to_dict()
@@ -162,7 +169,7 @@ def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=Non
         click.echo("", err=True)
     for err in errors:
         click.echo(f"skipped: {err.text()}", err=True)
-    rows = len({e.row for e in errors})
+    rows = len({(e.file, e.row) for e in errors})
     dest = f" → {out}" if out else ""
     click.echo(f"{n} 个单位已评分，{rows} 行有错被跳过 / {n} unit(s) scored, {rows} bad row(s) skipped{dest}", err=True)
     sys.exit(1 if errors else 0)
@@ -192,9 +199,13 @@ def _progress():
 def diff_cmd(old, new, data, mapping, sheet, fail_on, fmt, rows_file):
     """规则集变更的影响 / which units change score or grade when OLD becomes NEW."""
     from . import batch
+    if (Path(data).is_dir() or Path(data).suffix.lower() == ".jxc") and (mapping or sheet or rows_file):
+        raise click.UsageError("--mapping/--sheet/--rows 只用于数据文件 / --mapping, --sheet and --rows apply to a data file")
     try:
         rb_old = api.compile_rulebook(path=old)
         rb_new = api.compile_rulebook(path=new)
+        if rows_file and not (rb_old.program.row_parts or rb_new.program.row_parts):
+            raise batch.DataError("两个规则集都没有指标行，不需要指标行表 / neither rulebook has 指标行: a rows table does not apply")
         maps = batch.load_mapping(mapping) if mapping else None
         rep = batch.diff(rb_old, rb_new, Path(data), mapping=maps, sheet=sheet,
                          rows_path=Path(rows_file) if rows_file else None)

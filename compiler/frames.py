@@ -41,7 +41,7 @@ def score_frame(rb: CompiledRulebook, df, *, mapping: Optional[dict] = None, on_
         dup = sorted({h for h in headers if headers.count(h) > 1})
         raise DataError("列名重复 / duplicate column names: " + "、".join(dup))
     missing = _missing_test(pd)
-    rows = enumerate(zip(*(_column(df.iloc[:, c], missing) for c in range(df.shape[1]))))
+    rows = _rows(df, missing)
     columns, scored = score_table(rb, headers, rows, mapping=mapping, on_error=on_error, errors=errors)
     id_cols = list(columns.id_columns)
     names = indicator_headers(rb) + ["总分", "等级"] + (["指标行"] if columns.rows_column is not None else [])
@@ -61,6 +61,14 @@ def score_frame(rb: CompiledRulebook, df, *, mapping: Optional[dict] = None, on_
     if columns.rows_column is not None:
         out["指标行"] = pd.Series([rows_record(s.rows) for s in scored_rows], index=index, dtype=object)
     return pd.DataFrame(out, index=index)
+
+
+def _rows(df, missing, block: int = 10_000):
+    """(position, cells) for every row, read a block of rows at a time, column by column
+    (memory for one block of Python values, not the whole frame's)."""
+    for start in range(0, len(df), block):
+        part = df.iloc[start:start + block]
+        yield from enumerate(zip(*(_column(part.iloc[:, c], missing) for c in range(part.shape[1]))), start)
 
 
 def _column(col, missing):

@@ -584,3 +584,14 @@ def test_a_folder_of_rows_cases_lists_their_rows(tmp_path):
     [unit] = json.loads(out.read_text(encoding="utf-8"))
     assert (unit["文件"], unit["总分"], unit["等级"]) == ("a.jxc", "98", "优")
     assert [r["得分"] for r in unit["指标行"]["绩效指标"]] == ["10", "10", "15", "13", "10", "10", "5", "5", "11"]
+
+
+def test_a_folder_reports_broken_links_and_takes_any_case_of_suffix(rb, tmp_path):
+    folder = case_folder(tmp_path, rb, ["2318.14"])
+    (folder / "乙" / "大写.JXC").write_text(CASES["report-figures"].read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "断链.jxc").symlink_to(tmp_path / "nowhere.jxc")
+    errors = []
+    from compiler.batch import score_rows
+    _, scored = score_rows(rb, folder, on_error="skip", errors=errors)
+    assert [s.ids["文件"] for s in scored] == ["乙/单位0.jxc", "乙/大写.JXC"]
+    assert [(e.file, "E0106" in e.message) for e in errors] == [("断链.jxc", True)]

@@ -308,7 +308,7 @@ def test_rows_from_a_csv_of_their_own(rb, tmp_path):
     res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "--rows", str(rows), "-o", str(out),
                                     "--on-error", "skip"])
     assert res.exit_code == 1
-    assert "第5行" in res.output and "没有给出指标行" in res.output
+    assert "第5行" in res.output and "rows.csv 中没有单位「无行单位」的行" in res.output
     assert "rows.csv 第29行" in res.output and "不存在的单位" in res.output
     got = {r["单位"]: (Decimal(r["总分"]), r["等级"]) for r in read_csv(out)}
     assert got == expect(rb, recs)
@@ -338,3 +338,123 @@ def test_a_rows_table_that_cannot_be_used(rb, tmp_path):
     plain = ROOT / "stdlib_indicators" / "部门整体支出.jx"
     res = CliRunner().invoke(main, ["score", str(plain), str(data), "--rows", str(rows)])
     assert res.exit_code == 1 and "没有指标行" in res.output
+
+
+def write_table(path, head, body):
+    if path.suffix == ".csv":
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([head] + body)
+    elif path.suffix == ".jsonl":                # empty cells left out, as JSON writers do
+        path.write_text("\n".join(json.dumps({h: v for h, v in zip(head, line) if v != ""}, ensure_ascii=False)
+                                  for line in body) + "\n", encoding="utf-8")
+    else:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "说明"                         # --rows FILE.xlsx takes its sheet 指标行, wherever it is
+        ws.append(["这一页不是指标行"])
+        ws2 = wb.create_sheet("指标行")
+        for line in [head] + body:
+            ws2.append(line)
+        wb.save(path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".xlsx"])
+def test_rows_tables_in_every_format(rb, tmp_path, suffix):
+    """A JSON Lines rows table whose lines have different keys (quantitative and
+    qualitative rows) keeps every key; an empty 指标 cell is the one 指标行 indicator."""
+    recs = records(rb)
+    uh, units, rh, lines = row_table(rb, recs)
+    lines[0][1] = ""
+    data, rows = tmp_path / "units.csv", tmp_path / f"rows{suffix}"
+    write_table(data, uh, units)
+    write_table(rows, rh, lines)
+    out = tmp_path / "out.csv"
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "--rows", str(rows), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert {r["单位"]: (Decimal(r["总分"]), r["等级"]) for r in read_csv(out)} == expect(rb, recs)
+
+
+def test_what_a_rows_table_reports(rb, tmp_path):
+    """Problems in a rows table name the table and the unit's lines in it; a unit id given
+    twice in the data cannot take rows; the summary counts data rows and table lines apart."""
+    recs = records(rb)
+    uh, units, rh, lines = row_table(rb, recs)
+    units.append(list(units[0]))                 # 附件3 twice
+    lines[4][rh.index("计分方法")] = "越快越好"   # a bad method on line 6 (unit 附件3: lines 2-10)
+    data, rows = tmp_path / "units.csv", tmp_path / "rows.csv"
+    write_table(data, uh, units)
+    write_table(rows, rh, lines)
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "--rows", str(rows), "--on-error", "skip"])
+    assert res.exit_code == 1
+    assert "rows.csv 第2–10行（单位「附件3」）" in res.output and "越快越好" in res.output
+    assert "第5行" in res.output and "不止一个" in res.output
+    assert "2 个单位已评分，2 行有错被跳过" in res.output, res.output
+    both = tmp_path / "both.csv"
+    write_table(both, rh[:3] + ["名称"] + rh[3:], [line[:3] + ["x"] + line[3:] for line in lines])
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "--rows", str(both)])
+    assert res.exit_code == 1 and "not both" in res.output
+    jsoncol = tmp_path / "jsoncol.csv"
+    write_table(jsoncol, list(recs[0]), [[json.dumps(r[h], ensure_ascii=False) if h == "指标行" else r[h] for h in r]
+                                         for r in recs])
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(jsoncol), "--rows", str(rows)])
+    assert res.exit_code == 1 and "given twice" in res.output
+
+
+def test_a_workbook_whose_first_sheet_is_the_rows(rb, tmp_path):
+    recs = records(rb)
+    uh, units, rh, lines = row_table(rb, recs)
+    wb = openpyxl.Workbook()
+    wb.active.title = "指标行"
+    for line in [rh] + lines:
+        wb.active.append(line)
+    ws = wb.create_sheet("单位")
+    for line in [uh] + units:
+        ws.append(line)
+    src = tmp_path / "units.xlsx"
+    wb.save(src)
+    out = tmp_path / "out.csv"
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert len(read_csv(out)) == 3
+    wb2 = openpyxl.Workbook()
+    wb2.active.title = "单位"
+    for line in [uh] + units:
+        wb2.active.append(line)
+    wb2.create_sheet("指标行")
+    wb2.save(src)
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-o", str(out)])
+    assert res.exit_code == 1 and "「指标行」是空的" in res.output
+
+
+def test_options_that_do_not_apply_are_refused(rb, tmp_path):
+    recs = records(rb)
+    uh, units, rh, lines = row_table(rb, recs)
+    data, rows = tmp_path / "units.csv", tmp_path / "rows.csv"
+    write_table(data, uh, units)
+    write_table(rows, rh, lines)
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "a.jxc").write_text(CASE.read_text(encoding="utf-8"), encoding="utf-8")
+    plain = ROOT / "stdlib_indicators" / "部门整体支出.jx"
+    for args in (["score", str(RULEBOOK), str(cases), "--rows", str(rows)],
+                 ["score", str(RULEBOOK), str(CASE), "--rows", str(rows), "-o", str(tmp_path / "o.csv")],
+                 ["score", str(RULEBOOK), str(cases), "--format", "json"],
+                 ["score", str(RULEBOOK), str(data), "--rows", str(rows), "--trace"],
+                 ["diff", str(RULEBOOK), str(RULEBOOK), "--data", str(cases), "--rows", str(rows)]):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 2, (args, res.output)
+    res = CliRunner().invoke(main, ["diff", str(plain), str(plain), "--data", str(data), "--rows", str(rows)])
+    assert res.exit_code == 1 and "neither rulebook has 指标行" in res.output
+
+
+def test_a_case_of_a_folder_is_named_when_the_problem_lies_elsewhere(tmp_path):
+    """A case that gives no rows: the diagnostic points into the rulebook, so the case's
+    file is named before it."""
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "a.jxc").write_text(CASE.read_text(encoding="utf-8"), encoding="utf-8")
+    (cases / "坏.jxc").write_text('案例 "坏"\n年初预算数 = 1\n全年执行数 = 1\n', encoding="utf-8")
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(cases), "--on-error", "skip"])
+    assert res.exit_code == 1
+    [line] = [x for x in res.output.splitlines() if x.startswith("skipped:")]
+    assert line.startswith("skipped: 坏.jxc: ") and "E0609" in line

@@ -238,3 +238,19 @@ def test_a_rows_rulebook_from_a_frame_of_records():
         assert list(out["总分"]) == [Decimal(98), Decimal(97), Decimal(98)]
         rows = out.loc[1, "指标行"]["绩效指标"]
         assert rows[-1] == {"名称": "满意度", "分值": Decimal(12), "得分": Decimal(10), "自评得分": Decimal(11)}
+
+
+def test_rows_are_read_a_block_at_a_time(rb, monkeypatch):
+    """score_frame reads the frame in blocks of rows (memory for one block of Python
+    values): positions, bad rows and the index are the same across block boundaries."""
+    from compiler import frames
+    df = frame(rb, copies=5, index=[f"r{k}" for k in range(10)])
+    df["编制数"] = df["编制数"].astype(object)
+    df.loc["r7", "编制数"] = "x"
+    want_errors, got_errors = [], []
+    want = score_frame(rb, df, on_error="skip", errors=want_errors)
+    real = frames._rows
+    monkeypatch.setattr(frames, "_rows", lambda d, m, block=3: real(d, m, block))
+    got = score_frame(rb, df, on_error="skip", errors=got_errors)
+    assert want.equals(got) and len(got) == 9 and "r7" not in got.index
+    assert [(e.row, e.field) for e in want_errors] == [(e.row, e.field) for e in got_errors] == [(7, "编制数")]
