@@ -270,21 +270,27 @@ def row_table(rb, recs, key="单位"):
     return units_head, units, rows_head, lines
 
 
-def test_a_workbook_with_a_sheet_of_rows(rb, tmp_path):
-    """Sheet 1 the units, sheet 指标行 a line per row (first column the unit): scored as the
-    records with nested rows; the output workbook has the same two sheets."""
+def workbook(path, sheets):
+    """Save a workbook of (sheet title, lines) in that order."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, lines in sheets:
+        ws = wb.create_sheet(title)
+        for line in lines:
+            ws.append(line)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("rows_first", [False, True])
+def test_a_workbook_with_a_sheet_of_rows(rb, tmp_path, rows_first):
+    """A sheet of units and a sheet 指标行, a line per row (first column the unit), in
+    either order: scored as the records with nested rows; the output workbook has the
+    same two sheets."""
     recs = records(rb)
     uh, units, rh, lines = row_table(rb, recs)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "单位"
-    for line in [uh] + units:
-        ws.append(line)
-    ws2 = wb.create_sheet("指标行")
-    for line in [rh] + lines:
-        ws2.append(line)
-    src = tmp_path / "units.xlsx"
-    wb.save(src)
+    sheets = [("单位", [uh] + units), ("指标行", [rh] + lines)]
+    src = workbook(tmp_path / "units.xlsx", sheets[::-1] if rows_first else sheets)
     out = tmp_path / "out.xlsx"
     res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-o", str(out)])
     assert res.exit_code == 0, res.output
@@ -400,28 +406,10 @@ def test_what_a_rows_table_reports(rb, tmp_path):
     assert res.exit_code == 1 and "given twice" in res.output
 
 
-def test_a_workbook_whose_first_sheet_is_the_rows(rb, tmp_path):
-    recs = records(rb)
-    uh, units, rh, lines = row_table(rb, recs)
-    wb = openpyxl.Workbook()
-    wb.active.title = "指标行"
-    for line in [rh] + lines:
-        wb.active.append(line)
-    ws = wb.create_sheet("单位")
-    for line in [uh] + units:
-        ws.append(line)
-    src = tmp_path / "units.xlsx"
-    wb.save(src)
+def test_an_empty_sheet_of_rows_is_named(rb, tmp_path):
+    uh, units, _rh, _lines = row_table(rb, records(rb))
+    src = workbook(tmp_path / "units.xlsx", [("单位", [uh] + units), ("指标行", [])])
     out = tmp_path / "out.csv"
-    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    assert len(read_csv(out)) == 3
-    wb2 = openpyxl.Workbook()
-    wb2.active.title = "单位"
-    for line in [uh] + units:
-        wb2.active.append(line)
-    wb2.create_sheet("指标行")
-    wb2.save(src)
     res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-o", str(out)])
     assert res.exit_code == 1 and "「指标行」是空的" in res.output
 
