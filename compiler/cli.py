@@ -142,8 +142,9 @@ def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=Non
                  else batch.workbook_row_table(rb, data))
         if (jobs > 1 and data.suffix.lower() == ".csv" and not rb.program.row_parts
                 and (out is None or out.suffix.lower() == ".csv")):
-            n, errors = batch.score_csv_parallel(rb, data, out, mapping=maps, on_error=on_error, jobs=jobs,
-                                                 stdout=click.get_text_stream("stdout"), progress=progress)
+            from .parallel import score_csv_parallel
+            n, errors = score_csv_parallel(rb, data, out, mapping=maps, on_error=on_error, jobs=jobs,
+                                           stdout=click.get_text_stream("stdout"), progress=progress)
         else:
             columns, scored = batch.score_rows(rb, data, mapping=maps, sheet=sheet, on_error=on_error, errors=errors,
                                                row_table=table)

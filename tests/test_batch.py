@@ -199,7 +199,7 @@ def test_diff_lists_exactly_the_units_that_cross_a_moved_boundary(rb, tmp_path):
 def test_plain_and_quoted_csv_score_alike_in_parallel(rb, tmp_path):
     """The workers split a chunk without quotes on newlines and commas, and hand one with
     quotes to the csv module: blank lines, row numbers, ids and scores come out the same."""
-    from compiler.batch import score_csv_parallel
+    from compiler.parallel import score_csv_parallel
     header, rows = unit_rows(rb)
     units = [list(r) for r in rows * 3]
     for k, r in enumerate(units):
@@ -249,7 +249,7 @@ def test_parallel_csv_line_endings_and_block_cuts(rb, tmp_path, ending, last_new
     CRLF, LF and bare-CR files, with or without a final newline, cut into blocks of every
     size from a few bytes (a block boundary inside a record, between CR and LF, inside a
     multi-byte character) up, score exactly as the one-process path does."""
-    from compiler.batch import score_csv_parallel
+    from compiler.parallel import score_csv_parallel
     header, rows = unit_rows(rb)
     units = [list(r) for r in rows * 3]
     for k, r in enumerate(units):
@@ -269,7 +269,7 @@ def test_parallel_csv_line_endings_and_block_cuts(rb, tmp_path, ending, last_new
 def test_parallel_csv_reports_rows_after_blocks_by_their_number(rb, tmp_path):
     """Row numbers are counted per block by the main process: a bad cell far down the
     file is reported at its own row, whatever the block size."""
-    from compiler.batch import score_csv_parallel
+    from compiler.parallel import score_csv_parallel
     header, rows = unit_rows(rb)
     units = [list(r) for r in rows * 20]
     col = header.index("在职人员数")
@@ -283,7 +283,8 @@ def test_parallel_csv_reports_rows_after_blocks_by_their_number(rb, tmp_path):
 
 
 def test_parallel_csv_that_is_not_utf8(rb, tmp_path):
-    from compiler.batch import DataError, score_csv_parallel
+    from compiler.batch import DataError
+    from compiler.parallel import score_csv_parallel
     header, rows = unit_rows(rb)
     src = tmp_path / "gbk.csv"
     src.write_bytes((",".join(header) + "\n").encode("utf-8")
@@ -298,7 +299,7 @@ def test_parallel_csv_switches_to_quoted_records_midway(rb, tmp_path):
     """Plain records first, then one whose id holds a quoted comma, quote and newline:
     the blocks before it are cut without decoding, the rest record by record; every
     size of block gives the one-process output and the same row numbers."""
-    from compiler.batch import score_csv_parallel
+    from compiler.parallel import score_csv_parallel
     header, rows = unit_rows(rb)
     units = [list(r) for r in rows * 10]
     for k, r in enumerate(units):
@@ -395,7 +396,7 @@ def test_csv_field_over_the_size_limit(rb, tmp_path, jobs):
 
 def one_vs_parallel(rb, tmp_path, src, sizes=(1, 40, 500, 1 << 19)):
     """(one-process output and error rows, [the same from the parallel path per block size])."""
-    from compiler.batch import score_csv_parallel
+    from compiler.parallel import score_csv_parallel
     from compiler.batch import score_rows, write_results
     errors = []
     columns, scored = score_rows(rb, src, on_error="skip", errors=errors)
@@ -487,7 +488,8 @@ def test_parallel_stdout_uses_the_streams_encoding(rb, tmp_path):
 
 
 def test_parallel_scoring_refuses_rows_data(tmp_path):
-    from compiler.batch import DataError, score_csv_parallel
+    from compiler.batch import DataError
+    from compiler.parallel import score_csv_parallel
     rb2 = compile_rulebook(path=ROOT / "stdlib_indicators" / "部门整体支出自评.jx")
     src = tmp_path / "units.csv"
     write_csv(src, ["单位", "年初预算数", "全年执行数", "指标行"], [["a", "1", "1", "{}"]])
