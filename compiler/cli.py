@@ -130,7 +130,8 @@ def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=Non
     import os
     from . import batch
     out = Path(output) if output else None
-    if out is not None and data.exists() and out.exists() and out.resolve() == data.resolve():
+    inputs = [p for p in (data, Path(rows_file) if rows_file else None, Path(mapping) if mapping else None) if p]
+    if out is not None and out.exists() and any(p.exists() and out.resolve() == p.resolve() for p in inputs):
         raise click.UsageError("输出文件不能覆盖输入文件 / the output file would overwrite the input")
     jobs = jobs or os.cpu_count() or 1
     try:

@@ -158,6 +158,10 @@ def test_output_never_overwrites_input(rb, tmp_path):
     res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "-o", str(data)])
     assert res.exit_code == 2
     assert data.read_bytes() == before
+    mapping = tmp_path / "map.csv"                 # nor over the mapping (or a rows table)
+    mapping.write_text("实有人数,在职人员数\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(data), "--mapping", str(mapping), "-o", str(mapping)])
+    assert res.exit_code == 2 and mapping.read_text(encoding="utf-8") == "实有人数,在职人员数\n"
 
 
 def test_diff_lists_exactly_the_units_that_cross_a_moved_boundary(rb, tmp_path):
