@@ -119,6 +119,10 @@ class Columns:
                 continue
             name = mapping.get(key) or norm_inputs.get(key)
             if name is not None and name in self.inputs:
+                if name in self.to_input.values():
+                    other = headers[next(c for c, n in self.to_input.items() if n == name)]
+                    raise DataError(f"两列都是输入「{name}」：「{other}」和「{h}」 / two columns give the input `{name}`: "
+                                    f"`{other}` and `{h}`")
                 self.to_input[col] = name
                 continue
             part = _checklist_part(key, self.inputs, norm_inputs)
@@ -137,6 +141,11 @@ class Columns:
             if self.row_key is None:
                 raise DataError(f"指标行表的第一列「{row_table.key}」不是数据中的列 / the rows table's first column "
                                 f"`{row_table.key}` (the unit it belongs to) is not a column of the data")
+        taken = set(indicator_headers(rb)) | {"总分", "等级"}
+        clash = [headers[c] for c in self.id_columns if str(headers[c]).strip() in taken]
+        if clash:
+            raise DataError("这些列与结果的列同名，请改名（如「自评总分」） / these columns have the names of result "
+                            "columns; rename them (e.g. 自评总分): " + "、".join(clash))
         bad_map = [v for v in mapping.values() if v not in self.inputs]
         if bad_map:
             raise DataError(f"映射文件中的输入不存在 / the mapping names unknown inputs: {', '.join(bad_map)}")
@@ -281,8 +290,12 @@ def _split_checklist(v: str, n: int):
 def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Iterator[tuple[int, list]]]:
     """(headers, iterator of (row number, cells)); row numbers as a spreadsheet counts."""
     suffix = path.suffix.lower()
+    regular_file(path)
     if suffix == ".csv":
-        f = open(path, encoding="utf-8-sig", newline="")
+        try:
+            f = open(path, encoding="utf-8-sig", newline="")
+        except OSError as e:
+            raise DataError(f"无法读取 / cannot read {path}: {e.strerror or e}") from None
         try:
             reader = csv.reader(f)
             headers = next(reader, None)
@@ -322,18 +335,31 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
         else:       # the first sheet, unless it is the 指标行 of the units on another sheet
             ws = next((w for w in wb.worksheets if w.title != "指标行"), wb.worksheets[0])
         it = ws.iter_rows(values_only=True)
-        first = next(it, None)
+
+        def damaged(e, row):          # openpyxl parses a sheet's XML only as its rows are read
+            wb.close()
+            return DataError(f"无法读取工作簿 {path} 的工作表「{ws.title}」第{row}行 / cannot read row {row} of "
+                             f"sheet `{ws.title}` in {path}: {_short(e)}")
+        try:
+            first = next(it, None)
+        except Exception as e:
+            raise damaged(e, 1) from None
         if first is None:
             wb.close()
             raise DataError(f"{path} 的工作表「{ws.title}」是空的 / the sheet `{ws.title}` is empty")
         headers = ["" if h is None else str(h) for h in first]
 
         def xrows():
+            i = 1
             try:
                 for i, r in enumerate(it, 2):
                     cells = [_cell(c) for c in r]
                     if any(c not in (None, "") for c in cells):
                         yield i, cells
+            except (GeneratorExit, DataError):
+                raise
+            except Exception as e:
+                raise damaged(e, i + 1) from None
             finally:
                 wb.close()
         return headers, xrows()
@@ -345,11 +371,13 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
         except (OSError, ValueError, RecursionError, ArithmeticError) as e:
             # UnicodeDecodeError and JSONDecodeError are ValueErrors; 1e99999999999999999999 an ArithmeticError
             raise DataError(f"无法读取 JSON / cannot read {path}: {_short(e)}") from None
-        if isinstance(data, dict):
-            data = data.get("units") or data.get("单位") or [data]
+        if isinstance(data, dict):     # {"units": [...]} / {"单位": [...]}, or one unit
+            listed = [v for k, v in data.items() if k in ("units", "单位") and isinstance(v, list)
+                      and all(isinstance(x, dict) for x in v)]
+            data = listed[0] if listed else [data]
         if not isinstance(data, list):
             raise DataError(f"{path}: 应为对象的列表 / expected a list of objects")
-        return _json_records(path, lambda: enumerate(data, 1))
+        return _json_records(path, lambda: enumerate(data, 1), text=False)
     raise DataError(f"不支持的数据文件类型 / unsupported data file type: {path.suffix or path.name}")
 
 
@@ -362,13 +390,25 @@ def _cell(c):
     return str(c)
 
 
-def _json_records(path, numbered: Callable[[], Iterator[tuple[int, Any]]]):
+def regular_file(path: Path) -> None:
+    """Data is read from regular files (a pipe could not be read twice, nor cut into
+    blocks, and would hang those readers): anything else is a DataError."""
+    try:
+        st = path.stat()
+    except OSError as e:
+        raise DataError(f"无法读取 / cannot read {path}: {e.strerror or e}") from None
+    import stat
+    if not stat.S_ISREG(st.st_mode):
+        raise DataError(f"{path} 不是普通文件 / is not a regular file")
+
+
+def _json_records(path, numbered: Callable[[], Iterator[tuple[int, Any]]], text: bool = True):
     """JSON records become rows over the union of every record's keys, in the order they
     first appear (a record without a key has an empty cell there). ``numbered`` gives
     (record number, record or its JSON text) afresh each time: a first pass collects the
     keys (JSON Lines are parsed twice rather than held in memory)."""
     def parse(i, rec):
-        if isinstance(rec, str):
+        if text and isinstance(rec, str):        # a JSON Lines line
             try:
                 rec = json.loads(rec, parse_float=Decimal)
             except (ValueError, RecursionError, ArithmeticError) as e:
@@ -397,6 +437,8 @@ def _jsonl_lines(path):
                 yield from ((i, line) for i, line in enumerate(f, 1) if line.strip())
         except UnicodeDecodeError:
             raise DataError(f"{path} 不是 UTF-8 编码 / is not UTF-8") from None
+        except OSError as e:
+            raise DataError(f"无法读取 / cannot read {path}: {e.strerror or e}") from None
     return numbered
 
 
@@ -429,7 +471,7 @@ def score_rows(rb: CompiledRulebook, path: Path, *, mapping: Optional[dict] = No
 def case_files(folder: Path) -> list[Path]:
     """Every .jxc case in ``folder`` and below, in path order (a broken link too: it is
     reported as unreadable; linked folders are not entered, so no cycle is possible)."""
-    files = sorted((p for p in folder.rglob("*") if p.suffix.lower() == ".jxc" and (p.is_file() or p.is_symlink())),
+    files = sorted((p for p in folder.rglob("*") if p.suffix.lower() == ".jxc" and not p.is_dir()),
                    key=lambda p: p.relative_to(folder).parts)
     if not files:
         raise DataError(f"{folder} 中没有案例文件（.jxc） / has no case files (.jxc)")
@@ -457,6 +499,8 @@ def _sorted_out(results: Iterable, on_error: str, errs: list) -> Iterator[Scored
 def case_result(rb: CompiledRulebook, path: Path, k: int, folder: Path):
     """One case file of a folder: its Scored (ids 文件 and 案例), or its RowErrors."""
     rel = path.relative_to(folder).as_posix()
+    if path.exists() and not path.is_file():
+        return [RowError(k, None, None, f"{rel}: 不是普通文件 / is not a regular file", rel)]
     try:
         case = rb.load_case(path)
         return case_scored(rb, case, rb.evaluate_case(case), k, {"文件": rel, "案例": case.title})
@@ -583,7 +627,8 @@ class RowTable:
             n = len(cells)
             key = _key(cells[0] if n else None)
             part = _key(cells[part_col]) if part_col is not None and part_col < n else ""
-            row = {"名称": cells[title_col] if title_col < n else None}
+            title = cells[title_col] if title_col < n else None
+            row = {} if title in (None, "") else {"名称": title}        # untitled: numbered in its unit
             row.update({name: cells[c] for c, name in fields if c < n and cells[c] not in (None, "")})
             self.units.setdefault(key, {}).setdefault(part or (parts[0] if len(parts) == 1 else ""), []).append(row)
             self.lines.setdefault(key, []).append(rowno)
@@ -812,6 +857,8 @@ def _xlsx_cell(v):
     object from JSON) as its text."""
     import datetime
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    if isinstance(v, Decimal) and (not v.is_finite() or abs(v.adjusted()) > 300):
+        return fmt_decimal(v) if v.is_finite() else str(v)      # a workbook number cannot hold it
     if v is None or isinstance(v, (int, float, Decimal, datetime.date, datetime.time)):
         return v
     text = v if isinstance(v, str) else _fmt(v)

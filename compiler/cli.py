@@ -131,8 +131,10 @@ def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=Non
     from . import batch
     out = Path(output) if output else None
     inputs = [p for p in (data, Path(rows_file) if rows_file else None, Path(mapping) if mapping else None) if p]
-    if out is not None and out.exists() and any(p.exists() and out.resolve() == p.resolve() for p in inputs):
+    if out is not None and out.exists() and any(p.exists() and os.path.samefile(out, p) for p in inputs):
         raise click.UsageError("输出文件不能覆盖输入文件 / the output file would overwrite the input")
+    if out is not None and not out.absolute().parent.is_dir():
+        raise click.UsageError(f"输出文件夹不存在 / the output folder does not exist: {out.absolute().parent}")
     jobs = jobs or os.cpu_count() or 1
     try:
         rb = api.compile_rulebook(path=rulebook)
@@ -156,6 +158,9 @@ def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=Non
         _fail(e)
     except batch.DataError as e:
         click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    except OSError as e:          # an output folder that does not exist, a full disk …
+        click.echo(f"error: {getattr(e, 'filename', None) or ''} {e.strerror or e}".replace("error:  ", "error: "), err=True)
         sys.exit(1)
     except batch.BadRows as e:
         for err in e.errors:

@@ -100,6 +100,8 @@ def _cell(v: Any, missing):
     if type(v).__module__ == "numpy":
         if getattr(v, "ndim", 0):
             return _cell(v.tolist(), missing)        # a numpy array of items
+        if type(v).__name__ == "ndarray":
+            return _cell(v.item(), missing)          # a 0-d array: its one value
         if getattr(getattr(v, "dtype", None), "kind", "") == "f" and v != v:
             return None                              # a float32 NaN
         return v

@@ -60,16 +60,17 @@ def _score_chunk(job):
     return _score_records(first, [line.split(",") for line in lines])
 
 
-def _score_records(first: int, records) -> tuple[bytes, list, int]:
+def _score_records(first: int, records) -> tuple:
     chunk = ((i, r) for i, r in enumerate(records, first)
              if (r and r[0].strip()) or any(x.strip() for x in r))
     rb = _W["rb"]
     convert, columns = _W["convert"], _W["columns"]
     run, fast, table = rb.namespace["run"], rb.namespace["_fast"], rb.namespace["INPUTS"]
     with runtime._localcontext(runtime.CONTEXT):    # one decimal context for the whole chunk
-        out, errors, n = _score_rows(chunk, convert, columns, run, fast, table, _W["id_cols"],
-                                     _W.setdefault("F", _Formats()))
-    return out.encode("utf-8"), errors, n
+        out, errors, n, first_bad, fatal = _score_rows(chunk, convert, columns, run, fast, table, _W["id_cols"],
+                                                       _W.setdefault("F", _Formats()))
+    cut = None if first_bad is None else len(out[:first_bad].encode("utf-8"))
+    return out.encode("utf-8"), errors, n, cut, fatal
 
 
 def _csv_records(reader, first: int):
@@ -84,40 +85,54 @@ def _csv_records(reader, first: int):
 
 
 def _score_rows(chunk, convert, columns, run, fast, table, id_cols, F):
+    """(CSV text of the scored rows, row errors, how many scored, where in the text the
+    first bad row came or None, the message of a DataError that ended the block early or
+    None). The rows before a bad row or a refused record stand, as in one process."""
     buf = io.StringIO()
     w = csv.writer(buf)
-    write = buf.write
-    errors = []
+    errors: list = []
     n = 0
-    for rowno, cells in chunk:
-        values = convert(cells)
-        if values is None:
-            raw, _ids, where = columns.row_to_inputs(cells)
-            try:
-                values = runtime.validate(raw, table)
-            except runtime.InputErrors as e:
-                errors.extend(RowError(rowno, where.get(x.field), x.field, x.message) for x in e.errors)
-                continue
+    first_bad = fatal = None
+    try:
+        for rowno, cells in chunk:
+            pos = buf.tell()
+            n += _score_row(rowno, cells, buf.write, w, errors, convert, columns, run, fast, table, id_cols, F)
+            if first_bad is None and errors:
+                first_bad = pos
+    except DataError as e:          # a record the csv module refused
+        fatal = str(e)
+    return buf.getvalue(), errors, n, first_bad, fatal
+
+
+def _score_row(rowno, cells, write, w, errors, convert, columns, run, fast, table, id_cols, F) -> int:
+    """Score one record into the block's text; 1 if it was scored, 0 if it went to ``errors``."""
+    values = convert(cells)
+    if values is None:
+        raw, _ids, where = columns.row_to_inputs(cells)
         try:
-            try:
-                scores, total, grade, na = fast(values)     # inside the chunk's decimal context
-            except ArithmeticError:
-                scores, total, grade, na = run(values)      # says where, as EvaluationError
-        except runtime.EvaluationError as e:
-            errors.append(RowError(rowno, None, e.field, e.message))
-            continue
-        k = len(cells)
-        row = [cells[c] if c < k else "" for c in id_cols]
-        row.extend([F[str(x)] for x in scores])
-        row.append(F[str(total)])
-        row.append(grade)
-        if all(_PLAIN(c) for c in row[:len(id_cols)]):
-            write(",".join(row))          # scores and grade names never need quoting
-            write("\r\n")
-        else:
-            w.writerow(row)
-        n += 1
-    return buf.getvalue(), errors, n
+            values = runtime.validate(raw, table)
+        except runtime.InputErrors as e:
+            errors.extend(RowError(rowno, where.get(x.field), x.field, x.message) for x in e.errors)
+            return 0
+    try:
+        try:
+            scores, total, grade, na = fast(values)     # inside the chunk's decimal context
+        except ArithmeticError:
+            scores, total, grade, na = run(values)      # says where, as EvaluationError
+    except runtime.EvaluationError as e:
+        errors.append(RowError(rowno, None, e.field, e.message))
+        return 0
+    k = len(cells)
+    row = [cells[c] if c < k else "" for c in id_cols]
+    row.extend([F[str(x)] for x in scores])
+    row.append(F[str(total)])
+    row.append(grade)
+    if all(_PLAIN(c) for c in row[:len(id_cols)]):
+        write(",".join(row))          # scores and grade names never need quoting
+        write("\r\n")
+    else:
+        w.writerow(row)
+    return 1
 
 
 def csv_chunks(path: Path, chunk_bytes: int = 1 << 19) -> Iterator[tuple[int, Any]]:
@@ -194,7 +209,8 @@ def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *,
     import multiprocessing as mp
     from collections import deque
     headers, rows = read_rows(path)
-    rows.close()   # only the header: the workers parse the records themselves
+    next(rows, None)   # only the header is needed (the workers parse the records); started, so
+    rows.close()       # that closing it closes the file
     columns = Columns(rb, headers, mapping)
     if columns.missing():
         raise DataError("数据中缺少这些输入的列 / the data has no column for: " + "、".join(columns.missing())
@@ -217,7 +233,18 @@ def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *,
         with ctx.Pool(jobs, initializer=_worker_init, initargs=(state,)) as pool:
             pending: deque = deque()
             try:
-                for ch in csv_chunks(path, chunk_bytes):
+                chunks = csv_chunks(path, chunk_bytes)
+                while True:
+                    try:
+                        ch = next(chunks, None)
+                    except DataError:
+                        # a record the csv module refused while the main process read it:
+                        # the blocks before it are written first, as one process would
+                        while pending:
+                            total_n += _drain(pending.popleft(), write, errors, on_error, progress)
+                        raise
+                    if ch is None:
+                        break
                     pending.append(pool.apply_async(_score_chunk, (ch,)))
                     while len(pending) >= 2 * jobs:
                         total_n += _drain(pending.popleft(), write, errors, on_error, progress)
@@ -243,11 +270,16 @@ def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *,
 
 
 def _drain(res, write, errors, on_error, progress) -> int:
-    data, errs, n = res.get()
+    """Write a block's scored rows; stop at its first bad row (the rows before it written,
+    as one process would have) or at a record the csv module refused."""
+    data, errs, n, cut, fatal = res.get()
     if errs and on_error == "stop":
+        write(data[:cut])
         raise BadRows([e for e in errs if e.row == errs[0].row])     # every problem of the first bad row
     errors.extend(errs)
     write(data)
     if progress:
         progress(n)
+    if fatal is not None:
+        raise DataError(fatal)
     return n

@@ -601,3 +601,97 @@ def test_a_folder_reports_broken_links_and_takes_any_case_of_suffix(rb, tmp_path
     _, scored = score_rows(rb, folder, on_error="skip", errors=errors)
     assert [s.ids["文件"] for s in scored] == ["乙/单位0.jxc", "乙/大写.JXC"]
     assert [(e.file, "E0106" in e.message) for e in errors] == [("断链.jxc", True)]
+
+
+def test_stopping_prints_the_same_rows_in_both_paths(rb, tmp_path):
+    """On standard output, stopping at a bad row (or at a record the csv module refuses)
+    prints the rows before it — with one process and with workers, whatever the block."""
+    header, rows = unit_rows(rb)
+    units = [list(r) for r in rows * 3]
+    for k, r in enumerate(units):
+        r[0] = f"单位{k}"
+    units[3][header.index("编制数")] = "0"          # 在职/编制: division by zero -> a bad row
+    src = tmp_path / "units.csv"
+    write_csv(src, header, units)
+    big = list(units[4])
+    big[0] = "x" * 200_000
+    src2 = tmp_path / "big.csv"
+    write_csv(src2, header, units[:2] + [big] + units[2:])
+    for path, flags in ((src, []), (src2, ["--on-error", "skip"])):
+        outs = []
+        for jobs in ("1", "2"):
+            res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(path), "-j", jobs, *flags])
+            assert res.exit_code == 1
+            outs.append(res.stdout)
+        assert outs[0] == outs[1]
+        assert outs[0].count("\n") == (1 + 3 if path == src else 1 + 2), outs[0]
+    from compiler.parallel import score_csv_parallel
+    import io as _io
+    for size in (1, 64, 1 << 19):
+        buf = _io.StringIO()
+        with pytest.raises(Exception):
+            score_csv_parallel(rb, src, None, jobs=2, chunk_bytes=size, stdout=buf)
+        assert buf.getvalue().replace("\r\n", "\n") == outs_for(rb, src)      # CliRunner reads \r\n as \n
+
+
+def outs_for(rb, src):
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-j", "1"])
+    return res.stdout
+
+
+@pytest.mark.parametrize("case", ["fifo", "missing", "two_columns", "result_name", "single_json", "bad_xml"])
+def test_more_data_files_that_are_refused_with_a_message(rb, tmp_path, case):
+    import os
+    import zipfile
+    header, rows = unit_rows(rb)
+    src = tmp_path / "units.csv"
+    if case == "fifo":
+        src = tmp_path / "units.jsonl"
+        os.mkfifo(src)
+        want = "不是普通文件"
+    elif case == "missing":
+        src = tmp_path / "nope.jsonl"
+        want = "无法读取"
+    elif case == "two_columns":
+        write_csv(src, header + ["在职人员数 "], [r + ["1"] for r in rows])
+        want = "两列都是输入「在职人员数」"
+    elif case == "result_name":
+        write_csv(src, header + ["总分"], [r + ["93.5"] for r in rows])
+        want = "自评总分"
+    elif case == "single_json":
+        src = tmp_path / "one.json"
+        src.write_text(json.dumps(dict(zip(header, rows[1])), ensure_ascii=False), encoding="utf-8")
+        res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src)])
+        assert res.exit_code == 0 and res.stdout.splitlines()[1].startswith("report-figures,"), res.output
+        return
+    else:
+        good = tmp_path / "good.xlsx"
+        wb = openpyxl.Workbook()
+        wb.active.append(header)
+        wb.active.append(rows[0])
+        wb.save(good)
+        src = tmp_path / "bad.xlsx"
+        with zipfile.ZipFile(good) as zin, zipfile.ZipFile(src, "w") as zout:
+            for item in zin.infolist():
+                data = zin.read(item.filename)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    data = data[: len(data) // 2]          # a truncated sheet
+                zout.writestr(item, data)
+        want = "无法读取工作簿"
+    for jobs in ("1", "2"):
+        res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-j", jobs, "-o", str(tmp_path / "o.csv")])
+        assert res.exit_code == 1 and want in res.output and "Traceback" not in res.output, res.output
+        assert not (tmp_path / "o.csv").exists()
+
+
+def test_odd_numeric_ids_are_text_in_a_workbook(rb, tmp_path):
+    header, rows = unit_rows(rb)
+    recs = [dict(zip(header, r)) for r in rows]
+    src = tmp_path / "units.json"
+    src.write_text(json.dumps(recs, ensure_ascii=False).replace('"self-assessment"', "NaN")
+                   .replace('"report-figures"', "1e999999999"), encoding="utf-8")
+    out = tmp_path / "o.xlsx"
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    ids = [r[0] for r in openpyxl.load_workbook(out).active.iter_rows(min_row=2, values_only=True)]
+    assert ids == ["NaN", "1E+999999999"]

@@ -254,3 +254,12 @@ def test_rows_are_read_a_block_at_a_time(rb, monkeypatch):
     got = score_frame(rb, df, on_error="skip", errors=got_errors)
     assert want.equals(got) and len(got) == 9 and "r7" not in got.index
     assert [(e.row, e.field) for e in want_errors] == [(e.row, e.field) for e in got_errors] == [(7, "编制数")]
+
+
+def test_a_zero_dimensional_array_is_its_value(rb):
+    df = frame(rb).astype(object)
+    df.at[0, "编制数"] = np.array(89)
+    df.at[1, "编制数"] = np.array([1, 2])
+    errors = []
+    out = score_frame(rb, df, on_error="skip", errors=errors)
+    assert list(out.index) == [0] and [(e.row, e.field) for e in errors] == [(1, "编制数")]
