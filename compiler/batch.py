@@ -417,17 +417,38 @@ def _json_records(path, numbered: Callable[[], Iterator[tuple[int, Any]]], text:
             raise DataError(f"{path} 第{i}条记录不是对象 / record {i} is not an object")
         return rec
     keys: dict[str, None] = {}
+    before = _stamp(path) if text else None     # JSON Lines are read twice: the file must not change
     for i, r in numbered():
         keys.update(dict.fromkeys(str(k) for k in parse(i, r)))
+        if len(keys) > MAX_COLUMNS:
+            raise DataError(f"{path} 的记录共有超过 {MAX_COLUMNS} 个不同的键 / the records have more than "
+                            f"{MAX_COLUMNS} different keys")
     if not keys:
         raise DataError(f"{path} 没有记录 / has no records")
     headers = list(keys)
 
+    def changed():
+        if text and _stamp(path) != before:
+            raise DataError(f"{path} 在读取时被改动 / changed while it was being read")
+
     def rows():
+        changed()
         for i, r in numbered():
             rec = {str(k): v for k, v in parse(i, r).items()}
             yield i, [_json_value(rec.get(h)) for h in headers]
+        changed()
     return headers, rows()
+
+
+MAX_COLUMNS = 10_000     # keys of a JSON file's records: each becomes a column of every row
+
+
+def _stamp(path):
+    try:
+        st = path.stat()
+        return st.st_size, st.st_mtime_ns
+    except OSError:
+        return None
 
 
 def _jsonl_lines(path):

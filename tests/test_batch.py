@@ -695,3 +695,25 @@ def test_odd_numeric_ids_are_text_in_a_workbook(rb, tmp_path):
     assert res.exit_code == 0, res.output
     ids = [r[0] for r in openpyxl.load_workbook(out).active.iter_rows(min_row=2, values_only=True)]
     assert ids == ["NaN", "1E+999999999"]
+
+
+def test_json_records_with_ever_new_keys_are_refused(tmp_path):
+    """Every key becomes a column of every row: a JSON Lines file whose records each bring
+    new keys is refused past 10,000 keys instead of growing quadratically."""
+    src = tmp_path / "keys.jsonl"
+    src.write_text("\n".join(json.dumps({f"备注{k}": 1, f"说明{k}": 2}, ensure_ascii=False) for k in range(5001)) + "\n",
+                   encoding="utf-8")
+    res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src)])
+    assert res.exit_code == 1 and "10000" in res.output
+
+
+def test_a_json_lines_file_changed_between_its_two_readings(rb, tmp_path):
+    from compiler.batch import DataError, read_rows
+    header, rows = unit_rows(rb)
+    src = tmp_path / "units.jsonl"
+    src.write_text("\n".join(json.dumps(dict(zip(header, r)), ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    headers, it = read_rows(src)
+    with open(src, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"备注": "新"}, ensure_ascii=False) + "\n")
+    with pytest.raises(DataError, match="changed"):
+        list(it)
