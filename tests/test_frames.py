@@ -1,6 +1,5 @@
 """Scoring a pandas DataFrame (compiler.frames, the optional extra jixiao[pandas])."""
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,15 +9,8 @@ from hypothesis import given, settings, strategies as st
 from compiler.api import compile_rulebook
 from compiler.batch import BadRows, DataError, indicator_headers
 from compiler.frames import score_frame
-
-ROOT = Path(__file__).resolve().parent.parent
-RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
-CASES = {n: ROOT / "examples" / "chenxi-2021" / f"{n}.jxc" for n in ("self-assessment", "report-figures")}
-
-
-@pytest.fixture(scope="module")
-def rb():
-    return compile_rulebook(path=RULEBOOK)
+# the Chenxi cases, their rulebook and its fixture, and a case value as text, as the batch tests have them
+from test_batch import CASES, ROOT, cell as text, rb  # noqa: F401  (rb is a fixture)
 
 
 def typed(v):
@@ -26,14 +18,6 @@ def typed(v):
     if isinstance(v, Decimal):
         return int(v) if v == v.to_integral_value() else float(v)
     return v
-
-
-def text(v):
-    if isinstance(v, tuple):
-        return "、".join("是" if x else "否" for x in v)
-    if isinstance(v, bool):
-        return "是" if v else "否"
-    return str(v)
 
 
 def frame(rb, cell=typed, copies=1, index=None):
