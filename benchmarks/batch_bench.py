@@ -42,7 +42,7 @@ with open(sys.argv[1], encoding="utf-8-sig", newline="") as f, open(sys.argv[2],
 def make_units(path: Path, n: int, seed: int = 2021) -> None:
     """Units around the Chenxi report figures: every numeric input varied, some exactly on
     tier boundaries, checklists and grades drawn at random. Written in a streaming way."""
-    from compiler.api import compile_rulebook
+    from jixiao.compiler.api import compile_rulebook
     rb = compile_rulebook(path=RULEBOOK)
     base = rb.load_case(ROOT / "examples" / "chenxi-2021" / "report-figures.jxc").inputs
     inputs = rb.program.inputs
@@ -131,7 +131,7 @@ def main():
               f"({data.stat().st_size / 1e6:.0f} MB)")
     floor_py = tmp / "floor.py"
     floor_py.write_text(FLOOR, encoding="utf-8")
-    jixiao = [sys.executable, "-m", "compiler.cli", "score", str(RULEBOOK), str(data),
+    jixiao = [sys.executable, "-m", "jixiao.compiler.cli", "score", str(RULEBOOK), str(data),
               "-o", str(tmp / "scores.csv"), "-j", str(args.jobs)]
     floors, runs = [], []
     for r in range(args.repeat):
@@ -167,8 +167,9 @@ def profile(data: Path, k: int) -> dict:
     The evaluators are timed on values already in cache, as in benchmarks/eval_bench.py."""
     import gc
     from decimal import localcontext
-    from compiler import batch, runtime
-    from compiler.api import compile_rulebook
+    from jixiao.compiler.data import batch
+    from jixiao.compiler.backend import runtime
+    from jixiao.compiler.api import compile_rulebook
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from handwritten import score as hand_score
     rb = compile_rulebook(path=RULEBOOK)

@@ -17,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from compiler import api  # noqa: E402
-from compiler.codegen import generate  # noqa: E402
-from dsl import check as dcheck  # noqa: E402
-from dsl.parser import parse_text  # noqa: E402
+from jixiao.compiler import api
+from jixiao.compiler.backend.codegen import generate  # noqa: E402
+from jixiao.dsl import check as dcheck
+from jixiao.dsl.parser import parse_text  # noqa: E402
 
 
 def median_time(fn, repeat):

@@ -108,8 +108,8 @@ def main(argv=None):
 
     # 1. compile time -- the first compile pays the parser's table construction
     t0 = time.perf_counter()
-    from compiler import api
-    from compiler.runtime import CONTEXT
+    from jixiao.compiler import api
+    from jixiao.compiler.backend.runtime import CONTEXT
     t_import = time.perf_counter() - t0
     text = RULEBOOK.read_text(encoding="utf-8")
     name = RULEBOOK.name

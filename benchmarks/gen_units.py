@@ -301,7 +301,7 @@ if __name__ == "__main__":
     import sys
     from pathlib import Path
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from compiler.api import compile_rulebook
+    from jixiao.compiler.api import compile_rulebook
     rb = compile_rulebook(path=str(Path(__file__).resolve().parent.parent / "stdlib_indicators" / "部门整体支出.jx"))
     us = generate(2000, seed=1)
     vs = validated(rb, us)

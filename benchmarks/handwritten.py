@@ -40,7 +40,7 @@ evaluator on the Chenxi cases and N (default 20,000) generated units.
 """
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal as D
 
-from compiler.runtime import SNAP   # scores are rounded to 30 digits before the precision, as the compiled code does
+from jixiao.compiler.backend.runtime import SNAP   # scores are rounded to 30 digits before the precision, as the compiled code does
 
 # Input positions: rb.program.inputs order (the order of the 输入 lines in the rulebook).
 # check_layout(rb) asserts this list against the compiled rulebook.
@@ -287,7 +287,7 @@ def agree(rb, values_list):
     """Compare score() with the compiled evaluator on validated value lists.
     Returns (units, mismatching units, units whose Decimal representations differ, examples)."""
     from decimal import localcontext
-    from compiler.runtime import CONTEXT
+    from jixiao.compiler.backend.runtime import CONTEXT
     run = rb.namespace["run"]
     paths = ["/".join(i.path) for i in sorted(rb.program.walk(), key=lambda n: n.index)]
     bad, repr_diff, examples = 0, 0, []
@@ -312,7 +312,7 @@ def main(argv=None):
     root = Path(__file__).resolve().parent.parent
     sys.path.insert(0, str(root))
     sys.path.insert(0, str(root / "benchmarks"))
-    from compiler.api import compile_rulebook
+    from jixiao.compiler.api import compile_rulebook
     import gen_units
 
     ap = argparse.ArgumentParser(description="check score() against the compiled evaluator")

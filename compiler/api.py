@@ -1,6 +1,6 @@
 """The embedding API: compile a rulebook once, evaluate many cases.
 
-    from compiler.api import compile_rulebook
+    from .api import compile_rulebook
     rb = compile_rulebook(path="stdlib_indicators/部门整体支出.jx")
     result = rb.evaluate({"编制数": 89, "在职人员数": 121, ...})
     result.total, result.grade, result.score("财政供养人员控制率")
@@ -18,20 +18,20 @@ from typing import Any, Mapping, Optional
 
 import attrs
 
-from dsl import ast, ir
-from dsl import check as _check
-from dsl.check import CheckResult
-from dsl.checks.resolve import narrow_qualified, suggest
-from dsl.diagnostics import Diagnostic, JixiaoError, Label, has_errors, make
-from dsl.imports import dependencies_fresh
-from dsl.ir import fmt_decimal
-from dsl.parser import parse_text, read_source
-from dsl.source import Span
+from ..dsl import ast, ir
+from ..dsl import check as _check
+from ..dsl.check import CheckResult
+from ..dsl.checks.resolve import narrow_qualified, suggest
+from ..dsl.diagnostics import CATALOG, Diagnostic, JixiaoError, Label, has_errors, make
+from ..dsl.imports import dependencies_fresh
+from ..dsl.ir import fmt_decimal
+from ..dsl.parser import parse_text, read_source
+from ..dsl.source import Span
 
-from . import runtime
-from .codegen import generate, standalone
+from .backend import runtime
+from .backend.codegen import generate, standalone
 from .rows import Row, case_rows, score_all  # noqa: F401  (Row: part of the API)
-from .verify import decide
+from .verify.search import decide
 
 
 def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
@@ -239,7 +239,7 @@ class CompiledRulebook:
             raise JixiaoError([self._diag(err, spans) for err in e.errors]) from None
 
     def _diag(self, err: runtime.EvaluationError, spans=None) -> Diagnostic:
-        sev, zh, en, _ = __import__("dsl.diagnostics", fromlist=["CATALOG"]).CATALOG.get(err.code, ("error", "", "", ""))
+        sev, zh, en, _ = CATALOG.get(err.code, ("error", "", "", ""))
         labels = []
         if spans and err.field in spans:
             labels.append(Label(spans[err.field], "此值 / this value"))

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import click
 
-from dsl.diagnostics import (JixiaoError, explain as explain_code, render_github, render_json, render_sarif,
+from ..dsl.diagnostics import (JixiaoError, explain as explain_code, render_github, render_json, render_sarif,
                              render_text)
 
 from . import api
-from .report import score_table
+from .publish.report import score_table
 
 
 def _evaluate_case(rulebook, case, trace=False):
@@ -128,7 +128,7 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, ro
 
 def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=None, rows_file=None):
     import os
-    from . import batch
+    from .data import batch
     out = Path(output) if output else None
     inputs = [p for p in (data, Path(rows_file) if rows_file else None, Path(mapping) if mapping else None) if p]
     if out is not None and out.exists() and any(p.exists() and os.path.samefile(out, p) for p in inputs):
@@ -145,7 +145,7 @@ def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=Non
                  else batch.workbook_row_table(rb, data))
         if (jobs > 1 and data.suffix.lower() == ".csv" and not rb.program.row_parts
                 and (out is None or out.suffix.lower() == ".csv")):
-            from .parallel import score_csv_parallel
+            from .data.parallel import score_csv_parallel
             n, errors = score_csv_parallel(rb, data, out, mapping=maps, on_error=on_error, jobs=jobs,
                                            stdout=click.get_text_stream("stdout"), progress=progress)
         else:
@@ -205,7 +205,7 @@ def _progress():
               help="指标行表（每行一条，首列为单位） / a table of 指标行, one line per row, the unit in its first column")
 def diff_cmd(old, new, data, mapping, sheet, fail_on, fmt, rows_file):
     """规则集变更的影响 / which units change score or grade when OLD becomes NEW."""
-    from . import batch
+    from .data import batch
     if (Path(data).is_dir() or Path(data).suffix.lower() == ".jxc") and (mapping or sheet or rows_file):
         raise click.UsageError("--mapping/--sheet/--rows 只用于数据文件 / --mapping, --sheet and --rows apply to a data file")
     try:
@@ -221,7 +221,7 @@ def diff_cmd(old, new, data, mapping, sheet, fail_on, fmt, rows_file):
     except batch.DataError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
-    from dsl.ir import fmt_decimal as f
+    from ..dsl.ir import fmt_decimal as f
     if fmt == "json":
         click.echo(json.dumps({
             "units": rep.units, "changed": len(rep.changes), "grade_changes": rep.grade_changes,
@@ -289,7 +289,7 @@ def test_cmd(paths, quiet, properties, examples):
     scores within their points, total within 满分, grades consistent with the bands
     (also at each boundary), declared monotonicity, the not-applicable policy.
     Exit 0 only when everything passes."""
-    from . import testing
+    from .verify import suites as testing
     if properties:
         _properties(paths, examples)
         return
@@ -316,7 +316,12 @@ def test_cmd(paths, quiet, properties, examples):
 
 
 def _properties(paths, examples):
-    from . import properties as P
+    try:
+        import hypothesis  # noqa: F401
+    except ImportError:
+        raise click.UsageError("性质测试需要 hypothesis：pip install 'jixiao[properties]' / "
+                               "property tests need hypothesis: pip install 'jixiao[properties]'") from None
+    from .verify import properties as P
     files = []
     for p in paths:
         p = Path(p)
@@ -356,7 +361,7 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit):
     """评分依据：用文字说明每项得分 / explain each score in words (and audit claimed scores).
 
     `jixiao explain E0201` (a diagnostic code alone) explains the code instead."""
-    from . import explain as X
+    from .publish import explain as X
     if case is None:
         text = explain_code(rulebook)
         if text is None:
@@ -385,7 +390,7 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit):
 
 
 def fmt(d):
-    from dsl.ir import fmt_decimal
+    from ..dsl.ir import fmt_decimal
     return fmt_decimal(d)
 
 
@@ -398,7 +403,7 @@ def fmt(d):
               help="评分标准：按规则生成、照录原文或两者 / 评分标准 generated from the rule, the original wording, or both")
 def report_cmd(rulebook, case, output, criteria):
     """评分表（含评分依据与自评复核） / the 评分表 of a case, with 评分依据 and the audit of claimed scores."""
-    from . import publish
+    from .publish import tables as publish
     if Path(output).suffix.lower() not in publish.FORMATS:
         raise click.UsageError(f"输出格式 / output format: {', '.join(publish.FORMATS)}")
     rb, c, result = _evaluate_case(rulebook, case, trace=True)
@@ -418,7 +423,7 @@ def doc_cmd(rulebook, output):
 
     给出方法库（方法库 "…"）时，输出各计分方法的参数、说明和评分标准 / for a 方法库 file,
     a reference of its methods: parameters, 说明 and 评分标准."""
-    from . import publish
+    from .publish import tables as publish
     if Path(output).suffix.lower() not in publish.FORMATS:
         raise click.UsageError(f"输出格式 / output format: {', '.join(publish.FORMATS)}")
     try:

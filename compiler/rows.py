@@ -11,13 +11,13 @@ from typing import Any, Iterable, Mapping, Optional
 
 import attrs
 
-from dsl import ast, ir
-from dsl.checks.resolve import suggest
-from dsl.diagnostics import Diagnostic, JixiaoError, Label, make
-from dsl.ir import fmt_decimal
-from dsl.source import Span
+from ..dsl import ast, ir
+from ..dsl.checks.resolve import suggest
+from ..dsl.diagnostics import Diagnostic, JixiaoError, Label, make
+from ..dsl.ir import fmt_decimal
+from ..dsl.source import Span
 
-from . import runtime
+from .backend import runtime
 
 
 @attrs.frozen

@@ -8,13 +8,15 @@ once, so import cycles are harmless.
 """
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path, PurePosixPath
 
 from . import ast
 from .builtins import FUNCS
 from .diagnostics import Diagnostic, JixiaoError, Label, make
 
-STDLIB = Path(__file__).resolve().parent.parent / "stdlib_indicators"
+# the standard library: the package jixiao.stdlib_indicators (a folder on disk, installed or not)
+STDLIB = Path(str(resources.files(__package__.rpartition(".")[0] + ".stdlib_indicators")))
 MAX_LIBRARIES = 64
 
 

@@ -21,9 +21,9 @@ from lark.indenter import DedentError, Indenter
 from . import ast
 from .builtins import FUNCS
 from .diagnostics import Diagnostic, JixiaoError, Label, make
+from .grammar import load_parser
 from .source import SourceFile, Span
 
-GRAMMAR = Path(__file__).with_name("grammar.lark")
 MAX_TEXT = 2_000_000        # characters; a rulebook is a few hundred KB at most
 MAX_DIGITS = 60
 MAX_NESTING = 100
@@ -54,9 +54,7 @@ class JxIndenter(Indenter):
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
-                postlex=JxIndenter(), propagate_positions=True, maybe_placeholders=True,
-                start="start")
+    return load_parser(JxIndenter)
 
 
 # ───────────────────────── public API ─────────────────────────

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from compiler.api import compile_rulebook
-from compiler.cli import main
+from jixiao.compiler.api import compile_rulebook
+from jixiao.compiler.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
@@ -203,7 +203,7 @@ def test_diff_lists_exactly_the_units_that_cross_a_moved_boundary(rb, tmp_path):
 def test_plain_and_quoted_csv_score_alike_in_parallel(rb, tmp_path):
     """The workers split a chunk without quotes on newlines and commas, and hand one with
     quotes to the csv module: blank lines, row numbers, ids and scores come out the same."""
-    from compiler.parallel import score_csv_parallel
+    from jixiao.compiler.data.parallel import score_csv_parallel
     header, rows = unit_rows(rb)
     units = [list(r) for r in rows * 3]
     for k, r in enumerate(units):
@@ -253,7 +253,7 @@ def test_parallel_csv_line_endings_and_block_cuts(rb, tmp_path, ending, last_new
     CRLF, LF and bare-CR files, with or without a final newline, cut into blocks of every
     size from a few bytes (a block boundary inside a record, between CR and LF, inside a
     multi-byte character) up, score exactly as the one-process path does."""
-    from compiler.parallel import score_csv_parallel
+    from jixiao.compiler.data.parallel import score_csv_parallel
     header, rows = unit_rows(rb)
     units = [list(r) for r in rows * 3]
     for k, r in enumerate(units):
@@ -273,7 +273,7 @@ def test_parallel_csv_line_endings_and_block_cuts(rb, tmp_path, ending, last_new
 def test_parallel_csv_reports_rows_after_blocks_by_their_number(rb, tmp_path):
     """Row numbers are counted per block by the main process: a bad cell far down the
     file is reported at its own row, whatever the block size."""
-    from compiler.parallel import score_csv_parallel
+    from jixiao.compiler.data.parallel import score_csv_parallel
     header, rows = unit_rows(rb)
     units = [list(r) for r in rows * 20]
     col = header.index("在职人员数")
@@ -287,8 +287,8 @@ def test_parallel_csv_reports_rows_after_blocks_by_their_number(rb, tmp_path):
 
 
 def test_parallel_csv_that_is_not_utf8(rb, tmp_path):
-    from compiler.batch import DataError
-    from compiler.parallel import score_csv_parallel
+    from jixiao.compiler.data.batch import DataError
+    from jixiao.compiler.data.parallel import score_csv_parallel
     header, rows = unit_rows(rb)
     src = tmp_path / "gbk.csv"
     src.write_bytes((",".join(header) + "\n").encode("utf-8")
@@ -303,7 +303,7 @@ def test_parallel_csv_switches_to_quoted_records_midway(rb, tmp_path):
     """Plain records first, then one whose id holds a quoted comma, quote and newline:
     the blocks before it are cut without decoding, the rest record by record; every
     size of block gives the one-process output and the same row numbers."""
-    from compiler.parallel import score_csv_parallel
+    from jixiao.compiler.data.parallel import score_csv_parallel
     header, rows = unit_rows(rb)
     units = [list(r) for r in rows * 10]
     for k, r in enumerate(units):
@@ -341,7 +341,7 @@ def test_parallel_csv_to_standard_output(rb, tmp_path):
 def test_score_table_takes_rows_from_anywhere(rb):
     """compiler.batch.score_table: headers and (row number, cells) from any source, typed
     cells (Decimals, bools, tuples) or text; bad rows listed with their number."""
-    from compiler.batch import score_table
+    from jixiao.compiler.data.batch import score_table
     header, rows = unit_rows(rb)
     typed = []
     for name, path in CASES.items():
@@ -400,8 +400,8 @@ def test_csv_field_over_the_size_limit(rb, tmp_path, jobs):
 
 def one_vs_parallel(rb, tmp_path, src, sizes=(1, 40, 500, 1 << 19)):
     """(one-process output and error rows, [the same from the parallel path per block size])."""
-    from compiler.parallel import score_csv_parallel
-    from compiler.batch import score_rows, write_results
+    from jixiao.compiler.data.parallel import score_csv_parallel
+    from jixiao.compiler.data.batch import score_rows, write_results
     errors = []
     columns, scored = score_rows(rb, src, on_error="skip", errors=errors)
     one = tmp_path / "one.csv"
@@ -482,7 +482,7 @@ def test_parallel_stdout_uses_the_streams_encoding(rb, tmp_path):
     write_csv(src, header, rows * 2)
     outs = []
     for jobs in ("1", "2"):
-        proc = subprocess.run([sys.executable, "-m", "compiler.cli", "score", str(RULEBOOK), str(src), "-j", jobs],
+        proc = subprocess.run([sys.executable, "-m", "jixiao.compiler.cli", "score", str(RULEBOOK), str(src), "-j", jobs],
                               capture_output=True, env={**__import__("os").environ, "PYTHONIOENCODING": "gbk"},
                               cwd=ROOT, timeout=120)
         assert proc.returncode == 0, proc.stderr.decode("gbk", "replace")
@@ -492,8 +492,8 @@ def test_parallel_stdout_uses_the_streams_encoding(rb, tmp_path):
 
 
 def test_parallel_scoring_refuses_rows_data(tmp_path):
-    from compiler.batch import DataError
-    from compiler.parallel import score_csv_parallel
+    from jixiao.compiler.data.batch import DataError
+    from jixiao.compiler.data.parallel import score_csv_parallel
     rb2 = compile_rulebook(path=ROOT / "stdlib_indicators" / "部门整体支出自评.jx")
     src = tmp_path / "units.csv"
     write_csv(src, ["单位", "年初预算数", "全年执行数", "指标行"], [["a", "1", "1", "{}"]])
@@ -520,7 +520,7 @@ def test_odd_ids_in_xlsx_output(rb, tmp_path):
 
 
 def test_score_table_checks_on_error(rb):
-    from compiler.batch import score_table
+    from jixiao.compiler.data.batch import score_table
     header, rows = unit_rows(rb)
     with pytest.raises(ValueError):
         score_table(rb, header, enumerate(rows, 2), on_error="ignore")
@@ -597,7 +597,7 @@ def test_a_folder_reports_broken_links_and_takes_any_case_of_suffix(rb, tmp_path
     (folder / "乙" / "大写.JXC").write_text(CASES["report-figures"].read_text(encoding="utf-8"), encoding="utf-8")
     (folder / "断链.jxc").symlink_to(tmp_path / "nowhere.jxc")
     errors = []
-    from compiler.batch import score_rows
+    from jixiao.compiler.data.batch import score_rows
     _, scored = score_rows(rb, folder, on_error="skip", errors=errors)
     assert [s.ids["文件"] for s in scored] == ["乙/单位0.jxc", "乙/大写.JXC"]
     assert [(e.file, "E0106" in e.message) for e in errors] == [("断链.jxc", True)]
@@ -625,7 +625,7 @@ def test_stopping_prints_the_same_rows_in_both_paths(rb, tmp_path):
             outs.append(res.stdout)
         assert outs[0] == outs[1]
         assert outs[0].count("\n") == (1 + 3 if path == src else 1 + 2), outs[0]
-    from compiler.parallel import score_csv_parallel
+    from jixiao.compiler.data.parallel import score_csv_parallel
     import io as _io
     for size in (1, 64, 1 << 19):
         buf = _io.StringIO()
@@ -708,7 +708,7 @@ def test_json_records_with_ever_new_keys_are_refused(tmp_path):
 
 
 def test_a_json_lines_file_changed_between_its_two_readings(rb, tmp_path):
-    from compiler.batch import DataError, read_rows
+    from jixiao.compiler.data.batch import DataError, read_rows
     header, rows = unit_rows(rb)
     src = tmp_path / "units.jsonl"
     src.write_text("\n".join(json.dumps(dict(zip(header, r)), ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")

@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from compiler.api import compile_rulebook
-from compiler.batch import BadRows, score_rows
-from compiler.cli import main
+from jixiao.compiler.api import compile_rulebook
+from jixiao.compiler.data.batch import BadRows, score_rows
+from jixiao.compiler.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出自评.jx"

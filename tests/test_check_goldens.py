@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compiler.cli import main
-from dsl.diagnostics import CATALOG
+from jixiao.compiler.cli import main
+from jixiao.dsl.diagnostics import CATALOG
 
 CHECKS = Path(__file__).parent / "golden" / "checks"
 BROKEN = sorted(p.name[: -len(".jx")] for p in CHECKS.glob("*.jx") if not p.name.endswith(".ok.jx"))

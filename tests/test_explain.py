@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compiler.api import compile_rulebook
-from compiler.cli import main
-from compiler.explain import audit, explain
+from jixiao.compiler.api import compile_rulebook
+from jixiao.compiler.cli import main
+from jixiao.compiler.publish.explain import audit, explain
 
 ROOT = Path(__file__).resolve().parent.parent
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from compiler.api import compile_rulebook
-from compiler.batch import BadRows, DataError, indicator_headers
-from compiler.frames import score_frame
+from jixiao.compiler.api import compile_rulebook
+from jixiao.compiler.data.batch import BadRows, DataError, indicator_headers
+from jixiao.compiler.data.frames import score_frame
 # the Chenxi cases, their rulebook and its fixture, and a case value as text, as the batch tests have them
 from test_batch import CASES, ROOT, cell as text, rb  # noqa: F401  (rb is a fixture)
 
@@ -157,7 +157,7 @@ def test_the_runtime_takes_numpy_scalars_and_float_subclasses(rb):
     """rb.evaluate from Python: numpy's float64 (whose repr is "np.float64(96.31)"),
     int64 and bool, a float subclass, are their plain values; an array is refused with a
     diagnostic, not an exception from decimal."""
-    from compiler.runtime import to_bool, to_decimal
+    from jixiao.compiler.backend.runtime import to_bool, to_decimal
 
     class Money(float):
         def __repr__(self):
@@ -174,7 +174,7 @@ def test_the_runtime_takes_numpy_scalars_and_float_subclasses(rb):
                 for k, v in inputs.items()}
     assert rb.evaluate(as_numpy).total == rb.evaluate(inputs).total == Decimal("85.5")
     bad = dict(inputs, 编制数=np.array([1, 2]))
-    from dsl.diagnostics import JixiaoError
+    from jixiao.dsl.diagnostics import JixiaoError
     with pytest.raises(JixiaoError, match="编制数"):
         rb.evaluate(bad)
 
@@ -227,7 +227,7 @@ def test_a_rows_rulebook_from_a_frame_of_records():
 def test_rows_are_read_a_block_at_a_time(rb, monkeypatch):
     """score_frame reads the frame in blocks of rows (memory for one block of Python
     values): positions, bad rows and the index are the same across block boundaries."""
-    from compiler import frames
+    from jixiao.compiler.data import frames
     df = frame(rb, copies=5, index=[f"r{k}" for k in range(10)])
     df["编制数"] = df["编制数"].astype(object)
     df.loc["r7", "编制数"] = "x"

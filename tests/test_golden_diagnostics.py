@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compiler.cli import main
+from jixiao.compiler.cli import main
 
 GOLDEN = Path(__file__).parent / "golden" / "bad"
 CASES = sorted(p.stem for p in GOLDEN.glob("*.cmd"))

@@ -1,9 +1,9 @@
 """Chinese and English keywords: the same rulebook in both spellings gives the same evaluator."""
 from pathlib import Path
 
-from compiler.api import compile_rulebook
-from dsl.keywords import translate_keywords
-from dsl.parser import parse_rulebook
+from jixiao.compiler.api import compile_rulebook
+from jixiao.dsl.keywords import translate_keywords
+from jixiao.dsl.parser import parse_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
 ZH = (ROOT / "stdlib_indicators" / "部门整体支出.jx").read_text(encoding="utf-8")
@@ -62,7 +62,7 @@ def test_methods_rows_and_libraries_in_both_spellings(tmp_path):
     """方法库/方法/要求/引用 and 指标行/行/字段/文本 translate too: the library, the 附件3
     rulebook and its case give the same trees, and the English rulebook (importing the
     English library) the same scores."""
-    from dsl.parser import parse_text
+    from jixiao.dsl.parser import parse_text
     lib = (ROOT / "stdlib_indicators" / "计分方法.jx").read_text(encoding="utf-8")
     rb = (ROOT / "stdlib_indicators" / "部门整体支出自评.jx").read_text(encoding="utf-8")
     case = (ROOT / "examples" / "chenxi-2021" / "self-evaluation.jxc").read_text(encoding="utf-8")

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compiler.cli import main
-from dsl.check import check_text
+from jixiao.compiler.cli import main
+from jixiao.dsl.check import check_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_REL = "tests/fixtures/附件2-literal.jx"

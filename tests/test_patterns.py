@@ -5,8 +5,8 @@ from decimal import Decimal as D, InvalidOperation
 
 import pytest
 
-from compiler.api import compile_rulebook
-from dsl.diagnostics import JixiaoError
+from jixiao.compiler.api import compile_rulebook
+from jixiao.dsl.diagnostics import JixiaoError
 
 ANY = "等级:\n  全: 否则\n"   # one grade band taking every total
 
@@ -617,7 +617,7 @@ def test_precision_half_point_step():
 def test_a_parent_of_only_not_applicable_children_is_not_applicable():
     """不适用 剔除: 甲's only child is not applicable, so 甲 is reported not applicable too
     (its 0 is not a score), and the total is rescaled over 乙: 5 of 5 → 10 of 10."""
-    from compiler.api import compile_rulebook
+    from jixiao.compiler.api import compile_rulebook
     rb = compile_rulebook('规则集 "na"\n满分 10\n不适用 剔除\n一级指标 甲 5分:\n  指标 a 5分:\n    输入 x: 比率\n'
                           '    得分 = 如果 x = 0 则 不适用 否则 min(x, 1) × 5\n一级指标 乙 5分:\n  指标 b 5分:\n'
                           '    输入 y: 比率\n    得分 = min(y, 1) × 5\n等级:\n  好: 总分 ≥ 6\n  差: 否则\n', name="na.jx")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compiler import testing
-from compiler.api import compile_rulebook
-from compiler.cli import main
-from dsl.diagnostics import JixiaoError
+from jixiao.compiler.verify import suites as testing
+from jixiao.compiler.api import compile_rulebook
+from jixiao.compiler.cli import main
+from jixiao.dsl.diagnostics import JixiaoError
 
 ROOT = Path(__file__).resolve().parent.parent
 RULEBOOK = ROOT / "stdlib_indicators" / "项目支出自评.jx"
@@ -209,8 +209,8 @@ def test_row_methods_are_library_calls():
 def test_the_national_split_can_be_imposed_with_one_line():
     """The header's 分值分配 line, added to the 指标行 block: the example (产出 25 + 25,
     效益 15 + 15, 满意度 10) still scores 92.8; moving 5 points from 效益 to 产出 is refused."""
-    from compiler.api import compile_rulebook
-    from dsl.diagnostics import JixiaoError
+    from jixiao.compiler.api import compile_rulebook
+    from jixiao.dsl.diagnostics import JixiaoError
     text = RULEBOOK.read_text(encoding="utf-8").replace(
         "    方法 越高越好 =", "    分值分配 一级指标: 产出指标 50分、效益指标 30分、满意度指标 10分\n    方法 越高越好 =", 1)
     rb = compile_rulebook(text, name=str(RULEBOOK.parent / "项目支出自评-分配.jx"))

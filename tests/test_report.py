@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from compiler.api import compile_rulebook
-from compiler.cli import main
-from compiler.publish import render_html, render_markdown, report_table, write_report
-from compiler.report import result_json, score_table
+from jixiao.compiler.api import compile_rulebook
+from jixiao.compiler.cli import main
+from jixiao.compiler.publish.tables import render_html, render_markdown, report_table, write_report
+from jixiao.compiler.publish.report import result_json, score_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"

@@ -48,14 +48,14 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler import runtime
-from compiler.api import check_file, check_text, compile_rulebook
-from compiler.cli import main as cli
-from dsl.builtins import FUNCS
-from dsl.check import CheckResult
-from dsl.diagnostics import JixiaoError
-from dsl.keywords import EN_ZH, ZH_EN
-from dsl.parser import parse_text
+from jixiao.compiler.backend import runtime
+from jixiao.compiler.api import check_file, check_text, compile_rulebook
+from jixiao.compiler.cli import main as cli
+from jixiao.dsl.builtins import FUNCS
+from jixiao.dsl.check import CheckResult
+from jixiao.dsl.diagnostics import JixiaoError
+from jixiao.dsl.keywords import EN_ZH, ZH_EN
+from jixiao.dsl.parser import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = ROOT / "stdlib_indicators" / "部门整体支出.jx"
@@ -132,7 +132,7 @@ def check_answer(text: str, name: str = "<fuzz>") -> CheckResult:
     assert isinstance(r, CheckResult)
     if r.program is None and not r.diagnostics:
         # only a clean 方法库 has neither a program nor a diagnostic
-        from dsl import ast as jx_ast
+        from jixiao.dsl import ast as jx_ast
         assert isinstance(parse_text(text, name)[0], jx_ast.Library), "no program and no diagnostics"
     return r
 
@@ -1232,7 +1232,7 @@ def test_bug_unbounded_read_of_non_regular_file():
     code = textwrap.dedent(f"""
         import resource, sys
         sys.path.insert(0, {str(ROOT)!r})
-        from compiler.api import check_file
+        from jixiao.compiler.api import check_file
         vm = int(next(l for l in open("/proc/self/status") if l.startswith("VmSize")).split()[1]) << 10
         resource.setrlimit(resource.RLIMIT_AS, (vm + (96 << 20), vm + (96 << 20)))
         try:
@@ -1250,8 +1250,8 @@ def test_bug_endless_iterable_for_checklist():
     code = textwrap.dedent(f"""
         import itertools, resource, sys
         sys.path.insert(0, {str(ROOT)!r})
-        from compiler.api import compile_rulebook
-        from dsl.diagnostics import JixiaoError
+        from jixiao.compiler.api import compile_rulebook
+        from jixiao.dsl.diagnostics import JixiaoError
         rb = compile_rulebook('规则集 "t"\\n满分 1\\n输入 c: 清单["一", "二"]\\n'
                               '一级指标 x 1分:\\n  得分 = 如果 全部符合(c) 则 1 否则 0\\n等级:\\n  全: 否则\\n')
         vm = int(next(l for l in open("/proc/self/status") if l.startswith("VmSize")).split()[1]) << 10

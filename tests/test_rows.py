@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compiler import testing
-from compiler.api import Row, compile_rulebook
-from compiler.runtime import to_decimal
-from compiler.cli import main
-from dsl.check import check_text
-from dsl.diagnostics import JixiaoError, render_text
+from jixiao.compiler.verify import suites as testing
+from jixiao.compiler.api import Row, compile_rulebook
+from jixiao.compiler.backend.runtime import to_decimal
+from jixiao.compiler.cli import main
+from jixiao.dsl.check import check_text
+from jixiao.dsl.diagnostics import JixiaoError, render_text
 
 ROOT = Path(__file__).resolve().parent.parent
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出自评.jx"
@@ -774,8 +774,8 @@ def uncapped():
     """The rulebook compiled without compiler.verify's search for row methods that leave
     their points (E0212): E0707 is the run-time guard behind that search, reached here
     directly. (compile_rulebook refuses this rulebook: see the E0212 test below.)"""
-    from compiler.api import CompiledRulebook
-    from compiler.codegen import generate
+    from jixiao.compiler.api import CompiledRulebook
+    from jixiao.compiler.backend.codegen import generate
     res = check_text(UNCAPPED, "uncapped.jx")
     assert res.ok, [d.message for d in res.diagnostics]
     return CompiledRulebook(res.program, res, generate(res.program))
@@ -1215,8 +1215,8 @@ def test_suite_case_with_a_bad_row_reports_E0609(suite_dir):
 def test_properties_find_a_row_method_that_leaves_the_rows_points(tmp_path):
     """jixiao test --properties draws each row method's fields and the row's 分值 and
     reports a score outside [0, 分值] with the values."""
-    from compiler.properties import run_properties
-    from dsl.check import check_text as dsl_check
+    from jixiao.compiler.verify.properties import run_properties
+    from jixiao.dsl.check import check_text as dsl_check
     text = (ROOT / "tests" / "golden" / "checks" / "E0212-row-method-uncapped.jx").read_text(encoding="utf-8")
     report = run_properties(dsl_check(text, "r.jx"), 60)
     assert [f.prop for f in report.failures] == ["行得分范围 / row score bounds"]

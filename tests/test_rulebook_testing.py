@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from compiler.cli import main
+from jixiao.compiler.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "stdlib_indicators" / "tests" / "部门整体支出.jxt"
@@ -84,7 +84,7 @@ def test_expected_error_passes_only_when_the_case_is_refused_with_that_code(tmp_
     """预期: 错误 = E0610 — the case must be refused with that code; a case that scores, or
     fails with another code, is a failed expectation naming what happened."""
     import shutil
-    from compiler import testing
+    from jixiao.compiler.verify import suites as testing
     root = Path(__file__).resolve().parent.parent
     shutil.copy(root / "stdlib_indicators" / "部门整体支出自评.jx", tmp_path / "r.jx")
     shutil.copy(root / "examples" / "chenxi-2021" / "self-evaluation.jxc", tmp_path / "c.jxc")

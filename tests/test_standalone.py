@@ -6,8 +6,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from compiler.api import compile_rulebook
-from compiler.cli import main
+from jixiao.compiler.api import compile_rulebook
+from jixiao.compiler.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"

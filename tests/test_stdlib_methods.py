@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler import testing
-from compiler.api import check_file, compile_rulebook
-from dsl.check import check_text
-from dsl.diagnostics import JixiaoError
+from jixiao.compiler.verify import suites as testing
+from jixiao.compiler.api import check_file, compile_rulebook
+from jixiao.dsl.check import check_text
+from jixiao.dsl.diagnostics import JixiaoError
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "stdlib_indicators" / "tests"
@@ -362,7 +362,7 @@ def test_an_edited_library_is_compiled_again(tmp_path):
     """compile_rulebook caches by the rulebook's text; an imported library edited on disk
     makes the cached evaluator stale, so it is compiled again."""
     import os
-    from compiler.api import compile_rulebook
+    from jixiao.compiler.api import compile_rulebook
     lib = tmp_path / "m.jx"
     rb = tmp_path / "r.jx"
     lib.write_text('方法库 "m"\n方法 f(x):\n  得分 = min(x, 1)\n', encoding="utf-8")

@@ -20,8 +20,8 @@ from decimal import localcontext
 
 from harness import Peer
 
-from compiler import api
-from compiler.runtime import CONTEXT
+from jixiao.compiler import api
+from jixiao.compiler.backend.runtime import CONTEXT
 
 CHECKS = ("c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8")
 

@@ -24,7 +24,7 @@ import attrs
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
-from dsl.ir import fmt_decimal
+from jixiao.dsl.ir import fmt_decimal
 
 KW = {
     "rulebook": ["规则集", "rulebook"], "total": ["满分", "total_points"], "precision": ["精度", "precision"],
@@ -577,8 +577,8 @@ def compile_book(book: Book):
     (which caches, and raises instead of returning the diagnostics)."""
     from hypothesis import assume, note
 
-    from compiler.api import CompiledRulebook, check_text
-    from compiler.codegen import generate
+    from jixiao.compiler.api import CompiledRulebook, check_text
+    from jixiao.compiler.backend.codegen import generate
 
     note(book.text)
     result = check_text(book.text, "gen.jx")

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
-from compiler.api import compile_rulebook
-from compiler.interpreter import round_to
-from compiler.runtime import CONTEXT, EvaluationError
-from dsl.check import check_text
-from dsl.checks import intervals as iv
-from dsl.checks.grades import grade_of
+from jixiao.compiler.api import compile_rulebook
+from jixiao.compiler.verify.interpreter import round_to
+from jixiao.compiler.backend.runtime import CONTEXT, EvaluationError
+from jixiao.dsl.check import check_text
+from jixiao.dsl.checks import intervals as iv
+from jixiao.dsl.checks.grades import grade_of
 
 from .rulebook_gen import compile_book, inputs_for, profile, rulebooks
 

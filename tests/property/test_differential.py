@@ -18,9 +18,10 @@ import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
-from compiler import interpreter, runtime
-from compiler.api import compile_rulebook
-from dsl.diagnostics import JixiaoError
+from jixiao.compiler.verify import interpreter
+from jixiao.compiler.backend import runtime
+from jixiao.compiler.api import compile_rulebook
+from jixiao.dsl.diagnostics import JixiaoError
 
 from .rulebook_gen import compile_book, inputs_for, profile, rulebooks
 
@@ -228,7 +229,7 @@ def test_constant_results_round_like_the_traced_path(settings_, score):
 ], ids=["E0701-now-E0504", "E0704-now-E0406"])
 def test_former_runtime_errors_are_refused_by_check(rule, code):
     """These two used to pass check and fail at run time (E0701, E0704): check refuses them now."""
-    from dsl.diagnostics import JixiaoError
+    from jixiao.dsl.diagnostics import JixiaoError
     with pytest.raises(JixiaoError) as e:
         compile_rulebook('规则集 "t"\n满分 2\n' + rule + ANY, name="t.jx")
     assert code in {d.code for d in e.value.diagnostics}

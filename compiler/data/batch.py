@@ -19,13 +19,13 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 
 import attrs
 
-from dsl.diagnostics import Diagnostic, JixiaoError, render_concise
-from dsl.ir import fmt_decimal
+from ...dsl.diagnostics import Diagnostic, JixiaoError, render_concise
+from ...dsl.ir import fmt_decimal
 
-from . import runtime
-from .api import CompiledRulebook
-from .files import atomic_write
-from .rows import score_all
+from ..backend import runtime
+from ..api import CompiledRulebook
+from ..files import atomic_write
+from ..rows import score_all
 
 DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson", ".jxc"}
 CHECKLIST_SEPARATORS = (",", "，", "、", ";", "；", " ", "|")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from dsl.diagnostics import JixiaoError, render_text
+from ...dsl.diagnostics import JixiaoError, render_text
 
 
 class JxtFailure(Exception):
@@ -25,7 +25,7 @@ def pytest_collect_file(parent, file_path):
 
 class JxtFile(pytest.File):
     def collect(self):
-        from . import testing
+        from . import suites as testing
         try:
             loaded = testing.load_suite(self.path)
         except JixiaoError as e:
@@ -41,14 +41,14 @@ class JxtItem(pytest.Item):
         self.case = case
 
     def runtest(self):
-        from . import testing
+        from . import suites as testing
         outcome = testing.run_case(self.loaded, self.case)
         if not outcome.passed:
             raise JxtFailure(outcome)
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, JxtFailure):
-            from . import testing
+            from . import suites as testing
             return testing.format_outcome(excinfo.value.outcome)
         return super().repr_failure(excinfo, style=style)
 

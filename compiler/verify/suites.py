@@ -23,12 +23,12 @@ from typing import Optional
 
 import attrs
 
-from dsl import ast
-from dsl.diagnostics import Diagnostic, JixiaoError, Label, make
-from dsl.ir import fmt_decimal
-from dsl.parser import parse_text, read_source
+from ...dsl import ast
+from ...dsl.diagnostics import Diagnostic, JixiaoError, Label, make
+from ...dsl.ir import fmt_decimal
+from ...dsl.parser import parse_text, read_source
 
-from . import api
+from .. import api
 
 TOTAL_NAMES = {"总分", "total"}
 GRADE_NAMES = {"等级", "grade"}
@@ -206,7 +206,7 @@ def _show(e) -> str:
 
 def explain_trace(result: api.Result, path: str) -> list[str]:
     """The trace events of one indicator, one readable line each."""
-    from .explain import trace_lines
+    from ..publish.explain import trace_lines
     return trace_lines(result.trace, path)
 
 
@@ -220,7 +220,7 @@ def format_outcome(o: CaseOutcome, verbose: bool = False) -> str:
         out.append(f"    {m.what}: 预期 / expected {m.expected}，实际 / actual {m.actual}")
         for line in o.trace.get(m.indicator, []) if m.indicator else []:
             out.append(f"        {line}")
-    from dsl.diagnostics import render_concise
+    from ...dsl.diagnostics import render_concise
     for d in o.errors:
         out.append("    " + render_concise(d))
     return "\n".join(out)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import attrs
 
-from dsl import ir
-from dsl.checks.resolve import _contains_na
+from ...dsl import ir
+from ...dsl.checks.resolve import _contains_na
 
 RUNTIME_PATH = Path(__file__).with_name("runtime.py")
 _SIMPLE = __import__("re").compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -12,12 +12,12 @@ from typing import Optional
 
 import attrs
 
-from dsl import ir
-from dsl.builtins import DISPLAY_ZH
-from dsl.checks.bounds import attainable, can_round_to, describe_set
-from dsl.ir import fmt_decimal
+from ...dsl import ir
+from ...dsl.builtins import DISPLAY_ZH
+from ...dsl.checks.bounds import attainable, can_round_to, describe_set
+from ...dsl.ir import fmt_decimal
 
-from .api import CompiledRulebook, Result, TraceEvent
+from ..api import CompiledRulebook, Result, TraceEvent
 from .printer import CMP, expr_text
 
 

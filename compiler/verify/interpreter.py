@@ -39,9 +39,9 @@ from __future__ import annotations
 import operator
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 
-from dsl import ir
+from ...dsl import ir
 
-from . import runtime
+from ..backend import runtime
 
 ZERO = Decimal(0)
 CMP = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
@@ -63,7 +63,7 @@ def local_numbering(program: ir.Program) -> dict:
 def span_numbering(program: ir.Program) -> tuple[dict, list]:
     """The code generator's span numbers: {(start, end, file number): number} (order of
     first use, as its SPANS) and the file names by number (its SPAN_FILES)."""
-    from .codegen import Gen
+    from ..backend.codegen import Gen
     gen = Gen(program)
     gen.module()
     return {sp: i for i, sp in enumerate(gen.spans)}, list(gen.span_files)

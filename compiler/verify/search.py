@@ -15,12 +15,12 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from dsl import ir
-from dsl.check import CheckResult
-from dsl.diagnostics import Diagnostic, Label, has_errors, make
-from dsl.ir import fmt_decimal
+from ...dsl import ir
+from ...dsl.check import CheckResult
+from ...dsl.diagnostics import Diagnostic, Label, has_errors, make
+from ...dsl.ir import fmt_decimal
 
-from . import runtime
+from ..backend import runtime
 
 TRIES = 4000
 D = Decimal
@@ -70,7 +70,7 @@ def _candidates(inp: ir.Input, consts: set[Decimal]) -> list:
 
 def search(prog: ir.Program, targets: dict[int, Diagnostic], tries: int = TRIES) -> dict[int, tuple]:
     """Indicator index -> (inputs, score) for each target whose bounds some input breaks."""
-    from .codegen import generate
+    from ..backend.codegen import generate
     src = generate(prog)
     ns = {k: v for k, v in vars(runtime).items() if not k.startswith("__")}
     exec(compile(src, "<jixiao verify>", "exec"), ns)
@@ -109,7 +109,7 @@ def search(prog: ir.Program, targets: dict[int, Diagnostic], tries: int = TRIES)
 def search_rows(part: ir.RowPart, tries: int = 1500) -> list[Diagnostic]:
     """Each row method run on field values drawn from the declarations (the row's 分值
     among them): a score outside [0, 分值] is error E0212 with the counterexample."""
-    from .codegen import generate
+    from ..backend.codegen import generate
     out = []
     pf = next(f for f in part.fields if f.name == part.points_field)
     for name, mprog in part.methods.items():
@@ -152,7 +152,7 @@ def decide(result: CheckResult, tries: int = TRIES) -> CheckResult:
     if prog is not None and prog.row_parts and not has_errors(result.diagnostics):
         extra = [d for part in prog.row_parts for d in search_rows(part)]
         if extra:
-            from dsl.check import _sorted
+            from ...dsl.check import _sorted
             result = CheckResult(prog, _sorted(list(result.diagnostics) + extra), result.ranges, result.unproven)
     if prog is None or not result.unproven:
         return result
@@ -175,7 +175,7 @@ def decide(result: CheckResult, tries: int = TRIES) -> CheckResult:
             diags.append(make("W0505", labels, name=ind.name, points=fmt_decimal(ind.points),
                               range=rng_text, tries=tries))
             prog.runtime_checked.add(index)
-    from dsl.check import _sorted
+    from ...dsl.check import _sorted
     return CheckResult(prog, _sorted(diags), result.ranges, {i: d for i, d in result.unproven.items() if i in found})
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from dsl import ir
-from dsl.builtins import DISPLAY_ZH
+from ...dsl import ir
+from ...dsl.builtins import DISPLAY_ZH
 
 PREC = {"or": 1, "and": 2, "cmp": 3, "+": 4, "-": 4, "*": 5, "/": 5, "neg": 6}
 CMP = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}

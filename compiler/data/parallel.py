@@ -18,10 +18,10 @@ import re
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
-from . import runtime
-from .api import CompiledRulebook
+from ..backend import runtime
+from ..api import CompiledRulebook
 from .batch import BadRows, Columns, DataError, RowError, _Formats, indicator_headers, read_rows
-from .files import atomic_write
+from ..files import atomic_write
 
 _W: dict = {}   # per worker process: the compiled rulebook, converter and writer setup
 

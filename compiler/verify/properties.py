@@ -21,14 +21,14 @@ from typing import Optional
 
 import attrs
 
-from dsl import ir
-from dsl.check import CheckResult
-from dsl.checks.grades import grade_of
-from dsl.diagnostics import JixiaoError
-from dsl.ir import fmt_decimal
+from ...dsl import ir
+from ...dsl.check import CheckResult
+from ...dsl.checks.grades import grade_of
+from ...dsl.diagnostics import JixiaoError
+from ...dsl.ir import fmt_decimal
 
-from . import runtime
-from .verify import _candidates, _constants, show_value
+from ..backend import runtime
+from .search import _candidates, _constants, show_value
 
 D = Decimal
 
@@ -59,7 +59,7 @@ def _compile_anyway(result: CheckResult) -> dict:
                 and not d.code.startswith(("E04", "E05"))]
     if prog is None or blocking:
         raise JixiaoError(blocking or result.diagnostics)
-    from .codegen import generate
+    from ..backend.codegen import generate
     src = generate(prog)
     ns = {k: v for k, v in vars(runtime).items() if not k.startswith("__")}
     exec(compile(src, "<jixiao properties>", "exec"), ns)
@@ -218,7 +218,7 @@ def run_properties(result: CheckResult, examples: int = 300, seed: Optional[int]
 def _row_method_failure(part, name: str, mprog: ir.Program, examples: int, seed) -> Optional[PropertyFailure]:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
-    from .codegen import generate
+    from ..backend.codegen import generate
     ns = {k: v for k, v in vars(runtime).items() if not k.startswith("__")}
     exec(compile(generate(mprog), "<jixiao row properties>", "exec"), ns)
     full = ns["_full"]
@@ -281,10 +281,10 @@ def _step_up(inp: ir.Input, v):
 
 def format_failure(f: PropertyFailure, prog: ir.Program, ns: dict) -> str:
     """The failure, the inputs the indicator reads (all inputs for the total), its trace."""
-    from dsl.source import Span
-    from .api import trace_event
-    from .explain import trace_lines
-    from .verify import _inputs_used
+    from ...dsl.source import Span
+    from ..api import trace_event
+    from ..publish.explain import trace_lines
+    from .search import _inputs_used
     lines = [f"✗ 性质 / property {f.prop}: {f.message}"]
     ind = next((i for i in prog.walk() if i.index == f.indicator), None)
     used = _inputs_used(ind) if ind is not None and ind.score is not None else set(f.inputs)

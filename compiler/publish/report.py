@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 
-from dsl.ir import fmt_decimal
-from dsl.source import display_width
+from ...dsl.ir import fmt_decimal
+from ...dsl.source import display_width
 
-from .api import Result
+from ..api import Result
 
 LEVEL_ZH = {"level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "item": "子项"}
 

@@ -27,12 +27,12 @@ from typing import Any, Optional
 
 import attrs
 
-from compiler.files import atomic_write
-from compiler.printer import CMP, expr_text
-from dsl import ir
-from dsl.builtins import DISPLAY_ZH
-from dsl.ir import fmt_decimal
-from dsl.source import display_width
+from ..files import atomic_write
+from .printer import CMP, expr_text
+from ...dsl import ir
+from ...dsl.builtins import DISPLAY_ZH
+from ...dsl.ir import fmt_decimal
+from ...dsl.source import display_width
 
 FORMATS = (".xlsx", ".html", ".md")
 
@@ -726,7 +726,7 @@ def doc_table(rb) -> Table:
 def library_table(lib) -> Table:
     """A 方法库 as a reference table: each method, its parameters (with defaults), 说明 and
     评分标准, as written in the library."""
-    from dsl import ast
+    from ...dsl import ast
     cols = [Column("name", "方法", 14, 12, "h"), Column("params", "参数", 24, 20, "text"),
             Column("doc", "说明", 50, 40, "text"), Column("criteria", "评分标准", 34, 28, "text")]
     rows = []

@@ -1,7 +1,7 @@
 """Score a pandas DataFrame: one unit per row (optional extra ``jixiao[pandas]``).
 
-    from compiler.api import compile_rulebook
-    from compiler.frames import score_frame
+    from ..api import compile_rulebook
+    from .frames import score_frame
     rb = compile_rulebook(path="部门整体支出.jx")
     scores = score_frame(rb, df)                      # a new DataFrame, same index
 
@@ -24,7 +24,7 @@ import math
 from decimal import Decimal
 from typing import Any, Mapping, Optional
 
-from .api import CompiledRulebook
+from ..api import CompiledRulebook
 from .batch import DataError, indicator_headers, rows_record, score_table
 
 
