@@ -21,10 +21,11 @@ import attrs
 from ..dsl import ast, ir
 from ..dsl import check as _check
 from ..dsl.check import CheckResult
-from ..dsl.checks.resolve import narrow_qualified, suggest
-from ..dsl.diagnostics import CATALOG, Diagnostic, JixiaoError, Label, has_errors, make
+from ..dsl.checks.resolve import narrow_qualified
+from ..dsl.diagnostics import Diagnostic, JixiaoError, Label, Msg, has_errors, make, tr
 from ..dsl.imports import dependencies_fresh
 from ..dsl.ir import fmt_decimal
+from ..dsl.names import did_you_mean, qualify
 from ..dsl.parser import parse_text, read_source
 from ..dsl.source import Span
 
@@ -42,6 +43,11 @@ def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
 def check_file(path) -> CheckResult:
     """``dsl.check.check_file`` plus what only running the rule can decide."""
     return decide(_check.check_file(path))
+
+
+def error_msg(err: runtime.EvaluationError) -> Msg:
+    """An evaluation error's message (the catalog's template) in both languages."""
+    return Msg(err.message_in("zh"), err.message_in("en"))
 
 
 # ───────────────────────── results ─────────────────────────
@@ -239,24 +245,27 @@ class CompiledRulebook:
             raise JixiaoError([self._diag(err, spans) for err in e.errors]) from None
 
     def _diag(self, err: runtime.EvaluationError, spans=None) -> Diagnostic:
-        sev, zh, en, _ = CATALOG.get(err.code, ("error", "", "", ""))
         labels = []
         if spans and err.field in spans:
-            labels.append(Label(spans[err.field], "此值 / this value"))
+            labels.append(Label(spans[err.field], tr("此值", "this value")))
         elif spans is not None and err.code == "E0601" and "__case__" in spans:
-            labels.append(Label(spans["__case__"], "案例中没有此项 / this case does not give it"))
+            labels.append(Label(spans["__case__"], tr("案例中没有此项", "this case does not give it")))
         decl = self.span(err.span)
         if decl is not None:
-            caption = "声明于此 / declared here" if err.code.startswith("E06") else "规则 / rule"
+            caption = tr("声明于此", "declared here") if err.code.startswith("E06") else tr("规则", "rule")
             labels.append(Label(decl, caption, primary=not labels))
         notes = []
         inp = self._inputs_by_name.get(err.field)
         if inp is not None and err.code in ("E0602", "E0603"):
-            k = {"amount": f"金额（{inp.type.unit}）", "count": f"计数（{inp.type.unit}）", "rate": "比率，如 96.3%",
-                 "boolean": "是 或 否", "grade": "、".join(inp.members), "checklist": f"{len(inp.members)} 项 [是, 否, …]",
-                 "score": "分数", "number": "数值"}[inp.kind]
-            notes.append(f"「{inp.name}」声明为 / is declared as: {k}，范围 / range {inp.range_text()}")
-        return Diagnostic(err.code, "error", err.message, tuple(labels), tuple(notes), ())
+            u = inp.type.unit
+            kz, ke = {"amount": (f"金额（{u}）", f"an amount ({u})"), "count": (f"计数（{u}）", f"a count ({u})"),
+                      "rate": ("比率，如 96.3%", "a rate, e.g. 96.3%"), "boolean": ("是 或 否", "yes or no"),
+                      "grade": ("、".join(inp.members), ", ".join(inp.members)),
+                      "checklist": (f"{len(inp.members)} 项 [是, 否, …]", f"{len(inp.members)} items [yes, no, …]"),
+                      "score": ("分数", "a score"), "number": ("数值", "a number")}[inp.kind]
+            notes.append(tr(f"「{inp.name}」声明为：{kz}，范围 {inp.range_text()}",
+                            f"`{inp.name}` is declared as {ke}, range {inp.range_text()}"))
+        return make(err.code, labels, notes=notes, **err.params)
 
     def evaluate(self, inputs: Mapping[str, Any], *, trace: bool = False,
                  assessed: Optional[Mapping[str, Any]] = None,
@@ -353,12 +362,11 @@ class CompiledRulebook:
             name = ".".join(n.text for n in ci.path)
             inp = by_name.get(ci.path[-1].text) if len(ci.path) == 1 else None
             if inp is None:
-                sugg = suggest(name, by_name)
-                helps = [f"是否应为{'、'.join('「' + s + '」' for s in sugg)}？ / did you mean {', '.join('`' + s + '`' for s in sugg)}?"] if sugg else []
-                diags.append(make("E0604", [Label(ci.path[-1].span, "未声明的输入 / not a declared input")], helps=helps, name=name))
+                helps = did_you_mean(name, by_name)
+                diags.append(make("E0604", [Label(ci.path[-1].span, tr("未声明的输入", "not a declared input"))], helps=helps, name=name))
                 continue
             if inp.name in inputs:
-                diags.append(make("E0606", [Label(ci.span, ""), Label(spans[inp.name], "首次给出 / first given here", False)], name=inp.name))
+                diags.append(make("E0606", [Label(ci.span, ""), Label(spans[inp.name], tr("首次给出", "first given here"), False)], name=inp.name))
                 continue
             value, err = _case_value(ci.value, inp)
             if err is not None:
@@ -376,14 +384,13 @@ class CompiledRulebook:
                 hits = self.find_indicator(parts)
                 label = Label(row.path[-1].span, "")
                 if not hits:
-                    sugg = suggest(parts[-1], {i.name for i in self._indicators})
-                    helps = [f"是否应为{'、'.join('「' + s + '」' for s in sugg)}？ / did you mean {', '.join('`' + s + '`' for s in sugg)}?"] if sugg else []
+                    helps = did_you_mean(parts[-1], {i.name for i in self._indicators})
                     diags.append(make("E0605", [label], helps=helps, name=".".join(parts)))
                     continue
                 if len(hits) > 1:
-                    labels = [Label(row.path[-1].span, "指向多个指标 / refers to several indicators")]
+                    labels = [Label(row.path[-1].span, tr("指向多个指标", "refers to several indicators"))]
                     labels += [Label(h.name_span, "/".join(h.path), False) for h in hits]
-                    helps = ["写明上级以区分 / qualify it: " + "、".join(f"{h.path[-2]}.{h.name}" for h in hits)]
+                    helps = [qualify([h.path for h in hits])]
                     diags.append(make("E0202", labels, helps=helps, name=".".join(parts)))
                     continue
                 ind = hits[0]
@@ -472,7 +479,7 @@ def compile_rulebook(text: Optional[str] = None, *, path=None, name: Optional[st
         src = parse_text(text, name)[1]
         raise JixiaoError([make("E0108", [Label(Span(src, 0, min(3, len(src.text))), "")], found_zh="方法库",
                                 expected_zh="规则集", found_en="library", expected_en="rulebook",
-                                helps=["方法库由规则集用「引用」引入 / a rulebook imports a library with 引用"])])
+                                helps=[tr("方法库由规则集用「引用」引入", "a rulebook imports a library with 引用")])])
     if not result.ok:
         raise JixiaoError(result.diagnostics)
     compiled = CompiledRulebook(result.program, result, generate(result.program))

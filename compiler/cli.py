@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from ..dsl.diagnostics import (JixiaoError, explain as explain_code, render_github, render_json, render_sarif,
-                             render_text)
+from ..dsl.diagnostics import (JixiaoError, Msg, explain as explain_code, render_github, render_json, render_sarif,
+                               render_text)
 
 from . import api
 from .publish.report import score_table
@@ -47,7 +47,9 @@ def main():
 @click.option("--format", "fmt", type=click.Choice(["text", "full", "concise", "json", "sarif", "github"]),
               default="text", help="诊断格式 / diagnostic format: text (= full), concise, json, sarif, github")
 @click.option("--strict", is_flag=True, help="警告也视为失败 / fail on warnings too")
-def check(files, fmt, strict):
+@click.option("--lang", type=click.Choice(["both", "zh", "en"]), default="both", show_default=True,
+              help="诊断语言 / language of the messages")
+def check(files, fmt, strict, lang):
     """检查规则集 / check rulebooks for errors and warnings.
 
     Exit 0 when clean, 1 on errors (or warnings with --strict), 2 on usage errors."""
@@ -55,14 +57,14 @@ def check(files, fmt, strict):
     for f in files:
         all_diags.extend(api.check_file(f).diagnostics)
     if fmt == "json":
-        click.echo(render_json(all_diags))
+        click.echo(render_json(all_diags, lang))
     elif fmt == "sarif":
-        click.echo(render_sarif(all_diags))
+        click.echo(render_sarif(all_diags, lang=lang))
     elif fmt == "github":
         if all_diags:
-            click.echo(render_github(all_diags))
+            click.echo(render_github(all_diags, lang))
     elif all_diags:
-        click.echo(render_text(all_diags, "concise" if fmt == "concise" else "full"))
+        click.echo(render_text(all_diags, "concise" if fmt == "concise" else "full", lang))
         click.echo("")
     errors = sum(d.severity == "error" for d in all_diags)
     warnings = sum(d.severity == "warning" for d in all_diags)
@@ -70,8 +72,8 @@ def check(files, fmt, strict):
     if fmt in ("text", "full", "concise"):
         extra_zh = f"，{infos} 条提示" if infos else ""
         extra_en = f", {infos} info" if infos else ""
-        click.echo(f"{len(files)} 个文件，{errors} 个错误，{warnings} 个警告{extra_zh} / "
-                   f"{len(files)} file(s), {errors} error(s), {warnings} warning(s){extra_en}", err=True)
+        click.echo(Msg(f"{len(files)} 个文件，{errors} 个错误，{warnings} 个警告{extra_zh}",
+                       f"{len(files)} file(s), {errors} error(s), {warnings} warning(s){extra_en}").text(lang), err=True)
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 

@@ -12,8 +12,8 @@ from typing import Any, Iterable, Mapping, Optional
 import attrs
 
 from ..dsl import ast, ir
-from ..dsl.checks.resolve import suggest
-from ..dsl.diagnostics import Diagnostic, JixiaoError, Label, make
+from ..dsl.names import did_you_mean, suggest
+from ..dsl.diagnostics import FIELD, Diagnostic, JixiaoError, Label, Msg, format_message, make, tr
 from ..dsl.ir import fmt_decimal
 from ..dsl.source import Span
 
@@ -41,8 +41,10 @@ def score_all(rb, inputs, rows):
             | {".".join(p.indicator.path) for p in rb.program.row_parts}
         unknown = [k for k in rows if k not in known]
         if unknown:
+            listed = sorted(known)
             raise JixiaoError([make("E0605", [], name=str(k)[:80],
-                                    helps=[f"有指标行的指标 / indicators with rows: {'、'.join(sorted(known)) or '无 / none'}"])
+                                    helps=[tr(f"有指标行的指标：{'、'.join(listed) or '无'}",
+                                              f"indicators with rows: {', '.join(listed) or 'none'}")])
                                for k in unknown])
     if rb.program.row_parts:
         inputs = dict(inputs)
@@ -57,7 +59,7 @@ def score_all(rb, inputs, rows):
                 raise JixiaoError([make("E0609", [Label(rb.span(None) or part.span, "")] if part.span else [],
                                         part=key, row="—", reason_zh="：案例没有给出指标行",
                                         reason_en=": the case gives no rows",
-                                        helps=[f"在案例中写「指标行 {part.indicator.name}:」及各行 / add `指标行 {part.indicator.name}:` with its rows"])])
+                                        helps=[tr(f"在案例中写「指标行 {part.indicator.name}:」及各行", f"add `指标行 {part.indicator.name}:` with its rows")])])
             results, total = score_part(rb, part, given)
             row_results[part.indicator.index] = results
             inputs[part.total.name] = total
@@ -100,14 +102,16 @@ def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
                                       reason_zh=f"：自评得分 {runtime._show(claimed)} 不是数", 
                                       reason_en=f": the claimed score {runtime._show(claimed)} is not a number"))
 
-        def bad(zh, en, field=None, r=r, code="E0609"):
-            labels = [Label(r.spans[field], "此值 / this value")] if field in r.spans else (
-                [Label(r.span, "此行 / this row")] if r.span is not None else [])
-            if code == "E0609":
-                diags.append(make("E0609", labels, part=key, row=r.title, reason_zh=zh, reason_en=en))
-            else:
-                diags.append(Diagnostic(code, "error", f"「{key}」的行「{r.title}」：{zh} / row `{r.title}` of `{key}`: {en}",
-                                        tuple(labels)))
+        def labels_at(field=None, r=r):
+            return [Label(r.spans[field], tr("此值", "this value"))] if field in r.spans else (
+                [Label(r.span, tr("此行", "this row"))] if r.span is not None else [])
+
+        def bad(zh, en, field=None, r=r):
+            diags.append(make("E0609", labels_at(field), part=key, row=r.title, reason_zh=zh, reason_en=en))
+
+        def bad_value(err, r=r):
+            """A field's value refused by validation, said of the field (E0609)."""
+            bad("：" + err.message_in("zh", **FIELD), ": " + err.message_in("en", **FIELD), err.field)
         if r.title in seen:
             bad("重复给出", " is given twice")
             sum_known = False
@@ -127,8 +131,7 @@ def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
         except runtime.InputErrors as e:
             bad_fields = set()
             for err in e.errors:
-                zh, _, en = err.message.partition(" / ")
-                bad("：" + zh.replace("输入「", "字段「"), ": " + en.replace("input `", "field `"), err.field)
+                bad_value(err)
                 bad_fields.add(err.field)
             values = {}
             for f in present:
@@ -167,8 +170,8 @@ def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
             with localcontext(runtime.CONTEXT):
                 scores = run([values[i.name] for i in prog.inputs])[0]
         except runtime.EvaluationError as err:
-            zh, _, en = err.message.partition(" / ")
-            bad(zh, en, code=err.code)
+            diags.append(attrs.evolve(make(err.code, labels_at(), **err.params),
+                                      context=Msg(f"「{key}」的行「{r.title}」", f"row `{r.title}` of `{key}`")))
             continue
         score = scores[0]
         if not (0 <= score <= pts):
@@ -185,10 +188,7 @@ def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
                   for r in seen.values() if r.span is not None and not _empty(r.fields.get(part.points_field))][:30]
         diags.append(make("E0610", labels[:1] + [attrs.evolve(l, primary=False) for l in labels[1:]],
                           part=key, sum=fmt_decimal(points_sum), points=fmt_decimal(part.indicator.points),
-                          notes=["各行分值 / rows: " + "，".join(listing[:30]) + ("，…" if len(listing) > 30 else "")
-                                 + f"；合计 / sum {fmt_decimal(points_sum)}，"
-                                 f"应为 / should be {fmt_decimal(part.indicator.points)}（差 / off by "
-                                 f"{fmt_decimal(points_sum - part.indicator.points)}）"]))
+                          notes=[_rows_note(listing, points_sum, part.indicator.points, "各行")]))
     if given and sum_known and not diags:
         diags.extend(allocations(part, key, list(seen.values())))
     if diags:
@@ -206,8 +206,8 @@ def allocations(part: ir.RowPart, key: str, rows: list) -> list:
             value = r.fields.get(field)
             pts = runtime.to_decimal(r.fields.get(part.points_field))
             if value not in shares:
-                labels = [Label(r.spans[field], "此值 / this value")] if field in r.spans else (
-                    [Label(r.span, "此行 / this row")] if r.span is not None else [])
+                labels = [Label(r.spans[field], tr("此值", "this value"))] if field in r.spans else (
+                    [Label(r.span, tr("此行", "this row"))] if r.span is not None else [])
                 shown = runtime._show(value) if value is not None else "（未给出 / not given）"
                 listed = "、".join(shares)
                 out.append(make("E0609", labels, part=key, row=r.title,
@@ -221,12 +221,19 @@ def allocations(part: ir.RowPart, key: str, rows: list) -> list:
                 rs = members[value]
                 labels = [Label(r.span, f"{fmt_decimal(runtime.to_decimal(r.fields.get(part.points_field)))}分", i == 0)
                           for i, r in enumerate(rs[:30]) if r.span is not None]
-                listing = "，".join(f"{r.title} {fmt_decimal(runtime.to_decimal(r.fields.get(part.points_field)))}分" for r in rs[:30])
+                listing = [f"{r.title} {fmt_decimal(runtime.to_decimal(r.fields.get(part.points_field)))}分" for r in rs]
                 out.append(make("E0611", labels, part=key, field=field, value=value, sum=fmt_decimal(got[value]),
                                 points=fmt_decimal(want),
-                                notes=[f"{field}为「{value}」的行 / rows: " + (listing or "无 / none")
-                                       + f"；合计 / sum {fmt_decimal(got[value])}，应为 / should be {fmt_decimal(want)}"]))
+                                notes=[_rows_note(listing, got[value], want, f"{field}为「{value}」的行")]))
     return out
+
+
+def _rows_note(listing: list, got: Decimal, want: Decimal, which_zh: str) -> Msg:
+    """The rows with their points, the sum and what it should be (E0610, E0611)."""
+    shown = listing[:30] + (["…"] if len(listing) > 30 else [])
+    off = fmt_decimal(got - want)
+    return Msg(f"{which_zh}：{'，'.join(shown) or '无'}；合计 {fmt_decimal(got)}，应为 {fmt_decimal(want)}（差 {off}）",
+               f"rows: {', '.join(shown) or 'none'}; sum {fmt_decimal(got)}, should be {fmt_decimal(want)} (off by {off})")
 
 
 def case_rows(rb, blocks, diags) -> dict:
@@ -238,9 +245,8 @@ def case_rows(rb, blocks, diags) -> dict:
     for blk in blocks:
         part = parts.get(blk.part.text)
         if part is None:
-            sugg = suggest(blk.part.text, parts)
-            helps = [f"是否应为{'、'.join('「' + s + '」' for s in sugg)}？ / did you mean {', '.join(sugg)}?"] if sugg else []
-            diags.append(make("E0605", [Label(blk.part.span, "不是有指标行的指标 / not an indicator with rows")],
+            helps = did_you_mean(blk.part.text, parts)
+            diags.append(make("E0605", [Label(blk.part.span, tr("不是有指标行的指标", "not an indicator with rows"))],
                               helps=helps, name=blk.part.text))
             continue
         key = "/".join(part.indicator.path)
@@ -288,11 +294,9 @@ def case_rows(rb, blocks, diags) -> dict:
 def _in_row(part: str, row: str, d: Diagnostic) -> Diagnostic:
     """A value problem found in a case-supplied row, said as the row's: E0609 naming the
     indicator and the row, the field for the input."""
-    zh, _, en = d.message.partition(" / ")
-    zh = zh.replace("输入「", "字段「")
-    en = en.replace("input `", "field `")
-    return Diagnostic("E0609", "error", f"「{part}」的行「{row}」：{zh} / row `{row}` of `{part}`: {en}",
-                      d.labels, d.notes, d.helps)
+    args = {**d.args, **FIELD}
+    return make("E0609", d.labels, notes=d.notes, helps=d.helps, part=part, row=row,
+                reason_zh="：" + format_message(d.code, args, "zh"), reason_en=": " + format_message(d.code, args, "en"))
 
 
 def _field_table(fields) -> tuple:

@@ -18,7 +18,7 @@ from .checks.points import check_points
 from .checks.resolve import resolve
 from . import ast, ir
 from .builtins import FUNCS
-from .diagnostics import Diagnostic, JixiaoError, Label, has_errors, make
+from .diagnostics import Diagnostic, JixiaoError, Label, has_errors, make, tr
 from .imports import collect_methods
 from .parser import parse_text, read_source
 
@@ -110,7 +110,7 @@ def _at_call_site(prog: ir.Program, d: Diagnostic) -> Diagnostic:
         hit = sites.get((l.span.file.name, l.span.start, l.span.end))
         if hit is not None:
             span, name = hit
-            return attrs.evolve(d, labels=(Label(span, f"在此调用「{name}」 / `{name}` called here"),)
+            return attrs.evolve(d, labels=(Label(span, tr(f"在此调用「{name}」", f"`{name}` called here")),)
                                 + tuple(attrs.evolve(x, primary=False) for x in d.labels))
     return d
 
@@ -137,7 +137,7 @@ def _check_method(m: ast.Method, methods) -> list[Diagnostic]:
             out.append(make("E0203", [Label(p.name.span, "")], name=p.name.text))
         known.add(p.name.text)
         if p.default is not None and _refs(p.default):
-            out.append(make("E0210", [Label(p.default.span, "应为常数 / expected a constant")], name=m.name.text,
+            out.append(make("E0210", [Label(p.default.span, tr("应为常数", "expected a constant"))], name=m.name.text,
                             reason_zh="的参数默认值须为常数", reason_en="needs constant parameter defaults"))
     result = False
     for st in m.body:
@@ -147,8 +147,8 @@ def _check_method(m: ast.Method, methods) -> list[Diagnostic]:
         enum_keys = _enum_keys(value)
         for ref in _refs(value):
             if ref.text not in known and id(ref) not in enum_keys:
-                out.append(make("E0201", [Label(ref.span, "不是此方法的参数或中间值 / not a parameter or value of this method")],
-                                notes=[f"方法「{m.name.text}」只能使用其参数和自身的中间值 / method `{m.name.text}` sees only its parameters and its own values"],
+                out.append(make("E0201", [Label(ref.span, tr("不是此方法的参数或中间值", "not a parameter or value of this method"))],
+                                notes=[tr(f"方法「{m.name.text}」只能使用其参数和自身的中间值", f"method `{m.name.text}` sees only its parameters and its own values")],
                                 name=ref.text))
         for call in _calls(value):
             f = call.func.text
@@ -160,7 +160,7 @@ def _check_method(m: ast.Method, methods) -> list[Diagnostic]:
             callee = methods[f][0]
             need = sum(p.default is None for p in callee.params)
             if not need <= len(call.args) <= len(callee.params):
-                out.append(make("E0210", [Label(call.span, f"给了 {len(call.args)} 个参数 / {len(call.args)} given")], name=f,
+                out.append(make("E0210", [Label(call.span, tr(f"给了 {len(call.args)} 个参数", f"{len(call.args)} given"))], name=f,
                                 reason_zh=f"需要 {need}–{len(callee.params)} 个参数", reason_en=f"takes {need}–{len(callee.params)} arguments"))
         if isinstance(st, ast.Let):
             known.add(st.name.text)
@@ -197,7 +197,7 @@ def _enum_keys(e) -> set:
 def _sorted(diags):
     uniq, seen = [], set()
     for d in diags:
-        key = (d.code, d.message, tuple((l.span.start, l.span.end) for l in d.labels))
+        key = (d.code, repr(sorted(d.args.items())), tuple((l.span.start, l.span.end) for l in d.labels))
         if key not in seen:
             seen.add(key)
             uniq.append(d)

@@ -2,7 +2,9 @@
 
 Layout follows rustc (``error[E0201]: …`` / ``--> file:line:col`` / source line with
 carets), tone follows Elm: say what was found, what was expected, and how to fix it.
-Every message is bilingual: Chinese first, English after `` / ``.
+A diagnostic is data (code, template arguments, labels, notes, helps; texts in both
+languages as :class:`Msg`); the renderers make the text in the language asked for:
+Chinese, English, or both (``中文 / English``, the default).
 """
 from __future__ import annotations
 
@@ -99,11 +101,11 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
     "E0508": (ERROR, "「{name}」不适用于此处", "`{name}` is not allowed here",
               "不适用 is the value of a score rule (or of a branch of it), never part of arithmetic."),
     # E06xx cases
-    "E0601": (ERROR, "缺少输入「{name}」", "missing input `{name}`",
+    "E0601": (ERROR, "缺少{what_zh}「{name}」", "missing {what_en} `{name}`",
               "Every input declared by the rulebook needs a value in the case."),
-    "E0602": (ERROR, "输入「{name}」的值 {value} 不是{expected_zh}", "input `{name}`: {value} is not {expected_en}",
+    "E0602": (ERROR, "{what_zh}「{name}」的值 {value} 不是{expected_zh}", "{what_en} `{name}`: {value} is not {expected_en}",
               "The value must match the input's declared type."),
-    "E0603": (ERROR, "输入「{name}」的值 {value} 超出允许范围 {range}", "input `{name}`: {value} is outside {range}",
+    "E0603": (ERROR, "{what_zh}「{name}」的值 {value} 超出允许范围 {range}", "{what_en} `{name}`: {value} is outside {range}",
               "The rulebook declares the admissible range of each input."),
     "E0604": (ERROR, "规则集中没有输入「{name}」", "the rulebook has no input `{name}`",
               "A case may only give values for declared inputs."),
@@ -111,7 +113,7 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "Claimed and assessed scores name indicators of the rulebook."),
     "E0606": (ERROR, "「{name}」重复给出", "`{name}` is given twice",
               "Each input and each claimed score appears once."),
-    "E0607": (ERROR, "输入「{name}」的单位为{unit}，而声明为{declared}", "input `{name}` is given in {unit}, declared in {declared}",
+    "E0607": (ERROR, "{what_zh}「{name}」的单位为{unit}，而声明为{declared}", "{what_en} `{name}` is given in {unit}, declared in {declared}",
               "Write the value in the declared unit, or leave the unit out."),
     "E0608": (ERROR, "认定得分 {value} 超出「{name}」的分值范围 [0, {points}]", "assessed score {value} of `{name}` is outside [0, {points}]",
               "An assessed score replaces the rule's result and must be a valid score."),
@@ -121,9 +123,13 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "The rows a case supplies for an indicator share out exactly that indicator's points."),
     "E0611": (ERROR, "「{part}」中{field}为「{value}」的各行分值合计{sum}分，应为{points}分", "rows of `{part}` with {field} `{value}` add up to {sum} points, not {points}",
               "分值分配 shares the indicator's points out by a field of the rows (产出指标 50分、效益指标 30分 …); the rows of each value must add up to its share, and every row's value must be one of those listed."),
+    "E0612": (ERROR, "指标行{reason_zh}", "the rows{reason_en}",
+              "A unit's 指标行 cannot be read or matched to it: a data file's 指标行 column holds no list of rows, or a "
+              "rows table has no rows (or rows for several units) under the unit's id."),
     # E07xx evaluation
-    "E0701": (ERROR, "除数为零：{divisor} = 0", "division by zero: {divisor} = 0",
-              "The rule divided by a value that is zero for this case."),
+    "E0701": (ERROR, "计算「{name}」时除数为零", "division by zero while scoring `{name}`",
+              "The rule of this indicator divided by a value that is zero for this case (or a result needed more "
+              "digits than exact arithmetic keeps); the label shows the rule."),
     "E0702": (ERROR, "总分 {value} 不属于任何等级", "the total {value} falls in no grade band",
               "The grade bands of the rulebook leave this total without a grade."),
     "E0703": (ERROR, "分档无档可取：{subject} = {value}", "no tier matches: {subject} = {value}",
@@ -161,21 +167,64 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+# Default template arguments: a value problem of a 指标行 row says 字段 (field) where an
+# input's says 输入 (input); the runtime copies these templates (a test pins them).
+DEFAULTS: dict[str, dict[str, str]] = {
+    "E0601": {"what_zh": "输入", "what_en": "input"},
+    "E0602": {"what_zh": "输入", "what_en": "input"},
+    "E0603": {"what_zh": "输入", "what_en": "input"},
+    "E0607": {"what_zh": "输入", "what_en": "input"},
+}
+FIELD = {"what_zh": "字段", "what_en": "field"}     # the same templates said of a row's field
+
+LANGS = ("both", "zh", "en")
+
+
+@attrs.frozen
+class Msg:
+    """A text in both languages: a caption, note or help, or a template argument that
+    reads differently in each (``Msg("不存在", "does not exist")``)."""
+    zh: str
+    en: str
+
+    def text(self, lang: str = "both") -> str:
+        if lang == "zh":
+            return self.zh
+        if lang == "en":
+            return self.en
+        return self.zh if self.zh == self.en else f"{self.zh} / {self.en}"
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+tr = Msg
+
+
+def _text(x, lang: str) -> str:
+    """A Msg in ``lang``; plain text (a path, a formula, a value) is the same in both."""
+    return x.text(lang) if isinstance(x, Msg) else str(x)
+
+
 @attrs.frozen
 class Label:
     span: Span
-    caption: str = ""
+    caption: "Msg | str" = ""
     primary: bool = True
 
 
 @attrs.frozen
 class Diagnostic:
+    """A finding as data: its code (the catalog gives severity and templates), the
+    template arguments, the places it concerns, and notes and helps in both languages.
+    The text is made only when it is shown, in the language asked for."""
     code: str
     severity: str
-    message: str  # "中文 / English"
+    args: dict = attrs.field(factory=dict, hash=False)
     labels: tuple[Label, ...] = ()
-    notes: tuple[str, ...] = ()
-    helps: tuple[str, ...] = ()
+    notes: tuple = ()          # Msg (or plain text)
+    helps: tuple = ()
+    context: "Msg | None" = None     # where it was found, when the span cannot say (a unit of a data file)
 
     @property
     def primary(self) -> Span | None:
@@ -188,13 +237,37 @@ class Diagnostic:
         sp = self.primary
         return (sp.file.name if sp else "", sp.start if sp else -1, self.code)
 
+    def message_in(self, lang: str = "both") -> str:
+        return format_message(self.code, self.args, lang, self.context)
 
-def make(code: str, labels: Iterable[Label] = (), *, notes: Iterable[str] = (),
-         helps: Iterable[str] = (), **args) -> Diagnostic:
-    """Build a diagnostic from the catalog entry ``code`` and its template ``args``."""
-    severity, zh, en, _doc = CATALOG[code]
-    message = f"{zh.format(**args)} / {en.format(**args)}"
-    return Diagnostic(code, severity, message, tuple(labels), tuple(notes), tuple(helps))
+    @property
+    def message(self) -> str:
+        """The message in both languages (``中文 / English``)."""
+        return self.message_in("both")
+
+    @property
+    def msg(self) -> Msg:
+        """The message as a Msg (both languages, each on its own)."""
+        return Msg(self.message_in("zh"), self.message_in("en"))
+
+
+def format_message(code: str, args, lang: str = "both", context: "Msg | None" = None) -> str:
+    """The catalog's template for ``code`` filled with ``args`` (Msg arguments in the
+    language of the template), in ``lang``: "zh", "en" or "both"."""
+    _sev, zh, en, _doc = CATALOG[code]
+    full = {**DEFAULTS.get(code, {}), **args}
+    z = zh.format(**{k: _text(v, "zh") for k, v in full.items()})
+    e = en.format(**{k: _text(v, "en") for k, v in full.items()})
+    if context is not None:
+        z, e = f"{context.zh}：{z}", f"{context.en}: {e}"
+    return z if lang == "zh" else e if lang == "en" else f"{z} / {e}"
+
+
+def make(code: str, labels: Iterable[Label] = (), *, notes: Iterable = (),
+         helps: Iterable = (), **args) -> Diagnostic:
+    """A diagnostic of catalog entry ``code`` with its template ``args``."""
+    severity = CATALOG[code][0]
+    return Diagnostic(code, severity, dict(args), tuple(labels), tuple(notes), tuple(helps))
 
 
 class JixiaoError(Exception):
@@ -210,6 +283,7 @@ def has_errors(diags: Iterable[Diagnostic]) -> bool:
 
 
 # ───────────────────────── renderers ─────────────────────────
+# Every renderer takes ``lang``: "both" (the default: 中文 / English), "zh" or "en".
 
 def _location(span: Span | None) -> str:
     if span is None:
@@ -217,12 +291,12 @@ def _location(span: Span | None) -> str:
     return f"{span.file.name}:{span.line}:{span.column}"
 
 
-def render_concise(d: Diagnostic) -> str:
-    return f"{_location(d.primary)}: {d.severity}[{d.code}]: {d.message}"
+def render_concise(d: Diagnostic, lang: str = "both") -> str:
+    return f"{_location(d.primary)}: {d.severity}[{d.code}]: {d.message_in(lang)}"
 
 
-def render_full(d: Diagnostic) -> str:
-    out = [f"{d.severity}[{d.code}]: {d.message}"]
+def render_full(d: Diagnostic, lang: str = "both") -> str:
+    out = [f"{d.severity}[{d.code}]: {d.message_in(lang)}"]
     prim = d.primary
     if prim is not None and not prim.file.text:
         out.append(f"  --> {prim.file.name}")
@@ -248,74 +322,90 @@ def render_full(d: Diagnostic) -> str:
                 before = display_width(src[: scol - 1])
                 width = max(1, display_width(src[scol - 1: end_col - 1]))
                 mark = ("^" if lab.primary else "-") * width
-                caption = f" {lab.caption}" if lab.caption else ""
+                caption = _text(lab.caption, lang)
+                caption = f" {caption}" if caption else ""
                 out.append(f"{pad} | {' ' * before}{mark}{caption}".rstrip())
         out.append(f"{pad} |")
         for lab in d.labels:
             if lab.span.file is not prim.file:
-                out.append(f"{pad} = note: {_location(lab.span)}: {lab.caption}")
+                out.append(f"{pad} = note: {_location(lab.span)}: {_text(lab.caption, lang)}")
     else:
         pad = " "
     for h in d.helps:
-        out.append(f"{pad} = help: {h}")
+        out.append(f"{pad} = help: {_text(h, lang)}")
     for n in d.notes:
-        out.append(f"{pad} = note: {n}")
+        out.append(f"{pad} = note: {_text(n, lang)}")
     return "\n".join(out)
 
 
-def render_text(diags: Iterable[Diagnostic], style: str = "full") -> str:
+def render_text(diags: Iterable[Diagnostic], style: str = "full", lang: str = "both") -> str:
     diags = sorted(diags, key=Diagnostic.sort_key)
     if style == "concise":
-        return "\n".join(render_concise(d) for d in diags)
-    return "\n\n".join(render_full(d) for d in diags)
+        return "\n".join(render_concise(d, lang) for d in diags)
+    return "\n\n".join(render_full(d, lang) for d in diags)
 
 
-def to_json(d: Diagnostic) -> dict:
+def _json_value(v):
+    if isinstance(v, Msg):
+        return {"zh": v.zh, "en": v.en}
+    if isinstance(v, (str, int, float, bool)) or v is None:
+        return v
+    return str(v)
+
+
+def to_json(d: Diagnostic, lang: str = "both") -> dict:
     sp = d.primary
-    row = {"code": d.code, "severity": d.severity, "message": d.message,
+    row = {"code": d.code, "severity": d.severity, "message": d.message_in(lang),
            "file": sp.file.name if sp else None}
     if sp is not None:
         el, ec = sp.end_line_col
         row.update(line=sp.line, column=sp.column, end_line=el, end_column=ec)
-    row["labels"] = [{"line": l.span.line, "column": l.span.column, "caption": l.caption,
-                      "primary": l.primary} for l in d.labels]
-    row["helps"] = list(d.helps)
-    row["notes"] = list(d.notes)
+    row["labels"] = [{"file": l.span.file.name, "line": l.span.line, "column": l.span.column,
+                      "caption": _text(l.caption, lang), "primary": l.primary} for l in d.labels]
+    row["helps"] = [_text(h, lang) for h in d.helps]
+    row["notes"] = [_text(n, lang) for n in d.notes]
+    row["args"] = {k: _json_value(v) for k, v in d.args.items()}
     return row
 
 
-def render_json(diags: Iterable[Diagnostic]) -> str:
-    return json.dumps([to_json(d) for d in sorted(diags, key=Diagnostic.sort_key)],
+def render_json(diags: Iterable[Diagnostic], lang: str = "both") -> str:
+    return json.dumps([to_json(d, lang) for d in sorted(diags, key=Diagnostic.sort_key)],
                       ensure_ascii=False, indent=2)
 
 
-def explain(code: str) -> str | None:
+def explain(code: str, lang: str = "both") -> str | None:
     entry = CATALOG.get(code.upper())
     if entry is None:
         return None
     severity, zh, en, doc = entry
-    return f"{code.upper()} ({severity})\n  {zh}\n  {en}\n\n{doc}"
+    templates = [zh] if lang == "zh" else [en] if lang == "en" else [zh, en]
+    return f"{code.upper()} ({severity})\n" + "".join(f"  {x}\n" for x in templates) + f"\n{doc}"
 
 
 _SARIF_LEVEL = {ERROR: "error", WARNING: "warning", INFO: "note"}
 
 
-def render_sarif(diags: Iterable[Diagnostic], tool_version: str = "0.1.0") -> str:
+def _with_helps(d: Diagnostic, lang: str) -> str:
+    return d.message_in(lang) + "".join(f"\nhelp: {_text(h, lang)}" for h in d.helps)
+
+
+def render_sarif(diags: Iterable[Diagnostic], tool_version: str = "0.1.0", lang: str = "both") -> str:
     """SARIF 2.1.0, for code-scanning tools (GitHub code scanning, GitLab, IDEs)."""
     diags = sorted(diags, key=Diagnostic.sort_key)
     codes = sorted({d.code for d in diags})
     rules = []
     for code in codes:
         sev, zh, en, doc = CATALOG.get(code, (ERROR, code, code, ""))
+        short = zh if lang == "zh" else en if lang == "en" else f"{zh} / {en}"
         rules.append({"id": code, "name": code,
-                      "shortDescription": {"text": f"{zh} / {en}"},
+                      "shortDescription": {"text": short},
                       "fullDescription": {"text": doc},
                       "defaultConfiguration": {"level": _SARIF_LEVEL[sev]}})
     results = []
     for d in diags:
         r = {"ruleId": d.code, "ruleIndex": codes.index(d.code),
              "level": _SARIF_LEVEL[d.severity],
-             "message": {"text": d.message + "".join(f"\nhelp: {h}" for h in d.helps)}}
+             "message": {"text": _with_helps(d, lang)}}
         sp = d.primary
         if sp is not None:
             el, ec = sp.end_line_col
@@ -324,7 +414,7 @@ def render_sarif(diags: Iterable[Diagnostic], tool_version: str = "0.1.0") -> st
                 "region": {"startLine": sp.line, "startColumn": sp.column, "endLine": el, "endColumn": ec}}}]
             related = [l for l in d.labels if not l.primary]
             if related:
-                r["relatedLocations"] = [{"id": i, "message": {"text": l.caption or d.code}, "physicalLocation": {
+                r["relatedLocations"] = [{"id": i, "message": {"text": _text(l.caption, lang) or d.code}, "physicalLocation": {
                     "artifactLocation": {"uri": l.span.file.name.replace("\\", "/")},
                     "region": {"startLine": l.span.line, "startColumn": l.span.column}}} for i, l in enumerate(related)]
         results.append(r)
@@ -342,7 +432,7 @@ def _gh_escape(text: str, prop: bool = False) -> str:
     return text
 
 
-def render_github(diags: Iterable[Diagnostic]) -> str:
+def render_github(diags: Iterable[Diagnostic], lang: str = "both") -> str:
     """GitHub Actions workflow commands: one ::error/::warning annotation per diagnostic."""
     out = []
     for d in sorted(diags, key=Diagnostic.sort_key):
@@ -353,6 +443,5 @@ def render_github(diags: Iterable[Diagnostic]) -> str:
             el, ec = sp.end_line_col
             props = [f"file={_gh_escape(sp.file.name, True)}", f"line={sp.line}", f"col={sp.column}",
                      f"endLine={el}", f"endColumn={ec}"] + props
-        msg = d.message + "".join(f"\nhelp: {h}" for h in d.helps)
-        out.append(f"::{kind} {','.join(props)}::{_gh_escape(msg)}")
+        out.append(f"::{kind} {','.join(props)}::{_gh_escape(_with_helps(d, lang))}")
     return "\n".join(out)

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from . import ast
 from .builtins import FUNCS
-from .diagnostics import Diagnostic, JixiaoError, Label, make
+from .diagnostics import Diagnostic, JixiaoError, Label, make, tr
 
 # the standard library: the package jixiao.stdlib_indicators (a folder on disk, installed or not)
 STDLIB = Path(str(resources.files(__package__.rpartition(".")[0] + ".stdlib_indicators")))
@@ -87,14 +87,14 @@ def collect_methods(tree, diags: list[Diagnostic], deps: list | None = None) -> 
     def add(m: ast.Method, origin: str):
         name = m.name.text
         if name in FUNCS:
-            diags.append(make("E0210", [Label(m.name.span, "内置函数 / a built-in function")], name=name,
+            diags.append(make("E0210", [Label(m.name.span, tr("内置函数", "a built-in function"))], name=name,
                               reason_zh="与内置函数同名", reason_en="has the name of a built-in function"))
             return
         if name in methods:
             prev = methods[name][0]
             if prev.span.file.name == m.span.file.name and prev.span.start == m.span.start:
                 return
-            diags.append(make("E0203", [Label(m.name.span, ""), Label(prev.name.span, "首次定义 / first defined here", False)],
+            diags.append(make("E0203", [Label(m.name.span, ""), Label(prev.name.span, tr("首次定义", "first defined here"), False)],
                               name=name))
             return
         methods[name] = (m, origin)
@@ -119,7 +119,8 @@ def collect_methods(tree, diags: list[Diagnostic], deps: list | None = None) -> 
             if found is None:
                 diags.append(make("E0209", [label], path=it.path, reason_zh="找不到文件",
                                   reason_en=": no such file",
-                                  notes=["查找位置 / looked in: " + "、".join(shown for _, shown in cands)]))
+                                  notes=[tr("查找位置：" + "、".join(shown for _, shown in cands),
+                                            "looked in: " + ", ".join(shown for _, shown in cands))]))
                 continue
             key = str(found.resolve())
             if key in seen_files:

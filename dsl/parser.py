@@ -20,7 +20,7 @@ from lark.indenter import DedentError, Indenter
 
 from . import ast
 from .builtins import FUNCS
-from .diagnostics import Diagnostic, JixiaoError, Label, make
+from .diagnostics import Diagnostic, JixiaoError, Label, Msg, make, tr
 from .grammar import load_parser
 from .source import SourceFile, Span
 
@@ -76,10 +76,10 @@ def parse_text(text: str, name: str = "<text>", expect: str | None = None):
         raise JixiaoError([_syntax_diag(e, src)]) from None
     except DedentError as e:
         off = _dedent_offset(text, str(e))
-        raise JixiaoError([make("E0104", [Label(Span(src, off, off + 1), "此行缩进与外层不对齐 / this line matches no enclosing indentation")])]) from None
+        raise JixiaoError([make("E0104", [Label(Span(src, off, off + 1), tr("此行缩进与外层不对齐", "this line matches no enclosing indentation"))])]) from None
     except _Nesting as e:
         off = e.token.start_pos or 0
-        raise JixiaoError([make("E0107", [Label(Span(src, off, off + 1), f"超过 {MAX_NESTING} 层 / more than {MAX_NESTING} levels")])]) from None
+        raise JixiaoError([make("E0107", [Label(Span(src, off, off + 1), tr(f"超过 {MAX_NESTING} 层", f"more than {MAX_NESTING} levels"))])]) from None
     except RecursionError:
         raise JixiaoError([make("E0107", [Label(Span(src, 0, 1), "")])]) from None
     comments.extend(_scan_comments(src))
@@ -132,7 +132,7 @@ def read_source(path) -> tuple[str, str]:
         raise JixiaoError([make("E0106", [Label(Span(dummy, 0, 0), "")], path=name,
                                 reason_zh=f"不是 UTF-8 文本（第{line}行，第{e.start + 1}字节）",
                                 reason_en=f"not UTF-8 text (line {line}, byte {e.start + 1})",
-                                helps=["请以 UTF-8 编码另存（如 Excel/WPS 的“UTF-8”选项） / save the file as UTF-8"])]) from None
+                                helps=[tr("请以 UTF-8 编码另存（如 Excel/WPS 的“UTF-8”选项）", "save the file as UTF-8")])]) from None
     except OSError as e:
         reason = e.strerror or str(e)
         zh = {"No such file or directory": "文件不存在", "Is a directory": "这是一个目录",
@@ -144,30 +144,32 @@ def read_source(path) -> tuple[str, str]:
 # ───────────────────────── syntax errors ─────────────────────────
 
 _FRIENDLY = {
-    "NAME": "名称 / a name", "QNAME": "名称 / a name", "NUMBER": "数字 / a number",
-    "STRING": "字符串 / a string", "_NL": "换行 / end of line", "_INDENT": "缩进的块 / an indented block",
-    "_DEDENT": "块结束 / end of block", "CMP_OP": "比较符号 ≥ > ≤ < / a comparison",
-    "EQ": "=", "ADD_OP": "+ -", "MUL_OP": "× ÷", "PERCENT": "%", "$END": "文件结束 / end of file",
-    "_COLON": "：", "_LPAR": "（", "_RPAR": "）", "_COMMA": "，",
+    "NAME": ("名称", "a name"), "QNAME": ("名称", "a name"), "NUMBER": ("数字", "a number"),
+    "STRING": ("字符串", "a string"), "_NL": ("换行", "end of line"), "_INDENT": ("缩进的块", "an indented block"),
+    "_DEDENT": ("块结束", "end of block"), "CMP_OP": ("比较符号 ≥ > ≤ <", "a comparison ≥ > ≤ <"),
+    "EQ": ("=", "="), "ADD_OP": ("+ -", "+ -"), "MUL_OP": ("× ÷", "× ÷"), "PERCENT": ("%", "%"),
+    "$END": ("文件结束", "end of file"),
+    "_COLON": ("：", "`:`"), "_LPAR": ("（", "`(`"), "_RPAR": ("）", "`)`"), "_COMMA": ("，", "`,`"),
 }
 
 
-def _spelling(term: str) -> str:
+def _spelling(term: str) -> tuple[str, str]:
     if term in _FRIENDLY:
         return _FRIENDLY[term]
     try:
         pat = _parser().get_terminal(term).pattern
     except KeyError:
-        return term
+        return term, term
     if pat.type == "str":
-        return f"「{pat.value}」"
-    return term.lower()
+        return f"「{pat.value}」", f"`{pat.value}`"
+    return term.lower(), term.lower()
 
 
-def _expected_text(names) -> str:
+def _expected_text(names) -> Msg:
+    """What the parser could take here, in both languages (keywords as spelt)."""
     names = set(names)
     if {"NAME", "NUMBER"} <= names:
-        return "表达式 / an expression"
+        return Msg("表达式", "an expression")
     seen, out = set(), []
     for n in sorted(names, key=lambda t: (t.startswith("_") and t not in _FRIENDLY, t)):
         s = _spelling(n)
@@ -175,10 +177,10 @@ def _expected_text(names) -> str:
             seen.add(s)
             out.append(s)
     # keep the message short: Chinese spellings first
-    out.sort(key=lambda s: (not re.search(r"[\u4e00-\u9fff]", s), s))
+    out.sort(key=lambda s: (not re.search(r"[\u4e00-\u9fff]", s[0]), s[0]))
     if len(out) > 8:
-        out = out[:8] + ["…"]
-    return "、".join(out)
+        out = out[:8] + [("…", "…")]
+    return Msg("、".join(z for z, _ in out), ", ".join(e for _, e in out))
 
 
 def _acceptable(e: UnexpectedToken) -> set[str]:
@@ -200,27 +202,32 @@ def _found(tok: Token) -> tuple[str, str]:
     return f"「{tok.value}」", f"`{tok.value}`"
 
 
+def _still_expected(names) -> Msg:
+    exp = _expected_text(names)
+    return tr(f"此处还需要：{exp.zh}", f"still expected: {exp.en}")
+
+
 def _syntax_diag(e: UnexpectedInput, src: SourceFile) -> Diagnostic:
     if isinstance(e, UnexpectedCharacters):
         off = e.pos_in_stream
         ch = src.text[off] if off < len(src.text) else ""
         exp = _expected_text(e.allowed or ())
-        helps = [f"此处可以是 / expected here: {exp}"] if exp else []
+        helps = [tr(f"此处可以是：{exp.zh}", f"expected here: {exp.en}")] if exp.zh else []
         if ch == '"':
-            helps.insert(0, "字符串没有结束：缺少配对的引号 / unterminated string: the closing quote is missing")
+            helps.insert(0, tr("字符串没有结束：缺少配对的引号", "unterminated string: the closing quote is missing"))
         if ch in "“”‘’":
-            helps.insert(0, "字符串用英文双引号 \"…\"；含特殊字符的名称写作「…」 / strings use ASCII quotes; names with other characters go in 「…」")
-        return make("E0102", [Label(Span(src, off, off + 1), "无法识别 / not recognised")], helps=helps, char=ch)
+            helps.insert(0, tr("字符串用英文双引号 \"…\"；含特殊字符的名称写作「…」", "strings use ASCII quotes; names with other characters go in 「…」"))
+        return make("E0102", [Label(Span(src, off, off + 1), tr("无法识别", "not recognised"))], helps=helps, char=ch)
     if isinstance(e, UnexpectedToken):
         tok = e.token
         if tok.type == "_DEDENT" and not src.text[tok.start_pos or 0:].strip():
             off = len(src.text.rstrip())
-            return make("E0103", [Label(Span(src, max(0, off - 1), off), "块还没有写完 / the block is not finished")],
-                        helps=[f"此处还需要 / still expected: {_expected_text(_acceptable(e))}"])
+            return make("E0103", [Label(Span(src, max(0, off - 1), off), tr("块还没有写完", "the block is not finished"))],
+                        helps=[_still_expected(_acceptable(e))])
         if tok.type == "$END":
             off = len(src.text)
             return make("E0103", [Label(Span(src, max(0, off - 1), off), "")],
-                        helps=[f"此处还需要 / still expected: {_expected_text(_acceptable(e))}"])
+                        helps=[_still_expected(_acceptable(e))])
         start = tok.start_pos if tok.start_pos is not None else 0
         end = tok.end_pos if tok.end_pos is not None else start + 1
         if tok.type in ("_NL", "_INDENT", "_DEDENT"):
@@ -228,12 +235,12 @@ def _syntax_diag(e: UnexpectedInput, src: SourceFile) -> Diagnostic:
             start = min(start, len(src.text))
             end = start + 1
         expected = _acceptable(e)
-        label = Label(Span(src, start, max(end, start + 1)), f"应为 / expected {_expected_text(expected)}")
+        label = Label(Span(src, start, max(end, start + 1)), tr(f"应为{_expected_text(expected).zh}", f"expected {_expected_text(expected).en}"))
         helps = []
         if tok.type == "_INDENT":
-            helps.append("只有以「：」结尾的行后面才能缩进 / only a line ending in `:` opens an indented block")
+            helps.append(tr("只有以「：」结尾的行后面才能缩进", "only a line ending in `:` opens an indented block"))
         if tok.type == "_NL" and "_COLON" in expected:
-            helps.append("块的标题行以「：」结尾 / a block header ends with `:`")
+            helps.append(tr("块的标题行以「：」结尾", "a block header ends with `:`"))
         return make("E0101", [label], helps=helps, found_zh=_found(tok)[0], found_en=_found(tok)[1])
     if isinstance(e, UnexpectedEOF):
         off = len(src.text)
@@ -343,7 +350,7 @@ class _ToAst(Transformer):
         for it in ch[1:]:
             if isinstance(it, tuple) and it and it[0] == "__grades__":
                 if grades:
-                    raise JixiaoError([make("E0203", [Label(it[2], "第二个等级块 / second grade block")], name="等级")])
+                    raise JixiaoError([make("E0203", [Label(it[2], tr("第二个等级块", "second grade block"))], name="等级")])
                 grades, gspan = it[1], it[2]
             else:
                 items.append(it)
@@ -603,7 +610,7 @@ class _ToAst(Transformer):
         text = unicodedata.normalize("NFKC", str(tok))
         digits = sum(c.isdigit() for c in text)
         if digits > MAX_DIGITS:
-            raise JixiaoError([make("E0105", [Label(span, f"{digits} 位 / digits")], text=text[:20] + "…",
+            raise JixiaoError([make("E0105", [Label(span, tr(f"{digits} 位", f"digits"))], text=text[:20] + "…",
                                     reason_zh=f"超过 {MAX_DIGITS} 位", reason_en=f"more than {MAX_DIGITS} digits")])
         try:
             value = Decimal(text)

@@ -600,7 +600,7 @@ def test_a_folder_reports_broken_links_and_takes_any_case_of_suffix(rb, tmp_path
     from jixiao.compiler.data.batch import score_rows
     _, scored = score_rows(rb, folder, on_error="skip", errors=errors)
     assert [s.ids["文件"] for s in scored] == ["乙/单位0.jxc", "乙/大写.JXC"]
-    assert [(e.file, "E0106" in e.message) for e in errors] == [("断链.jxc", True)]
+    assert [(e.file, "E0106" in e.text()) for e in errors] == [("断链.jxc", True)]
 
 
 def test_stopping_prints_the_same_rows_in_both_paths(rb, tmp_path):

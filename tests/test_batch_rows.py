@@ -139,7 +139,7 @@ def test_bad_rows_of_a_record_are_reported_with_its_row_number(rb, tmp_path):
         by_row.setdefault(e.row, []).append(e)
     assert sorted(by_row) == [2, 3, 4, 5, 6, 7, 8]
     assert all(e.column == "指标行" for e in errors)
-    text = {k: " ".join(e.message for e in v) for k, v in by_row.items()}
+    text = {k: " ".join(e.text() for e in v) for k, v in by_row.items()}
     assert "合计95分" in text[2] and "90" in text[2]
     assert "没有给出指标行" in text[3]
     assert "应为对象" in text[4]

@@ -64,7 +64,7 @@ def errors_of(text):
 
 
 def full_text(d) -> str:
-    return "\n".join([d.message, *d.notes, *(lab.caption for lab in d.labels)])
+    return "\n".join([d.message, *map(str, d.notes), *(str(lab.caption) for lab in d.labels)])
 
 
 # ── (a) the suite ──
@@ -119,7 +119,7 @@ def test_rows_adding_up_to_95_are_refused_with_E0610():
     for title, points in [("新建改造集中供水工程", 25), ("人均工程投资", 25), ("供水工程故障率", 15),
                           ("长效管护机制", 15), ("受益群众满意度", 15)]:
         assert f"{title} {points}分" in msg, msg
-    assert "合计 / sum 95" in msg and "应为 / should be 90" in msg
+    assert "合计 95，应为 90" in msg and "sum 95, should be 90" in msg
 
 
 # ── (d) a 越低越好 row without 实际完成值 ──

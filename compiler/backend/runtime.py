@@ -34,25 +34,60 @@ ALL_MET_WORDS = {"全部符合", "all"}
 MAX_NUMBER_CHARS = 60
 
 
-class EvaluationError(Exception):
-    """A case that cannot be scored: ``code`` (E06xx input, E07xx evaluation), the index
-    of the rulebook span it concerns (into ``SPANS``), the field and value involved."""
+# The messages of the errors raised here: copies of the diagnostic catalog's templates
+# (jixiao.dsl.diagnostics.CATALOG, DEFAULTS), since this module imports nothing of jixiao;
+# a test pins each to the catalog.
+MESSAGES = {
+    "E0601": ("缺少{what_zh}「{name}」", "missing {what_en} `{name}`"),
+    "E0602": ("{what_zh}「{name}」的值 {value} 不是{expected_zh}", "{what_en} `{name}`: {value} is not {expected_en}"),
+    "E0603": ("{what_zh}「{name}」的值 {value} 超出允许范围 {range}", "{what_en} `{name}`: {value} is outside {range}"),
+    "E0701": ("计算「{name}」时除数为零", "division by zero while scoring `{name}`"),
+    "E0702": ("总分 {value} 不属于任何等级", "the total {value} falls in no grade band"),
+    "E0703": ("分档无档可取：{subject} = {value}", "no tier matches: {subject} = {value}"),
+    "E0704": ("「{name}」的得分 {value} 超出 [0, {points}]", "the score {value} of `{name}` is outside [0, {points}]"),
+    "E0705": ("所有指标均不适用，无法计算总分", "every indicator is not applicable: no total"),
+    "E0706": ("不满足要求：{message}", "requirement not met: {message}"),
+}
+MESSAGE_DEFAULTS = {
+    "E0601": {"what_zh": "输入", "what_en": "input"},
+    "E0602": {"what_zh": "输入", "what_en": "input"},
+    "E0603": {"what_zh": "输入", "what_en": "input"},
+}
 
-    def __init__(self, code, message, span=None, field=None, value=None):
-        super().__init__(message)
+
+class EvaluationError(Exception):
+    """A case that cannot be scored: ``code`` (E06xx input, E07xx evaluation) and the
+    arguments of its message template, the index of the rulebook span it concerns (into
+    ``SPANS``), the field and value involved. The text is made from ``MESSAGES``."""
+
+    def __init__(self, code, args=None, span=None, field=None, value=None):
         self.code = code
-        self.message = message
+        self.params = dict(args or {})
         self.span = span
         self.field = field
         self.value = value
+        super().__init__(code)
+
+    def message_in(self, lang="both", **extra):
+        zh, en = MESSAGES[self.code]
+        args = {**MESSAGE_DEFAULTS.get(self.code, {}), **self.params, **extra}
+        z, e = zh.format(**args), en.format(**args)
+        return z if lang == "zh" else e if lang == "en" else f"{z} / {e}"
+
+    @property
+    def message(self):
+        return self.message_in("both")
+
+    def __str__(self):
+        return self.message
 
     def __repr__(self):
-        return f"EvaluationError({self.code!r}, {self.message!r})"
+        return f"EvaluationError({self.code!r}, {self.params!r})"
 
 
 def _fail(message, span):
     """A method's 要求 is not met by this case."""
-    raise EvaluationError("E0706", f"不满足要求：{message} / requirement not met: {message}", span)
+    raise EvaluationError("E0706", {"message": message}, span)
 
 
 class InputErrors(Exception):
@@ -194,22 +229,21 @@ def validate(inputs, table):
     ``table`` rows: (name, kind, unit, lo, lo_open, hi, hi_open, members, span).
     Raises InputErrors listing every missing or bad value."""
     if not hasattr(inputs, "get"):
-        raise InputErrors([EvaluationError("E0602", "输入应为键值映射 / inputs must be a mapping", None, None, inputs)])
+        raise InputErrors([EvaluationError("E0602", {"name": "*", "value": _show(inputs), "expected_zh": "键值映射",
+                                                     "expected_en": "a mapping of names to values"}, None, None, inputs)])
     out = []
     errors = []
     for name, kind, unit, lo, lo_open, hi, hi_open, members, span in table:
         raw = inputs.get(name) if name in inputs else None
         if raw is None or (isinstance(raw, str) and raw == ""):    # no == on arbitrary objects (arrays)
-            errors.append(EvaluationError("E0601", f"缺少输入「{name}」 / missing input `{name}`", span, name, None))
+            errors.append(EvaluationError("E0601", {"name": name}, span, name, None))
             out.append(None)
             continue
         zh, en = _KIND_TEXT[kind]
         if kind == "grade":
             v = raw.strip() if isinstance(raw, str) else raw
             if not isinstance(v, str) or v not in members:
-                errors.append(EvaluationError(
-                    "E0602", f"输入「{name}」的值 {_show(raw)} 不是{zh}（{'、'.join(members)}） / input `{name}`: "
-                             f"{_show(raw)} is not one of {', '.join(members)}", span, name, raw))
+                errors.append(_not_a(name, raw, f"{zh}（{'、'.join(members)}）", f"one of {', '.join(members)}", span))
                 v = None
             out.append(v)
             continue
@@ -217,7 +251,7 @@ def validate(inputs, table):
             try:
                 out.append(to_bool(raw))
             except ValueError:
-                errors.append(EvaluationError("E0602", f"输入「{name}」的值 {_show(raw)} 不是{zh} / input `{name}`: {_show(raw)} is not {en}", span, name, raw))
+                errors.append(_not_a(name, raw, zh, en, span))
                 out.append(None)
             continue
         if kind == "checklist":
@@ -234,27 +268,23 @@ def validate(inputs, table):
                     raise ValueError
                 out.append(vals)
             except ValueError:
-                errors.append(EvaluationError(
-                    "E0602", f"输入「{name}」的值 {_show(raw)} 不是{n}项的{zh} / input `{name}`: {_show(raw)} is not "
-                             f"{en} of {n} items", span, name, raw))
+                errors.append(_not_a(name, raw, f"{n}项的{zh}", f"{en} of {n} items", span))
                 out.append(None)
             continue
         try:
             v = to_decimal(raw)
         except ValueError:
-            errors.append(EvaluationError("E0602", f"输入「{name}」的值 {_show(raw)} 不是{zh} / input `{name}`: {_show(raw)} is not {en}", span, name, raw))
+            errors.append(_not_a(name, raw, zh, en, span))
             out.append(None)
             continue
         if kind == "count" and v != v.to_integral_value():
-            errors.append(EvaluationError("E0602", f"输入「{name}」的值 {_show(raw)} 不是{zh} / input `{name}`: {_show(raw)} is not {en}", span, name, raw))
+            errors.append(_not_a(name, raw, zh, en, span))
             out.append(None)
             continue
         if ((lo is not None and (v < lo or (lo_open and v == lo))) or
                 (hi is not None and (v > hi or (hi_open and v == hi)))):
             rng = _range_text(lo, lo_open, hi, hi_open)
-            errors.append(EvaluationError(
-                "E0603", f"输入「{name}」的值 {_show(raw)} 超出允许范围 {rng} / input `{name}`: {_show(raw)} is outside {rng}",
-                span, name, raw))
+            errors.append(EvaluationError("E0603", {"name": name, "value": _show(raw), "range": rng}, span, name, raw))
             out.append(None)
             continue
         out.append(v)
@@ -263,23 +293,25 @@ def validate(inputs, table):
     return out
 
 
+def _not_a(name, raw, expected_zh, expected_en, span):
+    return EvaluationError("E0602", {"name": name, "value": _show(raw), "expected_zh": expected_zh,
+                                     "expected_en": expected_en}, span, name, raw)
+
+
 def no_tier(span, subject, value):
-    raise EvaluationError("E0703", f"分档无档可取：{subject} = {_fmt(value)} / no tier matches: {subject} = {_fmt(value)}",
-                          span, subject, value)
+    raise EvaluationError("E0703", {"subject": subject, "value": _fmt(value)}, span, subject, value)
 
 
 def no_grade(span, total):
-    raise EvaluationError("E0702", f"总分 {_fmt(total)} 不属于任何等级 / the total {_fmt(total)} falls in no grade band",
-                          span, "总分", total)
+    raise EvaluationError("E0702", {"value": _fmt(total)}, span, "总分", total)
 
 
 def out_of_points(span, name, value, points):
-    raise EvaluationError("E0704", f"「{name}」的得分 {_fmt(value)} 超出 [0, {_fmt(points)}] / the score {_fmt(value)} of "
-                                   f"`{name}` is outside [0, {_fmt(points)}]", span, name, value)
+    raise EvaluationError("E0704", {"name": name, "value": _fmt(value), "points": _fmt(points)}, span, name, value)
 
 
 def arithmetic_error(span, name):
-    return EvaluationError("E0701", f"计算「{name}」时除数为零 / division by zero while scoring `{name}`", span, name, None)
+    return EvaluationError("E0701", {"name": name}, span, name, None)
 
 
 def round_step(x, step, rounding):
@@ -288,8 +320,7 @@ def round_step(x, step, rounding):
 
 
 def nothing_applicable():
-    raise EvaluationError("E0705", "所有指标均不适用，无法计算总分 / every indicator is not applicable: no total",
-                          None, "总分", None)
+    raise EvaluationError("E0705", {}, None, "总分", None)
 
 
 def rec(trace, event):

@@ -19,11 +19,11 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 
 import attrs
 
-from ...dsl.diagnostics import Diagnostic, JixiaoError, render_concise
+from ...dsl.diagnostics import Diagnostic, JixiaoError, Msg, make, render_concise
 from ...dsl.ir import fmt_decimal
 
 from ..backend import runtime
-from ..api import CompiledRulebook
+from ..api import CompiledRulebook, error_msg
 from ..files import atomic_write
 from ..rows import score_all
 
@@ -40,16 +40,15 @@ class RowError:
     row: int                 # 1-based row number as a spreadsheet shows it (header = row 1)
     column: Optional[str]    # the column (header) concerned
     field: Optional[str]     # the rulebook input
-    message: str
+    message: Msg             # what is wrong, in both languages
     file: Optional[str] = None   # a case file of a folder of cases (the message then says where)
 
-    def text(self) -> str:
+    def text(self, lang: str = "both") -> str:
         if self.file is not None:
-            return self.message
+            return self.message.text(lang)
         col = f"，列「{self.column}」" if self.column else ""
         col_en = f", column `{self.column}`" if self.column else ""
-        return f"第{self.row}行{col}：{self.message}".replace(" / ", f" / row {self.row}{col_en}: ", 1) \
-            if " / " in self.message else f"第{self.row}行{col}：{self.message} / row {self.row}{col_en}"
+        return Msg(f"第{self.row}行{col}：{self.message.zh}", f"row {self.row}{col_en}: {self.message.en}").text(lang)
 
 
 @attrs.frozen
@@ -521,7 +520,7 @@ def case_result(rb: CompiledRulebook, path: Path, k: int, folder: Path):
     """One case file of a folder: its Scored (ids 文件 and 案例), or its RowErrors."""
     rel = path.relative_to(folder).as_posix()
     if path.exists() and not path.is_file():
-        return [RowError(k, None, None, f"{rel}: 不是普通文件 / is not a regular file", rel)]
+        return [RowError(k, None, None, Msg(f"{rel}: 不是普通文件", f"{rel}: is not a regular file"), rel)]
     try:
         case = rb.load_case(path)
         return case_scored(rb, case, rb.evaluate_case(case), k, {"文件": rel, "案例": case.title})
@@ -529,10 +528,11 @@ def case_result(rb: CompiledRulebook, path: Path, k: int, folder: Path):
         def here(d):             # the case's own file and line, or the case named before a place elsewhere
             sp = d.primary
             return sp is not None and Path(sp.file.name).resolve() == path.resolve()
-        return [RowError(k, None, None, render_concise(d) if here(d) else f"{rel}: {render_concise(d)}", rel)
+        return [RowError(k, None, None, Msg(*((render_concise(d, lang) if here(d) else f"{rel}: {render_concise(d, lang)}")
+                                              for lang in ("zh", "en"))), rel)
                 for d in e.diagnostics]
     except (OSError, UnicodeDecodeError) as e:
-        return [RowError(k, None, None, f"{rel}: 无法读取 / cannot read: {e}", rel)]
+        return [RowError(k, None, None, Msg(f"{rel}: 无法读取：{e}", f"{rel}: cannot read: {e}"), rel)]
 
 
 def case_scored(rb: CompiledRulebook, case, r, k: int, ids: dict) -> Scored:
@@ -575,7 +575,7 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
             try:                             # a CSV row in the common form: validated already
                 scores, total, grade, na = run(values)
             except runtime.EvaluationError as e:
-                yield [RowError(rowno, None, e.field, e.message)]
+                yield [RowError(rowno, None, e.field, error_msg(e))]
                 continue
             n = len(cells)
             yield Scored(rowno, {h: (cells[c] if c < n else None) for h, c in id_cols}, scores, total, grade, tuple(na))
@@ -599,13 +599,13 @@ def score_cells(rb: CompiledRulebook, columns: Columns, rowno: int, cells: list)
                 raw, row_results = _with_rows(rb, raw, cell)
         except JixiaoError as e:
             where = columns.headers[rows_col] if columns.row_key is None else columns.row_table.source
-            return [RowError(rowno, where, None, d.message) for d in e.diagnostics]
+            return [RowError(rowno, where, None, d.msg) for d in e.diagnostics]
     try:
         scores, total, grade, na = rb.namespace["run"](runtime.validate(raw, rb.namespace["INPUTS"]))
     except runtime.InputErrors as e:
-        return [RowError(rowno, where.get(x.field), x.field, x.message) for x in e.errors]
+        return [RowError(rowno, where.get(x.field), x.field, error_msg(x)) for x in e.errors]
     except runtime.EvaluationError as e:
-        return [RowError(rowno, where.get(e.field), e.field, e.message)]
+        return [RowError(rowno, where.get(e.field), e.field, error_msg(e))]
     return Scored(rowno, ids, scores, total, grade, tuple(na), tuple(x for part in row_results.values() for x in part))
 
 
@@ -674,13 +674,15 @@ class RowTable:
         try:
             return score_all(rb, raw, given)
         except JixiaoError as e:
-            raise JixiaoError([attrs.evolve(d, message=f"{where}（单位「{key}」）：{d.message}") for d in e.diagnostics]) from None
+            where_en = f"{self.source} rows {lines[0]}–{lines[-1]}" if len(lines) > 1 else f"{self.source} row {lines[0]}"
+            context = Msg(f"{where}（单位「{key}」）", f"{where_en} (unit `{key}`)")
+            raise JixiaoError([attrs.evolve(d, context=context) for d in e.diagnostics]) from None
 
     def unclaimed(self) -> list[RowError]:
         """Rows of units that are not in the data: reported, never silently dropped."""
         return [RowError(lines[0], self.key, None,
-                         f"{self.source} 第{lines[0]}行：指标行表中的单位「{key}」不在数据中 / {self.source} row {lines[0]}: "
-                         f"the rows of unit `{key}` belong to no unit of the data", self.source)
+                         Msg(f"{self.source} 第{lines[0]}行：指标行表中的单位「{key}」不在数据中",
+                             f"{self.source} row {lines[0]}: the rows of unit `{key}` belong to no unit of the data"), self.source)
                 for key, lines in self.lines.items() if key not in self.taken]
 
 
@@ -747,7 +749,7 @@ def _rows_missing(v) -> bool:
 
 
 def _rows_shape(zh: str, en: str) -> Diagnostic:
-    return Diagnostic("E0609", "error", f"指标行{zh} / the rows{en}")
+    return make("E0612", reason_zh=zh, reason_en=en)
 
 
 class BadRows(Exception):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from ..backend import runtime
-from ..api import CompiledRulebook
+from ..api import CompiledRulebook, error_msg
 from .batch import BadRows, Columns, DataError, RowError, _Formats, indicator_headers, read_rows
 from ..files import atomic_write
 
@@ -112,7 +112,7 @@ def _score_row(rowno, cells, write, w, errors, convert, columns, run, fast, tabl
         try:
             values = runtime.validate(raw, table)
         except runtime.InputErrors as e:
-            errors.extend(RowError(rowno, where.get(x.field), x.field, x.message) for x in e.errors)
+            errors.extend(RowError(rowno, where.get(x.field), x.field, error_msg(x)) for x in e.errors)
             return 0
     try:
         try:
@@ -120,7 +120,7 @@ def _score_row(rowno, cells, write, w, errors, convert, columns, run, fast, tabl
         except ArithmeticError:
             scores, total, grade, na = run(values)      # says where, as EvaluationError
     except runtime.EvaluationError as e:
-        errors.append(RowError(rowno, None, e.field, e.message))
+        errors.append(RowError(rowno, None, e.field, error_msg(e)))
         return 0
     k = len(cells)
     row = [cells[c] if c < k else "" for c in id_cols]

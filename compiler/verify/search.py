@@ -13,11 +13,13 @@ constants and neighbours, powers of ten, seeded random values):
 from __future__ import annotations
 
 import random
+
+import attrs
 from decimal import Decimal
 
 from ...dsl import ir
 from ...dsl.check import CheckResult
-from ...dsl.diagnostics import Diagnostic, Label, has_errors, make
+from ...dsl.diagnostics import Diagnostic, Label, Msg, has_errors, make, tr
 from ...dsl.ir import fmt_decimal
 
 from ..backend import runtime
@@ -138,8 +140,8 @@ def search_rows(part: ir.RowPart, tries: int = 1500) -> list[Diagnostic]:
                     if at is None:
                         shown += f"，{pf.name} = {show_value(pts)}"
                     out.append(make("E0212", [Label(part.method_spans[name], "")], part=part.indicator.name, method=name,
-                                    notes=[f"反例 / counterexample: {shown} → 得分 / score {show_value(score)}"],
-                                    helps=["用「最多 分值」或 min(…, 分值) 封顶，扣分写「扣完为止」 / cap with `最多 分值` or min(…, 分值); floor deductions with 扣完为止"]))
+                                    notes=[counterexample(shown, score)],
+                                    helps=[tr("用「最多 分值」或 min(…, 分值) 封顶，扣分写「扣完为止」", "cap with `最多 分值` or min(…, 分值); floor deductions with 扣完为止")]))
                     break
     return out
 
@@ -166,17 +168,23 @@ def decide(result: CheckResult, tries: int = TRIES) -> CheckResult:
         if index in found:
             inputs, value = found[index]
             used = _inputs_used(ind)
-            shown = "，".join(f"{k} = {show_value(v)}" for k, v in inputs.items() if k in used) or "任意输入 / any input"
-            diags.append(Diagnostic(d.code, d.severity, d.message, d.labels,
-                                    d.notes + (f"反例 / counterexample: {shown} → 得分 / score {show_value(value)}",), d.helps))
+            shown = "，".join(f"{k} = {show_value(v)}" for k, v in inputs.items() if k in used)
+            diags.append(attrs.evolve(d, notes=d.notes + (counterexample(shown, value),)))
         else:
-            rng_text = d.message.split("：可达 ")[-1].split(" / ")[0] if "：可达 " in d.message else "?"
-            labels = [Label(d.labels[0].span, f"区间分析给出 {rng_text}，未能证明 / interval analysis gives {rng_text}: not proven")]
+            rng_text = d.args.get("range", "?")
+            labels = [Label(d.labels[0].span, tr(f"区间分析给出 {rng_text}，未能证明", f"interval analysis gives {rng_text}: not proven"))]
             diags.append(make("W0505", labels, name=ind.name, points=fmt_decimal(ind.points),
                               range=rng_text, tries=tries))
             prog.runtime_checked.add(index)
     from ...dsl.check import _sorted
     return CheckResult(prog, _sorted(diags), result.ranges, {i: d for i, d in result.unproven.items() if i in found})
+
+
+def counterexample(shown: str, score) -> Msg:
+    """The note "反例：输入 = 值 → 得分 x" of a bound that some input breaks."""
+    if not shown:
+        return Msg(f"反例：任意输入 → 得分 {show_value(score)}", f"counterexample: any input → score {show_value(score)}")
+    return Msg(f"反例：{shown} → 得分 {show_value(score)}", f"counterexample: {shown} → score {show_value(score)}")
 
 
 def _inputs_used(ind: ir.Indicator) -> set[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 
 from .. import ir
-from ..diagnostics import Label, make
+from ..diagnostics import Label, make, tr
 from ..ir import fmt_decimal
 from . import intervals as iv
 from .intervals import Interval
@@ -214,18 +214,18 @@ class Bounds:
         for row in t.rows:
             val = row.value.value if isinstance(row.value, ir.Const) else None
             if row.kind != "else" and val is not None and val == prev_value:
-                self.diags.append(make("W0502", [Label(row.span, "与上一档得分相同 / same score as the row above")],
+                self.diags.append(make("W0502", [Label(row.span, tr("与上一档得分相同", "same score as the row above"))],
                                        value=fmt_decimal(val)))
             prev_value = val if row.kind != "else" else None
             if covered:
-                self.diags.append(make("W0501", [Label(row.span, "此行永远取不到 / this row is never reached")]))
+                self.diags.append(make("W0501", [Label(row.span, tr("此行永远取不到", "this row is never reached"))]))
                 continue
             if row.kind == "cond" and isinstance(row.key, ir.Compare) and len(row.key.ops) == 1:
                 hit = self.refine_env(env, row.key, True)
                 dead = any(isinstance(v, Interval) and v.empty for v in hit.values())
                 self._checklist_size(row.key.operands[0], row.key.ops[0], row.key.operands[1], row.key.span, dead)
                 if dead:
-                    self.diags.append(make("W0501", [Label(row.span, "此行永远取不到 / this row is never reached")]))
+                    self.diags.append(make("W0501", [Label(row.span, tr("此行永远取不到", "this row is never reached"))]))
                     env = self.refine_env(env, row.key, False)
                     continue
             elif row.kind in ("cmp", "eq") and t.subject is not None:
@@ -245,7 +245,7 @@ class Bounds:
                 if remaining is not None:
                     hit = iv.refine(remaining, op, c)
                     if hit.empty:
-                        self.diags.append(make("W0501", [Label(row.span, "此行永远取不到 / this row is never reached")]))
+                        self.diags.append(make("W0501", [Label(row.span, tr("此行永远取不到", "this row is never reached"))]))
                         continue   # its score is never given: it does not count towards the range
                     remaining = iv.refine(remaining, op, c, negate=True)
                     if remaining.empty:
@@ -269,7 +269,7 @@ class Bounds:
             elif members:
                 example = f"{t.subject.span.text()} = {members[0]}"
             labels = [Label(t.span.__class__(t.span.file, t.span.start, t.span.start + 2), "")]
-            self.diags.append(make("E0506", labels, notes=[f"例如 / for example: {example}"] if example else []))
+            self.diags.append(make("E0506", labels, notes=[tr(f"例如：{example}", f"for example: {example}")] if example else []))
         return out
 
     def _checklist_size(self, a, op, b, span, unreachable=False):
@@ -296,7 +296,7 @@ class Bounds:
         if key in self.reported:
             return
         self.reported.add(key)
-        self.diags.append(make("W0504", [Label(span, ""), Label(inp.span, f"{len(inp.type.members)} 项 / items", False)],
+        self.diags.append(make("W0504", [Label(span, ""), Label(inp.span, tr(f"{len(inp.type.members)} 项", f"items"), False)],
                                name=inp.name, n=len(inp.type.members), what_zh=what_zh, what_en=what_en))
 
     def _rounded(self, r: Interval) -> Interval:
@@ -319,7 +319,7 @@ class Bounds:
             return
         self.reported.add(key)
         divisor = e.right.span.text() if e.right.span else "?"
-        self.diags.append(make("E0504", [Label(e.right.span, "可能为 0 / may be 0")], divisor=divisor))
+        self.diags.append(make("E0504", [Label(e.right.span, tr("可能为 0", "may be 0"))], divisor=divisor))
 
     # ── driver ──
     def run(self):
@@ -352,17 +352,17 @@ class Bounds:
                 self.ranges[ind.index] = Interval(D0, ind.points)
                 continue
             if not rng.within(D0, ind.points):
-                d = make("E0501", [Label(ind.score.span, f"可达 {rng.text()} / ranges over {rng.text()}")],
-                         helps=["扣分写「扣完为止」，加分写「不加分」或 min(…, 满分) / write 扣完为止 for deductions, 不加分 or min(…) for caps"],
+                d = make("E0501", [Label(ind.score.span, tr(f"可达 {rng.text()}", f"ranges over {rng.text()}"))],
+                         helps=[tr("扣分写「扣完为止」，加分写「不加分」或 min(…, 满分)", "write 扣完为止 for deductions, 不加分 or min(…) for caps")],
                          name=ind.name, points=fmt_decimal(ind.points), range=rng.text())
                 self.diags.append(d)
                 self.unproven[ind.index] = d
                 rng = iv.meet(rng, lo=D0, hi=ind.points)
             elif rng.hi is not None and rng.hi < ind.points:
-                self.diags.append(make("W0503", [Label(ind.score.span, f"最高 {fmt_decimal(rng.hi)} 分 / at most {fmt_decimal(rng.hi)}")],
+                self.diags.append(make("W0503", [Label(ind.score.span, tr(f"最高 {fmt_decimal(rng.hi)} 分", f"at most {fmt_decimal(rng.hi)}"))],
                                        name=ind.name, points=fmt_decimal(ind.points), best=fmt_decimal(rng.hi)))
             elif rng.lo is not None and rng.lo > 0:
-                self.diags.append(make("I0502", [Label(ind.score.span, f"最低 {fmt_decimal(rng.lo)} 分 / at least {fmt_decimal(rng.lo)}")],
+                self.diags.append(make("I0502", [Label(ind.score.span, tr(f"最低 {fmt_decimal(rng.lo)} 分", f"at least {fmt_decimal(rng.lo)}"))],
                                        name=ind.name, low=fmt_decimal(rng.lo)))
             self.ranges[ind.index] = rng
         return self.diags

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import ir
-from ..diagnostics import Label, make
+from ..diagnostics import Label, make, tr
 from ..ir import fmt_decimal
 
 
@@ -107,14 +107,14 @@ def check_grades(prog: ir.Program):
         after = [p for p in probes if p > t and grade_of(prog.grades, p) is not None]
         below = [b for b in prog.grades if b.cond is not None and before and holds(b.cond, before[-1])]
         above = [b for b in prog.grades if b.cond is not None and after and holds(b.cond, after[0])]
-        labels = [Label(b.span, f"{b.name}：总分 {fmt_decimal(t)} 不满足 / {b.name} does not hold", i == 0)
+        labels = [Label(b.span, tr(f"{b.name}：总分 {fmt_decimal(t)} 不满足", f"{b.name} does not hold"), i == 0)
                   for i, b in enumerate(below + [x for x in above if x not in below])]
-        note = (f"定级按原始总分，任何实数总分都可能出现 / graded on the exact total: any total can occur" if exact
-                else f"精度 {fmt_decimal(step)} 下存在此总分 / totals are kept to {fmt_decimal(step)}")
+        note = (tr("定级按原始总分，任何实数总分都可能出现", "graded on the exact total: any total can occur") if exact
+                else tr(f"精度 {fmt_decimal(step)} 下存在此总分", f"totals are kept to {fmt_decimal(step)}"))
         if not labels:
             labels = [Label(prog.grades[0].span, "")]
         diags.append(make("E0502", labels, value=fmt_decimal(t),
-                          helps=["相邻等级首尾相接，例如「良好: 80 ≤ 总分 < 90」 / let bands meet, e.g. 80 ≤ 总分 < 90"],
+                          helps=[tr("相邻等级首尾相接，例如「良好: 80 ≤ 总分 < 90」", "let bands meet, e.g. 80 ≤ 总分 < 90")],
                           notes=[note]))
     given = {grade_of(prog.grades, t) for t in pts if 0 <= t <= prog.total and (exact or t == _on_grid(t, step))}
     for b in prog.grades:

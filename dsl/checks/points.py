@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import ir
-from ..diagnostics import Label, make
+from ..diagnostics import Label, make, tr
 from ..ir import fmt_decimal
 
 
@@ -16,7 +16,7 @@ def check_points(prog: ir.Program):
         if ind.children and ind.score is None:
             s = sum((c.points for c in ind.children), Decimal(0))
             if s != ind.points:
-                labels = [Label(ind.name_span, f"声明 {fmt_decimal(ind.points)} 分 / declares {fmt_decimal(ind.points)}")]
+                labels = [Label(ind.name_span, tr(f"声明 {fmt_decimal(ind.points)} 分", f"declares {fmt_decimal(ind.points)}"))]
                 labels += [Label(c.name_span, f"{fmt_decimal(c.points)} 分", False) for c in ind.children]
                 diags.append(make("E0401", labels, name=ind.name, sum=fmt_decimal(s), points=fmt_decimal(ind.points)))
     for ind in prog.walk():

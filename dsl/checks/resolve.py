@@ -12,7 +12,8 @@ from decimal import Decimal
 import attrs
 
 from .. import ast, ir
-from ..diagnostics import Diagnostic, Label, make
+from ..diagnostics import Diagnostic, Label, make, tr
+from ..names import did_you_mean, qualify
 from ..ir import AMOUNT_UNITS, COUNT_UNITS, KNOWN_UNITS, Type
 
 from ..builtins import FUNCS  # noqa: E402
@@ -32,32 +33,6 @@ SETTING_NAMES = {"version": ("版本", "version"), "total": ("满分", "total po
 
 MAX_EXPR_DEPTH = 50     # generated code nests a few parentheses per level; Python allows ~200
 UNKNOWN_UNIT = "?"   # a unit already reported as unknown (E0304): agrees with everything
-
-
-def edit_distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-
-
-def suggest(name: str, candidates) -> list[str]:
-    """Up to three known names within a small edit distance (bounded work: long names and
-    huge name sets get no suggestion rather than a quadratic wait)."""
-    if len(name) > 40:
-        return []
-    scored = []
-    for c in set(candidates):
-        if abs(len(c) - len(name)) > max(1, (len(name) + 1) // 2) or len(c) > 40:
-            continue
-        d = edit_distance(name, c)
-        if d <= max(1, (len(name) + 1) // 2) and c != name:
-            scored.append((d, c))
-    scored.sort()
-    return [c for _, c in scored[:3]]
 
 
 def unit_text(t: Type) -> str:
@@ -97,8 +72,8 @@ class Resolver:
             if isinstance(it, ast.Setting):
                 if it.key in settings:
                     zh, en = SETTING_NAMES[it.key]
-                    self.err("E0206", [Label(it.span, "重复设置，以首次为准 / set twice; the first one counts"),
-                                       Label(settings[it.key].span, "首次设置 / first set here", False)],
+                    self.err("E0206", [Label(it.span, tr("重复设置，以首次为准", "set twice; the first one counts")),
+                                       Label(settings[it.key].span, tr("首次设置", "first set here"), False)],
                              name=f"{zh}", reason_zh="重复", reason_en=f"({en}) is set twice")
                     continue
                 settings[it.key] = it
@@ -140,7 +115,7 @@ class Resolver:
             if band.cond is not None:
                 cond = self.expr(band.cond, self._global_scope(), grades=True)
                 if cond.type.kind != "bool":
-                    self.err("E0303", [Label(band.cond.span, "应为条件 / expected a condition")],
+                    self.err("E0303", [Label(band.cond.span, tr("应为条件", "expected a condition"))],
                              what_zh="等级条件应为真假判断", what_en="a grade band needs a condition")
             grades.append(ir.GradeBand(band.name.text, cond, span=band.span))
         grades_broken = sum(d.severity == "error" for d in self.diags) > errors_before_grades
@@ -148,13 +123,12 @@ class Resolver:
             self.err("E0507", [Label(ast_span_head(rb), "")])
         na_policy = settings["na_policy"].value if "na_policy" in settings else None
         if self.uses_na and na_policy is None:
-            self.err("E0505", [Label(self.na_span, "此处不适用 / not applicable here")])
+            self.err("E0505", [Label(self.na_span, tr("此处不适用", "not applicable here"))])
         for name, inds in self.by_name.items():
             if len(inds) > 1:
                 labels = [Label(i.name_span, "/".join(i.path), n == 0) for n, i in enumerate(inds)]
                 self.diags.append(make("I0201", labels, name=name, count=len(inds),
-                                       helps=["引用时写明上级 / qualify references: " + "、".join(
-                                           ".".join(i.path[-2:]) if len(i.path) > 1 else i.name for i in inds)]))
+                                       helps=[qualify([i.path for i in inds], references=True)]))
         for inp in self.inputs.values():
             if not inp.used:
                 self.diags.append(make("W0201", [Label(inp.span, "")], name=inp.name))
@@ -229,8 +203,8 @@ class Resolver:
     def _input(self, d: ast.InputDecl):
         name = d.name.text
         if name in self.inputs:
-            self.err("E0203", [Label(d.name.span, "再次声明 / declared again"),
-                               Label(self.inputs[name].span, "首次声明 / first declared here", False)],
+            self.err("E0203", [Label(d.name.span, tr("再次声明", "declared again")),
+                               Label(self.inputs[name].span, tr("首次声明", "first declared here"), False)],
                      name=name)
             return
         self.inputs[name] = self._make_input(d, len(self.inputs))
@@ -266,7 +240,7 @@ class Resolver:
                 continue
             v = fold_constant(self.expr(c.value, {}, allow_names=False))
             if not isinstance(v, ir.Const) or not isinstance(v.value, Decimal):
-                self.err("E0303", [Label(c.value.span, "应为常数 / expected a constant")], what_zh="范围须为常数", what_en="a bound must be a constant")
+                self.err("E0303", [Label(c.value.span, tr("应为常数", "expected a constant"))], what_zh="范围须为常数", what_en="a bound must be a constant")
                 continue
             self._unify(typ, v.type, c.span, c.op)
             val = v.value
@@ -281,18 +255,18 @@ class Resolver:
     def _dup_sibling(self, seen, node: ast.IndicatorNode):
         name = node.name.text
         if name in seen:
-            self.err("E0203", [Label(node.name.span, "同级重名 / same name twice in one section"),
-                               Label(seen[name].name.span, "首次出现 / first here", False)], name=name)
+            self.err("E0203", [Label(node.name.span, tr("同级重名", "same name twice in one section")),
+                               Label(seen[name].name.span, tr("首次出现", "first here"), False)], name=name)
         seen[name] = node
 
     def _build(self, node: ast.IndicatorNode, parent: ir.Indicator | None) -> ir.Indicator:
         pts = Decimal(0)
         missing = node.points is None
         if missing:
-            self.err("E0405", [Label(node.name.span, "缺少分值，如「3分」 / no points, e.g. 3分")], name=node.name.text)
+            self.err("E0405", [Label(node.name.span, tr("缺少分值，如「3分」", "no points, e.g. 3分"))], name=node.name.text)
         else:
             if node.points.unit not in (None, "分"):
-                self.err("E0303", [Label(node.points.span, "分值的单位应为「分」 / points are in 分")],
+                self.err("E0303", [Label(node.points.span, tr("分值的单位应为「分」", "points are in 分"))],
                          what_zh=f"分值不能以「{node.points.unit}」为单位", what_en=f"points cannot be in {node.points.unit}")
             pts = node.points.value
         path = (parent.path if parent else ()) + (node.name.text,)
@@ -324,7 +298,7 @@ class Resolver:
         scope = self._global_scope() if scope is None else scope
         if st.name.text in {l.name for l in into} or (owner is None and st.name.text in self.inputs):
             prev = next((l for l in into if l.name == st.name.text), None) or self.inputs.get(st.name.text)
-            self.err("E0203", [Label(st.name.span, ""), Label(prev.span, "首次定义 / first defined here", False)], name=st.name.text)
+            self.err("E0203", [Label(st.name.span, ""), Label(prev.span, tr("首次定义", "first defined here"), False)], name=st.name.text)
         if isinstance(st.value, ast.Tiers):
             value = self.tiers(st.value, scope, score_ctx=False)
         else:
@@ -383,7 +357,7 @@ class Resolver:
                 self._check_score_type(ind, st.value.span)
         self._current = None
         if score_ast is None and ind.is_leaf:
-            self.err("E0403", [Label(ind.name_span, "缺少「得分 = …」 / no `得分 = …`")], name=ind.name)
+            self.err("E0403", [Label(ind.name_span, tr("缺少「得分 = …」", "no `得分 = …`"))], name=ind.name)
 
     def _rows(self, ind: ir.Indicator, block: ast.RowsBlock):
         """An indicator whose rows the case supplies: the fields, and each scoring method
@@ -477,12 +451,12 @@ class Resolver:
             return
         if t.kind != "num":
             zh, en = t.describe()
-            self.err("E0302", [Label(span, f"这是{zh} / this is {en}")], unit_zh=zh, unit_en=en,
-                     helps=["用「如果 … 则 1 否则 0」把判断变为分数 / turn a judgement into points with 如果 … 则 1 否则 0"])
+            self.err("E0302", [Label(span, tr(f"这是{zh}", f"this is {en}"))], unit_zh=zh, unit_en=en,
+                     helps=[tr("用「如果 … 则 1 否则 0」把判断变为分数", "turn a judgement into points with 如果 … 则 1 否则 0")])
         elif t.unit not in (None, "%", "pp", "分", UNKNOWN_UNIT):
             zh, en = t.describe()
-            self.err("E0302", [Label(span, f"单位为{t.unit} / in {t.unit}")], unit_zh=zh, unit_en=en,
-                     helps=["人数乘以每人的分值，金额相除得比率 / multiply a count by points per unit; divide amounts to get a rate"])
+            self.err("E0302", [Label(span, tr(f"单位为{t.unit}", f"in {t.unit}"))], unit_zh=zh, unit_en=en,
+                     helps=[tr("人数乘以每人的分值，金额相除得比率", "multiply a count by points per unit; divide amounts to get a rate")])
 
     def _no_na(self, e: ir.Expr):
         if e.type.kind == "na" or _contains_na(e):
@@ -503,8 +477,8 @@ class Resolver:
                 return ir.LocalRef(loc, span=ref.span, type=loc.type)
             if self._in_method and name not in enum_members:
                 m = self._inline_stack[-1]
-                self.err("E0201", [Label(ref.span, "不是此方法的参数或中间值 / not a parameter or value of this method")],
-                         notes=[f"方法「{m}」只能使用其参数和自身的中间值 / method `{m}` sees only its parameters and its own values"],
+                self.err("E0201", [Label(ref.span, tr("不是此方法的参数或中间值", "not a parameter or value of this method"))],
+                         notes=[tr(f"方法「{m}」只能使用其参数和自身的中间值", f"method `{m}` sees only its parameters and its own values")],
                          name=ref.text)
                 return ir.Const(Decimal(0), span=ref.span)
             if name in self.inputs and allow_names:
@@ -521,32 +495,30 @@ class Resolver:
             ind = cands[0]
             return self._score_ref(ind, ref)
         if len(cands) > 1:
-            labels = [Label(ref.span, "指向多个指标 / refers to several indicators")]
+            labels = [Label(ref.span, tr("指向多个指标", "refers to several indicators"))]
             labels += [Label(c.name_span, "/".join(c.path), False) for c in cands]
-            helps = ["写明上级以区分 / qualify it: " + "、".join(f"{c.path[-2]}.{c.name}" if len(c.path) > 1 else c.name for c in cands)]
+            helps = [qualify([c.path for c in cands])]
             self.err("E0202", labels, helps, name=ref.text)
             return ir.Const(Decimal(0), span=ref.span)
         # unknown
         known = set(scope) | set(self.inputs) | set(self.by_name) | set(enum_members)
         if grades:
             known |= TOTAL_NAMES
-        sugg = suggest(name, known) if allow_names else []
-        helps = [f"是否应为{'、'.join('「' + s + '」' for s in sugg)}？ / did you mean {', '.join('`' + s + '`' for s in sugg)}?"] if sugg else []
-        notes = ["输入项用「输入」声明，中间值用「名称 = 表达式」定义 / inputs are declared with `输入`, local values with `name = expr`"]
+        helps = did_you_mean(name, known) if allow_names else []
+        notes = [tr("输入项用「输入」声明，中间值用「名称 = 表达式」定义", "inputs are declared with `输入`, local values with `name = expr`")]
         if not allow_names:
-            notes = ["此处只能用常数 / only constants are allowed here"]
+            notes = [tr("此处只能用常数", "only constants are allowed here")]
         if self._in_rows:
-            notes = ["指标行的计分方法只能使用该行的字段 / a row's scoring method sees only the row's fields"]
+            notes = [tr("指标行的计分方法只能使用该行的字段", "a row's scoring method sees only the row's fields")]
         if grades is False and name in TOTAL_NAMES:
-            notes = ["「总分」只能用于等级划分 / `总分` is only available in grade bands"]
+            notes = [tr("「总分」只能用于等级划分", "`总分` is only available in grade bands")]
         elsewhere = self.let_owners.get(name, [])
         if elsewhere and len(parts) == 1:
             where = "、".join(f"「{o}」" for o in elsewhere[:3])
-            notes = [f"「{name}」定义于{where}，只在该处及其下级可见 / `{name}` is defined in "
-                     f"{', '.join(elsewhere[:3])} and visible only there and below"]
-            sugg = []
-            helps = ["在使用处定义它，或移到共同的上级 / define it here, or move it to a common parent"]
-        self.err("E0201", [Label(ref.span, "既不是输入项也不是中间值或指标 / not an input, a local value or an indicator")],
+            notes = [tr(f"「{name}」定义于{where}，只在该处及其下级可见",
+                        f"`{name}` is defined in {', '.join(elsewhere[:3])} and visible only there and below")]
+            helps = [tr("在使用处定义它，或移到共同的上级", "define it here, or move it to a common parent")]
+        self.err("E0201", [Label(ref.span, tr("既不是输入项也不是中间值或指标", "not an input, a local value or an indicator"))],
                  helps, notes, name=ref.text)
         return ir.Const(Decimal(0), span=ref.span)
 
@@ -558,7 +530,7 @@ class Resolver:
             while anc is not None:
                 if anc is ind:
                     self.err("E0205", [Label(ref.span, "")], cycle=f"{cur.name} → {ind.name}" if cur is not ind else f"{cur.name} → {cur.name}",
-                             notes=["指标不能引用自身或其上级的得分 / an indicator cannot use its own or an ancestor's score"])
+                             notes=[tr("指标不能引用自身或其上级的得分", "an indicator cannot use its own or an ancestor's score")])
                     return ir.Const(Decimal(0), span=ref.span)
                 anc = anc.parent
             if not _is_descendant(ind, cur):
@@ -575,13 +547,13 @@ class Resolver:
                 kind = "else"
             elif subject is None:
                 if row.kind == "cmp":
-                    self.err("E0101", [Label(row.span, "没有分档对象时，每行应是完整条件 / without a subject each row is a full condition")],
+                    self.err("E0101", [Label(row.span, tr("没有分档对象时，每行应是完整条件", "without a subject each row is a full condition"))],
                              found_zh=f"「{OP_TEXT[row.op]}」", found_en=f"`{OP_TEXT[row.op]}`")
                     continue
                 key = self.expr(row.key, scope, grades=grades)
                 kind = "cond"
                 if key.type.kind != "bool":
-                    self.err("E0303", [Label(row.key.span, "应为条件 / expected a condition")],
+                    self.err("E0303", [Label(row.key.span, tr("应为条件", "expected a condition"))],
                              what_zh="分档条件应为真假判断", what_en="a tier row needs a condition")
             else:
                 members = subject.type.members if subject.type.kind == "enum" else ()
@@ -604,7 +576,7 @@ class Resolver:
             if self._depth > MAX_EXPR_DEPTH:
                 if not self._deep_reported:
                     self._deep_reported = True
-                    self.err("E0107", [Label(e.span, f"表达式嵌套超过 {MAX_EXPR_DEPTH} 层 / expressions nest more than {MAX_EXPR_DEPTH} levels")])
+                    self.err("E0107", [Label(e.span, tr(f"表达式嵌套超过 {MAX_EXPR_DEPTH} 层", f"expressions nest more than {MAX_EXPR_DEPTH} levels"))])
                 return ir.Const(Decimal(0), span=e.span)
             return self._expr(e, scope, score_ctx, grades, allow_names, enum_members)
         finally:
@@ -626,7 +598,7 @@ class Resolver:
             return self.lookup(e, scope, grades, allow_names, enum_members)
         if isinstance(e, ast.NotApplicable):
             if not score_ctx:
-                self.err("E0508", [Label(e.span, "只能作为得分规则的结果 / only as the result of a score rule")], name="不适用")
+                self.err("E0508", [Label(e.span, tr("只能作为得分规则的结果", "only as the result of a score rule"))], name="不适用")
             self.uses_na = True
             self.na_span = self.na_span or e.span
             return ir.NotApplicable(span=e.span, type=ir.NA)
@@ -644,11 +616,11 @@ class Resolver:
             bound = None
             if e.kind == "capped":
                 if self._current is not None and self._current.row_of is not None:
-                    self.err("E0211", [Label(e.span, "各行分值不同 / each row has its own points")], name=self._current.row_of.name,
+                    self.err("E0211", [Label(e.span, tr("各行分值不同", "each row has its own points"))], name=self._current.row_of.name,
                              reason_zh="中不能用「不加分」，请写「最多 分值」", reason_en="cannot use 不加分: write `最多 分值` (at_most points)")
                     bound = ir.Const(Decimal(0), type=Type("num"))
                 elif self._current is None:
-                    self.err("E0508", [Label(e.span, "「不加分」只能用于指标的得分 / `不加分` caps an indicator's score")], name="不加分")
+                    self.err("E0508", [Label(e.span, tr("「不加分」只能用于指标的得分", "`不加分` caps an indicator's score"))], name="不加分")
                     bound = ir.Const(Decimal(0), type=Type("num"))
                 else:
                     bound = ir.Const(self._current.points, span=e.span, type=Type("num"))
@@ -706,9 +678,8 @@ class Resolver:
         if f is None and fname in self.methods:
             return self.inline(e, args, score_ctx)
         if f is None:
-            sugg = suggest(fname, set(FUNCS) | set(self.methods))
-            helps = [f"是否应为{'、'.join('「' + s + '」' for s in sugg)}？ / did you mean {', '.join(sugg)}?"] if sugg else []
-            notes = (["它也许定义在未能引用的方法库中 / it may be defined in a library that could not be imported"]
+            helps = did_you_mean(fname, set(FUNCS) | set(self.methods))
+            notes = ([tr("它也许定义在未能引用的方法库中", "it may be defined in a library that could not be imported")]
                      if any(d.code == "E0209" for d in self.diags) else [])
             self.err("E0204", [Label(e.func.span, "")], helps, notes, name=fname, reason_zh="不存在", reason_en="does not exist")
             return ir.Const(Decimal(0), span=e.span)
@@ -731,7 +702,7 @@ class Resolver:
             return ir.Call(f, args, span=e.span, type=a.type)
         if a.type.kind != "checklist":
             zh, en = a.type.describe()
-            self.err("E0303", [Label(e.args[0].span, f"这是{zh} / this is {en}")], what_zh=f"「{fname}」需要清单", what_en=f"`{fname}` takes a checklist")
+            self.err("E0303", [Label(e.args[0].span, tr(f"这是{zh}", f"this is {en}"))], what_zh=f"「{fname}」需要清单", what_en=f"`{fname}` takes a checklist")
             return ir.Const(Decimal(0), span=e.span)
         if f in ("count", "size"):
             return ir.Call(f, args, span=e.span, type=Type("num", "项"))
@@ -749,17 +720,18 @@ class Resolver:
         required = sum(p.default is None for p in params)
         if not required <= len(args) <= len(params):
             want = f"{required}" if required == len(params) else f"{required}–{len(params)}"
-            self.err("E0210", [Label(e.span, f"给了 {len(args)} 个参数 / {len(args)} given"),
-                               Label(m.name.span, "定义于此 / defined here", False)], name=name,
+            self.err("E0210", [Label(e.span, tr(f"给了 {len(args)} 个参数", f"{len(args)} given")),
+                               Label(m.name.span, tr("定义于此", "defined here"), False)], name=name,
                      reason_zh=f"需要 {want} 个参数", reason_en=f"takes {want} arguments",
-                     notes=["参数 / parameters: " + "、".join(p.name.text for p in params)])
+                     notes=[tr("参数：" + "、".join(p.name.text for p in params),
+                               "parameters: " + ", ".join(p.name.text for p in params))])
             return ir.Const(Decimal(0), span=e.span)
         self._expansions += 1
         if self._expansions > MAX_EXPANSIONS:
             if self._expansions == MAX_EXPANSIONS + 1:
                 self.err("E0210", [Label(e.span, "")], name=name, reason_zh=f"的调用展开超过 {MAX_EXPANSIONS} 次",
                          reason_en=f"is expanded more than {MAX_EXPANSIONS} times in all",
-                         notes=["方法互相调用且每层调用多次时，展开呈指数增长 / methods calling methods several times each expand exponentially"])
+                         notes=[tr("方法互相调用且每层调用多次时，展开呈指数增长", "methods calling methods several times each expand exponentially")])
             return ir.Const(Decimal(0), span=e.span)
         if name in self._inline_stack or len(self._inline_stack) >= MAX_INLINE:
             chain = " → ".join(self._inline_stack + [name])
@@ -801,7 +773,7 @@ class Resolver:
                     if isinstance(folded, ir.Const) and folded.value is True:
                         continue            # holds for every case: nothing to check at run time
                     if isinstance(folded, ir.Const) and folded.value is False:
-                        self.err("E0210", [Label(e.span, ""), Label(st.span, "要求 / required here", False)], name=name,
+                        self.err("E0210", [Label(e.span, ""), Label(st.span, tr("要求", "required here"), False)], name=name,
                                  reason_zh=f"的要求不满足：{st.message or st.cond.span.text()}",
                                  reason_en=f"requirement not met: {st.message or st.cond.span.text()}")
                         continue
@@ -832,7 +804,7 @@ class Resolver:
         for i in range(before, len(self.diags)):
             d = self.diags[i]
             if all(lab.span.file is not e.span.file for lab in d.labels):
-                self.diags[i] = attrs.evolve(d, labels=d.labels + (Label(e.span, f"在此调用「{name}」 / `{name}` called here", False),))
+                self.diags[i] = attrs.evolve(d, labels=d.labels + (Label(e.span, tr(f"在此调用「{name}」", f"`{name}` called here"), False),))
         return result
 
     def _inline_local(self, name: str, value: ir.Expr, span) -> ir.Local:
@@ -845,13 +817,13 @@ class Resolver:
     def _want_num(self, x: ir.Expr, span):
         if x.type.kind not in ("num", "na"):
             zh, en = x.type.describe()
-            self.err("E0303", [Label(span, f"这是{zh} / this is {en}")], what_zh="此处需要数值", what_en="a number is needed here",
-                     helps=["判断转为分数：如果 X 则 1 否则 0 / to score a judgement: if X then 1 else 0"] if x.type.kind == "bool" else [])
+            self.err("E0303", [Label(span, tr(f"这是{zh}", f"this is {en}"))], what_zh="此处需要数值", what_en="a number is needed here",
+                     helps=[tr("判断转为分数：如果 X 则 1 否则 0", "to score a judgement: if X then 1 else 0")] if x.type.kind == "bool" else [])
 
     def _want_bool(self, x: ir.Expr, span):
         if x.type.kind != "bool":
             zh, en = x.type.describe()
-            self.err("E0303", [Label(span, f"这是{zh} / this is {en}")], what_zh="此处需要条件（真假判断）", what_en="a condition is needed here")
+            self.err("E0303", [Label(span, tr(f"这是{zh}", f"this is {en}"))], what_zh="此处需要条件（真假判断）", what_en="a condition is needed here")
 
     def _mismatch(self, a: Type, b: Type, span, op):
         self.err("E0301", [Label(span, "")], left=unit_text(a), op=OP_TEXT.get(op, op), right=unit_text(b))
