@@ -177,7 +177,7 @@ def profile(data: Path, k: int) -> dict:
     rows.close()
     columns = batch.Columns(rb, headers)
     convert = columns.fast_converter(rb)
-    fast = rb.namespace["_fast"]
+    fast = rb.evaluator.fast
     with open(data, encoding="utf-8-sig") as f:
         f.readline()
         lines = [next(f).rstrip("\n").rstrip("\r") for _ in range(k)]

@@ -139,8 +139,8 @@ def main(argv=None):
         print("handwritten.validate disagrees with rb.validate")
         return 1
 
-    fast = rb.namespace["_fast"]
-    run = rb.namespace["run"]
+    fast = rb.evaluator.fast
+    run = rb.evaluator.run
     score = hw.score
     hvalidate = hw.validate
     rvalidate = rb.validate

@@ -288,7 +288,7 @@ def agree(rb, values_list):
     Returns (units, mismatching units, units whose Decimal representations differ, examples)."""
     from decimal import localcontext
     from jixiao.compiler.backend.runtime import CONTEXT
-    run = rb.namespace["run"]
+    run = rb.evaluator.run
     paths = ["/".join(i.path) for i in sorted(rb.program.walk(), key=lambda n: n.index)]
     bad, repr_diff, examples = 0, 0, []
     for values in values_list:
@@ -328,7 +328,7 @@ def main(argv=None):
         n, bad, rd, ex = agree(rb, [values])
         # the self-assessment case carries an assessed score (认定得分); score() and run()
         # compute the rules alone, so both are compared without it
-        print(f"{case_file}: total {rb.namespace['run'](values)[1]}, "
+        print(f"{case_file}: total {rb.evaluator.run(values)[1]}, "
               f"{'agrees' if not bad else 'DISAGREES ' + repr(ex)}"
               + (f"  (assessed scores in the case, not applied: {dict(case.assessed)})" if case.assessed else ""))
         ok &= not bad

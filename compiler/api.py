@@ -11,7 +11,6 @@ Errors in a rulebook or a case raise :class:`dsl.diagnostics.JixiaoError`, whose
 from __future__ import annotations
 
 import hashlib
-import linecache
 import threading
 from decimal import Decimal
 from typing import Any, Mapping, Optional
@@ -29,7 +28,7 @@ from ..dsl.names import did_you_mean, qualify
 from ..dsl.parser import parse_text, read_source
 from ..dsl.source import Span
 
-from .backend import runtime
+from .backend import loader, runtime
 from .backend.codegen import generate, standalone
 from .rows import Row, case_rows, score_all  # noqa: F401  (Row: part of the API)
 from .verify.search import decide
@@ -192,9 +191,9 @@ class CompiledRulebook:
         self.source = source
         self._file = next((p.span.file for p in program.inputs if p.span), None)
         self._indicators = sorted(program.walk(), key=lambda n: n.index)
-        self.namespace = self._exec(source)
-        self._run = self.namespace["run"]
-        self._spans = self.namespace["SPANS"]
+        self.evaluator = loader.load(source, program.source_name)
+        self._run = self.evaluator.run
+        self._spans = self.evaluator.spans
         self._paths = ["/".join(i.path) for i in self._indicators]
         self._inputs_by_name = {i.name: i for i in program.inputs}
         # 指标行: each scoring method is its own small compiled program over the row's fields
@@ -204,16 +203,7 @@ class CompiledRulebook:
             for name, prog in part.methods.items():
                 sub = CompiledRulebook(prog, CheckResult(prog, []), generate(prog))
                 self.row_methods[(part.indicator.path, name)] = sub
-                self._row_methods[(part.indicator.index, name)] = (sub._run, sub.namespace["INPUTS"], prog)
-
-    def _exec(self, source: str) -> dict:
-        digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
-        filename = f"<jixiao {self.program.source_name} {digest}>"
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        ns = {k: v for k, v in vars(runtime).items() if not k.startswith("__")}
-        ns["__name__"] = f"jixiao_rulebook_{digest}"
-        exec(compile(source, filename, "exec"), ns)
-        return ns
+                self._row_methods[(part.indicator.index, name)] = (sub._run, sub.evaluator.inputs, prog)
 
     # ── spans ──
     def span(self, ix: Optional[int]) -> Optional[Span]:
@@ -222,7 +212,7 @@ class CompiledRulebook:
         file = self._indicators[0].span.file if self._indicators else self._file
         start, end, f = self._spans[ix]
         if f:
-            file = self.program.files.get(self.namespace["SPAN_FILES"][f], file)
+            file = self.program.files.get(self.evaluator.span_files[f], file)
         return Span(file, start, end)
 
     @property
@@ -240,7 +230,7 @@ class CompiledRulebook:
 
     def validate(self, inputs: Mapping[str, Any], spans: Optional[Mapping[str, Span]] = None) -> list:
         try:
-            return runtime.validate(inputs, self.namespace["INPUTS"])
+            return runtime.validate(inputs, self.evaluator.inputs)
         except runtime.InputErrors as e:
             raise JixiaoError([self._diag(err, spans) for err in e.errors]) from None
 
@@ -340,7 +330,7 @@ class CompiledRulebook:
                                     expected_zh="分数", expected_en="a score")]) from None
 
     def _event(self, e: tuple) -> TraceEvent:
-        return trace_event(e, lambda i: self._paths[i], self.namespace["LOCALS"].__getitem__, self.span)
+        return trace_event(e, lambda i: self._paths[i], self.evaluator.locals.__getitem__, self.span)
 
     def evaluate_case(self, case: Case, *, trace: bool = False) -> Result:
         return self.evaluate(case.inputs, trace=trace, assessed=case.assessed or None,

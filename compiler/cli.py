@@ -345,7 +345,7 @@ def _properties(paths, examples):
             failed += 1
             click.echo(f"✗ {f}（{examples} 组样例 / examples）")
             for fl in report.failures:
-                click.echo(P.format_failure(fl, res.program, report.namespace))
+                click.echo(P.format_failure(fl, res.program, report.evaluator))
         else:
             passed += 1
             click.echo(f"✓ {f}（{examples} 组样例 / examples）")

@@ -104,7 +104,8 @@ def qualified_names(paths: Sequence[Sequence[str]]) -> list[str]:
 
 def qualify(paths: Sequence[Sequence[str]], *, references: bool = False) -> Msg:
     """The help "写明上级以区分 / qualify it: 甲.乙、丙.乙" for an ambiguous name."""
-    names = "、".join(qualified_names(paths))
+    names = qualified_names(paths)
+    zh, en = "、".join(names), ", ".join(names)
     if references:
-        return Msg(f"引用时写明上级：{names}", f"qualify references: {names}")
-    return Msg(f"写明上级以区分：{names}", f"qualify it: {names}")
+        return Msg(f"引用时写明上级：{zh}", f"qualify references: {en}")
+    return Msg(f"写明上级以区分：{zh}", f"qualify it: {en}")

@@ -29,7 +29,7 @@ CHECKS = ("c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8")
 def compile_rules(text):
     api._CACHE.clear()
     rb = api.compile_rulebook(text, name="project.jx")
-    return rb, rb.validate, rb.namespace["run"], rb.namespace["_fast"], _converter(rb)
+    return rb, rb.validate, rb.evaluator.run, rb.evaluator.fast, _converter(rb)
 
 
 def _converter(rb):

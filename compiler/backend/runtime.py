@@ -33,6 +33,16 @@ FALSE_WORDS = {"否", "不符合", "false", "False", "no", "n", "0", "×", "✗"
 ALL_MET_WORDS = {"全部符合", "all"}
 MAX_NUMBER_CHARS = 60
 
+# What generated evaluators may use: the loader gives them these names and nothing else
+# of this module (tests/backend check every emitted module reads only these, Python's
+# builtins it calls by name, and what it defines itself).
+EXPORTS = (
+    "_D", "ZERO", "ONE", "COUNTS", "CONTEXT", "SNAP", "ROUNDING_MODES", "ROUND_CEILING", "ROUND_FLOOR",
+    "_localcontext", "validate", "to_decimal", "round_step", "rec",
+    "EvaluationError", "InputErrors", "_fail", "no_tier", "no_grade", "out_of_points", "arithmetic_error",
+    "nothing_applicable",
+)
+
 
 # The messages of the errors raised here: copies of the diagnostic catalog's templates
 # (jixiao.dsl.diagnostics.CATALOG, DEFAULTS), since this module imports nothing of jixiao;

@@ -22,7 +22,7 @@ import attrs
 from ...dsl.diagnostics import Diagnostic, JixiaoError, Msg, make, render_concise
 from ...dsl.ir import fmt_decimal
 
-from ..backend import runtime
+from ..backend import loader, runtime
 from ..api import CompiledRulebook, error_msg
 from ..files import atomic_write
 from ..rows import score_all
@@ -214,8 +214,8 @@ class Columns:
         lines.append(f"        return [{', '.join(out)}]")
         lines.append("    except Exception:")
         lines.append("        return None")
-        ns = {"_D": Decimal, "B": _BOOLS, "SPLIT": _split_items, **consts}
-        exec(compile("\n".join(lines), "<jixiao row converter>", "exec"), ns)
+        ns = loader.execute("\n".join(lines), kind="converter", name=rb.program.source_name,
+                            constants={"B": _BOOLS, "SPLIT": _split_items, **consts})
         return ns["convert"]
 
     def missing(self) -> list[str]:
@@ -564,7 +564,7 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
     convert = (columns.fast_converter(rb) if text_cells and columns.rows_column is None and columns.row_key is None
                else None)
     id_cols = [(columns.headers[c], c) for c in columns.id_columns]
-    run = rb.namespace["run"]
+    run = rb.evaluator.run
 
     def results():
         for rowno, cells in rows:
@@ -601,7 +601,7 @@ def score_cells(rb: CompiledRulebook, columns: Columns, rowno: int, cells: list)
             where = columns.headers[rows_col] if columns.row_key is None else columns.row_table.source
             return [RowError(rowno, where, None, d.msg) for d in e.diagnostics]
     try:
-        scores, total, grade, na = rb.namespace["run"](runtime.validate(raw, rb.namespace["INPUTS"]))
+        scores, total, grade, na = rb.evaluator.run(runtime.validate(raw, rb.evaluator.inputs))
     except runtime.InputErrors as e:
         return [RowError(rowno, where.get(x.field), x.field, error_msg(x)) for x in e.errors]
     except runtime.EvaluationError as e:

@@ -65,7 +65,7 @@ def _score_records(first: int, records) -> tuple:
              if (r and r[0].strip()) or any(x.strip() for x in r))
     rb = _W["rb"]
     convert, columns = _W["convert"], _W["columns"]
-    run, fast, table = rb.namespace["run"], rb.namespace["_fast"], rb.namespace["INPUTS"]
+    run, fast, table = rb.evaluator.run, rb.evaluator.fast, rb.evaluator.inputs
     with runtime._localcontext(runtime.CONTEXT):    # one decimal context for the whole chunk
         out, errors, n, first_bad, fatal = _score_rows(chunk, convert, columns, run, fast, table, _W["id_cols"],
                                                        _W.setdefault("F", _Formats()))

@@ -636,7 +636,7 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
             total.differs, total.diff = True, result.total - result.claimed_total
             total.cells["diff"] = _signed(total.diff)
         try:
-            claimed_grade = rb.namespace["grade_of"](result.claimed_total)
+            claimed_grade = rb.evaluator.grade_of(result.claimed_total)
         except Exception:   # a claimed total outside every band
             claimed_grade = None
     rows.append(total)

@@ -28,6 +28,7 @@ from ...dsl.diagnostics import JixiaoError
 from ...dsl.ir import fmt_decimal
 
 from ..backend import runtime
+from ..backend.loader import Evaluator, load_program
 from .search import _candidates, _constants, show_value
 
 D = Decimal
@@ -49,21 +50,17 @@ class PropertyFailure(Exception):
 class PropertyReport:
     examples: int
     failures: list
-    namespace: dict = attrs.field(factory=dict, repr=False)
+    evaluator: Optional[Evaluator] = attrs.field(default=None, repr=False)
 
 
-def _compile_anyway(result: CheckResult) -> dict:
+def _compile_anyway(result: CheckResult) -> Evaluator:
     """Compile the program even when the checker refused it for soundness reasons."""
     prog = result.program
     blocking = [d for d in result.diagnostics if d.severity == "error"
                 and not d.code.startswith(("E04", "E05"))]
     if prog is None or blocking:
         raise JixiaoError(blocking or result.diagnostics)
-    from ..backend.codegen import generate
-    src = generate(prog)
-    ns = {k: v for k, v in vars(runtime).items() if not k.startswith("__")}
-    exec(compile(src, "<jixiao properties>", "exec"), ns)
-    return ns
+    return load_program(prog)
 
 
 def strategies(prog: ir.Program):
@@ -100,8 +97,8 @@ def run_properties(result: CheckResult, examples: int = 300, seed: Optional[int]
     from hypothesis import HealthCheck, given, settings
 
     prog = result.program
-    ns = _compile_anyway(result)
-    full, grade_fn = ns["_full"], ns["grade_of"]
+    ev = _compile_anyway(result)
+    full, grade_fn = ev.full, ev.grade_of
     inds = sorted(prog.walk(), key=lambda n: n.index)
     failures: list[PropertyFailure] = []
 
@@ -210,18 +207,13 @@ def run_properties(result: CheckResult, examples: int = 300, seed: Optional[int]
             if got != want:
                 failures.append(PropertyFailure("等级边界 / grade boundary",
                                                 f"总分 {fmt_decimal(t)}：应为「{want}」，实得「{got}」", {"总分": t}))
-    report = PropertyReport(examples, failures)
-    report.namespace = ns
-    return report
+    return PropertyReport(examples, failures, ev)
 
 
 def _row_method_failure(part, name: str, mprog: ir.Program, examples: int, seed) -> Optional[PropertyFailure]:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
-    from ..backend.codegen import generate
-    ns = {k: v for k, v in vars(runtime).items() if not k.startswith("__")}
-    exec(compile(generate(mprog), "<jixiao row properties>", "exec"), ns)
-    full = ns["_full"]
+    full = load_program(mprog).full
     P = mprog.precision
     pf = next(f for f in part.fields if f.name == part.points_field)
     at = next((k for k, i in enumerate(mprog.inputs) if i.name == pf.name), None)
@@ -279,7 +271,7 @@ def _step_up(inp: ir.Input, v):
     return nv
 
 
-def format_failure(f: PropertyFailure, prog: ir.Program, ns: dict) -> str:
+def format_failure(f: PropertyFailure, prog: ir.Program, ev: Evaluator) -> str:
     """The failure, the inputs the indicator reads (all inputs for the total), its trace."""
     from ...dsl.source import Span
     from ..api import trace_event
@@ -297,9 +289,9 @@ def format_failure(f: PropertyFailure, prog: ir.Program, ns: dict) -> str:
         def span_of(ix):
             if ix is None or ix < 0:
                 return None
-            a, b, k = ns["SPANS"][ix]
-            file = prog.files.get(ns["SPAN_FILES"][k])
+            a, b, k = ev.spans[ix]
+            file = prog.files.get(ev.span_files[k])
             return Span(file, a, b) if file is not None else None
-        events = [trace_event(e, paths.get, ns["LOCALS"].__getitem__, span_of) for e in f.trace]
+        events = [trace_event(e, paths.get, ev.locals.__getitem__, span_of) for e in f.trace]
         lines.extend("        " + line for line in trace_lines(events, paths[ind.index]))
     return "\n".join(lines)

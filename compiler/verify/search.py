@@ -23,6 +23,7 @@ from ...dsl.diagnostics import Diagnostic, Label, Msg, has_errors, make, tr
 from ...dsl.ir import fmt_decimal
 
 from ..backend import runtime
+from ..backend.loader import load_program
 
 TRIES = 4000
 D = Decimal
@@ -72,11 +73,7 @@ def _candidates(inp: ir.Input, consts: set[Decimal]) -> list:
 
 def search(prog: ir.Program, targets: dict[int, Diagnostic], tries: int = TRIES) -> dict[int, tuple]:
     """Indicator index -> (inputs, score) for each target whose bounds some input breaks."""
-    from ..backend.codegen import generate
-    src = generate(prog)
-    ns = {k: v for k, v in vars(runtime).items() if not k.startswith("__")}
-    exec(compile(src, "<jixiao verify>", "exec"), ns)
-    full = ns["_full"]
+    full = load_program(prog).full
     consts = _constants(prog)
     cands = [_candidates(i, consts) for i in prog.inputs]
     rng = random.Random(20211231)
@@ -111,13 +108,10 @@ def search(prog: ir.Program, targets: dict[int, Diagnostic], tries: int = TRIES)
 def search_rows(part: ir.RowPart, tries: int = 1500) -> list[Diagnostic]:
     """Each row method run on field values drawn from the declarations (the row's 分值
     among them): a score outside [0, 分值] is error E0212 with the counterexample."""
-    from ..backend.codegen import generate
     out = []
     pf = next(f for f in part.fields if f.name == part.points_field)
     for name, mprog in part.methods.items():
-        ns = {k: v for k, v in vars(runtime).items() if not k.startswith("__")}
-        exec(compile(generate(mprog), "<jixiao verify rows>", "exec"), ns)
-        full = ns["_full"]
+        full = load_program(mprog).full
         consts = _constants(mprog)
         cands = [_candidates(i, consts) for i in mprog.inputs]
         # a row's points are a multiple of the precision (checked when rows are scored)

@@ -67,7 +67,7 @@ def _under_ruled_parent(ind):
 @given(book=rulebooks(), data=st.data())
 def test_scores_stay_within_proven_bounds(book, data):
     result, rb = compile_book(book)
-    prog, run = rb.program, rb.namespace["run"]
+    prog, run = rb.program, rb.evaluator.run
     for inputs in data.draw(st.lists(inputs_for(book), min_size=1, max_size=4), label="inputs"):
         values = rb.validate(inputs)
         try:
@@ -183,7 +183,7 @@ def test_interval_ends_are_rounded_outward():
     result = check_text(text)
     rb = compile_rulebook(text, name="t.jx")
     trace = []
-    rb.namespace["run"](rb.validate({"c": True}), None, trace)
+    rb.evaluator.run(rb.validate({"c": True}), None, trace)
     raw = next(ev[2] for ev in trace if ev[0] == "score")            # 0.666…667 (40 digits)
     # the interval of the quotient itself holds the 40-digit value (ends widened outward) …
     q = iv.div(iv.Interval.point(D(2)), iv.Interval.point(D(3)))

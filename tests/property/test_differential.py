@@ -54,10 +54,10 @@ def _listed(result):
 
 
 def check_agree(rb, values, overrides):
-    prog, ns = rb.program, rb.namespace
-    span_ix = {s: i for i, s in enumerate(ns["SPANS"])}
+    prog, ev = rb.program, rb.evaluator
+    span_ix = {s: i for i, s in enumerate(ev.spans)}
     T = []
-    compiled = outcome(lambda: _listed(ns["run"](values, overrides or {}, T)))
+    compiled = outcome(lambda: _listed(ev.run(values, overrides or {}, T)))
     reference = outcome(lambda: interpreter.interpret(prog, values, overrides, span_ix=span_ix))
     note(f"compiled: {compiled}\ntrace: {T}\nreference: {reference}")
     if reference[0] == "error":
@@ -72,7 +72,7 @@ def check_agree(rb, values, overrides):
     assert once[:4] == (scores, total, grade, na)
     assert is_subsequence(once[4], trace)
     if not overrides:   # the fast path (no trace, no assessed scores) gives the same result
-        assert outcome(lambda: _listed(ns["run"](values))) == ("ok", (scores, total, grade, na))
+        assert outcome(lambda: _listed(ev.run(values))) == ("ok", (scores, total, grade, na))
 
 
 @profile(150)
@@ -138,7 +138,7 @@ def test_errors_agree(rule, inputs, code):
     values = rb.validate(inputs)
     reference = outcome(lambda: interpreter.interpret(rb.program, values))
     assert reference[:2] == ("error", code)
-    assert outcome(lambda: rb.namespace["run"](values, {}, [])) == reference   # the traced path
+    assert outcome(lambda: rb.evaluator.run(values, {}, [])) == reference   # the traced path
 
 
 @pytest.mark.xfail(strict=True, reason="BUG: codegen recomputes a local first used in the right operand of 且 "

@@ -1,0 +1,1 @@
+check --lang en ambiguous_name.jx

@@ -1,0 +1,1 @@
+check --lang zh ambiguous_name.jx

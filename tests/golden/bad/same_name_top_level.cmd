@@ -1,0 +1,1 @@
+score same_name_top_level.jx same_name_top_level.jxc
