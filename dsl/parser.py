@@ -22,6 +22,7 @@ from . import ast
 from .builtins import FUNCS
 from .diagnostics import Diagnostic, JixiaoError, Label, Msg, make, tr
 from .grammar import load_parser
+from .ops import SPELLINGS
 from .source import SourceFile, Span
 
 MAX_TEXT = 2_000_000        # characters; a rulebook is a few hundred KB at most
@@ -297,10 +298,6 @@ def _scan_comments(src: SourceFile):
 
 # ───────────────────────── tree -> AST ─────────────────────────
 
-_OPS = {"≥": ">=", ">=": ">=", "＞": ">", ">": ">", "≤": "<=", "<=": "<=", "＜": "<", "<": "<",
-        "=": "==", "==": "==", "＝": "==", "≠": "!=", "!=": "!=",
-        "+": "+", "＋": "+", "-": "-", "－": "-", "*": "*", "×": "*", "/": "/", "÷": "/"}
-
 
 def _unescape(raw: str) -> str:
     if raw.startswith('"""'):
@@ -566,16 +563,16 @@ class _ToAst(Transformer):
         return ast.Not(ch[0], span=self._span(meta))
 
     def cmp_op(self, meta, ch):
-        return _OPS[str(ch[0])]
+        return SPELLINGS[str(ch[0])]
 
     def compare(self, meta, ch):
         return ast.Compare(tuple(ch[0::2]), tuple(ch[1::2]), span=self._span(meta))
 
     def binop(self, meta, ch):
-        return ast.BinOp(_OPS[str(ch[1])], ch[0], ch[2], span=self._span(meta))
+        return ast.BinOp(SPELLINGS[str(ch[1])], ch[0], ch[2], span=self._span(meta))
 
     def neg(self, meta, ch):
-        op = _OPS[str(ch[0])]
+        op = SPELLINGS[str(ch[0])]
         if op == "+":
             return ch[1]
         if op != "-":

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from ...dsl import ir
+from ...dsl.ops import COMPARE, SHOWN
 from ...dsl.builtins import DISPLAY_ZH
 
 PREC = {"or": 1, "and": 2, "cmp": 3, "+": 4, "-": 4, "*": 5, "/": 5, "neg": 6}
-CMP = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
+CMP = {op: SHOWN[op] for op in COMPARE}
 
 
 def expr_text(e: ir.Expr, leaf: Callable[[ir.Expr], Optional[str]],

@@ -36,16 +36,15 @@ compiled module), the only thing borrowed from it.
 """
 from __future__ import annotations
 
-import operator
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 
 from ...dsl import ir
+from ...dsl.ops import ARITH, COMPARE
 
 from ..backend import runtime
 
 ZERO = Decimal(0)
-CMP = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
-       "==": operator.eq, "!=": operator.ne}
+CMP = COMPARE
 
 
 def input_table(program: ir.Program) -> tuple:
@@ -227,7 +226,7 @@ class Interpreter:
             z, x, y = self.ev(l, K), self.ev(r.left, K), self.ev(r.right, K)
             return (z * x) / y
         a, b = self.ev(l, K), self.ev(r, K)
-        return {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}[e.op](a, b)
+        return ARITH[e.op](a, b)
 
     def call(self, e: ir.Call, K):
         f = e.func

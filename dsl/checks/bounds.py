@@ -10,6 +10,7 @@ from decimal import Decimal, localcontext
 
 from .. import ir
 from ..diagnostics import Label, make, tr
+from ..ops import may_be_na
 from ..ir import fmt_decimal
 from . import intervals as iv
 from .intervals import Interval
@@ -342,7 +343,7 @@ class Bounds:
             div_before = sum(d.code == "E0504" for d in self.diags)
             r = self.ev(ind.score, {})
             rng = r if not r.empty else Interval(D0, D0)
-            if _has_na(ind.score):
+            if may_be_na(ind.score):
                 # not applicable scores the points (计满分) or counts as 0 (剔除)
                 rng = iv.hull(rng, Interval.point(ind.points if self.prog.na_policy != "exclude" else D0))
             # what other rules read, and what is shown, is the score rounded to 精度
@@ -436,21 +437,11 @@ def attainable(prog: ir.Program, ind: ir.Indicator) -> list[Interval]:
     if ind.score is None:
         return [b.ranges.get(ind.index, Interval(D0, ind.points))]
     out = _union_set(b, ind.score, {})
-    if ind.score is not None and _has_na(ind.score) and prog.na_policy == "full_points":
+    if ind.score is not None and may_be_na(ind.score) and prog.na_policy == "full_points":
         out.append(Interval.point(ind.points))
     return out
 
 
-def _has_na(e) -> bool:
-    if isinstance(e, ir.NotApplicable):
-        return True
-    if isinstance(e, ir.If):
-        return _has_na(e.then) or _has_na(e.else_)
-    if isinstance(e, ir.Tiers):
-        return any(_has_na(r.value) for r in e.rows)
-    if isinstance(e, ir.Clamp):
-        return _has_na(e.operand)
-    return False
 
 
 def can_round_to(intervals: list[Interval], c: Decimal, step: Decimal, rounding: str) -> bool:

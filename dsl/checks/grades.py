@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from .. import ir
 from ..diagnostics import Label, make, tr
+from ..ops import value_of
 from ..ir import fmt_decimal
 
 
@@ -25,34 +26,8 @@ def _consts(e, out):
 
 
 def holds(e, total: Decimal):
-    """Value of a band condition for a given total (small evaluator: compare/logic only)."""
-    if isinstance(e, ir.TotalRef):
-        return total
-    if isinstance(e, ir.Const):
-        return e.value
-    if isinstance(e, ir.Compare):
-        vals = [holds(o, total) for o in e.operands]
-        for a, op, b in zip(vals, e.ops, vals[1:]):
-            if a is None or b is None:
-                return None
-            ok = {">=": a >= b, ">": a > b, "<=": a <= b, "<": a < b, "==": a == b, "!=": a != b}[op]
-            if not ok:
-                return False
-        return True
-    if isinstance(e, ir.Logic):
-        a, b = holds(e.left, total), holds(e.right, total)
-        if a is None or b is None:
-            return None
-        return (a and b) if e.op == "and" else (a or b)
-    if isinstance(e, ir.Not):
-        a = holds(e.operand, total)
-        return None if a is None else not a
-    if isinstance(e, ir.BinOp):
-        a, b = holds(e.left, total), holds(e.right, total)
-        if a is None or b is None:
-            return None
-        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else None}[e.op]
-    return None   # depends on something other than the total
+    """Value of a band condition for a given total; None when it depends on more than the total."""
+    return value_of(e, {"total": total})
 
 
 def grade_of(bands, total):

@@ -14,6 +14,7 @@ import attrs
 from .. import ast, ir
 from ..diagnostics import Diagnostic, Label, make, tr
 from ..names import did_you_mean, qualify
+from ..ops import fold_constant, may_be_na
 from ..ir import AMOUNT_UNITS, COUNT_UNITS, KNOWN_UNITS, Type
 
 from ..builtins import FUNCS  # noqa: E402
@@ -401,7 +402,7 @@ class Resolver:
                 self.inputs, self._current, self._in_rows = saved
             pseudo.score = push_clamps(score)
             self._check_score_type(pseudo, v.span)
-            if _contains_na(score):
+            if may_be_na(score):
                 bad("的计分方法不能得「不适用」", "cannot score 不适用 (leave the row out instead)", v.span)
             used = sorted((i for i in fresh.values() if i.used), key=lambda i: i.index)
             for k, inp in enumerate(used):
@@ -459,7 +460,7 @@ class Resolver:
                      helps=[tr("人数乘以每人的分值，金额相除得比率", "multiply a count by points per unit; divide amounts to get a rate")])
 
     def _no_na(self, e: ir.Expr):
-        if e.type.kind == "na" or _contains_na(e):
+        if e.type.kind == "na" or may_be_na(e):
             self.err("E0508", [Label(e.span, "")], name="不适用")
 
     # ───────────── expressions ─────────────
@@ -928,36 +929,6 @@ def _copy(e: ir.Expr) -> ir.Expr:
     return attrs.evolve(e)
 
 
-def fold_constant(e: ir.Expr) -> ir.Expr:
-    """``-100%`` and other constant arithmetic -> one Const (else ``e`` unchanged)."""
-    if isinstance(e, ir.LocalRef) and e.local.expr is not None and not isinstance(e.local.expr, ir.LocalRef):
-        inner = fold_constant(e.local.expr)
-        if isinstance(inner, ir.Const) and isinstance(inner.value, Decimal):
-            return ir.Const(inner.value, span=e.span, type=e.type)
-        return e
-    if isinstance(e, ir.Neg):
-        inner = fold_constant(e.operand)
-        if isinstance(inner, ir.Const) and isinstance(inner.value, Decimal):
-            return ir.Const(-inner.value, span=e.span, type=e.type)
-    if isinstance(e, ir.BinOp):
-        a, b = fold_constant(e.left), fold_constant(e.right)
-        if all(isinstance(x, ir.Const) and isinstance(x.value, Decimal) for x in (a, b)):
-            if e.op == "/" and b.value == 0:
-                return e
-            v = {"+": a.value + b.value, "-": a.value - b.value, "*": a.value * b.value}.get(e.op)
-            if v is None:
-                v = a.value / b.value
-            return ir.Const(v, span=e.span, type=e.type)
-    if isinstance(e, ir.Compare):
-        vals = [fold_constant(x) for x in e.operands]
-        if all(isinstance(x, ir.Const) and isinstance(x.value, Decimal) for x in vals):
-            import operator as _op
-            fns = {">=": _op.ge, ">": _op.gt, "<=": _op.le, "<": _op.lt, "==": _op.eq, "!=": _op.ne}
-            ok = all(fns[o](a.value, b.value) for o, a, b in zip(e.ops, vals, vals[1:]))
-            return ir.Const(ok, span=e.span, type=ir.BOOL)
-    return e
-
-
 def narrow_qualified(cands, quals: list[str]):
     """Indicators matching ``A.B.名称``: ancestors named in order; when several match,
     those whose nearest ancestors are exactly the qualifiers win (so ``效果.结果应用创新``
@@ -989,16 +960,6 @@ def _is_descendant(ind, anc) -> bool:
         if p is anc:
             return True
         p = p.parent
-    return False
-
-
-def _contains_na(e) -> bool:
-    if isinstance(e, ir.NotApplicable):
-        return True
-    if isinstance(e, ir.If):
-        return _contains_na(e.then) or _contains_na(e.else_)
-    if isinstance(e, ir.Tiers):
-        return any(_contains_na(r.value) for r in e.rows)
     return False
 
 
