@@ -71,116 +71,38 @@ def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
     the indicator's. Every problem of every row is reported at once."""
     from .api import IndicatorResult
     key = "/".join(part.indicator.path)
-    diags: list[Diagnostic] = []
-    results = []
-    fields = {f.name: f for f in part.fields}
-    points_sum = Decimal(0)
-    sum_known = True          # every row's points were read: the sum can be checked
-    total = Decimal(0)
-    seen: dict[str, Row] = {}
-    listing = []
     if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
         raise JixiaoError([make("E0609", [], part=key, row="—", reason_zh="：指标行应为各行的列表",
                                 reason_en=": the rows should be a list of rows")])
     given = list(given)
+    diags: list[Diagnostic] = []
+    results, listing = [], []
+    seen: dict[str, Row] = {}
+    points_sum = total = Decimal(0)
+    sum_known = True          # every row's points were read: the sum can be checked
     for n, r in enumerate(given, 1):
-        if not isinstance(r, Row):
-            if not isinstance(r, Mapping):
-                diags.append(make("E0609", [], part=key, row=str(n), reason_zh="不是字段映射", reason_en=" is not a mapping of fields"))
-                sum_known = False
-                continue
-            claimed = r.get("自评得分", r.get("claimed"))
-            title = r.get("名称", r.get("name", n))
-            r = Row(title if isinstance(title, str) else str(title) if isinstance(title, (int, Decimal)) and not isinstance(title, bool)
-                    else runtime._show(title),
-                    {str(k): v for k, v in r.items() if k not in ("名称", "name", "自评得分", "claimed")})
-            if not _empty(claimed):
-                try:
-                    r = attrs.evolve(r, claimed=runtime.to_decimal(claimed))
-                except ValueError:
-                    diags.append(make("E0609", [], part=key, row=r.title,
-                                      reason_zh=f"：自评得分 {runtime._show(claimed)} 不是数", 
-                                      reason_en=f": the claimed score {runtime._show(claimed)} is not a number"))
-
-        def labels_at(field=None, r=r):
-            return [Label(r.spans[field], tr("此值", "this value"))] if field in r.spans else (
-                [Label(r.span, tr("此行", "this row"))] if r.span is not None else [])
-
-        def bad(zh, en, field=None, r=r):
-            diags.append(make("E0609", labels_at(field), part=key, row=r.title, reason_zh=zh, reason_en=en))
-
-        def bad_value(err, r=r):
-            """A field's value refused by validation, said of the field (E0609)."""
-            bad("：" + err.message_in("zh", **FIELD), ": " + err.message_in("en", **FIELD), err.field)
+        r = _as_row(r, n, key, diags)
+        if r is None:
+            sum_known = False
+            continue
+        check = _RowCheck(rb, part, key, r, diags)
         if r.title in seen:
-            bad("重复给出", " is given twice")
+            check.bad("重复给出", " is given twice")
             sum_known = False
             continue
         seen[r.title] = r
-        for name in r.fields:
-            if name not in fields:
-                sugg = suggest(name, fields)
-                bad(f"没有字段「{name}」" + (f"（是否应为「{sugg[0]}」？）" if sugg else ""),
-                    f" has no field `{name}`" + (f" (did you mean `{sugg[0]}`?)" if sugg else ""), name)
-        # every field given is checked against its declaration, read by the method or not
-        present = [f for f in part.fields if f.name in r.fields and f.kind != "text"]
-        values: dict[str, Any] = {}
-        try:
-            checked = runtime.validate(r.fields, _field_table(present))
-            values = dict(zip((f.name for f in present), checked))
-        except runtime.InputErrors as e:
-            bad_fields = set()
-            for err in e.errors:
-                bad_value(err)
-                bad_fields.add(err.field)
-            values = {}
-            for f in present:
-                if f.name not in bad_fields:
-                    values[f.name] = runtime.validate({f.name: r.fields[f.name]}, _field_table([f]))[0]
-        for f in part.fields:
-            if f.kind == "text" and f.name in r.fields and not isinstance(r.fields[f.name], (str, int, Decimal)):
-                bad(f"的字段「{f.name}」应为文本", f": field `{f.name}` should be text", f.name)
-        pts = values.get(part.points_field)
-        if _empty(r.fields.get(part.points_field)):
-            bad(f"缺少字段「{part.points_field}」", f" gives no `{part.points_field}`")
-        elif pts is not None and not _multiple(pts, rb.program.precision):
-            P = fmt_decimal(rb.program.precision)
-            bad(f"的分值 {fmt_decimal(pts)} 不是精度 {P} 的整数倍", f" has points {fmt_decimal(pts)}, not a multiple of the precision {P}",
-                part.points_field)
-            pts = None
+        values = check.values()
+        pts = check.points(values)
         if pts is None:
             sum_known = False
         else:
             points_sum += pts
             listing.append(f"{r.title} {fmt_decimal(pts)}分")
-        method = values.get(part.method_field)
-        if _empty(r.fields.get(part.method_field)):
-            bad(f"缺少字段「{part.method_field}」", f" gives no `{part.method_field}`")
-            continue
-        entry = rb._row_methods.get((part.indicator.index, method))
-        if entry is None:
-            continue              # not one of the choices: reported by the field check above
-        run, table, prog = entry
-        missing = [i.name for i in prog.inputs if _empty(r.fields.get(i.name)) and i.name != part.points_field]        # a missing 分值 is reported above
-        for name in missing:
-            bad(f"缺少字段「{name}」（计分方法「{method}」需要）", f" gives no `{name}` (method `{method}` needs it)")
-        if missing or pts is None or any(i.name not in values for i in prog.inputs):
-            continue
-        try:
-            with localcontext(runtime.CONTEXT):
-                scores = run([values[i.name] for i in prog.inputs])[0]
-        except runtime.EvaluationError as err:
-            diags.append(attrs.evolve(make(err.code, labels_at(), **err.params),
-                                      context=Msg(f"「{key}」的行「{r.title}」", f"row `{r.title}` of `{key}`")))
-            continue
-        score = scores[0]
-        if not (0 <= score <= pts):
-            diags.append(make("E0707", [Label(r.span, "")] if r.span is not None else [], part=key, row=r.title,
-                              value=fmt_decimal(score), points=fmt_decimal(pts)))
-            continue
-        total += score
-        results.append(IndicatorResult(part.indicator.path + (r.title,), "row", pts, score, True, False,
-                                       r.claimed, dict(r.fields)))
+        score = check.score(values, pts)
+        if score is not None:
+            total += score
+            results.append(IndicatorResult(part.indicator.path + (r.title,), "row", pts, score, True, False,
+                                           r.claimed, dict(r.fields)))
     if not given:
         diags.append(make("E0609", [], part=key, row="—", reason_zh="：案例给出的指标行为空", reason_en=": the case gives no rows"))
     elif sum_known and points_sum != part.indicator.points:
@@ -194,6 +116,119 @@ def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
     if diags:
         raise JixiaoError(diags)
     return results, total
+
+
+def _as_row(r, n: int, key: str, diags: list) -> Optional[Row]:
+    """A row as given through the API (a mapping with 名称 and 自评得分) as a Row; None
+    (and E0609) for something that is no mapping of fields."""
+    if isinstance(r, Row):
+        return r
+    if not isinstance(r, Mapping):
+        diags.append(make("E0609", [], part=key, row=str(n), reason_zh="不是字段映射", reason_en=" is not a mapping of fields"))
+        return None
+    claimed = r.get("自评得分", r.get("claimed"))
+    title = r.get("名称", r.get("name", n))
+    r = Row(title if isinstance(title, str) else str(title) if isinstance(title, (int, Decimal)) and not isinstance(title, bool)
+            else runtime._show(title),
+            {str(k): v for k, v in r.items() if k not in ("名称", "name", "自评得分", "claimed")})
+    if not _empty(claimed):
+        try:
+            r = attrs.evolve(r, claimed=runtime.to_decimal(claimed))
+        except ValueError:
+            diags.append(make("E0609", [], part=key, row=r.title,
+                              reason_zh=f"：自评得分 {runtime._show(claimed)} 不是数",
+                              reason_en=f": the claimed score {runtime._show(claimed)} is not a number"))
+    return r
+
+
+class _RowCheck:
+    """One row of a part: its fields checked against their declarations, its points, its
+    method run; each problem appended to ``diags`` as the row's (E0609 …)."""
+
+    def __init__(self, rb, part: ir.RowPart, key: str, row: Row, diags: list):
+        self.rb, self.part, self.key, self.r, self.diags = rb, part, key, row, diags
+
+    def labels_at(self, field=None) -> list:
+        r = self.r
+        return [Label(r.spans[field], tr("此值", "this value"))] if field in r.spans else (
+            [Label(r.span, tr("此行", "this row"))] if r.span is not None else [])
+
+    def bad(self, zh: str, en: str, field=None) -> None:
+        self.diags.append(make("E0609", self.labels_at(field), part=self.key, row=self.r.title, reason_zh=zh, reason_en=en))
+
+    def bad_value(self, err) -> None:
+        """A field's value refused by validation, said of the field."""
+        self.bad("：" + err.message_in("zh", **FIELD), ": " + err.message_in("en", **FIELD), err.field)
+
+    def values(self) -> dict:
+        """The declared fields given, validated (every field, read by the method or not)."""
+        part, r = self.part, self.r
+        fields = {f.name: f for f in part.fields}
+        for name in r.fields:
+            if name not in fields:
+                sugg = suggest(name, fields)
+                self.bad(f"没有字段「{name}」" + (f"（是否应为「{sugg[0]}」？）" if sugg else ""),
+                         f" has no field `{name}`" + (f" (did you mean `{sugg[0]}`?)" if sugg else ""), name)
+        present = [f for f in part.fields if f.name in r.fields and f.kind != "text"]
+        values: dict[str, Any] = {}
+        try:
+            checked = runtime.validate(r.fields, _field_table(present))
+            values = dict(zip((f.name for f in present), checked))
+        except runtime.InputErrors as e:
+            bad_fields = set()
+            for err in e.errors:
+                self.bad_value(err)
+                bad_fields.add(err.field)
+            for f in present:
+                if f.name not in bad_fields:
+                    values[f.name] = runtime.validate({f.name: r.fields[f.name]}, _field_table([f]))[0]
+        for f in part.fields:
+            if f.kind == "text" and f.name in r.fields and not isinstance(r.fields[f.name], (str, int, Decimal)):
+                self.bad(f"的字段「{f.name}」应为文本", f": field `{f.name}` should be text", f.name)
+        return values
+
+    def points(self, values: dict) -> Optional[Decimal]:
+        """The row's 分值, or None where it is missing, bad or off the precision."""
+        pf = self.part.points_field
+        pts = values.get(pf)
+        if _empty(self.r.fields.get(pf)):
+            self.bad(f"缺少字段「{pf}」", f" gives no `{pf}`")
+        elif pts is not None and not _multiple(pts, self.rb.program.precision):
+            P = fmt_decimal(self.rb.program.precision)
+            self.bad(f"的分值 {fmt_decimal(pts)} 不是精度 {P} 的整数倍",
+                     f" has points {fmt_decimal(pts)}, not a multiple of the precision {P}", pf)
+            pts = None
+        return pts
+
+    def score(self, values: dict, pts: Optional[Decimal]) -> Optional[Decimal]:
+        """The row's score by the method it names, or None where it cannot be scored."""
+        part, r, key = self.part, self.r, self.key
+        method = values.get(part.method_field)
+        if _empty(r.fields.get(part.method_field)):
+            self.bad(f"缺少字段「{part.method_field}」", f" gives no `{part.method_field}`")
+            return None
+        entry = self.rb._row_methods.get((part.indicator.index, method))
+        if entry is None:
+            return None              # not one of the choices: reported by the field check
+        run, _table, prog = entry
+        # a missing 分值 is reported by points()
+        missing = [i.name for i in prog.inputs if _empty(r.fields.get(i.name)) and i.name != part.points_field]
+        for name in missing:
+            self.bad(f"缺少字段「{name}」（计分方法「{method}」需要）", f" gives no `{name}` (method `{method}` needs it)")
+        if missing or pts is None or any(i.name not in values for i in prog.inputs):
+            return None
+        try:
+            with localcontext(runtime.CONTEXT):
+                score = run([values[i.name] for i in prog.inputs])[0][0]
+        except runtime.EvaluationError as err:
+            self.diags.append(attrs.evolve(make(err.code, self.labels_at(), **err.params),
+                                           context=Msg(f"「{key}」的行「{r.title}」", f"row `{r.title}` of `{key}`")))
+            return None
+        if not (0 <= score <= pts):
+            self.diags.append(make("E0707", [Label(r.span, "")] if r.span is not None else [], part=key, row=r.title,
+                                   value=fmt_decimal(score), points=fmt_decimal(pts)))
+            return None
+        return score
 
 
 def allocations(part: ir.RowPart, key: str, rows: list) -> list:

@@ -88,16 +88,7 @@ class Gen(FastPath):
         if isinstance(e, ir.InputRef):
             return f"i_{e.input.index}"
         if isinstance(e, ir.LocalRef):
-            ix = self.local_ix[id(e.local)]
-            if not trace and isinstance(e.local.expr, ir.Const):
-                return self.ex(e.local.expr, A, trace, ind)   # a named constant: inline it
-            if ix in A:
-                return f"v_{ix}"
-            inner = self.ex(e.local.expr, A, trace, ind)
-            A.add(ix)
-            if trace:
-                return f"(v_{ix} := rec(T, ('let', {ind}, {ix}, {inner})))"
-            return f"(v_{ix} := {inner})"
+            return self._local(e, A, trace, ind)
         if isinstance(e, ir.ScoreRef):
             return f"s_{e.indicator.index}"
         if isinstance(e, ir.TotalRef):
@@ -107,69 +98,11 @@ class Gen(FastPath):
         if isinstance(e, ir.NotApplicable):
             return "None"
         if isinstance(e, ir.BinOp):
-            left, right = e.left, e.right
-
-            def is_const(x, v):
-                if isinstance(x, ir.LocalRef) and isinstance(x.local.expr, ir.Const):
-                    x = x.local.expr
-                return isinstance(x, ir.Const) and isinstance(x.value, Decimal) and x.value == v
-            # (x / 1) × z and (x / y) × 1: the identities below say it in fewer operations
-            ones = not trace and e.op == "*" and (
-                (isinstance(left, ir.BinOp) and left.op == "/" and (is_const(right, 1) or is_const(left.right, 1)))
-                or (isinstance(right, ir.BinOp) and right.op == "/" and (is_const(left, 1) or is_const(right.right, 1))))
-            # (x / y) × z  ->  (x × z) / y : one rounding step instead of two
-            if ones:
-                pass
-            elif e.op == "*" and isinstance(left, ir.BinOp) and left.op == "/":
-                # emitted as ((x * z) / y): Python evaluates x, z, y in that order
-                x = self.ex(left.left, A, trace, ind)
-                z = self.ex(right, A, trace, ind)
-                r = None if trace else self.reciprocal(left.right)
-                if r is not None:
-                    return f"(({x} * {z}) * {self.k(r)})"
-                y = self.ex(left.right, A, trace, ind)
-                return f"(({x} * {z}) / {y})"
-            if e.op == "*" and isinstance(right, ir.BinOp) and right.op == "/":
-                z = self.ex(left, A, trace, ind)
-                x = self.ex(right.left, A, trace, ind)
-                r = None if trace else self.reciprocal(right.right)
-                if r is not None:
-                    return f"(({z} * {x}) * {self.k(r)})"
-                y = self.ex(right.right, A, trace, ind)
-                return f"(({z} * {x}) / {y})"
-            if not trace:
-                # x × 1, x ÷ 1, x ± 0, 1 × x: the same value (目标值 = 100%, × 1, - 0%)
-                if (e.op in "*/" and is_const(right, 1)) or (e.op in "+-" and is_const(right, 0)):
-                    return self.ex(left, A, trace, ind)
-                if (e.op == "*" and is_const(left, 1)) or (e.op == "+" and is_const(left, 0)):
-                    return self.ex(right, A, trace, ind)
-            a = self.ex(left, A, trace, ind)
-            if e.op == "/" and not trace:
-                # ÷ a constant whose reciprocal is a short decimal (0.1个百分点, 100, 0.5):
-                # × the reciprocal gives the same correctly rounded value, cheaper
-                r = self.reciprocal(right)
-                if r is not None:
-                    return f"({a} * {self.k(r)})"
-            b = self.ex(right, A, trace, ind)
-            return f"({a} {e.op} {b})"
+            return self._binop(e, A, trace, ind)
         if isinstance(e, ir.Neg):
             return f"(-{self.ex(e.operand, A, trace, ind)})"
         if isinstance(e, ir.Compare):
-            ratio = self.ratio_parts(e.operands[0]) if not trace and len(e.ops) == 1 else None
-            c = _const(e.operands[1]) if ratio is not None else None
-            if c is not None:
-                # a / b ≤ c as a ≤ c × b (b > 0 by declaration, the quotient used nowhere else)
-                a = self.ex(ratio[0], A, trace, ind)
-                b = self.ex(ratio[1], A, trace, ind)
-                rhs = b if c == 1 else f"({self.k(c)} * {b})"
-                return f"({a} {CMP[e.ops[0]]} {rhs})"
-            parts = [self.ex(e.operands[0], A, trace, ind), self.ex(e.operands[1], A, trace, ind)]
-            for o in e.operands[2:]:
-                parts.append(self.ex(o, set(A), trace, ind))
-            out = parts[0]
-            for op, p in zip(e.ops, parts[1:]):
-                out += f" {CMP[op]} {p}"
-            return f"({out})"
+            return self._compare(e, A, trace, ind)
         if isinstance(e, ir.Logic):
             a = self.ex(e.left, A, trace, ind)
             b = self.ex(e.right, set(A), trace, ind)
@@ -196,38 +129,121 @@ class Gen(FastPath):
                 return f"_clamp_{fn}(T, {ind}, {self.sp(e.span)}, {x}, {bound})"
             return self._minmax(fn, x, bound)
         if isinstance(e, ir.Call):
-            f = e.func
-            if f == "require":
-                # the condition first: the value may divide by what it guards
-                c = self.ex(e.args[0], A, trace, ind)
-                v = self.ex(e.args[2], A, trace, ind)
-                return f"({v} if {c} else _fail({e.args[1].value!r}, {self.sp(e.span)}))"
-            if f in ("min", "max"):
-                args = [self.ex(a, A, trace, ind) for a in e.args]
-                if not trace and len(args) == 2:
-                    return self._minmax(f, *args)
-                return f"{f}({', '.join(args)})"
-            a = self.ex(e.args[0], A, trace, ind)
-            if f == "ceil":
-                return f"{a}.to_integral_value(ROUND_CEILING)"
-            if f == "floor":
-                return f"{a}.to_integral_value(ROUND_FLOOR)"
-            if f == "abs":
-                return f"abs({a})"
-            if f == "count":
-                # the number met, as a Decimal from a table (no per-case constructor call)
-                if len(e.args[0].type.members) < 257:
-                    return f"COUNTS[sum({a})]"
-                return f"_D(sum({a}))"
-            if f == "size":
-                return self.k(Decimal(len(e.args[0].type.members)))
-            if not trace:
-                # membership tests run in C, without a call
-                return f"(False not in {a})" if f == "all" else f"(True in {a})"
-            return f"{f}({a})"
+            return self._call(e, A, trace, ind)
         if isinstance(e, ir.Tiers):
             return self.tiers(e, A, trace, ind)
         raise AssertionError(type(e))
+
+    def _local(self, e, A: set, trace: bool, ind: int) -> str:
+        """A local value: computed where first read (``(v_3 := …)``), a plain name after; a named constant inlined on the fast path."""
+        ix = self.local_ix[id(e.local)]
+        if not trace and isinstance(e.local.expr, ir.Const):
+            return self.ex(e.local.expr, A, trace, ind)   # a named constant: inline it
+        if ix in A:
+            return f"v_{ix}"
+        inner = self.ex(e.local.expr, A, trace, ind)
+        A.add(ix)
+        if trace:
+            return f"(v_{ix} := rec(T, ('let', {ind}, {ix}, {inner})))"
+        return f"(v_{ix} := {inner})"
+
+    def _binop(self, e, A: set, trace: bool, ind: int) -> str:
+        """Arithmetic, with the rewrites that give the same value in fewer roundings or operations."""
+        left, right = e.left, e.right
+
+        def is_const(x, v):
+            if isinstance(x, ir.LocalRef) and isinstance(x.local.expr, ir.Const):
+                x = x.local.expr
+            return isinstance(x, ir.Const) and isinstance(x.value, Decimal) and x.value == v
+        # (x / 1) × z and (x / y) × 1: the identities below say it in fewer operations
+        ones = not trace and e.op == "*" and (
+            (isinstance(left, ir.BinOp) and left.op == "/" and (is_const(right, 1) or is_const(left.right, 1)))
+            or (isinstance(right, ir.BinOp) and right.op == "/" and (is_const(left, 1) or is_const(right.right, 1))))
+        # (x / y) × z  ->  (x × z) / y : one rounding step instead of two
+        if ones:
+            pass
+        elif e.op == "*" and isinstance(left, ir.BinOp) and left.op == "/":
+            # emitted as ((x * z) / y): Python evaluates x, z, y in that order
+            x = self.ex(left.left, A, trace, ind)
+            z = self.ex(right, A, trace, ind)
+            r = None if trace else self.reciprocal(left.right)
+            if r is not None:
+                return f"(({x} * {z}) * {self.k(r)})"
+            y = self.ex(left.right, A, trace, ind)
+            return f"(({x} * {z}) / {y})"
+        if e.op == "*" and isinstance(right, ir.BinOp) and right.op == "/":
+            z = self.ex(left, A, trace, ind)
+            x = self.ex(right.left, A, trace, ind)
+            r = None if trace else self.reciprocal(right.right)
+            if r is not None:
+                return f"(({z} * {x}) * {self.k(r)})"
+            y = self.ex(right.right, A, trace, ind)
+            return f"(({z} * {x}) / {y})"
+        if not trace:
+            # x × 1, x ÷ 1, x ± 0, 1 × x: the same value (目标值 = 100%, × 1, - 0%)
+            if (e.op in "*/" and is_const(right, 1)) or (e.op in "+-" and is_const(right, 0)):
+                return self.ex(left, A, trace, ind)
+            if (e.op == "*" and is_const(left, 1)) or (e.op == "+" and is_const(left, 0)):
+                return self.ex(right, A, trace, ind)
+        a = self.ex(left, A, trace, ind)
+        if e.op == "/" and not trace:
+            # ÷ a constant whose reciprocal is a short decimal (0.1个百分点, 100, 0.5):
+            # × the reciprocal gives the same correctly rounded value, cheaper
+            r = self.reciprocal(right)
+            if r is not None:
+                return f"({a} * {self.k(r)})"
+        b = self.ex(right, A, trace, ind)
+        return f"({a} {e.op} {b})"
+
+    def _compare(self, e, A: set, trace: bool, ind: int) -> str:
+        """A comparison chain; ``a / b ≤ c`` as ``a ≤ c × b`` on the fast path where ``b > 0`` is declared."""
+        ratio = self.ratio_parts(e.operands[0]) if not trace and len(e.ops) == 1 else None
+        c = _const(e.operands[1]) if ratio is not None else None
+        if c is not None:
+            # a / b ≤ c as a ≤ c × b (b > 0 by declaration, the quotient used nowhere else)
+            a = self.ex(ratio[0], A, trace, ind)
+            b = self.ex(ratio[1], A, trace, ind)
+            rhs = b if c == 1 else f"({self.k(c)} * {b})"
+            return f"({a} {CMP[e.ops[0]]} {rhs})"
+        parts = [self.ex(e.operands[0], A, trace, ind), self.ex(e.operands[1], A, trace, ind)]
+        for o in e.operands[2:]:
+            parts.append(self.ex(o, set(A), trace, ind))
+        out = parts[0]
+        for op, p in zip(e.ops, parts[1:]):
+            out += f" {CMP[op]} {p}"
+        return f"({out})"
+
+    def _call(self, e, A: set, trace: bool, ind: int) -> str:
+        """A builtin function (or a method's 要求 guarding its value)."""
+        f = e.func
+        if f == "require":
+            # the condition first: the value may divide by what it guards
+            c = self.ex(e.args[0], A, trace, ind)
+            v = self.ex(e.args[2], A, trace, ind)
+            return f"({v} if {c} else _fail({e.args[1].value!r}, {self.sp(e.span)}))"
+        if f in ("min", "max"):
+            args = [self.ex(a, A, trace, ind) for a in e.args]
+            if not trace and len(args) == 2:
+                return self._minmax(f, *args)
+            return f"{f}({', '.join(args)})"
+        a = self.ex(e.args[0], A, trace, ind)
+        if f == "ceil":
+            return f"{a}.to_integral_value(ROUND_CEILING)"
+        if f == "floor":
+            return f"{a}.to_integral_value(ROUND_FLOOR)"
+        if f == "abs":
+            return f"abs({a})"
+        if f == "count":
+            # the number met, as a Decimal from a table (no per-case constructor call)
+            if len(e.args[0].type.members) < 257:
+                return f"COUNTS[sum({a})]"
+            return f"_D(sum({a}))"
+        if f == "size":
+            return self.k(Decimal(len(e.args[0].type.members)))
+        if not trace:
+            # membership tests run in C, without a call
+            return f"(False not in {a})" if f == "all" else f"(True in {a})"
+        return f"{f}({a})"
 
     def tiers(self, t: ir.Tiers, A: set, trace: bool, ind: int, result: bool = False) -> str:
         if result and not trace:
@@ -296,11 +312,9 @@ class Gen(FastPath):
 
     # ── the two evaluation functions ──
     def function(self, trace: bool) -> list[str]:
+        """``_fast(V)`` or ``_full(V, O, T)``: every indicator in dependency order, then
+        the total and the grade."""
         prog = self.prog
-        L = []
-        order = prog.order()
-        exclude = self.has_na and prog.na_policy == "exclude"
-        exact = prog.grade_on == "exact"
         A: set = set()
         body = []
         if prog.inputs:
@@ -308,92 +322,18 @@ class Gen(FastPath):
             body.append(f"{names}, = V")
         if self.has_na:
             body.append("na = []")
-        for ind in order:
-            i = ind.index
-            P = self.k(ind.points)
+        for ind in prog.order():
+            self.k(ind.points)      # numbered in this order: the constants' names stay stable
             body.append(f"# ── {'/'.join(ind.path)!r} · {ind.level} · {ind.points}分 ──")
             if trace:
-                body.append(f"cur = {i}")
+                body.append(f"cur = {ind.index}")
             if ind.score is None:
-                terms = _sum_code([f"s_{c.index}" for c in ind.children])
-                if trace:
-                    body.append(f"s_{i} = O[{i}] if {i} in O else {terms}")
-                else:
-                    body.append(f"s_{i} = {terms}")
-                if exact:
-                    body.append(f"r_{i} = " + _sum_code([f"r_{c.index}" for c in ind.children]))
-                if exclude:
-                    body.append(f"e_{i} = " + _sum_code([f"e_{c.index}" for c in ind.children]))
-                if trace:
-                    body.append(f"T.append(('sum', {i}, s_{i}))")
-                continue
-            # the fast path computes the rounded score directly (the raw one is needed only
-            # to grade on the exact total)
-            presized = not trace and not exact
-            if trace:
-                # with an assessed score the rule is skipped: what it computes is not definite
-                code = self.ex(ind.score, set(A), trace, ind=i)
-            elif presized:
-                code = self.ex_round(ind.score, A, i)
+                body.extend(self._subtotal(ind, trace))
             else:
-                code = self.ex(ind.score, A, trace, ind=i)
-            if trace:
-                body.append(f"if {i} in O:")
-                body.append(f"    r_{i} = O[{i}]")
-                body.append(f"    T.append(('override', {i}, r_{i}))")
-                body.append("else:")
-                body.append(f"    r_{i} = {code}")
-            na_capable = may_be_na(ind.score)
-            if not trace and presized and not na_capable and not exclude and i not in prog.runtime_checked:
-                body.append(f"s_{i} = {code}")     # computed rounded, nothing else to do
-                continue
-            if not trace:
-                body.append(f"r_{i} = {code}")
-            if na_capable:
-                body.append(f"if r_{i} is None:")
-                body.append(f"    na.append({i})")
-                if exclude:
-                    body.append(f"    s_{i} = r_{i} = ZERO")
-                    body.append(f"    e_{i} = ZERO")
-                else:
-                    body.append(f"    r_{i} = {P}")
-                    body.append(f"    s_{i} = {self.round_code(f'r_{i}')}")
-                if trace:
-                    body.append(f"    T.append(('na', {i}, s_{i}))")
-                body.append("else:")
-                ind_ = "    "
-            else:
-                ind_ = ""
-            if presized:
-                body.append(f"{ind_}s_{i} = r_{i}   # rounded as computed")
-            else:
-                body.append(f"{ind_}s_{i} = {self.round_code(f'r_{i}')}")
-            if exclude:
-                body.append(f"{ind_}e_{i} = {P}")
-            if trace:
-                body.append(f"{ind_}T.append(('score', {i}, r_{i}, s_{i}))")
-            if i in prog.runtime_checked:
-                # bounds the checker could not prove (W0505): checked on both paths, every case
-                body.append(f"{ind_}if not (ZERO <= s_{i} <= {P}): out_of_points({self.sp(ind.span)}, {ind.name!r}, s_{i}, {P})")
-        roots = prog.roots
-        body.append("# ── 总分 / total ──")
-        body.append("tot = " + _sum_code([f"s_{r.index}" for r in roots]))
-        if exact:
-            body.append("totx = " + _sum_code([f"r_{r.index}" for r in roots]))
-        if exclude:
-            body.append("eff = " + _sum_code([f"e_{r.index}" for r in roots]))
-            body.append("if not eff:")
-            body.append("    nothing_applicable()")
-            body.append("if eff != TOTAL_POINTS:")
-            body.append(f"    tot = {self.round_code('(tot * TOTAL_POINTS / eff)')}")
-            if exact:
-                body.append("    totx = totx * TOTAL_POINTS / eff")
-        grade_var = "totx" if exact else "tot"
-        body.append(f"grade = {self.grade_expr(grade_var)}")
-        scores = ", ".join(f"s_{ind.index}" for ind in sorted(prog.walk(), key=lambda n: n.index))
-        na = "na" if self.has_na else "()"
-        body.append(f"return ({scores},), tot, grade, {na}")
+                body.extend(self._scored(ind, trace, A))
+        body.extend(self._total())
         consts = ", ".join(f"{n}={n}" for n in list(self.consts.values()) + list(self.tables.values()))
+        L = []
         if trace:
             L.append(f"def _full(V, O, T, {consts}):" if consts else "def _full(V, O, T):")
             L.append("    cur = -1")
@@ -407,6 +347,87 @@ class Gen(FastPath):
             L.append(f"def _fast(V, {consts + ', ' if consts else ''}{fast_locals}):")
             L.extend("    " + b for b in body)
         return L
+
+    @property
+    def _exclude(self) -> bool:
+        return self.has_na and self.prog.na_policy == "exclude"
+
+    def _subtotal(self, ind: ir.Indicator, trace: bool) -> list[str]:
+        """A node without a rule of its own: the sum of its children (an assessed score
+        replaces it on the traced path)."""
+        i = ind.index
+        terms = _sum_code([f"s_{c.index}" for c in ind.children])
+        out = [f"s_{i} = O[{i}] if {i} in O else {terms}" if trace else f"s_{i} = {terms}"]
+        if self.prog.grade_on == "exact":
+            out.append(f"r_{i} = " + _sum_code([f"r_{c.index}" for c in ind.children]))
+        if self._exclude:
+            out.append(f"e_{i} = " + _sum_code([f"e_{c.index}" for c in ind.children]))
+        if trace:
+            out.append(f"T.append(('sum', {i}, s_{i}))")
+        return out
+
+    def _scored(self, ind: ir.Indicator, trace: bool, A: set) -> list[str]:
+        """An indicator's rule: raw value ``r_i``, rounded score ``s_i``, the
+        not-applicable policy, the applicable points ``e_i`` under 剔除, and the run-time
+        bounds check of a rule the checker could not prove (W0505)."""
+        prog, i, P = self.prog, ind.index, self.k(ind.points)
+        exclude = self._exclude
+        # the fast path computes the rounded score directly (the raw one is needed only
+        # to grade on the exact total)
+        presized = not trace and prog.grade_on != "exact"
+        if trace:
+            # with an assessed score the rule is skipped: what it computes is not definite
+            code = self.ex(ind.score, set(A), trace, ind=i)
+        elif presized:
+            code = self.ex_round(ind.score, A, i)
+        else:
+            code = self.ex(ind.score, A, trace, ind=i)
+        out = []
+        if trace:
+            out += [f"if {i} in O:", f"    r_{i} = O[{i}]", f"    T.append(('override', {i}, r_{i}))",
+                    "else:", f"    r_{i} = {code}"]
+        na_capable = may_be_na(ind.score)
+        if not trace and presized and not na_capable and not exclude and i not in prog.runtime_checked:
+            return [f"s_{i} = {code}"]     # computed rounded, nothing else to do
+        if not trace:
+            out.append(f"r_{i} = {code}")
+        pad = ""
+        if na_capable:
+            out += [f"if r_{i} is None:", f"    na.append({i})"]
+            if exclude:
+                out += [f"    s_{i} = r_{i} = ZERO", f"    e_{i} = ZERO"]
+            else:
+                out += [f"    r_{i} = {P}", f"    s_{i} = {self.round_code(f'r_{i}')}"]
+            if trace:
+                out.append(f"    T.append(('na', {i}, s_{i}))")
+            out.append("else:")
+            pad = "    "
+        out.append(f"{pad}s_{i} = r_{i}   # rounded as computed" if presized else f"{pad}s_{i} = {self.round_code(f'r_{i}')}")
+        if exclude:
+            out.append(f"{pad}e_{i} = {P}")
+        if trace:
+            out.append(f"{pad}T.append(('score', {i}, r_{i}, s_{i}))")
+        if i in prog.runtime_checked:
+            # bounds the checker could not prove (W0505): checked on both paths, every case
+            out.append(f"{pad}if not (ZERO <= s_{i} <= {P}): out_of_points({self.sp(ind.span)}, {ind.name!r}, s_{i}, {P})")
+        return out
+
+    def _total(self) -> list[str]:
+        """总分 (rescaled over the applicable points under 剔除), the grade, the return."""
+        prog, exact = self.prog, self.prog.grade_on == "exact"
+        roots = prog.roots
+        out = ["# ── 总分 / total ──", "tot = " + _sum_code([f"s_{r.index}" for r in roots])]
+        if exact:
+            out.append("totx = " + _sum_code([f"r_{r.index}" for r in roots]))
+        if self._exclude:
+            out += ["eff = " + _sum_code([f"e_{r.index}" for r in roots]), "if not eff:", "    nothing_applicable()",
+                    "if eff != TOTAL_POINTS:", f"    tot = {self.round_code('(tot * TOTAL_POINTS / eff)')}"]
+            if exact:
+                out.append("    totx = totx * TOTAL_POINTS / eff")
+        out.append(f"grade = {self.grade_expr('totx' if exact else 'tot')}")
+        scores = ", ".join(f"s_{ind.index}" for ind in sorted(prog.walk(), key=lambda n: n.index))
+        out.append(f"return ({scores},), tot, grade, {'na' if self.has_na else '()'}")
+        return out
 
     def grade_function(self) -> list[str]:
         """``grade_of(total)``: the grade bands alone, for property tests and reports."""

@@ -98,83 +98,14 @@ def run_properties(result: CheckResult, examples: int = 300, seed: Optional[int]
 
     prog = result.program
     ev = _compile_anyway(result)
-    full, grade_fn = ev.full, ev.grade_of
-    inds = sorted(prog.walk(), key=lambda n: n.index)
+    checker = _Checker(prog, ev.full)
     failures: list[PropertyFailure] = []
-
-    def fail(prop, msg, values, T=(), ind=-1):
-        raise PropertyFailure(prop, msg, {i.name: v for i, v in zip(prog.inputs, values)}, tuple(T), ind)
-
-    def evaluate(values):
-        T = []
-        with runtime._localcontext(runtime.CONTEXT):
-            try:
-                scores, total, grade, na = full(values, {}, T)
-                for ind in inds:
-                    if ind.score is not None and not (0 <= scores[ind.index] <= ind.points):
-                        fail("得分范围 / score bounds", f"「{ind.name}」的得分 {fmt_decimal(scores[ind.index])} 超出 "
-                             f"[0, {fmt_decimal(ind.points)}] / the score of `{ind.name}` leaves its points",
-                             values, T, ind.index)
-            except runtime.EvaluationError as e:
-                if e.code == "E0704":
-                    ind = next((i.index for i in inds if i.name == e.field), -1)
-                    fail("得分范围 / score bounds", e.message, values, T, ind)
-                if e.code == "E0702":
-                    # a total in no band: usually because a score left its points first
-                    for ev in T:
-                        if ev[0] == "score":
-                            ind = inds[ev[1]]
-                            if not (0 <= ev[3] <= ind.points):
-                                fail("得分范围 / score bounds", f"「{ind.name}」的得分 {fmt_decimal(ev[3])} 超出 "
-                                     f"[0, {fmt_decimal(ind.points)}] / the score of `{ind.name}` leaves its points",
-                                     values, T, ind.index)
-                    fail("等级覆盖 / grade coverage", e.message, values, T)
-                raise
-        return scores, total, grade, na, T
-
-    def check_one(values):
-        try:
-            scores, total, grade, na, T = evaluate(values)
-        except runtime.EvaluationError:
-            return   # E0701/E0703 on this input: reported by `check`, not a property
-        for ind in inds:
-            s = scores[ind.index]
-            if not (0 <= s <= ind.points):
-                fail("得分范围 / score bounds", f"「{ind.name}」得分 {fmt_decimal(s)} 超出 [0, {fmt_decimal(ind.points)}]", values, T, ind.index)
-        if not (0 <= total <= prog.total):
-            fail("总分范围 / total bounds", f"总分 {fmt_decimal(total)} 超出 [0, {fmt_decimal(prog.total)}]", values, T)
-        want = grade_of(prog.grades, total)
-        if want != grade:
-            fail("等级 / grade", f"总分 {fmt_decimal(total)} 应为「{want}」，实得「{grade}」", values, T)
-        for i in na:
-            ind = inds[i]
-            if prog.na_policy == "full_points" and scores[i] != ind.points:
-                fail("不适用 / not applicable", f"「{ind.name}」不适用，应计满分 {fmt_decimal(ind.points)}，实得 {fmt_decimal(scores[i])}", values, T)
-        # declared monotonicity: raise (lower) one input, the score must not fall (rise)
-        for ind in inds:
-            for inp, direction in ind.monotone:
-                k = prog.inputs.index(inp)
-                bigger = _step_up(inp, values[k])
-                if bigger is None:
-                    continue
-                v2 = list(values)
-                v2[k] = bigger
-                try:
-                    s2 = evaluate(v2)[0][ind.index]
-                except runtime.EvaluationError:
-                    continue
-                s1 = scores[ind.index]
-                if (direction > 0 and s2 < s1) or (direction < 0 and s2 > s1):
-                    word = "不减" if direction > 0 else "不增"
-                    fail("单调性 / monotonicity",
-                         f"「{ind.name}」声明随「{inp.name}」单调{word}，但 {inp.name} 由 {fmt_decimal(values[k])} 增至 "
-                         f"{fmt_decimal(bigger)} 时得分由 {fmt_decimal(s1)} 变为 {fmt_decimal(s2)}", values, T, ind.index)
 
     @settings(max_examples=examples, deadline=None, database=None, derandomize=seed is not None,
               suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
     @given(strategies(prog))
     def prop(values):
-        check_one(values)
+        checker.check_one(values)
 
     try:
         prop()
@@ -187,8 +118,97 @@ def run_properties(result: CheckResult, examples: int = 300, seed: Optional[int]
             f = _row_method_failure(part, name, mprog, max(50, examples // 3), seed)
             if f is not None:
                 failures.append(f)
+    failures.extend(_grade_boundaries(prog, ev.grade_of))
+    return PropertyReport(examples, failures, ev)
 
-    # grades at each boundary and one precision step below it
+
+def _out_of_points(ind: ir.Indicator, score) -> str:
+    return (f"「{ind.name}」的得分 {fmt_decimal(score)} 超出 [0, {fmt_decimal(ind.points)}] / "
+            f"the score of `{ind.name}` leaves its points")
+
+
+class _Checker:
+    """The properties of one generated input list (raises PropertyFailure)."""
+
+    def __init__(self, prog: ir.Program, full):
+        self.prog, self.full = prog, full
+        self.inds = sorted(prog.walk(), key=lambda n: n.index)
+
+    def fail(self, prop, msg, values, T=(), ind=-1):
+        raise PropertyFailure(prop, msg, {i.name: v for i, v in zip(self.prog.inputs, values)}, tuple(T), ind)
+
+    def evaluate(self, values):
+        """Scores, total, grade, not-applicable and trace; a score out of its points or a
+        total in no band is a failure, other evaluation errors propagate."""
+        T = []
+        with runtime._localcontext(runtime.CONTEXT):
+            try:
+                scores, total, grade, na = self.full(values, {}, T)
+                for ind in self.inds:
+                    if ind.score is not None and not (0 <= scores[ind.index] <= ind.points):
+                        self.fail("得分范围 / score bounds", _out_of_points(ind, scores[ind.index]), values, T, ind.index)
+            except runtime.EvaluationError as e:
+                if e.code == "E0704":
+                    ind = next((i.index for i in self.inds if i.name == e.field), -1)
+                    self.fail("得分范围 / score bounds", e.message, values, T, ind)
+                if e.code == "E0702":
+                    # a total in no band: usually because a score left its points first
+                    for event in T:
+                        if event[0] == "score":
+                            ind = self.inds[event[1]]
+                            if not (0 <= event[3] <= ind.points):
+                                self.fail("得分范围 / score bounds", _out_of_points(ind, event[3]), values, T, ind.index)
+                    self.fail("等级覆盖 / grade coverage", e.message, values, T)
+                raise
+        return scores, total, grade, na, T
+
+    def check_one(self, values):
+        prog, fail = self.prog, self.fail
+        try:
+            scores, total, grade, na, T = self.evaluate(values)
+        except runtime.EvaluationError:
+            return   # E0701/E0703 on this input: reported by `check`, not a property
+        for ind in self.inds:
+            s = scores[ind.index]
+            if not (0 <= s <= ind.points):
+                fail("得分范围 / score bounds", f"「{ind.name}」得分 {fmt_decimal(s)} 超出 [0, {fmt_decimal(ind.points)}]", values, T, ind.index)
+        if not (0 <= total <= prog.total):
+            fail("总分范围 / total bounds", f"总分 {fmt_decimal(total)} 超出 [0, {fmt_decimal(prog.total)}]", values, T)
+        want = grade_of(prog.grades, total)
+        if want != grade:
+            fail("等级 / grade", f"总分 {fmt_decimal(total)} 应为「{want}」，实得「{grade}」", values, T)
+        for i in na:
+            ind = self.inds[i]
+            if prog.na_policy == "full_points" and scores[i] != ind.points:
+                fail("不适用 / not applicable", f"「{ind.name}」不适用，应计满分 {fmt_decimal(ind.points)}，实得 {fmt_decimal(scores[i])}", values, T)
+        self.check_monotone(values, scores, T)
+
+    def check_monotone(self, values, scores, T):
+        """Declared monotonicity: raise (lower) one input, the score must not fall (rise)."""
+        for ind in self.inds:
+            for inp, direction in ind.monotone:
+                k = self.prog.inputs.index(inp)
+                bigger = _step_up(inp, values[k])
+                if bigger is None:
+                    continue
+                v2 = list(values)
+                v2[k] = bigger
+                try:
+                    s2 = self.evaluate(v2)[0][ind.index]
+                except runtime.EvaluationError:
+                    continue
+                s1 = scores[ind.index]
+                if (direction > 0 and s2 < s1) or (direction < 0 and s2 > s1):
+                    word = "不减" if direction > 0 else "不增"
+                    self.fail("单调性 / monotonicity",
+                              f"「{ind.name}」声明随「{inp.name}」单调{word}，但 {inp.name} 由 {fmt_decimal(values[k])} 增至 "
+                              f"{fmt_decimal(bigger)} 时得分由 {fmt_decimal(s1)} 变为 {fmt_decimal(s2)}", values, T, ind.index)
+
+
+def _grade_boundaries(prog: ir.Program, grade_fn) -> list[PropertyFailure]:
+    """The compiled grade at each band boundary and one precision step below it agrees
+    with the bands as written."""
+    failures = []
     consts = sorted({c for b in prog.grades if b.cond is not None for c in _band_consts(b.cond)})
     step = prog.precision
     for c in consts:
@@ -207,7 +227,7 @@ def run_properties(result: CheckResult, examples: int = 300, seed: Optional[int]
             if got != want:
                 failures.append(PropertyFailure("等级边界 / grade boundary",
                                                 f"总分 {fmt_decimal(t)}：应为「{want}」，实得「{got}」", {"总分": t}))
-    return PropertyReport(examples, failures, ev)
+    return failures
 
 
 def _row_method_failure(part, name: str, mprog: ir.Program, examples: int, seed) -> Optional[PropertyFailure]:
