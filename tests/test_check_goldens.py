@@ -7,14 +7,12 @@ the same rulebook minimally corrected: ``jixiao check --strict`` passes it with 
 diagnostics at all. ``pytest --update-golden`` rewrites the ``.out`` files; review them
 with ``git diff``.
 """
-import os
 import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import run_cli as _run_cli
 
-from jixiao.compiler.cli import main
 from jixiao.dsl.diagnostics import CATALOG
 
 CHECKS = Path(__file__).parent / "golden" / "checks"
@@ -34,27 +32,14 @@ def code_of(name: str) -> str:
 
 
 def run_cli(args):
-    old = os.getcwd()
-    os.chdir(CHECKS)
-    try:
-        res = CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    return res
-
-
-def transcript(res) -> str:
-    return f"--- stdout\n{res.stdout}--- stderr\n{res.stderr}--- exit {res.exit_code}\n"
+    return _run_cli(args, CHECKS)
 
 
 @pytest.mark.parametrize("name", BROKEN)
-def test_golden(name, request):
+def test_golden(name, golden):
     res = run_cli(["check", f"{name}.jx"])
-    got = transcript(res)
-    out = CHECKS / f"{name}.out"
-    if request.config.getoption("--update-golden") or not out.exists():
-        out.write_text(got, encoding="utf-8")
-    assert got == out.read_text(encoding="utf-8")
+    got = res.transcript
+    golden(CHECKS / f"{name}.out", got)
     code = code_of(name)
     assert f"[{code}]" in res.stdout, f"{name}.jx does not report {code}"
     assert "Traceback" not in got

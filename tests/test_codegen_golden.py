@@ -12,14 +12,12 @@ RULEBOOKS = sorted(p.name for p in (ROOT / "stdlib_indicators").glob("*.jx") if 
 
 
 @pytest.mark.parametrize("name", RULEBOOKS)
-def test_generated_module_is_pinned(name, request, monkeypatch):
+def test_generated_module_is_pinned(name, golden, monkeypatch):
     monkeypatch.chdir(ROOT)
     rb = compile_rulebook(path=f"stdlib_indicators/{name}")
     parts = [rb.source] + [f"# ── 指标行 {'/'.join(path)} · 计分方法 {method} ──\n{sub.source}"
                            for (path, method), sub in sorted(rb.row_methods.items())]
     got = "\n".join(parts)
     out = GOLDEN / (Path(name).stem + ".py")
-    if request.config.getoption("--update-golden") or not out.exists():
-        out.write_text(got, encoding="utf-8")
-    assert got == out.read_text(encoding="utf-8")
+    golden(out, got)
     compile(got, str(out), "exec")          # the pinned text is valid Python

@@ -4,36 +4,18 @@ Each ``tests/golden/bad/NAME.cmd`` holds the ``jixiao`` arguments (run in that f
 ``NAME.out`` pins stdout, then stderr, then the exit code. ``pytest --update-golden``
 rewrites the ``.out`` files; review them with ``git diff``.
 """
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from jixiao.compiler.cli import main
 
 GOLDEN = Path(__file__).parent / "golden" / "bad"
 CASES = sorted(p.stem for p in GOLDEN.glob("*.cmd"))
 
 
-def run_cli(args, cwd):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        res = CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    return f"--- stdout\n{res.stdout}--- stderr\n{res.stderr}--- exit {res.exit_code}\n"
-
-
 @pytest.mark.parametrize("name", CASES)
-def test_golden(name, request):
+def test_golden(name, cli, golden):
     args = (GOLDEN / f"{name}.cmd").read_text(encoding="utf-8").split()
-    got = run_cli(args, GOLDEN)
-    out = GOLDEN / f"{name}.out"
-    if request.config.getoption("--update-golden") or not out.exists():
-        out.write_text(got, encoding="utf-8")
-    assert got == out.read_text(encoding="utf-8")
+    golden(GOLDEN / f"{name}.out", cli(args, GOLDEN).transcript)
 
 
 def test_every_golden_is_a_user_error():

@@ -9,14 +9,12 @@ spot carries a ``# 缺陷 N：`` comment quoting the original. The goldens
 line by searching the fixture for the defective text, so it survives edits that move lines.
 """
 import json
-import os
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import run_cli as _run_cli
 
-from jixiao.compiler.cli import main
 from jixiao.dsl.check import check_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,12 +26,7 @@ LINES = TEXT.splitlines()
 
 
 def run_cli(args):
-    old = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        return CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
+    return _run_cli(args, ROOT)
 
 
 def check_json():
@@ -58,26 +51,16 @@ def lines_of(marker: str) -> list[int]:
     return [i for i, line in enumerate(LINES, 1) if marker in line]
 
 
-def golden(name: str, got: str, request):
-    path = GOLDEN / name
-    if request.config.getoption("--update-golden") or not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(got, encoding="utf-8")
-    assert got == path.read_text(encoding="utf-8")
-
-
 # ── goldens ─────────────────────────────────────────────────────────────
 
-def test_golden_text(request):
-    res = run_cli(["check", FIXTURE_REL])
-    got = f"--- stdout\n{res.stdout}--- stderr\n{res.stderr}--- exit {res.exit_code}\n"
-    golden("附件2-literal.txt", got, request)
+def test_golden_text(golden):
+    golden(GOLDEN / "附件2-literal.txt", run_cli(["check", FIXTURE_REL]).transcript)
 
 
-def test_golden_json(request):
+def test_golden_json(golden):
     res, _ = check_json()
     assert res.stderr == ""
-    golden("附件2-literal.json", res.stdout, request)
+    golden(GOLDEN / "附件2-literal.json", res.stdout)
 
 
 # ── each defect: code and line ──────────────────────────────────────────
