@@ -469,7 +469,7 @@ def compile_rulebook(text: Optional[str] = None, *, path=None, name: Optional[st
         src = parse_text(text, name)[1]
         raise JixiaoError([make("E0108", [Label(Span(src, 0, min(3, len(src.text))), "")], found_zh="方法库",
                                 expected_zh="规则集", found_en="library", expected_en="rulebook",
-                                helps=[tr("方法库由规则集用「引用」引入", "a rulebook imports a library with 引用")])])
+                                helps=[tr("方法库由规则集用「引用」引入", "a rulebook imports a library with `引用`")])])
     if not result.ok:
         raise JixiaoError(result.diagnostics)
     compiled = CompiledRulebook(result.program, result, generate(result.program))

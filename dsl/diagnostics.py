@@ -73,11 +73,11 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
     # E04xx points
     "E0401": (ERROR, "「{name}」的下级分值合计{sum}分，不等于其分值{points}分", "children of `{name}` add up to {sum}, not its {points} points",
               "A node without its own 得分 rule scores the sum of its children, so their points must add up to its points."),
-    "E0402": (ERROR, "一级指标分值合计{sum}分，不等于满分{total}分", "top-level points add up to {sum}, not the rulebook's 满分 {total}",
+    "E0402": (ERROR, "一级指标分值合计{sum}分，不等于满分{total}分", "top-level points add up to {sum}, not the rulebook's `满分` {total}",
               "The top-level sections must add up to 满分."),
     "E0403": (ERROR, "指标「{name}」没有得分规则", "indicator `{name}` has no score rule",
               "A leaf indicator needs `得分 = …`."),
-    "E0404": (ERROR, "缺少满分设置", "the rulebook does not state its 满分 (total points)",
+    "E0404": (ERROR, "缺少满分设置", "the rulebook does not state its `满分` (total points)",
               "Write `满分 100` near the top."),
     "E0405": (ERROR, "「{name}」未声明分值", "`{name}` has no points",
               "Every node declares its points: `指标 职责明确 1分:`."),

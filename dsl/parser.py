@@ -217,7 +217,7 @@ def _syntax_diag(e: UnexpectedInput, src: SourceFile) -> Diagnostic:
         if ch == '"':
             helps.insert(0, tr("字符串没有结束：缺少配对的引号", "unterminated string: the closing quote is missing"))
         if ch in "“”‘’":
-            helps.insert(0, tr("字符串用英文双引号 \"…\"；含特殊字符的名称写作「…」", "strings use ASCII quotes; names with other characters go in 「…」"))
+            helps.insert(0, tr("字符串用英文双引号 \"…\"；含特殊字符的名称写作「…」", "strings use ASCII quotes; names with other characters go in `「…」`"))
         return make("E0102", [Label(Span(src, off, off + 1), tr("无法识别", "not recognised"))], helps=helps, char=ch)
     if isinstance(e, UnexpectedToken):
         tok = e.token

@@ -130,12 +130,12 @@ def search_rows(part: ir.RowPart, tries: int = 1500) -> list[Diagnostic]:
                 except (runtime.EvaluationError, ArithmeticError, TypeError, ValueError):
                     continue
                 if not (0 <= score <= pts):
-                    shown = "，".join(f"{i.name} = {show_value(v)}" for i, v in zip(mprog.inputs, values))
+                    shown = {i.name: v for i, v in zip(mprog.inputs, values)}
                     if at is None:
-                        shown += f"，{pf.name} = {show_value(pts)}"
+                        shown[pf.name] = pts
                     out.append(make("E0212", [Label(part.method_spans[name], "")], part=part.indicator.name, method=name,
                                     notes=[counterexample(shown, score)],
-                                    helps=[tr("用「最多 分值」或 min(…, 分值) 封顶，扣分写「扣完为止」", "cap with `最多 分值` or min(…, 分值); floor deductions with 扣完为止")]))
+                                    helps=[tr("用「最多 分值」或 min(…, 分值) 封顶，扣分写「扣完为止」", "cap with `最多 分值` or min(…, 分值); floor deductions with `扣完为止`")]))
                     break
     return out
 
@@ -162,7 +162,7 @@ def decide(result: CheckResult, tries: int = TRIES) -> CheckResult:
         if index in found:
             inputs, value = found[index]
             used = _inputs_used(ind)
-            shown = "，".join(f"{k} = {show_value(v)}" for k, v in inputs.items() if k in used)
+            shown = {k: v for k, v in inputs.items() if k in used}
             diags.append(attrs.evolve(d, notes=d.notes + (counterexample(shown, value),)))
         else:
             rng_text = d.args.get("range", "?")
@@ -174,11 +174,13 @@ def decide(result: CheckResult, tries: int = TRIES) -> CheckResult:
     return CheckResult(prog, _sorted(diags), result.ranges, {i: d for i, d in result.unproven.items() if i in found})
 
 
-def counterexample(shown: str, score) -> Msg:
+def counterexample(values: dict, score) -> Msg:
     """The note "反例：输入 = 值 → 得分 x" of a bound that some input breaks."""
-    if not shown:
+    if not values:
         return Msg(f"反例：任意输入 → 得分 {show_value(score)}", f"counterexample: any input → score {show_value(score)}")
-    return Msg(f"反例：{shown} → 得分 {show_value(score)}", f"counterexample: {shown} → score {show_value(score)}")
+    zh = "，".join(f"{k} = {show_value(v)}" for k, v in values.items())
+    en = ", ".join(f"{k} = {show_value(v, 'en')}" for k, v in values.items())
+    return Msg(f"反例：{zh} → 得分 {show_value(score)}", f"counterexample: {en} → score {show_value(score)}")
 
 
 def _inputs_used(ind: ir.Indicator) -> set[str]:
@@ -188,12 +190,13 @@ def _inputs_used(ind: ir.Indicator) -> set[str]:
     return {x.input.name for x in ir.walk(ind.score, into_locals=True) if isinstance(x, ir.InputRef)}
 
 
-def show_value(v) -> str:
-    """A validated input value as people write it: 2406.98, 是, [是, 否]."""
+def show_value(v, lang: str = "zh") -> str:
+    """A validated input value as people write it: 2406.98, 是, [是, 否] (yes/no in English)."""
+    yes, no = ("yes", "no") if lang == "en" else ("是", "否")
     if isinstance(v, Decimal):
         return fmt_decimal(v)
     if isinstance(v, tuple):
-        return "[" + ", ".join("是" if x else "否" for x in v) + "]"
+        return "[" + ", ".join(yes if x else no for x in v) + "]"
     if isinstance(v, bool):
-        return "是" if v else "否"
+        return yes if v else no
     return str(v)

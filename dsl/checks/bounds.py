@@ -354,7 +354,7 @@ class Bounds:
                 continue
             if not rng.within(D0, ind.points):
                 d = make("E0501", [Label(ind.score.span, tr(f"可达 {rng.text()}", f"ranges over {rng.text()}"))],
-                         helps=[tr("扣分写「扣完为止」，加分写「不加分」或 min(…, 满分)", "write 扣完为止 for deductions, 不加分 or min(…) for caps")],
+                         helps=[tr("扣分写「扣完为止」，加分写「不加分」或 min(…, 满分)", "write `扣完为止` for deductions, `不加分` or min(…) for caps")],
                          name=ind.name, points=fmt_decimal(ind.points), range=rng.text())
                 self.diags.append(d)
                 self.unproven[ind.index] = d

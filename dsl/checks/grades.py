@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import ir
-from ..diagnostics import Label, make, tr
+from ..diagnostics import Label, Msg, make, tr
 from ..ops import value_of
 from ..ir import fmt_decimal
 
@@ -89,7 +89,7 @@ def check_grades(prog: ir.Program):
         if not labels:
             labels = [Label(prog.grades[0].span, "")]
         diags.append(make("E0502", labels, value=fmt_decimal(t),
-                          helps=[tr("相邻等级首尾相接，例如「良好: 80 ≤ 总分 < 90」", "let bands meet, e.g. 80 ≤ 总分 < 90")],
+                          helps=[tr("相邻等级首尾相接，例如「良好: 80 ≤ 总分 < 90」", "let bands meet, e.g. `80 ≤ 总分 < 90`")],
                           notes=[note]))
     given = {grade_of(prog.grades, t) for t in pts if 0 <= t <= prog.total and (exact or t == _on_grid(t, step))}
     for b in prog.grades:
@@ -102,7 +102,7 @@ def check_grades(prog: ir.Program):
             continue
         seen.add(key)
         labels = [Label(b.span, b.name, i == 0) for i, b in enumerate(bs)]
-        diags.append(make("E0503", labels, value=fmt_decimal(t), bands="、".join(b.name for b in bs)))
+        diags.append(make("E0503", labels, value=fmt_decimal(t), bands=Msg("、".join(f"「{b.name}」" for b in bs), ", ".join(f"`{b.name}`" for b in bs))))
     return diags
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import ir
-from ..diagnostics import Label, make, tr
+from ..diagnostics import Label, Msg, make, tr
 from ..ir import fmt_decimal
 
 
@@ -17,15 +17,19 @@ def check_points(prog: ir.Program):
             s = sum((c.points for c in ind.children), Decimal(0))
             if s != ind.points:
                 labels = [Label(ind.name_span, tr(f"声明 {fmt_decimal(ind.points)} 分", f"declares {fmt_decimal(ind.points)}"))]
-                labels += [Label(c.name_span, f"{fmt_decimal(c.points)} 分", False) for c in ind.children]
+                labels += [Label(c.name_span, _points(c.points), False) for c in ind.children]
                 diags.append(make("E0401", labels, name=ind.name, sum=fmt_decimal(s), points=fmt_decimal(ind.points)))
     for ind in prog.walk():
         if not ind.points_missing and ind.points % prog.precision != 0:
-            diags.append(make("E0406", [Label(ind.name_span, f"{fmt_decimal(ind.points)} 分")],
+            diags.append(make("E0406", [Label(ind.name_span, _points(ind.points))],
                               name=ind.name, points=fmt_decimal(ind.points), precision=fmt_decimal(prog.precision)))
     s = sum((r.points for r in prog.roots), Decimal(0))
     if prog.roots and s != prog.total and not any(r.points_missing for r in prog.roots):
-        labels = [Label(r.name_span, f"{fmt_decimal(r.points)} 分", False) for r in prog.roots]
+        labels = [Label(r.name_span, _points(r.points), False) for r in prog.roots]
         labels[0] = Label(labels[0].span, labels[0].caption, True)
         diags.append(make("E0402", labels, sum=fmt_decimal(s), total=fmt_decimal(prog.total)))
     return diags
+
+
+def _points(v) -> Msg:
+    return Msg(f"{fmt_decimal(v)} 分", f"{fmt_decimal(v)} points")

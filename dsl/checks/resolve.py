@@ -12,7 +12,7 @@ from decimal import Decimal
 import attrs
 
 from .. import ast, ir
-from ..diagnostics import Diagnostic, Label, make, tr
+from ..diagnostics import Diagnostic, Label, Msg, make, tr
 from ..names import did_you_mean, qualify
 from ..ops import fold_constant, may_be_na
 from ..ir import AMOUNT_UNITS, COUNT_UNITS, KNOWN_UNITS, Type
@@ -36,8 +36,8 @@ MAX_EXPR_DEPTH = 50     # generated code nests a few parentheses per level; Pyth
 UNKNOWN_UNIT = "?"   # a unit already reported as unknown (E0304): agrees with everything
 
 
-def unit_text(t: Type) -> str:
-    return t.describe()[0]
+def unit_text(t: Type) -> Msg:
+    return Msg(*t.describe())
 
 
 class Resolver:
@@ -264,10 +264,10 @@ class Resolver:
         pts = Decimal(0)
         missing = node.points is None
         if missing:
-            self.err("E0405", [Label(node.name.span, tr("缺少分值，如「3分」", "no points, e.g. 3分"))], name=node.name.text)
+            self.err("E0405", [Label(node.name.span, tr("缺少分值，如「3分」", "no points, e.g. `3分`"))], name=node.name.text)
         else:
             if node.points.unit not in (None, "分"):
-                self.err("E0303", [Label(node.points.span, tr("分值的单位应为「分」", "points are in 分"))],
+                self.err("E0303", [Label(node.points.span, tr("分值的单位应为「分」", "points are in `分`"))],
                          what_zh=f"分值不能以「{node.points.unit}」为单位", what_en=f"points cannot be in {node.points.unit}")
             pts = node.points.value
         path = (parent.path if parent else ()) + (node.name.text,)
@@ -453,7 +453,7 @@ class Resolver:
         if t.kind != "num":
             zh, en = t.describe()
             self.err("E0302", [Label(span, tr(f"这是{zh}", f"this is {en}"))], unit_zh=zh, unit_en=en,
-                     helps=[tr("用「如果 … 则 1 否则 0」把判断变为分数", "turn a judgement into points with 如果 … 则 1 否则 0")])
+                     helps=[tr("用「如果 … 则 1 否则 0」把判断变为分数", "turn a judgement into points with `如果 … 则 1 否则 0`")])
         elif t.unit not in (None, "%", "pp", "分", UNKNOWN_UNIT):
             zh, en = t.describe()
             self.err("E0302", [Label(span, tr(f"单位为{t.unit}", f"in {t.unit}"))], unit_zh=zh, unit_en=en,
