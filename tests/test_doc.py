@@ -7,7 +7,8 @@ from click.testing import CliRunner
 
 from jixiao.compiler.api import compile_rulebook
 from jixiao.compiler.cli import main
-from jixiao.compiler.publish.tables import band_text, criteria_text, doc_table, grade_boxes
+from jixiao.compiler.publish.criteria import band_text, criteria_text, grade_boxes
+from jixiao.compiler.publish.tables import doc_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
