@@ -180,7 +180,7 @@ def test_docs_methods_md_is_generated_from_the_library():
     """docs/methods.md is `jixiao doc stdlib_indicators/计分方法.jx -o docs/methods.md`:
     editing the library without regenerating it fails here."""
     from jixiao.compiler import api
-    from jixiao.compiler.publish import tables as publish
+    from jixiao.compiler import publish
     root = Path(__file__).resolve().parent.parent
     lib = api.load_library(root / "stdlib_indicators" / "计分方法.jx")
     assert lib is not None

@@ -1,15 +1,17 @@
-"""Publishing the 评分表: ``jixiao report`` (a case's scores) and ``jixiao doc`` (the rulebook).
+"""The 评分表 as a table model: a case's report (``jixiao report``), the rulebook as
+published (``jixiao doc``) and a 方法库's reference of its methods.
 
-Both render one table model in the layout of 附件2 — 一级指标 / 二级指标 / 三级指标
-(each with its points), 指标解释说明, 评分标准, 得分 — to ``.xlsx`` (merged cells for
-the hierarchy, A4 landscape), ``.html`` (self-contained, rowspans, prints on A4) or
-``.md`` (a pipe table).
+One model — a :class:`Table` of :class:`Column` and :class:`Row` — in the layout of
+附件2: 一级指标 / 二级指标 / 三级指标 (each with its points), 指标解释说明, 评分标准, 得分.
+The writers render it (:mod:`.xlsx`, :mod:`.html`, :mod:`.markdown`; :mod:`.write`
+picks one by the file's suffix); :func:`row_spans` and :func:`row_layout`, at the end,
+say for all of them which cells merge.
 
-- The report adds 评分依据 (:func:`compiler.explain.explain`), the claimed scores
+- The report adds 评分依据 (:func:`.explain.explain`), the claimed scores
   (自评得分) with their differences, subtotals per 一级指标, the total and the grade
   with the 评价结果 boxes (☑ achieved, □ the others).
-- The doc's 评分标准 column is generated from the rule by :func:`criteria_text`, so
-  the published table cannot disagree with the rule applied; the rulebook's own
+- The doc's 评分标准 column is generated from the rule by :func:`.criteria.criteria_text`,
+  so the published table cannot disagree with the rule applied; the rulebook's own
   wording (``评分标准 "…"``) is shown beside it as 原评分标准.
 
 子项 (sub-scores of a composite indicator, e.g. 支付进度率's 半年进度 and 全年进度)
@@ -18,22 +20,14 @@ and the 评分标准 and 评分依据 cells list each 子项 on its own line.
 """
 from __future__ import annotations
 
-import html
-import math
-import re
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Optional
 
 import attrs
 
-from ..files import atomic_write
 from .criteria import band_text, criteria_text, grade_boxes, points_text
 from ...dsl import ir
 from ...dsl.ir import fmt_decimal
-from ...dsl.source import display_width
-
-FORMATS = (".xlsx", ".html", ".md")
 
 # ═══════════════════════════ the table model ═══════════════════════════
 
@@ -304,15 +298,16 @@ def library_table(lib) -> Table:
     return Table(lib.title, "；".join(intro), cols, rows, notes)
 
 
-# ═══════════════════════════ renderers ═══════════════════════════
+# ═══════════════════════════ the layout the writers share ═══════════════════════════
 
-def _fmt(v: Any) -> str:
+def cell_text(v: Any) -> str:
+    """A cell's value as text: a number as written (``85.5``), nothing for ``None``."""
     if isinstance(v, Decimal):
         return fmt_decimal(v)
     return "" if v is None else str(v)
 
 
-def _spans(rows: list[Row], key: str) -> dict[int, int]:
+def row_spans(rows: list[Row], key: str) -> dict[int, int]:
     """Row index -> rowspan for the first row of each run of a hierarchy column (l1, l2);
     later rows of a run map to 0 (covered)."""
     out = {}
@@ -334,7 +329,7 @@ def _spans(rows: list[Row], key: str) -> dict[int, int]:
     return out
 
 
-def _row_layout(table: Table, row: Row) -> list[tuple[int, int, str]]:
+def row_layout(table: Table, row: Row) -> list[tuple[int, int, str]]:
     """(first column, last column, key) of the cells a non-indicator row shows; merged
     cells span several columns."""
     keys = [c.key for c in table.columns]
@@ -348,312 +343,3 @@ def _row_layout(table: Table, row: Row) -> list[tuple[int, int, str]]:
     if row.kind == "grade":
         return [(0, 2, "l1"), (3, s - 1, "doc")] + [(k, k, keys[k]) for k in range(s, len(keys))]
     return [(k, k, keys[k]) for k in range(len(keys))]
-
-
-# ── xlsx ──
-
-def render_xlsx(table: Table, path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.properties import PageSetupProperties
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "评分表"
-    ncol = len(table.columns)
-    last = get_column_letter(ncol)
-    FONT = "宋体"
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    head_fill = PatternFill("solid", fgColor="D9D9D9")
-    sub_fill = PatternFill("solid", fgColor="F2F2F2")
-    diff_fill = PatternFill("solid", fgColor="FCE4D6")
-    top_left = Alignment(horizontal="left", vertical="top", wrap_text=True)
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = table.title
-    ws["A1"].font = Font(name=FONT, size=16, bold=True)
-    ws["A1"].alignment = center
-    ws.row_dimensions[1].height = 28
-    ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = table.subtitle + ("　　" + "；".join(table.summary) if table.summary else "")
-    ws["A2"].font = Font(name=FONT, size=10)
-    ws["A2"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[2].height = 20
-
-    # header: two rows (三级指标 over 指标名称 / 指标解释说明, as in 附件2)
-    H1, H2 = 3, 4
-    for k, c in enumerate(table.columns, start=1):
-        for r in (H1, H2):
-            cell = ws.cell(r, k)
-            cell.font = Font(name=FONT, size=10, bold=True)
-            cell.fill = head_fill
-            cell.alignment = center
-            cell.border = border
-        if c.group is None:
-            ws.cell(H1, k, c.header)
-            ws.merge_cells(start_row=H1, start_column=k, end_row=H2, end_column=k)
-        else:
-            ws.cell(H2, k, c.header)
-    groups: dict[str, list[int]] = {}
-    for k, c in enumerate(table.columns, start=1):
-        if c.group:
-            groups.setdefault(c.group, []).append(k)
-    for g, ks in groups.items():
-        ws.cell(H1, ks[0], g)
-        ws.merge_cells(start_row=H1, start_column=ks[0], end_row=H1, end_column=ks[-1])
-    for k, c in enumerate(table.columns, start=1):
-        ws.column_dimensions[get_column_letter(k)].width = c.width
-
-    first = H2 + 1
-    spans = {key: _spans(table.rows, key) for key in ("l1", "l2")}
-    heights: dict[int, float] = {}
-    keys = [c.key for c in table.columns]
-
-    def lines(text: str, width: float) -> int:
-        return sum(max(1, math.ceil(display_width(t) / max(width - 1.5, 1))) for t in text.split("\n")) if text else 1
-
-    for i, row in enumerate(table.rows):
-        r = first + i
-        strong = row.kind in ("subtotal", "total", "grade")
-        for k in range(1, ncol + 1):
-            cell = ws.cell(r, k)
-            cell.border = border
-            cell.font = Font(name=FONT, size=10, bold=strong and keys[k - 1] not in ("basis", "doc"))
-            if row.kind != "indicator":
-                cell.fill = sub_fill
-        need = 1
-        for (a, b, key) in _row_layout(table, row):
-            col = table.columns[a]
-            if row.kind in ("indicator", "subtotal") and key in ("l1", "l2") and a == table.col(key):
-                span = spans[key].get(i)
-                if span == 0:
-                    continue
-                if span and span > 1:
-                    ws.merge_cells(start_row=r, start_column=a + 1, end_row=r + span - 1, end_column=a + 1)
-            v = row.cells.get(key, "")
-            cell = ws.cell(r, a + 1)
-            if key == "diff" and row.diff is not None and not row.unattainable:
-                cell.value = float(row.diff) if row.diff != row.diff.to_integral_value() else int(row.diff)
-            elif isinstance(v, Decimal):
-                cell.value = float(v) if v != v.to_integral_value() else int(v)
-            else:
-                cell.value = _fmt(v) or None
-            if b > a:
-                ws.merge_cells(start_row=r, start_column=a + 1, end_row=r, end_column=b + 1)
-            kind = col.kind if a == b else ("h" if key in ("l1", "l2") else "text")
-            if row.kind == "grade" and key == "doc":
-                cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
-            elif row.kind != "indicator" and key in ("l1", "l2"):
-                cell.alignment = center
-            elif key in ("l1", "l2") and spans[key].get(i, 1) > 1:
-                # a block may run over pages: its label at the top, where the block starts
-                cell.alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
-            else:
-                cell.alignment = center if kind in ("h", "num") else top_left
-            if row.differs and key in ("score", "claimed", "diff"):
-                cell.fill = diff_fill
-            if key == "diff" and row.unattainable:
-                cell.font = Font(name=FONT, size=10, bold=True, color="C00000")
-            width = sum(table.columns[x].width for x in range(a, b + 1))
-            span_rows = spans[key].get(i, 1) if key in ("l1", "l2") and row.kind == "indicator" else 1
-            if span_rows <= 1:
-                need = max(need, lines(_fmt(v), width))
-        heights[r] = need
-    for r, n in heights.items():
-        ws.row_dimensions[r].height = min(409, 15 * n + 4)
-    end = first + len(table.rows) - 1
-    r = end + 1
-    for note in table.notes:
-        r += 1
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
-        ws.cell(r, 1, note).font = Font(name=FONT, size=9)
-        ws.cell(r, 1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
-
-    ws.freeze_panes = ws.cell(first, 1)
-    ws.print_title_rows = f"{H1}:{H2}"
-    ws.print_area = f"A1:{last}{r}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.horizontalCentered = True
-    m = 12 / 25.4
-    ws.page_margins.left = ws.page_margins.right = ws.page_margins.top = ws.page_margins.bottom = m
-    ws.page_margins.header = ws.page_margins.footer = 0.2
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    wb.properties.title = table.title
-    wb.properties.creator = "jixiao"
-    _atomic(path, lambda tmp: wb.save(tmp))
-
-
-# ── html ──
-
-_CSS = """
-@page { size: A4 landscape; margin: 12mm; }
-* { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { margin: 0; color: #000; background: #fff; font-size: 9pt; line-height: 1.45;
-  font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB",
-    "Microsoft YaHei", "WenQuanYi Micro Hei", "SimSun", "Songti SC", "Noto Serif CJK SC", sans-serif; }
-@media screen { body { margin: 16px auto; padding: 0 16px; max-width: 1560px; } }
-@media print { body { font-size: 8pt; } h1 { font-size: 14pt; } ul.notes { font-size: 7pt; } }
-h1 { font-size: 16pt; text-align: center; margin: 0 0 4pt; }
-p.sub { text-align: center; margin: 0 0 2pt; }
-p.summary { text-align: center; margin: 0 0 8pt; font-weight: bold; }
-table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-thead { display: table-header-group; }
-td:not(.h) { break-inside: avoid; page-break-inside: avoid; }
-th, td { border: 0.6pt solid #000; padding: 2pt 3pt; vertical-align: top; white-space: pre-line;
-  overflow-wrap: anywhere; word-break: break-word; }
-th { background: #d9d9d9; text-align: center; vertical-align: middle; font-weight: bold; }
-td.h { text-align: center; vertical-align: middle; }
-td.num { text-align: center; vertical-align: middle; white-space: pre-line; }
-tr.total, tr.grade { break-before: avoid; page-break-before: avoid; }
-tr.subtotal td, tr.total td, tr.grade td { background: #f2f2f2; font-weight: bold; }
-tr.grade td.boxes { font-weight: normal; vertical-align: middle; }
-td.diff { background: #fce4d6 !important; }
-.unattainable { color: #c00000; font-weight: bold; }
-.pts { white-space: nowrap; }
-ul.notes { margin: 6pt 0 0; padding-left: 14pt; font-size: 8pt; }
-"""
-
-
-def render_html(table: Table) -> str:
-    e = html.escape
-    out = ["<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
-           f"<title>{e(table.title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-           f"<h1>{e(table.title)}</h1>", f'<p class="sub">{e(table.subtitle)}</p>']
-    if table.summary:
-        out.append(f'<p class="summary">{e("；".join(table.summary))}</p>')
-    out.append("<table>")
-    out.append("<colgroup>" + "".join(f'<col style="width:{c.pct}%">' for c in table.columns) + "</colgroup>")
-    # two header rows as in 附件2
-    top, bottom = [], []
-    seen = set()
-    for c in table.columns:
-        if c.group is None:
-            top.append(f'<th rowspan="2">{e(c.header)}</th>')
-        elif c.group not in seen:
-            seen.add(c.group)
-            n = sum(1 for x in table.columns if x.group == c.group)
-            top.append(f'<th colspan="{n}">{e(c.group)}</th>')
-        if c.group is not None:
-            bottom.append(f"<th>{e(c.header)}</th>")
-    out.append(f"<thead><tr>{''.join(top)}</tr><tr>{''.join(bottom)}</tr></thead>")
-    out.append("<tbody>")
-    spans = {key: _spans(table.rows, key) for key in ("l1", "l2")}
-    for i, row in enumerate(table.rows):
-        cls = [row.kind] + (["differs"] if row.differs else [])
-        tds = []
-        for (a, b, key) in _row_layout(table, row):
-            attrs_ = []
-            if row.kind in ("indicator", "subtotal") and key in ("l1", "l2") and a == table.col(key):
-                span = spans[key].get(i)
-                if span == 0:
-                    continue
-                if span and span > 1:
-                    attrs_.append(f'rowspan="{span}"')
-            if b > a:
-                attrs_.append(f'colspan="{b - a + 1}"')
-            kind = table.columns[a].kind if a == b else "h"
-            if row.kind == "grade" and key == "doc":
-                kind = "boxes"
-            classes = [kind] + (["diff"] if row.differs and key in ("score", "claimed", "diff") else [])
-            text = e(_fmt(row.cells.get(key, "")))
-            if key in ("l1", "l2", "name"):
-                # wrap before the points, never inside them: 目标设定 / （5分）
-                text = re.sub(r"（[0-9.]+分）$", lambda m: f'<span class="pts">{m.group(0)}</span>', text)
-            if key == "diff" and row.unattainable:
-                text = f'<span class="unattainable">{text}</span>'
-            attrs_.insert(0, f'class="{" ".join(classes)}"')
-            tds.append(f"<td {' '.join(attrs_)}>{text}</td>")
-        out.append(f'<tr class="{" ".join(cls)}">{"".join(tds)}</tr>')
-    out.append("</tbody></table>")
-    if table.notes:
-        out.append('<ul class="notes">' + "".join(f"<li>{e(n)}</li>" for n in table.notes) + "</ul>")
-    out += ["</body>", "</html>", ""]
-    return "\n".join(out)
-
-
-# ── markdown ──
-
-def _md(text: str) -> str:
-    # only what markdown would take as markup: tags, entities, table pipes, emphasis
-    text = re.sub(r"&(?=#?[A-Za-z0-9]+;)", "&amp;", text)
-    text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
-    for ch in "\\|*_`":
-        text = text.replace(ch, "\\" + ch)
-    return text.replace("\r", "").replace("\n", "<br>")
-
-
-def render_markdown(table: Table) -> str:
-    """A pipe table: no merged cells, so a 一级/二级 label is printed on the first row
-    of its block and left blank below it."""
-    out = [f"# {_md(table.title)}", "", _md(table.subtitle), ""]
-    if table.summary:
-        out += ["**" + _md("；".join(table.summary)) + "**", ""]
-    heads = [(f"{c.group}·{c.header}" if c.group and c.header != "指标名称" else (c.group or c.header)) for c in table.columns]
-    heads = [h.replace("三级指标·", "") for h in heads]
-    out.append("| " + " | ".join(_md(h) for h in heads) + " |")
-    out.append("|" + "|".join(":---:" if c.kind in ("h", "num") else "---" for c in table.columns) + "|")
-    keys = [c.key for c in table.columns]
-    spans = {key: _spans(table.rows, key) for key in ("l1", "l2")}
-    for i, row in enumerate(table.rows):
-        cells = []
-        layout = {a: (b, key) for (a, b, key) in _row_layout(table, row)}
-        k = 0
-        while k < len(keys):
-            b, key = layout.get(k, (k, keys[k]))
-            v = _fmt(row.cells.get(key, ""))
-            if key in ("l1", "l2") and row.kind in ("indicator", "subtotal") and spans[key].get(i) == 0:
-                v = ""
-            text = _md(v)
-            if row.kind in ("subtotal", "total", "grade") and text and key not in ("doc", "basis"):
-                text = f"**{text}**"
-            elif row.differs and key in ("score", "diff") and text:
-                text = f"**{text}**"
-            if key == "diff" and row.unattainable:
-                text = "⚠ " + text
-            cells.append(text)
-            cells.extend([""] * (b - k))
-            k = b + 1
-        out.append("| " + " | ".join(cells) + " |")
-    if table.notes:
-        out.append("")
-        out += [f"- {_md(n)}" for n in table.notes]
-    return "\n".join(out) + "\n"
-
-
-# ═══════════════════════════ writing files ═══════════════════════════
-
-def _atomic(path, write) -> None:
-    atomic_write(path, write)
-
-
-def write_table(table: Table, path) -> None:
-    """Write ``table`` as .xlsx, .html or .md (by the file's suffix)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ValueError(f"unsupported output format {path.suffix or '(none)'}: use {', '.join(FORMATS)}")
-    if suffix == ".xlsx":
-        render_xlsx(table, path)
-        return
-    text = render_html(table) if suffix == ".html" else render_markdown(table)
-    _atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-
-
-def write_report(rb, case, result, path, criteria: str = "rule") -> Table:
-    table = report_table(rb, case, result, criteria)
-    write_table(table, path)
-    return table
-
-
-def write_doc(rb, path) -> Table:
-    table = doc_table(rb)
-    write_table(table, path)
-    return table
