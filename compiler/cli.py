@@ -405,7 +405,7 @@ def fmt(d):
               help="评分标准：按规则生成、照录原文或两者 / 评分标准 generated from the rule, the original wording, or both")
 def report_cmd(rulebook, case, output, criteria):
     """评分表（含评分依据与自评复核） / the 评分表 of a case, with 评分依据 and the audit of claimed scores."""
-    from .publish import tables as publish
+    from . import publish
     if Path(output).suffix.lower() not in publish.FORMATS:
         raise click.UsageError(f"输出格式 / output format: {', '.join(publish.FORMATS)}")
     rb, c, result = _evaluate_case(rulebook, case, trace=True)
@@ -425,7 +425,7 @@ def doc_cmd(rulebook, output):
 
     给出方法库（方法库 "…"）时，输出各计分方法的参数、说明和评分标准 / for a 方法库 file,
     a reference of its methods: parameters, 说明 and 评分标准."""
-    from .publish import tables as publish
+    from . import publish
     if Path(output).suffix.lower() not in publish.FORMATS:
         raise click.UsageError(f"输出格式 / output format: {', '.join(publish.FORMATS)}")
     try:

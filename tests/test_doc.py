@@ -7,7 +7,8 @@ from click.testing import CliRunner
 
 from jixiao.compiler.api import compile_rulebook
 from jixiao.compiler.cli import main
-from jixiao.compiler.publish.tables import band_text, criteria_text, doc_table, grade_boxes
+from jixiao.compiler.publish.criteria import band_text, criteria_text, grade_boxes
+from jixiao.compiler.publish.tables import doc_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
@@ -179,7 +180,7 @@ def test_docs_methods_md_is_generated_from_the_library():
     """docs/methods.md is `jixiao doc stdlib_indicators/计分方法.jx -o docs/methods.md`:
     editing the library without regenerating it fails here."""
     from jixiao.compiler import api
-    from jixiao.compiler.publish import tables as publish
+    from jixiao.compiler import publish
     root = Path(__file__).resolve().parent.parent
     lib = api.load_library(root / "stdlib_indicators" / "计分方法.jx")
     assert lib is not None

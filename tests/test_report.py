@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from jixiao.compiler.api import compile_rulebook
 from jixiao.compiler.cli import main
-from jixiao.compiler.publish.tables import render_html, render_markdown, report_table, write_report
+from jixiao.compiler.publish import render_html, render_markdown, report_table, write_report
 from jixiao.compiler.publish.report import result_json, score_table
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ from ...dsl.builtins import DISPLAY_ZH
 from ...dsl.checks.bounds import attainable, can_round_to, describe_set
 from ...dsl.ir import fmt_decimal
 
-from ..api import CompiledRulebook, Result, TraceEvent
+from ..api import CompiledRulebook, Result
 from .printer import CMP, expr_text
 
 
@@ -46,8 +46,6 @@ def _inputs_read(ind: ir.Indicator) -> list[ir.Input]:
         return []
     seen = {x.input.index: x.input for x in ir.walk(ind.score, into_locals=True) if isinstance(x, ir.InputRef)}
     return [seen[k] for k in sorted(seen)]
-
-
 
 
 def substitute(e: ir.Expr, values: dict, lang: str = "zh", prec: int = 0) -> str:
@@ -93,8 +91,6 @@ def _tier_value(score: ir.Expr, t) -> Optional[ir.Expr]:
     """The IR of the tier row's value the trace event points at."""
     r = _tier_row(score, t)
     return r.value if r is not None else None
-
-
 
 
 def _formula(e: ir.Expr, known: dict, clamps, value, lang: str) -> str:
@@ -181,14 +177,11 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
             clamps = [t for t in evs if t.kind == "clamp" and t.value != t.before]
             order = {"let": 0, "if": 1, "tier": 1, "clamp": 3}
             evs = sorted(evs, key=lambda t: order.get(t.kind, 2))
-            formula_done = False
             if not any(t.kind in ("tier", "if") for t in evs) and not isinstance(ind.score, ir.Const):
                 # the value the formula gives, before the score is rounded to 精度
                 scored = next((t for t in evs if t.kind == "score"), None)
                 raw = clamps[-1].before if clamps else (scored.before if scored is not None else r.score)
                 parts_formula = _formula(ind.score, known, clamps, raw, lang)
-            else:
-                parts_formula = None
             for t in evs:
                 if t.kind == "let":
                     loc = locals_[t.before]
@@ -202,8 +195,7 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                         parts.append(f"{t.name} = {shown}")
                 elif t.kind == "tier":
                     row = t.name or ""
-                    cond, _, val = row.partition(":")
-                    cond = cond.strip()
+                    cond = row.partition(":")[0].strip()
                     if cond in ("否则", "else"):
                         parts.append("不满足以上各档，按「否则」" if zh else "no tier above applies, so `else`")
                     else:
@@ -216,7 +208,6 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                     value_expr = _tier_value(ind.score, t)
                     if value_expr is not None and not isinstance(value_expr, ir.Const):
                         parts.append(_formula(value_expr, known, clamps, t.value, lang))
-                        formula_done = True
                 elif t.kind == "if":
                     parts.append(("条件成立" if t.before else "条件不成立") if zh else ("the condition holds" if t.before else "the condition fails"))
                 elif t.kind == "clamp":
@@ -227,8 +218,6 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                         else:
                             parts.append(f"clamped ({word}) to {fmt_decimal(t.value)}")
                 elif t.kind == "na":
-                    pass
-                if t.kind == "na":
                     policy = "计满分" if prog.na_policy == "full_points" else "剔除并按比例折算总分"
                     parts.append(f"本项不适用，按规则集「不适用 {policy}」处理" if zh else
                                  f"not applicable; the rulebook's policy: {'full points' if prog.na_policy == 'full_points' else 'excluded, total rescaled'}")

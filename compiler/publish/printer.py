@@ -1,5 +1,5 @@
 """IR written back as text: one structural printer for the 评分标准 generator
-(``compiler.publish``) and the 评分依据 explanations (``compiler.explain``).
+(``compiler.publish.criteria``) and the 评分依据 explanations (``compiler.publish.explain``).
 
 The structure — precedence and parentheses, operator symbols, function names, a
 method's 要求 read through to its value — is here; what a leaf reads as (a name, a

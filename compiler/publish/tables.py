@@ -1,15 +1,17 @@
-"""Publishing the 评分表: ``jixiao report`` (a case's scores) and ``jixiao doc`` (the rulebook).
+"""The 评分表 as a table model: a case's report (``jixiao report``), the rulebook as
+published (``jixiao doc``) and a 方法库's reference of its methods.
 
-Both render one table model in the layout of 附件2 — 一级指标 / 二级指标 / 三级指标
-(each with its points), 指标解释说明, 评分标准, 得分 — to ``.xlsx`` (merged cells for
-the hierarchy, A4 landscape), ``.html`` (self-contained, rowspans, prints on A4) or
-``.md`` (a pipe table).
+One model — a :class:`Table` of :class:`Column` and :class:`Row` — in the layout of
+附件2: 一级指标 / 二级指标 / 三级指标 (each with its points), 指标解释说明, 评分标准, 得分.
+The writers render it (:mod:`.xlsx`, :mod:`.html`, :mod:`.markdown`; :mod:`.write`
+picks one by the file's suffix); :func:`row_spans` and :func:`row_layout`, at the end,
+say for all of them which cells merge.
 
-- The report adds 评分依据 (:func:`compiler.explain.explain`), the claimed scores
+- The report adds 评分依据 (:func:`.explain.explain`), the claimed scores
   (自评得分) with their differences, subtotals per 一级指标, the total and the grade
   with the 评价结果 boxes (☑ achieved, □ the others).
-- The doc's 评分标准 column is generated from the rule by :func:`criteria_text`, so
-  the published table cannot disagree with the rule applied; the rulebook's own
+- The doc's 评分标准 column is generated from the rule by :func:`.criteria.criteria_text`,
+  so the published table cannot disagree with the rule applied; the rulebook's own
   wording (``评分标准 "…"``) is shown beside it as 原评分标准.
 
 子项 (sub-scores of a composite indicator, e.g. 支付进度率's 半年进度 and 全年进度)
@@ -18,465 +20,14 @@ and the 评分标准 and 评分依据 cells list each 子项 on its own line.
 """
 from __future__ import annotations
 
-import html
-import math
-import re
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Optional
 
 import attrs
 
-from ..files import atomic_write
-from .printer import CMP, expr_text
+from .criteria import band_text, criteria_text, grade_boxes, points_text
 from ...dsl import ir
-from ...dsl.builtins import DISPLAY_ZH
 from ...dsl.ir import fmt_decimal
-from ...dsl.source import display_width
-
-FORMATS = (".xlsx", ".html", ".md")
-
-# ═══════════════════════════ 评分标准 from the rule ═══════════════════════════
-
-_SYM = CMP
-_ARITH = {"+": "+", "-": "-", "*": "×", "/": "/"}
-_FUNC = DISPLAY_ZH
-
-
-def _num_text(v: Decimal, unit: Optional[str]) -> str:
-    if unit == "%":
-        return f"{fmt_decimal(v * 100)}%"
-    if unit == "pp":
-        return f"{fmt_decimal(v * 100)}个百分点"
-    return fmt_decimal(v) + (unit if unit and unit not in ("分",) else "")
-
-
-def _pts(v: Decimal) -> str:
-    return fmt_decimal(v)
-
-
-class _Criteria:
-    """Turns one indicator's rule (IR) into 评分标准 wording; remembers which local
-    definitions the wording names, so they can be shown as formulas first."""
-
-    def __init__(self, ind: ir.Indicator, program: ir.Program):
-        self.ind = ind
-        self.program = program
-        self.used: dict[int, ir.Local] = {}
-        self._names: dict[str, int] = {}
-        for n in program.walk():
-            self._names[n.name] = self._names.get(n.name, 0) + 1
-
-    # ── constants ──
-    def const(self, e) -> Optional[ir.Const]:
-        """A constant, looking through locals defined as a constant (目标值 = 100%)."""
-        while isinstance(e, ir.LocalRef) and isinstance(e.local.expr, (ir.Const, ir.LocalRef)):
-            e = e.local.expr
-        return e if isinstance(e, ir.Const) else None
-
-    def number(self, e) -> Optional[Decimal]:
-        c = self.const(e)
-        return c.value if c is not None and isinstance(c.value, Decimal) else None
-
-    def score_const(self, e) -> Optional[Decimal]:
-        """A score value that is a constant, folding clamps around it."""
-        if isinstance(e, ir.Clamp):
-            v = self.score_const(e.operand)
-            if v is None:
-                return None
-            if e.kind == "floor_zero":
-                return max(v, Decimal(0))
-            b = self.number(e.bound) if e.bound is not None else None
-            if b is None:
-                return None
-            return min(v, b) if e.kind in ("capped", "at_most") else max(v, b)
-        return self.number(e)
-
-    def const_text(self, c: ir.Const) -> str:
-        v = c.value
-        if isinstance(v, bool):
-            return "是" if v else "否"
-        if isinstance(v, Decimal):
-            return _num_text(v, c.type.unit if c.type.kind == "num" else None)
-        return str(v)
-
-    # ── expressions (formulas) ──
-    def expr(self, e: ir.Expr, prec: int = 0) -> str:
-        return expr_text(e, self._leaf, self._node, div=_ARITH["/"], funcs=_FUNC, prec=prec)
-
-    def _leaf(self, e: ir.Expr) -> Optional[str]:
-        if isinstance(e, ir.InputRef):
-            return e.input.name
-        if isinstance(e, ir.LocalRef):
-            self.used.setdefault(id(e.local), e.local)
-            return e.local.name
-        if isinstance(e, ir.ScoreRef):
-            n = e.indicator
-            return f"{n.path[-2]}.{n.name}" if self._names.get(n.name, 0) > 1 and len(n.path) > 1 else n.name
-        return None
-
-    def _node(self, e: ir.Expr, prec: int) -> Optional[str]:
-        """The nodes the 评分标准 words its own way: constants with their units, clamps as
-        a suffix, conditions in words, 如果/分档 inline."""
-        if isinstance(e, ir.Const):
-            return self.const_text(e)
-        if isinstance(e, ir.LocalRef):
-            c = self.const(e)
-            return self.const_text(c) if c is not None else None
-        if isinstance(e, ir.TotalRef):
-            return "总分"
-        if isinstance(e, ir.NotApplicable):
-            return "不适用"
-        if isinstance(e, ir.Clamp):
-            inner, suffix = self.peel(e)
-            return f"({self.expr(inner)}，{'，'.join(suffix)})"
-        if isinstance(e, (ir.Compare, ir.Logic, ir.Not)):
-            text = self.cond(e)
-            return f"({text})" if prec > 0 else text
-        if isinstance(e, ir.If):
-            text = f"如果{self.cond(e.cond)}则{self.expr(e.then)}，否则{self.expr(e.else_)}"
-            return f"({text})" if prec > 0 else text
-        if isinstance(e, ir.Tiers):
-            return f"（{self.tiers(e, formula_values=True)}）"
-        return None
-
-    def peel(self, e: ir.Expr) -> tuple[ir.Expr, list[str]]:
-        """Clamps around ``e`` as wording, innermost first: 扣完为止, 最高3分 …"""
-        suffix = []
-        while isinstance(e, ir.Clamp):
-            if e.kind == "floor_zero":
-                suffix.append("扣完为止")
-            elif e.kind in ("capped", "at_most"):
-                b = self.number(e.bound) if e.bound is not None else None
-                suffix.append(f"最高{_pts(b)}分" if b is not None else f"最高{self.expr(e.bound)}")
-            elif e.kind == "at_least":
-                b = self.number(e.bound) if e.bound is not None else None
-                suffix.append(f"最低{_pts(b)}分" if b is not None else f"最低{self.expr(e.bound)}")
-            e = e.operand
-        suffix.reverse()
-        return e, suffix
-
-    # ── conditions ──
-    def cond(self, e: ir.Expr) -> str:
-        if isinstance(e, ir.Compare):
-            texts = [self.expr(o, 4) for o in e.operands]
-            if len(texts) == 2 and e.ops[0] in ("==", "!="):
-                return f"{texts[0]}{'为' if e.ops[0] == '==' else '不为'}{texts[1]}"
-            out = texts[0]
-            for op, t in zip(e.ops, texts[1:]):
-                out += f"{_SYM[op]}{t}"
-            return out
-        if isinstance(e, ir.Logic):
-            word = "且" if e.op == "and" else "或"
-            def side(x):
-                t = self.cond(x)
-                return f"（{t}）" if isinstance(x, ir.Logic) and x.op != e.op else t
-            return f"{side(e.left)}{word}{side(e.right)}"
-        if isinstance(e, ir.Not):
-            if isinstance(e.operand, (ir.InputRef, ir.LocalRef)):
-                return f"{self.expr(e.operand)}为否"
-            return f"非（{self.cond(e.operand)}）"
-        if isinstance(e, ir.Call) and e.func in ("all", "any") and len(e.args) == 1:
-            return f"{self.expr(e.args[0])}{'全部符合' if e.func == 'all' else '至少一项符合'}"
-        return self.expr(e)
-
-    # ── score values ──
-    def value(self, e: ir.Expr) -> tuple[str, str]:
-        """(kind, text): const (a number of points), na, formula (得分 = …), rule (nested)."""
-        v = self.score_const(e)
-        if v is not None:
-            return "const", _pts(v)
-        if isinstance(e, ir.NotApplicable):
-            return "na", "不适用"
-        if isinstance(e, (ir.If, ir.Tiers)):
-            return "rule", self.rule(e)
-        return "formula", self.formula(e)
-
-    def _per_unit(self, x: ir.Expr, c: ir.Expr, verb: str) -> str:
-        unit = x.type.unit if x.type.kind == "num" else None
-        k = self.number(c)
-        if k is None or unit is None or unit in ("%", "pp", "分"):
-            return ""
-        return f"（每1{unit}{verb}{_pts(k)}分）"
-
-    def formula(self, e: ir.Expr) -> str:
-        step = self.step_deduction(e)
-        if step is not None:
-            return step
-        e, suffix = self.peel(e)
-        # min(E, P): 最高P分;  max(E, P): 最低P分
-        while isinstance(e, ir.Call) and e.func in ("min", "max") and len(e.args) == 2:
-            a, b = e.args
-            if self.number(b) is None and self.number(a) is not None:
-                a, b = b, a
-            k = self.number(b)
-            if k is None:
-                break
-            suffix.insert(0, f"{'最高' if e.func == 'min' else '最低'}{_pts(k)}分")
-            e = a
-        # min(X / T, 1) × P  ->  X / T × P，最高P分 (completion ratio written the other way round)
-        if (isinstance(e, ir.BinOp) and e.op == "*" and isinstance(e.left, ir.Call) and e.left.func == "min"
-                and len(e.left.args) == 2 and self.number(e.left.args[1]) == 1 and self.number(e.right) is not None):
-            suffix.insert(0, f"最高{_pts(self.number(e.right))}分")
-            e = ir.BinOp("*", e.left.args[0], e.right, span=e.span, type=e.type)
-        hint = ""
-        if isinstance(e, ir.BinOp) and e.op == "-" and isinstance(e.right, ir.BinOp) and e.right.op == "*":
-            hint = self._per_unit(e.right.left, e.right.right, "扣")
-        elif isinstance(e, ir.BinOp) and e.op == "*":
-            hint = self._per_unit(e.left, e.right, "得")
-        text = f"得分 = {self.expr(e)}{hint}"
-        return text + ("，" + "，".join(suffix) if suffix else "")
-
-    def step_deduction(self, e: ir.Expr) -> Optional[str]:
-        """``P - 向上取整(max(X - T, 0) / S) × c 扣完为止``: X不超过T得P分；超过T的，每超出S扣c分（不足S按S计），扣完为止."""
-        floor = False
-        if isinstance(e, ir.Clamp) and e.kind == "floor_zero":
-            floor, e = True, e.operand
-        if not (isinstance(e, ir.BinOp) and e.op == "-" and isinstance(e.right, ir.BinOp) and e.right.op == "*"):
-            return None
-        p, ceil_, c = self.number(e.left), e.right.left, self.number(e.right.right)
-        if p is None or c is None or not (isinstance(ceil_, ir.Call) and ceil_.func == "ceil"):
-            return None
-        div = ceil_.args[0]
-        if not (isinstance(div, ir.BinOp) and div.op == "/" and self.const(div.right) is not None):
-            return None
-        mx = div.left
-        if not (isinstance(mx, ir.Call) and mx.func == "max" and len(mx.args) == 2 and self.number(mx.args[1]) == 0):
-            return None
-        diff = mx.args[0]
-        if not (isinstance(diff, ir.BinOp) and diff.op == "-" and self.const(diff.right) is not None):
-            return None
-        x = self.expr(diff.left)
-        t = self.const_text(self.const(diff.right))
-        s = self.const_text(self.const(div.right))
-        out = f"{x}不超过{t}得{_pts(p)}分；超过{t}的，每超出{s}扣{_pts(c)}分（不足{s}按{s}计）"
-        return out + ("，扣完为止" if floor else "")
-
-    # ── rules ──
-    def rule(self, e: ir.Expr) -> str:
-        if isinstance(e, ir.Tiers):
-            return self.tiers(e)
-        if isinstance(e, ir.If):
-            return self.if_(e)
-        kind, text = self.value(e)
-        return {"const": f"得{text}分", "na": "不适用"}.get(kind, text)
-
-    def after_cond(self, cond: str, e: ir.Expr, then_word: str = "") -> str:
-        kind, text = self.value(e)
-        if kind == "const":
-            return f"{cond}{then_word}得{text}分"
-        if kind == "na":
-            return f"{cond}时不适用"
-        if kind == "formula":
-            return f"{cond}{then_word or '时，'}{text}"
-        return f"{cond}时：{text}"
-
-    def otherwise(self, e: ir.Expr, word: str = "否则") -> str:
-        kind, text = self.value(e)
-        if kind == "const":
-            return f"{word}得{text}分"
-        if kind == "na":
-            return f"{word}不适用"
-        if kind == "formula":
-            return f"{word}{text}"
-        return f"{word}：{text}"
-
-    def if_(self, e: ir.If) -> str:
-        parts, first = [], True
-        while isinstance(e, ir.If):
-            c = self.cond(e.cond)
-            if isinstance(e.then, ir.NotApplicable):
-                parts.append((f"{c}时不适用" if first else f"否则{c}时不适用", "；"))
-            else:
-                parts.append((self.after_cond(("如果" if first else "否则如果") + c, e.then, "则"), "，"))
-            first = False
-            e = e.else_
-        out = ""
-        for text, sep in parts:
-            out += text + sep
-        return out + self.otherwise(e)
-
-    def _checklist_of(self, subject: ir.Expr) -> Optional[ir.Input]:
-        e = subject
-        if isinstance(e, ir.LocalRef):
-            e = e.local.expr
-        if isinstance(e, ir.Call) and e.func == "count" and len(e.args) == 1 and isinstance(e.args[0], ir.InputRef):
-            return e.args[0].input
-        return None
-
-    def tiers(self, e: ir.Tiers, formula_values: bool = False) -> str:
-        rows = e.rows
-        if e.subject is None:
-            out = []
-            for r in rows:
-                if r.kind == "else":
-                    out.append(self.otherwise(r.value))
-                else:
-                    out.append(self.after_cond(self.cond(r.key), r.value))
-            return "；".join(out)
-        checklist = self._checklist_of(e.subject)
-        is_eq = [r.kind == "eq" or (r.kind == "cmp" and r.op == "==") for r in rows if r.kind != "else"]
-        if checklist is not None:
-            word = {">=": "及以上", ">": "以上", "<=": "及以下", "<": "以下"}
-            out = []
-            for r in rows:
-                if r.kind == "else":
-                    out.append(self.otherwise(r.value, "其余"))
-                    continue
-                n = self.const_text(r.key) if isinstance(r.key, ir.Const) else self.expr(r.key)
-                cond = f"符合{n}项" + ("" if r.kind == "eq" or r.op == "==" else word.get(r.op, ""))
-                out.append(self.after_cond(cond, r.value))
-            return f"{checklist.name}（共{len(checklist.members)}项）：" + "；".join(out)
-        subj = self.expr(e.subject)
-        if all(is_eq):
-            enum = e.subject.type.kind == "enum"
-            out = []
-            for r in rows:
-                if r.kind == "else":
-                    kind, text = self.value(r.value)
-                    out.append(f"其余{text}分" if enum and kind == "const" else self.otherwise(r.value, "其余"))
-                    continue
-                key = self.expr(r.key)
-                kind, text = self.value(r.value)
-                if enum and kind == "const":
-                    out.append(f"{key}{text}分")
-                elif enum:
-                    out.append(self.after_cond(key, r.value))
-                else:
-                    out.append(self.after_cond(f"{subj}为{key}", r.value))
-            return (f"{subj}：" if enum else "") + "；".join(out)
-        return self.ranges(subj, rows)
-
-    def ranges(self, subj: str, rows: list) -> str:
-        cmp_rows = [r for r in rows if r.kind != "else"]
-        keys = [self.number(r.key) for r in cmp_rows]
-        ops = [r.op for r in cmp_rows]
-        desc = all(op in (">=", ">") for op in ops) and None not in keys and all(a > b for a, b in zip(keys, keys[1:]))
-        asc = all(op in ("<=", "<") for op in ops) and None not in keys and all(a < b for a, b in zip(keys, keys[1:]))
-        out = []
-        prev = None
-        for r in rows:
-            if r.kind == "else":
-                if prev is None:
-                    out.append(self.rule(r.value))
-                    continue
-                pop, pkey = prev
-                if desc:
-                    cond = f"低于{pkey}" if pop == ">=" else f"{pkey}及以下"
-                elif asc:
-                    cond = f"高于{pkey}" if pop == "<=" else f"{pkey}及以上"
-                else:
-                    out.append(self.otherwise(r.value))
-                    continue
-                out.append(self.after_cond(cond, r.value, "" if self.value(r.value)[0] != "formula" else "的，"))
-                continue
-            key = self.expr(r.key)
-            if prev is None or not (desc or asc):
-                cond = f"{subj}{_SYM.get(r.op, r.op)}{key}"
-                if prev is not None:
-                    cond = "否则" + cond
-            elif desc:
-                pop, pkey = prev
-                lo = f"{key}（含）" if r.op == ">=" else f"高于{key}"
-                cond = f"{lo}至{pkey}" + ("（含）" if pop == ">" else "")
-            else:
-                pop, pkey = prev
-                lo = f"高于{pkey}" if pop == "<=" else f"{pkey}（含）"
-                cond = f"{lo}至{key}" + ("（含）" if r.op == "<=" else "")
-            out.append(self.after_cond(cond, r.value, "" if self.value(r.value)[0] != "formula" else "的，"))
-            prev = (r.op, key)
-        return "；".join(out)
-
-    # ── the whole indicator ──
-    def definitions(self) -> list[str]:
-        done: dict[int, str] = {}
-        while True:
-            todo = [l for k, l in list(self.used.items()) if k not in done]
-            if not todo:
-                break
-            for l in todo:
-                done[id(l)] = f"{l.name} = {self.expr(l.expr)}" if l.expr is not None else l.name
-        order = {id(n): k for k, n in enumerate(self.program.walk())}
-        locs = sorted(self.used.values(), key=lambda l: (order.get(id(l.owner), -1), l.index))
-        return [done[id(l)] for l in locs]
-
-
-def criteria_text(ind: ir.Indicator, program: ir.Program) -> str:
-    """The 评分标准 of ``ind`` in Chinese, generated from its rule: local definitions as
-    formulas first (one line, ``；``-separated), then the rule. A composite indicator lists
-    its 子项 one per line, then how they combine."""
-    if ind.rows is not None:
-        return rows_criteria(ind.rows)
-    if ind.children:
-        if not all(c.level == "item" for c in ind.children) and ind.score is None:
-            return f"得分为{'、'.join(c.name for c in ind.children)}得分之和"
-        lines = []
-        for c in ind.children:
-            lines.append(f"{c.name}（{_pts(c.points)}分）：" + criteria_text(c, program).replace("\n", "；"))
-        if ind.score is None:
-            lines.append(f"得分 = {' + '.join(c.name for c in ind.children)}")
-        else:
-            cr = _Criteria(ind, program)
-            rule = cr.rule(ind.score)
-            defs = cr.definitions()
-            lines.extend(["；".join(defs)] if defs else [])
-            lines.append(rule)
-        return "\n".join(lines)
-    if ind.score is None:
-        return ""
-    cr = _Criteria(ind, program)
-    rule = cr.rule(ind.score)
-    defs = cr.definitions()
-    return ("；".join(defs) + "\n" + rule) if defs else rule
-
-
-def method_criteria(e: ir.Expr, ind: ir.Indicator, program: ir.Program) -> str:
-    """A rule that is one call of a library method: the method's own 评分标准 with its
-    arguments; otherwise the rule's formula."""
-    o = e.origin
-    if o is not None and o.criteria:
-        args = "，".join(f"{p}={a}" for p, a in zip(o.params, o.args) if p != a)
-        return f"按{o.name}（{args}）：{o.criteria}" if args else f"按{o.name}：{o.criteria}"
-    cr = _Criteria(ind, program)
-    rule = cr.rule(e)
-    defs = cr.definitions()
-    return ("；".join(defs) + "；" + rule) if defs else rule
-
-
-def rows_criteria(part: ir.RowPart) -> str:
-    """评分标准 of an indicator whose rows the case supplies: the rule that the points add
-    up, then each scoring method a row may choose."""
-    lines = [f"各行由填报单位逐行填写，分值合计{_pts(part.indicator.points)}分；每行按所选计分方法计分，得分不超过该行分值："]
-    for name, prog in part.methods.items():
-        pseudo = prog.roots[0]
-        lines.append(f"{name}：" + method_criteria(pseudo.score, pseudo, prog).replace("\n", "；"))
-    return "\n".join(lines)
-
-
-def band_text(cond: Optional[ir.Expr]) -> str:
-    """A grade band's range as printed in 评价结果: ``90分≤得分≤100分``."""
-    if cond is None:
-        return "其余"
-    if isinstance(cond, ir.Compare):
-        def side(o):
-            if isinstance(o, ir.TotalRef):
-                return "得分"
-            if isinstance(o, ir.Const) and isinstance(o.value, Decimal):
-                return f"{fmt_decimal(o.value)}分"
-            return " ".join(o.span.text().split()) if o.span is not None else "?"
-        out = side(cond.operands[0])
-        for op, o in zip(cond.ops, cond.operands[1:]):
-            out += _SYM[op] + side(o)
-        return out
-    if isinstance(cond, ir.Logic):
-        return band_text(cond.left) + ("且" if cond.op == "and" else "或") + band_text(cond.right)
-    return " ".join(cond.span.text().split()) if cond.span is not None else "?"
-
-
-def grade_boxes(program: ir.Program, grade: Optional[str]) -> str:
-    """评价结果: ``☑优秀 90分≤得分≤100分；□良好 80分≤得分<90分；…``."""
-    return "；".join(f"{'☑' if b.name == grade else '□'}{b.name} {band_text(b.cond)}" for b in program.grades)
-
 
 # ═══════════════════════════ the table model ═══════════════════════════
 
@@ -523,7 +74,7 @@ class Table:
 
 
 def label(ind: Optional[ir.Indicator]) -> str:
-    return f"{ind.name}（{_pts(ind.points)}分）" if ind is not None else ""
+    return f"{ind.name}（{points_text(ind.points)}分）" if ind is not None else ""
 
 
 def row_nodes(program: ir.Program) -> list[tuple]:
@@ -624,9 +175,9 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
             rows.append(sub)
 
     roots = [res[r.path] for r in prog.roots]
-    total = Row("total", cells={"l1": f"合计（{_pts(prog.total)}分）", "score": result.total,
+    total = Row("total", cells={"l1": f"合计（{points_text(prog.total)}分）", "score": result.total,
                                 "basis": "由" + "、".join(f"{x.name}{fmt_decimal(x.score)}分" for x in roots)
-                                         + f"相加，总分{fmt_decimal(result.total)}分（满分{_pts(prog.total)}分）。"})
+                                         + f"相加，总分{fmt_decimal(result.total)}分（满分{points_text(prog.total)}分）。"})
     if prog.na_policy == "exclude" and any(not r.applicable for r in result.indicators):
         total.cells["basis"] += "不适用的指标已剔除，总分按比例折算。"
     claimed_grade = None
@@ -684,7 +235,7 @@ def _case_rows(n: ir.Indicator, result, exps) -> list[Row]:
         texts = [str(fields[f.name]) for f in part.fields if f.kind == "text" and fields.get(f.name) not in (None, "")]
         e = exps.get(r.path)
         row = Row("indicator", l1, l2, n, {
-            "l1": label(l1), "l2": label(l2), "name": f"{r.name}（{_pts(r.points)}分）", "doc": "；".join(texts),
+            "l1": label(l1), "l2": label(l2), "name": f"{r.name}（{points_text(r.points)}分）", "doc": "；".join(texts),
             "criteria": f"{part.method_field}：{fields.get(part.method_field, '')}", "original": "",
             "score": r.score, "basis": e.text if e is not None else ""})
         if r.claimed is not None:
@@ -710,7 +261,7 @@ def doc_table(rb) -> Table:
         rows.append(Row("indicator", l1, l2, n, {
             "l1": label(l1), "l2": label(l2), "name": _name_cell(l1, l2, n), "doc": n.doc or "",
             "criteria": criteria_text(n, prog), "original": n.criteria or "", "score": ""}))
-    rows.append(Row("total", cells={"l1": f"合计（{_pts(prog.total)}分）", "score": ""}))
+    rows.append(Row("total", cells={"l1": f"合计（{points_text(prog.total)}分）", "score": ""}))
     rows.append(Row("grade", cells={"l1": "评价结果", "doc": grade_boxes(prog, None), "score": ""}))
     na = {"full_points": "不适用的指标计满分。", "exclude": "不适用的指标剔除，总分按比例折算。"}.get(prog.na_policy or "", "")
     rounding = {"half_up": "四舍五入", "half_even": "银行家舍入", "down": "截断", "up": "进一"}.get(prog.rounding, prog.rounding)
@@ -719,7 +270,7 @@ def doc_table(rb) -> Table:
              f"分数按 {fmt_decimal(prog.precision)} 分{rounding}后相加；{grade_on}。" + na]
     if any(n.children for (_, _, n) in nodes):
         notes.append("子项并入所属指标的一行，评分标准逐项列出子项。")
-    sub = (f"版本 {prog.version}　　" if prog.version else "") + f"满分 {_pts(prog.total)} 分"
+    sub = (f"版本 {prog.version}　　" if prog.version else "") + f"满分 {points_text(prog.total)} 分"
     return Table(prog.title, sub, cols, rows, notes)
 
 
@@ -747,15 +298,16 @@ def library_table(lib) -> Table:
     return Table(lib.title, "；".join(intro), cols, rows, notes)
 
 
-# ═══════════════════════════ renderers ═══════════════════════════
+# ═══════════════════════════ the layout the writers share ═══════════════════════════
 
-def _fmt(v: Any) -> str:
+def cell_text(v: Any) -> str:
+    """A cell's value as text: a number as written (``85.5``), nothing for ``None``."""
     if isinstance(v, Decimal):
         return fmt_decimal(v)
     return "" if v is None else str(v)
 
 
-def _spans(rows: list[Row], key: str) -> dict[int, int]:
+def row_spans(rows: list[Row], key: str) -> dict[int, int]:
     """Row index -> rowspan for the first row of each run of a hierarchy column (l1, l2);
     later rows of a run map to 0 (covered)."""
     out = {}
@@ -777,7 +329,7 @@ def _spans(rows: list[Row], key: str) -> dict[int, int]:
     return out
 
 
-def _row_layout(table: Table, row: Row) -> list[tuple[int, int, str]]:
+def row_layout(table: Table, row: Row) -> list[tuple[int, int, str]]:
     """(first column, last column, key) of the cells a non-indicator row shows; merged
     cells span several columns."""
     keys = [c.key for c in table.columns]
@@ -791,312 +343,3 @@ def _row_layout(table: Table, row: Row) -> list[tuple[int, int, str]]:
     if row.kind == "grade":
         return [(0, 2, "l1"), (3, s - 1, "doc")] + [(k, k, keys[k]) for k in range(s, len(keys))]
     return [(k, k, keys[k]) for k in range(len(keys))]
-
-
-# ── xlsx ──
-
-def render_xlsx(table: Table, path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.properties import PageSetupProperties
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "评分表"
-    ncol = len(table.columns)
-    last = get_column_letter(ncol)
-    FONT = "宋体"
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    head_fill = PatternFill("solid", fgColor="D9D9D9")
-    sub_fill = PatternFill("solid", fgColor="F2F2F2")
-    diff_fill = PatternFill("solid", fgColor="FCE4D6")
-    top_left = Alignment(horizontal="left", vertical="top", wrap_text=True)
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = table.title
-    ws["A1"].font = Font(name=FONT, size=16, bold=True)
-    ws["A1"].alignment = center
-    ws.row_dimensions[1].height = 28
-    ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = table.subtitle + ("　　" + "；".join(table.summary) if table.summary else "")
-    ws["A2"].font = Font(name=FONT, size=10)
-    ws["A2"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[2].height = 20
-
-    # header: two rows (三级指标 over 指标名称 / 指标解释说明, as in 附件2)
-    H1, H2 = 3, 4
-    for k, c in enumerate(table.columns, start=1):
-        for r in (H1, H2):
-            cell = ws.cell(r, k)
-            cell.font = Font(name=FONT, size=10, bold=True)
-            cell.fill = head_fill
-            cell.alignment = center
-            cell.border = border
-        if c.group is None:
-            ws.cell(H1, k, c.header)
-            ws.merge_cells(start_row=H1, start_column=k, end_row=H2, end_column=k)
-        else:
-            ws.cell(H2, k, c.header)
-    groups: dict[str, list[int]] = {}
-    for k, c in enumerate(table.columns, start=1):
-        if c.group:
-            groups.setdefault(c.group, []).append(k)
-    for g, ks in groups.items():
-        ws.cell(H1, ks[0], g)
-        ws.merge_cells(start_row=H1, start_column=ks[0], end_row=H1, end_column=ks[-1])
-    for k, c in enumerate(table.columns, start=1):
-        ws.column_dimensions[get_column_letter(k)].width = c.width
-
-    first = H2 + 1
-    spans = {key: _spans(table.rows, key) for key in ("l1", "l2")}
-    heights: dict[int, float] = {}
-    keys = [c.key for c in table.columns]
-
-    def lines(text: str, width: float) -> int:
-        return sum(max(1, math.ceil(display_width(t) / max(width - 1.5, 1))) for t in text.split("\n")) if text else 1
-
-    for i, row in enumerate(table.rows):
-        r = first + i
-        strong = row.kind in ("subtotal", "total", "grade")
-        for k in range(1, ncol + 1):
-            cell = ws.cell(r, k)
-            cell.border = border
-            cell.font = Font(name=FONT, size=10, bold=strong and keys[k - 1] not in ("basis", "doc"))
-            if row.kind != "indicator":
-                cell.fill = sub_fill
-        need = 1
-        for (a, b, key) in _row_layout(table, row):
-            col = table.columns[a]
-            if row.kind in ("indicator", "subtotal") and key in ("l1", "l2") and a == table.col(key):
-                span = spans[key].get(i)
-                if span == 0:
-                    continue
-                if span and span > 1:
-                    ws.merge_cells(start_row=r, start_column=a + 1, end_row=r + span - 1, end_column=a + 1)
-            v = row.cells.get(key, "")
-            cell = ws.cell(r, a + 1)
-            if key == "diff" and row.diff is not None and not row.unattainable:
-                cell.value = float(row.diff) if row.diff != row.diff.to_integral_value() else int(row.diff)
-            elif isinstance(v, Decimal):
-                cell.value = float(v) if v != v.to_integral_value() else int(v)
-            else:
-                cell.value = _fmt(v) or None
-            if b > a:
-                ws.merge_cells(start_row=r, start_column=a + 1, end_row=r, end_column=b + 1)
-            kind = col.kind if a == b else ("h" if key in ("l1", "l2") else "text")
-            if row.kind == "grade" and key == "doc":
-                cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
-            elif row.kind != "indicator" and key in ("l1", "l2"):
-                cell.alignment = center
-            elif key in ("l1", "l2") and spans[key].get(i, 1) > 1:
-                # a block may run over pages: its label at the top, where the block starts
-                cell.alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
-            else:
-                cell.alignment = center if kind in ("h", "num") else top_left
-            if row.differs and key in ("score", "claimed", "diff"):
-                cell.fill = diff_fill
-            if key == "diff" and row.unattainable:
-                cell.font = Font(name=FONT, size=10, bold=True, color="C00000")
-            width = sum(table.columns[x].width for x in range(a, b + 1))
-            span_rows = spans[key].get(i, 1) if key in ("l1", "l2") and row.kind == "indicator" else 1
-            if span_rows <= 1:
-                need = max(need, lines(_fmt(v), width))
-        heights[r] = need
-    for r, n in heights.items():
-        ws.row_dimensions[r].height = min(409, 15 * n + 4)
-    end = first + len(table.rows) - 1
-    r = end + 1
-    for note in table.notes:
-        r += 1
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
-        ws.cell(r, 1, note).font = Font(name=FONT, size=9)
-        ws.cell(r, 1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
-
-    ws.freeze_panes = ws.cell(first, 1)
-    ws.print_title_rows = f"{H1}:{H2}"
-    ws.print_area = f"A1:{last}{r}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.horizontalCentered = True
-    m = 12 / 25.4
-    ws.page_margins.left = ws.page_margins.right = ws.page_margins.top = ws.page_margins.bottom = m
-    ws.page_margins.header = ws.page_margins.footer = 0.2
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    wb.properties.title = table.title
-    wb.properties.creator = "jixiao"
-    _atomic(path, lambda tmp: wb.save(tmp))
-
-
-# ── html ──
-
-_CSS = """
-@page { size: A4 landscape; margin: 12mm; }
-* { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { margin: 0; color: #000; background: #fff; font-size: 9pt; line-height: 1.45;
-  font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB",
-    "Microsoft YaHei", "WenQuanYi Micro Hei", "SimSun", "Songti SC", "Noto Serif CJK SC", sans-serif; }
-@media screen { body { margin: 16px auto; padding: 0 16px; max-width: 1560px; } }
-@media print { body { font-size: 8pt; } h1 { font-size: 14pt; } ul.notes { font-size: 7pt; } }
-h1 { font-size: 16pt; text-align: center; margin: 0 0 4pt; }
-p.sub { text-align: center; margin: 0 0 2pt; }
-p.summary { text-align: center; margin: 0 0 8pt; font-weight: bold; }
-table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-thead { display: table-header-group; }
-td:not(.h) { break-inside: avoid; page-break-inside: avoid; }
-th, td { border: 0.6pt solid #000; padding: 2pt 3pt; vertical-align: top; white-space: pre-line;
-  overflow-wrap: anywhere; word-break: break-word; }
-th { background: #d9d9d9; text-align: center; vertical-align: middle; font-weight: bold; }
-td.h { text-align: center; vertical-align: middle; }
-td.num { text-align: center; vertical-align: middle; white-space: pre-line; }
-tr.total, tr.grade { break-before: avoid; page-break-before: avoid; }
-tr.subtotal td, tr.total td, tr.grade td { background: #f2f2f2; font-weight: bold; }
-tr.grade td.boxes { font-weight: normal; vertical-align: middle; }
-td.diff { background: #fce4d6 !important; }
-.unattainable { color: #c00000; font-weight: bold; }
-.pts { white-space: nowrap; }
-ul.notes { margin: 6pt 0 0; padding-left: 14pt; font-size: 8pt; }
-"""
-
-
-def render_html(table: Table) -> str:
-    e = html.escape
-    out = ["<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
-           f"<title>{e(table.title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-           f"<h1>{e(table.title)}</h1>", f'<p class="sub">{e(table.subtitle)}</p>']
-    if table.summary:
-        out.append(f'<p class="summary">{e("；".join(table.summary))}</p>')
-    out.append("<table>")
-    out.append("<colgroup>" + "".join(f'<col style="width:{c.pct}%">' for c in table.columns) + "</colgroup>")
-    # two header rows as in 附件2
-    top, bottom = [], []
-    seen = set()
-    for c in table.columns:
-        if c.group is None:
-            top.append(f'<th rowspan="2">{e(c.header)}</th>')
-        elif c.group not in seen:
-            seen.add(c.group)
-            n = sum(1 for x in table.columns if x.group == c.group)
-            top.append(f'<th colspan="{n}">{e(c.group)}</th>')
-        if c.group is not None:
-            bottom.append(f"<th>{e(c.header)}</th>")
-    out.append(f"<thead><tr>{''.join(top)}</tr><tr>{''.join(bottom)}</tr></thead>")
-    out.append("<tbody>")
-    spans = {key: _spans(table.rows, key) for key in ("l1", "l2")}
-    for i, row in enumerate(table.rows):
-        cls = [row.kind] + (["differs"] if row.differs else [])
-        tds = []
-        for (a, b, key) in _row_layout(table, row):
-            attrs_ = []
-            if row.kind in ("indicator", "subtotal") and key in ("l1", "l2") and a == table.col(key):
-                span = spans[key].get(i)
-                if span == 0:
-                    continue
-                if span and span > 1:
-                    attrs_.append(f'rowspan="{span}"')
-            if b > a:
-                attrs_.append(f'colspan="{b - a + 1}"')
-            kind = table.columns[a].kind if a == b else "h"
-            if row.kind == "grade" and key == "doc":
-                kind = "boxes"
-            classes = [kind] + (["diff"] if row.differs and key in ("score", "claimed", "diff") else [])
-            text = e(_fmt(row.cells.get(key, "")))
-            if key in ("l1", "l2", "name"):
-                # wrap before the points, never inside them: 目标设定 / （5分）
-                text = re.sub(r"（[0-9.]+分）$", lambda m: f'<span class="pts">{m.group(0)}</span>', text)
-            if key == "diff" and row.unattainable:
-                text = f'<span class="unattainable">{text}</span>'
-            attrs_.insert(0, f'class="{" ".join(classes)}"')
-            tds.append(f"<td {' '.join(attrs_)}>{text}</td>")
-        out.append(f'<tr class="{" ".join(cls)}">{"".join(tds)}</tr>')
-    out.append("</tbody></table>")
-    if table.notes:
-        out.append('<ul class="notes">' + "".join(f"<li>{e(n)}</li>" for n in table.notes) + "</ul>")
-    out += ["</body>", "</html>", ""]
-    return "\n".join(out)
-
-
-# ── markdown ──
-
-def _md(text: str) -> str:
-    # only what markdown would take as markup: tags, entities, table pipes, emphasis
-    text = re.sub(r"&(?=#?[A-Za-z0-9]+;)", "&amp;", text)
-    text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
-    for ch in "\\|*_`":
-        text = text.replace(ch, "\\" + ch)
-    return text.replace("\r", "").replace("\n", "<br>")
-
-
-def render_markdown(table: Table) -> str:
-    """A pipe table: no merged cells, so a 一级/二级 label is printed on the first row
-    of its block and left blank below it."""
-    out = [f"# {_md(table.title)}", "", _md(table.subtitle), ""]
-    if table.summary:
-        out += ["**" + _md("；".join(table.summary)) + "**", ""]
-    heads = [(f"{c.group}·{c.header}" if c.group and c.header != "指标名称" else (c.group or c.header)) for c in table.columns]
-    heads = [h.replace("三级指标·", "") for h in heads]
-    out.append("| " + " | ".join(_md(h) for h in heads) + " |")
-    out.append("|" + "|".join(":---:" if c.kind in ("h", "num") else "---" for c in table.columns) + "|")
-    keys = [c.key for c in table.columns]
-    spans = {key: _spans(table.rows, key) for key in ("l1", "l2")}
-    for i, row in enumerate(table.rows):
-        cells = []
-        layout = {a: (b, key) for (a, b, key) in _row_layout(table, row)}
-        k = 0
-        while k < len(keys):
-            b, key = layout.get(k, (k, keys[k]))
-            v = _fmt(row.cells.get(key, ""))
-            if key in ("l1", "l2") and row.kind in ("indicator", "subtotal") and spans[key].get(i) == 0:
-                v = ""
-            text = _md(v)
-            if row.kind in ("subtotal", "total", "grade") and text and key not in ("doc", "basis"):
-                text = f"**{text}**"
-            elif row.differs and key in ("score", "diff") and text:
-                text = f"**{text}**"
-            if key == "diff" and row.unattainable:
-                text = "⚠ " + text
-            cells.append(text)
-            cells.extend([""] * (b - k))
-            k = b + 1
-        out.append("| " + " | ".join(cells) + " |")
-    if table.notes:
-        out.append("")
-        out += [f"- {_md(n)}" for n in table.notes]
-    return "\n".join(out) + "\n"
-
-
-# ═══════════════════════════ writing files ═══════════════════════════
-
-def _atomic(path, write) -> None:
-    atomic_write(path, write)
-
-
-def write_table(table: Table, path) -> None:
-    """Write ``table`` as .xlsx, .html or .md (by the file's suffix)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ValueError(f"unsupported output format {path.suffix or '(none)'}: use {', '.join(FORMATS)}")
-    if suffix == ".xlsx":
-        render_xlsx(table, path)
-        return
-    text = render_html(table) if suffix == ".html" else render_markdown(table)
-    _atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-
-
-def write_report(rb, case, result, path, criteria: str = "rule") -> Table:
-    table = report_table(rb, case, result, criteria)
-    write_table(table, path)
-    return table
-
-
-def write_doc(rb, path) -> Table:
-    table = doc_table(rb)
-    write_table(table, path)
-    return table

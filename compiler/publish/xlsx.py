@@ -1,0 +1,155 @@
+"""The 评分表 as an Excel workbook (``.xlsx``), in the layout of 附件2.
+
+One sheet, 评分表: the title and subtitle over the table, a two-row header (三级指标 over
+指标名称 / 指标解释说明), the 一级/二级 hierarchy as merged cells (a block's label at its
+top, since a block may run over pages), scores as numbers, rows differing from the claimed
+score filled, row heights from the text's display width, the notes below. Printed A4
+landscape, fitted to the page's width, the header repeated on every page, page numbers in
+the footer. Written atomically (:func:`compiler.files.atomic_write`).
+"""
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from ..files import atomic_write
+from .tables import Table, cell_text, row_layout, row_spans
+from ...dsl.source import display_width
+
+
+def render_xlsx(table: Table, path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "评分表"
+    ncol = len(table.columns)
+    last = get_column_letter(ncol)
+    FONT = "宋体"
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    head_fill = PatternFill("solid", fgColor="D9D9D9")
+    sub_fill = PatternFill("solid", fgColor="F2F2F2")
+    diff_fill = PatternFill("solid", fgColor="FCE4D6")
+    top_left = Alignment(horizontal="left", vertical="top", wrap_text=True)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"] = table.title
+    ws["A1"].font = Font(name=FONT, size=16, bold=True)
+    ws["A1"].alignment = center
+    ws.row_dimensions[1].height = 28
+    ws.merge_cells(f"A2:{last}2")
+    ws["A2"] = table.subtitle + ("　　" + "；".join(table.summary) if table.summary else "")
+    ws["A2"].font = Font(name=FONT, size=10)
+    ws["A2"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[2].height = 20
+
+    # header: two rows (三级指标 over 指标名称 / 指标解释说明, as in 附件2)
+    H1, H2 = 3, 4
+    for k, c in enumerate(table.columns, start=1):
+        for r in (H1, H2):
+            cell = ws.cell(r, k)
+            cell.font = Font(name=FONT, size=10, bold=True)
+            cell.fill = head_fill
+            cell.alignment = center
+            cell.border = border
+        if c.group is None:
+            ws.cell(H1, k, c.header)
+            ws.merge_cells(start_row=H1, start_column=k, end_row=H2, end_column=k)
+        else:
+            ws.cell(H2, k, c.header)
+    groups: dict[str, list[int]] = {}
+    for k, c in enumerate(table.columns, start=1):
+        if c.group:
+            groups.setdefault(c.group, []).append(k)
+    for g, ks in groups.items():
+        ws.cell(H1, ks[0], g)
+        ws.merge_cells(start_row=H1, start_column=ks[0], end_row=H1, end_column=ks[-1])
+    for k, c in enumerate(table.columns, start=1):
+        ws.column_dimensions[get_column_letter(k)].width = c.width
+
+    first = H2 + 1
+    spans = {key: row_spans(table.rows, key) for key in ("l1", "l2")}
+    heights: dict[int, float] = {}
+    keys = [c.key for c in table.columns]
+
+    def lines(text: str, width: float) -> int:
+        return sum(max(1, math.ceil(display_width(t) / max(width - 1.5, 1))) for t in text.split("\n")) if text else 1
+
+    for i, row in enumerate(table.rows):
+        r = first + i
+        strong = row.kind in ("subtotal", "total", "grade")
+        for k in range(1, ncol + 1):
+            cell = ws.cell(r, k)
+            cell.border = border
+            cell.font = Font(name=FONT, size=10, bold=strong and keys[k - 1] not in ("basis", "doc"))
+            if row.kind != "indicator":
+                cell.fill = sub_fill
+        need = 1
+        for (a, b, key) in row_layout(table, row):
+            col = table.columns[a]
+            if row.kind in ("indicator", "subtotal") and key in ("l1", "l2") and a == table.col(key):
+                span = spans[key].get(i)
+                if span == 0:
+                    continue
+                if span and span > 1:
+                    ws.merge_cells(start_row=r, start_column=a + 1, end_row=r + span - 1, end_column=a + 1)
+            v = row.cells.get(key, "")
+            cell = ws.cell(r, a + 1)
+            if key == "diff" and row.diff is not None and not row.unattainable:
+                cell.value = float(row.diff) if row.diff != row.diff.to_integral_value() else int(row.diff)
+            elif isinstance(v, Decimal):
+                cell.value = float(v) if v != v.to_integral_value() else int(v)
+            else:
+                cell.value = cell_text(v) or None
+            if b > a:
+                ws.merge_cells(start_row=r, start_column=a + 1, end_row=r, end_column=b + 1)
+            kind = col.kind if a == b else ("h" if key in ("l1", "l2") else "text")
+            if row.kind == "grade" and key == "doc":
+                cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+            elif row.kind != "indicator" and key in ("l1", "l2"):
+                cell.alignment = center
+            elif key in ("l1", "l2") and spans[key].get(i, 1) > 1:
+                # a block may run over pages: its label at the top, where the block starts
+                cell.alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
+            else:
+                cell.alignment = center if kind in ("h", "num") else top_left
+            if row.differs and key in ("score", "claimed", "diff"):
+                cell.fill = diff_fill
+            if key == "diff" and row.unattainable:
+                cell.font = Font(name=FONT, size=10, bold=True, color="C00000")
+            width = sum(table.columns[x].width for x in range(a, b + 1))
+            span_rows = spans[key].get(i, 1) if key in ("l1", "l2") and row.kind == "indicator" else 1
+            if span_rows <= 1:
+                need = max(need, lines(cell_text(v), width))
+        heights[r] = need
+    for r, n in heights.items():
+        ws.row_dimensions[r].height = min(409, 15 * n + 4)
+    end = first + len(table.rows) - 1
+    r = end + 1
+    for note in table.notes:
+        r += 1
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
+        ws.cell(r, 1, note).font = Font(name=FONT, size=9)
+        ws.cell(r, 1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+
+    ws.freeze_panes = ws.cell(first, 1)
+    ws.print_title_rows = f"{H1}:{H2}"
+    ws.print_area = f"A1:{last}{r}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    m = 12 / 25.4
+    ws.page_margins.left = ws.page_margins.right = ws.page_margins.top = ws.page_margins.bottom = m
+    ws.page_margins.header = ws.page_margins.footer = 0.2
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    wb.properties.title = table.title
+    wb.properties.creator = "jixiao"
+    atomic_write(path, lambda tmp: wb.save(tmp))
