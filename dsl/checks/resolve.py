@@ -13,7 +13,7 @@ import attrs
 
 from .. import ast, ir
 from ..diagnostics import Diagnostic, Label, make, tr
-from ..names import did_you_mean, qualify
+from ..names import did_you_mean, narrow_qualified, qualify
 from ..ops import fold_constant, may_be_na
 from ..ir import AMOUNT_UNITS, COUNT_UNITS, KNOWN_UNITS, Type
 
@@ -927,31 +927,6 @@ def _name_uses(body) -> dict:
 def _copy(e: ir.Expr) -> ir.Expr:
     """A fresh node for one more use of a method's argument (nodes are not shared)."""
     return attrs.evolve(e)
-
-
-def narrow_qualified(cands, quals: list[str]):
-    """Indicators matching ``A.B.名称``: ancestors named in order; when several match,
-    those whose nearest ancestors are exactly the qualifiers win (so ``效果.结果应用创新``
-    is the 二级指标, ``结果应用创新.结果应用创新`` the 指标 under it)."""
-    hits = [i for i in cands if _has_ancestors(i, quals)]
-    if len(hits) > 1:
-        tight = [i for i in hits if list(i.path[-1 - len(quals):-1]) == quals]
-        if len(tight) == 1:
-            return tight
-    return hits
-
-
-def _has_ancestors(ind: ir.Indicator, quals: list[str]) -> bool:
-    """``quals`` (outermost first) name ancestors of ``ind``, in order, not necessarily adjacent."""
-    path = list(ind.path[:-1])
-    i = len(path) - 1
-    for q in reversed(quals):
-        while i >= 0 and path[i] != q:
-            i -= 1
-        if i < 0:
-            return False
-        i -= 1
-    return True
 
 
 def _is_descendant(ind, anc) -> bool:
