@@ -15,6 +15,7 @@ from .. import ast, ir
 from ..diagnostics import Diagnostic, Label, make, tr
 from ..names import did_you_mean, narrow_qualified, qualify
 from ..ops import fold_constant, may_be_na
+from .clamps import push_clamps
 from ..ir import AMOUNT_UNITS, COUNT_UNITS, KNOWN_UNITS, Type
 
 from ..builtins import FUNCS  # noqa: E402
@@ -947,34 +948,3 @@ def resolve(rb: ast.Rulebook) -> tuple[ir.Program | None, list[Diagnostic]]:
     r = Resolver(rb)
     prog = r.run()
     return prog, r.diags
-
-
-def push_clamps(e: ir.Expr) -> ir.Expr:
-    """Move clamps into the branches of conditionals and tiers, so that a clamp never
-    sees 不适用: ``如果 c 则 不适用 否则 x 扣完为止`` clamps only ``x``."""
-    out = _push_clamps(e)
-    if out is not e and out.origin is None and e.origin is not None:
-        out.origin = e.origin          # still the expansion of that method call
-    return out
-
-
-def _push_clamps(e: ir.Expr) -> ir.Expr:
-    if isinstance(e, ir.Clamp):
-        inner = push_clamps(e.operand)
-        if isinstance(inner, ir.NotApplicable):
-            return inner
-        if isinstance(inner, ir.If):
-            return ir.If(inner.cond, push_clamps(ir.Clamp(e.kind, inner.then, e.bound, span=e.span, type=e.type)),
-                         push_clamps(ir.Clamp(e.kind, inner.else_, e.bound, span=e.span, type=e.type)),
-                         span=inner.span, type=inner.type)
-        if isinstance(inner, ir.Tiers):
-            rows = [ir.TierRow(r.kind, r.op, r.key, push_clamps(ir.Clamp(e.kind, r.value, e.bound, span=e.span, type=e.type)), span=r.span)
-                    for r in inner.rows]
-            return ir.Tiers(inner.subject, rows, span=inner.span, type=inner.type)
-        return ir.Clamp(e.kind, inner, e.bound, span=e.span, type=e.type)
-    if isinstance(e, ir.If):
-        return ir.If(e.cond, push_clamps(e.then), push_clamps(e.else_), span=e.span, type=e.type)
-    if isinstance(e, ir.Tiers):
-        rows = [ir.TierRow(r.kind, r.op, r.key, push_clamps(r.value), span=r.span) for r in e.rows]
-        return ir.Tiers(e.subject, rows, span=e.span, type=e.type)
-    return e
