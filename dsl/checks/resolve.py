@@ -16,7 +16,8 @@ from ..diagnostics import Diagnostic, Label, make, tr
 from ..names import did_you_mean, narrow_qualified, qualify
 from ..ops import fold_constant, may_be_na
 from .clamps import push_clamps
-from ..ir import AMOUNT_UNITS, COUNT_UNITS, KNOWN_UNITS, Type
+from .units import OP_TEXT, UNKNOWN_UNIT, Units
+from ..ir import KNOWN_UNITS, Type
 
 from ..builtins import FUNCS  # noqa: E402
 from ..imports import collect_methods  # noqa: E402
@@ -26,7 +27,6 @@ MAX_EXPANSIONS = 5000   # method calls expanded in one rulebook (a call fanning 
 ROW_POINTS = ("分值", "points")
 ROW_METHOD = ("计分方法", "method")
 TOTAL_NAMES = {"总分", "total"}
-OP_TEXT = {"+": "+", "-": "-", "*": "×", "/": "÷", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 
 
 SETTING_NAMES = {"version": ("版本", "version"), "total": ("满分", "total points"), "precision": ("精度", "precision"),
@@ -34,17 +34,13 @@ SETTING_NAMES = {"version": ("版本", "version"), "total": ("满分", "total po
 
 
 MAX_EXPR_DEPTH = 50     # generated code nests a few parentheses per level; Python allows ~200
-UNKNOWN_UNIT = "?"   # a unit already reported as unknown (E0304): agrees with everything
-
-
-def unit_text(t: Type) -> str:
-    return t.describe()[0]
 
 
 class Resolver:
     def __init__(self, rb: ast.Rulebook):
         self.rb = rb
         self.diags: list[Diagnostic] = []
+        self.units = Units(self.err)          # types and units of expressions
         self.inputs: dict[str, ir.Input] = {}
         self.globals: list[ir.Local] = []
         self.indicators: list[ir.Indicator] = []
@@ -244,7 +240,7 @@ class Resolver:
             if not isinstance(v, ir.Const) or not isinstance(v.value, Decimal):
                 self.err("E0303", [Label(c.value.span, tr("应为常数", "expected a constant"))], what_zh="范围须为常数", what_en="a bound must be a constant")
                 continue
-            self._unify(typ, v.type, c.span, c.op)
+            self.units.unify(typ, v.type, c.span, c.op)
             val = v.value
             if c.op in (">=", ">"):
                 inp.lo, inp.lo_open = val, c.op == ">"
@@ -356,7 +352,7 @@ class Resolver:
                 else:
                     ind.score = self.expr(st.value, scope, score_ctx=True)
                 ind.score = push_clamps(ind.score)
-                self._check_score_type(ind, st.value.span)
+                self.units.check_score(ind, st.value.span)
         self._current = None
         if score_ast is None and ind.is_leaf:
             self.err("E0403", [Label(ind.name_span, tr("缺少「得分 = …」", "no `得分 = …`"))], name=ind.name)
@@ -402,7 +398,7 @@ class Resolver:
             finally:
                 self.inputs, self._current, self._in_rows = saved
             pseudo.score = push_clamps(score)
-            self._check_score_type(pseudo, v.span)
+            self.units.check_score(pseudo, v.span)
             if may_be_na(score):
                 bad("的计分方法不能得「不适用」", "cannot score 不适用 (leave the row out instead)", v.span)
             used = sorted((i for i in fresh.values() if i.used), key=lambda i: i.index)
@@ -446,19 +442,6 @@ class Resolver:
         ind.score = ir.InputRef(hidden, span=block.span, type=Type("num"))
         ind.rows = part
         self.row_parts.append(part)
-
-    def _check_score_type(self, ind, span):
-        t = ind.score.type
-        if t.kind == "na":
-            return
-        if t.kind != "num":
-            zh, en = t.describe()
-            self.err("E0302", [Label(span, tr(f"这是{zh}", f"this is {en}"))], unit_zh=zh, unit_en=en,
-                     helps=[tr("用「如果 … 则 1 否则 0」把判断变为分数", "turn a judgement into points with 如果 … 则 1 否则 0")])
-        elif t.unit not in (None, "%", "pp", "分", UNKNOWN_UNIT):
-            zh, en = t.describe()
-            self.err("E0302", [Label(span, tr(f"单位为{t.unit}", f"in {t.unit}"))], unit_zh=zh, unit_en=en,
-                     helps=[tr("人数乘以每人的分值，金额相除得比率", "multiply a count by points per unit; divide amounts to get a rate")])
 
     def _no_na(self, e: ir.Expr):
         if e.type.kind == "na" or may_be_na(e):
@@ -566,9 +549,9 @@ class Resolver:
                         self.err("E0303", [Label(row.span, "")], what_zh="只有数值可以比较大小", what_en="only numbers can be ordered")
                 else:
                     kind = "eq"
-                self._compare_types(subject.type, key.type, row.span, row.op or "==")
+                self.units.compare(subject.type, key.type, row.span, row.op or "==")
             value = self.expr(row.value, scope, score_ctx=score_ctx, grades=grades)
-            vtype = value.type if vtype is None else self._merge(vtype, value.type, row.value.span)
+            vtype = value.type if vtype is None else self.units.merge(vtype, value.type, row.value.span)
             rows.append(ir.TierRow(kind, row.op, key, value, span=row.span))
         return ir.Tiers(subject, rows, span=t.span, type=vtype or Type("num"))
 
@@ -608,13 +591,13 @@ class Resolver:
             return self.tiers(e, scope, score_ctx, grades)
         if isinstance(e, ast.If):
             cond = rec(e.cond)
-            self._want_bool(cond, e.cond.span)
+            self.units.want_bool(cond, e.cond.span)
             a = rec(e.then, score_ctx=score_ctx)
             b = rec(e.else_, score_ctx=score_ctx)
-            return ir.If(cond, a, b, span=e.span, type=self._merge(a.type, b.type, e.span))
+            return ir.If(cond, a, b, span=e.span, type=self.units.merge(a.type, b.type, e.span))
         if isinstance(e, ast.Clamp):
             x = rec(e.operand, score_ctx=score_ctx)
-            self._want_num(x, e.operand.span)
+            self.units.want_num(x, e.operand.span)
             bound = None
             if e.kind == "capped":
                 if self._current is not None and self._current.row_of is not None:
@@ -628,18 +611,18 @@ class Resolver:
                     bound = ir.Const(self._current.points, span=e.span, type=Type("num"))
             elif e.kind in ("at_most", "at_least"):
                 bound = rec(e.bound)
-                self._want_num(bound, e.bound.span)
-                self._unify(x.type, bound.type, e.span, "≤")
+                self.units.want_num(bound, e.bound.span)
+                self.units.unify(x.type, bound.type, e.span, "≤")
             t = x.type if x.type.kind != "na" else Type("num")
             return ir.Clamp(e.kind, x, bound, span=e.span, type=t)
         if isinstance(e, ast.BinOp):
             a, b = rec(e.left), rec(e.right)
-            self._want_num(a, e.left.span)
-            self._want_num(b, e.right.span)
-            return ir.BinOp(e.op, a, b, span=e.span, type=self._arith(e.op, a.type, b.type, e.span))
+            self.units.want_num(a, e.left.span)
+            self.units.want_num(b, e.right.span)
+            return ir.BinOp(e.op, a, b, span=e.span, type=self.units.arith(e.op, a.type, b.type, e.span))
         if isinstance(e, ast.Neg):
             a = rec(e.operand)
-            self._want_num(a, e.operand.span)
+            self.units.want_num(a, e.operand.span)
             return ir.Neg(a, span=e.span, type=a.type)
         if isinstance(e, ast.Compare):
             ops = list(e.operands)
@@ -653,18 +636,18 @@ class Resolver:
                     if prev.type.kind != "num" or cur.type.kind != "num":
                         if op not in ("==", "!="):
                             self.err("E0303", [Label(e.span, "")], what_zh="只有数值可以比较大小", what_en="only numbers can be ordered")
-                self._compare_types(prev.type, cur.type, e.span, op)
+                self.units.compare(prev.type, cur.type, e.span, op)
                 items.append(cur)
                 prev = cur
             return ir.Compare(items, list(e.ops), span=e.span, type=ir.BOOL)
         if isinstance(e, ast.Logic):
             a, b = rec(e.left), rec(e.right)
-            self._want_bool(a, e.left.span)
-            self._want_bool(b, e.right.span)
+            self.units.want_bool(a, e.left.span)
+            self.units.want_bool(b, e.right.span)
             return ir.Logic(e.op, a, b, span=e.span, type=ir.BOOL)
         if isinstance(e, ast.Not):
             a = rec(e.operand)
-            self._want_bool(a, e.operand.span)
+            self.units.want_bool(a, e.operand.span)
             return ir.Not(a, span=e.span, type=ir.BOOL)
         if isinstance(e, ast.Call):
             return self.call(e, scope, grades, allow_names, score_ctx)
@@ -691,16 +674,16 @@ class Resolver:
                 return ir.Const(Decimal(0), span=e.span)
             t = args[0].type
             for a, ae in zip(args, e.args):
-                self._want_num(a, ae.span)
+                self.units.want_num(a, ae.span)
             for a, ae in zip(args[1:], e.args[1:]):
-                t = self._unify(t, a.type, ae.span, ",")
+                t = self.units.unify(t, a.type, ae.span, ",")
             return ir.Call(f, args, span=e.span, type=t)
         if len(args) != 1:
             self.err("E0204", [Label(e.span, "")], name=fname, reason_zh="需要一个参数", reason_en="takes one argument")
             return ir.Const(Decimal(0), span=e.span)
         a = args[0]
         if f in ("ceil", "floor", "abs"):
-            self._want_num(a, e.args[0].span)
+            self.units.want_num(a, e.args[0].span)
             return ir.Call(f, args, span=e.span, type=a.type)
         if a.type.kind != "checklist":
             zh, en = a.type.describe()
@@ -770,7 +753,7 @@ class Resolver:
                     mscope[st.name.text] = self._inline_local(f"{name}.{st.name.text}", v, st.name.span)
                 elif isinstance(st, ast.Require):
                     c = self.expr(st.cond, mscope)
-                    self._want_bool(c, st.cond.span)
+                    self.units.want_bool(c, st.cond.span)
                     folded = fold_constant(c)
                     if isinstance(folded, ir.Const) and folded.value is True:
                         continue            # holds for every case: nothing to check at run time
@@ -814,102 +797,6 @@ class Resolver:
         loc = ir.Local(name, value, value.type, span=span, owner=self._current, index=len(into), used=True)
         into.append(loc)
         return loc
-
-    # ───────────── type helpers ─────────────
-    def _want_num(self, x: ir.Expr, span):
-        if x.type.kind not in ("num", "na"):
-            zh, en = x.type.describe()
-            self.err("E0303", [Label(span, tr(f"这是{zh}", f"this is {en}"))], what_zh="此处需要数值", what_en="a number is needed here",
-                     helps=[tr("判断转为分数：如果 X 则 1 否则 0", "to score a judgement: if X then 1 else 0")] if x.type.kind == "bool" else [])
-
-    def _want_bool(self, x: ir.Expr, span):
-        if x.type.kind != "bool":
-            zh, en = x.type.describe()
-            self.err("E0303", [Label(span, tr(f"这是{zh}", f"this is {en}"))], what_zh="此处需要条件（真假判断）", what_en="a condition is needed here")
-
-    def _mismatch(self, a: Type, b: Type, span, op):
-        self.err("E0301", [Label(span, "")], left=unit_text(a), op=OP_TEXT.get(op, op), right=unit_text(b))
-
-    def _unify(self, a: Type, b: Type, span, op) -> Type:
-        """Type of a + b, a - b, min(a, b), branches."""
-        if a.kind == "na":
-            return b
-        if b.kind == "na":
-            return a
-        if a.kind != "num" or b.kind != "num":
-            if a == b:
-                return a
-            self._mismatch(a, b, span, op)
-            return a
-        ua, ub = a.unit, b.unit
-        if UNKNOWN_UNIT in (ua, ub):
-            return Type("num", UNKNOWN_UNIT)
-        if ua == ub or ub is None:
-            return a
-        if ua is None:
-            return b
-        if {ua, ub} == {"%", "pp"}:
-            return Type("num", "%")
-        self._mismatch(a, b, span, op)
-        return a
-
-    def _compare_types(self, a: Type, b: Type, span, op):
-        if a.kind == "enum" and b.kind == "enum":
-            if a.members and b.members and set(a.members) != set(b.members):
-                self._mismatch(a, b, span, op)
-            return
-        if a.kind != b.kind:
-            self._mismatch(a, b, span, op)
-            return
-        if a.kind == "num" and {a.unit, b.unit} == {"%", "pp"}:
-            self._mismatch(a, b, span, op)
-            return
-        self._unify(a, b, span, op)
-
-    def _merge(self, a: Type, b: Type, span) -> Type:
-        return self._unify(a, b, span, "|")
-
-    def _arith(self, op, a: Type, b: Type, span) -> Type:
-        if a.kind != "num" or b.kind != "num":
-            return Type("num")
-        ua, ub = a.unit, b.unit
-        if UNKNOWN_UNIT in (ua, ub):
-            return Type("num", UNKNOWN_UNIT)
-        if op in "+-":
-            if op == "-" and ua == "%" and ub == "%":
-                return Type("num", "pp")
-            if op == "-" and ua == "pp" and ub == "%":
-                self._mismatch(a, b, span, op)
-                return a
-            return self._unify(a, b, span, op)
-        if op == "*":
-            if ua is None and ub is None:
-                return Type("num")
-            if ua is None or ub is None:
-                u = ua or ub
-                return Type("num", None if u in COUNT_UNITS else u)
-            if ua == "%" and ub != "%":
-                return Type("num", ub)
-            if ub == "%" and ua != "%":
-                return Type("num", ua)
-            if ua == "%" and ub == "%":
-                return Type("num", "%")
-            self._mismatch(a, b, span, op)
-            return a
-        # division
-        if ub is None:
-            return a
-        if ua == ub:
-            return Type("num", None if ua in ("%", "pp") else "%")
-        if {ua, ub} == {"%", "pp"}:
-            return Type("num")
-        if ub == "%":
-            return a
-        if ua is None and ub in AMOUNT_UNITS | COUNT_UNITS:
-            self._mismatch(a, b, span, op)
-            return a
-        self._mismatch(a, b, span, op)
-        return a
 
 
 def fmt_points(v: Decimal) -> str:
