@@ -1,40 +1,43 @@
-"""Name resolution and typing: AST -> IR.
+"""Name resolution: AST -> IR (the driver of the checks that need names).
+
+:func:`resolve` runs a :class:`Resolver` over a rulebook: settings, the indicator
+hierarchy and the inputs declared anywhere in it, rulebook-level and indicator-level
+values, each rule's expressions with their names looked up, indicators that use each
+other's scores (E0205), the grade bands, and unused inputs and values.
 
 Scopes, innermost first: the node's locals defined above the use, its ancestors'
 locals defined above the node, rulebook-level definitions, inputs, then indicator
-scores by name (qualified ``父级.名称`` when a name is shared). Units follow
-docs/language.md#units.
+scores by name (qualified ``父级.名称`` when a name is shared).
+
+The rest of resolution lives beside this module: the types and units of expressions
+(units.py, docs/language.md#units), calls and method inlining (methods.py), 指标行
+blocks (rowblocks.py) and clamps pushed into branches (clamps.py).
 """
 from __future__ import annotations
 
 from decimal import Decimal
 
-import attrs
-
 from .. import ast, ir
 from ..diagnostics import Diagnostic, Label, make, tr
+from ..imports import collect_methods
+from ..ir import KNOWN_UNITS, Type
 from ..names import did_you_mean, narrow_qualified, qualify
 from ..ops import fold_constant, may_be_na
 from .clamps import push_clamps
 from .methods import copy_argument, resolve_call
+from .rowblocks import resolve_rows, row_programs
 from .units import OP_TEXT, UNKNOWN_UNIT, Units
-from ..ir import KNOWN_UNITS, Type
 
-from ..imports import collect_methods  # noqa: E402
-
-ROW_POINTS = ("分值", "points")
-ROW_METHOD = ("计分方法", "method")
 TOTAL_NAMES = {"总分", "total"}
-
-
 SETTING_NAMES = {"version": ("版本", "version"), "total": ("满分", "total points"), "precision": ("精度", "precision"),
                  "rounding": ("舍入", "rounding"), "grade_on": ("定级", "grade on"), "na_policy": ("不适用", "not-applicable policy")}
-
-
 MAX_EXPR_DEPTH = 50     # generated code nests a few parentheses per level; Python allows ~200
 
 
 class Resolver:
+    """One rulebook being resolved: the names found so far and where resolution stands
+    (the state that methods.py and rowblocks.py read and set, too)."""
+
     def __init__(self, rb: ast.Rulebook):
         self.rb = rb
         self.diags: list[Diagnostic] = []
@@ -133,18 +136,11 @@ class Resolver:
                 self.diags.append(make("W0202", [Label(loc.span, "")], name=loc.name))
         if total is None:
             return None
-        for part in self.row_parts:
-            for name, (pseudo, used) in list(part.methods.items()):
-                part.methods[name] = ir.Program(
-                    title=f"{rb.title}/{part.indicator.qualified}/{name}", version=None, total=Decimal(1),
-                    precision=precision, rounding=settings["rounding"].value if "rounding" in settings else "half_up",
-                    grade_on="exact", na_policy=na_policy, inputs=used, globals=[], roots=[pseudo],
-                    grades=[ir.GradeBand("—", None)], source_name=rb.span.file.name, source_text=rb.span.file.text,
-                    files=self._files(rb))
+        rounding = settings["rounding"].value if "rounding" in settings else "half_up"
+        row_programs(self, precision, rounding, na_policy)
         return ir.Program(
             title=rb.title, version=settings["version"].value if "version" in settings else None,
-            total=total.value.value, precision=precision,
-            rounding=settings["rounding"].value if "rounding" in settings else "half_up",
+            total=total.value.value, precision=precision, rounding=rounding,
             grade_on=settings["grade_on"].value if "grade_on" in settings else "rounded",
             na_policy=na_policy, inputs=list(self.inputs.values()), globals=self.globals,
             roots=roots, grades=grades, source_name=rb.span.file.name, source_text=rb.span.file.text,
@@ -336,7 +332,7 @@ class Resolver:
                              reason_en="stand beside another score rule")
                     continue
                 score_ast = st
-                self._rows(ind, st)
+                resolve_rows(self, ind, st)
             elif isinstance(st, ast.ScoreRule):
                 if ind.rows is not None:
                     self.err("E0211", [Label(st.span, "")], name=ind.name, reason_zh="与另一得分规则并存",
@@ -354,92 +350,6 @@ class Resolver:
         self._current = None
         if score_ast is None and ind.is_leaf:
             self.err("E0403", [Label(ind.name_span, tr("缺少「得分 = …」", "no `得分 = …`"))], name=ind.name)
-
-    def _rows(self, ind: ir.Indicator, block: ast.RowsBlock):
-        """An indicator whose rows the case supplies: the fields, and each scoring method
-        resolved on its own, seeing only the row's fields."""
-        def bad(zh, en, span=block.span):
-            self.err("E0211", [Label(span, "")], name=ind.name, reason_zh=zh, reason_en=en)
-        if ind.children:
-            bad("所在指标不能再有下级指标", "belong to an indicator that has children of its own")
-        fields: dict[str, ir.Input] = {}
-        for d in block.fields:
-            if d.name.text in fields:
-                self.err("E0203", [Label(d.name.span, ""), Label(fields[d.name.text].span, "", False)], name=d.name.text)
-                continue
-            fields[d.name.text] = self._make_input(d, len(fields))
-        pf = next((n for n in ROW_POINTS if n in fields), None)
-        mf = next((n for n in ROW_METHOD if n in fields), None)
-        if pf is None or fields[pf].kind != "score":
-            bad("缺少「字段 分值: 分数」", "need a field `分值: 分数` (the row's points)")
-        if mf is None or fields[mf].kind != "grade":
-            bad("缺少「字段 计分方法: 等级(…)」", "need a field `计分方法: 等级(…)` naming each row's method")
-        members = fields[mf].members if mf is not None and fields[mf].kind == "grade" else ()
-        part = ir.RowPart(ind, list(fields.values()), pf or "分值", mf or "计分方法",
-                          doc="\n".join(d.text for d in block.docs) or None, span=block.span)
-        for rm in block.methods:
-            name = rm.name.text
-            if name in part.methods:
-                self.err("E0203", [Label(rm.name.span, ""), Label(part.method_spans[name], "", False)], name=name)
-                continue
-            if members and name not in members:
-                bad(f"的方法「{name}」不是计分方法的选项（{'、'.join(members)}）",
-                    f"define method `{name}`, which is not a choice of 计分方法 ({', '.join(members)})", rm.name.span)
-            fresh = {n: attrs.evolve(inp, used=False) for n, inp in fields.items()}
-            pseudo = ir.Indicator(name, "row", Decimal(0), ind.path + (name,), span=rm.span, name_span=rm.name.span,
-                                  row_of=ind, index=0)
-            saved = self.inputs, self._current, self._in_rows
-            self.inputs, self._current, self._in_rows = fresh, pseudo, True
-            try:
-                v = rm.value
-                score = self.tiers(v, {}, score_ctx=True) if isinstance(v, ast.Tiers) else self.expr(v, {}, score_ctx=True)
-            finally:
-                self.inputs, self._current, self._in_rows = saved
-            pseudo.score = push_clamps(score)
-            self.units.check_score(pseudo, v.span)
-            if may_be_na(score):
-                bad("的计分方法不能得「不适用」", "cannot score 不适用 (leave the row out instead)", v.span)
-            used = sorted((i for i in fresh.values() if i.used), key=lambda i: i.index)
-            for k, inp in enumerate(used):
-                inp.index = k
-            part.methods[name] = (pseudo, used)
-            part.method_spans[name] = rm.span
-        for m in members:
-            if m not in part.methods:
-                bad(f"缺少计分方法「{m}」的「方法 {m} = …」", f"give no `方法 {m} = …` for the choice `{m}`")
-        for al in block.allocations:
-            f = fields.get(al.field.text)
-            if f is None or f.kind not in ("text", "grade"):
-                bad(f"的分值分配须按文本或等级字段，「{al.field.text}」不是", f"allocate points by a text or grade field, which `{al.field.text}` is not",
-                    al.field.span)
-                continue
-            shares: dict = {}
-            for value, pts in al.shares:
-                if value.text in shares:
-                    self.err("E0203", [Label(value.span, "")], name=value.text)
-                    continue
-                if f.kind == "grade" and value.text not in f.members:
-                    bad(f"的分值分配中「{value.text}」不是「{f.name}」的选项（{'、'.join(f.members)}）",
-                        f"allocate to `{value.text}`, not a choice of `{f.name}`", value.span)
-                    continue
-                if pts.unit not in (None, "分"):
-                    bad(f"的分值分配中「{value.text}」的分值单位应为「分」", f"allocate `{value.text}` in 分", pts.span)
-                    continue
-                shares[value.text] = pts.value
-            if sum(shares.values(), Decimal(0)) != ind.points:
-                bad(f"的分值分配合计{fmt_points(sum(shares.values(), Decimal(0)))}分，不等于其分值{fmt_points(ind.points)}分",
-                    f"allocate {fmt_points(sum(shares.values(), Decimal(0)))} points, not the indicator's {fmt_points(ind.points)}",
-                    al.span)
-                continue
-            part.allocations.append((f.name, shares))
-        hidden = ir.Input(f"{ind.name}·各行得分", "score", Type("num"), lo=Decimal(0), hi=ind.points,
-                          doc=f"「{ind.name}」各行得分之和（由案例的指标行算出）", span=block.span,
-                          index=len(self.inputs), used=True)
-        self.inputs[hidden.name] = hidden
-        part.total = hidden
-        ind.score = ir.InputRef(hidden, span=block.span, type=Type("num"))
-        ind.rows = part
-        self.row_parts.append(part)
 
     def _no_na(self, e: ir.Expr):
         if e.type.kind == "na" or may_be_na(e):
@@ -653,10 +563,6 @@ class Resolver:
             self.err("E0303", [Label(e.span, "")], what_zh="列表只能出现在案例中", what_en="a list can only be a case value")
             return ir.Const(Decimal(0), span=e.span)
         raise AssertionError(type(e))
-
-
-def fmt_points(v: Decimal) -> str:
-    return ir.fmt_decimal(v)
 
 
 def _is_descendant(ind, anc) -> bool:
