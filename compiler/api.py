@@ -20,11 +20,10 @@ import attrs
 from ..dsl import ast, ir
 from ..dsl import check as _check
 from ..dsl.check import CheckResult
-from ..dsl.checks.resolve import narrow_qualified
 from ..dsl.diagnostics import Diagnostic, JixiaoError, Label, Msg, has_errors, make, tr
 from ..dsl.imports import dependencies_fresh
 from ..dsl.ir import fmt_decimal
-from ..dsl.names import did_you_mean, qualify
+from ..dsl.names import did_you_mean, narrow_qualified, qualify
 from ..dsl.parser import parse_text, read_source
 from ..dsl.source import Span
 

@@ -10,6 +10,9 @@ of the grammar, the lark version and the options, is written atomically, and is 
 only from a folder that belongs to the user and that no one else may write. Any
 problem with the cache (missing, stale, damaged, unwritable) means the table is simply
 built again.
+
+:func:`jx_parser` is the one parser, with the indentation post-lexer (:class:`JxIndenter`),
+for the parser, the syntax-error messages and the keyword translator alike.
 """
 from __future__ import annotations
 
@@ -18,16 +21,19 @@ import json
 import os
 import sys
 import tempfile
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from lark import Lark
 from lark.grammar import Rule
+from lark.indenter import Indenter
 from lark.lexer import TerminalDef
 
 OPTIONS = dict(parser="lalr", lexer="contextual", propagate_positions=True,
                maybe_placeholders=True, start="start")
 _FORMAT = 1
+MAX_NESTING = 100       # brackets open at once
 
 
 def grammar_text() -> str:
@@ -137,3 +143,31 @@ def load_parser(postlex_class) -> Lark:
     except Exception:
         pass                # no cache this time; the parser itself is fine
     return parser
+
+
+class NestingTooDeep(Exception):
+    """More than MAX_NESTING brackets open at once (raised by the post-lexer)."""
+
+    def __init__(self, token):
+        self.token = token
+
+
+class JxIndenter(Indenter):
+    NL_type = "_NL"
+    OPEN_PAREN_types = ["_LPAR", "LSQB"]
+    CLOSE_PAREN_types = ["_RPAR", "RSQB"]
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 8
+
+    def process(self, stream):
+        for tok in super().process(stream):
+            if self.paren_level > MAX_NESTING:
+                raise NestingTooDeep(tok)
+            yield tok
+
+
+@lru_cache(maxsize=1)
+def jx_parser() -> Lark:
+    """The parser of every kind of file (rulebook, case, suite, library), built once."""
+    return load_parser(JxIndenter)

@@ -8,7 +8,7 @@ strings and comments are untouched.
 from __future__ import annotations
 
 from .builtins import DISPLAY_ZH, FUNCS
-from .parser import _parser
+from .grammar import jx_parser
 
 # Chinese -> English (first English spelling is canonical)
 ZH_EN = {
@@ -50,9 +50,9 @@ FUNC_EN_ZH = {"min": "最小值", "max": "最大值", **DISPLAY_ZH}
 def translate_keywords(text: str, to: str = "en") -> str:
     """Rewrite the keywords of a rulebook or case into ``to`` ("en" or "zh")."""
     body = text if text.endswith("\n") else text + "\n"
-    p = _parser().parse_interactive(body)
+    p = jx_parser().parse_interactive(body)
     toks = [t for t in p.iter_parse() if t.start_pos is not None and t.type not in ("_INDENT", "_DEDENT", "_NL")]
-    keyword_types = {t.name for t in _parser().terminals if t.pattern.type == "str"}
+    keyword_types = {t.name for t in jx_parser().terminals if t.pattern.type == "str"}
     edits = []
     for i, tok in enumerate(toks):
         nxt = toks[i + 1] if i + 1 < len(toks) else None

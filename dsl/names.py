@@ -1,4 +1,5 @@
-"""Names: suggestions for a misspelt name and qualifications for an ambiguous one.
+"""Names: suggestions for a misspelt name, qualifications for an ambiguous one, and the
+lookup of a qualified name (``上级.名称``) among the indicators sharing that name.
 
 The one place "did you mean" and "qualify it" are made, for the checker, cases, rows
 and data files alike. Suggestions come only from the candidates given (the names valid
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
+from . import ir
 from .diagnostics import Msg
 
 MAX_NAME = 40          # longer names get no suggestion
@@ -109,3 +111,28 @@ def qualify(paths: Sequence[Sequence[str]], *, references: bool = False) -> Msg:
     if references:
         return Msg(f"引用时写明上级：{zh}", f"qualify references: {en}")
     return Msg(f"写明上级以区分：{zh}", f"qualify it: {en}")
+
+
+def narrow_qualified(cands, quals: list[str]):
+    """Indicators matching ``A.B.名称``: ancestors named in order; when several match,
+    those whose nearest ancestors are exactly the qualifiers win (so ``效果.结果应用创新``
+    is the 二级指标, ``结果应用创新.结果应用创新`` the 指标 under it)."""
+    hits = [i for i in cands if _has_ancestors(i, quals)]
+    if len(hits) > 1:
+        tight = [i for i in hits if list(i.path[-1 - len(quals):-1]) == quals]
+        if len(tight) == 1:
+            return tight
+    return hits
+
+
+def _has_ancestors(ind: ir.Indicator, quals: list[str]) -> bool:
+    """``quals`` (outermost first) name ancestors of ``ind``, in order, not necessarily adjacent."""
+    path = list(ind.path[:-1])
+    i = len(path) - 1
+    for q in reversed(quals):
+        while i >= 0 and path[i] != q:
+            i -= 1
+        if i < 0:
+            return False
+        i -= 1
+    return True

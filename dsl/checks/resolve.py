@@ -1,49 +1,47 @@
-"""Name resolution and typing: AST -> IR.
+"""Name resolution: AST -> IR (the driver of the checks that need names).
+
+:func:`resolve` runs a :class:`Resolver` over a rulebook: settings, the indicator
+hierarchy and the inputs declared anywhere in it, rulebook-level and indicator-level
+values, each rule's expressions with their names looked up, indicators that use each
+other's scores (E0205), the grade bands, and unused inputs and values.
 
 Scopes, innermost first: the node's locals defined above the use, its ancestors'
 locals defined above the node, rulebook-level definitions, inputs, then indicator
-scores by name (qualified ``父级.名称`` when a name is shared). Units follow
-docs/language.md#units.
+scores by name (qualified ``父级.名称`` when a name is shared).
+
+The rest of resolution lives beside this module: the types and units of expressions
+(units.py, docs/language.md#units), calls and method inlining (methods.py), 指标行
+blocks (rowblocks.py) and clamps pushed into branches (clamps.py).
 """
 from __future__ import annotations
 
 from decimal import Decimal
 
-import attrs
-
 from .. import ast, ir
-from ..diagnostics import Diagnostic, Label, Msg, make, tr
-from ..names import did_you_mean, qualify
+from ..diagnostics import Diagnostic, Label, make, tr
+from ..imports import collect_methods
+from ..ir import KNOWN_UNITS, Type
+from ..names import did_you_mean, narrow_qualified, qualify
 from ..ops import fold_constant, may_be_na
-from ..ir import AMOUNT_UNITS, COUNT_UNITS, KNOWN_UNITS, Type
+from .clamps import push_clamps
+from .methods import copy_argument, resolve_call
+from .rowblocks import resolve_rows, row_programs
+from .units import OP_TEXT, UNKNOWN_UNIT, Units
 
-from ..builtins import FUNCS  # noqa: E402
-from ..imports import collect_methods  # noqa: E402
-
-MAX_INLINE = 16   # methods calling methods: deeper than this is a runaway expansion
-MAX_EXPANSIONS = 5000   # method calls expanded in one rulebook (a call fanning out to many calls, nested, grows exponentially)
-ROW_POINTS = ("分值", "points")
-ROW_METHOD = ("计分方法", "method")
 TOTAL_NAMES = {"总分", "total"}
-OP_TEXT = {"+": "+", "-": "-", "*": "×", "/": "÷", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
-
-
 SETTING_NAMES = {"version": ("版本", "version"), "total": ("满分", "total points"), "precision": ("精度", "precision"),
                  "rounding": ("舍入", "rounding"), "grade_on": ("定级", "grade on"), "na_policy": ("不适用", "not-applicable policy")}
-
-
 MAX_EXPR_DEPTH = 50     # generated code nests a few parentheses per level; Python allows ~200
-UNKNOWN_UNIT = "?"   # a unit already reported as unknown (E0304): agrees with everything
-
-
-def unit_text(t: Type) -> Msg:
-    return Msg(*t.describe())
 
 
 class Resolver:
+    """One rulebook being resolved: the names found so far and where resolution stands
+    (the state that methods.py and rowblocks.py read and set, too)."""
+
     def __init__(self, rb: ast.Rulebook):
         self.rb = rb
         self.diags: list[Diagnostic] = []
+        self.units = Units(self.err)          # types and units of expressions
         self.inputs: dict[str, ir.Input] = {}
         self.globals: list[ir.Local] = []
         self.indicators: list[ir.Indicator] = []
@@ -56,9 +54,9 @@ class Resolver:
         self._current: ir.Indicator | None = None   # indicator whose rule is being resolved
         self.deps: list = []                               # libraries read: (path, mtime, size)
         self.methods = collect_methods(rb, self.diags, self.deps)   # name -> (ast.Method, file)
-        self._inline_stack: list[str] = []
-        self._expansions = 0
-        self._in_method = False
+        self._inline_stack: list[str] = []   # methods being expanded (methods.py), outermost first
+        self._expansions = 0                 # method calls expanded so far
+        self._in_method = False              # resolving a method's body: only its parameters and values are visible
         self.row_parts: list[ir.RowPart] = []
         self._in_rows = False                # resolving a row's scoring method: only its fields are visible
 
@@ -138,18 +136,11 @@ class Resolver:
                 self.diags.append(make("W0202", [Label(loc.span, "")], name=loc.name))
         if total is None:
             return None
-        for part in self.row_parts:
-            for name, (pseudo, used) in list(part.methods.items()):
-                part.methods[name] = ir.Program(
-                    title=f"{rb.title}/{part.indicator.qualified}/{name}", version=None, total=Decimal(1),
-                    precision=precision, rounding=settings["rounding"].value if "rounding" in settings else "half_up",
-                    grade_on="exact", na_policy=na_policy, inputs=used, globals=[], roots=[pseudo],
-                    grades=[ir.GradeBand("—", None)], source_name=rb.span.file.name, source_text=rb.span.file.text,
-                    files=self._files(rb))
+        rounding = settings["rounding"].value if "rounding" in settings else "half_up"
+        row_programs(self, precision, rounding, na_policy)
         return ir.Program(
             title=rb.title, version=settings["version"].value if "version" in settings else None,
-            total=total.value.value, precision=precision,
-            rounding=settings["rounding"].value if "rounding" in settings else "half_up",
+            total=total.value.value, precision=precision, rounding=rounding,
             grade_on=settings["grade_on"].value if "grade_on" in settings else "rounded",
             na_policy=na_policy, inputs=list(self.inputs.values()), globals=self.globals,
             roots=roots, grades=grades, source_name=rb.span.file.name, source_text=rb.span.file.text,
@@ -243,7 +234,7 @@ class Resolver:
             if not isinstance(v, ir.Const) or not isinstance(v.value, Decimal):
                 self.err("E0303", [Label(c.value.span, tr("应为常数", "expected a constant"))], what_zh="范围须为常数", what_en="a bound must be a constant")
                 continue
-            self._unify(typ, v.type, c.span, c.op)
+            self.units.unify(typ, v.type, c.span, c.op)
             val = v.value
             if c.op in (">=", ">"):
                 inp.lo, inp.lo_open = val, c.op == ">"
@@ -341,7 +332,7 @@ class Resolver:
                              reason_en="stand beside another score rule")
                     continue
                 score_ast = st
-                self._rows(ind, st)
+                resolve_rows(self, ind, st)
             elif isinstance(st, ast.ScoreRule):
                 if ind.rows is not None:
                     self.err("E0211", [Label(st.span, "")], name=ind.name, reason_zh="与另一得分规则并存",
@@ -355,109 +346,10 @@ class Resolver:
                 else:
                     ind.score = self.expr(st.value, scope, score_ctx=True)
                 ind.score = push_clamps(ind.score)
-                self._check_score_type(ind, st.value.span)
+                self.units.check_score(ind, st.value.span)
         self._current = None
         if score_ast is None and ind.is_leaf:
             self.err("E0403", [Label(ind.name_span, tr("缺少「得分 = …」", "no `得分 = …`"))], name=ind.name)
-
-    def _rows(self, ind: ir.Indicator, block: ast.RowsBlock):
-        """An indicator whose rows the case supplies: the fields, and each scoring method
-        resolved on its own, seeing only the row's fields."""
-        def bad(zh, en, span=block.span):
-            self.err("E0211", [Label(span, "")], name=ind.name, reason_zh=zh, reason_en=en)
-        if ind.children:
-            bad("所在指标不能再有下级指标", "belong to an indicator that has children of its own")
-        fields: dict[str, ir.Input] = {}
-        for d in block.fields:
-            if d.name.text in fields:
-                self.err("E0203", [Label(d.name.span, ""), Label(fields[d.name.text].span, "", False)], name=d.name.text)
-                continue
-            fields[d.name.text] = self._make_input(d, len(fields))
-        pf = next((n for n in ROW_POINTS if n in fields), None)
-        mf = next((n for n in ROW_METHOD if n in fields), None)
-        if pf is None or fields[pf].kind != "score":
-            bad("缺少「字段 分值: 分数」", "need a field `分值: 分数` (the row's points)")
-        if mf is None or fields[mf].kind != "grade":
-            bad("缺少「字段 计分方法: 等级(…)」", "need a field `计分方法: 等级(…)` naming each row's method")
-        members = fields[mf].members if mf is not None and fields[mf].kind == "grade" else ()
-        part = ir.RowPart(ind, list(fields.values()), pf or "分值", mf or "计分方法",
-                          doc="\n".join(d.text for d in block.docs) or None, span=block.span)
-        for rm in block.methods:
-            name = rm.name.text
-            if name in part.methods:
-                self.err("E0203", [Label(rm.name.span, ""), Label(part.method_spans[name], "", False)], name=name)
-                continue
-            if members and name not in members:
-                bad(f"的方法「{name}」不是计分方法的选项（{'、'.join(members)}）",
-                    f"define method `{name}`, which is not a choice of 计分方法 ({', '.join(members)})", rm.name.span)
-            fresh = {n: attrs.evolve(inp, used=False) for n, inp in fields.items()}
-            pseudo = ir.Indicator(name, "row", Decimal(0), ind.path + (name,), span=rm.span, name_span=rm.name.span,
-                                  row_of=ind, index=0)
-            saved = self.inputs, self._current, self._in_rows
-            self.inputs, self._current, self._in_rows = fresh, pseudo, True
-            try:
-                v = rm.value
-                score = self.tiers(v, {}, score_ctx=True) if isinstance(v, ast.Tiers) else self.expr(v, {}, score_ctx=True)
-            finally:
-                self.inputs, self._current, self._in_rows = saved
-            pseudo.score = push_clamps(score)
-            self._check_score_type(pseudo, v.span)
-            if may_be_na(score):
-                bad("的计分方法不能得「不适用」", "cannot score 不适用 (leave the row out instead)", v.span)
-            used = sorted((i for i in fresh.values() if i.used), key=lambda i: i.index)
-            for k, inp in enumerate(used):
-                inp.index = k
-            part.methods[name] = (pseudo, used)
-            part.method_spans[name] = rm.span
-        for m in members:
-            if m not in part.methods:
-                bad(f"缺少计分方法「{m}」的「方法 {m} = …」", f"give no `方法 {m} = …` for the choice `{m}`")
-        for al in block.allocations:
-            f = fields.get(al.field.text)
-            if f is None or f.kind not in ("text", "grade"):
-                bad(f"的分值分配须按文本或等级字段，「{al.field.text}」不是", f"allocate points by a text or grade field, which `{al.field.text}` is not",
-                    al.field.span)
-                continue
-            shares: dict = {}
-            for value, pts in al.shares:
-                if value.text in shares:
-                    self.err("E0203", [Label(value.span, "")], name=value.text)
-                    continue
-                if f.kind == "grade" and value.text not in f.members:
-                    bad(f"的分值分配中「{value.text}」不是「{f.name}」的选项（{'、'.join(f.members)}）",
-                        f"allocate to `{value.text}`, not a choice of `{f.name}`", value.span)
-                    continue
-                if pts.unit not in (None, "分"):
-                    bad(f"的分值分配中「{value.text}」的分值单位应为「分」", f"allocate `{value.text}` in 分", pts.span)
-                    continue
-                shares[value.text] = pts.value
-            if sum(shares.values(), Decimal(0)) != ind.points:
-                bad(f"的分值分配合计{fmt_points(sum(shares.values(), Decimal(0)))}分，不等于其分值{fmt_points(ind.points)}分",
-                    f"allocate {fmt_points(sum(shares.values(), Decimal(0)))} points, not the indicator's {fmt_points(ind.points)}",
-                    al.span)
-                continue
-            part.allocations.append((f.name, shares))
-        hidden = ir.Input(f"{ind.name}·各行得分", "score", Type("num"), lo=Decimal(0), hi=ind.points,
-                          doc=f"「{ind.name}」各行得分之和（由案例的指标行算出）", span=block.span,
-                          index=len(self.inputs), used=True)
-        self.inputs[hidden.name] = hidden
-        part.total = hidden
-        ind.score = ir.InputRef(hidden, span=block.span, type=Type("num"))
-        ind.rows = part
-        self.row_parts.append(part)
-
-    def _check_score_type(self, ind, span):
-        t = ind.score.type
-        if t.kind == "na":
-            return
-        if t.kind != "num":
-            zh, en = t.describe()
-            self.err("E0302", [Label(span, tr(f"这是{zh}", f"this is {en}"))], unit_zh=zh, unit_en=en,
-                     helps=[tr("用「如果 … 则 1 否则 0」把判断变为分数", "turn a judgement into points with `如果 … 则 1 否则 0`")])
-        elif t.unit not in (None, "%", "pp", "分", UNKNOWN_UNIT):
-            zh, en = t.describe()
-            self.err("E0302", [Label(span, tr(f"单位为{t.unit}", f"in {t.unit}"))], unit_zh=zh, unit_en=en,
-                     helps=[tr("人数乘以每人的分值，金额相除得比率", "multiply a count by points per unit; divide amounts to get a rate")])
 
     def _no_na(self, e: ir.Expr):
         if e.type.kind == "na" or may_be_na(e):
@@ -473,7 +365,7 @@ class Resolver:
             if name in scope:
                 loc = scope[name]
                 if isinstance(loc, ir.Expr):      # a method's parameter bound to a simple argument
-                    return _copy(loc)
+                    return copy_argument(loc)
                 loc.used = True
                 return ir.LocalRef(loc, span=ref.span, type=loc.type)
             if self._in_method and name not in enum_members:
@@ -565,9 +457,9 @@ class Resolver:
                         self.err("E0303", [Label(row.span, "")], what_zh="只有数值可以比较大小", what_en="only numbers can be ordered")
                 else:
                     kind = "eq"
-                self._compare_types(subject.type, key.type, row.span, row.op or "==")
+                self.units.compare(subject.type, key.type, row.span, row.op or "==")
             value = self.expr(row.value, scope, score_ctx=score_ctx, grades=grades)
-            vtype = value.type if vtype is None else self._merge(vtype, value.type, row.value.span)
+            vtype = value.type if vtype is None else self.units.merge(vtype, value.type, row.value.span)
             rows.append(ir.TierRow(kind, row.op, key, value, span=row.span))
         return ir.Tiers(subject, rows, span=t.span, type=vtype or Type("num"))
 
@@ -607,13 +499,13 @@ class Resolver:
             return self.tiers(e, scope, score_ctx, grades)
         if isinstance(e, ast.If):
             cond = rec(e.cond)
-            self._want_bool(cond, e.cond.span)
+            self.units.want_bool(cond, e.cond.span)
             a = rec(e.then, score_ctx=score_ctx)
             b = rec(e.else_, score_ctx=score_ctx)
-            return ir.If(cond, a, b, span=e.span, type=self._merge(a.type, b.type, e.span))
+            return ir.If(cond, a, b, span=e.span, type=self.units.merge(a.type, b.type, e.span))
         if isinstance(e, ast.Clamp):
             x = rec(e.operand, score_ctx=score_ctx)
-            self._want_num(x, e.operand.span)
+            self.units.want_num(x, e.operand.span)
             bound = None
             if e.kind == "capped":
                 if self._current is not None and self._current.row_of is not None:
@@ -627,18 +519,18 @@ class Resolver:
                     bound = ir.Const(self._current.points, span=e.span, type=Type("num"))
             elif e.kind in ("at_most", "at_least"):
                 bound = rec(e.bound)
-                self._want_num(bound, e.bound.span)
-                self._unify(x.type, bound.type, e.span, "≤")
+                self.units.want_num(bound, e.bound.span)
+                self.units.unify(x.type, bound.type, e.span, "≤")
             t = x.type if x.type.kind != "na" else Type("num")
             return ir.Clamp(e.kind, x, bound, span=e.span, type=t)
         if isinstance(e, ast.BinOp):
             a, b = rec(e.left), rec(e.right)
-            self._want_num(a, e.left.span)
-            self._want_num(b, e.right.span)
-            return ir.BinOp(e.op, a, b, span=e.span, type=self._arith(e.op, a.type, b.type, e.span))
+            self.units.want_num(a, e.left.span)
+            self.units.want_num(b, e.right.span)
+            return ir.BinOp(e.op, a, b, span=e.span, type=self.units.arith(e.op, a.type, b.type, e.span))
         if isinstance(e, ast.Neg):
             a = rec(e.operand)
-            self._want_num(a, e.operand.span)
+            self.units.want_num(a, e.operand.span)
             return ir.Neg(a, span=e.span, type=a.type)
         if isinstance(e, ast.Compare):
             ops = list(e.operands)
@@ -652,306 +544,25 @@ class Resolver:
                     if prev.type.kind != "num" or cur.type.kind != "num":
                         if op not in ("==", "!="):
                             self.err("E0303", [Label(e.span, "")], what_zh="只有数值可以比较大小", what_en="only numbers can be ordered")
-                self._compare_types(prev.type, cur.type, e.span, op)
+                self.units.compare(prev.type, cur.type, e.span, op)
                 items.append(cur)
                 prev = cur
             return ir.Compare(items, list(e.ops), span=e.span, type=ir.BOOL)
         if isinstance(e, ast.Logic):
             a, b = rec(e.left), rec(e.right)
-            self._want_bool(a, e.left.span)
-            self._want_bool(b, e.right.span)
+            self.units.want_bool(a, e.left.span)
+            self.units.want_bool(b, e.right.span)
             return ir.Logic(e.op, a, b, span=e.span, type=ir.BOOL)
         if isinstance(e, ast.Not):
             a = rec(e.operand)
-            self._want_bool(a, e.operand.span)
+            self.units.want_bool(a, e.operand.span)
             return ir.Not(a, span=e.span, type=ir.BOOL)
         if isinstance(e, ast.Call):
-            return self.call(e, scope, grades, allow_names, score_ctx)
+            return resolve_call(self, e, scope, grades, allow_names, score_ctx)
         if isinstance(e, ast.ListLit):
             self.err("E0303", [Label(e.span, "")], what_zh="列表只能出现在案例中", what_en="a list can only be a case value")
             return ir.Const(Decimal(0), span=e.span)
         raise AssertionError(type(e))
-
-    def call(self, e: ast.Call, scope, grades, allow_names, score_ctx=False):
-        fname = e.func.text
-        f = FUNCS.get(fname)
-        args = [self.expr(a, scope, grades=grades, allow_names=allow_names) for a in e.args]
-        if f is None and fname in self.methods:
-            return self.inline(e, args, score_ctx)
-        if f is None:
-            helps = did_you_mean(fname, set(FUNCS) | set(self.methods))
-            notes = ([tr("它也许定义在未能引用的方法库中", "it may be defined in a library that could not be imported")]
-                     if any(d.code == "E0209" for d in self.diags) else [])
-            self.err("E0204", [Label(e.func.span, "")], helps, notes, name=fname, reason_zh="不存在", reason_en="does not exist")
-            return ir.Const(Decimal(0), span=e.span)
-        if f in ("min", "max"):
-            if len(args) < 2:
-                self.err("E0204", [Label(e.span, "")], name=fname, reason_zh="至少需要两个参数", reason_en="needs at least two arguments")
-                return ir.Const(Decimal(0), span=e.span)
-            t = args[0].type
-            for a, ae in zip(args, e.args):
-                self._want_num(a, ae.span)
-            for a, ae in zip(args[1:], e.args[1:]):
-                t = self._unify(t, a.type, ae.span, ",")
-            return ir.Call(f, args, span=e.span, type=t)
-        if len(args) != 1:
-            self.err("E0204", [Label(e.span, "")], name=fname, reason_zh="需要一个参数", reason_en="takes one argument")
-            return ir.Const(Decimal(0), span=e.span)
-        a = args[0]
-        if f in ("ceil", "floor", "abs"):
-            self._want_num(a, e.args[0].span)
-            return ir.Call(f, args, span=e.span, type=a.type)
-        if a.type.kind != "checklist":
-            zh, en = a.type.describe()
-            self.err("E0303", [Label(e.args[0].span, tr(f"这是{zh}", f"this is {en}"))], what_zh=f"「{fname}」需要清单", what_en=f"`{fname}` takes a checklist")
-            return ir.Const(Decimal(0), span=e.span)
-        if f in ("count", "size"):
-            return ir.Call(f, args, span=e.span, type=Type("num", "项"))
-        return ir.Call(f, args, span=e.span, type=ir.BOOL)
-
-    # ───────────── methods ─────────────
-    def inline(self, e: ast.Call, args: list, score_ctx: bool) -> ir.Expr:
-        """Expand a call of a method in place: parameters bound to the arguments (constants,
-        names and arguments the method reads once substituted as written; others computed
-        once as a local ``方法.参数``), the method's own values as locals of the calling
-        indicator, each 要求 checked before the result is used."""
-        m, _origin = self.methods[e.func.text]
-        name = m.name.text
-        params = m.params
-        required = sum(p.default is None for p in params)
-        if not required <= len(args) <= len(params):
-            want = f"{required}" if required == len(params) else f"{required}–{len(params)}"
-            self.err("E0210", [Label(e.span, tr(f"给了 {len(args)} 个参数", f"{len(args)} given")),
-                               Label(m.name.span, tr("定义于此", "defined here"), False)], name=name,
-                     reason_zh=f"需要 {want} 个参数", reason_en=f"takes {want} arguments",
-                     notes=[tr("参数：" + "、".join(p.name.text for p in params),
-                               "parameters: " + ", ".join(p.name.text for p in params))])
-            return ir.Const(Decimal(0), span=e.span)
-        self._expansions += 1
-        if self._expansions > MAX_EXPANSIONS:
-            if self._expansions == MAX_EXPANSIONS + 1:
-                self.err("E0210", [Label(e.span, "")], name=name, reason_zh=f"的调用展开超过 {MAX_EXPANSIONS} 次",
-                         reason_en=f"is expanded more than {MAX_EXPANSIONS} times in all",
-                         notes=[tr("方法互相调用且每层调用多次时，展开呈指数增长", "methods calling methods several times each expand exponentially")])
-            return ir.Const(Decimal(0), span=e.span)
-        if name in self._inline_stack or len(self._inline_stack) >= MAX_INLINE:
-            chain = " → ".join(self._inline_stack + [name])
-            self.err("E0210", [Label(e.span, "")], name=name, reason_zh=f"递归调用：{chain}",
-                     reason_en=f"calls itself: {chain}")
-            return ir.Const(Decimal(0), span=e.span)
-        before = len(self.diags)
-        mscope: dict = {}
-        uses = _name_uses(m.body)
-        for i, p in enumerate(params):
-            if i < len(args):
-                a = args[i]
-            else:
-                saved, self._in_method = self._in_method, False
-                a = self.expr(p.default, {}, allow_names=False)
-                self._in_method = saved
-            folded = fold_constant(a)
-            if isinstance(folded, ir.Const) and isinstance(folded.value, Decimal):
-                a = folded                  # 90% - 90%, -(1%), a named constant: decided at the call
-            if isinstance(a, (ir.Const, ir.InputRef, ir.LocalRef)) or uses.get(p.name.text, 0) <= 1:
-                # substituted as written: the expansion reads like the hand-written rule
-                mscope[p.name.text] = a
-            else:
-                mscope[p.name.text] = self._inline_local(f"{name}.{p.name.text}", a, p.name.span)
-        self._inline_stack.append(name)
-        saved, self._in_method = self._in_method, True
-        result, requires = None, []
-        try:
-            for st in m.body:
-                if isinstance(st, ast.Let):
-                    if st.name.text in mscope:
-                        self.err("E0203", [Label(st.name.span, "")], name=st.name.text)
-                    v = self.tiers(st.value, mscope) if isinstance(st.value, ast.Tiers) else self.expr(st.value, mscope)
-                    mscope[st.name.text] = self._inline_local(f"{name}.{st.name.text}", v, st.name.span)
-                elif isinstance(st, ast.Require):
-                    c = self.expr(st.cond, mscope)
-                    self._want_bool(c, st.cond.span)
-                    folded = fold_constant(c)
-                    if isinstance(folded, ir.Const) and folded.value is True:
-                        continue            # holds for every case: nothing to check at run time
-                    if isinstance(folded, ir.Const) and folded.value is False:
-                        self.err("E0210", [Label(e.span, ""), Label(st.span, tr("要求", "required here"), False)], name=name,
-                                 reason_zh=f"的要求不满足：{st.message or st.cond.span.text()}",
-                                 reason_en=f"requirement not met: {st.message or st.cond.span.text()}")
-                        continue
-                    requires.append((c, st.message or st.cond.span.text()))
-                elif isinstance(st, ast.ScoreRule):
-                    if result is not None:
-                        self.err("E0203", [Label(st.span, "")], name="得分")
-                        continue
-                    result = (self.tiers(st.value, mscope, score_ctx=score_ctx) if isinstance(st.value, ast.Tiers)
-                              else self.expr(st.value, mscope, score_ctx=score_ctx))
-        finally:
-            self._in_method = saved
-            self._inline_stack.pop()
-        if result is None:
-            self.err("E0210", [Label(m.name.span, "")], name=name, reason_zh="没有「得分 = …」",
-                     reason_en="has no `得分 = …` result")
-            return ir.Const(Decimal(0), span=e.span)
-        for c, msg in reversed(requires):
-            result = ir.Call("require", [c, ir.Const(f"{name}：{msg}", type=Type("text")), result],
-                             span=result.span, type=result.type)
-        docs = {d.kind: d.text for d in m.body if isinstance(d, ast.Doc)}
-        result = attrs.evolve(result, origin=ir.MethodCall(
-            name, tuple(p.name.text for p in params),
-            tuple(" ".join(a.span.text().split()) for a in e.args) + tuple(
-                " ".join(p.default.span.text().split()) for p in params[len(e.args):]),
-            docs.get("criteria"), docs.get("doc"), e.span))
-        # problems found inside the method: show where it was called from
-        for i in range(before, len(self.diags)):
-            d = self.diags[i]
-            if all(lab.span.file is not e.span.file for lab in d.labels):
-                self.diags[i] = attrs.evolve(d, labels=d.labels + (Label(e.span, tr(f"在此调用「{name}」", f"`{name}` called here"), False),))
-        return result
-
-    def _inline_local(self, name: str, value: ir.Expr, span) -> ir.Local:
-        into = self._current.locals if self._current is not None else self.globals
-        loc = ir.Local(name, value, value.type, span=span, owner=self._current, index=len(into), used=True)
-        into.append(loc)
-        return loc
-
-    # ───────────── type helpers ─────────────
-    def _want_num(self, x: ir.Expr, span):
-        if x.type.kind not in ("num", "na"):
-            zh, en = x.type.describe()
-            self.err("E0303", [Label(span, tr(f"这是{zh}", f"this is {en}"))], what_zh="此处需要数值", what_en="a number is needed here",
-                     helps=[tr("判断转为分数：如果 X 则 1 否则 0", "to score a judgement: if X then 1 else 0")] if x.type.kind == "bool" else [])
-
-    def _want_bool(self, x: ir.Expr, span):
-        if x.type.kind != "bool":
-            zh, en = x.type.describe()
-            self.err("E0303", [Label(span, tr(f"这是{zh}", f"this is {en}"))], what_zh="此处需要条件（真假判断）", what_en="a condition is needed here")
-
-    def _mismatch(self, a: Type, b: Type, span, op):
-        self.err("E0301", [Label(span, "")], left=unit_text(a), op=OP_TEXT.get(op, op), right=unit_text(b))
-
-    def _unify(self, a: Type, b: Type, span, op) -> Type:
-        """Type of a + b, a - b, min(a, b), branches."""
-        if a.kind == "na":
-            return b
-        if b.kind == "na":
-            return a
-        if a.kind != "num" or b.kind != "num":
-            if a == b:
-                return a
-            self._mismatch(a, b, span, op)
-            return a
-        ua, ub = a.unit, b.unit
-        if UNKNOWN_UNIT in (ua, ub):
-            return Type("num", UNKNOWN_UNIT)
-        if ua == ub or ub is None:
-            return a
-        if ua is None:
-            return b
-        if {ua, ub} == {"%", "pp"}:
-            return Type("num", "%")
-        self._mismatch(a, b, span, op)
-        return a
-
-    def _compare_types(self, a: Type, b: Type, span, op):
-        if a.kind == "enum" and b.kind == "enum":
-            if a.members and b.members and set(a.members) != set(b.members):
-                self._mismatch(a, b, span, op)
-            return
-        if a.kind != b.kind:
-            self._mismatch(a, b, span, op)
-            return
-        if a.kind == "num" and {a.unit, b.unit} == {"%", "pp"}:
-            self._mismatch(a, b, span, op)
-            return
-        self._unify(a, b, span, op)
-
-    def _merge(self, a: Type, b: Type, span) -> Type:
-        return self._unify(a, b, span, "|")
-
-    def _arith(self, op, a: Type, b: Type, span) -> Type:
-        if a.kind != "num" or b.kind != "num":
-            return Type("num")
-        ua, ub = a.unit, b.unit
-        if UNKNOWN_UNIT in (ua, ub):
-            return Type("num", UNKNOWN_UNIT)
-        if op in "+-":
-            if op == "-" and ua == "%" and ub == "%":
-                return Type("num", "pp")
-            if op == "-" and ua == "pp" and ub == "%":
-                self._mismatch(a, b, span, op)
-                return a
-            return self._unify(a, b, span, op)
-        if op == "*":
-            if ua is None and ub is None:
-                return Type("num")
-            if ua is None or ub is None:
-                u = ua or ub
-                return Type("num", None if u in COUNT_UNITS else u)
-            if ua == "%" and ub != "%":
-                return Type("num", ub)
-            if ub == "%" and ua != "%":
-                return Type("num", ua)
-            if ua == "%" and ub == "%":
-                return Type("num", "%")
-            self._mismatch(a, b, span, op)
-            return a
-        # division
-        if ub is None:
-            return a
-        if ua == ub:
-            return Type("num", None if ua in ("%", "pp") else "%")
-        if {ua, ub} == {"%", "pp"}:
-            return Type("num")
-        if ub == "%":
-            return a
-        if ua is None and ub in AMOUNT_UNITS | COUNT_UNITS:
-            self._mismatch(a, b, span, op)
-            return a
-        self._mismatch(a, b, span, op)
-        return a
-
-
-def fmt_points(v: Decimal) -> str:
-    return ir.fmt_decimal(v)
-
-
-def _name_uses(body) -> dict:
-    """How often each bare name is read in a method's statements (AST)."""
-    counts: dict = {}
-    for x in ast.walk(body):
-        if isinstance(x, ast.Ref) and len(x.parts) == 1:
-            counts[x.parts[0].text] = counts.get(x.parts[0].text, 0) + 1
-    return counts
-
-
-def _copy(e: ir.Expr) -> ir.Expr:
-    """A fresh node for one more use of a method's argument (nodes are not shared)."""
-    return attrs.evolve(e)
-
-
-def narrow_qualified(cands, quals: list[str]):
-    """Indicators matching ``A.B.名称``: ancestors named in order; when several match,
-    those whose nearest ancestors are exactly the qualifiers win (so ``效果.结果应用创新``
-    is the 二级指标, ``结果应用创新.结果应用创新`` the 指标 under it)."""
-    hits = [i for i in cands if _has_ancestors(i, quals)]
-    if len(hits) > 1:
-        tight = [i for i in hits if list(i.path[-1 - len(quals):-1]) == quals]
-        if len(tight) == 1:
-            return tight
-    return hits
-
-
-def _has_ancestors(ind: ir.Indicator, quals: list[str]) -> bool:
-    """``quals`` (outermost first) name ancestors of ``ind``, in order, not necessarily adjacent."""
-    path = list(ind.path[:-1])
-    i = len(path) - 1
-    for q in reversed(quals):
-        while i >= 0 and path[i] != q:
-            i -= 1
-        if i < 0:
-            return False
-        i -= 1
-    return True
 
 
 def _is_descendant(ind, anc) -> bool:
@@ -972,34 +583,3 @@ def resolve(rb: ast.Rulebook) -> tuple[ir.Program | None, list[Diagnostic]]:
     r = Resolver(rb)
     prog = r.run()
     return prog, r.diags
-
-
-def push_clamps(e: ir.Expr) -> ir.Expr:
-    """Move clamps into the branches of conditionals and tiers, so that a clamp never
-    sees 不适用: ``如果 c 则 不适用 否则 x 扣完为止`` clamps only ``x``."""
-    out = _push_clamps(e)
-    if out is not e and out.origin is None and e.origin is not None:
-        out.origin = e.origin          # still the expansion of that method call
-    return out
-
-
-def _push_clamps(e: ir.Expr) -> ir.Expr:
-    if isinstance(e, ir.Clamp):
-        inner = push_clamps(e.operand)
-        if isinstance(inner, ir.NotApplicable):
-            return inner
-        if isinstance(inner, ir.If):
-            return ir.If(inner.cond, push_clamps(ir.Clamp(e.kind, inner.then, e.bound, span=e.span, type=e.type)),
-                         push_clamps(ir.Clamp(e.kind, inner.else_, e.bound, span=e.span, type=e.type)),
-                         span=inner.span, type=inner.type)
-        if isinstance(inner, ir.Tiers):
-            rows = [ir.TierRow(r.kind, r.op, r.key, push_clamps(ir.Clamp(e.kind, r.value, e.bound, span=e.span, type=e.type)), span=r.span)
-                    for r in inner.rows]
-            return ir.Tiers(inner.subject, rows, span=inner.span, type=inner.type)
-        return ir.Clamp(e.kind, inner, e.bound, span=e.span, type=e.type)
-    if isinstance(e, ir.If):
-        return ir.If(e.cond, push_clamps(e.then), push_clamps(e.else_), span=e.span, type=e.type)
-    if isinstance(e, ir.Tiers):
-        rows = [ir.TierRow(r.kind, r.op, r.key, push_clamps(r.value), span=r.span) for r in e.rows]
-        return ir.Tiers(e.subject, rows, span=e.span, type=e.type)
-    return e

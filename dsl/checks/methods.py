@@ -1,0 +1,184 @@
+"""Calls: the built-in functions, and methods (方法) expanded in place.
+
+A call of a method is inlined into the calling rule: the parameters are bound to the
+arguments, the method's own values become locals of the calling indicator, and each
+要求 wraps the result in a check. The expansion is bounded: a method may not call
+itself (nor nest deeper than :data:`MAX_INLINE`), and a rulebook expands at most
+:data:`MAX_EXPANSIONS` calls in all. Functions here take the :class:`~.resolve.Resolver`
+whose rule is being resolved; its ``_inline_stack`` and ``_in_method`` say which
+method is being expanded (only its parameters and values are visible inside).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+from .. import ast, ir
+from ..builtins import FUNCS
+from ..diagnostics import Label, tr
+from ..ir import Type
+from ..names import did_you_mean
+from ..ops import fold_constant
+
+MAX_INLINE = 16   # methods calling methods: deeper than this is a runaway expansion
+MAX_EXPANSIONS = 5000   # method calls expanded in one rulebook (a call fanning out to many calls, nested, grows exponentially)
+
+
+def resolve_call(r, e: ast.Call, scope, grades, allow_names, score_ctx=False):
+    """A call ``f(…)``: a built-in function (typed here) or a method (inlined)."""
+    fname = e.func.text
+    f = FUNCS.get(fname)
+    args = [r.expr(a, scope, grades=grades, allow_names=allow_names) for a in e.args]
+    if f is None and fname in r.methods:
+        return inline(r, e, args, score_ctx)
+    if f is None:
+        helps = did_you_mean(fname, set(FUNCS) | set(r.methods))
+        notes = ([tr("它也许定义在未能引用的方法库中", "it may be defined in a library that could not be imported")]
+                 if any(d.code == "E0209" for d in r.diags) else [])
+        r.err("E0204", [Label(e.func.span, "")], helps, notes, name=fname, reason_zh="不存在", reason_en="does not exist")
+        return ir.Const(Decimal(0), span=e.span)
+    if f in ("min", "max"):
+        if len(args) < 2:
+            r.err("E0204", [Label(e.span, "")], name=fname, reason_zh="至少需要两个参数", reason_en="needs at least two arguments")
+            return ir.Const(Decimal(0), span=e.span)
+        t = args[0].type
+        for a, ae in zip(args, e.args):
+            r.units.want_num(a, ae.span)
+        for a, ae in zip(args[1:], e.args[1:]):
+            t = r.units.unify(t, a.type, ae.span, ",")
+        return ir.Call(f, args, span=e.span, type=t)
+    if len(args) != 1:
+        r.err("E0204", [Label(e.span, "")], name=fname, reason_zh="需要一个参数", reason_en="takes one argument")
+        return ir.Const(Decimal(0), span=e.span)
+    a = args[0]
+    if f in ("ceil", "floor", "abs"):
+        r.units.want_num(a, e.args[0].span)
+        return ir.Call(f, args, span=e.span, type=a.type)
+    if a.type.kind != "checklist":
+        zh, en = a.type.describe()
+        r.err("E0303", [Label(e.args[0].span, tr(f"这是{zh}", f"this is {en}"))], what_zh=f"「{fname}」需要清单", what_en=f"`{fname}` takes a checklist")
+        return ir.Const(Decimal(0), span=e.span)
+    if f in ("count", "size"):
+        return ir.Call(f, args, span=e.span, type=Type("num", "项"))
+    return ir.Call(f, args, span=e.span, type=ir.BOOL)
+
+
+def inline(r, e: ast.Call, args: list, score_ctx: bool) -> ir.Expr:
+    """Expand a call of a method in place: parameters bound to the arguments (constants,
+    names and arguments the method reads once substituted as written; others computed
+    once as a local ``方法.参数``), the method's own values as locals of the calling
+    indicator, each 要求 checked before the result is used."""
+    m, _origin = r.methods[e.func.text]
+    name = m.name.text
+    params = m.params
+    required = sum(p.default is None for p in params)
+    if not required <= len(args) <= len(params):
+        want = f"{required}" if required == len(params) else f"{required}–{len(params)}"
+        r.err("E0210", [Label(e.span, tr(f"给了 {len(args)} 个参数", f"{len(args)} given")),
+                        Label(m.name.span, tr("定义于此", "defined here"), False)], name=name,
+              reason_zh=f"需要 {want} 个参数", reason_en=f"takes {want} arguments",
+              notes=[tr("参数：" + "、".join(p.name.text for p in params),
+                        "parameters: " + ", ".join(p.name.text for p in params))])
+        return ir.Const(Decimal(0), span=e.span)
+    r._expansions += 1
+    if r._expansions > MAX_EXPANSIONS:
+        if r._expansions == MAX_EXPANSIONS + 1:
+            r.err("E0210", [Label(e.span, "")], name=name, reason_zh=f"的调用展开超过 {MAX_EXPANSIONS} 次",
+                  reason_en=f"is expanded more than {MAX_EXPANSIONS} times in all",
+                  notes=[tr("方法互相调用且每层调用多次时，展开呈指数增长", "methods calling methods several times each expand exponentially")])
+        return ir.Const(Decimal(0), span=e.span)
+    if name in r._inline_stack or len(r._inline_stack) >= MAX_INLINE:
+        chain = " → ".join(r._inline_stack + [name])
+        r.err("E0210", [Label(e.span, "")], name=name, reason_zh=f"递归调用：{chain}",
+              reason_en=f"calls itself: {chain}")
+        return ir.Const(Decimal(0), span=e.span)
+    before = len(r.diags)
+    mscope: dict = {}
+    uses = _name_uses(m.body)
+    for i, p in enumerate(params):
+        if i < len(args):
+            a = args[i]
+        else:
+            saved, r._in_method = r._in_method, False
+            a = r.expr(p.default, {}, allow_names=False)
+            r._in_method = saved
+        folded = fold_constant(a)
+        if isinstance(folded, ir.Const) and isinstance(folded.value, Decimal):
+            a = folded                  # 90% - 90%, -(1%), a named constant: decided at the call
+        if isinstance(a, (ir.Const, ir.InputRef, ir.LocalRef)) or uses.get(p.name.text, 0) <= 1:
+            # substituted as written: the expansion reads like the hand-written rule
+            mscope[p.name.text] = a
+        else:
+            mscope[p.name.text] = _inline_local(r, f"{name}.{p.name.text}", a, p.name.span)
+    r._inline_stack.append(name)
+    saved, r._in_method = r._in_method, True
+    result, requires = None, []
+    try:
+        for st in m.body:
+            if isinstance(st, ast.Let):
+                if st.name.text in mscope:
+                    r.err("E0203", [Label(st.name.span, "")], name=st.name.text)
+                v = r.tiers(st.value, mscope) if isinstance(st.value, ast.Tiers) else r.expr(st.value, mscope)
+                mscope[st.name.text] = _inline_local(r, f"{name}.{st.name.text}", v, st.name.span)
+            elif isinstance(st, ast.Require):
+                c = r.expr(st.cond, mscope)
+                r.units.want_bool(c, st.cond.span)
+                folded = fold_constant(c)
+                if isinstance(folded, ir.Const) and folded.value is True:
+                    continue            # holds for every case: nothing to check at run time
+                if isinstance(folded, ir.Const) and folded.value is False:
+                    r.err("E0210", [Label(e.span, ""), Label(st.span, tr("要求", "required here"), False)], name=name,
+                          reason_zh=f"的要求不满足：{st.message or st.cond.span.text()}",
+                          reason_en=f"requirement not met: {st.message or st.cond.span.text()}")
+                    continue
+                requires.append((c, st.message or st.cond.span.text()))
+            elif isinstance(st, ast.ScoreRule):
+                if result is not None:
+                    r.err("E0203", [Label(st.span, "")], name="得分")
+                    continue
+                result = (r.tiers(st.value, mscope, score_ctx=score_ctx) if isinstance(st.value, ast.Tiers)
+                          else r.expr(st.value, mscope, score_ctx=score_ctx))
+    finally:
+        r._in_method = saved
+        r._inline_stack.pop()
+    if result is None:
+        r.err("E0210", [Label(m.name.span, "")], name=name, reason_zh="没有「得分 = …」",
+              reason_en="has no `得分 = …` result")
+        return ir.Const(Decimal(0), span=e.span)
+    for c, msg in reversed(requires):
+        result = ir.Call("require", [c, ir.Const(f"{name}：{msg}", type=Type("text")), result],
+                         span=result.span, type=result.type)
+    docs = {d.kind: d.text for d in m.body if isinstance(d, ast.Doc)}
+    result = attrs.evolve(result, origin=ir.MethodCall(
+        name, tuple(p.name.text for p in params),
+        tuple(" ".join(a.span.text().split()) for a in e.args) + tuple(
+            " ".join(p.default.span.text().split()) for p in params[len(e.args):]),
+        docs.get("criteria"), docs.get("doc"), e.span))
+    # problems found inside the method: show where it was called from
+    for i in range(before, len(r.diags)):
+        d = r.diags[i]
+        if all(lab.span.file is not e.span.file for lab in d.labels):
+            r.diags[i] = attrs.evolve(d, labels=d.labels + (Label(e.span, tr(f"在此调用「{name}」", f"`{name}` called here"), False),))
+    return result
+
+
+def _inline_local(r, name: str, value: ir.Expr, span) -> ir.Local:
+    into = r._current.locals if r._current is not None else r.globals
+    loc = ir.Local(name, value, value.type, span=span, owner=r._current, index=len(into), used=True)
+    into.append(loc)
+    return loc
+
+
+def _name_uses(body) -> dict:
+    """How often each bare name is read in a method's statements (AST)."""
+    counts: dict = {}
+    for x in ast.walk(body):
+        if isinstance(x, ast.Ref) and len(x.parts) == 1:
+            counts[x.parts[0].text] = counts.get(x.parts[0].text, 0) + 1
+    return counts
+
+
+def copy_argument(e: ir.Expr) -> ir.Expr:
+    """A fresh node for one more use of a method's argument (nodes are not shared)."""
+    return attrs.evolve(e)

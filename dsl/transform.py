@@ -1,0 +1,431 @@
+"""The parse tree -> the AST of :mod:`dsl.ast` (:class:`ToAst`).
+
+Each node gets its span, cut to its own text (a statement's newline and trailing
+comments left out). Literals become values here: strings unescaped (triple-quoted ones
+dedented), numbers exact ``Decimal`` (at most ``MAX_DIGITS`` digits; ``%`` and
+``个百分点`` as fractions), operators through ``ops.SPELLINGS``. What is wrong in a
+well-formed tree (E0105 a bad number, a second 等级 block, two 自评得分 in a row, ``×`` as a
+sign) raises JixiaoError, which lark hands on wrapped in a VisitError.
+"""
+from __future__ import annotations
+
+import re
+import textwrap
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from lark import Token, Transformer, v_args
+
+from . import ast
+from .builtins import FUNCS
+from .diagnostics import JixiaoError, Label, make, tr
+from .ops import SPELLINGS
+from .source import SourceFile, Span
+
+MAX_DIGITS = 60
+
+PERCENT_UNITS = {"%", "％"}
+PP_UNITS = {"个百分点", "百分点", "pp"}
+
+
+def _unescape(raw: str) -> str:
+    if raw.startswith('"""'):
+        body = raw[3:-3]
+        lines = body.split("\n")
+        if len(lines) > 1:
+            rest = textwrap.dedent("\n".join(lines[1:]))
+            body = lines[0] + ("\n" if lines[0].strip() else "") + rest if lines[0].strip() else rest
+        body = body.strip()
+    else:
+        body = raw[1:-1]
+    return re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
+
+
+@v_args(meta=True)
+class ToAst(Transformer):
+    def __init__(self, src: SourceFile, comments=()):
+        super().__init__(visit_tokens=False)
+        self.src = src
+        self.comment_at_end = {c.span.end: c.span.start for c in comments}
+
+    def _span(self, meta) -> Span:
+        if getattr(meta, "empty", True):
+            return Span(self.src, 0, 0)
+        start, end = meta.start_pos, meta.end_pos
+        # a statement's span ends with its newline and any comments: cut them off
+        text, ends = self.src.text, self.comment_at_end
+        while end > start:
+            if text[end - 1] in " \t\u3000\r\n":
+                end -= 1
+            elif end in ends and ends[end] >= start:
+                end = ends[end]
+            else:
+                break
+        return Span(self.src, start, end)
+
+    def _tspan(self, tok: Token) -> Span:
+        return Span(self.src, tok.start_pos, tok.end_pos)
+
+    # ── top level ──
+    def start(self, meta, ch):
+        return ch[0]
+
+    def rulebook(self, meta, ch):
+        title = _unescape(ch[0])
+        items, grades, gspan = [], (), None
+        for it in ch[1:]:
+            if isinstance(it, tuple) and it and it[0] == "__grades__":
+                if grades:
+                    raise JixiaoError([make("E0203", [Label(it[2], tr("第二个等级块", "second grade block"))], name="等级")])
+                grades, gspan = it[1], it[2]
+            else:
+                items.append(it)
+        return ast.Rulebook(title, tuple(items), grades, gspan, span=self._span(meta))
+
+    def set_version(self, meta, ch):
+        return ast.Setting("version", _unescape(ch[0]), span=self._span(meta))
+
+    def set_total(self, meta, ch):
+        return ast.Setting("total", ch[0], span=self._span(meta))
+
+    def set_precision(self, meta, ch):
+        return ast.Setting("precision", ch[0], span=self._span(meta))
+
+    def set_rounding(self, meta, ch):
+        return ast.Setting("rounding", ch[0], span=self._span(meta))
+
+    def set_grade_on(self, meta, ch):
+        return ast.Setting("grade_on", ch[0], span=self._span(meta))
+
+    def set_na_policy(self, meta, ch):
+        return ast.Setting("na_policy", ch[0], span=self._span(meta))
+
+    def half_up(self, meta, ch): return "half_up"
+    def half_even(self, meta, ch): return "half_even"
+    def round_down(self, meta, ch): return "down"
+    def round_up(self, meta, ch): return "up"
+    def rounded(self, meta, ch): return "rounded"
+    def exact(self, meta, ch): return "exact"
+    def full_points(self, meta, ch): return "full_points"
+    def exclude(self, meta, ch): return "exclude"
+
+    # ── inputs ──
+    def input_decl(self, meta, ch):
+        name, typ, rest = ch[0], ch[1], ch[2:]
+        doc = None
+        cons = []
+        for r in rest:
+            if isinstance(r, Token):
+                doc = _unescape(r)
+            elif isinstance(r, list):
+                cons.extend(r)
+            elif r is not None:
+                cons.append(r)
+        return ast.InputDecl(name, typ, tuple(cons), doc, span=self._span(meta))
+
+    def amount_t(self, meta, ch):
+        return ast.TypeSpec("amount", str(ch[0]), span=self._span(meta))
+
+    def count_t(self, meta, ch):
+        return ast.TypeSpec("count", str(ch[0]), span=self._span(meta))
+
+    def persons_t(self, meta, ch):
+        return ast.TypeSpec("count", "人", span=self._span(meta))
+
+    def items_t(self, meta, ch):
+        return ast.TypeSpec("count", "项", span=self._span(meta))
+
+    def rate_t(self, meta, ch):
+        return ast.TypeSpec("rate", "%", span=self._span(meta))
+
+    def score_t(self, meta, ch):
+        return ast.TypeSpec("score", None, span=self._span(meta))
+
+    def number_t(self, meta, ch):
+        return ast.TypeSpec("number", None, span=self._span(meta))
+
+    def bool_t(self, meta, ch):
+        return ast.TypeSpec("boolean", None, span=self._span(meta))
+
+    def text_t(self, meta, ch):
+        return ast.TypeSpec("text", None, span=self._span(meta))
+
+    def grade_t(self, meta, ch):
+        return ast.TypeSpec("grade", None, tuple(n.text for n in ch), span=self._span(meta))
+
+    def checklist_t(self, meta, ch):
+        return ast.TypeSpec("checklist", None, tuple(_unescape(s) for s in ch), span=self._span(meta))
+
+    def bound(self, meta, ch):
+        return ast.Constraint(ch[0], ch[1], span=self._span(meta))
+
+    def range_(self, meta, ch):
+        sp = self._span(meta)
+        return [ast.Constraint(">=", ch[0], span=sp), ast.Constraint("<=", ch[1], span=sp)]
+
+    # ── methods, libraries, rows ──
+    def library(self, meta, ch):
+        return ast.Library(_unescape(ch[0]), tuple(ch[1:]), span=self._span(meta))
+
+    def import_stmt(self, meta, ch):
+        return ast.Import(_unescape(ch[0]), span=self._span(meta))
+
+    def method(self, meta, ch):
+        name = ch[0]
+        params = tuple(c for c in ch[1:] if isinstance(c, ast.Param))
+        body = tuple(c for c in ch[1:] if c is not None and not isinstance(c, ast.Param))
+        return ast.Method(name, params, body, span=self._span(meta))
+
+    def param(self, meta, ch):
+        return ast.Param(ch[0], ch[2] if len(ch) > 2 else None, span=self._span(meta))
+
+    def require_stmt(self, meta, ch):
+        msg = _unescape(ch[1]) if len(ch) > 1 and ch[1] is not None else None
+        return ast.Require(ch[0], msg, span=self._span(meta))
+
+    def rows_block(self, meta, ch):
+        return ast.RowsBlock(tuple(c for c in ch if isinstance(c, ast.InputDecl)),
+                             tuple(c for c in ch if isinstance(c, ast.RowMethod)),
+                             tuple(c for c in ch if isinstance(c, ast.Doc)),
+                             tuple(c for c in ch if isinstance(c, ast.Allocation)), span=self._span(meta))
+
+    def allocation(self, meta, ch):
+        return ast.Allocation(ch[0], tuple(ch[1:]), span=self._span(meta))
+
+    def share(self, meta, ch):
+        return (ch[0], ch[1])
+
+    def field_decl(self, meta, ch):
+        return self.input_decl(meta, ch)
+
+    def row_method(self, meta, ch):
+        return ast.RowMethod(ch[0], ch[-1], span=self._span(meta))
+
+    def case_rows(self, meta, ch):
+        return ast.CaseRows(ch[0], tuple(ch[1:]), span=self._span(meta))
+
+    def case_row(self, meta, ch):
+        claims = [c for c in ch[1:] if isinstance(c, ast.Claim)]
+        if len(claims) > 1:
+            raise JixiaoError([make("E0606", [Label(claims[1].span, "")], name="自评得分")])
+        return ast.CaseRow(_unescape(ch[0]), tuple(c for c in ch[1:] if isinstance(c, ast.CaseInput)),
+                           claims[0] if claims else None, span=self._span(meta))
+
+    def row_claim(self, meta, ch):
+        num = next(c for c in ch if isinstance(c, ast.Num))
+        note = _unescape(ch[-1]) if isinstance(ch[-1], Token) and ch[-1].type == "STRING" else None
+        return ast.Claim((), num, note, span=self._span(meta))
+
+    # ── hierarchy ──
+    def level1(self, meta, ch): return "level1"
+    def level2(self, meta, ch): return "level2"
+    def level3(self, meta, ch): return "level3"
+    def item(self, meta, ch): return "item"
+
+    def points(self, meta, ch):
+        return ch[0]
+
+    def node(self, meta, ch):
+        level, name, pts, body = ch[0], ch[1], ch[2], ch[3:]
+        return ast.IndicatorNode(level, name, pts, tuple(body), span=self._span(meta))
+
+    def nondecreasing(self, meta, ch):
+        return ast.Monotone(1, tuple(ch), span=self._span(meta))
+
+    def nonincreasing(self, meta, ch):
+        return ast.Monotone(-1, tuple(ch), span=self._span(meta))
+
+    def doc_stmt(self, meta, ch):
+        return ast.Doc("doc", _unescape(ch[0]), span=self._span(meta))
+
+    def criteria_stmt(self, meta, ch):
+        return ast.Doc("criteria", _unescape(ch[0]), span=self._span(meta))
+
+    def let_stmt(self, meta, ch):
+        return ast.Let(ch[0], ch[-1], span=self._span(meta))
+
+    def score_stmt(self, meta, ch):
+        return ast.ScoreRule(ch[-1], span=self._span(meta))
+
+    def tiers(self, meta, ch):
+        subject, rows = ch[0], ch[1:]
+        return ast.Tiers(subject, tuple(rows), span=self._span(meta))
+
+    def cmp_row(self, meta, ch):
+        return ast.TierRow("cmp", ch[0], ch[1], ch[2], span=self._span(meta))
+
+    def value_row(self, meta, ch):
+        return ast.TierRow("value", None, ch[0], ch[1], span=self._span(meta))
+
+    def else_row(self, meta, ch):
+        return ast.TierRow("else", None, None, ch[0], span=self._span(meta))
+
+    def grades(self, meta, ch):
+        return ("__grades__", tuple(ch), self._span(meta))
+
+    def grade_row(self, meta, ch):
+        return ast.GradeBand(ch[0], ch[1] if len(ch) > 1 else None, span=self._span(meta))
+
+    # ── expressions ──
+    def floor_zero(self, meta, ch):
+        return ast.Clamp("floor_zero", ch[0], None, span=self._span(meta))
+
+    def capped(self, meta, ch):
+        return ast.Clamp("capped", ch[0], None, span=self._span(meta))
+
+    def at_most(self, meta, ch):
+        return ast.Clamp("at_most", ch[0], ch[1], span=self._span(meta))
+
+    def at_least(self, meta, ch):
+        return ast.Clamp("at_least", ch[0], ch[1], span=self._span(meta))
+
+    def if_(self, meta, ch):
+        return ast.If(ch[0], ch[1], ch[2], span=self._span(meta))
+
+    def or_(self, meta, ch):
+        return ast.Logic("or", ch[0], ch[1], span=self._span(meta))
+
+    def and_(self, meta, ch):
+        return ast.Logic("and", ch[0], ch[1], span=self._span(meta))
+
+    def not_(self, meta, ch):
+        return ast.Not(ch[0], span=self._span(meta))
+
+    def cmp_op(self, meta, ch):
+        return SPELLINGS[str(ch[0])]
+
+    def compare(self, meta, ch):
+        return ast.Compare(tuple(ch[0::2]), tuple(ch[1::2]), span=self._span(meta))
+
+    def binop(self, meta, ch):
+        return ast.BinOp(SPELLINGS[str(ch[1])], ch[0], ch[2], span=self._span(meta))
+
+    def neg(self, meta, ch):
+        op = SPELLINGS[str(ch[0])]
+        if op == "+":
+            return ch[1]
+        if op != "-":
+            raise JixiaoError([make("E0101", [Label(self._tspan(ch[0]), "")], found_zh=f"「{ch[0]}」", found_en=f"`{ch[0]}`")])
+        return ast.Neg(ch[1], span=self._span(meta))
+
+    def ref(self, meta, ch):
+        return ast.Ref((ch[0],), span=self._span(meta))
+
+    def qref(self, meta, ch):
+        return ast.Ref(tuple(ch), span=self._span(meta))
+
+    def call(self, meta, ch):
+        args = tuple(a for a in ch[1:] if a is not None)
+        return ast.Call(ch[0], args, FUNCS.get(ch[0].text, ch[0].text), span=self._span(meta))
+
+    def na(self, meta, ch):
+        return ast.NotApplicable(span=self._span(meta))
+
+    def true_(self, meta, ch):
+        return ast.Bool(True, span=self._span(meta))
+
+    def false_(self, meta, ch):
+        return ast.Bool(False, span=self._span(meta))
+
+    def list_lit(self, meta, ch):
+        return ast.ListLit(tuple(a for a in ch if a is not None), span=self._span(meta))
+
+    def number(self, meta, ch):
+        tok, unit = ch[0], ch[1]
+        span = self._span(meta)
+        text = unicodedata.normalize("NFKC", str(tok))
+        digits = sum(c.isdigit() for c in text)
+        if digits > MAX_DIGITS:
+            raise JixiaoError([make("E0105", [Label(span, tr(f"{digits} 位", f"digits"))], text=text[:20] + "…",
+                                    reason_zh=f"超过 {MAX_DIGITS} 位", reason_en=f"more than {MAX_DIGITS} digits")])
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise JixiaoError([make("E0105", [Label(span, "")], text=text, reason_zh="不是数字", reason_en="not a number")]) from None
+        u = None
+        if unit is not None:
+            u = str(unit)
+            if u in PERCENT_UNITS:
+                value, u = value / 100, "%"
+            elif u in PP_UNITS:
+                value, u = value / 100, "pp"
+        return ast.Num(value, u, span=span)
+
+    def unit(self, meta, ch):
+        return ch[0]
+
+    def name(self, meta, ch):
+        tok = ch[0]
+        text = str(tok)
+        if tok.type == "QNAME":
+            text = text[1:-1]
+        return ast.Name(text, span=self._tspan(tok))
+
+    # ── cases ──
+    @staticmethod
+    def _case_items(items) -> dict:
+        """A case's (or test case's) statements by kind: inputs, rows, claimed, assessed, expected."""
+        out = {"inputs": [], "rows": [], "claimed": [], "assessed": [], "expected": []}
+        for it in items:
+            if isinstance(it, ast.CaseInput):
+                out["inputs"].append(it)
+            elif isinstance(it, ast.CaseRows):
+                out["rows"].append(it)
+            else:
+                out[it[0]].extend(it[1])
+        return {k: tuple(v) for k, v in out.items()}
+
+    def case(self, meta, ch):
+        k = self._case_items(ch[1:])
+        return ast.Case(_unescape(ch[0]), k["inputs"], k["claimed"], k["assessed"], k["rows"], span=self._span(meta))
+
+    def case_input(self, meta, ch):
+        names = tuple(c for c in ch if isinstance(c, ast.Name))
+        value = ch[-1]
+        if isinstance(value, Token):      # a text value: "产出指标"
+            value = ast.Text(_unescape(value), span=self._tspan(value))
+        return ast.CaseInput(names, value, span=self._span(meta))
+
+    def claimed(self, meta, ch):
+        return ("claimed", ch)
+
+    # ── test suites ──
+    def suite(self, meta, ch):
+        title = _unescape(ch[0])
+        rulebook = base = None
+        cases = []
+        for it in ch[1:]:
+            if isinstance(it, ast.TestCase):
+                cases.append(it)
+            elif it[0] == "rulebook":
+                rulebook = it[1]
+            else:
+                base = it[1]
+        return ast.Suite(title, rulebook, base, tuple(cases), span=self._span(meta))
+
+    def suite_rulebook(self, meta, ch):
+        return ("rulebook", _unescape(ch[0]))
+
+    def suite_base(self, meta, ch):
+        return ("base", _unescape(ch[0]))
+
+    def test_case(self, meta, ch):
+        k = self._case_items(ch[1:])
+        return ast.TestCase(_unescape(ch[0]), k["inputs"], k["expected"], k["claimed"], k["assessed"], k["rows"],
+                            span=self._span(meta))
+
+    def expected(self, meta, ch):
+        return ("expected", ch)
+
+    def expect_row(self, meta, ch):
+        names = tuple(c for c in ch if isinstance(c, ast.Name))
+        return ast.Expect(names, ch[-1], span=self._span(meta))
+
+    def assessed(self, meta, ch):
+        return ("assessed", ch)
+
+    def claim_row(self, meta, ch):
+        names = tuple(c for c in ch if isinstance(c, ast.Name))
+        num = next(c for c in ch if isinstance(c, ast.Num))
+        note = _unescape(ch[-1]) if isinstance(ch[-1], Token) and ch[-1].type == "STRING" else None
+        return ast.Claim(names, num, note, span=self._span(meta))
