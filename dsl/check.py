@@ -11,7 +11,6 @@ from decimal import Context, localcontext
 
 import attrs
 
-from . import ir
 from .checks.bounds import check_bounds
 from .checks.grades import check_grades
 from .checks.points import check_points

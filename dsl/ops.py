@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import operator
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any, Optional
 
 from . import ir
@@ -29,6 +29,9 @@ SPELLINGS = {"≥": ">=", ">=": ">=", "＞": ">", ">": ">", "≤": "<=", "<=": "
 # the IR operator as Python source (generated code) and as printed in 评分标准 / 评分依据
 PYTHON = {op: op for op in (*COMPARE, *ARITH)}
 SHOWN = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠", "+": "+", "-": "-", "*": "×", "/": "÷"}
+
+# 舍入: the rulebook's rounding modes (the runtime keeps a copy, pinned by a test)
+ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 
 FUNCTIONS = {"min": min, "max": max, "abs": abs,
              "ceil": lambda v: v.to_integral_value(ROUND_CEILING),

@@ -336,7 +336,7 @@ class ToAst(Transformer):
         text = unicodedata.normalize("NFKC", str(tok))
         digits = sum(c.isdigit() for c in text)
         if digits > MAX_DIGITS:
-            raise JixiaoError([make("E0105", [Label(span, tr(f"{digits} 位", f"digits"))], text=text[:20] + "…",
+            raise JixiaoError([make("E0105", [Label(span, tr(f"{digits} 位", f"{digits} digits"))], text=text[:20] + "…",
                                     reason_zh=f"超过 {MAX_DIGITS} 位", reason_en=f"more than {MAX_DIGITS} digits")])
         try:
             value = Decimal(text)

@@ -17,6 +17,11 @@ def test_every_runtime_template_is_the_catalogs(code):
     assert runtime.MESSAGE_DEFAULTS.get(code, {}) == DEFAULTS.get(code, {})
 
 
+def test_the_runtime_rounds_as_the_checker_assumes():
+    from jixiao.dsl.ops import ROUNDING
+    assert runtime.ROUNDING_MODES == ROUNDING
+
+
 def test_every_code_the_runtime_raises_has_a_template():
     src = ast.parse(open(runtime.__file__, encoding="utf-8").read())
     raised = {n.args[0].value for n in ast.walk(src)

@@ -10,7 +10,7 @@ from decimal import Decimal, localcontext
 
 from .. import ir
 from ..diagnostics import Label, make, tr
-from ..ops import may_be_na
+from ..ops import ROUNDING, may_be_na
 from ..ir import fmt_decimal
 from . import intervals as iv
 from .intervals import Interval
@@ -297,13 +297,12 @@ class Bounds:
         if key in self.reported:
             return
         self.reported.add(key)
-        self.diags.append(make("W0504", [Label(span, ""), Label(inp.span, tr(f"{len(inp.type.members)} 项", f"items"), False)],
+        self.diags.append(make("W0504", [Label(span, ""), Label(inp.span, tr(f"{len(inp.type.members)} 项", f"{len(inp.type.members)} items"), False)],
                                name=inp.name, n=len(inp.type.members), what_zh=what_zh, what_en=what_en))
 
     def _rounded(self, r: Interval) -> Interval:
         """Rounding to the precision is monotone: the rounded range is [round(lo), round(hi)]."""
-        from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP
-        mode = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}[self.prog.rounding]
+        mode = ROUNDING[self.prog.rounding]
         step = self.prog.precision
 
         def rnd(x):
