@@ -1,6 +1,7 @@
 """The installed package: one top-level name (``jixiao``), nothing that shadows or is
 shadowed by a user's own ``compiler`` or ``dsl`` package."""
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -14,9 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    # built from a copy of what the package is made of, so no build/ or egg-info lands in the tree
+    src = tmp_path_factory.mktemp("src")
+    for name in ("pyproject.toml", "README.md", "__init__.py", "py.typed"):
+        shutil.copy2(ROOT / name, src / name)
+    for name in ("dsl", "compiler", "stdlib_indicators"):
+        shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path_factory.mktemp("wheel")
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                           "--disable-pip-version-check", "-w", str(out), str(ROOT)],
+                           "--disable-pip-version-check", "-w", str(out), str(src)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     (whl,) = out.glob("jixiao-*.whl")
