@@ -1,10 +1,5 @@
-"""Many units at once: read CSV / XLSX / JSON / JSON Lines / case files, score, write.
-
-Reading and writing stream row by row (CSV, JSON Lines, XLSX in openpyxl's read-only
-and write-only modes), so memory stays flat however many units come in. Output is
-written to a temporary file beside the target and renamed into place, and never over
-an input file. Bad rows are reported with their row number, column and reason; with
-``on_error="skip"`` the rest is scored and every skipped row is listed.
+"""The rulebook diff: every unit of a data set (a data file, a .jxc case or a folder of
+cases) scored with an old and a new rulebook, and what changes (scores, totals, grades).
 """
 from __future__ import annotations
 
@@ -15,14 +10,12 @@ from typing import Optional
 import attrs
 
 from ..api import CompiledRulebook
-from .results import BadRows, DataError, RowError, Scored, indicator_headers
-from .readers import load_mapping, read_rows
-from .rowtable import load_row_table, workbook_row_table
 from .columns import Columns
-from .writers import _Formats, rows_record, write_results
-from .scoring import case_files, case_result, score_cells, score_rows, score_table
+from .readers import read_rows
+from .results import DataError, Scored, indicator_headers
+from .rowtable import load_row_table, workbook_row_table
+from .scoring import case_files, case_result, score_cells
 
-# ───────────────────────── rulebook diff ─────────────────────────
 
 @attrs.frozen
 class UnitChange:
