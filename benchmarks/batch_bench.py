@@ -167,21 +167,22 @@ def profile(data: Path, k: int) -> dict:
     The evaluators are timed on values already in cache, as in benchmarks/eval_bench.py."""
     import gc
     from decimal import localcontext
-    from jixiao.compiler.data import batch
+    from jixiao.compiler.data import Columns, read_rows
+    from jixiao.compiler.data.writers import _Formats
     from jixiao.compiler.backend import runtime
     from jixiao.compiler.api import compile_rulebook
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from handwritten import score as hand_score
     rb = compile_rulebook(path=RULEBOOK)
-    headers, rows = batch.read_rows(data)
+    headers, rows = read_rows(data)
     rows.close()
-    columns = batch.Columns(rb, headers)
+    columns = Columns(rb, headers)
     convert = columns.fast_converter(rb)
     fast = rb.evaluator.fast
     with open(data, encoding="utf-8-sig") as f:
         f.readline()
         lines = [next(f).rstrip("\n").rstrip("\r") for _ in range(k)]
-    F = batch._Formats()
+    F = _Formats()
     t = dict.fromkeys(["split record", "convert cells", "evaluate, compiled _fast", "evaluate, hand-written",
                        "format scores"], 0.0)
     clock = time.perf_counter

@@ -130,7 +130,8 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, ro
 
 def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=None, rows_file=None):
     import os
-    from .data import batch
+    from .data import (BadRows, DataError, load_mapping, load_row_table, score_rows, workbook_row_table,
+                       write_results)
     out = Path(output) if output else None
     inputs = [p for p in (data, Path(rows_file) if rows_file else None, Path(mapping) if mapping else None) if p]
     if out is not None and out.exists() and any(p.exists() and os.path.samefile(out, p) for p in inputs):
@@ -140,31 +141,31 @@ def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=Non
     jobs = jobs or os.cpu_count() or 1
     try:
         rb = api.compile_rulebook(path=rulebook)
-        maps = batch.load_mapping(mapping) if mapping else None
+        maps = load_mapping(mapping) if mapping else None
         errors: list = []
         progress = _progress() if out is not None and sys.stderr.isatty() else None
-        table = (batch.load_row_table(rb, Path(rows_file)) if rows_file is not None
-                 else batch.workbook_row_table(rb, data))
+        table = (load_row_table(rb, Path(rows_file)) if rows_file is not None
+                 else workbook_row_table(rb, data))
         if (jobs > 1 and data.suffix.lower() == ".csv" and not rb.program.row_parts
                 and (out is None or out.suffix.lower() == ".csv")):
             from .data.parallel import score_csv_parallel
             n, errors = score_csv_parallel(rb, data, out, mapping=maps, on_error=on_error, jobs=jobs,
                                            stdout=click.get_text_stream("stdout"), progress=progress)
         else:
-            columns, scored = batch.score_rows(rb, data, mapping=maps, sheet=sheet, on_error=on_error, errors=errors,
-                                               row_table=table)
+            columns, scored = score_rows(rb, data, mapping=maps, sheet=sheet, on_error=on_error, errors=errors,
+                                         row_table=table)
             ids = ([columns.headers[c] for c in columns.id_columns] if columns is not None
                    else ["文件", "案例"] if data.is_dir() else ["案例"])
-            n = batch.write_results(rb, scored, out, ids, stdout=click.get_text_stream("stdout"), progress=progress)
+            n = write_results(rb, scored, out, ids, stdout=click.get_text_stream("stdout"), progress=progress)
     except JixiaoError as e:
         _fail(e)
-    except batch.DataError as e:
+    except DataError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
     except OSError as e:          # an output folder that does not exist, a full disk …
         click.echo(f"error: {getattr(e, 'filename', None) or ''} {e.strerror or e}".replace("error:  ", "error: "), err=True)
         sys.exit(1)
-    except batch.BadRows as e:
+    except BadRows as e:
         for err in e.errors:
             click.echo(f"error: {err.text()}", err=True)
         if out is None:
@@ -207,20 +208,20 @@ def _progress():
               help="指标行表（每行一条，首列为单位） / a table of 指标行, one line per row, the unit in its first column")
 def diff_cmd(old, new, data, mapping, sheet, fail_on, fmt, rows_file):
     """规则集变更的影响 / which units change score or grade when OLD becomes NEW."""
-    from .data import batch
+    from .data import DataError, diff, load_mapping
     if (Path(data).is_dir() or Path(data).suffix.lower() == ".jxc") and (mapping or sheet or rows_file):
         raise click.UsageError("--mapping/--sheet/--rows 只用于数据文件 / --mapping, --sheet and --rows apply to a data file")
     try:
         rb_old = api.compile_rulebook(path=old)
         rb_new = api.compile_rulebook(path=new)
         if rows_file and not (rb_old.program.row_parts or rb_new.program.row_parts):
-            raise batch.DataError("两个规则集都没有指标行，不需要指标行表 / neither rulebook has 指标行: a rows table does not apply")
-        maps = batch.load_mapping(mapping) if mapping else None
-        rep = batch.diff(rb_old, rb_new, Path(data), mapping=maps, sheet=sheet,
-                         rows_path=Path(rows_file) if rows_file else None)
+            raise DataError("两个规则集都没有指标行，不需要指标行表 / neither rulebook has 指标行: a rows table does not apply")
+        maps = load_mapping(mapping) if mapping else None
+        rep = diff(rb_old, rb_new, Path(data), mapping=maps, sheet=sheet,
+                   rows_path=Path(rows_file) if rows_file else None)
     except JixiaoError as e:
         _fail(e)
-    except batch.DataError as e:
+    except DataError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
     from ..dsl.ir import fmt_decimal as f

@@ -287,7 +287,7 @@ def test_parallel_csv_reports_rows_after_blocks_by_their_number(rb, tmp_path):
 
 
 def test_parallel_csv_that_is_not_utf8(rb, tmp_path):
-    from jixiao.compiler.data.batch import DataError
+    from jixiao.compiler.data import DataError
     from jixiao.compiler.data.parallel import score_csv_parallel
     header, rows = unit_rows(rb)
     src = tmp_path / "gbk.csv"
@@ -341,7 +341,7 @@ def test_parallel_csv_to_standard_output(rb, tmp_path):
 def test_score_table_takes_rows_from_anywhere(rb):
     """compiler.batch.score_table: headers and (row number, cells) from any source, typed
     cells (Decimals, bools, tuples) or text; bad rows listed with their number."""
-    from jixiao.compiler.data.batch import score_table
+    from jixiao.compiler.data import score_table
     header, rows = unit_rows(rb)
     typed = []
     for name, path in CASES.items():
@@ -401,7 +401,7 @@ def test_csv_field_over_the_size_limit(rb, tmp_path, jobs):
 def one_vs_parallel(rb, tmp_path, src, sizes=(1, 40, 500, 1 << 19)):
     """(one-process output and error rows, [the same from the parallel path per block size])."""
     from jixiao.compiler.data.parallel import score_csv_parallel
-    from jixiao.compiler.data.batch import score_rows, write_results
+    from jixiao.compiler.data import score_rows, write_results
     errors = []
     columns, scored = score_rows(rb, src, on_error="skip", errors=errors)
     one = tmp_path / "one.csv"
@@ -492,7 +492,7 @@ def test_parallel_stdout_uses_the_streams_encoding(rb, tmp_path):
 
 
 def test_parallel_scoring_refuses_rows_data(tmp_path):
-    from jixiao.compiler.data.batch import DataError
+    from jixiao.compiler.data import DataError
     from jixiao.compiler.data.parallel import score_csv_parallel
     rb2 = compile_rulebook(path=ROOT / "stdlib_indicators" / "部门整体支出自评.jx")
     src = tmp_path / "units.csv"
@@ -520,7 +520,7 @@ def test_odd_ids_in_xlsx_output(rb, tmp_path):
 
 
 def test_score_table_checks_on_error(rb):
-    from jixiao.compiler.data.batch import score_table
+    from jixiao.compiler.data import score_table
     header, rows = unit_rows(rb)
     with pytest.raises(ValueError):
         score_table(rb, header, enumerate(rows, 2), on_error="ignore")
@@ -597,7 +597,7 @@ def test_a_folder_reports_broken_links_and_takes_any_case_of_suffix(rb, tmp_path
     (folder / "乙" / "大写.JXC").write_text(CASES["report-figures"].read_text(encoding="utf-8"), encoding="utf-8")
     (folder / "断链.jxc").symlink_to(tmp_path / "nowhere.jxc")
     errors = []
-    from jixiao.compiler.data.batch import score_rows
+    from jixiao.compiler.data import score_rows
     _, scored = score_rows(rb, folder, on_error="skip", errors=errors)
     assert [s.ids["文件"] for s in scored] == ["乙/单位0.jxc", "乙/大写.JXC"]
     assert [(e.file, "E0106" in e.text()) for e in errors] == [("断链.jxc", True)]
@@ -708,7 +708,7 @@ def test_json_records_with_ever_new_keys_are_refused(tmp_path):
 
 
 def test_a_json_lines_file_changed_between_its_two_readings(rb, tmp_path):
-    from jixiao.compiler.data.batch import DataError, read_rows
+    from jixiao.compiler.data import DataError, read_rows
     header, rows = unit_rows(rb)
     src = tmp_path / "units.jsonl"
     src.write_text("\n".join(json.dumps(dict(zip(header, r)), ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")

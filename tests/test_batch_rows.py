@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from jixiao.compiler.api import compile_rulebook
-from jixiao.compiler.data.batch import BadRows, score_rows
+from jixiao.compiler.data import BadRows, score_rows
 from jixiao.compiler.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,7 +25,9 @@ from decimal import Decimal
 from typing import Any, Mapping, Optional
 
 from ..api import CompiledRulebook
-from .batch import DataError, indicator_headers, rows_record, score_table
+from .results import DataError, indicator_headers
+from .scoring import score_table
+from .writers import rows_record
 
 
 def score_frame(rb: CompiledRulebook, df, *, mapping: Optional[dict] = None, on_error: str = "stop",

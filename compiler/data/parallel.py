@@ -5,10 +5,10 @@ the bytes the workers return; at most 2 × jobs blocks are in flight, so memory 
 flat. A block without quotes is UTF-8 bytes of whole lines, cut without decoding; from
 the first quote on, the csv module reads the records in the main process and a block
 is a list of records. Workers convert each row with a converter generated for the
-column layout (compiler.batch.Columns.fast_converter), evaluate it with the rulebook's
-generated fast path and format the scores; every other row takes the general path
-(compiler.batch.score_cells' validation), so both paths give the same output and the
-same errors, byte for byte (tests/test_batch.py).
+column layout (compiler.data.columns.Columns.fast_converter), evaluate it with the
+rulebook's generated fast path and format the scores; every other row takes the general
+path (compiler.data.scoring.score_cells' validation), so both paths give the same output
+and the same errors, byte for byte (tests/test_batch.py).
 """
 from __future__ import annotations
 
@@ -20,7 +20,10 @@ from typing import Any, Iterator, Optional
 
 from ..backend import runtime
 from ..api import CompiledRulebook, error_msg
-from .batch import BadRows, Columns, DataError, RowError, _Formats, indicator_headers, read_rows
+from .columns import Columns
+from .readers import read_rows
+from .results import BadRows, DataError, RowError, indicator_headers
+from .writers import _Formats
 from ..files import atomic_write
 
 _W: dict = {}   # per worker process: the compiled rulebook, converter and writer setup

@@ -1,0 +1,210 @@
+"""A table's headers -> the rulebook's inputs (``Columns``): which column gives which
+input, which are the unit's ids, checklists (one cell, or a column per item), the
+指标行 column; a row's cells as inputs for validation, and the converter generated for
+a column layout (the fast path for rows of text cells, CSV).
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Optional
+
+from ..backend import loader, runtime
+from ..api import CompiledRulebook
+from .readers import _norm
+from .results import DataError, indicator_headers
+
+if TYPE_CHECKING:
+    from .rowtable import RowTable
+
+CHECKLIST_SEPARATORS = (",", "，", "、", ";", "；", " ", "|")
+ROWS_HEADERS = ("指标行", "rows")
+
+
+class Columns:
+    """How the data file's headers map onto the rulebook's inputs."""
+
+    def __init__(self, rb: CompiledRulebook, headers: list[str], mapping: Optional[dict] = None,
+                 row_table: Optional["RowTable"] = None):
+        self.inputs = {i.name: i for i in rb.program.inputs}
+        norm_inputs = {_norm(n): n for n in self.inputs}
+        mapping = {_norm(k): v for k, v in (mapping or {}).items()}     # header names compared normalised
+        self.headers = headers
+        self.to_input: dict[int, str] = {}
+        self.checklist_parts: dict[str, list[tuple[int, int]]] = {}   # input -> [(item no, col)]
+        self.id_columns: list[int] = []
+        self.rows_column: Optional[int] = None        # 指标行: a record's rows (JSON)
+        self.hidden = {p.total.name for p in rb.program.row_parts if p.total is not None}
+        for col, h in enumerate(headers):
+            key = _norm(h)
+            if self.hidden and key.casefold() in ROWS_HEADERS and self.rows_column is None:
+                self.rows_column = col
+                continue
+            name = mapping.get(key) or norm_inputs.get(key)
+            if name is not None and name in self.inputs:
+                if name in self.to_input.values():
+                    other = headers[next(c for c, n in self.to_input.items() if n == name)]
+                    raise DataError(f"两列都是输入「{name}」：「{other}」和「{h}」 / two columns give the input `{name}`: "
+                                    f"`{other}` and `{h}`")
+                self.to_input[col] = name
+                continue
+            part = _checklist_part(key, self.inputs, norm_inputs)
+            if part is not None:
+                self.checklist_parts.setdefault(part[0], []).append((part[1], col))
+                continue
+            self.id_columns.append(col)
+        self.row_table = row_table if self.hidden else None     # 指标行 from a table of their own
+        self.row_key: Optional[int] = None                         # the id column that names the unit there
+        if self.row_table is not None and self.rows_column is not None:
+            raise DataError(f"指标行给了两处：数据的「{headers[self.rows_column]}」列和指标行表 {row_table.source} / "
+                            f"the rows are given twice: in the data's column `{headers[self.rows_column]}` and in "
+                            f"the rows table {row_table.source}")
+        if self.row_table is not None:
+            self.row_key = next((c for c in self.id_columns if _norm(headers[c]) == _norm(row_table.key)), None)
+            if self.row_key is None:
+                raise DataError(f"指标行表的第一列「{row_table.key}」不是数据中的列 / the rows table's first column "
+                                f"`{row_table.key}` (the unit it belongs to) is not a column of the data")
+        taken = set(indicator_headers(rb)) | {"总分", "等级"}
+        clash = [headers[c] for c in self.id_columns if str(headers[c]).strip() in taken]
+        if clash:
+            raise DataError("这些列与结果的列同名，请改名（如「自评总分」） / these columns have the names of result "
+                            "columns; rename them (e.g. 自评总分): " + "、".join(clash))
+        bad_map = [v for v in mapping.values() if v not in self.inputs]
+        if bad_map:
+            raise DataError(f"映射文件中的输入不存在 / the mapping names unknown inputs: {', '.join(bad_map)}")
+
+    def fast_converter(self, rb: CompiledRulebook):
+        """A function ``cells -> validated values`` for rows of text cells (CSV), generated
+        for this column layout: plain numbers, yes/no words, grades and checklists are
+        converted inline; anything else (a percent sign, a bad value) returns None and the
+        row goes through the general validation, which also words the errors."""
+        lines = ["def convert(c, _D=_D, B=B, SPLIT=SPLIT, len=len):", "    try:"]
+        col_of = {name: col for col, name in self.to_input.items()}
+        consts = {}
+
+        def k(v):
+            name = f"K{len(consts)}"
+            consts[name] = v
+            return name
+        out = []
+        for n, inp in enumerate(rb.program.inputs):
+            v = f"x{n}"
+            out.append(v)
+            if inp.kind == "checklist":
+                m = len(inp.members)
+                if inp.name in self.checklist_parts:
+                    cols = [c for _, c in sorted(self.checklist_parts[inp.name])]
+                    lines.append(f"        {v} = (" + ", ".join(f"B[c[{c}].strip()]" for c in cols) + ",)")
+                else:
+                    # a checklist cell takes few distinct values: memoise its parse
+                    memo = k({})
+                    cell = f"c[{col_of[inp.name]}]"
+                    lines.append(f"        {v} = {memo}.get({cell})")
+                    lines.append(f"        if {v} is None:")
+                    lines.append(f"            {v} = tuple([B[p] for p in SPLIT({cell}, {m})])")
+                    lines.append(f"            if len({v}) != {m}: return None")
+                    lines.append(f"            if len({memo}) < 4096: {memo}[{cell}] = {v}")
+                continue
+            s = f"c[{col_of[inp.name]}]"
+            if inp.kind == "boolean":
+                lines.append(f"        {v} = B[{s}.strip()]")
+            elif inp.kind == "grade":
+                lines.append(f"        {v} = {s}.strip()")
+                lines.append(f"        if {v} not in {k(frozenset(inp.members))}: return None")
+            elif inp.kind == "count":
+                # whole numbers written as digits (anything else takes the full path); a
+                # count takes few distinct values, so each cell text's value is memoised
+                memo = k({})
+                lines.append(f"        {v} = {memo}.get({s})")
+                lines.append(f"        if {v} is None:")
+                lines.append(f"            if not {s}.isdigit() or len({s}) > 30: return None")
+                lines.append(f"            {v} = _D({s})")
+                conds = []
+                if inp.lo is not None:
+                    conds.append(f"{v} {'<=' if inp.lo_open else '<'} {k(inp.lo)}")
+                if inp.hi is not None:
+                    conds.append(f"{v} {'>=' if inp.hi_open else '>'} {k(inp.hi)}")
+                if conds:
+                    lines.append(f"            if {' or '.join(conds)}: return None")
+                lines.append(f"            if len({memo}) < 4096: {memo}[{s}] = {v}")
+            else:
+                lines.append(f"        if len({s}) > 60: return None")
+                lines.append(f"        {v} = _D({s})")
+                # NaN fails every comparison by raising (-> None); ±Infinity and absurd
+                # magnitudes fail a bound (the full path then words the error)
+                conds = [f"{v} {'<=' if inp.lo_open else '<'} {k(inp.lo)}" if inp.lo is not None else f"{v} < {k(Decimal('-1e30'))}",
+                         f"{v} {'>=' if inp.hi_open else '>'} {k(inp.hi)}" if inp.hi is not None else f"{v} > {k(Decimal('1e30'))}"]
+                lines.append(f"        if {' or '.join(conds)}: return None")
+        lines.append(f"        return [{', '.join(out)}]")
+        lines.append("    except Exception:")
+        lines.append("        return None")
+        ns = loader.execute("\n".join(lines), kind="converter", name=rb.program.source_name,
+                            constants={"B": _BOOLS, "SPLIT": _split_items, **consts})
+        return ns["convert"]
+
+    def missing(self) -> list[str]:
+        given = set(self.to_input.values()) | set(self.checklist_parts)
+        if self.rows_column is not None or self.row_key is not None:
+            given |= self.hidden                       # the rows' totals come from the rows
+        return [n for n in self.inputs if n not in given]
+
+    def row_to_inputs(self, cells: list) -> tuple[dict, dict, dict]:
+        """(inputs for validation, id values, input -> column header)."""
+        raw: dict[str, Any] = {}
+        where: dict[str, str] = {}
+        n = len(cells)
+        for col, name in self.to_input.items():
+            v = cells[col] if col < n else None
+            inp = self.inputs[name]
+            if inp.kind == "checklist" and isinstance(v, str):
+                v = _split_checklist(v, len(inp.members))
+            raw[name] = v
+            where[name] = self.headers[col]
+        for name, parts in self.checklist_parts.items():
+            vals = [cells[c] if c < n else None for _, c in sorted(parts)]
+            raw[name] = tuple(vals) if all(x not in (None, "") for x in vals) else None
+            where[name] = self.headers[sorted(parts)[0][1]]
+        ids = {self.headers[c]: (cells[c] if c < n else None) for c in self.id_columns}
+        return raw, ids, where
+
+
+_BOOLS = {w: True for w in runtime.TRUE_WORDS} | {w: False for w in runtime.FALSE_WORDS}
+
+
+def _split_items(s: str, n: int):
+    """Checklist cell -> its items (words or 1/0 digits); 全部符合 -> n × 是."""
+    s = s.strip()
+    if s in runtime.ALL_MET_WORDS:
+        return ["是"] * n
+    if len(s) == n and set(s) <= {"0", "1"}:
+        return list(s)
+    for sep in CHECKLIST_SEPARATORS:
+        if sep in s:
+            return [x.strip() for x in s.split(sep) if x.strip()]
+    return [s]
+
+
+def _checklist_part(key: str, inputs, norm_inputs):
+    """``资金使用合规性要点.1`` / ``资金使用合规性要点[1]`` / ``资金使用合规性要点1`` -> (input, 1)."""
+    m = re.fullmatch(r"(.+?)(?:\.|\[|（|\(|-|_)?(\d+)[\]）)]?", key)
+    if not m:
+        return None
+    name = norm_inputs.get(m.group(1))
+    if name is None or inputs[name].kind != "checklist":
+        return None
+    k = int(m.group(2))
+    if not 1 <= k <= len(inputs[name].members):
+        return None
+    return name, k
+
+
+def _split_checklist(v: str, n: int):
+    s = v.strip()
+    if s in runtime.ALL_MET_WORDS:
+        return s
+    if len(s) == n and set(s) <= {"0", "1"}:
+        return tuple(c == "1" for c in s)
+    for sep in CHECKLIST_SEPARATORS:
+        if sep in s:
+            return tuple(x.strip() for x in s.split(sep) if x.strip())
+    return s
