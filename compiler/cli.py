@@ -1,7 +1,10 @@
-"""The ``jixiao`` command line: a thin layer over :mod:`compiler.api`.
+"""The ``jixiao`` command line: a thin layer over :mod:`jixiao.compiler.api` and the
+tools beside it.
 
-Exit codes: 0 success, 1 errors in a rulebook or a case (diagnostics printed),
-2 usage errors (click's own).
+Each command parses its options, calls the library and prints. The errors a user can
+cause reach one boundary (:class:`_Group`): a rulebook's or case's diagnostics are
+printed as ``jixiao check`` prints them (in the ``--lang`` asked for), an unreadable data
+file or an OS error as one line; the exit code is 1. Usage errors are click's (exit 2).
 """
 from __future__ import annotations
 
@@ -17,26 +20,49 @@ from ..dsl.diagnostics import (JixiaoError, Msg, explain as explain_code, render
 from . import api
 from .publish.report import score_table
 
+LANGS = ("both", "zh", "en")
+
+
+class _Group(click.Group):
+    """The one error boundary of the command line."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except JixiaoError as e:
+            click.echo(render_text(e.diagnostics, lang=ctx.meta.get("jixiao.lang", "both")), err=True)
+            sys.exit(1)
+        except OSError as e:          # a missing folder, a full disk, a file that cannot be written …
+            where = getattr(e, "filename", None)
+            click.echo(f"error: {where}: {e.strerror or e}" if where else f"error: {e.strerror or e}", err=True)
+            sys.exit(1)
+        except Exception as e:
+            from .data import DataError
+            if isinstance(e, DataError):
+                click.echo(f"error: {e}", err=True)
+                sys.exit(1)
+            raise
+
+
+def _remember_lang(ctx, _param, value):
+    ctx.meta["jixiao.lang"] = value
+    return value
+
+
+def lang_option(choices=LANGS, default="both", help="消息语言 / language of the messages"):
+    """``--lang``: the language of diagnostics (and of a command's own text where it has one)."""
+    return click.option("--lang", type=click.Choice(choices), default=default, show_default=True,
+                        callback=_remember_lang, is_eager=True, help=help)
+
 
 def _evaluate_case(rulebook, case, trace=False):
-    """(compiled rulebook, case, result), or the diagnostics and exit 1."""
-    try:
-        rb = api.compile_rulebook(path=rulebook)
-        c = rb.load_case(case)
-        return rb, c, rb.evaluate_case(c, trace=trace)
-    except JixiaoError as e:
-        _fail(e)
+    """(compiled rulebook, case, result); errors go to the boundary."""
+    rb = api.compile_rulebook(path=rulebook)
+    c = rb.load_case(case)
+    return rb, c, rb.evaluate_case(c, trace=trace)
 
 
-def _fail(err: JixiaoError, fmt: str = "full") -> None:
-    if fmt == "json":
-        click.echo(render_json(err.diagnostics), err=True)
-    else:
-        click.echo(render_text(err.diagnostics, "concise" if fmt == "concise" else "full"), err=True)
-    sys.exit(1)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="jixiao")
 def main():
     """jixiao（绩效）：预算绩效评价规则集的编译器 / a compiler for budget performance rulebooks."""
@@ -47,8 +73,7 @@ def main():
 @click.option("--format", "fmt", type=click.Choice(["text", "full", "concise", "json", "sarif", "github"]),
               default="text", help="诊断格式 / diagnostic format: text (= full), concise, json, sarif, github")
 @click.option("--strict", is_flag=True, help="警告也视为失败 / fail on warnings too")
-@click.option("--lang", type=click.Choice(["both", "zh", "en"]), default="both", show_default=True,
-              help="诊断语言 / language of the messages")
+@lang_option()
 def check(files, fmt, strict, lang):
     """检查规则集 / check rulebooks for errors and warnings.
 
@@ -94,7 +119,8 @@ def check(files, fmt, strict, lang):
               help="并行进程数（CSV 到 CSV），默认为 CPU 数 / worker processes for CSV to CSV (default: CPUs)")
 @click.option("--rows", "rows_file", type=click.Path(exists=True, dir_okay=False),
               help="指标行表（每行一条，首列为单位） / a table of 指标行, one line per row, the unit in its first column")
-def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, rows_file):
+@lang_option()
+def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, rows_file, lang):
     """按规则集评分 / score a case, or a data file of many units, with a rulebook.
 
     CASE is a .jxc case (prints the 评分表), a data file (.csv, .xlsx, .json, .jsonl) with
@@ -112,7 +138,7 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, ro
                                    "--trace apply to one case; the -o file's suffix sets the format of many")
         if cases and (mapping or sheet):
             raise click.UsageError("--mapping/--sheet 只用于数据文件 / --mapping and --sheet apply to a data file")
-        _score_many(rulebook, data, output, mapping, sheet, on_error, jobs, rows_file)
+        _score_many(rulebook, data, output, mapping, sheet, on_error, jobs, rows_file, lang)
         return
     rb, c, result = _evaluate_case(rulebook, case, trace)
     if fmt == "json":
@@ -128,60 +154,38 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, ro
         click.echo(score_table(result, title, c.title))
 
 
-def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=None, rows_file=None):
-    import os
-    from .data import (BadRows, DataError, load_mapping, load_row_table, score_rows, workbook_row_table,
-                       write_results)
+def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=None, rows_file=None, lang="both"):
+    from .data import BadRows, DataError
+    from .data.job import check_paths, score_file
     out = Path(output) if output else None
-    inputs = [p for p in (data, Path(rows_file) if rows_file else None, Path(mapping) if mapping else None) if p]
-    if out is not None and out.exists() and any(p.exists() and os.path.samefile(out, p) for p in inputs):
-        raise click.UsageError("输出文件不能覆盖输入文件 / the output file would overwrite the input")
-    if out is not None and not out.absolute().parent.is_dir():
-        raise click.UsageError(f"输出文件夹不存在 / the output folder does not exist: {out.absolute().parent}")
-    jobs = jobs or os.cpu_count() or 1
+    rows = Path(rows_file) if rows_file else None
+    maps = Path(mapping) if mapping else None
     try:
-        rb = api.compile_rulebook(path=rulebook)
-        maps = load_mapping(mapping) if mapping else None
-        errors: list = []
-        progress = _progress() if out is not None and sys.stderr.isatty() else None
-        table = (load_row_table(rb, Path(rows_file)) if rows_file is not None
-                 else workbook_row_table(rb, data))
-        if (jobs > 1 and data.suffix.lower() == ".csv" and not rb.program.row_parts
-                and (out is None or out.suffix.lower() == ".csv")):
-            from .data.parallel import score_csv_parallel
-            n, errors = score_csv_parallel(rb, data, out, mapping=maps, on_error=on_error, jobs=jobs,
-                                           stdout=click.get_text_stream("stdout"), progress=progress)
-        else:
-            columns, scored = score_rows(rb, data, mapping=maps, sheet=sheet, on_error=on_error, errors=errors,
-                                         row_table=table)
-            ids = ([columns.headers[c] for c in columns.id_columns] if columns is not None
-                   else ["文件", "案例"] if data.is_dir() else ["案例"])
-            n = write_results(rb, scored, out, ids, stdout=click.get_text_stream("stdout"), progress=progress)
-    except JixiaoError as e:
-        _fail(e)
+        check_paths(data, out, (rows, maps))
     except DataError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(1)
-    except OSError as e:          # an output folder that does not exist, a full disk …
-        click.echo(f"error: {getattr(e, 'filename', None) or ''} {e.strerror or e}".replace("error:  ", "error: "), err=True)
-        sys.exit(1)
+        raise click.UsageError(str(e)) from None
+    rb = api.compile_rulebook(path=rulebook)
+    progress = _progress() if out is not None and sys.stderr.isatty() else None
+    try:
+        n, errors = score_file(rb, data, out, mapping=maps, sheet=sheet, on_error=on_error, jobs=jobs, rows=rows,
+                               stdout=click.get_text_stream("stdout"), progress=progress)
     except BadRows as e:
         for err in e.errors:
-            click.echo(f"error: {err.text()}", err=True)
-        if out is None:
-            click.echo("已停止，此前各行已输出（--on-error skip 可跳过错误行） / stopped; the rows before it "
-                       "were printed (--on-error skip scores the other rows)", err=True)
-        else:
-            click.echo("已停止，未写出结果（--on-error skip 可跳过错误行） / stopped, nothing written "
-                       "(--on-error skip scores the other rows)", err=True)
+            click.echo(f"error: {err.text(lang)}", err=True)
+        done = (Msg("已停止，此前各行已输出（--on-error skip 可跳过错误行）",
+                    "stopped; the rows before it were printed (--on-error skip scores the other rows)") if out is None
+                else Msg("已停止，未写出结果（--on-error skip 可跳过错误行）",
+                         "stopped, nothing written (--on-error skip scores the other rows)"))
+        click.echo(done.text(lang), err=True)
         sys.exit(1)
     if progress:
         click.echo("", err=True)
     for err in errors:
-        click.echo(f"skipped: {err.text()}", err=True)
-    rows = len({(e.file, e.row) for e in errors})
+        click.echo(f"skipped: {err.text(lang)}", err=True)
+    bad = len({(e.file, e.row) for e in errors})
     dest = f" → {out}" if out else ""
-    click.echo(f"{n} 个单位已评分，{rows} 行有错被跳过 / {n} unit(s) scored, {rows} bad row(s) skipped{dest}", err=True)
+    click.echo(Msg(f"{n} 个单位已评分，{bad} 行有错被跳过{dest}",
+                   f"{n} unit(s) scored, {bad} bad row(s) skipped{dest}").text(lang), err=True)
     sys.exit(1 if errors else 0)
 
 
@@ -206,24 +210,19 @@ def _progress():
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--rows", "rows_file", type=click.Path(exists=True, dir_okay=False),
               help="指标行表（每行一条，首列为单位） / a table of 指标行, one line per row, the unit in its first column")
-def diff_cmd(old, new, data, mapping, sheet, fail_on, fmt, rows_file):
+@lang_option()
+def diff_cmd(old, new, data, mapping, sheet, fail_on, fmt, rows_file, lang):
     """规则集变更的影响 / which units change score or grade when OLD becomes NEW."""
     from .data import DataError, diff, load_mapping
     if (Path(data).is_dir() or Path(data).suffix.lower() == ".jxc") and (mapping or sheet or rows_file):
         raise click.UsageError("--mapping/--sheet/--rows 只用于数据文件 / --mapping, --sheet and --rows apply to a data file")
-    try:
-        rb_old = api.compile_rulebook(path=old)
-        rb_new = api.compile_rulebook(path=new)
-        if rows_file and not (rb_old.program.row_parts or rb_new.program.row_parts):
-            raise DataError("两个规则集都没有指标行，不需要指标行表 / neither rulebook has 指标行: a rows table does not apply")
-        maps = load_mapping(mapping) if mapping else None
-        rep = diff(rb_old, rb_new, Path(data), mapping=maps, sheet=sheet,
-                   rows_path=Path(rows_file) if rows_file else None)
-    except JixiaoError as e:
-        _fail(e)
-    except DataError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(1)
+    rb_old = api.compile_rulebook(path=old)
+    rb_new = api.compile_rulebook(path=new)
+    if rows_file and not (rb_old.program.row_parts or rb_new.program.row_parts):
+        raise DataError("两个规则集都没有指标行，不需要指标行表 / neither rulebook has 指标行: a rows table does not apply")
+    maps = load_mapping(mapping) if mapping else None
+    rep = diff(rb_old, rb_new, Path(data), mapping=maps, sheet=sheet,
+               rows_path=Path(rows_file) if rows_file else None)
     from ..dsl.ir import fmt_decimal as f
     if fmt == "json":
         click.echo(json.dumps({
@@ -235,7 +234,7 @@ def diff_cmd(old, new, data, mapping, sheet, fail_on, fmt, rows_file):
                          "old_grade": c.old_grade, "new_grade": c.new_grade,
                          "indicators": [{"indicator": h, "old": f(a), "new": f(b)} for h, a, b in c.changed]}
                         for c in rep.changes],
-            "errors": [e.text() for e in rep.errors]}, ensure_ascii=False, indent=2))
+            "errors": [e.text(lang) for e in rep.errors]}, ensure_ascii=False, indent=2))
     else:
         for c in rep.changes:
             who = " ".join(str(v) for v in c.ids.values() if v not in (None, "")) or f"第{c.row}行"
@@ -252,7 +251,7 @@ def diff_cmd(old, new, data, mapping, sheet, fail_on, fmt, rows_file):
         if rep.only_old or rep.only_new:
             click.echo(f"  仅旧规则集有 / only in old: {'、'.join(rep.only_old) or '—'}；仅新规则集有 / only in new: {'、'.join(rep.only_new) or '—'}")
     for e in rep.errors:
-        click.echo(f"skipped: {e.text()}", err=True)
+        click.echo(f"skipped: {e.text(lang)}", err=True)
     failing = (fail_on == "grade-change" and rep.grade_changes) or (fail_on == "score-change" and rep.changes)
     sys.exit(1 if failing or rep.errors else 0)
 
@@ -261,20 +260,18 @@ def diff_cmd(old, new, data, mapping, sheet, fail_on, fmt, rows_file):
 @click.argument("rulebook", type=click.Path(dir_okay=False))
 @click.option("--emit-python", "emit", type=click.Path(dir_okay=False), required=True,
               help="写出独立的 Python 模块 / write a standalone Python module")
-def compile_cmd(rulebook, emit):
+@lang_option()
+def compile_cmd(rulebook, emit, lang):
     """编译规则集为 Python 模块 / compile a rulebook to a standalone Python module."""
-    try:
-        rb = api.compile_rulebook(path=rulebook)
-    except JixiaoError as e:
-        _fail(e)
+    rb = api.compile_rulebook(path=rulebook)
     from .files import atomic_write
     out = Path(emit)
     try:
         atomic_write(out, lambda tmp: Path(tmp).write_text(rb.emit_python(), encoding="utf-8"))
     except OSError as e:
-        click.echo(f"error: 无法写出 / cannot write {out}: {e.strerror or e}", err=True)
+        click.echo("error: " + Msg(f"无法写出 {out}：{e.strerror or e}", f"cannot write {out}: {e.strerror or e}").text(lang), err=True)
         sys.exit(1)
-    click.echo(f"已写出 / wrote {out}", err=True)
+    click.echo(Msg(f"已写出 {out}", f"wrote {out}").text(lang), err=True)
 
 
 @main.command("test")
@@ -284,7 +281,8 @@ def compile_cmd(rulebook, emit):
               help="对规则集（.jx）做性质测试 / property-test rulebooks (.jx) instead of running suites")
 @click.option("--examples", type=click.IntRange(1, 100000), default=300, show_default=True,
               help="性质测试的随机样例数 / examples per rulebook for --properties")
-def test_cmd(paths, quiet, properties, examples):
+@lang_option()
+def test_cmd(paths, quiet, properties, examples, lang):
     """运行规则集测试（.jxt） / run rulebook test suites.
 
     PATHS are .jxt files or folders searched for them. With --properties, PATHS are
@@ -294,7 +292,7 @@ def test_cmd(paths, quiet, properties, examples):
     Exit 0 only when everything passes."""
     from .verify import suites as testing
     if properties:
-        _properties(paths, examples)
+        _properties(paths, examples, lang)
         return
     suites = testing.find_suites(paths)
     if not suites:
@@ -304,7 +302,7 @@ def test_cmd(paths, quiet, properties, examples):
         try:
             loaded = testing.load_suite(path)
         except JixiaoError as e:
-            click.echo(render_text(e.diagnostics), err=True)
+            click.echo(render_text(e.diagnostics, lang=lang), err=True)
             failed += 1
             continue
         for o in testing.run_suite(loaded):
@@ -318,12 +316,11 @@ def test_cmd(paths, quiet, properties, examples):
     sys.exit(0 if failed == 0 else 1)
 
 
-def _properties(paths, examples):
-    try:
-        import hypothesis  # noqa: F401
-    except ImportError:
+def _properties(paths, examples, lang):
+    import importlib.util
+    if importlib.util.find_spec("hypothesis") is None:
         raise click.UsageError("性质测试需要 hypothesis：pip install 'jixiao[properties]' / "
-                               "property tests need hypothesis: pip install 'jixiao[properties]'") from None
+                               "property tests need hypothesis: pip install 'jixiao[properties]'")
     from .verify import properties as P
     files = []
     for p in paths:
@@ -339,7 +336,7 @@ def _properties(paths, examples):
         try:
             report = P.run_properties(res, examples=examples)
         except JixiaoError as e:
-            click.echo(render_text(e.diagnostics), err=True)
+            click.echo(render_text(e.diagnostics, lang=lang), err=True)
             failed += 1
             continue
         if report.failures:
@@ -358,7 +355,7 @@ def _properties(paths, examples):
 @click.argument("rulebook", type=click.Path(dir_okay=False))
 @click.argument("case", required=False, type=click.Path(dir_okay=False))
 @click.option("--indicator", "indicators", multiple=True, help="只说明这些指标 / only these indicators (repeatable)")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
+@lang_option(("zh", "en"), "zh", "说明与诊断的语言 / language of the explanation and of diagnostics")
 @click.option("--audit", "do_audit", is_flag=True, help="只列出与自评不一致或自评不可得的指标 / audit claimed scores only")
 def explain_cmd(rulebook, case, indicators, lang, do_audit):
     """评分依据：用文字说明每项得分 / explain each score in words (and audit claimed scores).
@@ -404,24 +401,24 @@ def fmt(d):
               help="评分表文件 .xlsx/.html/.md / the 评分表 file (.xlsx, .html or .md)")
 @click.option("--criteria", type=click.Choice(["rule", "original", "both"]), default="rule", show_default=True,
               help="评分标准：按规则生成、照录原文或两者 / 评分标准 generated from the rule, the original wording, or both")
-def report_cmd(rulebook, case, output, criteria):
+@lang_option()
+def report_cmd(rulebook, case, output, criteria, lang):
     """评分表（含评分依据与自评复核） / the 评分表 of a case, with 评分依据 and the audit of claimed scores."""
     from . import publish
     if Path(output).suffix.lower() not in publish.FORMATS:
         raise click.UsageError(f"输出格式 / output format: {', '.join(publish.FORMATS)}")
     rb, c, result = _evaluate_case(rulebook, case, trace=True)
-    try:
-        publish.write_report(rb, c, result, output, criteria)
-    except OSError as e:
-        raise click.ClickException(f"{output}: {e.strerror or e}")
-    click.echo(f"{output}：总分 {fmt(result.total)}，{result.grade} / written", err=True)
+    publish.write_report(rb, c, result, output, criteria)
+    click.echo(Msg(f"{output}：总分 {fmt(result.total)}，{result.grade}",
+                   f"{output} written: total {fmt(result.total)}, {result.grade}").text(lang), err=True)
 
 
 @main.command("doc")
 @click.argument("rulebook", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="评分表文件 .xlsx/.html/.md / the 评分表 file (.xlsx, .html or .md)")
-def doc_cmd(rulebook, output):
+@lang_option()
+def doc_cmd(rulebook, output, lang):
     """发布评分表：评分标准由规则生成 / the rulebook as the published 评分表, 评分标准 generated from the rules.
 
     给出方法库（方法库 "…"）时，输出各计分方法的参数、说明和评分标准 / for a 方法库 file,
@@ -429,26 +426,21 @@ def doc_cmd(rulebook, output):
     from . import publish
     if Path(output).suffix.lower() not in publish.FORMATS:
         raise click.UsageError(f"输出格式 / output format: {', '.join(publish.FORMATS)}")
-    try:
-        lib = api.load_library(rulebook)
-        rb = api.compile_rulebook(path=rulebook) if lib is None else None
-    except JixiaoError as e:
-        _fail(e)
-    try:
-        if lib is not None:
-            publish.write_table(publish.library_table(lib), output)
-        else:
-            publish.write_doc(rb, output)
-    except OSError as e:
-        raise click.ClickException(f"{output}: {e.strerror or e}")
-    click.echo(f"{output} / written", err=True)
+    lib = api.load_library(rulebook)
+    rb = api.compile_rulebook(path=rulebook) if lib is None else None
+    if lib is not None:
+        publish.write_table(publish.library_table(lib), output)
+    else:
+        publish.write_doc(rb, output)
+    click.echo(Msg(f"已写出 {output}", f"wrote {output}").text(lang), err=True)
 
 
 @main.command("explain-code")
 @click.argument("code")
-def explain_code_cmd(code):
+@lang_option()
+def explain_code_cmd(code, lang):
     """说明诊断代码 / explain a diagnostic code (e.g. E0201)."""
-    text = explain_code(code)
+    text = explain_code(code, lang)
     if text is None:
         raise click.UsageError(f"未知代码 / unknown code {code}")
     click.echo(text)

@@ -15,7 +15,10 @@ T = TypeVar("T")
 def atomic_write(path, write: Callable[[str], T]) -> T:
     """Call ``write(temporary path)``, then rename the temporary file to ``path``."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    except OSError as e:            # say which file could not be written, not the temporary one
+        raise OSError(e.errno, e.strerror, str(path)) from None
     os.close(fd)
     try:
         result = write(tmp)
