@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-GOLDEN = Path(__file__).parent / "golden" / "bad"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "bad"
 CASES = sorted(p.stem for p in GOLDEN.glob("*.cmd"))
 
 

@@ -14,7 +14,7 @@ from jixiao.compiler.api import check_file, compile_rulebook
 from jixiao.dsl.check import check_text
 from jixiao.dsl.diagnostics import JixiaoError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "stdlib_indicators" / "tests"
 SUITE = TESTS / "计分方法.jxt"
 RULEBOOK = TESTS / "计分方法测试.jx"

@@ -23,7 +23,7 @@ from jixiao.compiler.cli import main
 from jixiao.dsl.check import check_text
 from jixiao.dsl.diagnostics import JixiaoError, render_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出自评.jx"
 CASE = ROOT / "examples" / "chenxi-2021" / "self-evaluation.jxc"
 CASE_TEXT = CASE.read_text(encoding="utf-8")

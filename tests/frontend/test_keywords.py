@@ -5,7 +5,7 @@ from jixiao.compiler.api import compile_rulebook
 from jixiao.dsl.keywords import translate_keywords
 from jixiao.dsl.parser import parse_rulebook
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ZH = (ROOT / "stdlib_indicators" / "部门整体支出.jx").read_text(encoding="utf-8")
 CASES = [ROOT / "examples" / "chenxi-2021" / n for n in ("self-assessment.jxc", "report-figures.jxc")]
 

@@ -11,7 +11,7 @@ from conftest import run_cli
 
 from jixiao.dsl.keywords import ZH_EN
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
 FILES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests" / "golden" / "checks").glob("*.jx")) + [
     "tests/fixtures/附件2-literal.jx", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "stdlib_indicators").glob("*.jx"))]

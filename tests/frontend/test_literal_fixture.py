@@ -17,7 +17,7 @@ from conftest import run_cli as _run_cli
 
 from jixiao.dsl.check import check_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_REL = "tests/fixtures/附件2-literal.jx"
 FIXTURE = ROOT / FIXTURE_REL
 GOLDEN = ROOT / "tests" / "golden" / "literal"

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from jixiao.compiler.api import compile_rulebook
 from jixiao.compiler.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
 SELF = ROOT / "examples" / "chenxi-2021" / "self-assessment.jxc"
 REPORT = ROOT / "examples" / "chenxi-2021" / "report-figures.jxc"

@@ -6,7 +6,7 @@ import pytest
 
 from jixiao.compiler.api import compile_rulebook
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden" / "codegen"
 RULEBOOKS = sorted(p.name for p in (ROOT / "stdlib_indicators").glob("*.jx") if p.name != "计分方法.jx")
 

@@ -211,8 +211,6 @@ def test_a_rows_rulebook_from_a_frame_of_records():
     """The documented JSON Lines layout read by pandas (a 指标行 column of objects) scores
     as rb.evaluate(rows=…), and the result lists each unit's rows."""
     import json
-    import sys
-    sys.path.insert(0, str(ROOT / "tests"))
     from test_batch_rows import RULEBOOK as ROWS_RULEBOOK, records
     rb2 = compile_rulebook(path=ROWS_RULEBOOK)
     recs = records(rb2)

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from jixiao.compiler.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SUITE = ROOT / "stdlib_indicators" / "tests" / "部门整体支出.jxt"
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
 
@@ -85,7 +85,7 @@ def test_expected_error_passes_only_when_the_case_is_refused_with_that_code(tmp_
     fails with another code, is a failed expectation naming what happened."""
     import shutil
     from jixiao.compiler.verify import suites as testing
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     shutil.copy(root / "stdlib_indicators" / "部门整体支出自评.jx", tmp_path / "r.jx")
     shutil.copy(root / "examples" / "chenxi-2021" / "self-evaluation.jxc", tmp_path / "c.jxc")
     (tmp_path / "t.jxt").write_text(
@@ -102,7 +102,7 @@ def test_expected_error_passes_only_when_the_case_is_refused_with_that_code(tmp_
 def test_properties_over_the_stdlib_folder_skip_the_library():
     """`jixiao test --properties stdlib_indicators/`: every rulebook passes; the 方法库 is
     named and skipped (its methods are checked in the rulebooks that call them)."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     res = CliRunner().invoke(main, ["test", "--properties", str(root / "stdlib_indicators"), "--examples", "20"])
     assert res.exit_code == 0, res.output
     assert "计分方法.jx（方法库，跳过" in res.output

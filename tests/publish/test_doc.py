@@ -10,7 +10,7 @@ from jixiao.compiler.cli import main
 from jixiao.compiler.publish.criteria import band_text, criteria_text, grade_boxes
 from jixiao.compiler.publish.tables import doc_table
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
 
 
@@ -181,7 +181,7 @@ def test_docs_methods_md_is_generated_from_the_library():
     editing the library without regenerating it fails here."""
     from jixiao.compiler import api
     from jixiao.compiler import publish
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     lib = api.load_library(root / "stdlib_indicators" / "计分方法.jx")
     assert lib is not None
     table = publish.library_table(lib)

@@ -15,7 +15,7 @@ from conftest import run_cli as _run_cli
 
 from jixiao.dsl.diagnostics import CATALOG
 
-CHECKS = Path(__file__).parent / "golden" / "checks"
+CHECKS = Path(__file__).resolve().parents[1] / "golden" / "checks"
 BROKEN = sorted(p.name[: -len(".jx")] for p in CHECKS.glob("*.jx") if not p.name.endswith(".ok.jx"))
 CLEAN = sorted(p.name[: -len(".ok.jx")] for p in CHECKS.glob("*.ok.jx"))
 

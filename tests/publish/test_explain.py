@@ -8,7 +8,7 @@ from jixiao.compiler.api import compile_rulebook
 from jixiao.compiler.cli import main
 from jixiao.compiler.publish.explain import audit, explain
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
 REPORT = ROOT / "examples" / "chenxi-2021" / "report-figures.jxc"
 SELF = ROOT / "examples" / "chenxi-2021" / "self-assessment.jxc"

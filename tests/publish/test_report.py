@@ -16,7 +16,7 @@ from jixiao.compiler.cli import main
 from jixiao.compiler.publish import render_html, render_markdown, report_table, write_report
 from jixiao.compiler.publish.report import result_json, score_table
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
 REPORT = ROOT / "examples" / "chenxi-2021" / "report-figures.jxc"
 SELF = ROOT / "examples" / "chenxi-2021" / "self-assessment.jxc"

@@ -57,11 +57,11 @@ from jixiao.dsl.diagnostics import JixiaoError
 from jixiao.dsl.keywords import EN_ZH, ZH_EN
 from jixiao.dsl.parser import parse_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STDLIB = ROOT / "stdlib_indicators" / "部门整体支出.jx"
 SELF_ASSESSMENT = ROOT / "examples" / "chenxi-2021" / "self-assessment.jxc"
 SUITE = ROOT / "stdlib_indicators" / "tests" / "部门整体支出.jxt"
-HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
+HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
 
 SCALE = max(1, int(os.environ.get("JIXIAO_FUZZ_SCALE", "1")))
 FULL = os.environ.get("JIXIAO_ROBUSTNESS_FULL") == "1"

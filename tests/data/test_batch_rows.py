@@ -14,7 +14,7 @@ from jixiao.compiler.api import compile_rulebook
 from jixiao.compiler.data import BadRows, score_rows
 from jixiao.compiler.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出自评.jx"
 CASE = ROOT / "examples" / "chenxi-2021" / "self-evaluation.jxc"
 

@@ -13,7 +13,7 @@ from jixiao.compiler.api import compile_rulebook
 from jixiao.compiler.cli import main
 from jixiao.dsl.diagnostics import JixiaoError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RULEBOOK = ROOT / "stdlib_indicators" / "项目支出自评.jx"
 LIBRARY = ROOT / "stdlib_indicators" / "计分方法.jx"
 SUITE = ROOT / "stdlib_indicators" / "tests" / "项目支出自评.jxt"
