@@ -127,12 +127,13 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, ro
     one unit per row, or a folder of .jxc cases (one unit each): each unit's indicator
     scores, total and grade are written to -o FILE (or CSV on standard output). Exit 1 if
     any row or case was bad (listed on stderr)."""
+    from .data.readers import DATA_SUFFIXES
     data = Path(case)
     cases = data.is_dir() or data.suffix.lower() == ".jxc"
     if rows_file is not None and cases:
         raise click.UsageError("--rows 只用于数据文件；案例在文件内写指标行 / --rows applies to a data file; a case "
                                "gives its rows itself")
-    if output is not None or data.is_dir() or data.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson"):
+    if output is not None or data.is_dir() or data.suffix.lower() in DATA_SUFFIXES:
         if fmt != "table" or trace:
             raise click.UsageError("--format/--trace 只用于单个案例；批量结果的格式由 -o 的扩展名决定 / --format and "
                                    "--trace apply to one case; the -o file's suffix sets the format of many")

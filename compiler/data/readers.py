@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, Optional
 
 from .results import DataError
 
-DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson", ".jxc"}
+DATA_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson")   # a data file of many units (.jxc: a case)
 
 
 def _norm(name: str) -> str:

@@ -118,7 +118,7 @@ class _Criteria:
             text = f"如果{self.cond(e.cond)}则{self.expr(e.then)}，否则{self.expr(e.else_)}"
             return f"({text})" if prec > 0 else text
         if isinstance(e, ir.Tiers):
-            return f"（{self.tiers(e, formula_values=True)}）"
+            return f"（{self.tiers(e)}）"
         return None
 
     def peel(self, e: ir.Expr) -> tuple[ir.Expr, list[str]]:
@@ -285,7 +285,7 @@ class _Criteria:
             return e.args[0].input
         return None
 
-    def tiers(self, e: ir.Tiers, formula_values: bool = False) -> str:
+    def tiers(self, e: ir.Tiers) -> str:
         rows = e.rows
         if e.subject is None:
             out = []

@@ -22,7 +22,7 @@ from ..diagnostics import Diagnostic, Label, make, tr
 from ..imports import collect_methods
 from ..ir import KNOWN_UNITS, Type
 from ..names import did_you_mean, narrow_qualified, qualify
-from ..ops import fold_constant, may_be_na
+from ..ops import fold_constant
 from .clamps import push_clamps
 from .methods import copy_argument, resolve_call
 from .rowblocks import resolve_rows, row_programs
@@ -350,10 +350,6 @@ class Resolver:
         self._current = None
         if score_ast is None and ind.is_leaf:
             self.err("E0403", [Label(ind.name_span, tr("缺少「得分 = …」", "no `得分 = …`"))], name=ind.name)
-
-    def _no_na(self, e: ir.Expr):
-        if e.type.kind == "na" or may_be_na(e):
-            self.err("E0508", [Label(e.span, "")], name="不适用")
 
     # ───────────── expressions ─────────────
     def lookup(self, ref: ast.Ref, scope: dict, grades: bool, allow_names=True, enum_members=()):

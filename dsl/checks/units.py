@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..diagnostics import Label, Msg, tr
-from ..ir import AMOUNT_UNITS, COUNT_UNITS, Type
+from ..ir import COUNT_UNITS, Type
 
 OP_TEXT = {"+": "+", "-": "-", "*": "×", "/": "÷", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 UNKNOWN_UNIT = "?"   # a unit already reported as unknown (E0304): agrees with everything
@@ -115,9 +115,6 @@ class Units:
         if {ua, ub} == {"%", "pp"}:
             return Type("num")
         if ub == "%":
-            return a
-        if ua is None and ub in AMOUNT_UNITS | COUNT_UNITS:
-            self.mismatch(a, b, span, op)
             return a
         self.mismatch(a, b, span, op)
         return a
