@@ -126,7 +126,7 @@ def _tagged(nodes, toks, kind) -> list:
 
 class _Printer:
     def __init__(self, tree, src: SourceFile, comments):
-        self.tree, self.src, self.text_ = tree, src, src.text
+        self.src, self.text_ = src, src.text
         stream = token_stream(src.text)
         self.toks = [t for t in stream if t.type not in _STRUCTURE]
         nodes = list(ast.walk(tree))
@@ -140,7 +140,7 @@ class _Printer:
                          if isinstance(tree, ast.Rulebook) else {})
         self.lines = self._lines(stream)
         self.items = self._place(sorted(comments, key=lambda c: c.span.start))
-        self.comment_order: list[str] = []
+        self.comment_order: list[str] = []      # the comments' texts in the order text() wrote them
 
     # ── logical lines and where each comment goes ──
     def _lines(self, stream) -> list[_Line]:
@@ -227,6 +227,7 @@ class _Printer:
 
     # ── rows ──
     def text(self) -> str:
+        self.comment_order = []
         rows: list[_Row] = []
         for it in self._ordered():
             if isinstance(it, _Own):

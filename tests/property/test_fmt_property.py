@@ -5,7 +5,7 @@ layout does not depend on how the text was spaced or indented.
 Each rulebook (rulebook_gen.py: keywords in both languages, full-width colons and commas,
 「…」 names, percentages, \"\"\" strings, tiers, grade bands) is also written messily
 (indentation doubled, spaces added inside brackets and around commas) and with comments
-and blank lines sprinkled in; a case is written from its drawn inputs. Budget: 30
+and blank lines sprinkled in; a case is written from its drawn inputs. Budget: 25
 rulebooks (each formatted three ways) and 25 cases, ≈ 3 s.
 """
 import random
@@ -63,7 +63,7 @@ def check_formats(text: str, name: str):
     return out
 
 
-@profile(30)
+@profile(25)
 @given(rulebooks(), st.integers(0, 2**32 - 1))
 def test_fmt_rulebooks(book, seed):
     out = check_formats(book.text, "gen.jx")
