@@ -26,8 +26,8 @@ from jixiao.dsl.diagnostics import JixiaoError
 from jixiao.dsl.fmt import _single, _string_values, _triple, format_text, normalised
 from jixiao.dsl.parser import parse_text, read_source
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).parent / "golden" / "fmt"
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "golden" / "fmt"
 NAMES = sorted(p.stem for p in GOLDEN.glob("*.in"))
 SHIPPED = find_files([ROOT / d for d in ("stdlib_indicators", "examples", "tests/golden", "tests/fixtures", "benchmarks")])
 
@@ -246,3 +246,11 @@ def test_keeps_permissions_and_writes_through_links(folder):
     assert link.is_symlink()
     assert path.read_text(encoding="utf-8") == CLEAN
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+
+
+def test_lang(cli, folder):
+    res = cli(["fmt", "--check", "--lang", "en", "."], cwd=folder)
+    assert res.stdout == "would reformat sub/a.jx\n"
+    assert res.stderr == "1 file(s) would be reformatted, 1 unchanged\n"
+    res = cli(["fmt", "--lang", "zh", "b.jxc"], cwd=folder)
+    assert res.exit_code == 0 and res.stderr == "0 个文件已格式化，1 个不变\n"
