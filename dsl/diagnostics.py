@@ -36,6 +36,9 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "The file does not exist, is not UTF-8 or is too large."),
     "E0107": (ERROR, "嵌套过深", "nesting too deep",
               "Expressions may nest at most 100 levels."),
+    "E0110": (ERROR, "缩进中有{what_zh}", "the indentation holds {what_en}",
+              "Indentation is made of plain spaces. A tab or a full-width space looks like indentation but counts "
+              "differently, so the block structure would be misread."),
     "E0108": (ERROR, "此文件是{found_zh}，应为{expected_zh}", "this file is a {found_en}, expected a {expected_en}",
               "A rulebook starts with 规则集, a case with 案例, a test suite with 测试."),
     "E0109": (ERROR, "格式化结果与原文不符，未写入", "the formatted text does not match the original; nothing written",
