@@ -34,13 +34,39 @@ from .verify.search import decide
 
 
 def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
-    """``dsl.check.check_text`` plus what only running the rule can decide (compiler.verify)."""
-    return decide(_check.check_text(text, name))
+    """``dsl.check.check_text`` plus what only running the rule can decide (compiler.verify),
+    with the file's suppression directives applied."""
+    return decide(_check.check_text(text, name)).with_suppressions()
 
 
 def check_file(path) -> CheckResult:
-    """``dsl.check.check_file`` plus what only running the rule can decide."""
-    return decide(_check.check_file(path))
+    """``dsl.check.check_file`` plus what only running the rule can decide, suppressions applied."""
+    return decide(_check.check_file(path)).with_suppressions()
+
+
+def check_path(path, rulebook: Optional["CompiledRulebook"] = None) -> CheckResult:
+    """Check any jixiao file by its kind: a rulebook or library (.jx) as ``check_file``;
+    a test suite (.jxt): its rulebook, base case and every case; a case (.jxc): its
+    syntax, and against ``rulebook`` when given every input and claim."""
+    from pathlib import Path
+    suffix = Path(path).suffix.lower()
+    if suffix == ".jxt":
+        from .verify.suites import load_suite
+        try:
+            load_suite(path)
+        except JixiaoError as e:
+            return CheckResult(None, list(e.diagnostics))
+        return CheckResult(None, [])
+    if suffix == ".jxc":
+        try:
+            if rulebook is not None:
+                rulebook.load_case(path)
+            else:
+                read_case(path)
+        except JixiaoError as e:
+            return CheckResult(None, list(e.diagnostics))
+        return CheckResult(None, [])
+    return check_file(path)
 
 
 def error_msg(err: runtime.EvaluationError) -> Msg:

@@ -69,20 +69,32 @@ def main():
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "full", "concise", "json", "sarif", "github"]),
               default="text", help="诊断格式 / diagnostic format: text (= full), concise, json, sarif, github")
 @click.option("--strict", is_flag=True, help="警告也视为失败 / fail on warnings too")
+@click.option("--rulebook", type=click.Path(exists=True, dir_okay=False),
+              help="检查案例（.jxc）时所用的规则集 / the rulebook to check cases (.jxc) against")
 @lang_option()
-def check(files, fmt, strict, lang):
-    """检查规则集 / check rulebooks for errors and warnings.
+def check(paths, fmt, strict, lang, rulebook):
+    """检查规则集、案例与测试集 / check rulebooks, cases and test suites.
 
-    Exit 0 when clean, 1 on errors (or warnings with --strict), 2 on usage errors."""
-    all_diags = []
+    PATHS are .jx (rulebooks and libraries), .jxt (test suites: their rulebook and every
+    case), .jxc (cases: the syntax, and with --rulebook every input) files, or folders
+    searched for them. Exit 0 when clean, 1 on errors (or warnings with --strict), 2 on
+    usage errors."""
+    from .files import find_files
+    files = find_files(paths)
+    if not files:
+        raise click.UsageError("没有找到 .jx/.jxc/.jxt 文件 / no .jx, .jxc or .jxt files found")
+    against = api.compile_rulebook(path=rulebook) if rulebook else None
+    all_diags, suppressed = [], []
     for f in files:
-        all_diags.extend(api.check_file(f).diagnostics)
+        res = api.check_path(f, rulebook=against)
+        all_diags.extend(res.diagnostics)
+        suppressed.extend(res.suppressed)
     if fmt == "json":
-        click.echo(render_json(all_diags, lang))
+        click.echo(render_json(all_diags, lang, suppressed))
     elif fmt == "sarif":
         click.echo(render_sarif(all_diags, lang=lang))
     elif fmt == "github":
@@ -95,8 +107,8 @@ def check(files, fmt, strict, lang):
     warnings = sum(d.severity == "warning" for d in all_diags)
     infos = len(all_diags) - errors - warnings
     if fmt in ("text", "full", "concise"):
-        extra_zh = f"，{infos} 条提示" if infos else ""
-        extra_en = f", {infos} info" if infos else ""
+        extra_zh = (f"，{infos} 条提示" if infos else "") + (f"，{len(suppressed)} 条已忽略" if suppressed else "")
+        extra_en = (f", {infos} info" if infos else "") + (f", {len(suppressed)} suppressed" if suppressed else "")
         click.echo(Msg(f"{len(files)} 个文件，{errors} 个错误，{warnings} 个警告{extra_zh}",
                        f"{len(files)} file(s), {errors} error(s), {warnings} warning(s){extra_en}").text(lang), err=True)
     sys.exit(1 if errors or (strict and warnings) else 0)
@@ -115,7 +127,8 @@ def fmt_cmd(paths, check, show_diff, lang):
     does not parse is reported and the others are still formatted. Exit 0 when done (with
     --check: when nothing would change), 1 on errors, 2 on usage errors."""
     from . import formatting
-    files = formatting.find_files(paths)
+    from .files import find_files
+    files = find_files(paths)
     if not files:
         raise click.UsageError("没有找到 .jx/.jxc/.jxt 文件 / no .jx, .jxc or .jxt files found")
     dry = check or show_diff

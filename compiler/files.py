@@ -11,6 +11,22 @@ from typing import Callable, Optional, TypeVar
 
 T = TypeVar("T")
 
+SUFFIXES = (".jx", ".jxc", ".jxt")      # rulebooks and libraries, cases, test suites
+
+
+def find_files(paths) -> list[Path]:
+    """The files named, and the ``.jx``, ``.jxc`` and ``.jxt`` files in the folders named
+    (searched recursively, hidden folders skipped), each once, in order."""
+    out: dict[Path, None] = {}
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = (f for f in p.rglob("*") if f.suffix in SUFFIXES and f.is_file()
+                     and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            out.update(dict.fromkeys(sorted(found)))
+        else:
+            out[p] = None
+    return list(out)
+
 
 def atomic_write(path, write: Callable[[str], T], mode: Optional[int] = None) -> T:
     """Call ``write(temporary path)``, then rename the temporary file to ``path``, with

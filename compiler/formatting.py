@@ -21,23 +21,6 @@ from ..dsl.fmt import format_text
 from ..dsl.parser import read_source
 from .files import atomic_write
 
-SUFFIXES = (".jx", ".jxc", ".jxt")
-
-
-def find_files(paths) -> list[Path]:
-    """The files named, and the ``.jx``, ``.jxc`` and ``.jxt`` files in the folders named
-    (searched recursively, hidden folders skipped), each once, in order."""
-    out: dict[Path, None] = {}
-    for p in map(Path, paths):
-        if p.is_dir():
-            found = (f for f in p.rglob("*") if f.suffix in SUFFIXES and f.is_file()
-                     and not any(part.startswith(".") for part in f.relative_to(p).parts))
-            out.update(dict.fromkeys(sorted(found)))
-        else:
-            out[p] = None
-    return list(out)
-
-
 @attrs.frozen
 class Formatted:
     """One file: its text as it is and as formatted (each with the file's newlines, no

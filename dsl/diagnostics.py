@@ -165,6 +165,11 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "Two tiers with one score are usually a typing mistake in the published table."),
     "W0503": (WARNING, "「{name}」的满分{points}分不可达：最高{best}分", "full points {points} of `{name}` are unattainable: at most {best}",
               "No admissible input reaches the indicator's points; the rule or the points are probably wrong."),
+    "W0101": (WARNING, "忽略指令{what_zh}", "the suppression directive {what_en}",
+              "`# jixiao: 忽略 CODE 原因` suppresses a warning or info on its line (`文件忽略`: in the file). It needs a known "
+              "code of a warning or info, and a reason; errors cannot be suppressed."),
+    "W0102": (WARNING, "忽略指令「{codes}」没有忽略任何诊断", "the suppression of {codes} suppresses nothing",
+              "The diagnostic it was written for is no longer reported there: remove the directive."),
     "W0201": (WARNING, "输入「{name}」未被使用", "input `{name}` is never used",
               "An input that no rule reads is probably a mistake."),
     "W0202": (WARNING, "「{name}」已定义但未被使用", "`{name}` is defined but never used",
@@ -373,9 +378,15 @@ def to_json(d: Diagnostic, lang: str = "both") -> dict:
     return row
 
 
-def render_json(diags: Iterable[Diagnostic], lang: str = "both") -> str:
-    return json.dumps([to_json(d, lang) for d in sorted(diags, key=Diagnostic.sort_key)],
-                      ensure_ascii=False, indent=2)
+def render_json(diags: Iterable[Diagnostic], lang: str = "both", suppressed=()) -> str:
+    """The diagnostics as a JSON list; ``suppressed`` ((diagnostic, suppression) pairs)
+    are listed too, each with ``"suppressed": {"reason": …, "line": …}``."""
+    rows = [to_json(d, lang) for d in sorted(diags, key=Diagnostic.sort_key)]
+    for d, s in sorted(suppressed, key=lambda x: Diagnostic.sort_key(x[0])):
+        row = to_json(d, lang)
+        row["suppressed"] = {"reason": s.reason, "line": s.span.line, "scope": "file" if s.line is None else "line"}
+        rows.append(row)
+    return json.dumps(rows, ensure_ascii=False, indent=2)
 
 
 def explain(code: str, lang: str = "both") -> str | None:

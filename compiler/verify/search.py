@@ -149,7 +149,7 @@ def decide(result: CheckResult, tries: int = TRIES) -> CheckResult:
         extra = [d for part in prog.row_parts for d in search_rows(part)]
         if extra:
             from ...dsl.check import _sorted
-            result = CheckResult(prog, _sorted(list(result.diagnostics) + extra), result.ranges, result.unproven)
+            result = attrs.evolve(result, diagnostics=_sorted(list(result.diagnostics) + extra))
     if prog is None or not result.unproven:
         return result
     others = [d for d in result.diagnostics if d not in result.unproven.values()]
@@ -171,7 +171,7 @@ def decide(result: CheckResult, tries: int = TRIES) -> CheckResult:
                               range=rng_text, tries=tries))
             prog.runtime_checked.add(index)
     from ...dsl.check import _sorted
-    return CheckResult(prog, _sorted(diags), result.ranges, {i: d for i, d in result.unproven.items() if i in found})
+    return attrs.evolve(result, diagnostics=_sorted(diags), unproven={i: d for i, d in result.unproven.items() if i in found})
 
 
 def counterexample(values: dict, score) -> Msg:

@@ -20,7 +20,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jixiao.compiler.formatting import find_files, format_file
+from jixiao.compiler.files import find_files
+from jixiao.compiler.formatting import format_file
 from jixiao.dsl import fmt as fmt_module
 from jixiao.dsl.diagnostics import JixiaoError
 from jixiao.dsl.fmt import _single, _string_values, _triple, format_text, normalised

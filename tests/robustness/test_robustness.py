@@ -1048,8 +1048,8 @@ def test_cli_score_bad_rulebook(bad_files, kind):
 
 
 @pytest.mark.parametrize("args, code", [
-    (["check", SELF_ASSESSMENT], 1),                     # a case given as a rulebook
-    (["check", SUITE], 1),                               # a test suite given as a rulebook
+    (["check", SELF_ASSESSMENT], 0),                     # a case: checked as a case (its syntax)
+    (["check", SUITE], 0),                               # a test suite: its rulebook and cases checked
     (["score", SELF_ASSESSMENT, STDLIB], 1),             # arguments swapped
     (["score", STDLIB, STDLIB], 1),                      # a rulebook given as the case
     (["score", SELF_ASSESSMENT, SELF_ASSESSMENT], 1),
