@@ -93,16 +93,32 @@ def strategies(prog: ir.Program):
     return st.tuples(*parts).map(list)
 
 
+def _settings(examples: int, seed: Optional[int]):
+    """Hypothesis settings for a property run: no example database, and hypothesis's own
+    folder out of the working directory (it would leave ``.hypothesis/`` in the user's
+    rulebook repository); the run stops at the first counterexample, which is reported
+    as drawn (shrinking a failing rulebook's inputs took minutes, and the trace already
+    says which rule broke)."""
+    from hypothesis import HealthCheck, Phase, settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+    import tempfile
+    from ...dsl.grammar import cache_dir
+    home = cache_dir()
+    set_hypothesis_home_dir(str(home / "hypothesis") if home is not None else tempfile.mkdtemp(prefix="jixiao-hypothesis-"))
+    return settings(max_examples=examples, deadline=None, database=None, derandomize=seed is not None,
+                    suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
+                    phases=[Phase.explicit, Phase.reuse, Phase.generate])
+
+
 def run_properties(result: CheckResult, examples: int = 300, seed: Optional[int] = 0) -> PropertyReport:
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import given
 
     prog = result.program
     ev = _compile_anyway(result)
     checker = _Checker(prog, ev.full)
     failures: list[PropertyFailure] = []
 
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=seed is not None,
-              suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @_settings(examples, seed)
     @given(strategies(prog))
     def prop(values):
         checker.check_one(values)
@@ -231,7 +247,7 @@ def _grade_boundaries(prog: ir.Program, grade_fn) -> list[PropertyFailure]:
 
 
 def _row_method_failure(part, name: str, mprog: ir.Program, examples: int, seed) -> Optional[PropertyFailure]:
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import given
     from hypothesis import strategies as st
     full = load_program(mprog).full
     P = mprog.precision
@@ -242,8 +258,7 @@ def _row_method_failure(part, name: str, mprog: ir.Program, examples: int, seed)
     parts = strategies(mprog)
     found: list = []
 
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=seed is not None,
-              suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @_settings(examples, seed)
     @given(parts, points)
     def prop(values, pts):
         if at is not None:

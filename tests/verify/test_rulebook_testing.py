@@ -107,3 +107,15 @@ def test_properties_over_the_stdlib_folder_skip_the_library():
     assert res.exit_code == 0, res.output
     assert "计分方法.jx（方法库，跳过" in res.output
     assert "4 passed, 0 failed" in res.output
+
+
+def test_properties_leave_no_hypothesis_folder_and_stop_at_the_first_counterexample(tmp_path):
+    """`jixiao test --properties` in a rulebook repository: no `.hypothesis/` left in the
+    working folder, and a failing rulebook is reported at its first counterexample
+    (no shrinking: it took 100 s on a failing rulebook)."""
+    src = ROOT / "tests" / "golden" / "checks" / "E0501-no-floor-zero.jx"
+    (tmp_path / "r.jx").write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "jixiao.compiler.cli", "test", "--properties", "r.jx",
+                           "--examples", "5000"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1 and "得分范围 / score bounds" in proc.stdout
+    assert not (tmp_path / ".hypothesis").exists()
