@@ -21,7 +21,7 @@ from .. import ast, ir
 from ..diagnostics import Diagnostic, Label, make, tr
 from ..imports import collect_methods
 from ..ir import KNOWN_UNITS, Type
-from ..names import did_you_mean, narrow_qualified, qualify
+from ..names import did_you_mean, narrow_qualified, qualify, suggest
 from ..ops import fold_constant
 from .clamps import push_clamps
 from .methods import copy_argument, resolve_call
@@ -43,6 +43,7 @@ class Resolver:
         self.diags: list[Diagnostic] = []
         self.units = Units(self.err)          # types and units of expressions
         self.inputs: dict[str, ir.Input] = {}
+        self.suggested: set[str] = set()      # names a misspelt reference was told to mean
         self.globals: list[ir.Local] = []
         self.indicators: list[ir.Indicator] = []
         self.by_name: dict[str, list[ir.Indicator]] = {}
@@ -129,10 +130,10 @@ class Resolver:
                 self.diags.append(make("I0201", labels, name=name, count=len(inds),
                                        helps=[qualify([i.path for i in inds], references=True)]))
         for inp in self.inputs.values():
-            if not inp.used:
+            if not inp.used and inp.name not in self.suggested:
                 self.diags.append(make("W0201", [Label(inp.span, "")], name=inp.name))
         for loc in self._all_locals():
-            if not loc.used:
+            if not loc.used and loc.name not in self.suggested:
                 self.diags.append(make("W0202", [Label(loc.span, "")], name=loc.name))
         if total is None:
             return None
@@ -393,7 +394,9 @@ class Resolver:
         known = set(scope) | set(self.inputs) | set(self.by_name) | set(enum_members)
         if grades:
             known |= TOTAL_NAMES
-        helps = did_you_mean(name, known) if allow_names else []
+        sugg = suggest(name, known) if allow_names else []
+        self.suggested.update(sugg)         # a misspelt use: their "never used" would be a cascade
+        helps = did_you_mean(name, found=sugg)
         notes = [tr("输入项用「输入」声明，中间值用「名称 = 表达式」定义", "inputs are declared with `输入`, local values with `name = expr`")]
         if not allow_names:
             notes = [tr("此处只能用常数", "only constants are allowed here")]
