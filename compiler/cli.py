@@ -380,7 +380,8 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit):
         if not exps:
             raise click.UsageError(f"没有这些指标 / no such indicator: {', '.join(indicators)}")
     else:
-        exps = [e for e in exps if len(e.path) >= 2 and not any(o.path[:-1] == e.path for o in exps)]
+        # the leaves (and rows): a parent's explanation is the sum of theirs
+        exps = [e for e in exps if not any(o.path[:-1] == e.path for o in exps)]
     for e in exps:
         click.echo(f"{'/'.join(e.path)}：{e.text}" if lang == "zh" else f"{'/'.join(e.path)}: {e.text}")
         if e.claimed is not None and (e.claimed != e.score or e.claim_attainable is False):

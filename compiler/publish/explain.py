@@ -87,6 +87,27 @@ def _tier_row(score: ir.Expr, t) -> Optional[ir.TierRow]:
     return None
 
 
+def _if_branch(score: ir.Expr, t) -> Optional[ir.Expr]:
+    """The IR of the branch of the 如果 the trace event points at (by its source line and text)."""
+    want = " ".join((t.name or "").split())
+    stack = [score]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, ir.If) and e.span is not None and e.span.line == t.line \
+                and " ".join(e.span.text().split()) == want:
+            return e.then if t.before else e.else_
+        stack.extend(ir.children(e))
+    return None
+
+
+def _shows_arithmetic(e: Optional[ir.Expr]) -> bool:
+    """Is ``e`` a value worth its own ``formula = values = result`` (not a constant, not
+    不适用, not a branch or table that is explained by its own events)?"""
+    while isinstance(e, ir.Clamp):
+        e = e.operand
+    return e is not None and not isinstance(e, (ir.Const, ir.NotApplicable, ir.If, ir.Tiers))
+
+
 def _tier_value(score: ir.Expr, t) -> Optional[ir.Expr]:
     """The IR of the tier row's value the trace event points at."""
     r = _tier_row(score, t)
@@ -206,10 +227,13 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                             cond = f"{CMP[row_ir.op]} {key}" if row_ir.kind == "cmp" else key
                         parts.append(f"符合「{cond}」档" if zh else f"tier `{cond}` applies")
                     value_expr = _tier_value(ind.score, t)
-                    if value_expr is not None and not isinstance(value_expr, ir.Const):
+                    if _shows_arithmetic(value_expr):
                         parts.append(_formula(value_expr, known, clamps, t.value, lang))
                 elif t.kind == "if":
                     parts.append(("条件成立" if t.before else "条件不成立") if zh else ("the condition holds" if t.before else "the condition fails"))
+                    branch = _if_branch(ind.score, t)
+                    if _shows_arithmetic(branch):
+                        parts.append(_formula(branch, known, clamps, t.value, lang))
                 elif t.kind == "clamp":
                     if t.value != t.before:
                         word = t.name.split()[-1] if t.name else ""

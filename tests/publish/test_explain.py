@@ -68,3 +68,50 @@ def test_cli_explain_and_audit():
     assert "4 项需复核：4 项与计算不一致，1 项自评不可得" in res.stdout
     res = CliRunner().invoke(main, ["explain", "E0201"])
     assert res.exit_code == 0 and "E0201" in res.stdout
+
+
+# ───────────── bugs of issue 13 ─────────────
+
+FLAT = '''规则集 "t"
+满分 6
+不适用 计满分
+输入 在职: 人数
+输入 编制: 人数
+输入 上年: 金额(万元)
+指标 控制率 3分:
+  得分 = 如果 在职 ≤ 编制 则 3 否则 3 - (在职 - 编制) × 0.1 扣完为止
+指标 变动 3分:
+  得分 = 分档:
+    上年 = 0 : 不适用
+    否则 : 3
+等级:
+  好: 总分 ≥ 3
+  差: 否则
+'''
+FLAT_CASE = '案例 "x"\n在职 = 95\n编制 = 89\n上年 = 0\n'
+
+
+def test_explain_prints_indicators_at_the_top_level(tmp_path, cli):
+    (tmp_path / "t.jx").write_text(FLAT, encoding="utf-8")
+    (tmp_path / "t.jxc").write_text(FLAT_CASE, encoding="utf-8")
+    res = cli(["explain", "t.jx", "t.jxc"], tmp_path)
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    assert [l.split("：")[0] for l in lines] == ["控制率", "变动"]     # actual: nothing at all
+
+
+def test_if_explanation_shows_the_branch_arithmetic():
+    rb = compile_rulebook(FLAT, name="t.jx")
+    res = rb.evaluate_case(rb.case_from_text(FLAT_CASE), trace=True)
+    e = by_name(explain(rb, res), "控制率").text
+    assert e == "在职95人，编制89人；条件不成立；3 - (在职 - 编制) × 0.1 = 3 - (95人 - 89人) × 0.1 = 2.4；得2.4分（满分3分）。"
+    en = by_name(explain(rb, res, "en"), "控制率").text
+    assert "the condition fails; 3 - (在职 - 编制) × 0.1 = 3 - (95人 - 89人) × 0.1 = 2.4" in en
+
+
+def test_tier_value_not_applicable_is_not_explained_as_none():
+    rb = compile_rulebook(FLAT, name="t.jx")
+    res = rb.evaluate_case(rb.case_from_text(FLAT_CASE), trace=True)
+    e = by_name(explain(rb, res), "变动").text
+    assert "None" not in e
+    assert e == "上年0万元；符合「上年 = 0」档；本项不适用，按规则集「不适用 计满分」处理；得3分（满分3分）。"
