@@ -200,6 +200,10 @@ class Program:
     def leaves(self):
         return [n for n in self.walk() if n.is_leaf]
 
+    def total_range(self) -> tuple[Decimal, Decimal]:
+        """The totals the rulebook can give: [0, 满分]."""
+        return Decimal(0), self.total
+
 
 # ───────────── expressions ─────────────
 

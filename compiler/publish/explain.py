@@ -15,6 +15,7 @@ import attrs
 from ...dsl import ir
 from ...dsl.builtins import DISPLAY_ZH
 from ...dsl.checks.bounds import attainable, can_round_to, describe_set
+from ...dsl.checks.intervals import Interval
 from ...dsl.ir import fmt_decimal
 
 from ..api import CompiledRulebook, Result
@@ -261,8 +262,8 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
         text = ("；".join(parts) + "；" + score_txt + "。") if zh else ("; ".join(parts) + "; " + score_txt + ".")
         claimed = r.claimed
         ok, att = None, ""
-        if claimed is not None and ind.score is not None:
-            sets = attainable(prog, ind)
+        if claimed is not None and ind.rows is None:
+            sets = attainable(prog, ind)      # a parent: the sums its children can give
             ok = can_round_to(sets, claimed, prog.precision, prog.rounding)
             att = describe_set(sets)
         if ind.rows is not None:
@@ -318,7 +319,25 @@ def audit(rb: CompiledRulebook, result: Result, lang: str = "zh", assessed_notes
             continue
         if e.claimed != e.score or not e.claim_attainable:
             out.append(AuditFinding(e.path, e.score, e.claimed, e.claim_attainable, e.attainable_text, e.text))
+    claimed = result.claimed_total
+    if claimed is not None and claimed != result.total:
+        lo, hi = rb.program.total_range()
+        ok = can_round_to([Interval(lo, hi)], claimed, rb.program.precision, rb.program.rounding)
+        out.append(AuditFinding(("总分",) if lang == "zh" else ("total",), result.total, claimed, ok,
+                                f"[{fmt_decimal(lo)}, {fmt_decimal(hi)}]", explain_total(rb, result, lang)))
     return out
+
+
+def explain_total(rb: CompiledRulebook, result: Result, lang: str = "zh") -> str:
+    """总分 in words: the top-level scores added up."""
+    prog = rb.program
+    rows = {r.path: r for r in result.indicators}
+    roots = [rows[tuple(n.path)] for n in prog.roots]
+    if lang == "zh":
+        text = "由" + "、".join(f"{x.name}{fmt_decimal(x.score)}分" for x in roots) + f"相加，总分{fmt_decimal(result.total)}分（满分{fmt_decimal(prog.total)}分）"
+    else:
+        text = "sum of " + ", ".join(f"{x.name} {fmt_decimal(x.score)}" for x in roots) + f": total {fmt_decimal(result.total)} of {fmt_decimal(prog.total)}"
+    return text + ("。" if lang == "zh" else ".")
 
 
 def format_audit(findings: list[AuditFinding], lang: str = "zh") -> str:

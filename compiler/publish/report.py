@@ -59,12 +59,15 @@ def score_table(result: Result, title: str = "", case_title: str = "") -> str:
     out.append("─" * (sum(widths[:4]) + 8))
     for row in rows[-2:]:
         out.append(line(row))
-    diffs = [r for r in result.leaves if r.differs]
+    # every claim that differs: leaves, parents and 总分
+    diffs = [("/".join(r.path), r.score, r.claimed) for r in result.indicators if r.differs]
+    if result.claimed_total is not None and result.claimed_total != result.total:
+        diffs.append(("总分", result.total, result.claimed_total))
     if diffs:
         out.append("")
         out.append(f"与自评不一致 {len(diffs)} 项 / {len(diffs)} differ from the claimed scores:")
-        for r in diffs:
-            out.append(f"  {'/'.join(r.path)}: 计算 {fmt_decimal(r.score)}，自评 {fmt_decimal(r.claimed)}")
+        for path, score, claimed in diffs:
+            out.append(f"  {path}: 计算 {fmt_decimal(score)}，自评 {fmt_decimal(claimed)}")
     assessed = [r for r in result.indicators if r.assessed]
     if assessed:
         out.append("")
