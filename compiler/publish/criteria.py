@@ -163,9 +163,13 @@ class _Criteria:
 
     # ── score values ──
     def value(self, e: ir.Expr) -> tuple[str, str]:
-        """(kind, text): const (a number of points), na, formula (得分 = …), rule (nested)."""
+        """(kind, text): const (a number of points), qty (a constant rate, amount or count:
+        the value of a local's table, 100%), na, formula (得分 = …), rule (nested)."""
         v = self.score_const(e)
         if v is not None:
+            unit = e.type.unit if e.type.kind == "num" else None
+            if unit not in (None, "分"):
+                return "qty", _num_text(v, unit)
             return "const", points_text(v)
         if isinstance(e, ir.NotApplicable):
             return "na", "不适用"
@@ -246,6 +250,8 @@ class _Criteria:
         kind, text = self.value(e)
         if kind == "const":
             return f"{cond}{then_word}得{text}分"
+        if kind == "qty":
+            return f"{cond}{then_word}为{text}"
         if kind == "na":
             return f"{cond}时不适用"
         if kind == "formula":
@@ -256,6 +262,8 @@ class _Criteria:
         kind, text = self.value(e)
         if kind == "const":
             return f"{word}得{text}分"
+        if kind == "qty":
+            return f"{word}为{text}"
         if kind == "na":
             return f"{word}不适用"
         if kind == "formula":
@@ -315,12 +323,13 @@ class _Criteria:
             for r in rows:
                 if r.kind == "else":
                     kind, text = self.value(r.value)
-                    out.append(f"其余{text}分" if enum and kind == "const" else self.otherwise(r.value, "其余"))
+                    out.append(f"其余{text}{'分' if kind == 'const' else ''}" if enum and kind in ("const", "qty")
+                               else self.otherwise(r.value, "其余"))
                     continue
                 key = self.expr(r.key)
                 kind, text = self.value(r.value)
-                if enum and kind == "const":
-                    out.append(f"{key}{text}分")
+                if enum and kind in ("const", "qty"):
+                    out.append(f"{key}{text}{'分' if kind == 'const' else ''}")
                 elif enum:
                     out.append(self.after_cond(key, r.value))
                 else:
@@ -389,8 +398,8 @@ def criteria_text(ind: ir.Indicator, program: ir.Program) -> str:
     if ind.rows is not None:
         return rows_criteria(ind.rows)
     if ind.children:
-        if not all(c.level == "item" for c in ind.children) and ind.score is None:
-            return f"得分为{'、'.join(c.name for c in ind.children)}得分之和"
+        # every child with its own rule (a 三级指标 nested under another is a row of it,
+        # like a 子项), then how they combine
         lines = []
         for c in ind.children:
             lines.append(f"{c.name}（{points_text(c.points)}分）：" + criteria_text(c, program).replace("\n", "；"))
@@ -405,6 +414,15 @@ def criteria_text(ind: ir.Indicator, program: ir.Program) -> str:
         return "\n".join(lines)
     if ind.score is None:
         return ""
+    cr = _Criteria(ind, program)
+    rule = cr.rule(ind.score)
+    defs = cr.definitions()
+    return ("；".join(defs) + "\n" + rule) if defs else rule
+
+
+def composite_criteria(ind: ir.Indicator, program: ir.Program) -> str:
+    """The rule by which a parent that is not a row of the table (一级/二级指标) combines
+    its children (weights of blocks: ``得分 = 产出 × 0.6 + 效益 × 0.4``): definitions, then the rule."""
     cr = _Criteria(ind, program)
     rule = cr.rule(ind.score)
     defs = cr.definitions()

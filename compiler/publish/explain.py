@@ -193,13 +193,18 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                 parts.append(("，" if zh else ", ").join(ins))
             evs = events.get(path, [])
             known = {("input", i.index): values.get(i.name) for i in prog.inputs}
+            known.update({("score", n.index): rows["/".join(n.path)].score for n in prog.walk()})
             for t in evs:
                 if t.kind == "let":
                     known[("local", id(locals_[t.before]))] = t.value
             clamps = [t for t in evs if t.kind == "clamp" and t.value != t.before]
             order = {"let": 0, "if": 1, "tier": 1, "clamp": 3}
             evs = sorted(evs, key=lambda t: order.get(t.kind, 2))
-            if not any(t.kind in ("tier", "if") for t in evs) and not isinstance(ind.score, ir.Const):
+            # a branch or tier of the rule itself explains its own arithmetic (those of a
+            # local's table do not)
+            branched = any((t.kind == "tier" and _tier_row(ind.score, t) is not None)
+                           or (t.kind == "if" and _if_branch(ind.score, t) is not None) for t in evs)
+            if not branched and not isinstance(ind.score, ir.Const):
                 # the value the formula gives, before the score is rounded to 精度
                 scored = next((t for t in evs if t.kind == "score"), None)
                 raw = clamps[-1].before if clamps else (scored.before if scored is not None else r.score)

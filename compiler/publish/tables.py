@@ -25,7 +25,7 @@ from typing import Any, Optional
 
 import attrs
 
-from .criteria import band_text, criteria_text, grade_boxes, points_text
+from .criteria import band_text, composite_criteria, criteria_text, grade_boxes, points_text
 from ...dsl import ir
 from ...dsl.ir import fmt_decimal
 
@@ -78,7 +78,9 @@ def label(ind: Optional[ir.Indicator]) -> str:
 
 
 def row_nodes(program: ir.Program) -> list[tuple]:
-    """(一级, 二级, node) for each row of the table: the 三级指标, with 子项 folded in."""
+    """(一级, 二级, node) for each row of the table: the 三级指标, with 子项 and nested
+    三级指标 folded in; after the rows of a 一级/二级指标 that combines its parts by a rule of
+    its own (weights of blocks), a row for that rule (see :func:`is_composite_row`)."""
     out = []
 
     def visit(n, l1, l2):
@@ -91,13 +93,33 @@ def row_nodes(program: ir.Program) -> list[tuple]:
             return
         for c in n.children:
             visit(c, l1, l2)
+        if n.score is not None:
+            out.append((l1, l2, n))
     for r in program.roots:
         visit(r, None, None)
     return out
 
 
+def is_composite_row(node: ir.Indicator) -> bool:
+    """A row of :func:`row_nodes` that states how a 一级/二级指标 combines its parts."""
+    return node.score is not None and node.level not in ("level3", "item") and bool(node.children) \
+        and not all(c.level == "item" for c in node.children)
+
+
+def _descendants(n: ir.Indicator):
+    for c in n.children:
+        yield c
+        yield from _descendants(c)
+
+
 def _name_cell(l1, l2, node) -> str:
+    if is_composite_row(node):
+        return f"{node.name}得分"
     return "" if node is l1 or node is l2 else label(node)
+
+
+def _criteria_cell(node: ir.Indicator, prog: ir.Program) -> str:
+    return composite_criteria(node, prog) if is_composite_row(node) else criteria_text(node, prog)
 
 
 def _signed(d: Decimal) -> str:
@@ -132,7 +154,8 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
         r = res[n.path]
         e = exps.get(n.path)
         basis = e.text if e else ""
-        for c in n.children:
+        composite = is_composite_row(n)
+        for c in ([] if composite else _descendants(n)):
             ce = exps.get(c.path)
             if ce is not None:
                 basis += f"\n{c.name}：{ce.text}"
@@ -145,7 +168,7 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
             basis = f"【{'，'.join(flags)}】" + basis
         row = Row("indicator", l1, l2, n, {
             "l1": label(l1), "l2": label(l2), "name": _name_cell(l1, l2, n), "doc": n.doc or "",
-            "criteria": criteria_text(n, prog), "original": n.criteria or "", "score": r.score, "basis": basis})
+            "criteria": _criteria_cell(n, prog), "original": n.criteria or "", "score": r.score, "basis": basis})
         if r.claimed is not None:
             row.cells["claimed"] = r.claimed
             if r.claimed != r.score:
@@ -165,7 +188,7 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
             r1 = res[l1.path]
             sub = Row("subtotal", l1, None, l1, {"l1": label(l1), "l2": f"{l1.name}小计", "score": r1.score,
                                                  "basis": exps[l1.path].text if l1.path in exps else ""})
-            claims = [res[m.path].claimed for (a, _, m) in nodes if a is l1]
+            claims = [res[m.path].claimed for (a, _, m) in nodes if a is l1 and not is_composite_row(m)]
             if claims and None not in claims:
                 ct = sum(claims, Decimal(0))
                 sub.cells["claimed"] = ct
@@ -260,7 +283,7 @@ def doc_table(rb) -> Table:
     for l1, l2, n in nodes:
         rows.append(Row("indicator", l1, l2, n, {
             "l1": label(l1), "l2": label(l2), "name": _name_cell(l1, l2, n), "doc": n.doc or "",
-            "criteria": criteria_text(n, prog), "original": n.criteria or "", "score": ""}))
+            "criteria": _criteria_cell(n, prog), "original": n.criteria or "", "score": ""}))
     rows.append(Row("total", cells={"l1": f"合计（{points_text(prog.total)}分）", "score": ""}))
     rows.append(Row("grade", cells={"l1": "评价结果", "doc": grade_boxes(prog, None), "score": ""}))
     na = {"full_points": "不适用的指标计满分。", "exclude": "不适用的指标剔除，总分按比例折算。"}.get(prog.na_policy or "", "")
