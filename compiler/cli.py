@@ -389,6 +389,11 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit):
                                                                  else f"; the claim is unattainable ({e.attainable_text})")
             click.echo(f"    自评{fmt(e.claimed)}分，计算{fmt(e.score)}分{extra}" if lang == "zh"
                        else f"    claimed {fmt(e.claimed)}, computed {fmt(e.score)}{extra}")
+    if not indicators:
+        # the total (bonus, penalty, 总分 = 合计 …) and the grade (bands, 取整, 否决)
+        sep = "：" if lang == "zh" else ": "
+        click.echo(("总分" if lang == "zh" else "total") + sep + X.explain_total(rb, result, lang))
+        click.echo(("等级" if lang == "zh" else "grade") + sep + X.explain_grade(rb, result, lang))
 
 
 def fmt(d):

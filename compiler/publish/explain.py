@@ -7,7 +7,7 @@ the indicator's points. Chinese by default, English with ``lang="en"``.
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Optional
 
 import attrs
@@ -169,9 +169,10 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
             for x in kids:
                 extra.append(_row_explanation(rb, ind.rows, x, lang))
         elif ind.score is None:
-            kids = "、".join(f"{c.name}{fmt_decimal(rows['/'.join(c.path)].score)}分" for c in ind.children) if zh else \
-                ", ".join(f"{c.name} {fmt_decimal(rows['/'.join(c.path)].score)}" for c in ind.children)
+            kids = "、".join(f"{c.name}{fmt_decimal(rows['/'.join(c.path)].score)}分" for c in ind.ordinary) if zh else \
+                ", ".join(f"{c.name} {fmt_decimal(rows['/'.join(c.path)].score)}" for c in ind.ordinary)
             parts.append(f"由{kids}相加" if zh else f"sum of {kids}")
+            parts.extend(_adjustments([c for c in ind.children if c.adjusts], rows, lang))
         elif r.assessed:
             note = (assessed_notes or {}).get(path, "")
             parts.append(f"认定得分{fmt_decimal(r.score)}分" + (f"（{note}）" if note else "") + "，未按规则计算" if zh
@@ -242,7 +243,7 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                         parts.append(_formula(branch, known, clamps, t.value, lang))
                 elif t.kind == "clamp":
                     if t.value != t.before:
-                        word = t.name.split()[-1] if t.name else ""
+                        word = _clamp_word(t.name)
                         if zh:
                             parts.append(f"{word}，取{fmt_decimal(t.value)}")
                         else:
@@ -262,8 +263,7 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                         "down": ("截断", "truncated"), "up": ("进一", "rounded up")}[prog.rounding]
                 p_ = fmt_decimal(prog.precision)
                 parts.append(f"按精度{p_}{mode[0]}" if zh else f"rounded to {p_} ({mode[1]})")
-        score_txt = (f"得{fmt_decimal(r.score)}分（满分{fmt_decimal(ind.points)}分）" if zh
-                     else f"scores {fmt_decimal(r.score)} of {fmt_decimal(ind.points)}")
+        score_txt = _score_text(ind, r.score, lang)
         text = ("；".join(parts) + "；" + score_txt + "。") if zh else ("; ".join(parts) + "; " + score_txt + ".")
         claimed = r.claimed
         ok, att = None, ""
@@ -275,6 +275,44 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
             claimed = None
         out.append(Explanation(ind.path, ind.points, r.score, text, claimed, ok, att))
         out.extend(extra)
+    return out
+
+
+CLAMP_WORDS = {"扣完为止", "floor_zero", "不加分", "超出不加分", "capped", "最多", "at_most", "最少", "at_least"}
+
+
+def _clamp_word(text: Optional[str]) -> str:
+    """The clamp as written, from its source text: 扣完为止, 不加分, 最多3, 最多10分 (a 加分项's
+    header cap)."""
+    toks = (text or "").split()
+    for k in range(len(toks) - 1, -1, -1):
+        if toks[k] in CLAMP_WORDS:
+            return "".join(toks[k:])
+    return toks[-1] if toks else ""
+
+
+def _score_text(ind: ir.Indicator, score: Decimal, lang: str) -> str:
+    """得3分（满分3分）; a 加分项 加2分（最多加5分）, a 扣分项 扣1分（最多扣10分）."""
+    s, p = fmt_decimal(score), fmt_decimal(ind.points)
+    if lang == "zh":
+        if ind.adjusts:
+            verb = "加" if ind.kind == "bonus" else "扣"
+            return f"{verb}{s}分（最多{verb}{p}分）"
+        return f"得{s}分（满分{p}分）"
+    if ind.adjusts:
+        return f"{'adds' if ind.kind == 'bonus' else 'deducts'} {s} (at most {p})"
+    return f"scores {s} of {p}"
+
+
+def _adjustments(items, rows, lang: str) -> list[str]:
+    """加表彰2分、扣违规1分: what the 加分项 and 扣分项 among ``items`` added and deducted."""
+    out = []
+    for c in items:
+        v = fmt_decimal(rows["/".join(c.path)].score)
+        if lang == "zh":
+            out.append(f"{'加' if c.kind == 'bonus' else '扣'}{c.name}{v}分")
+        else:
+            out.append(f"{'plus' if c.kind == 'bonus' else 'minus'} {c.name} {v}")
     return out
 
 
@@ -334,15 +372,65 @@ def audit(rb: CompiledRulebook, result: Result, lang: str = "zh", assessed_notes
 
 
 def explain_total(rb: CompiledRulebook, result: Result, lang: str = "zh") -> str:
-    """总分 in words: the top-level scores added up."""
+    """总分 in words: the top-level scores added up, the top-level 加分项 added and 扣分项
+    deducted, and how ``总分 = 合计 …`` held them."""
     prog = rb.program
-    rows = {r.path: r for r in result.indicators}
-    roots = [rows[tuple(n.path)] for n in prog.roots]
-    if lang == "zh":
-        text = "由" + "、".join(f"{x.name}{fmt_decimal(x.score)}分" for x in roots) + f"相加，总分{fmt_decimal(result.total)}分（满分{fmt_decimal(prog.total)}分）"
+    zh = lang == "zh"
+    rows = {"/".join(r.path): r for r in result.indicators}
+    roots = [rows["/".join(n.path)] for n in prog.roots if not n.adjusts]
+    if zh:
+        parts = ["由" + "、".join(f"{x.name}{fmt_decimal(x.score)}分" for x in roots) + "相加"]
     else:
-        text = "sum of " + ", ".join(f"{x.name} {fmt_decimal(x.score)}" for x in roots) + f": total {fmt_decimal(result.total)} of {fmt_decimal(prog.total)}"
-    return text + ("。" if lang == "zh" else ".")
+        parts = ["sum of " + ", ".join(f"{x.name} {fmt_decimal(x.score)}" for x in roots)]
+    parts.extend(_adjustments([n for n in prog.roots if n.adjusts], rows, lang))
+    if prog.total_rule is not None and result.subtotal is not None:
+        parts.append(f"合计{fmt_decimal(result.subtotal)}分" if zh else f"subtotal {fmt_decimal(result.subtotal)}")
+        for t in result.trace:
+            if t.kind == "clamp" and t.indicator == "" and t.value != t.before:
+                word = _clamp_word(t.name)
+                parts.append(f"{word}，取{fmt_decimal(t.value)}" if zh else f"held ({word}) to {fmt_decimal(t.value)}")
+    if zh:
+        return "，".join(parts) + f"，总分{fmt_decimal(result.total)}分（满分{fmt_decimal(prog.total)}分）。"
+    return ", ".join(parts) + f": total {fmt_decimal(result.total)} of {fmt_decimal(prog.total)}."
+
+
+def explain_grade(rb: CompiledRulebook, result: Result, lang: str = "zh") -> str:
+    """The grade in words: the band the total falls in (the whole-number total under
+    按取整总分), then each 否决 that held: 存在重大违规，等级最高为良好（按总分95分应为优秀）."""
+    from .criteria import band_text
+    prog = rb.program
+    zh = lang == "zh"
+    total = fmt_decimal(result.total)
+    vetoes = [t for t in result.trace if t.kind == "veto"]
+    band_grade = vetoes[0].before if vetoes else result.grade
+    head = f"总分{total}分" if zh else f"total {total}"
+    if prog.grade_on == "integer":
+        mode = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}[prog.rounding]
+        whole = fmt_decimal(result.total.quantize(Decimal(1), rounding=mode))
+        head += f"，取整为{whole}分" if zh else f", rounded to {whole}"
+        total = whole
+    if not vetoes:
+        band = next((b for b in prog.grades if b.name == result.grade), None)
+        where = band_text(band.cond) if band is not None else ""
+        return (f"{head}，在「{where}」之内，评价结果为{result.grade}。" if zh
+                else f"{head}, within `{where}`: the grade is {result.grade}.")
+    by_row = {(v.span.line, " ".join(v.span.text().split())): v for v in prog.vetoes if v.span is not None}
+    parts = []
+    for k, t in enumerate(vetoes):
+        v = by_row.get((t.line, " ".join((t.name or "").split())))
+        cond = " ".join(v.cond.span.text().split()) if v is not None and v.cond.span is not None else (t.name or "")
+        cap = v is not None and v.cap
+        if zh:
+            what = f"等级最高为{v.grade}" if cap else f"等级定为{t.value}"
+            why = f"（按总分{total}分应为{band_grade}）" if k == 0 and t.value != t.before else ""
+            parts.append(f"{cond}，{what}{why}" + ("（不变）" if t.value == t.before else ""))
+        else:
+            what = f"at best {v.grade}" if cap else f"the grade is set to {t.value}"
+            why = f" ({band_grade} by the total of {total})" if k == 0 and t.value != t.before else ""
+            parts.append(f"{cond}: {what}{why}" + (" (unchanged)" if t.value == t.before else ""))
+    if zh:
+        return f"{head}；" + "；".join(parts) + f"；评价结果为{result.grade}。"
+    return f"{head}; " + "; ".join(parts) + f"; the grade is {result.grade}."
 
 
 def format_audit(findings: list[AuditFinding], lang: str = "zh") -> str:

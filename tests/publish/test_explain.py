@@ -97,7 +97,7 @@ def test_explain_prints_indicators_at_the_top_level(tmp_path, cli):
     res = cli(["explain", "t.jx", "t.jxc"], tmp_path)
     assert res.exit_code == 0
     lines = res.stdout.splitlines()
-    assert [l.split("：")[0] for l in lines] == ["控制率", "变动"]     # actual: nothing at all
+    assert [l.split("：")[0] for l in lines] == ["控制率", "变动", "总分", "等级"]     # actual: nothing at all
 
 
 def test_if_explanation_shows_the_branch_arithmetic():
