@@ -205,7 +205,17 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
             # local's table do not)
             branched = any((t.kind == "tier" and _tier_row(ind.score, t) is not None)
                            or (t.kind == "if" and _if_branch(ind.score, t) is not None) for t in evs)
-            if not branched and not isinstance(ind.score, ir.Const):
+            summed = _children_sum(ind)
+            if summed is not None:
+                # 合计 (or a 加分项's own children, capped by 最多 in its header): say it as a sum
+                kids = [rows["/".join(c.path)] for c in ind.ordinary]
+                head = ("由" + "、".join(f"{x.name}{fmt_decimal(x.score)}分" for x in kids) + "相加") if zh else \
+                    "sum of " + ", ".join(f"{x.name} {fmt_decimal(x.score)}" for x in kids)
+                value = substitute_value(summed, known)
+                parts.append(("，" if zh else ", ").join([head] + _adjustments([c for c in ind.children if c.adjusts], rows, lang)
+                                                        + ([f"合计{fmt_decimal(value)}分" if zh else f"subtotal {fmt_decimal(value)}"]
+                                                           if value is not None else [])))
+            elif not branched and not isinstance(ind.score, ir.Const):
                 # the value the formula gives, before the score is rounded to 精度
                 scored = next((t for t in evs if t.kind == "score"), None)
                 raw = clamps[-1].before if clamps else (scored.before if scored is not None else r.score)
@@ -276,6 +286,40 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
         out.append(Explanation(ind.path, ind.points, r.score, text, claimed, ok, att))
         out.extend(extra)
     return out
+
+
+def _children_sum(ind: ir.Indicator) -> Optional[ir.Expr]:
+    """The sum of ``ind``'s children (合计, or a 加分项's capped children) that its rule
+    holds with clamps, or None when the rule is something else."""
+    e = ind.score
+    while isinstance(e, ir.Clamp):
+        e = e.operand
+    kids = {id(c) for c in ind.children}
+
+    def only_children(x):
+        if isinstance(x, ir.ScoreRef):
+            return id(x.indicator) in kids
+        if isinstance(x, ir.Neg):
+            return only_children(x.operand)
+        if isinstance(x, ir.BinOp) and x.op in "+-":
+            return only_children(x.left) and only_children(x.right)
+        return False
+    return e if ind.children and e is not None and only_children(e) else None
+
+
+def substitute_value(e: ir.Expr, known: dict) -> Optional[Decimal]:
+    """The value of a sum of scores with their values from ``known``."""
+    if isinstance(e, ir.ScoreRef):
+        return known.get(("score", e.indicator.index))
+    if isinstance(e, ir.Neg):
+        v = substitute_value(e.operand, known)
+        return None if v is None else -v
+    if isinstance(e, ir.BinOp):
+        a, b = substitute_value(e.left, known), substitute_value(e.right, known)
+        if a is None or b is None:
+            return None
+        return a + b if e.op == "+" else a - b
+    return None
 
 
 CLAMP_WORDS = {"扣完为止", "floor_zero", "不加分", "超出不加分", "capped", "最多", "at_most", "最少", "at_least"}

@@ -27,7 +27,7 @@ def score_table(result: Result, title: str = "", case_title: str = "") -> str:
         if r.kind != "score":
             # a 加分项 / 扣分项: its amount with the sign it enters its parent (or 总分) with, its cap
             label += "（加分）" if r.kind == "bonus" else "（扣分）"
-            score = ("+" if r.kind == "bonus" else "-") + score
+            score = ("+" if r.kind == "bonus" else "-") + score if r.score else score
             points = "≤" + points
         if not r.applicable:
             score += " 不适用"
