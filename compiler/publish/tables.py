@@ -239,6 +239,7 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
         notes.append("差异 = 得分 − 自评得分；标色的行与自评不一致；“自评不可得”表示按规则任何输入都得不到该自评分值。")
     if any(n.children for (_, _, n) in nodes):
         notes.append("子项并入所属指标的一行：得分为各子项之和，评分标准和评分依据逐项列出子项。")
+    notes.extend(adjustment_notes(prog))
     sub = f"{case.title}" if getattr(case, "title", None) else ""
     sub += f"　　规则集：{prog.title}" + (f"（{prog.version}）" if prog.version else "")
     return Table(prog.title, sub.strip(), cols, rows, notes, summary)
