@@ -316,8 +316,11 @@ class TotalRef(Expr):
 
 @attrs.define(eq=False)
 class SubtotalRef(Expr):
-    """``合计`` in the top-level ``总分 = 合计 …`` rule: the sum of the top-level scores with
-    bonus added and penalty deducted (rescaled under 剔除), before the rule holds it."""
+    """``合计``: in the rule of ``indicator`` (a node with children), the sum of its children's
+    scores with its 加分项 added and 扣分项 deducted; in the top-level ``总分 = 合计 …`` rule
+    (``indicator`` None), the sum of the top-level scores so (rescaled under 剔除), before
+    the rule holds it. One node, not a chain of additions: a node may have many children."""
+    indicator: Optional["Indicator"] = attrs.field(default=None, repr=False)
 
 
 @attrs.define(eq=False)

@@ -94,6 +94,8 @@ class Gen(FastPath):
             return f"s_{e.indicator.index}"
         if isinstance(e, ir.TotalRef):
             return {"exact": "totx", "integer": "totg"}.get(self.prog.grade_on, "tot")
+        if isinstance(e, ir.SubtotalRef) and e.indicator is not None:
+            return "(" + _signed_sum_code([(c.sign, f"s_{c.index}") for c in e.indicator.children]) + ")"
         if isinstance(e, ir.SubtotalRef):
             return self.subtotal_var
         if isinstance(e, _Temp):

@@ -109,6 +109,13 @@ class _Criteria:
             return self.const_text(c) if c is not None else None
         if isinstance(e, ir.TotalRef):
             return "总分"
+        if isinstance(e, ir.SubtotalRef) and e.indicator is not None:
+            # 合计: the children, a 扣分项 deducted (A + 优质工程 - 质量问题)
+            text = "".join((" - " if c.kind == "penalty" else " + ") * (k > 0) + ("-" if k == 0 and c.kind == "penalty" else "")
+                           + self._leaf(ir.ScoreRef(c)) for k, c in enumerate(e.indicator.children))
+            return f"({text})" if prec > 0 and len(e.indicator.children) > 1 else text
+        if isinstance(e, ir.SubtotalRef):
+            return "合计"
         if isinstance(e, ir.NotApplicable):
             return "不适用"
         if isinstance(e, ir.Clamp):

@@ -66,6 +66,9 @@ def substitute(e: ir.Expr, values: dict, lang: str = "zh", prec: int = 0) -> str
         if isinstance(x, ir.ScoreRef):
             v = values.get(("score", x.indicator.index))
             return fmt_decimal(v) if v is not None else x.indicator.name
+        if isinstance(x, ir.SubtotalRef) and x.indicator is not None:
+            v = subtotal_value(x, values)
+            return fmt_decimal(v) if v is not None else "合计"
         return None
     return expr_text(e, leaf, funcs=DISPLAY_ZH if lang == "zh" else {}, prec=prec)
 
@@ -211,7 +214,7 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                 kids = [rows["/".join(c.path)] for c in ind.ordinary]
                 head = ("由" + "、".join(f"{x.name}{fmt_decimal(x.score)}分" for x in kids) + "相加") if zh else \
                     "sum of " + ", ".join(f"{x.name} {fmt_decimal(x.score)}" for x in kids)
-                value = substitute_value(summed, known)
+                value = subtotal_value(summed, known)
                 parts.append(("，" if zh else ", ").join([head] + _adjustments([c for c in ind.children if c.adjusts], rows, lang)
                                                         + ([f"合计{fmt_decimal(value)}分" if zh else f"subtotal {fmt_decimal(value)}"]
                                                            if value is not None else [])))
@@ -294,32 +297,18 @@ def _children_sum(ind: ir.Indicator) -> Optional[ir.Expr]:
     e = ind.score
     while isinstance(e, ir.Clamp):
         e = e.operand
-    kids = {id(c) for c in ind.children}
-
-    def only_children(x):
-        if isinstance(x, ir.ScoreRef):
-            return id(x.indicator) in kids
-        if isinstance(x, ir.Neg):
-            return only_children(x.operand)
-        if isinstance(x, ir.BinOp) and x.op in "+-":
-            return only_children(x.left) and only_children(x.right)
-        return False
-    return e if ind.children and e is not None and only_children(e) else None
+    return e if isinstance(e, ir.SubtotalRef) and e.indicator is ind else None
 
 
-def substitute_value(e: ir.Expr, known: dict) -> Optional[Decimal]:
-    """The value of a sum of scores with their values from ``known``."""
-    if isinstance(e, ir.ScoreRef):
-        return known.get(("score", e.indicator.index))
-    if isinstance(e, ir.Neg):
-        v = substitute_value(e.operand, known)
-        return None if v is None else -v
-    if isinstance(e, ir.BinOp):
-        a, b = substitute_value(e.left, known), substitute_value(e.right, known)
-        if a is None or b is None:
+def subtotal_value(e: ir.SubtotalRef, known: dict) -> Optional[Decimal]:
+    """合计 of a node, from its children's scores in ``known``."""
+    total = Decimal(0)
+    for c in e.indicator.children:
+        v = known.get(("score", c.index))
+        if v is None:
             return None
-        return a + b if e.op == "+" else a - b
-    return None
+        total += c.sign * v
+    return total
 
 
 CLAMP_WORDS = {"扣完为止", "floor_zero", "不加分", "超出不加分", "capped", "最多", "at_most", "最少", "at_least"}

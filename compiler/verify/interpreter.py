@@ -216,6 +216,8 @@ class Interpreter:
             return self.scores[e.indicator.index]
         if isinstance(e, ir.TotalRef):
             return self.grade_total
+        if isinstance(e, ir.SubtotalRef) and e.indicator is not None:
+            return _signed(e.indicator.children, self.scores)
         if isinstance(e, ir.SubtotalRef):
             return self.subtotal
         if isinstance(e, ir.NotApplicable):

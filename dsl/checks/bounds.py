@@ -119,6 +119,8 @@ class Bounds:
             return self.ranges.get(e.indicator.index, Interval(D0, e.indicator.points))
         if isinstance(e, ir.TotalRef):
             return Interval(*self.prog.total_range())
+        if isinstance(e, ir.SubtotalRef) and e.indicator is not None:
+            return _signed_sum_range(self, e.indicator)
         if isinstance(e, ir.SubtotalRef):
             lo = -sum((r.points for r in self.prog.roots if r.kind == "penalty"), D0)
             return Interval(lo, self.prog.total + sum((r.points for r in self.prog.roots if r.kind == "bonus"), D0))

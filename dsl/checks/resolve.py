@@ -449,14 +449,7 @@ class Resolver:
 
     def subtotal_expr(self, ind: ir.Indicator, span) -> ir.Expr:
         """合计 of ``ind``: its children's scores, a 扣分项's deducted (``A + B + 表彰 - 违规``)."""
-        e = None
-        for c in ind.children:
-            ref = ir.ScoreRef(c, span=span, type=Type("num", None))
-            if e is None:
-                e = ref if c.sign > 0 else ir.Neg(ref, span=span, type=ref.type)
-            else:
-                e = ir.BinOp("+" if c.sign > 0 else "-", e, ref, span=span, type=ref.type)
-        return e if e is not None else ir.Const(Decimal(0), span=span, type=Type("num"))
+        return ir.SubtotalRef(ind, span=span, type=Type("num", None))
 
     # ───────────── expressions ─────────────
     def lookup(self, ref: ast.Ref, scope: dict, grades: bool, allow_names=True, enum_members=()):

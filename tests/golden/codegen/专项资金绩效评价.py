@@ -177,7 +177,7 @@ def _fast(V, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6, _K7=
     # ── '产出/产出质量/质量问题' · level3 · 10分 ──
     s_24 = (_K20 if (m_7 := (i_16 * _K23)) >= _K18 else m_7)
     # ── '产出/产出质量' · level2 · 10分 ──
-    s_21 = (_K2 if (m_9 := (m_8 if (m_8 := ((s_22 + s_23) - s_24)) <= _K18 else _K18)) <= _K13 else SNAP(m_9).quantize(PRECISION, ROUNDING))
+    s_21 = (_K2 if (m_9 := (m_8 if (m_8 := (s_22 + s_23 - s_24)) <= _K18 else _K18)) <= _K13 else SNAP(m_9).quantize(PRECISION, ROUNDING))
     # ── '产出/产出时效/完成及时性' · level3 · 5分 ──
     s_26 = (_K11 if (m_10 := i_17) <= _K13 else (_K2 if (m_11 := (_K10 - m_10)) <= _K13 else SNAP(m_11).quantize(PRECISION, ROUNDING)))
     # ── '产出/产出时效' · level2 · 5分 ──
@@ -207,7 +207,7 @@ def _fast(V, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6, _K7=
     # ── '创新与表彰/经验推广' · item · 1分 ──
     s_38 = (_K30 if i_25 else _K2)
     # ── '创新与表彰' · level3 · 5分 ──
-    s_35 = (_K11 if (m_14 := ((s_36 + s_37) + s_38)) >= _K10 else SNAP(m_14).quantize(PRECISION, ROUNDING))
+    s_35 = (_K11 if (m_14 := (s_36 + s_37 + s_38)) >= _K10 else SNAP(m_14).quantize(PRECISION, ROUNDING))
     # ── '监督检查问题' · level3 · 10分 ──
     s_39 = (_K20 if (m_15 := i_26) >= _K18 else m_15)
     # ── '资金闲置' · level3 · 3分 ──
@@ -402,7 +402,7 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
             r_21 = O[21]
             T.append(('override', 21, r_21))
         else:
-            r_21 = _clamp_max(T, 21, 33, _clamp_min(T, 21, 32, ((s_22 + s_23) - s_24), _K18), ZERO)
+            r_21 = _clamp_max(T, 21, 33, _clamp_min(T, 21, 32, (s_22 + s_23 - s_24), _K18), ZERO)
         s_21 = SNAP(r_21).quantize(PRECISION, ROUNDING)
         T.append(('score', 21, r_21, s_21))
         # ── '产出/产出时效/完成及时性' · level3 · 5分 ──
@@ -507,7 +507,7 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
             r_35 = O[35]
             T.append(('override', 35, r_35))
         else:
-            r_35 = _clamp_min(T, 35, 50, ((s_36 + s_37) + s_38), _K10)
+            r_35 = _clamp_min(T, 35, 50, (s_36 + s_37 + s_38), _K10)
         s_35 = SNAP(r_35).quantize(PRECISION, ROUNDING)
         T.append(('score', 35, r_35, s_35))
         # ── '监督检查问题' · level3 · 10分 ──
