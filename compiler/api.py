@@ -328,13 +328,17 @@ class CompiledRulebook:
                 grade = self.evaluator.grade_of(total)
         except Exception:   # a total outside every band
             return None
-        names = [b.name for b in self.program.grades]
-        rows = {(v.span.line, " ".join(v.span.text().split())): v for v in self.program.vetoes if v.span is not None}
         for t in (result.vetoes if result is not None else ()):
-            v = rows.get((t.line, " ".join((t.name or "").split())))
-            if v is not None and (not v.cap or names.index(grade) < names.index(v.grade)):
-                grade = v.grade
+            v = self.veto_of(t)
+            if v is not None:
+                grade = self.program.apply_veto(grade, v)
         return grade
+
+    def veto_of(self, event: "TraceEvent") -> Optional[ir.Veto]:
+        """The 否决 row a ``veto`` trace event stands for (by its line and text)."""
+        want = (event.line, " ".join((event.name or "").split()))
+        return next((v for v in self.program.vetoes
+                     if v.span is not None and (v.span.line, " ".join(v.span.text().split())) == want), None)
 
     # ── case-supplied rows ──
     def _indicator_for(self, key) -> ir.Indicator:

@@ -200,6 +200,14 @@ class Program:
     total_rule: Optional["Expr"] = attrs.field(default=None, repr=False)   # 总分 = 合计 不加分 …: clamps over SubtotalRef
     vetoes: list = attrs.field(factory=list)            # Veto rows of 否决:, in order
 
+    def apply_veto(self, grade: str, veto: "Veto") -> str:
+        """The grade after ``veto`` held: its grade, or with 最高 (``cap``) its grade only when
+        ``grade`` is better — earlier in the bands, which are listed best first."""
+        names = [b.name for b in self.grades]
+        if not veto.cap or names.index(grade) < names.index(veto.grade):
+            return veto.grade
+        return grade
+
     @property
     def adjusts_total(self) -> bool:
         """Top-level 加分项 / 扣分项 (or a 总分 = … rule): 总分 is more than the sum of the 一级指标."""

@@ -7,7 +7,7 @@ the indicator's points. Chinese by default, English with ``lang="en"``.
 """
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import Decimal
 from typing import Optional
 
 import attrs
@@ -15,6 +15,7 @@ import attrs
 from ...dsl import ir
 from ...dsl.builtins import DISPLAY_ZH
 from ...dsl.checks.bounds import attainable, can_round_to, describe_set
+from ...dsl.checks.grades import graded_total
 from ...dsl.checks.intervals import Interval
 from ...dsl.ir import fmt_decimal
 
@@ -438,8 +439,7 @@ def explain_grade(rb: CompiledRulebook, result: Result, lang: str = "zh") -> str
     band_grade = vetoes[0].before if vetoes else result.grade
     head = f"总分{total}分" if zh else f"total {total}"
     if prog.grade_on == "integer":
-        mode = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}[prog.rounding]
-        whole = fmt_decimal(result.total.quantize(Decimal(1), rounding=mode))
+        whole = fmt_decimal(graded_total(prog, result.total))
         head += f"，取整为{whole}分" if zh else f", rounded to {whole}"
         total = whole
     if not vetoes:
@@ -447,10 +447,9 @@ def explain_grade(rb: CompiledRulebook, result: Result, lang: str = "zh") -> str
         where = band_text(band.cond) if band is not None else ""
         return (f"{head}，在「{where}」之内，评价结果为{result.grade}。" if zh
                 else f"{head}, within `{where}`: the grade is {result.grade}.")
-    by_row = {(v.span.line, " ".join(v.span.text().split())): v for v in prog.vetoes if v.span is not None}
     parts = []
     for k, t in enumerate(vetoes):
-        v = by_row.get((t.line, " ".join((t.name or "").split())))
+        v = rb.veto_of(t)
         cond = " ".join(v.cond.span.text().split()) if v is not None and v.cond.span is not None else (t.name or "")
         cap = v is not None and v.cap
         if zh:

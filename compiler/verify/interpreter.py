@@ -178,12 +178,9 @@ class Interpreter:
                     self.grade_total = total
                 self.T, self.ind, self.memo = None, -1, {}   # band and veto conditions are not traced
                 grade = self.grade()
-                names = [b.name for b in prog.grades]
                 for v in prog.vetoes:
                     if self.ev(v.cond, set()):
-                        before = grade
-                        if not v.cap or names.index(grade) < names.index(v.grade):
-                            grade = v.grade
+                        before, grade = grade, prog.apply_veto(grade, v)
                         trace.append(("veto", -1, self.sp(v.span), before, grade))
             except ArithmeticError:
                 raise runtime.arithmetic_error(self.sp(cur.span) if cur else -1,

@@ -213,15 +213,14 @@ class _Checker:
 def _vetoed(prog: ir.Program, grade, T, spans) -> Optional[str]:
     """The grade after the 否决 that held (their ``veto`` events in the trace), applied as
     the language says: set, or (最高) lowered to it when better by the bands' order."""
-    names = [b.name for b in prog.grades]
     by_span = {(v.span.start, v.span.end): v for v in prog.vetoes if v.span is not None}
     for e in T:
         if e[0] != "veto" or grade is None:
             continue
         start, end, _file = spans[e[2]]
         v = by_span.get((start, end))
-        if v is not None and (not v.cap or names.index(grade) < names.index(v.grade)):
-            grade = v.grade
+        if v is not None:
+            grade = prog.apply_veto(grade, v)
     return grade
 
 
