@@ -392,6 +392,8 @@ class Bounds:
                 self.diags.append(make("I0502", [Label(ind.score.span, tr(f"最低 {fmt_decimal(rng.lo)} 分", f"at least {fmt_decimal(rng.lo)}"))],
                                        name=ind.name, low=fmt_decimal(rng.lo)))
             self.ranges[ind.index] = rng
+        for v in self.prog.vetoes:
+            self.ev(v.cond, {})         # a veto's condition divides safely too (E0504)
         return self.diags
 
 

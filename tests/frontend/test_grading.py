@@ -162,3 +162,10 @@ def test_integer_gap_is_found_on_whole_numbers():
     text = LITERAL_BANDS.format(settings="定级 按取整总分").replace("80 ≤ 总分 ≤ 89", "80 ≤ 总分 ≤ 88")
     res = check_text(text, "t.jx")
     assert [(d.code, d.args.get("value")) for d in res.diagnostics] == [("E0502", "89")]
+
+
+def test_a_veto_condition_that_can_divide_by_zero_is_e0504():
+    text = ('规则集 "t"\n满分 1\n输入 x: 数值 范围 0 至 1\n输入 y: 数值 范围 0 至 1\n指标 A 1分:\n  得分 = x\n'
+            '等级:\n  好: 总分 ≥ 0.5\n  差: 否则\n否决:\n  {cond} : 差\n')
+    assert codes(text.format(cond="y / x > 2")) == ["E0504"]
+    assert codes(text.format(cond="如果 x > 0 则 y / x > 2 否则 否")) == []
