@@ -79,8 +79,9 @@ def error_msg(err: runtime.EvaluationError) -> Msg:
 @attrs.frozen
 class TraceEvent:
     """One step of an evaluation. ``kind``: let (a local value), if (branch taken),
-    tier (row taken), clamp (before → after), score (raw → rounded), sum (a subtotal),
-    na (not applicable), override (assessed score used)."""
+    tier (row taken), clamp (before → after; indicator "" for the 总分 = 合计 … rule),
+    score (raw → rounded), sum (a subtotal), na (not applicable), override (assessed
+    score used), veto (a 否决 that held: the grade before → after)."""
     kind: str
     indicator: str            # path joined by "/"
     name: Optional[str]       # local's name, or the source text of the branch/row/clamp
@@ -96,7 +97,7 @@ def trace_event(e: tuple, path_of, local_name, span_of) -> TraceEvent:
     path = path_of(ind) if ind >= 0 else ""
     if kind == "let":
         return TraceEvent("let", path, local_name(e[2]), e[3], e[2])     # before: the local's index
-    if kind in ("if", "tier", "clamp"):
+    if kind in ("if", "tier", "clamp", "veto"):
         sp = span_of(e[2])
         return TraceEvent(kind, path, sp.text() if sp else None, e[4], e[3], sp.line if sp else None)
     if kind == "score":
@@ -114,6 +115,7 @@ class IndicatorResult:
     assessed: bool = False
     claimed: Optional[Decimal] = None
     row: Optional[Mapping[str, Any]] = None     # a case-supplied row: its fields as given
+    kind: str = "score"       # score, or bonus / penalty: ``score`` is then the amount added / deducted
 
     @property
     def name(self) -> str:
@@ -133,7 +135,12 @@ class Result:
     trace: tuple[TraceEvent, ...] = ()
     claimed_total: Optional[Decimal] = None
     inputs: Mapping[str, Any] = attrs.field(factory=dict)
+    subtotal: Optional[Decimal] = None    # 合计 before the 总分 = 合计 … rule held it (None: no such rule)
 
+    @property
+    def vetoes(self) -> tuple["TraceEvent", ...]:
+        """The 否决 that held (traced evaluations): each with the grade before and after."""
+        return tuple(t for t in self.trace if t.kind == "veto")
     def score(self, name: str) -> Decimal:
         """Score of the indicator named ``name`` (or a path ``父级/名称`` / ``父级.名称``)."""
         return self.indicator(name).score
@@ -160,6 +167,8 @@ class Result:
         def num(d):
             return None if d is None else fmt_decimal(d)
         out = {"rulebook": self.rulebook, "total": num(self.total), "grade": self.grade}
+        if self.subtotal is not None:
+            out["subtotal"] = num(self.subtotal)
         if self.claimed_total is not None:
             out["claimed_total"] = num(self.claimed_total)
         parents = {r.path[:-1] for r in self.indicators}
@@ -169,6 +178,8 @@ class Result:
                    "leaf": r.path not in parents}
             if not r.applicable:
                 row["not_applicable"] = True
+            if r.kind != "score":
+                row["kind"] = r.kind
             if r.assessed:
                 row["assessed"] = True
             if r.claimed is not None:
@@ -305,7 +316,8 @@ class CompiledRulebook:
                 if not (0 <= value <= ind.points):
                     raise JixiaoError([make("E0608", [], value=fmt_decimal(value), name=ind.name, points=fmt_decimal(ind.points))])
                 overrides[ind.index] = value
-        T = [] if trace or overrides else None
+        # 合计 before the 总分 = 合计 … rule is read from the trace of that rule
+        T = [] if trace or overrides or self.program.total_rule is not None else None
         try:
             scores, total, grade, na = self._run(values, overrides, T)
         except runtime.EvaluationError as err:
@@ -321,12 +333,38 @@ class CompiledRulebook:
         out_rows = []
         for ind in self.program.walk():
             out_rows.append(IndicatorResult(ind.path, ind.level, ind.points, scores[ind.index], ind.index not in na,
-                                            bool(overrides and ind.index in overrides), claimed_map.get(ind.index)))
+                                            bool(overrides and ind.index in overrides), claimed_map.get(ind.index),
+                                            kind=ind.kind))
             out_rows.extend(row_results.get(ind.index, ()))
         rows = tuple(out_rows)
         events = tuple(self._event(e) for e in T) if trace and T is not None else ()
+        subtotal = None
+        if self.program.total_rule is not None:
+            held = next((e for e in T if e[0] == "clamp" and e[1] == -1), None)
+            subtotal = held[3] if held is not None else total
         return Result(self.program.title, total, grade, rows, events, claimed_total,
-                      {i.name: v for i, v in zip(self.program.inputs, values)})
+                      {i.name: v for i, v in zip(self.program.inputs, values)}, subtotal)
+
+    def grade_for(self, total: Decimal, result: Optional[Result] = None) -> Optional[str]:
+        """The grade a total (a claimed one) would have: the bands (on the whole number under
+        按取整总分), then the 否决 that held for ``result``'s case (from its trace); None when
+        no band takes it."""
+        try:
+            with runtime._localcontext(runtime.CONTEXT):
+                grade = self.evaluator.grade_of(total)
+        except Exception:   # a total outside every band
+            return None
+        for t in (result.vetoes if result is not None else ()):
+            v = self.veto_of(t)
+            if v is not None:
+                grade = self.program.apply_veto(grade, v)
+        return grade
+
+    def veto_of(self, event: "TraceEvent") -> Optional[ir.Veto]:
+        """The 否决 row a ``veto`` trace event stands for (by its line and text)."""
+        want = (event.line, " ".join((event.name or "").split()))
+        return next((v for v in self.program.vetoes
+                     if v.span is not None and (v.span.line, " ".join(v.span.text().split())) == want), None)
 
     # ── case-supplied rows ──
     def _indicator_for(self, key) -> ir.Indicator:

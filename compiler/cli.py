@@ -438,7 +438,8 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit):
         if not exps:
             raise click.UsageError(f"没有这些指标 / no such indicator: {', '.join(indicators)}")
     else:
-        exps = [e for e in exps if len(e.path) >= 2 and not any(o.path[:-1] == e.path for o in exps)]
+        # the leaves (and rows): a parent's explanation is the sum of theirs
+        exps = [e for e in exps if not any(o.path[:-1] == e.path for o in exps)]
     for e in exps:
         click.echo(f"{'/'.join(e.path)}：{e.text}" if lang == "zh" else f"{'/'.join(e.path)}: {e.text}")
         if e.claimed is not None and (e.claimed != e.score or e.claim_attainable is False):
@@ -446,6 +447,11 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit):
                                                                  else f"; the claim is unattainable ({e.attainable_text})")
             click.echo(f"    自评{fmt(e.claimed)}分，计算{fmt(e.score)}分{extra}" if lang == "zh"
                        else f"    claimed {fmt(e.claimed)}, computed {fmt(e.score)}{extra}")
+    if not indicators:
+        # the total (bonus, penalty, 总分 = 合计 …) and the grade (bands, 取整, 否决)
+        sep = "：" if lang == "zh" else ": "
+        click.echo(("总分" if lang == "zh" else "total") + sep + X.explain_total(rb, result, lang))
+        click.echo(("等级" if lang == "zh" else "grade") + sep + X.explain_grade(rb, result, lang))
 
 
 def fmt(d):

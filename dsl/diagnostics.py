@@ -104,7 +104,19 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
     "E0507": (ERROR, "没有等级划分", "the rulebook has no grade bands",
               "Add an `等级:` block."),
     "E0508": (ERROR, "「{name}」不适用于此处", "`{name}` is not allowed here",
-              "不适用 is the value of a score rule (or of a branch of it), never part of arithmetic."),
+              "不适用 is the value of a score rule (or of a branch of it), never part of arithmetic; 合计 is read "
+              "by the rule of a node with children and by 总分 = 合计 …; a 加分项 or 扣分项 holds no other and is "
+              "never 不适用 (it then scores 0)."),
+    "E0521": (ERROR, "「{name}」加上加分项、减去扣分项后可能超出 [0, {points}]：可达 {range}",
+              "`{name}` with its bonus added and its penalty deducted can leave [0, {points}]: it ranges over {range}",
+              "A node scores its ordinary children plus its 加分项 minus its 扣分项. No silent clamping: say how it "
+              "stays within its points, e.g. 得分 = 合计 不加分 扣完为止."),
+    "E0522": (ERROR, "等级未按从高到低排列，「最高 {grade}」无从比较", "the grade bands are not listed best first, so `最高 {grade}` (at best) means nothing",
+              "A veto 条件 : 最高 良好 lowers a better grade to 良好; which grade is better is read from the order of "
+              "the bands, so list them best first."),
+    "E0523": (ERROR, "等级「{band}」的条件使用了「{name}」：等级只能按总分划分", "grade band `{band}` uses `{name}`: bands divide 总分 only",
+              "A grade that depends on more than the total (不得评优, 一票否决) is a veto: write it in a 否决: block "
+              "after the bands, 存在重大违规 : 最高 良好."),
     # E06xx cases
     "E0601": (ERROR, "缺少{what_zh}「{name}」", "missing {what_en} `{name}`",
               "Every input declared by the rulebook needs a value in the case."),

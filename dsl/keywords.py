@@ -27,6 +27,8 @@ ZH_EN = {
     "人数": "count(人)", "项数": "count(项)",
     "方法库": "library", "引用": "import", "方法": "method", "要求": "require", "指标行": "rows",
     "行": "row", "字段": "field", "文本": "text", "分值分配": "allocate",
+    "加分项": "bonus", "扣分项": "penalty", "否决": "veto", "一票否决": "veto", "最高": "at_best",
+    "按取整总分": "integer",
 }
 EN_ZH = {
     "rulebook": "规则集", "version": "版本", "total_points": "满分", "precision": "精度",
@@ -42,6 +44,7 @@ EN_ZH = {
     "assessed": "认定得分", "grades": "等级", "grade": "等级",
     "library": "方法库", "import": "引用", "method": "方法", "require": "要求", "rows": "指标行",
     "row": "行", "field": "字段", "text": "文本", "allocate": "分值分配",
+    "bonus": "加分项", "penalty": "扣分项", "veto": "否决", "at_best": "最高", "integer": "按取整总分",
 }
 FUNC_ZH_EN = {zh: en for zh, en in FUNCS.items() if not zh.isascii()}
 FUNC_EN_ZH = {"min": "最小值", "max": "最大值", **DISPLAY_ZH}

@@ -95,12 +95,17 @@ def search(prog: ir.Program, targets: dict[int, Diagnostic], tries: int = TRIES)
                         values.append(rng.choice(c))
             else:
                 values = [rng.choice(c) for c in cands]
+            T: list = []
             try:
-                scores = full(values, {}, [])[0]
-            except (runtime.EvaluationError, ArithmeticError, TypeError, ValueError):
+                scores = dict(enumerate(full(values, {}, T)[0]))
+            except runtime.EvaluationError:
+                # a score out of its points can leave the total in no band (E0702) or fail a
+                # later rule: the scores traced before the error are the counterexample
+                scores = {e[1]: e[3] for e in T if e[0] == "score"}
+            except (ArithmeticError, TypeError, ValueError):
                 continue
             for index in targets:
-                if index not in found and not (0 <= scores[index] <= points[index]):
+                if index not in found and index in scores and not (0 <= scores[index] <= points[index]):
                     found[index] = ({i.name: v for i, v in zip(prog.inputs, values)}, scores[index])
     return found
 

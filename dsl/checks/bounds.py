@@ -119,7 +119,12 @@ class Bounds:
         if isinstance(e, ir.ScoreRef):
             return self.ranges.get(e.indicator.index, Interval(D0, e.indicator.points))
         if isinstance(e, ir.TotalRef):
-            return Interval(D0, self.prog.total)
+            return Interval(*self.prog.total_range())
+        if isinstance(e, ir.SubtotalRef) and e.indicator is not None:
+            return _signed_sum_range(self, e.indicator)
+        if isinstance(e, ir.SubtotalRef):
+            lo = -sum((r.points for r in self.prog.roots if r.kind == "penalty"), D0)
+            return Interval(lo, self.prog.total + sum((r.points for r in self.prog.roots if r.kind == "bonus"), D0))
         if isinstance(e, ir.NotApplicable):
             return Interval(D0, D0, True, True)   # empty: contributes nothing
         if isinstance(e, ir.BinOp):
@@ -316,6 +321,21 @@ class Bounds:
                 return (x / step).quantize(Decimal(1), rounding=mode) * step
         return Interval(rnd(r.lo), rnd(r.hi), False, False, r.integer)
 
+    def _signed_sum(self, ind: ir.Indicator):
+        """A node with 加分项 / 扣分项 and no rule: Σ ordinary + Σ bonus − Σ penalty must stay
+        within [0, points], or the node says how it holds (得分 = 合计 不加分 扣完为止)."""
+        rng = _signed_sum_range(self, ind)
+        if not rng.within(D0, ind.points):
+            labels = [Label(ind.name_span, tr(f"可达 {rng.text()}", f"ranges over {rng.text()}"))]
+            labels += [Label(c.name_span, tr(f"{'加分' if c.kind == 'bonus' else '扣分'}最多 {fmt_decimal(c.points)} 分",
+                                             f"{c.kind} of at most {fmt_decimal(c.points)}"), False)
+                       for c in ind.children if c.adjusts]
+            self.diags.append(make("E0521", labels, name=ind.name, points=fmt_decimal(ind.points), range=rng.text(),
+                                   helps=[tr("写明如何保持在分值之内，例如「得分 = 合计 不加分 扣完为止」",
+                                             "say how it stays within its points, e.g. `得分 = 合计 不加分 扣完为止`")]))
+            rng = iv.meet(rng, lo=D0, hi=ind.points)
+        self.ranges[ind.index] = rng
+
     def _div_zero(self, e: ir.BinOp):
         key = id(e)
         if key in self.reported:
@@ -374,6 +394,9 @@ class Bounds:
             if ind.broken:
                 self.ranges[ind.index] = Interval(D0, ind.points)
                 continue
+            if ind.sums_with_signs:
+                self._signed_sum(ind)
+                continue
             if ind.score is None:
                 # a parent sums its children's rounded scores
                 lo = sum((self.ranges.get(c.index, Interval(D0, c.points)).lo or D0) for c in ind.children)
@@ -394,6 +417,10 @@ class Bounds:
                 continue
             if not rng.within(D0, ind.points):
                 labels, helps = self._out_of_points(ind, rng)
+                if ind.adjusts and not ind.at_most and (rng.hi is None or rng.hi > ind.points):
+                    word = "加分项" if ind.kind == "bonus" else "扣分项"
+                    helps = [tr(f"{'加' if ind.kind == 'bonus' else '扣'}分须有上限：在表头写「最多」，如「{word} {ind.name} 最多 {fmt_decimal(ind.points)}分:」",
+                                f"a {ind.kind} needs its cap: write `最多` (at most) in its header, `{word} {ind.name} 最多 {fmt_decimal(ind.points)}分:`")]
                 d = make("E0501", labels, helps=helps, name=ind.name, points=fmt_decimal(ind.points), range=rng.text())
                 self.diags.append(d)
                 self.unproven[ind.index] = d
@@ -405,7 +432,22 @@ class Bounds:
                 self.diags.append(make("I0502", [Label(ind.score.span, tr(f"最低 {fmt_decimal(rng.lo)} 分", f"at least {fmt_decimal(rng.lo)}"))],
                                        name=ind.name, low=fmt_decimal(rng.lo)))
             self.ranges[ind.index] = rng
+        for v in self.prog.vetoes:
+            self.ev(v.cond, {})         # a veto's condition divides safely too (E0504)
         return self.diags
+
+
+def _signed_sum_range(b: "Bounds", ind: ir.Indicator) -> Interval:
+    lo = hi = D0
+    for c in ind.children:
+        r = b.ranges.get(c.index, Interval(D0, c.points))
+        clo = r.lo if r.lo is not None else D0
+        chi = r.hi if r.hi is not None else c.points
+        if c.sign > 0:
+            lo, hi = lo + clo, hi + chi
+        else:
+            lo, hi = lo - chi, hi - clo
+    return Interval(lo, hi)
 
 
 def _percent_text(r: Interval) -> str:
