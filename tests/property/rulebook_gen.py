@@ -162,6 +162,8 @@ class Writer:
             elif shape == "neg":
                 spec.lo, spec.hi = -hi, hi * 10 if kind == "rate" else hi
                 cons = f" {self.kw('range')} -{self.num(hi, spec.unit)} {self.kw('to')} {self.num(spec.hi, spec.unit)}"
+            if kind == "rate" and spec.hi is None:
+                spec.hi = D(1)          # a rate is at most 100% unless declared otherwise
             typ = {"amount": lambda: self.kw("amount"), "rate": lambda: self.kw("rate"),
                    "count": lambda: self.rs.choice(COUNT_TYPES[spec.unit])}[kind]()
         elif kind == "boolean":
