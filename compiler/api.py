@@ -54,7 +54,8 @@ def error_msg(err: runtime.EvaluationError) -> Msg:
 class TraceEvent:
     """One step of an evaluation. ``kind``: let (a local value), if (branch taken),
     tier (row taken), clamp (before → after), score (raw → rounded), sum (a subtotal),
-    na (not applicable), override (assessed score used)."""
+    na (not applicable), override (assessed score used), agg (an aggregate over a list:
+    ``before`` the items that met its condition, each ``(名称, fields…)``)."""
     kind: str
     indicator: str            # path joined by "/"
     name: Optional[str]       # local's name, or the source text of the branch/row/clamp
@@ -70,7 +71,7 @@ def trace_event(e: tuple, path_of, local_name, span_of) -> TraceEvent:
     path = path_of(ind) if ind >= 0 else ""
     if kind == "let":
         return TraceEvent("let", path, local_name(e[2]), e[3], e[2])     # before: the local's index
-    if kind in ("if", "tier", "clamp"):
+    if kind in ("if", "tier", "clamp", "agg"):
         sp = span_of(e[2])
         return TraceEvent(kind, path, sp.text() if sp else None, e[4], e[3], sp.line if sp else None)
     if kind == "score":

@@ -27,6 +27,7 @@ ZH_EN = {
     "人数": "count(人)", "项数": "count(项)",
     "方法库": "library", "引用": "import", "方法": "method", "要求": "require", "指标行": "rows",
     "行": "row", "字段": "field", "文本": "text", "分值分配": "allocate",
+    "日期": "date", "列表": "list",
 }
 EN_ZH = {
     "rulebook": "规则集", "version": "版本", "total_points": "满分", "precision": "精度",
@@ -42,9 +43,13 @@ EN_ZH = {
     "assessed": "认定得分", "grades": "等级", "grade": "等级",
     "library": "方法库", "import": "引用", "method": "方法", "require": "要求", "rows": "指标行",
     "row": "行", "field": "字段", "text": "文本", "allocate": "分值分配",
+    "date": "日期", "list": "列表",
 }
-FUNC_ZH_EN = {zh: en for zh, en in FUNCS.items() if not zh.isascii()}
-FUNC_EN_ZH = {"min": "最小值", "max": "最大值", **DISPLAY_ZH}
+# functions: each Chinese spelling -> an English one, and back
+_EN_SPELLING = {"months": "months_between", "days": "days_between"}
+FUNC_ZH_EN = {zh: _EN_SPELLING.get(en, en) for zh, en in FUNCS.items() if not zh.isascii()}
+FUNC_EN_ZH = {"min": "最小值", "max": "最大值", **DISPLAY_ZH, "sum": "合计",
+              "months_between": "相差月数", "days_between": "相差天数"}
 
 
 def translate_keywords(text: str, to: str = "en") -> str:

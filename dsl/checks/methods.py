@@ -245,8 +245,24 @@ def inline(r, e: ast.Call, args: list, score_ctx: bool) -> ir.Expr:
     for i in range(before, len(r.diags)):
         d = r.diags[i]
         if all(lab.span.file is not e.span.file for lab in d.labels):
-            r.diags[i] = attrs.evolve(d, labels=d.labels + (Label(e.span, tr(f"在此调用「{name}」", f"`{name}` called here"), False),))
+            if d.code.startswith("E03"):
+                r.diags[i] = _at_call(d, e, name)
+            else:
+                r.diags[i] = attrs.evolve(d, labels=d.labels + (Label(e.span, tr(f"在此调用「{name}」", f"`{name}` called here"), False),))
     return result
+
+
+def _at_call(d, call: ast.Call, name: str):
+    """A unit or type error inside an expanded method, shown at the user's call: the
+    arguments given are what is wrong there; the library's line is a note only."""
+    notes = []
+    for lab in d.labels:
+        sp = lab.span
+        line = " ".join(sp.file.line_text(sp.line).split())
+        notes.append(tr(f"方法「{name}」中（{sp.file.name}:{sp.line}:{sp.column}）：{line}",
+                        f"inside method `{name}` ({sp.file.name}:{sp.line}:{sp.column}): {line}"))
+    caption = tr(f"调用「{name}」时：所给参数的单位不符", f"in this call of `{name}`: the arguments' units do not fit")
+    return attrs.evolve(d, labels=(Label(call.span, caption),), notes=tuple(notes) + d.notes)
 
 
 def _inline_local(r, name: str, value: ir.Expr, span) -> ir.Local:
