@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import calendar
 import datetime
 import operator
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
@@ -44,8 +45,7 @@ def add_months(d: datetime.date, k: int) -> datetime.date:
     the month is shorter (1月31日 + 1个月 = 2月29日 in 2024)."""
     y, m = divmod(d.year * 12 + d.month - 1 + k, 12)
     m += 1
-    last = (datetime.date(y + m // 12, m % 12 + 1, 1) - datetime.timedelta(days=1)).day
-    return datetime.date(y, m, min(d.day, last))
+    return datetime.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
 
 
 def months_between(a, b) -> Decimal:

@@ -5,6 +5,7 @@ code generator inlines its text into standalone modules (``jixiao compile
 --emit-python``). Everything a generated evaluator needs at run time lives here:
 exact Decimal arithmetic settings, input validation, rounding, errors.
 """
+import calendar as _calendar
 import datetime as _datetime
 import re as _re
 import unicodedata as _unicodedata
@@ -242,7 +243,7 @@ def to_date(value):
 
 
 def _last_day(y, m):
-    return (_datetime.date(y + m // 12, m % 12 + 1, 1) - _datetime.timedelta(days=1)).day
+    return _calendar.monthrange(y, m)[1]
 
 
 def months_between(a, b):
