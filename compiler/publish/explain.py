@@ -62,12 +62,10 @@ def _aggregate_text(a: ir.Aggregate, t, known: dict, values: dict, lang: str) ->
     every = values.get(name) or ()
     matched = t.before or ()
     total = len(every)
-    shown = _value(t.value, a.type, lang)
-    src = substitute(a, {k: v for k, v in known.items() if k[0] != "agg"}, lang)
     cond = substitute(a.cond, known, lang) if a.cond is not None else None
     if a.func == "count":
         if cond is None:
-            return f"{name}共{total}项" if zh else f"{name}: {total} items"
+            return ""                  # the inputs already say how many items there are
         return (f"{name}{total}项中满足「{cond}」的有{len(matched)}项" + (f"：{_items_text(matched, lang)}" if matched else "")) if zh \
             else (f"{name}: {len(matched)} of {total} items meet `{cond}`" + (f" ({_items_text(matched, lang)})" if matched else ""))
     if a.func in ("sum", "max", "min"):
@@ -77,7 +75,7 @@ def _aggregate_text(a: ir.Aggregate, t, known: dict, values: dict, lang: str) ->
         else:
             head = (f"{name}{total}项中满足「{cond}」的有{len(matched)}项" + (f"：{_items_text(matched, lang)}" if matched else "")) if zh \
                 else (f"{name}: {len(matched)} of {total} items meet `{cond}`" + (f" ({_items_text(matched, lang)})" if matched else ""))
-        return f"{head}；{src} = {shown}" if zh else f"{head}; {src} = {shown}"
+        return head                    # its value is shown where it is used
     if a.func == "any":
         if zh:
             return f"{name}{total}项中满足「{cond}」的" + (f"有{len(matched)}项：{_items_text(matched, lang)}" if matched else "一项也没有")
@@ -256,10 +254,9 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                     if loc is not None and isinstance(loc.expr, ir.Tiers):
                         formula = ""          # a lookup table: its value says enough
                     shown = _value(t.value, loc.type if loc else None, lang)
-                    if formula and formula != shown:
-                        parts.append(f"{t.name} = {formula} = {shown}")
-                    else:
-                        parts.append(f"{t.name} = {shown}")
+                    line = f"{t.name} = {formula} = {shown}" if formula and formula != shown else f"{t.name} = {shown}"
+                    if line not in parts:          # computed again on a later row: said once
+                        parts.append(line)
                 elif t.kind == "tier":
                     row = t.name or ""
                     cond = row.partition(":")[0].strip()
@@ -279,7 +276,7 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                     a = _aggregate_at(ind.score, t)
                     if a is not None:
                         text = _aggregate_text(a, t, known, values, lang)
-                        if text not in parts:
+                        if text and text not in parts:
                             parts.append(text)
                 elif t.kind == "if":
                     parts.append(("条件成立" if t.before else "条件不成立") if zh else ("the condition holds" if t.before else "the condition fails"))
