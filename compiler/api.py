@@ -20,7 +20,7 @@ import attrs
 from ..dsl import ast, ir
 from ..dsl import check as _check
 from ..dsl.check import CheckResult
-from ..dsl.diagnostics import Diagnostic, JixiaoError, Label, Msg, has_errors, make, tr
+from ..dsl.diagnostics import FIELD, Diagnostic, JixiaoError, Label, Msg, format_message, has_errors, make, tr
 from ..dsl.imports import dependencies_fresh
 from ..dsl.ir import fmt_decimal
 from ..dsl.names import did_you_mean, narrow_qualified, qualify
@@ -500,8 +500,10 @@ def _case_items(inp: ir.Input, cl: ast.CaseList, diags: list) -> tuple:
                 continue
             v, err = _case_value(ci.value, f)
             if err is not None:
-                diags.append(make("E0613", err.labels, notes=err.notes, helps=err.helps, name=inp.name, n=n,
-                                  item=row.title, reason_zh="：" + err.message_in("zh"), reason_en=": " + err.message_in("en")))
+                said = {**err.args, **FIELD}      # said of the item's field, not of an input
+                diags.append(make("E0613", err.labels, notes=err.notes, helps=err.helps, name=inp.name, n=n, item=row.title,
+                                  reason_zh="：" + format_message(err.code, said, "zh"),
+                                  reason_en=": " + format_message(err.code, said, "en")))
                 continue
             item[fname] = v
         out.append(item)

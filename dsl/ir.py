@@ -110,8 +110,10 @@ class Input:
         return self.type.members
 
     def range_text(self) -> str:
-        lo = "-∞" if self.lo is None else fmt_decimal(self.lo)
-        hi = "+∞" if self.hi is None else fmt_decimal(self.hi)
+        show = (lambda v: fmt_decimal(v * 100) + "%") if self.kind == "rate" else \
+            (lambda v: date_text(v)) if self.kind == "date" else fmt_decimal
+        lo = "-∞" if self.lo is None else show(self.lo)
+        hi = "+∞" if self.hi is None else show(self.hi)
         return f"{'(' if self.lo_open or self.lo is None else '['}{lo}, {hi}{')' if self.hi_open or self.hi is None else ']'}"
 
 

@@ -387,7 +387,11 @@ def validate(inputs, table):
             continue
         if ((lo is not None and (v < lo or (lo_open and v == lo))) or
                 (hi is not None and (v > hi or (hi_open and v == hi)))):
-            rng = _range_text(lo, lo_open, hi, hi_open)
+            if kind == "rate":          # a rate's range in percent: [0, 100%]
+                rng = _range_text(None if lo is None else _fmt(lo * 100) + "%", lo_open,
+                                  None if hi is None else _fmt(hi * 100) + "%", hi_open)
+            else:
+                rng = _range_text(lo, lo_open, hi, hi_open)
             errors.append(EvaluationError("E0603", {"name": name, "value": _show(raw), "range": rng}, span, name, raw))
             out.append(None)
             continue
@@ -409,9 +413,10 @@ def _list_value(name, raw, fields, most, span, errors):
         errors.append(_not_a(name, raw, _KIND_TEXT["list"][0], _KIND_TEXT["list"][1], span))
         return None
     limit = int(most) if most is not None else 100000
-    items = list(_islice(raw, limit + 1))
+    items = list(raw) if isinstance(raw, (list, tuple)) and len(raw) <= 10 * limit else list(_islice(raw, limit + 1))
     if len(items) > limit:
-        errors.append(_not_a(name, f"{len(items)}+项", f"最多{limit}项的列表", f"a list of at most {limit} items", span))
+        shown = f"{len(items)}项" if isinstance(raw, (list, tuple)) and len(raw) == len(items) else f"{limit}项以上"
+        errors.append(_not_a(name, shown, f"最多{limit}项的列表", f"a list of at most {limit} items", span))
         return None
     names = [f[0] for f in fields]
     out, bad = [], False

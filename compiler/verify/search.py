@@ -62,6 +62,10 @@ def _list_candidates(inp: ir.Input, consts: set[Decimal]) -> list:
     for n in range(1, min(most, 3) + 1):
         out.append(tuple(item(k) for k in range(n)))
         out.append(tuple(item(k + 5) for k in range(n)))
+    if inp.hi is not None and 3 < most <= 1000:
+        # a full list: each field at its lowest or at its highest candidate in every item
+        for pick in (0, -1):
+            out.append(tuple((f"第{k + 1}项",) + tuple(c[pick] for c in per) for k in range(most)))
     return out
 
 
