@@ -254,6 +254,10 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                     if loc is not None and isinstance(loc.expr, ir.Tiers):
                         formula = ""          # a lookup table: its value says enough
                     shown = _value(t.value, loc.type if loc else None, lang)
+                    if formula and loc is not None and any(x.type.kind == "date" for x in ir.walk(loc.expr)):
+                        # a date's arithmetic with the dates themselves: 2024年7月3日 - 2024年6月30日
+                        sub = substitute(loc.expr, known, lang)
+                        formula = formula if sub == formula else f"{formula} = {sub}"
                     line = f"{t.name} = {formula} = {shown}" if formula and formula != shown else f"{t.name} = {shown}"
                     if line not in parts:          # computed again on a later row: said once
                         parts.append(line)
