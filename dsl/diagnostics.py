@@ -154,6 +154,9 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "A method states what its arguments must satisfy (要求); this case's values do not."),
     "E0707": (ERROR, "「{part}」的行「{row}」得分 {value} 超出 [0, {points}]", "row `{row}` of `{part}` scores {value}, outside [0, {points}]",
               "A row's scoring method produced a score outside the row's own points."),
+    "E0720": (ERROR, "计算「{name}」时日期超出公历范围（0001-01-01 至 9999-12-31）",
+              "a date beyond the calendar (0001-01-01 to 9999-12-31) while scoring `{name}`",
+              "A rule moved a date by so many days that it left the calendar before 相差月数 could read it."),
     # warnings
     "I0201": (INFO, "指标名称「{name}」出现{count}次", "the indicator name `{name}` is used {count} times",
               "Legal, but every reference must be qualified with an ancestor (父级.名称) and readers of the published table may confuse them."),

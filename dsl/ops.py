@@ -54,7 +54,10 @@ def months_between(a, b) -> Decimal:
     runtime computes it by a closed formula; a test holds the two equal.)"""
     if b < a:
         return -months_between(b, a)
-    x, y = datetime.date.fromordinal(int(a)), datetime.date.fromordinal(int(b))
+    try:
+        x, y = datetime.date.fromordinal(int(a)), datetime.date.fromordinal(int(b))
+    except (ValueError, OverflowError):
+        raise OverflowError("a date outside 0001-01-01 to 9999-12-31") from None     # an ArithmeticError
     k = (y.year - x.year) * 12 + (y.month - x.month)
     while k > 0 and add_months(x, k) > y:
         k -= 1

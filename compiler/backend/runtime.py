@@ -66,6 +66,8 @@ MESSAGES = {
     "E0705": ("所有指标均不适用，无法计算总分", "every indicator is not applicable: no total"),
     "E0706": ("不满足要求：{message}", "requirement not met: {message}"),
     "E0613": ("列表「{name}」的第{n}项「{item}」{reason_zh}", "item {n} `{item}` of the list `{name}`{reason_en}"),
+    "E0720": ("计算「{name}」时日期超出公历范围（0001-01-01 至 9999-12-31）",
+              "a date beyond the calendar (0001-01-01 to 9999-12-31) while scoring `{name}`"),
 }
 MESSAGE_DEFAULTS = {
     "E0601": {"what_zh": "输入", "what_en": "input"},
@@ -253,7 +255,10 @@ def months_between(a, b):
     (−相差月数(b, a))."""
     if b < a:
         return -months_between(b, a)
-    x, y = _datetime.date.fromordinal(int(a)), _datetime.date.fromordinal(int(b))
+    try:
+        x, y = _datetime.date.fromordinal(int(a)), _datetime.date.fromordinal(int(b))
+    except (ValueError, OverflowError):
+        raise OverflowError("a date outside 0001-01-01 to 9999-12-31") from None
     m = (y.year - x.year) * 12 + (y.month - x.month)
     if y.day < x.day and y.day != _last_day(y.year, y.month):
         m -= 1
@@ -473,6 +478,11 @@ def out_of_points(span, name, value, points):
 
 
 def arithmetic_error(span, name):
+    """The error of an arithmetic failure while scoring ``name`` (called where it is caught):
+    a date computed beyond the calendar (OverflowError), otherwise a division by zero."""
+    import sys
+    if isinstance(sys.exc_info()[1], OverflowError):
+        return EvaluationError("E0720", {"name": name}, span, name, None)
     return EvaluationError("E0701", {"name": name}, span, name, None)
 
 

@@ -116,7 +116,13 @@ def aggregate(r, e: ast.Call, f: str, items: ir.Expr, scope, grades, allow_names
     inner = dict(scope)
     for k, fld in enumerate(fields):
         inner[fld.name] = ir.FieldRef(fld, var, k + 1, span=None, type=fld.type)
-    rest = [r.expr(a, inner, grades=grades, allow_names=allow_names) for a in e.args[1:]]
+    # generated code nests an aggregate's item loop in several brackets: it counts as three
+    # levels of nesting (MAX_EXPR_DEPTH), so nested aggregates stay within Python's limits
+    r._depth += 2
+    try:
+        rest = [r.expr(a, inner, grades=grades, allow_names=allow_names) for a in e.args[1:]]
+    finally:
+        r._depth -= 2
     shapes = {"count": (0, 1), "sum": (1, 2), "any": (1, 1), "all": (1, 1), "max": (1, 3), "min": (1, 3)}
     lo, hi = shapes[f]
     if not lo <= len(rest) <= hi:

@@ -216,3 +216,17 @@ def test_months_between_is_monotone(a, b, c):
 def test_months_between_examples(a, b, months):
     day = lambda s: D(datetime.date.fromisoformat(s).toordinal())
     assert runtime.months_between(day(a), day(b)) == months == ops.months_between(day(a), day(b))
+
+
+def test_a_date_beyond_the_calendar_is_E0720_not_a_traceback():
+    """相差月数 of a date moved past 9999-12-31: an evaluation error on both paths and in
+    the reference interpreter (it was a ValueError traceback)."""
+    from jixiao.compiler.verify import interpreter
+    rb = compile_rulebook('规则集 "t"\n满分 3\n输入 a: 日期\n指标 A 3分:\n'
+                          '  得分 = 如果 相差月数(a + 3000000, 2024-01-01) > 0 则 3 否则 0\n等级:\n  全: 否则\n', name="t.jx")
+    with pytest.raises(JixiaoError) as e:
+        rb.evaluate({"a": "2024-01-01"})
+    assert [d.code for d in e.value.diagnostics] == ["E0720"]
+    with pytest.raises(runtime.EvaluationError) as e:
+        interpreter.interpret(rb.program, rb.validate({"a": "2024-01-01"}))
+    assert e.value.code == "E0720"
