@@ -225,3 +225,26 @@ def test_percentage_points_as_a_step_inside_the_library(method):
         return rb.evaluate({"结余率": rate}).total
     for rate in ("5%", "6%", "8%", "8.01%", "20%"):
         assert total("3个百分点", rate) == total("3%", rate)
+
+
+def test_the_new_constructs_in_english_keywords(tmp_path):
+    """日期/列表/字段/最多, 计数/合计/最大/相差月数/符合分/不符合扣分 translate; the English rulebook
+    and case give the same tree and the same scores."""
+    from pathlib import Path
+    from jixiao.dsl.keywords import translate_keywords
+    root = Path(__file__).resolve().parents[2]
+    zh = (root / "stdlib_indicators" / "项目支出绩效评价.jx").read_text(encoding="utf-8")
+    case = (root / "examples" / "project-2024" / "饮水工程绩效评价.jxc").read_text(encoding="utf-8")
+    en = translate_keywords(zh, "en")
+    for word in ("input 资金批次: list at_most 100项", "field 下达日期: date", "sum(资金批次, 金额)",
+                 "count(资金批次, 下达日期 > 2024-06-30)", "months_between(2024-12-31, 实际完成日期)",
+                 "points_met(立项依据要点)", "points_unmet(目标合理性要点)"):
+        assert word in en, word
+    assert parse_text(en, "en.jx")[0] == parse_text(zh, "zh.jx")[0]
+    assert parse_text(translate_keywords(en, "zh"), "zh2.jx")[0] == parse_text(zh, "zh.jx")[0]
+    (tmp_path / "en.jx").write_text(en, encoding="utf-8")
+    a = compile_rulebook(zh, name=str(root / "stdlib_indicators" / "项目支出绩效评价.jx"))
+    b = compile_rulebook(path=tmp_path / "en.jx")
+    ra = a.evaluate_case(a.case_from_text(case))
+    rb = b.evaluate_case(b.case_from_text(translate_keywords(case, "en")))
+    assert ra.to_dict() == rb.to_dict() and ra.total == D("81.94")
