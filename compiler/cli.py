@@ -55,6 +55,15 @@ def lang_option(choices=LANGS, default="both", help="消息语言 / language of 
                         callback=_remember_lang, is_eager=True, help=help)
 
 
+def _before(t):
+    """A trace event's ``before`` in JSON: an aggregate's items by their titles."""
+    if t.before is None:
+        return None
+    if t.kind == "agg":
+        return [str(r[0]) for r in t.before]
+    return str(t.before)
+
+
 def _evaluate_case(rulebook, case, trace=False):
     """(compiled rulebook, case, result); errors go to the boundary."""
     rb = api.compile_rulebook(path=rulebook)
@@ -205,8 +214,7 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, ro
         data["case"] = c.title
         if trace:
             data["trace"] = [{"kind": t.kind, "indicator": t.indicator, "name": t.name,
-                              "value": str(t.value), "before": None if t.before is None else str(t.before)}
-                             for t in result.trace]
+                              "value": str(t.value), "before": _before(t)} for t in result.trace]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         title = rb.title + (f"（{rb.program.version}）" if rb.program.version else "")
