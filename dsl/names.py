@@ -116,7 +116,7 @@ _NAME = re.compile(r"[^\W\d]\w*")      # the grammar's NAME
 
 
 @lru_cache(maxsize=1)
-def _keyword_spellings() -> frozenset:
+def keyword_spellings() -> frozenset:
     from .grammar import jx_parser
     return frozenset(t.pattern.value for t in jx_parser().terminals if t.pattern.type == "str")
 
@@ -126,7 +126,7 @@ def written(parts: "str | Sequence[str]") -> str:
     reads as one name that is no keyword, else in 「」 (``「“三公经费”变动率」``)."""
     if isinstance(parts, str):
         parts = (parts,)
-    return ".".join(p if _NAME.fullmatch(p) and p not in _keyword_spellings() else f"「{p}」" for p in parts)
+    return ".".join(p if _NAME.fullmatch(p) and p not in keyword_spellings() else f"「{p}」" for p in parts)
 
 
 def fixes(span: Span, names: Iterable["str | Sequence[str]"]) -> list[Fix]:
