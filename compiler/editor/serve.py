@@ -106,7 +106,7 @@ class Editor:
             dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")) and d != "node_modules"
                                  and len(rel.parts) < MAX_DEPTH)
             for f in sorted(filenames):
-                if f.endswith(SUFFIXES) and not f.startswith("."):
+                if f.endswith(SUFFIXES) and not f.startswith(".") and not (Path(dirpath) / f).is_symlink():
                     out.append((rel / f).as_posix())
                     if len(out) >= MAX_FILES:
                         return out
