@@ -72,8 +72,8 @@ def test_live_diagnostics_and_scores_in_the_browser(served, tmp_path, request):
         b.type("2")
         msg = b.wait("document.querySelector('#problems [data-code=E0401]')?.textContent", what="E0401")
         assert "error[E0401]" in msg and "「目标设定」的下级分值合计6分，不等于其分值5分" in msg
-        assert b.js("document.getElementById('table').classList.contains('stale')")
-        assert "E0401" in b.js("document.getElementById('scoreproblems').textContent")
+        b.wait("document.getElementById('table').classList.contains('stale') && "
+               "document.getElementById('scoreproblems').textContent.includes('E0401')", what="the 评分表 to stop")
         assert b.js("document.querySelector('#gutter .error')?.textContent") == "41"   # the line of 目标设定
         b.screenshot(tmp_path / "serve-e0401.png")
 
