@@ -512,7 +512,7 @@ class Document:
     def complete(self, line: int, col: int) -> list[Completion]:
         lines = self.text.split("\n")
         text = lines[line] if line < len(lines) else ""
-        start = col
+        col = start = min(col, len(text))
         while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
             start -= 1
         if start > 0 and text[start - 1] == "「":
