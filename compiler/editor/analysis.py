@@ -18,9 +18,9 @@ from typing import Optional
 import attrs
 
 from ...dsl import ast, ir
-from ...dsl.builtins import DISPLAY_ZH, FUNCS
+from ...dsl.builtins import FUNCS
 from ...dsl.checks.resolve import TOTAL_NAMES
-from ...dsl.diagnostics import Diagnostic, JixiaoError, Msg, tr
+from ...dsl.diagnostics import Diagnostic, JixiaoError, Msg
 from ...dsl.imports import STDLIB, collect_methods
 from ...dsl.keywords import EN_ZH, ZH_EN
 from ...dsl.names import keyword_spellings, narrow_qualified, qualified_paths, written

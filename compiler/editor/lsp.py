@@ -84,6 +84,12 @@ class JixiaoServer(LanguageServer):
         except (OSError, UnicodeDecodeError):
             return []
 
+    def at(self, params) -> tuple[str, Document, int, int]:
+        """(uri, its analysis, line, column) of a request about a position."""
+        uri = params.text_document.uri
+        line, col = self.from_client(uri, params.position)
+        return uri, self.document(uri), line, col
+
     def from_client(self, uri: str, pos: lsp.Position) -> tuple[int, int]:
         doc = self.workspace.get_text_document(uri)
         p = doc.position_codec.position_from_client_units(doc.lines, pos)
@@ -138,9 +144,7 @@ def build(lang: str = "both") -> JixiaoServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def hover(ls: JixiaoServer, params: lsp.HoverParams):
-        uri = params.text_document.uri
-        doc = ls.document(uri)
-        line, col = ls.from_client(uri, params.position)
+        uri, doc, line, col = ls.at(params)
         text = doc.hover(line, col)
         if text is None:
             return None
@@ -150,9 +154,7 @@ def build(lang: str = "both") -> JixiaoServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=[".", "「"]))
     def completion(ls: JixiaoServer, params: lsp.CompletionParams):
-        uri = params.text_document.uri
-        doc = ls.document(uri)
-        line, col = ls.from_client(uri, params.position)
+        uri, doc, line, col = ls.at(params)
         items = []
         for c in doc.complete(line, col):
             order = "2" if c.kind in ("keyword", "function") else "1"
@@ -162,9 +164,7 @@ def build(lang: str = "both") -> JixiaoServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
     def definition(ls: JixiaoServer, params: lsp.DefinitionParams):
-        uri = params.text_document.uri
-        doc = ls.document(uri)
-        line, col = ls.from_client(uri, params.position)
+        uri, doc, line, col = ls.at(params)
         hit = doc.definition(line, col)
         if hit is None:
             return None

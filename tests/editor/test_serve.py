@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import shutil
 import threading
-from pathlib import Path
 
 import pytest
 
 from jixiao.compiler.editor import formatting
 from jixiao.compiler.editor.serve import MAX_BODY, LoopbackOnly, make_server
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
-def server(tmp_path):
-    folder = tmp_path / "work"
-    folder.mkdir()
-    shutil.copy(ROOT / "stdlib_indicators" / "部门整体支出.jx", folder)
-    shutil.copy(ROOT / "examples" / "chenxi-2021" / "report-figures.jxc", folder)
+def server(tmp_path, chenxi):
+    folder = chenxi
     (tmp_path / "secret.jx").write_text("规则集 \"outside\"\n", encoding="utf-8")
     (folder / "link.jx").symlink_to(tmp_path / "secret.jx")
     (folder / "notes.txt").write_text("not a rulebook", encoding="utf-8")

@@ -4,9 +4,7 @@ E0401 appear, fix it, see the score update (from the rule and from the case form
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,11 +19,8 @@ pytestmark = pytest.mark.skipif(chromium() is None, reason="Chromium is not inst
 
 
 @pytest.fixture
-def served(tmp_path):
-    folder = tmp_path / "评价"
-    folder.mkdir()
-    shutil.copy(ROOT / "stdlib_indicators" / "部门整体支出.jx", folder)
-    shutil.copy(ROOT / "examples" / "chenxi-2021" / "report-figures.jxc", folder)
+def served(chenxi):
+    folder = chenxi
     proc = subprocess.Popen(jixiao_command() + ["serve", str(folder / "部门整体支出.jx"), "--lang", "zh"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
