@@ -159,3 +159,8 @@ def test_save_formats_through_the_adapter_and_writes_atomically(server):
         formatting.use(None)
     assert status == 200 and not r["formatted"] and "syntax" in r["note"]
     assert (folder / "新.jx").read_text(encoding="utf-8") == "规则集 \"x\"\n满分\n"
+
+
+def test_the_command_line_refuses_other_hosts(cli, tmp_path):
+    r = cli(["serve", str(tmp_path), "--host", "0.0.0.0"])
+    assert r.exit_code == 2 and "loopback" in r.stderr
