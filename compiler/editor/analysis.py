@@ -241,7 +241,11 @@ class Document:
     def _problem(self, d: Diagnostic) -> Problem:
         here = [lab for lab in d.labels if lab.span.file.name == self.name]
         prim = next((lab for lab in here if lab.primary), here[0] if here else None)
-        rng = span_range(prim.span) if prim is not None else Range(0, 0, 0, 0)
+        if prim is not None:
+            rng = span_range(prim.span)
+        else:       # found only in a library: at the 引用 that brought it in (its place, as related information)
+            imp = next((it for it in getattr(self.tree, "items", ()) if isinstance(it, ast.Import)), None) if self.parsed else None
+            rng = span_range(imp.span) if imp is not None else Range(0, 0, 0, 0)
         related = tuple(Related(self.file_path(lab.span.file.name), span_range(lab.span), self._text(lab.caption) or d.code)
                         for lab in d.labels if lab is not prim)
         lines = [d.message_in(self.lang)]
