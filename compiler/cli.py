@@ -102,6 +102,51 @@ def check(files, fmt, strict, lang):
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 
+@main.command("fmt")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--check", is_flag=True, help="只检查，不写入；有文件需要格式化时退出码为 1 / write nothing; exit 1 if a file would change")
+@click.option("--diff", "show_diff", is_flag=True, help="输出差异，不写入 / print a unified diff instead of writing")
+@lang_option()
+def fmt_cmd(paths, check, show_diff, lang):
+    """按规范格式排版 / lay out rulebooks, cases and test suites in the canonical format.
+
+    PATHS are .jx, .jxc and .jxt files, or folders searched for them. Every comment is
+    kept; a file is rewritten only if the result parses to the same rulebook. A file that
+    does not parse is reported and the others are still formatted. Exit 0 when done (with
+    --check: when nothing would change), 1 on errors, 2 on usage errors."""
+    from . import formatting
+    files = formatting.find_files(paths)
+    if not files:
+        raise click.UsageError("没有找到 .jx/.jxc/.jxt 文件 / no .jx, .jxc or .jxt files found")
+    dry = check or show_diff
+    changed = errors = 0
+    for path in files:
+        f = formatting.format_file(path)
+        if f.error is not None:
+            errors += 1
+            click.echo(render_text(f.error.diagnostics, lang=lang), err=True)
+            continue
+        changed += f.changed
+        if show_diff:
+            click.echo(f.diff(), nl=False)
+        if f.changed and check:
+            click.echo(Msg(f"需要格式化：{path}", f"would reformat {path}").text(lang))
+        elif f.changed and not dry:
+            try:
+                f.write()
+            except OSError as e:
+                errors += 1
+                click.echo(f"error: 无法写入 / cannot write {path}: {e.strerror or e}", err=True)
+                continue
+            click.echo(Msg(f"已格式化：{path}", f"reformatted {path}").text(lang), err=True)
+    same = len(files) - changed - errors
+    zh = f"{changed} 个文件{'需要格式化' if dry else '已格式化'}，{same} 个不变" + (f"，{errors} 个文件有错误" if errors else "")
+    en = (f"{changed} file(s) {'would be reformatted' if dry else 'reformatted'}, {same} unchanged"
+          + (f", {errors} with errors" if errors else ""))
+    click.echo(Msg(zh, en).text(lang), err=True)
+    sys.exit(1 if errors or (check and changed) else 0)
+
+
 @main.command()
 @click.argument("rulebook", type=click.Path(dir_okay=False))
 @click.argument("case", type=click.Path(dir_okay=True))

@@ -7,13 +7,14 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Optional, TypeVar
 
 T = TypeVar("T")
 
 
-def atomic_write(path, write: Callable[[str], T]) -> T:
-    """Call ``write(temporary path)``, then rename the temporary file to ``path``."""
+def atomic_write(path, write: Callable[[str], T], mode: Optional[int] = None) -> T:
+    """Call ``write(temporary path)``, then rename the temporary file to ``path``, with
+    permissions ``mode`` (default: the usual ones for a new file, 0666 less the umask)."""
     path = Path(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
@@ -22,9 +23,11 @@ def atomic_write(path, write: Callable[[str], T]) -> T:
     os.close(fd)
     try:
         result = write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)          # mkstemp makes 0600; give the usual mode
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask              # mkstemp makes 0600; give the usual mode
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
         return result
     except BaseException:

@@ -36,8 +36,13 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "The file does not exist, is not UTF-8 or is too large."),
     "E0107": (ERROR, "嵌套过深", "nesting too deep",
               "Expressions may nest at most 100 levels."),
+    "E0110": (ERROR, "缩进中有{what_zh}", "the indentation holds {what_en}",
+              "Indentation is made of plain spaces. A tab or a full-width space looks like indentation but counts "
+              "differently, so the block structure would be misread."),
     "E0108": (ERROR, "此文件是{found_zh}，应为{expected_zh}", "this file is a {found_en}, expected a {expected_en}",
               "A rulebook starts with 规则集, a case with 案例, a test suite with 测试."),
+    "E0109": (ERROR, "格式化结果与原文不符，未写入", "the formatted text does not match the original; nothing written",
+              "jixiao fmt parses what it wrote and compares it with the original: the same tree (spans and the order of settings aside) and the same comments in the same order. When they differ, the file is left as it was."),
     # E02xx names
     "E0201": (ERROR, "未定义的名称「{name}」", "unknown name `{name}`",
               "A name must be an input (输入), a local value defined above it, an indicator, or 总分 in grade bands."),

@@ -47,11 +47,19 @@ FUNC_ZH_EN = {zh: en for zh, en in FUNCS.items() if not zh.isascii()}
 FUNC_EN_ZH = {"min": "最小值", "max": "最大值", **DISPLAY_ZH}
 
 
+def token_stream(text: str) -> list:
+    """The tokens the parser reads in ``text`` (which must parse), with their offsets:
+    a keyword spelling is a keyword token only where the grammar reads it as one (else a
+    NAME), and the indentation post-lexer's ``_NL``, ``_INDENT`` and ``_DEDENT`` are
+    included (no ``_NL`` inside brackets). A final newline is added as the parser does."""
+    body = text if text.endswith("\n") else text + "\n"
+    return list(jx_parser().parse_interactive(body).iter_parse())
+
+
 def translate_keywords(text: str, to: str = "en") -> str:
     """Rewrite the keywords of a rulebook or case into ``to`` ("en" or "zh")."""
     body = text if text.endswith("\n") else text + "\n"
-    p = jx_parser().parse_interactive(body)
-    toks = [t for t in p.iter_parse() if t.start_pos is not None and t.type not in ("_INDENT", "_DEDENT", "_NL")]
+    toks = [t for t in token_stream(body) if t.start_pos is not None and t.type not in ("_INDENT", "_DEDENT", "_NL")]
     keyword_types = {t.name for t in jx_parser().terminals if t.pattern.type == "str"}
     edits = []
     for i, tok in enumerate(toks):

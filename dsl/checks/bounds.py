@@ -25,6 +25,7 @@ class Bounds:
         self.reported = set()
         self.ranges: dict[int, Interval] = {}   # indicator index -> proven score interval
         self.unproven: dict[int, object] = {}   # indicator index -> its E0501 diagnostic
+        self.row_ranges: dict[int, Interval] = {}   # id(tier row) -> the range of its value, where it applies
 
     # ── environment ──
     def base(self, obj) -> Interval:
@@ -259,7 +260,9 @@ class Bounds:
                         members.remove(row.key.value)
                     if not members:
                         covered = True
-            out = iv.hull(out, self.ev(row.value, renv))
+            value = self.ev(row.value, renv)
+            self.row_ranges[id(row)] = value
+            out = iv.hull(out, value)
         if not covered:
             example = ""
             if remaining is not None and not remaining.empty:
@@ -319,7 +322,45 @@ class Bounds:
             return
         self.reported.add(key)
         divisor = e.right.span.text() if e.right.span else "?"
-        self.diags.append(make("E0504", [Label(e.right.span, tr("可能为 0", "may be 0"))], divisor=divisor))
+        labels = [Label(e.right.span, tr("可能为 0", "may be 0"))]
+        helps = []
+        inputs = {x.input.name: x.input for x in ir.walk(e.right, into_locals=True) if isinstance(x, ir.InputRef)}
+        for inp in inputs.values():
+            if inp.span is not None and inp.type.kind == "num":
+                labels.append(Label(inp.span, tr("声明于此：可写「> 0」", "declared here: `> 0` would rule 0 out"), False))
+        if len(inputs) == 1:
+            (inp,) = inputs.values()
+            helps.append(tr(f"若「{inp.name}」不会为 0，在声明后加「> 0」；否则在规则中处理（如果 {inp.name} = 0 则 不适用 否则 …）",
+                            f"if `{inp.name}` is never 0, add `> 0` to its declaration; otherwise handle 0 in the rule "
+                            f"(`如果 {inp.name} = 0 则 不适用 否则 …`)"))
+        self.diags.append(make("E0504", labels, divisor=divisor, helps=helps))
+
+    def _out_of_points(self, ind: ir.Indicator, rng: Interval):
+        """E0501's labels and help: on a tier table, the rows whose score leaves [0, points]
+        (the fix is usually the row's score or the points, not a clamp); else the rule."""
+        P = ind.points
+        rows = []
+        for t in (x for x in ir.walk(ind.score) if isinstance(x, ir.Tiers)):
+            for row in t.rows:
+                r = self.row_ranges.get(id(row))
+                if r is not None and not r.empty and not self._rounded(r).within(D0, P):
+                    rows.append((row, r))
+        if not rows:
+            return ([Label(ind.score.span, tr(f"可达 {rng.text()}", f"ranges over {rng.text()}"))],
+                    [tr("扣分写「扣完为止」，加分写「不加分」或 min(…, 满分)", "write `扣完为止` for deductions, `不加分` or min(…) for caps")])
+        def caption(r):
+            if r.lo is not None and r.lo == r.hi:
+                return tr(f"此档得 {fmt_decimal(r.lo)} 分，分值只有 {fmt_decimal(P)}", f"this row gives {fmt_decimal(r.lo)}, the points are {fmt_decimal(P)}")
+            return tr(f"此档可得 {r.text()}", f"this row gives {r.text()}")
+        labels = [Label(row.span, caption(r), i == 0) for i, (row, r) in enumerate(rows)]
+        constant = all(r.lo == r.hi for _, r in rows)
+        if constant:
+            helps = [tr(f"此档得分超出分值 {fmt_decimal(P)}：改正此档得分，或指标的分值",
+                        f"the row's score is beyond the points {fmt_decimal(P)}: correct the row's score, or the indicator's points")]
+        else:
+            helps = [tr("此档的计算可能超出分值：扣分写「扣完为止」，封顶写「不加分」或 min(…, 分值)",
+                        "this row's formula can leave the points: write `扣完为止` for deductions, `不加分` or min(…) for caps")]
+        return labels, helps
 
     # ── driver ──
     def run(self):
@@ -352,9 +393,8 @@ class Bounds:
                 self.ranges[ind.index] = Interval(D0, ind.points)
                 continue
             if not rng.within(D0, ind.points):
-                d = make("E0501", [Label(ind.score.span, tr(f"可达 {rng.text()}", f"ranges over {rng.text()}"))],
-                         helps=[tr("扣分写「扣完为止」，加分写「不加分」或 min(…, 满分)", "write `扣完为止` for deductions, `不加分` or min(…) for caps")],
-                         name=ind.name, points=fmt_decimal(ind.points), range=rng.text())
+                labels, helps = self._out_of_points(ind, rng)
+                d = make("E0501", labels, helps=helps, name=ind.name, points=fmt_decimal(ind.points), range=rng.text())
                 self.diags.append(d)
                 self.unproven[ind.index] = d
                 rng = iv.meet(rng, lo=D0, hi=ind.points)

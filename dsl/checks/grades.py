@@ -88,8 +88,7 @@ def check_grades(prog: ir.Program):
                 else tr(f"精度 {fmt_decimal(step)} 下存在此总分", f"totals are kept to {fmt_decimal(step)}"))
         if not labels:
             labels = [Label(prog.grades[0].span, "")]
-        diags.append(make("E0502", labels, value=fmt_decimal(t),
-                          helps=[tr("相邻等级首尾相接，例如「良好: 80 ≤ 总分 < 90」", "let bands meet, e.g. `80 ≤ 总分 < 90`")],
+        diags.append(make("E0502", labels, value=fmt_decimal(t), helps=[_meet_help(below, above, before, after)],
                           notes=[note]))
     given = {grade_of(prog.grades, t) for t in pts if 0 <= t <= prog.total and (exact or t == _on_grid(t, step))}
     for b in prog.grades:
@@ -104,6 +103,25 @@ def check_grades(prog: ir.Program):
         labels = [Label(b.span, b.name, i == 0) for i, b in enumerate(bs)]
         diags.append(make("E0503", labels, value=fmt_decimal(t), bands=Msg("、".join(f"「{b.name}」" for b in bs), ", ".join(f"`{b.name}`" for b in bs))))
     return diags
+
+
+def _meet_help(below, above, before, after) -> Msg:
+    """How to close this gap: let the band below run up to where the band above starts."""
+    if below and above and after:
+        lo, up = below[0].name, above[0].name
+        L = fmt_decimal(after[0])
+        last = fmt_decimal(before[-1])
+        return Msg(f"让「{lo}」一直延伸到「{up}」的下限：上限写作「总分 < {L}」（现在止于 {last}）",
+                   f"let `{lo}` run up to where `{up}` starts: write its upper bound as `总分 < {L}` (it stops at {last} now)")
+    if above and after:
+        L = fmt_decimal(after[0])
+        return Msg(f"总分低于 {L} 的没有等级：加一个「总分 < {L}」的等级，或放宽最低一档",
+                   f"totals below {L} have no grade: add a band `总分 < {L}`, or widen the lowest band")
+    if below and before:
+        last = fmt_decimal(before[-1])
+        return Msg(f"总分高于 {last} 的没有等级：把最高一档写到满分为止",
+                   f"totals above {last} have no grade: let the highest band run up to the full points")
+    return Msg("每个总分都应恰好属于一个等级：相邻等级首尾相接", "every total must fall in exactly one band: let bands meet")
 
 
 def probes_between(pts, a, b):
