@@ -5,7 +5,7 @@ pause in typing (``DEBOUNCE``) and its diagnostics published; a request (hover,
 completion, definition, outline, code actions) first brings the analysis up to the
 text it is about. Positions: the analysis counts code points, the client's encoding
 (UTF-16 unless negotiated) is pygls' position codec's business. Formatting calls the
-formatter through :mod:`.formatting`.
+formatter through :mod:`.formatter`.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import ServerTextPosition
 
 from ...dsl.diagnostics import JixiaoError, render_text
-from . import formatting
+from . import formatter
 from .analysis import Document, Problem, Range
 
 DEBOUNCE = 0.25          # seconds of quiet after an edit before it is checked
@@ -188,7 +188,7 @@ def build(lang: str = "both") -> JixiaoServer:
         uri = params.text_document.uri
         doc = ls.document(uri)
         try:
-            new = formatting.format_source(doc.text, doc.name)
+            new = formatter.format_source(doc.text, doc.name)
         except JixiaoError as e:
             ls.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Warning, render_text(e.diagnostics, "concise", ls.lang)))
             return None

@@ -38,7 +38,7 @@ from ...dsl.ir import fmt_decimal
 from .. import api
 from ..files import atomic_write
 from ..publish.explain import explain
-from . import formatting
+from . import formatter
 from .analysis import Document, Problem
 
 SUFFIXES = (".jx", ".jxc", ".jxt")
@@ -194,7 +194,7 @@ class Editor:
         full = self.path(rel)
         note = ""
         try:
-            new = formatting.format_source(text, str(full))
+            new = formatter.format_source(text, str(full))
         except JixiaoError:
             new, note = None, "not formatted: the text has syntax errors"
         if new is None and not note:
@@ -360,7 +360,7 @@ def _text(body: dict, key: str = "text") -> str:
 
 def _files(ed: Editor, body: dict) -> dict:
     return {"root": ed.root.name, "files": ed.files(), "start": ed.start, "lang": ed.lang,
-            "formatter": formatting.formatter() is not None}
+            "formatter": formatter.formatter() is not None}
 
 
 ROUTES = {

@@ -248,13 +248,13 @@ def test_code_actions_for_full_width_operators_and_ambiguous_names(session, tmp_
     assert sorted(e.new_text for a in actions for e in a.edit.changes[uri]) == ["投入.目标覆盖率", "目标覆盖率.目标覆盖率"]
 
 
-STUB = ("import sys; from jixiao.compiler.editor import formatting; "
-        "formatting.use(lambda text, name: text.replace('满分   10', '满分 10')); "
+STUB = ("import sys; from jixiao.compiler.editor import formatter; "
+        "formatter.use(lambda text, name: text.replace('满分   10', '满分 10')); "
         "from jixiao.compiler.cli import main; sys.argv = ['jixiao', 'lsp']; main()")
 
 
 def test_formatting_goes_through_the_formatter_adapter(tmp_path):
-    """The formatter is reached through compiler.editor.formatting; a stub stands in for it."""
+    """The formatter is reached through compiler.editor.formatter; a stub stands in for it."""
     s = Session([sys.executable, "-c", STUB])
     try:
         path = tmp_path / "f.jx"
@@ -273,6 +273,24 @@ def test_formatting_goes_through_the_formatter_adapter(tmp_path):
             doc_id(uri), lsp.FormattingOptions(tab_size=2, insert_spaces=True))))) == []
     finally:
         s.close()
+
+
+def test_formatting_with_jixiao_fmt(session, tmp_path):
+    from jixiao.dsl.fmt import format_text
+    messy = RULEBOOK.replace("满分 10", "满分   10").replace("  合格: 总分 ≥ 6", "  合格:   总分 ≥ 6   # 及格线")
+    path = tmp_path / "messy.jx"
+    path.write_text(messy, encoding="utf-8")
+    uri = session.open(path)
+    session.wait_diagnostics(uri)
+    (edit,) = session.call(session.client.text_document_formatting_async(lsp.DocumentFormattingParams(
+        doc_id(uri), lsp.FormattingOptions(tab_size=2, insert_spaces=True))))
+    assert edit.new_text == format_text(messy, str(path)) != messy
+    assert "满分 10\n" in edit.new_text and "# 及格线" in edit.new_text
+    # a text that does not parse is left alone, with a message
+    session.change(uri, lsp.Range(pos(1, 0), pos(1, 0)), "满分 ≧\n")
+    session.wait_diagnostics(uri)
+    assert session.call(session.client.text_document_formatting_async(lsp.DocumentFormattingParams(
+        doc_id(uri), lsp.FormattingOptions(tab_size=2, insert_spaces=True)))) is None
 
 
 def test_hover_and_completion_survive_a_half_typed_line(session, rulebook):
