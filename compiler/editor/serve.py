@@ -334,7 +334,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise Refused(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"at most {MAX_BODY} bytes")
             try:
                 body = json.loads(self.rfile.read(n).decode("utf-8")) if n else {}
-            except (UnicodeDecodeError, json.JSONDecodeError):
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
                 raise Refused(HTTPStatus.BAD_REQUEST, "bad JSON") from None
             if not isinstance(body, dict):
                 raise Refused(HTTPStatus.BAD_REQUEST, "bad JSON")
@@ -349,6 +349,8 @@ class Handler(BaseHTTPRequestHandler):
             self._json(e.status, {"error": str(e)})
         except OSError as e:
             self._json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": e.strerror or str(e)})
+        except Exception as e:       # a bug of ours: said in one line, the editor keeps serving
+            self._json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"internal error ({type(e).__name__})"})
 
 
 def _text(body: dict, key: str = "text") -> str:

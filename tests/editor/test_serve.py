@@ -98,6 +98,8 @@ def test_request_size_is_limited(server):
     assert post(srv, "check", None, headers={})[0] in (400, 200)
     status, body, _ = request(srv, "POST", "/api/check", raw=b"[1, 2]")
     assert status == 400
+    status, body, _ = request(srv, "POST", "/api/check", raw=b"[" * 100_000 + b"]" * 100_000)    # too deep
+    assert status == 400 and b"bad JSON" in body
 
 
 def test_check_gives_the_diagnostics_of_jixiao_check_and_the_form(server):
