@@ -251,6 +251,14 @@ class Label:
 
 
 @attrs.frozen
+class Fix:
+    """An edit a help proposes, for tools to apply (the editor's code actions): replace
+    ``span`` by ``text`` (a did-you-mean name, a qualified name, ``≥`` for ``＞＝``)."""
+    span: Span
+    text: str
+
+
+@attrs.frozen
 class Diagnostic:
     """A finding as data: its code (the catalog gives severity and templates), the
     template arguments, the places it concerns, and notes and helps in both languages.
@@ -262,6 +270,7 @@ class Diagnostic:
     notes: tuple = ()          # Msg (or plain text)
     helps: tuple = ()
     context: "Msg | None" = None     # where it was found, when the span cannot say (a unit of a data file)
+    fixes: tuple = ()          # Fix: machine-applicable edits behind the helps (never parsed from their text)
 
     @property
     def primary(self) -> Span | None:
@@ -301,10 +310,10 @@ def format_message(code: str, args, lang: str = "both", context: "Msg | None" = 
 
 
 def make(code: str, labels: Iterable[Label] = (), *, notes: Iterable = (),
-         helps: Iterable = (), **args) -> Diagnostic:
+         helps: Iterable = (), fixes: Iterable = (), **args) -> Diagnostic:
     """A diagnostic of catalog entry ``code`` with its template ``args``."""
     severity = CATALOG[code][0]
-    return Diagnostic(code, severity, dict(args), tuple(labels), tuple(notes), tuple(helps))
+    return Diagnostic(code, severity, dict(args), tuple(labels), tuple(notes), tuple(helps), fixes=tuple(fixes))
 
 
 class JixiaoError(Exception):

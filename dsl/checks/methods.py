@@ -18,7 +18,7 @@ from .. import ast, ir
 from ..builtins import AGGREGATE_ZH, AGGREGATES, FUNCS
 from ..diagnostics import Label, tr
 from ..ir import Type
-from ..names import did_you_mean
+from ..names import did_you_mean, fixes, suggest
 from ..ops import fold_constant
 from .units import align
 
@@ -38,10 +38,12 @@ def resolve_call(r, e: ast.Call, scope, grades, allow_names, score_ctx=False):
         return aggregate(r, e, f, first, scope, grades, allow_names)
     args = ([first] if e.args else []) + [r.expr(a, scope, grades=grades, allow_names=allow_names) for a in e.args[1:]]
     if f is None:
-        helps = did_you_mean(fname, set(FUNCS) | set(r.methods))
+        found = suggest(fname, set(FUNCS) | set(r.methods))
+        helps = did_you_mean(fname, found=found)
         notes = ([tr("它也许定义在未能引用的方法库中", "it may be defined in a library that could not be imported")]
                  if any(d.code == "E0209" for d in r.diags) else [])
-        r.err("E0204", [Label(e.func.span, "")], helps, notes, name=fname, reason_zh="不存在", reason_en="does not exist")
+        r.err("E0204", [Label(e.func.span, "")], helps, notes, name=fname, reason_zh="不存在", reason_en="does not exist",
+              fixes=fixes(e.func.span, found))
         return ir.Const(Decimal(0), span=e.span)
     if f in ("min", "max"):
         if len(args) < 2:

@@ -22,7 +22,7 @@ from ..diagnostics import Diagnostic, Label, make, tr
 from ..imports import collect_methods
 from ..ir import AMOUNT_UNITS, MONEY_UNITS, Type, is_count_unit, money_factor
 from .units import align
-from ..names import did_you_mean, narrow_qualified, qualify, suggest
+from ..names import did_you_mean, fixes, narrow_qualified, qualified_paths, qualify, suggest
 from ..ops import fold_constant
 from .clamps import push_clamps
 from .methods import copy_argument, resolve_call
@@ -67,8 +67,8 @@ class Resolver:
         self._subtotal = None                # what 合计 means here: an indicator (its children), "top", or nothing
         self.total_points = Decimal(0)
 
-    def err(self, code, labels, helps=(), notes=(), **args):
-        self.diags.append(make(code, labels, notes=notes, helps=helps, **args))
+    def err(self, code, labels, helps=(), notes=(), fixes=(), **args):
+        self.diags.append(make(code, labels, notes=notes, helps=helps, fixes=fixes, **args))
 
     # ───────────── driver ─────────────
     def run(self) -> ir.Program | None:
@@ -559,15 +559,15 @@ class Resolver:
             labels = [Label(ref.span, tr("指向多个指标", "refers to several indicators"))]
             labels += [Label(c.name_span, "/".join(c.path), False) for c in cands]
             helps = [qualify([c.path for c in cands])]
-            self.err("E0202", labels, helps, name=ref.text)
+            self.err("E0202", labels, helps, name=ref.text, fixes=fixes(ref.span, qualified_paths([c.path for c in cands])))
             return ir.Const(Decimal(0), span=ref.span)
         # unknown
         known = set(scope) | set(self.inputs) | set(self.by_name) | set(enum_members)
         if grades:
             known |= TOTAL_NAMES
-        sugg = suggest(name, known) if allow_names else []
-        self.suggested.update(sugg)         # a misspelt use: their "never used" would be a cascade
-        helps = did_you_mean(name, found=sugg)
+        found = suggest(name, known) if allow_names else []
+        self.suggested.update(found)        # a misspelt use: their "never used" would be a cascade
+        helps = did_you_mean(name, found=found)
         notes = [tr("输入项用「输入」声明，中间值用「名称 = 表达式」定义", "inputs are declared with `输入`, local values with `name = expr`")]
         if not allow_names:
             notes = [tr("此处只能用常数", "only constants are allowed here")]
@@ -581,8 +581,9 @@ class Resolver:
             notes = [tr(f"「{name}」定义于{where}，只在该处及其下级可见",
                         f"`{name}` is defined in {', '.join(elsewhere[:3])} and visible only there and below")]
             helps = [tr("在使用处定义它，或移到共同的上级", "define it here, or move it to a common parent")]
+            found = []
         self.err("E0201", [Label(ref.span, tr("既不是输入项也不是中间值或指标", "not an input, a local value or an indicator"))],
-                 helps, notes, name=ref.text)
+                 helps, notes, name=ref.text, fixes=fixes(ref.span, found if len(parts) == 1 else ()))
         return ir.Const(Decimal(0), span=ref.span)
 
     def _subtotal_ref(self, ref) -> ir.Expr:
