@@ -226,6 +226,7 @@ class Resolver:
         inp = ir.Input(name, kind, typ, doc=d.doc, span=d.name.span, index=index)
         if kind in ("amount", "count", "rate", "score"):
             inp.lo = Decimal(0)
+        lo_set = hi_set = False      # a written constraint replaces the default; two written ones combine
         for c in d.constraints:
             if typ.kind != "num":
                 self.err("E0303", [Label(c.span, "")], what_zh="只有数值输入可以限定范围", what_en="only numeric inputs take a range")
@@ -237,11 +238,18 @@ class Resolver:
             self.units.unify(typ, v.type, c.span, c.op)
             val = v.value
             if c.op in (">=", ">"):
-                inp.lo, inp.lo_open = val, c.op == ">"
+                if not lo_set or val > inp.lo or (val == inp.lo and c.op == ">"):
+                    inp.lo, inp.lo_open = val, c.op == ">"
+                lo_set = True
             elif c.op in ("<=", "<"):
-                inp.hi, inp.hi_open = val, c.op == "<"
+                if not hi_set or val < inp.hi or (val == inp.hi and c.op == "<"):
+                    inp.hi, inp.hi_open = val, c.op == "<"
+                hi_set = True
             else:
                 self.err("E0303", [Label(c.span, "")], what_zh="范围只能用 > ≥ < ≤", what_en="a bound uses > ≥ < ≤")
+        if inp.lo is not None and inp.hi is not None and (inp.lo > inp.hi or (inp.lo == inp.hi and (inp.lo_open or inp.hi_open))):
+            self.err("E0303", [Label(d.span, tr(f"范围 {inp.range_text()} 为空", f"the range {inp.range_text()} is empty"))],
+                     what_zh="各约束合起来不容许任何值", what_en="the constraints together admit no value")
         return inp
 
     def _dup_sibling(self, seen, node: ast.IndicatorNode):
