@@ -31,10 +31,12 @@ class Row:
     spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False, repr=False)
 
 
-def score_all(rb, inputs, rows):
+def score_all(rb, inputs, rows, assessed=None):
     """The rows of every 指标行 indicator scored: (inputs with each part's total added as its
-    hidden input, indicator index -> row results). Raises JixiaoError for rows given for
-    no such indicator, a part without rows, and every problem of every row."""
+    hidden input, indicator index -> row results). ``assessed`` maps (part path, row
+    title) to a score that replaces the row's (its method's kept beside it). Raises
+    JixiaoError for rows given for no such indicator, a part without rows, and every
+    problem of every row."""
     row_results = {}
     if rows:
         known = {"/".join(p.indicator.path) for p in rb.program.row_parts} | {p.indicator.name for p in rb.program.row_parts} \
@@ -60,15 +62,18 @@ def score_all(rb, inputs, rows):
                                         part=key, row="—", reason_zh="：案例没有给出指标行",
                                         reason_en=": the case gives no rows",
                                         helps=[tr(f"在案例中写「指标行 {part.indicator.name}:」及各行", f"add `指标行 {part.indicator.name}:` with its rows")])])
-            results, total = score_part(rb, part, given)
+            results, total = score_part(rb, part, given, {t: v for (k, t), v in (assessed or {}).items() if k == key})
             row_results[part.indicator.index] = results
             inputs[part.total.name] = total
     return inputs, row_results
 
 
-def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
+def score_part(rb, part: ir.RowPart, given, assessed=None) -> tuple[list, Decimal]:
     """Score each row with the method it names; check that the rows' points add up to
-    the indicator's. Every problem of every row is reported at once."""
+    the indicator's. A row in ``assessed`` (title -> score) scores that, its method's
+    score kept beside it when the row has what the method reads. Every problem of every
+    row is reported at once."""
+    assessed = assessed or {}
     from .api import IndicatorResult
     key = "/".join(part.indicator.path)
     if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
@@ -98,6 +103,18 @@ def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
         else:
             points_sum += pts
             listing.append(f"{r.title} {fmt_decimal(pts)}分")
+        if r.title in assessed:
+            # an assessed score: the method's result is shown beside it when it can be computed
+            score, computed = assessed[r.title], check.score(values, pts, quiet=True)
+            if pts is not None and not (0 <= score <= pts):
+                check.bad(f"的认定得分 {fmt_decimal(score)} 超出该行分值范围 [0, {fmt_decimal(pts)}]",
+                          f": the assessed score {fmt_decimal(score)} is outside the row's [0, {fmt_decimal(pts)}]")
+                continue
+            if pts is not None:
+                total += score
+                results.append(IndicatorResult(part.indicator.path + (r.title,), "row", pts, score, True, True,
+                                               r.claimed, dict(r.fields), computed))
+            continue
         score = check.score(values, pts)
         if score is not None:
             total += score
@@ -200,8 +217,15 @@ class _RowCheck:
             pts = None
         return pts
 
-    def score(self, values: dict, pts: Optional[Decimal]) -> Optional[Decimal]:
-        """The row's score by the method it names, or None where it cannot be scored."""
+    def score(self, values: dict, pts: Optional[Decimal], quiet: bool = False) -> Optional[Decimal]:
+        """The row's score by the method it names, or None where it cannot be scored
+        (``quiet``: without saying why — the row has an assessed score)."""
+        if quiet:
+            diags, self.diags = self.diags, []
+            try:
+                return self.score(values, pts)
+            finally:
+                self.diags = diags
         part, r, key = self.part, self.r, self.key
         method = values.get(part.method_field)
         if _empty(r.fields.get(part.method_field)):

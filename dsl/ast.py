@@ -117,6 +117,22 @@ class NotApplicable(Node):
 
 
 @attrs.frozen
+class Rated(Node):
+    """``人工评定`` (``rated``: lo, hi None — the indicator's points) or ``评定 8 至 9``
+    (``rated 8 to 9``): the score the evaluator gives in the case's ``评定得分:`` block,
+    within the band."""
+    lo: Optional["Expr"] = None
+    hi: Optional["Expr"] = None
+
+
+@attrs.frozen
+class Unscorable(Node):
+    """``无法计分 "理由"`` (``unscorable "reason"``): a case the table leaves undefined —
+    an evaluation error naming the indicator and the reason, never a guessed score."""
+    reason: str
+
+
+@attrs.frozen
 class Text(Node):
     """``"产出指标"`` — a text value in a case (for a ``文本`` field)."""
     value: str
@@ -146,7 +162,7 @@ class Tiers(Node):
 
 
 Expr = Union[Num, Bool, Ref, Call, BinOp, Neg, Compare, Logic, Not, If, Clamp,
-             NotApplicable, ListLit, Tiers]
+             NotApplicable, ListLit, Tiers, Rated, Unscorable]
 
 
 # ───────────── declarations ─────────────
@@ -169,11 +185,13 @@ class Constraint(Node):
 
 @attrs.frozen
 class InputDecl(Node):
-    """``输入 编制数: 人数 > 0 "说明"``."""
+    """``输入 编制数: 人数 > 0 "说明"``; ``输入 新进人员数: 人数 仅当 有新进人员``
+    (``only_if``: the case gives it only when the condition holds)."""
     name: Name
     type: TypeSpec
     constraints: tuple[Constraint, ...] = ()
     doc: Optional[str] = None
+    only_if: Optional["Expr"] = None
 
 
 @attrs.frozen
@@ -228,6 +246,14 @@ class Setting(Node):
     """``满分 100``, ``精度 0.01``, ``舍入 四舍五入``, ``定级 按舍入后总分``, ``不适用 计满分``, ``版本 "2021"``."""
     key: str
     value: object
+
+
+@attrs.frozen
+class Verify(Node):
+    """``核对 项目资金合计 = 中央资金 + 地方资金 "项目资金合计应等于各来源之和"``
+    (``verify``): a cross-check of the case's data, run before scoring."""
+    cond: Expr
+    message: Optional[str] = None
 
 
 @attrs.frozen
@@ -301,6 +327,7 @@ class RowsBlock(Node):
     methods: tuple[RowMethod, ...]
     docs: tuple[Doc, ...] = ()
     allocations: tuple[Allocation, ...] = ()
+    na_policy: Optional[str] = None     # ``不适用 剔除`` in the block: the rows' own policy
 
 
 # ───────────── cases ─────────────
@@ -314,9 +341,10 @@ class CaseInput(Node):
 
 @attrs.frozen
 class Claim(Node):
-    """``职责明确 = 1`` in ``自评得分:`` or ``认定得分:`` (with an optional reason)."""
+    """``职责明确 = 1`` in ``自评得分:``, ``认定得分:`` or ``评定得分:`` (with an optional
+    reason); in ``评定得分:`` the value may be None (``不适用``: no pick, over a base case)."""
     path: tuple[Name, ...]
-    value: Num
+    value: Optional[Num]
     note: Optional[str] = None
 
 
@@ -326,6 +354,7 @@ class CaseRow(Node):
     title: str
     inputs: tuple[CaseInput, ...]
     claimed: Optional[Claim] = None
+    not_applicable: Optional[str] = None    # ``不适用 "理由"``: the row does not apply (the reason, or "")
 
 
 @attrs.frozen
@@ -343,6 +372,7 @@ class Case(Node):
     claimed: tuple[Claim, ...] = ()
     assessed: tuple[Claim, ...] = ()
     rows: tuple[CaseRows, ...] = ()
+    rated: tuple[Claim, ...] = ()       # 评定得分: the evaluator's picks
 
 
 @attrs.frozen
@@ -367,6 +397,7 @@ class TestCase(Node):
     claimed: tuple[Claim, ...] = ()
     assessed: tuple[Claim, ...] = ()
     rows: tuple[CaseRows, ...] = ()
+    rated: tuple[Claim, ...] = ()
 
 
 @attrs.frozen

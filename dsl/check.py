@@ -11,6 +11,7 @@ from decimal import Context, localcontext
 
 import attrs
 
+from .checks.absent import check_absent
 from .checks.bounds import check_bounds
 from .checks.grades import check_grades
 from .checks.points import check_points
@@ -34,7 +35,7 @@ class CheckResult:
         return self.program is not None and not has_errors(self.diagnostics)
 
 
-SOUNDNESS_PASSES = (check_points, check_grades)
+SOUNDNESS_PASSES = (check_points, check_grades, check_absent)
 ROW_RELATIVE = {"E0501", "W0503", "I0502"}   # bounds against a fixed points value: not for rows
 
 

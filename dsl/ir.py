@@ -63,6 +63,14 @@ class Input:
     span: Optional[Span] = attrs.field(default=None, repr=False)
     index: int = 0
     used: bool = False
+    only_if: Optional["Expr"] = attrs.field(default=None, repr=False)   # 仅当: given only when this holds
+    rated_of: Optional["Indicator"] = attrs.field(default=None, repr=False)  # the indicator whose 评定得分 this is
+
+    @property
+    def optional(self) -> bool:
+        """May the case leave it out? A conditional input (仅当) and an evaluator's pick
+        (评定得分) may; whether it must be given is decided when the case is scored."""
+        return self.only_if is not None or self.rated_of is not None
 
     @property
     def members(self) -> tuple[str, ...]:
@@ -107,6 +115,7 @@ class Indicator:
     points_missing: bool = False
     monotone: list = attrs.field(factory=list, repr=False)   # (Input, +1 | -1) declared by 单调不减/单调不增
     rows: Optional["RowPart"] = attrs.field(default=None, repr=False)   # 指标行: rows supplied by the case
+    pick: Optional[Input] = attrs.field(default=None, repr=False)       # 评定得分: the evaluator's pick (人工评定, 评定 A 至 B)
     row_of: Optional["Indicator"] = attrs.field(default=None, repr=False)  # a row method's own pseudo-indicator
 
     @property
@@ -134,12 +143,21 @@ class RowPart:
     doc: Optional[str] = None
     span: Optional[Span] = attrs.field(default=None, repr=False)
     allocations: list = attrs.field(factory=list)    # (field name, {value: points}) from 分值分配
+    na_policy: Optional[str] = None                  # 不适用 of a row: full_points | exclude (the block's, else the rulebook's)
 
 
 @attrs.define(eq=False)
 class GradeBand:
     name: str
     cond: Optional["Expr"]
+    span: Optional[Span] = attrs.field(default=None, repr=False)
+
+
+@attrs.define(eq=False)
+class Verify:
+    """``核对 条件 "说明"``: checked for every case before it is scored."""
+    cond: "Expr"
+    message: str
     span: Optional[Span] = attrs.field(default=None, repr=False)
 
 
@@ -163,6 +181,7 @@ class Program:
     row_parts: list = attrs.field(factory=list)       # RowPart of each 指标行 indicator
     files: dict = attrs.field(factory=dict, repr=False)  # file name -> SourceFile (the rulebook and its libraries)
     deps: list = attrs.field(factory=list, repr=False)   # (path, mtime_ns, size) of each imported library
+    verifies: list = attrs.field(factory=list)           # 核对: Verify statements, in source order
 
     def walk(self):
         """All indicators, parents before children, in source order."""
@@ -188,12 +207,12 @@ class Program:
             visit(r)
         return out
 
-    def not_applicable(self, na) -> set:
+    def not_applicable(self, na, assessed=()) -> set:
         """Indices of the indicators not applicable when the rules made those in ``na`` so:
-        those, and every parent whose children all are."""
+        those, and every parent whose children all are (unless it has an assessed score)."""
         out = set(na)
         for n in reversed(list(self.walk())):
-            if n.children and all(c.index in out for c in n.children):
+            if n.children and n.index not in assessed and all(c.index in out for c in n.children):
                 out.add(n.index)
         return out
 
@@ -300,6 +319,23 @@ class NotApplicable(Expr):
 
 
 @attrs.define(eq=False)
+class Rated(Expr):
+    """``人工评定`` / ``评定 8 至 9``: the evaluator's pick for ``indicator`` (its input
+    ``pick``), required on this path and checked to lie in [lo, hi]."""
+    lo: Expr
+    hi: Expr
+    pick: Input
+    indicator: "Indicator" = attrs.field(repr=False)
+    where: str = ""         # the tier row's condition as written (≥ 90%), for the messages
+
+
+@attrs.define(eq=False)
+class Unscorable(Expr):
+    """``无法计分 "理由"``: the case cannot be scored by the table — an evaluation error."""
+    reason: str
+
+
+@attrs.define(eq=False)
 class Call(Expr):
     func: str               # min max ceil floor abs count all any size
     args: list[Expr]
@@ -335,7 +371,7 @@ def fmt_decimal(d: Decimal) -> str:
 
 def children(e: Expr):
     """The sub-expressions of ``e``, in evaluation order."""
-    for attr in ("subject", "cond", "left", "right", "operand", "then", "else_", "bound"):
+    for attr in ("subject", "cond", "left", "right", "operand", "then", "else_", "bound", "lo", "hi"):
         x = getattr(e, attr, None)
         if isinstance(x, Expr):
             yield x

@@ -54,6 +54,7 @@ class Gen(FastPath):
                     self.ref_count[id(x.local)] = self.ref_count.get(id(x.local), 0) + 1
         p = prog.precision
         self.pow10 = p == Decimal(1).scaleb(p.adjusted())
+        self.names = {i.index: i.name for i in prog.walk()}
 
     def tmp(self) -> str:
         self.ntmp += 1
@@ -97,6 +98,10 @@ class Gen(FastPath):
             return e.name
         if isinstance(e, ir.NotApplicable):
             return "None"
+        if isinstance(e, ir.Rated):
+            return self._rated(e)
+        if isinstance(e, ir.Unscorable):
+            return f"unscorable({self.sp(e.span)}, {self.names.get(ind, '?')!r}, {e.reason!r})"
         if isinstance(e, ir.BinOp):
             return self._binop(e, A, trace, ind)
         if isinstance(e, ir.Neg):
@@ -133,6 +138,15 @@ class Gen(FastPath):
         if isinstance(e, ir.Tiers):
             return self.tiers(e, A, trace, ind)
         raise AssertionError(type(e))
+
+    def _rated(self, e: ir.Rated) -> str:
+        """The evaluator's pick on a path that asks for one, checked in its band; ``u_i``
+        records that the rule used it (a pick the rule never asked for is refused)."""
+        lo, hi = e.lo.value, e.hi.value
+        band = f"{ir.fmt_decimal(lo)}–{ir.fmt_decimal(hi)}分"
+        where = (f"（「{e.where}」一档）", f" (tier `{e.where}`)") if e.where else ("", "")
+        return (f"(u_{e.indicator.index} := rated(i_{e.pick.index}, {self.k(lo)}, {self.k(hi)}, PRECISION, "
+                f"{self.sp(e.span)}, {e.indicator.name!r}, {band!r}, {where[0]!r}, {where[1]!r}, {e.pick.name!r}))")
 
     def _local(self, e, A: set, trace: bool, ind: int) -> str:
         """A local value: computed where first read (``(v_3 := …)``), a plain name after; a named constant inlined on the fast path."""
@@ -219,8 +233,13 @@ class Gen(FastPath):
         if f == "require":
             # the condition first: the value may divide by what it guards
             c = self.ex(e.args[0], A, trace, ind)
+            known = set(A)
             v = self.ex(e.args[2], A, trace, ind)
-            return f"({v} if {c} else _fail({e.args[1].value!r}, {self.sp(e.span)}))"
+            call, params = e.args[3].value
+            # the parameters the requirement reads, each as a thunk (shown when it fails)
+            shown = "".join(f"({p!r}, {a!r}, lambda: {self.ex(x, set(known), False, ind)}, {u!r}), "
+                            for (p, a, u), x in zip(params, e.args[4:]))
+            return f"({v} if {c} else _fail({e.args[1].value!r}, {self.sp(e.span)}, {call!r}, ({shown})))"
         if f in ("min", "max"):
             args = [self.ex(a, A, trace, ind) for a in e.args]
             if not trace and len(args) == 2:
@@ -322,6 +341,7 @@ class Gen(FastPath):
             body.append(f"{names}, = V")
         if self.has_na:
             body.append("na = []")
+        body.extend(self._case_checks())
         for ind in prog.order():
             self.k(ind.points)      # numbered in this order: the constants' names stay stable
             body.append(f"# ── {'/'.join(ind.path)!r} · {ind.level} · {ind.points}分 ──")
@@ -348,6 +368,20 @@ class Gen(FastPath):
             L.extend("    " + b for b in body)
         return L
 
+    def _case_checks(self) -> list[str]:
+        """Before scoring: each conditional input given exactly when its condition holds
+        (仅当), then each 核对 of the data."""
+        out = []
+        for inp in self.prog.inputs:
+            if inp.only_if is not None:
+                cond = " ".join(inp.only_if.span.text().split()) if inp.only_if.span else "?"
+                out.append(f"present(i_{inp.index}, {self.ex(inp.only_if, set(), False, -1)}, {self.sp(inp.span)}, "
+                           f"{inp.name!r}, {cond!r})")
+        for v in self.prog.verifies:
+            shown = "".join(f"({i.name!r}, i_{i.index}, {i.type.unit!r}), " for i in inputs_read(v.cond))
+            out.append(f"if not {self.ex(v.cond, set(), False, -1)}: verify_failed({self.sp(v.span)}, {v.message!r}, ({shown}))")
+        return out
+
     @property
     def _exclude(self) -> bool:
         return self.has_na and self.prog.na_policy == "exclude"
@@ -357,13 +391,19 @@ class Gen(FastPath):
         replaces it on the traced path)."""
         i = ind.index
         terms = _sum_code([f"s_{c.index}" for c in ind.children])
-        out = [f"s_{i} = O[{i}] if {i} in O else {terms}" if trace else f"s_{i} = {terms}"]
-        if self.prog.grade_on == "exact":
-            out.append(f"r_{i} = " + _sum_code([f"r_{c.index}" for c in ind.children]))
-        if self._exclude:
-            out.append(f"e_{i} = " + _sum_code([f"e_{c.index}" for c in ind.children]))
-        if trace:
-            out.append(f"T.append(('sum', {i}, s_{i}))")
+        raw = _sum_code([f"r_{c.index}" for c in ind.children])
+        applicable = _sum_code([f"e_{c.index}" for c in ind.children])
+        exact, exclude = self.prog.grade_on == "exact", self._exclude
+        if not trace:
+            return ([f"s_{i} = {terms}"] + ([f"r_{i} = {raw}"] if exact else [])
+                    + ([f"e_{i} = {applicable}"] if exclude else []))
+        # an assessed score replaces the sum, which is kept beside it (规则 / 认定)
+        out = [f"if {i} in O:", f"    s_{i} = O[{i}]", f"    T.append(('override', {i}, {terms}, s_{i}))"]
+        out += [f"    r_{i} = s_{i}"] if exact else []
+        out += [f"    e_{i} = {self.k(ind.points)}"] if exclude else []
+        out += ["else:", f"    s_{i} = {terms}", f"    T.append(('sum', {i}, s_{i}))"]
+        out += [f"    r_{i} = {raw}"] if exact else []
+        out += [f"    e_{i} = {applicable}"] if exclude else []
         return out
 
     def _scored(self, ind: ir.Indicator, trace: bool, A: set) -> list[str]:
@@ -383,14 +423,27 @@ class Gen(FastPath):
         else:
             code = self.ex(ind.score, A, trace, ind=i)
         out = []
+        pick = ind.pick
+        # a pick given where the rule computed the score itself is refused
+        unused = ([f"if u_{i} is None and i_{pick.index} is not None: rated_unused({self.sp(pick.span)}, "
+                   f"{ind.name!r}, i_{pick.index}, {pick.name!r})"] if pick is not None else [])
+        first = [f"u_{i} = None"] if pick is not None else []
         if trace:
-            out += [f"if {i} in O:", f"    r_{i} = O[{i}]", f"    T.append(('override', {i}, r_{i}))",
-                    "else:", f"    r_{i} = {code}"]
+            # an assessed score replaces the rule; what the rule gives is kept beside it when
+            # the case has what it reads (an error of the rule just leaves it unknown)
+            needs = " or ".join(f"i_{x.index} is None" for x in inputs_read(ind.score) if not x.optional)
+            computed = f"None if ({needs}) else {code}" if needs else code
+            out += [f"if {i} in O:", f"    r_{i} = O[{i}]", f"    tn = len(T)", "    try:",
+                    f"        c_{i} = {computed}",
+                    f"        if c_{i} is not None: c_{i} = {self.round_code(f'c_{i}')}",
+                    "    except (EvaluationError, ArithmeticError):", "        del T[tn:]", f"        c_{i} = None",
+                    f"    T.append(('override', {i}, c_{i}, r_{i}))",
+                    "else:"] + ["    " + x for x in first + [f"r_{i} = {code}"] + unused]
         na_capable = may_be_na(ind.score)
         if not trace and presized and not na_capable and not exclude and i not in prog.runtime_checked:
-            return [f"s_{i} = {code}"]     # computed rounded, nothing else to do
+            return first + [f"s_{i} = {code}"] + unused    # computed rounded, nothing else to do
         if not trace:
-            out.append(f"r_{i} = {code}")
+            out += first + [f"r_{i} = {code}"] + unused
         pad = ""
         if na_capable:
             out += [f"if r_{i} is None:", f"    na.append({i})"]
@@ -473,6 +526,7 @@ class Gen(FastPath):
         out.append("INPUTS = (")
         out.extend(rows)
         out.append(")")
+        out.append(f"OPTIONAL = {tuple(sorted(i.name for i in prog.inputs if i.optional))!r}")
         out.append("# (path, points, level, parent index, span)")
         out.append("INDICATORS = (")
         for ind in sorted(prog.walk(), key=lambda n: n.index):
@@ -531,7 +585,7 @@ def evaluate(inputs, overrides=None, trace=False):
     """Score one unit: ``inputs`` maps input names to values (numbers as int, str or
     Decimal; "96.3%" accepted). Returns a dict with ``total``, ``grade``, ``indicators``
     (path joined by "/" -> Decimal score), ``not_applicable`` and, on request, ``trace``."""
-    values = validate(inputs, INPUTS)
+    values = validate(inputs, INPUTS, OPTIONAL)
     ov = None
     if overrides:
         index = {"/".join(p): i for i, (p, *_rest) in enumerate(INDICATORS)}
@@ -545,6 +599,12 @@ def evaluate(inputs, overrides=None, trace=False):
         out["trace"] = T
     return out
 '''
+
+
+def inputs_read(e: ir.Expr) -> list:
+    """The inputs an expression reads (through its locals), in declaration order."""
+    seen = {x.input.index: x.input for x in ir.walk(e, into_locals=True) if isinstance(x, ir.InputRef)}
+    return [seen[k] for k in sorted(seen)]
 
 
 def _sum_code(terms: list[str]) -> str:

@@ -127,6 +127,10 @@ class Bounds:
             return Interval(D0, self.prog.total)
         if isinstance(e, ir.NotApplicable):
             return Interval(D0, D0, True, True)   # empty: contributes nothing
+        if isinstance(e, ir.Rated):               # the pick is checked to lie in its band
+            return Interval(e.lo.value, e.hi.value)
+        if isinstance(e, ir.Unscorable):
+            return Interval(D0, D0, True, True)   # no score: an evaluation error
         if isinstance(e, ir.BinOp):
             a, b = self.ev(e.left, env), self.ev(e.right, env)
             if e.op == "+":
@@ -414,7 +418,7 @@ def _union_set(b: Bounds, e: ir.Expr, env) -> list[Interval]:
     """The values a score rule can give, as a union of intervals: branches of conditions
     and tiers are kept apart (the hull would hide that 项目质量达标率 gives 0 or more than
     3.8, never 3)."""
-    if isinstance(e, ir.NotApplicable):
+    if isinstance(e, (ir.NotApplicable, ir.Unscorable)):
         return []
     if isinstance(e, ir.If):
         return (_union_set(b, e.then, b.refine_env(env, e.cond, True))
