@@ -108,15 +108,23 @@ class EvaluationError(Exception):
 def _fail(message, span, call="?", shown=()):
     """A method's 要求 is not met by this case: the message, the call, the values of the
     parameters the requirement reads (``shown``: (parameter, argument as written, value, unit))."""
-    values = "，".join(f"{p} = {_with_unit(v, u)}" + (f"（{a}）" if a != p else "") for p, a, v, u in shown) or "—"
+    vals = []
+    for p, a, f, u in shown:
+        try:
+            v = f() if callable(f) else f
+        except Exception:               # a value that cannot be computed for this case is shown as such
+            v = None
+        vals.append((p, a, v, u))
+    values = "，".join(f"{p} = {_with_unit(v, u)}" + (f"（{a}）" if a not in (p, _with_unit(v, u)) else "")
+                      for p, a, v, u in vals) or "—"
     raise EvaluationError("E0706", {"message": message, "call": call, "values": values}, span,
-                          shown[0][1] if shown else None, shown[0][2] if shown else None)
+                          vals[0][1] if vals else None, vals[0][2] if vals else None)
 
 
 def _with_unit(v, unit):
     """A value with its unit, as a case writes it: 100万元, 96.3%, 是."""
     if v is None:
-        return "（未给出）"
+        return "?"
     if isinstance(v, bool):
         return "是" if v else "否"
     if isinstance(v, tuple):

@@ -162,7 +162,20 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
             kids = [x for x in result.indicators if x.level == "row" and x.path[:-1] == ind.path]
             listing = "、".join(f"{x.name}{fmt_decimal(x.score)}分" for x in kids) if zh else \
                 ", ".join(f"{x.name} {fmt_decimal(x.score)}" for x in kids)
-            parts.append(f"由各行得分相加：{listing}" if zh else f"sum of its rows: {listing}")
+            out_ = [x for x in kids if not x.applicable]
+            if out_ and ind.rows.na_policy == "exclude":
+                # 剔除: the rows that apply, rescaled to the indicator's points
+                app = [x for x in kids if x.applicable]
+                got, pts = sum((x.score for x in app), Decimal(0)), sum((x.points for x in app), Decimal(0))
+                listing = "、".join(f"{x.name}{fmt_decimal(x.score)}分" for x in app) if zh else \
+                    ", ".join(f"{x.name} {fmt_decimal(x.score)}" for x in app)
+                gone = "、".join(x.name for x in out_) if zh else ", ".join(x.name for x in out_)
+                parts.append(f"{gone}不适用，剔除；其余各行得分{listing}，合计{fmt_decimal(got)}分（分值{fmt_decimal(pts)}分），"
+                             f"按分值折算：{fmt_decimal(got)} × {fmt_decimal(ind.points)} ÷ {fmt_decimal(pts)}" if zh else
+                             f"{gone} not applicable, excluded; the other rows {listing}, {fmt_decimal(got)} of "
+                             f"{fmt_decimal(pts)}, rescaled: {fmt_decimal(got)} × {fmt_decimal(ind.points)} ÷ {fmt_decimal(pts)}")
+            else:
+                parts.append(f"由各行得分相加：{listing}" if zh else f"sum of its rows: {listing}")
             for x in kids:
                 extra.append(_row_explanation(rb, ind.rows, x, lang))
         elif ind.score is None:
@@ -329,6 +342,14 @@ def _row_explanation(rb: CompiledRulebook, part: ir.RowPart, row, lang: str) -> 
     score_txt = (f"得{fmt_decimal(row.score)}分（满分{fmt_decimal(row.points)}分）" if zh
                  else f"scores {fmt_decimal(row.score)} of {fmt_decimal(row.points)}")
     body = ""
+    if not row.applicable:
+        policy = "计满分" if part.na_policy == "full_points" else "剔除，其余各行按分值折算"
+        why = f"（{row.note}）" if row.note else ""
+        text = (f"本行不适用{why}，按「不适用 {policy}」处理；得{fmt_decimal(row.score)}分（分值{fmt_decimal(row.points)}分）。" if zh
+                else f"not applicable{(' (' + row.note + ')') if row.note else ''}; "
+                     f"{'full points' if part.na_policy == 'full_points' else 'excluded, the other rows rescaled'}; "
+                     f"scores {fmt_decimal(row.score)} of {fmt_decimal(row.points)}.")
+        return Explanation(row.path, row.points, row.score, text, row.claimed, True if row.claimed is not None else None, "")
     if sub is not None:
         try:
             res = sub.evaluate({k: v for k, v in fields.items()}, trace=True)

@@ -61,6 +61,7 @@ class Resolver:
         self._in_rows = False                # resolving a row's scoring method: only its fields are visible
         self._only_if: list = []             # (Input, condition as written): resolved once every input is known
         self.precision = Decimal("0.01")
+        self.na_policy = None                # the rulebook's 不适用 setting
         self.verifies: list[ir.Verify] = []
 
     def err(self, code, labels, helps=(), notes=(), **args):
@@ -89,6 +90,7 @@ class Resolver:
         if total is not None and total.value.value <= 0:
             self.err("E0206", [Label(total.span, "")], name="满分", reason_zh="必须大于0", reason_en="(total points) must be positive")
         self.precision = precision
+        self.na_policy = settings["na_policy"].value if "na_policy" in settings else None
         # inputs everywhere
         self._collect_inputs(rb.items)
         for inp, cond in self._only_if:
