@@ -146,7 +146,8 @@ def rated(v, lo, hi, step, span, name, band, where_zh, where_en, field):
         raise EvaluationError("E0622", {"name": name, "value": _fmt(v), "band": band, "where_zh": where_zh,
                                         "where_en": where_en}, span, field, v)
     if v % step:
-        raise EvaluationError("E0623", {"name": name, "value": _fmt(v), "precision": _fmt(step)}, span, field, v)
+        raise EvaluationError("E0623", {"name": name, "value": _fmt(v), "precision": _fmt(step), "band": band},
+                              span, field, v)
     return v
 
 

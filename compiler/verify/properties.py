@@ -90,6 +90,10 @@ def strategies(prog: ir.Program):
                                   allow_infinity=False).filter(
                     lambda v, inp=inp: not ((inp.lo_open and v == inp.lo) or (inp.hi_open and v == inp.hi)))
             parts.append(st.one_of(st.sampled_from(special), rnd) if special else rnd)
+        if inp.optional:
+            # a conditional input or a pick may be absent (the case's errors when it should
+            # not be are the case's, not properties of the rulebook)
+            parts[-1] = st.one_of(st.none(), parts[-1])
     return st.tuples(*parts).map(list)
 
 
@@ -167,7 +171,7 @@ class _Checker:
         try:
             scores, total, grade, na, T = self.evaluate(values)
         except runtime.EvaluationError:
-            return   # E0701/E0703 on this input: reported by `check`, not a property
+            return   # E0701/E0703 on this input: reported by `check`, not a property; a case's own errors
         for ind in self.inds:
             s = scores[ind.index]
             if not (0 <= s <= ind.points):
