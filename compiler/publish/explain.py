@@ -210,7 +210,7 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
             order = {"let": 0, "if": 1, "tier": 1, "clamp": 3}
             evs = sorted(evs, key=lambda t: order.get(t.kind, 2))
             if isinstance(ind.score, ir.Rated):
-                parts.append((f"由评价组评定（{_band(ind.score)}）：" if zh else f"hand-scored ({_band(ind.score)}): ")
+                parts.append((f"由评价组在{_band(ind.score)}内评定：" if zh else f"hand-scored within {_band(ind.score)}: ")
                              + _picked(r, ind.score, lang))
             elif not any(t.kind in ("tier", "if") for t in evs) and not isinstance(ind.score, ir.Const):
                 # the value the formula gives, before the score is rounded to 精度
