@@ -338,6 +338,9 @@ class Bounds:
         expanded method is then shown at that indicator's call)."""
         for loc in self.prog.globals:
             self.ev(loc.expr, {})
+        # the data's checks (核对) and the conditions of conditional inputs divide too
+        for e in [v.cond for v in self.prog.verifies] + [i.only_if for i in self.prog.inputs if i.only_if is not None]:
+            self.ev(e, {})
         for ind in self.prog.order():
             start = len(self.diags)
             self._indicator(ind)

@@ -219,11 +219,12 @@ class Resolver:
         """The condition of ``输入 X: … 仅当 C``: a yes/no over inputs that are always given."""
         c = self.expr(cond, {})
         self.units.want_bool(c, cond.span)
+        conditional = {id(i) for i, _c in self._only_if}
         for x in ir.walk(c):
             bad = None
             if isinstance(x, (ir.LocalRef, ir.ScoreRef, ir.TotalRef)):
                 bad = tr("只能使用输入项", "only inputs")
-            elif isinstance(x, ir.InputRef) and x.input.only_if is not None:
+            elif isinstance(x, ir.InputRef) and id(x.input) in conditional:
                 bad = tr(f"「{x.input.name}」本身也是仅当才给出的输入", f"`{x.input.name}` is itself given only sometimes")
             if bad is not None:
                 self.err("E0207", [Label(x.span or cond.span, bad)], name=x.span.text() if x.span else "?",
@@ -644,6 +645,9 @@ class Resolver:
         reason = None
         if lo.value > hi.value:
             reason = tr("下限高于上限", "its lower end is above its upper end")
+        elif lo.value < 0 or hi.value > ind.points:
+            reason = tr(f"超出「{ind.name}」的分值范围 [0, {ir.fmt_decimal(ind.points)}]",
+                        f"it leaves the points of `{ind.name}`, [0, {ir.fmt_decimal(ind.points)}]")
         elif lo.value % self.precision or hi.value % self.precision:
             reason = tr(f"上下限不是精度 {ir.fmt_decimal(self.precision)} 的整数倍",
                         f"its ends are not multiples of the precision {ir.fmt_decimal(self.precision)}")
