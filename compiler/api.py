@@ -354,7 +354,7 @@ class CompiledRulebook:
             exprs = [i.score for i in prog.walk() if i.score is not None and i.index not in assessed]
             exprs += [b.cond for b in prog.grades if b.cond is not None] + [v.cond for v in prog.verifies]
             exprs += [i.only_if for i in prog.inputs if i.only_if is not None]
-            read = {x.input.name for e in exprs for x in ir.walk(e, into_locals=True) if isinstance(x, ir.InputRef)}
+            read = {x.name for e in exprs for x in ir.inputs_read(e)}
             hit = frozenset(self.evaluator.optional) | frozenset(i.name for i in prog.inputs if i.name not in read)
             if len(self._optional_cache) < 256:
                 self._optional_cache[assessed] = hit

@@ -328,6 +328,14 @@ class Rated(Expr):
     indicator: "Indicator" = attrs.field(repr=False)
     where: str = ""         # the tier row's condition as written (≥ 90%), for the messages
 
+    def band(self) -> str:
+        """8–9分"""
+        return f"{fmt_decimal(self.lo.value)}–{fmt_decimal(self.hi.value)}分"
+
+    def where_texts(self) -> tuple[str, str]:
+        """（「≥ 90%」一档） and its English, or empty when the band is not a tier's."""
+        return (f"（「{self.where}」一档）", f" (tier `{self.where}`)") if self.where else ("", "")
+
 
 @attrs.define(eq=False)
 class Unscorable(Expr):
@@ -382,6 +390,12 @@ def children(e: Expr):
         if r.key is not None:
             yield r.key
         yield r.value
+
+
+def inputs_read(e: Expr) -> list:
+    """The inputs an expression reads (through its locals), in declaration order."""
+    seen = {x.input.index: x.input for x in walk(e, into_locals=True) if isinstance(x, InputRef)}
+    return [seen[k] for k in sorted(seen)]
 
 
 def walk(e: Expr, into_locals: bool = False):

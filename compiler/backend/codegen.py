@@ -142,11 +142,9 @@ class Gen(FastPath):
     def _rated(self, e: ir.Rated) -> str:
         """The evaluator's pick on a path that asks for one, checked in its band; ``u_i``
         records that the rule used it (a pick the rule never asked for is refused)."""
-        lo, hi = e.lo.value, e.hi.value
-        band = f"{ir.fmt_decimal(lo)}–{ir.fmt_decimal(hi)}分"
-        where = (f"（「{e.where}」一档）", f" (tier `{e.where}`)") if e.where else ("", "")
-        return (f"(u_{e.indicator.index} := rated(i_{e.pick.index}, {self.k(lo)}, {self.k(hi)}, PRECISION, "
-                f"{self.sp(e.span)}, {e.indicator.name!r}, {band!r}, {where[0]!r}, {where[1]!r}, {e.pick.name!r}))")
+        where = e.where_texts()
+        return (f"(u_{e.indicator.index} := rated(i_{e.pick.index}, {self.k(e.lo.value)}, {self.k(e.hi.value)}, PRECISION, "
+                f"{self.sp(e.span)}, {e.indicator.name!r}, {e.band()!r}, {where[0]!r}, {where[1]!r}, {e.pick.name!r}))")
 
     def _local(self, e, A: set, trace: bool, ind: int) -> str:
         """A local value: computed where first read (``(v_3 := …)``), a plain name after; a named constant inlined on the fast path."""
@@ -378,7 +376,7 @@ class Gen(FastPath):
                 out.append(f"present(i_{inp.index}, {self.ex(inp.only_if, set(), False, -1)}, {self.sp(inp.span)}, "
                            f"{inp.name!r}, {cond!r})")
         for v in self.prog.verifies:
-            shown = "".join(f"({i.name!r}, i_{i.index}, {i.type.unit!r}), " for i in inputs_read(v.cond))
+            shown = "".join(f"({i.name!r}, i_{i.index}, {i.type.unit!r}), " for i in ir.inputs_read(v.cond))
             out.append(f"if not {self.ex(v.cond, set(), False, -1)}: verify_failed({self.sp(v.span)}, {v.message!r}, ({shown}))")
         return out
 
@@ -431,7 +429,7 @@ class Gen(FastPath):
         if trace:
             # an assessed score replaces the rule; what the rule gives is kept beside it when
             # the case has what it reads (an error of the rule just leaves it unknown)
-            needs = " or ".join(f"i_{x.index} is None" for x in inputs_read(ind.score) if not x.optional)
+            needs = " or ".join(f"i_{x.index} is None" for x in ir.inputs_read(ind.score) if not x.optional)
             computed = f"None if ({needs}) else {code}" if needs else code
             out += [f"if {i} in O:", f"    r_{i} = O[{i}]", f"    tn = len(T)", "    try:",
                     f"        c_{i} = {computed}",
@@ -599,12 +597,6 @@ def evaluate(inputs, overrides=None, trace=False):
         out["trace"] = T
     return out
 '''
-
-
-def inputs_read(e: ir.Expr) -> list:
-    """The inputs an expression reads (through its locals), in declaration order."""
-    seen = {x.input.index: x.input for x in ir.walk(e, into_locals=True) if isinstance(x, ir.InputRef)}
-    return [seen[k] for k in sorted(seen)]
 
 
 def _sum_code(terms: list[str]) -> str:

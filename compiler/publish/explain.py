@@ -45,9 +45,7 @@ def _inputs_read(ind: ir.Indicator) -> list[ir.Input]:
     (its pick, 评定得分, is said where the rule takes it)."""
     if ind.score is None:
         return []
-    seen = {x.input.index: x.input for x in ir.walk(ind.score, into_locals=True)
-            if isinstance(x, ir.InputRef) and x.input.rated_of is None}
-    return [seen[k] for k in sorted(seen)]
+    return [i for i in ir.inputs_read(ind.score) if i.rated_of is None]
 
 
 def _picked(r, band: Optional[ir.Rated], lang: str) -> str:
@@ -61,7 +59,7 @@ def _picked(r, band: Optional[ir.Rated], lang: str) -> str:
 
 
 def _band(e: ir.Rated) -> str:
-    return f"{fmt_decimal(e.lo.value)}–{fmt_decimal(e.hi.value)}分"
+    return e.band()
 
 
 def substitute(e: ir.Expr, values: dict, lang: str = "zh", prec: int = 0) -> str:

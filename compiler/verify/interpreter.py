@@ -64,12 +64,6 @@ def optional_inputs(program: ir.Program) -> frozenset:
     return frozenset(i.name for i in program.inputs if i.optional)
 
 
-def inputs_read(e: ir.Expr) -> list:
-    """The inputs an expression reads (through its locals), in declaration order."""
-    seen = {x.input.index: x.input for x in ir.walk(e, into_locals=True) if isinstance(x, ir.InputRef)}
-    return [seen[k] for k in sorted(seen)]
-
-
 def local_numbering(program: ir.Program) -> dict:
     """id(local) -> its number: rulebook-level locals, then each indicator's, in source order."""
     locs = list(program.globals) + [loc for ind in program.walk() for loc in ind.locals]
@@ -191,7 +185,7 @@ class Interpreter:
                 runtime.present(self.values[inp.index], holds, self.sp(inp.span), inp.name, cond)
         for v in self.prog.verifies:
             if not self._quiet(v.cond):
-                shown = tuple((x.name, self.values[x.index], x.type.unit) for x in inputs_read(v.cond))
+                shown = tuple((x.name, self.values[x.index], x.type.unit) for x in ir.inputs_read(v.cond))
                 runtime.verify_failed(self.sp(v.span), v.message, shown)
 
     def _quiet(self, e):
@@ -205,7 +199,7 @@ class Interpreter:
     def computed(self, ind: ir.Indicator):
         """What the rule of an indicator with an assessed score gives: its rounded score,
         or None (an input it reads missing, 不适用, or an error of the rule on this case)."""
-        if any(self.values[x.index] is None for x in inputs_read(ind.score) if not x.optional):
+        if any(self.values[x.index] is None for x in ir.inputs_read(ind.score) if not x.optional):
             return None
         n = len(self.T)
         try:
@@ -243,11 +237,8 @@ class Interpreter:
         if isinstance(e, ir.NotApplicable):
             return None
         if isinstance(e, ir.Rated):
-            lo, hi = e.lo.value, e.hi.value
-            band = f"{ir.fmt_decimal(lo)}–{ir.fmt_decimal(hi)}分"
-            where = (f"（「{e.where}」一档）", f" (tier `{e.where}`)") if e.where else ("", "")
-            v = runtime.rated(self.values[e.pick.index], lo, hi, self.prog.precision, self.sp(e.span),
-                              e.indicator.name, band, *where, e.pick.name)
+            v = runtime.rated(self.values[e.pick.index], e.lo.value, e.hi.value, self.prog.precision, self.sp(e.span),
+                              e.indicator.name, e.band(), *e.where_texts(), e.pick.name)
             self.picked = True
             return v
         if isinstance(e, ir.Unscorable):

@@ -684,8 +684,7 @@ def settle_picks(rb, inputs):
             if e.code not in ("E0621", "E0622", "E0623"):
                 return inputs
             ind = next(i for i in rb.program.walk() if i.pick is not None and i.pick.name == e.field)
-            lo = next(r.lo.value for r in ir.walk(ind.score) if isinstance(r, ir.Rated)
-                      and f"{fmt_decimal(r.lo.value)}–{fmt_decimal(r.hi.value)}分" == e.params["band"])
+            lo = next(r.lo.value for r in ir.walk(ind.score) if isinstance(r, ir.Rated) and r.band() == e.params["band"])
             inputs[e.field] = lo
         except JixiaoError:
             return inputs
