@@ -149,6 +149,8 @@ class Result:
                    "leaf": r.path not in parents}
             if not r.applicable:
                 row["not_applicable"] = True
+                if r.note:
+                    row["reason"] = r.note
             if r.assessed:
                 row["assessed"] = True
                 row["computed"] = num(r.computed)        # the rule's score beside the assessed one
