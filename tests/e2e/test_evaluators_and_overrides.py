@@ -253,3 +253,16 @@ def test_hostile_text_in_the_new_constructs_stays_data():
     assert res.total == D(3)
     assert "E0721" in codes(lambda: rb.evaluate({a: False, "c": D("1e41")}, rated={x: 1}))
     assert "E0722" in codes(lambda: rb.evaluate({a: False, "c": -1}, rated={x: 1}))
+
+
+def test_literal_defects_of_a_copy_of_the_new_rulebook_give_their_diagnostics():
+    """The shipped rulebook is clean under --strict; a copy that reads a conditional input
+    without its condition, or whose band leaves the tier's points, is refused."""
+    text = DEPT.read_text(encoding="utf-8")
+    assert [d for d in check_text(text, str(DEPT)).diagnostics] == []
+    unguarded = text.replace("得分 = 如果 有新进人员 则 完成比率法(参训新进人员数 / 新进人员数, 100%, 4) 否则 4",
+                             "得分 = 完成比率法(参训新进人员数 / 新进人员数, 100%, 4)")
+    diags = check_text(unguarded, str(DEPT)).diagnostics
+    assert {(d.code, d.args["name"]) for d in diags} == {("E0521", "参训新进人员数"), ("E0521", "新进人员数")}
+    wide = text.replace("≥ 90% : 评定 8 至 9", "≥ 90% : 评定 8 至 11", 1)
+    assert [d.code for d in check_text(wide, str(DEPT)).diagnostics] == ["E0522"]
