@@ -31,8 +31,12 @@ class Gen(FastPath):
     """IR -> source of one evaluator module (``module()``); the fast path's specialisations
     come from :class:`FastPath`."""
 
-    def __init__(self, prog: ir.Program):
+    def __init__(self, prog: ir.Program, checks: bool = True):
         self.prog = prog
+        # checks=False (compiler.verify.search only): no checks of the case itself (仅当, 核对,
+        # picks given and used) — a pick is taken clamped into its band — so that a search
+        # for a score out of bounds is not stopped by what is wrong with the drawn data
+        self.checks = checks
         self.consts: dict[tuple, str] = {}
         self.tables: dict[tuple, str] = {}     # fast path: count -> score tuples
         self.spans: list[tuple[int, int]] = []
@@ -143,6 +147,9 @@ class Gen(FastPath):
         """The evaluator's pick on a path that asks for one, checked in its band; ``u_i``
         records that the rule used it (a pick the rule never asked for is refused)."""
         where = e.where_texts()
+        if not self.checks:
+            lo, hi, v = self.k(e.lo.value), self.k(e.hi.value), f"i_{e.pick.index}"
+            return f"min(max({lo} if {v} is None else {v}, {lo}), {hi})"
         return (f"(u_{e.indicator.index} := rated(i_{e.pick.index}, {self.k(e.lo.value)}, {self.k(e.hi.value)}, PRECISION, "
                 f"{self.sp(e.span)}, {e.indicator.name!r}, {e.band()!r}, {where[0]!r}, {where[1]!r}, {e.pick.name!r}))")
 
@@ -370,6 +377,8 @@ class Gen(FastPath):
         """Before scoring: each conditional input given exactly when its condition holds
         (仅当), then each 核对 of the data."""
         out = []
+        if not self.checks:
+            return out
         for inp in self.prog.inputs:
             if inp.only_if is not None:
                 cond = " ".join(inp.only_if.span.text().split()) if inp.only_if.span else "?"
@@ -423,9 +432,10 @@ class Gen(FastPath):
         out = []
         pick = ind.pick
         # a pick given where the rule computed the score itself is refused
+        checked = pick is not None and self.checks
         unused = ([f"if u_{i} is None and i_{pick.index} is not None: rated_unused({self.sp(pick.span)}, "
-                   f"{ind.name!r}, i_{pick.index}, {pick.name!r})"] if pick is not None else [])
-        first = [f"u_{i} = None"] if pick is not None else []
+                   f"{ind.name!r}, i_{pick.index}, {pick.name!r})"] if checked else [])
+        first = [f"u_{i} = None"] if checked else []
         if trace:
             # an assessed score replaces the rule; what the rule gives is kept beside it when
             # the case has what it reads (an error of the rule just leaves it unknown)
@@ -609,10 +619,11 @@ def _sum_code(terms: list[str]) -> str:
     return f"sum(({', '.join(terms)},), ZERO)"
 
 
-def generate(prog: ir.Program) -> str:
-    """Source of the evaluator body (needs the runtime's names in its namespace)."""
+def generate(prog: ir.Program, checks: bool = True) -> str:
+    """Source of the evaluator body (needs the runtime's names in its namespace);
+    ``checks=False``: without the checks of the case itself (for the bounds search)."""
     with localcontext(Context(prec=120, Emin=-999999, Emax=999999)):   # the rulebook's numbers, exactly
-        return Gen(prog).module()
+        return Gen(prog, checks).module()
 
 
 def standalone(prog: ir.Program) -> str:

@@ -76,7 +76,8 @@ def load(source: str, name: str = "") -> Evaluator:
                      ns["GRADES"], ns["SPANS"], ns["SPAN_FILES"], ns.get("OPTIONAL", ()))
 
 
-def load_program(prog) -> Evaluator:
-    """Generate and load the evaluator of a checked program."""
+def load_program(prog, checks: bool = True) -> Evaluator:
+    """Generate and load the evaluator of a checked program (``checks=False``: see
+    ``codegen.generate``)."""
     from .codegen import generate
-    return load(generate(prog), prog.source_name)
+    return load(generate(prog, checks), prog.source_name)

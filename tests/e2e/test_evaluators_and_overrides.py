@@ -266,3 +266,28 @@ def test_literal_defects_of_a_copy_of_the_new_rulebook_give_their_diagnostics():
     assert {(d.code, d.args["name"]) for d in diags} == {("E0521", "参训新进人员数"), ("E0521", "新进人员数")}
     wide = text.replace("≥ 90% : 评定 8 至 9", "≥ 90% : 评定 8 至 11", 1)
     assert [d.code for d in check_text(wide, str(DEPT)).diagnostics] == ["E0522"]
+
+
+def test_the_bounds_search_is_not_stopped_by_the_cases_own_checks():
+    """A 核对 that random data rarely meets, picks and conditional inputs must not keep the
+    search from confirming a real E0501 (it would become W0505 'could not decide')."""
+    text = '''规则集 "t"
+满分 8
+输入 合计: 金额(万元) > 0
+输入 甲: 金额(万元)
+输入 乙: 金额(万元)
+输入 丙: 金额(万元)
+核对 合计 = 甲 + 乙 + 丙 "合计应等于之和"
+输入 有: 是否
+输入 x: 比率 仅当 有
+指标 A 4分:
+  得分 = 分档 甲 / 合计:
+    ≥ 90% : 4
+    ≥ 50% : 评定 2 至 3
+    否则 : 0
+指标 B 4分:
+  得分 = 如果 有 则 4 - x × 10 最少 -1 否则 4
+''' + GRADES
+    diags = [d for d in check_text(text, "t.jx").diagnostics if d.severity != "info"]
+    assert [d.code for d in diags] == ["E0501"]
+    assert any("反例" in n.zh for n in diags[0].notes)
