@@ -34,13 +34,39 @@ from .verify.search import decide
 
 
 def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
-    """``dsl.check.check_text`` plus what only running the rule can decide (compiler.verify)."""
-    return decide(_check.check_text(text, name))
+    """``dsl.check.check_text`` plus what only running the rule can decide (compiler.verify),
+    with the file's suppression directives applied."""
+    return decide(_check.check_text(text, name)).with_suppressions()
 
 
 def check_file(path) -> CheckResult:
-    """``dsl.check.check_file`` plus what only running the rule can decide."""
-    return decide(_check.check_file(path))
+    """``dsl.check.check_file`` plus what only running the rule can decide, suppressions applied."""
+    return decide(_check.check_file(path)).with_suppressions()
+
+
+def check_path(path, rulebook: Optional["CompiledRulebook"] = None) -> CheckResult:
+    """Check any jixiao file by its kind: a rulebook or library (.jx) as ``check_file``;
+    a test suite (.jxt): its rulebook, base case and every case; a case (.jxc): its
+    syntax, and against ``rulebook`` when given every input and claim."""
+    from pathlib import Path
+    suffix = Path(path).suffix.lower()
+    if suffix == ".jxt":
+        from .verify.suites import load_suite
+        try:
+            load_suite(path)
+        except JixiaoError as e:
+            return CheckResult(None, list(e.diagnostics))
+        return CheckResult(None, [])
+    if suffix == ".jxc":
+        try:
+            if rulebook is not None:
+                rulebook.load_case(path)
+            else:
+                read_case(path)
+        except JixiaoError as e:
+            return CheckResult(None, list(e.diagnostics))
+        return CheckResult(None, [])
+    return check_file(path)
 
 
 def error_msg(err: runtime.EvaluationError) -> Msg:
@@ -53,8 +79,9 @@ def error_msg(err: runtime.EvaluationError) -> Msg:
 @attrs.frozen
 class TraceEvent:
     """One step of an evaluation. ``kind``: let (a local value), if (branch taken),
-    tier (row taken), clamp (before → after), score (raw → rounded), sum (a subtotal),
-    na (not applicable), override (assessed score used)."""
+    tier (row taken), clamp (before → after; indicator "" for the 总分 = 合计 … rule),
+    score (raw → rounded), sum (a subtotal), na (not applicable), override (assessed
+    score used), veto (a 否决 that held: the grade before → after)."""
     kind: str
     indicator: str            # path joined by "/"
     name: Optional[str]       # local's name, or the source text of the branch/row/clamp
@@ -70,7 +97,7 @@ def trace_event(e: tuple, path_of, local_name, span_of) -> TraceEvent:
     path = path_of(ind) if ind >= 0 else ""
     if kind == "let":
         return TraceEvent("let", path, local_name(e[2]), e[3], e[2])     # before: the local's index
-    if kind in ("if", "tier", "clamp"):
+    if kind in ("if", "tier", "clamp", "veto"):
         sp = span_of(e[2])
         return TraceEvent(kind, path, sp.text() if sp else None, e[4], e[3], sp.line if sp else None)
     if kind == "score":
@@ -90,6 +117,7 @@ class IndicatorResult:
     assessed: bool = False
     claimed: Optional[Decimal] = None
     row: Optional[Mapping[str, Any]] = None     # a case-supplied row: its fields as given
+    kind: str = "score"       # score, or bonus / penalty: ``score`` is then the amount added / deducted
     computed: Optional[Decimal] = None          # assessed: what the rule gives (None: not computable for this case)
     note: Optional[str] = None                  # assessed: the reason given with it
     pick: Optional[Decimal] = None              # hand-scored: the evaluator's pick (评定得分)
@@ -113,7 +141,12 @@ class Result:
     trace: tuple[TraceEvent, ...] = ()
     claimed_total: Optional[Decimal] = None
     inputs: Mapping[str, Any] = attrs.field(factory=dict)
+    subtotal: Optional[Decimal] = None    # 合计 before the 总分 = 合计 … rule held it (None: no such rule)
 
+    @property
+    def vetoes(self) -> tuple["TraceEvent", ...]:
+        """The 否决 that held (traced evaluations): each with the grade before and after."""
+        return tuple(t for t in self.trace if t.kind == "veto")
     def score(self, name: str) -> Decimal:
         """Score of the indicator named ``name`` (or a path ``父级/名称`` / ``父级.名称``)."""
         return self.indicator(name).score
@@ -140,6 +173,8 @@ class Result:
         def num(d):
             return None if d is None else fmt_decimal(d)
         out = {"rulebook": self.rulebook, "total": num(self.total), "grade": self.grade}
+        if self.subtotal is not None:
+            out["subtotal"] = num(self.subtotal)
         if self.claimed_total is not None:
             out["claimed_total"] = num(self.claimed_total)
         parents = {r.path[:-1] for r in self.indicators}
@@ -151,6 +186,8 @@ class Result:
                 row["not_applicable"] = True
                 if r.note:
                     row["reason"] = r.note
+            if r.kind != "score":
+                row["kind"] = r.kind
             if r.assessed:
                 row["assessed"] = True
                 row["computed"] = num(r.computed)        # the rule's score beside the assessed one
@@ -318,7 +355,8 @@ class CompiledRulebook:
             row_results = {}
         optional = self._optional(frozenset(overrides)) if overrides else None
         values = self.validate(inputs, _spans, optional)
-        T = [] if trace or overrides else None
+        # 合计 before the 总分 = 合计 … rule is read from the trace of that rule
+        T = [] if trace or overrides or self.program.total_rule is not None else None
         try:
             scores, total, grade, na = self._run(values, overrides or None, T)
         except runtime.EvaluationError as err:
@@ -338,14 +376,40 @@ class CompiledRulebook:
             path = "/".join(ind.path)
             pick = values[ind.pick.index] if ind.pick is not None and ind.index not in overrides else None
             out_rows.append(IndicatorResult(ind.path, ind.level, ind.points, scores[ind.index], ind.index not in na,
-                                            ind.index in overrides, claimed_map.get(ind.index), None,
-                                            computed.get(ind.index), notes.get(path) if ind.index in overrides else None,
-                                            pick, notes.get(f"评定得分/{path}") if pick is not None else None))
+                                            ind.index in overrides, claimed_map.get(ind.index), kind=ind.kind,
+                                            computed=computed.get(ind.index),
+                                            note=notes.get(path) if ind.index in overrides else None, pick=pick,
+                                            pick_note=notes.get(f"评定得分/{path}") if pick is not None else None))
             out_rows.extend(row_results.get(ind.index, ()))
         rows = tuple(out_rows)
         events = tuple(self._event(e) for e in T) if trace and T is not None else ()
+        subtotal = None
+        if self.program.total_rule is not None:
+            held = next((e for e in T if e[0] == "clamp" and e[1] == -1), None)
+            subtotal = held[3] if held is not None else total
         return Result(self.program.title, total, grade, rows, events, claimed_total,
-                      {i.name: v for i, v in zip(self.program.inputs, values)})
+                      {i.name: v for i, v in zip(self.program.inputs, values)}, subtotal)
+
+    def grade_for(self, total: Decimal, result: Optional[Result] = None) -> Optional[str]:
+        """The grade a total (a claimed one) would have: the bands (on the whole number under
+        按取整总分), then the 否决 that held for ``result``'s case (from its trace); None when
+        no band takes it."""
+        try:
+            with runtime._localcontext(runtime.CONTEXT):
+                grade = self.evaluator.grade_of(total)
+        except Exception:   # a total outside every band
+            return None
+        for t in (result.vetoes if result is not None else ()):
+            v = self.veto_of(t)
+            if v is not None:
+                grade = self.program.apply_veto(grade, v)
+        return grade
+
+    def veto_of(self, event: "TraceEvent") -> Optional[ir.Veto]:
+        """The 否决 row a ``veto`` trace event stands for (by its line and text)."""
+        want = (event.line, " ".join((event.name or "").split()))
+        return next((v for v in self.program.vetoes
+                     if v.span is not None and (v.span.line, " ".join(v.span.text().split())) == want), None)
 
     def _optional(self, assessed: frozenset) -> frozenset:
         """The inputs a case may leave out when the indicators ``assessed`` have assessed

@@ -69,20 +69,32 @@ def main():
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "full", "concise", "json", "sarif", "github"]),
               default="text", help="诊断格式 / diagnostic format: text (= full), concise, json, sarif, github")
 @click.option("--strict", is_flag=True, help="警告也视为失败 / fail on warnings too")
+@click.option("--rulebook", type=click.Path(exists=True, dir_okay=False),
+              help="检查案例（.jxc）时所用的规则集 / the rulebook to check cases (.jxc) against")
 @lang_option()
-def check(files, fmt, strict, lang):
-    """检查规则集 / check rulebooks for errors and warnings.
+def check(paths, fmt, strict, lang, rulebook):
+    """检查规则集、案例与测试集 / check rulebooks, cases and test suites.
 
-    Exit 0 when clean, 1 on errors (or warnings with --strict), 2 on usage errors."""
-    all_diags = []
+    PATHS are .jx (rulebooks and libraries), .jxt (test suites: their rulebook and every
+    case), .jxc (cases: the syntax, and with --rulebook every input) files, or folders
+    searched for them. Exit 0 when clean, 1 on errors (or warnings with --strict), 2 on
+    usage errors."""
+    from .files import find_files
+    files = find_files(paths)
+    if not files:
+        raise click.UsageError("没有找到 .jx/.jxc/.jxt 文件 / no .jx, .jxc or .jxt files found")
+    against = api.compile_rulebook(path=rulebook) if rulebook else None
+    all_diags, suppressed = [], []
     for f in files:
-        all_diags.extend(api.check_file(f).diagnostics)
+        res = api.check_path(f, rulebook=against)
+        all_diags.extend(res.diagnostics)
+        suppressed.extend(res.suppressed)
     if fmt == "json":
-        click.echo(render_json(all_diags, lang))
+        click.echo(render_json(all_diags, lang, suppressed))
     elif fmt == "sarif":
         click.echo(render_sarif(all_diags, lang=lang))
     elif fmt == "github":
@@ -95,11 +107,57 @@ def check(files, fmt, strict, lang):
     warnings = sum(d.severity == "warning" for d in all_diags)
     infos = len(all_diags) - errors - warnings
     if fmt in ("text", "full", "concise"):
-        extra_zh = f"，{infos} 条提示" if infos else ""
-        extra_en = f", {infos} info" if infos else ""
+        extra_zh = (f"，{infos} 条提示" if infos else "") + (f"，{len(suppressed)} 条已忽略" if suppressed else "")
+        extra_en = (f", {infos} info" if infos else "") + (f", {len(suppressed)} suppressed" if suppressed else "")
         click.echo(Msg(f"{len(files)} 个文件，{errors} 个错误，{warnings} 个警告{extra_zh}",
                        f"{len(files)} file(s), {errors} error(s), {warnings} warning(s){extra_en}").text(lang), err=True)
     sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+@main.command("fmt")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--check", is_flag=True, help="只检查，不写入；有文件需要格式化时退出码为 1 / write nothing; exit 1 if a file would change")
+@click.option("--diff", "show_diff", is_flag=True, help="输出差异，不写入 / print a unified diff instead of writing")
+@lang_option()
+def fmt_cmd(paths, check, show_diff, lang):
+    """按规范格式排版 / lay out rulebooks, cases and test suites in the canonical format.
+
+    PATHS are .jx, .jxc and .jxt files, or folders searched for them. Every comment is
+    kept; a file is rewritten only if the result parses to the same rulebook. A file that
+    does not parse is reported and the others are still formatted. Exit 0 when done (with
+    --check: when nothing would change), 1 on errors, 2 on usage errors."""
+    from . import formatting
+    from .files import find_files
+    files = find_files(paths)
+    if not files:
+        raise click.UsageError("没有找到 .jx/.jxc/.jxt 文件 / no .jx, .jxc or .jxt files found")
+    dry = check or show_diff
+    changed = errors = 0
+    for path in files:
+        f = formatting.format_file(path)
+        if f.error is not None:
+            errors += 1
+            click.echo(render_text(f.error.diagnostics, lang=lang), err=True)
+            continue
+        changed += f.changed
+        if show_diff:
+            click.echo(f.diff(), nl=False)
+        if f.changed and check:
+            click.echo(Msg(f"需要格式化：{path}", f"would reformat {path}").text(lang))
+        elif f.changed and not dry:
+            try:
+                f.write()
+            except OSError as e:
+                errors += 1
+                click.echo(f"error: 无法写入 / cannot write {path}: {e.strerror or e}", err=True)
+                continue
+            click.echo(Msg(f"已格式化：{path}", f"reformatted {path}").text(lang), err=True)
+    same = len(files) - changed - errors
+    zh = f"{changed} 个文件{'需要格式化' if dry else '已格式化'}，{same} 个不变" + (f"，{errors} 个文件有错误" if errors else "")
+    en = (f"{changed} file(s) {'would be reformatted' if dry else 'reformatted'}, {same} unchanged"
+          + (f", {errors} with errors" if errors else ""))
+    click.echo(Msg(zh, en).text(lang), err=True)
+    sys.exit(1 if errors or (check and changed) else 0)
 
 
 @main.command()
@@ -380,7 +438,8 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit):
         if not exps:
             raise click.UsageError(f"没有这些指标 / no such indicator: {', '.join(indicators)}")
     else:
-        exps = [e for e in exps if len(e.path) >= 2 and not any(o.path[:-1] == e.path for o in exps)]
+        # the leaves (and rows): a parent's explanation is the sum of theirs
+        exps = [e for e in exps if not any(o.path[:-1] == e.path for o in exps)]
     for e in exps:
         click.echo(f"{'/'.join(e.path)}：{e.text}" if lang == "zh" else f"{'/'.join(e.path)}: {e.text}")
         if e.claimed is not None and (e.claimed != e.score or e.claim_attainable is False):
@@ -389,6 +448,11 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit):
             how = ("认定" if lang == "zh" else "assessed") if e.assessed else ("计算" if lang == "zh" else "computed")
             click.echo(f"    自评{fmt(e.claimed)}分，{how}{fmt(e.score)}分{extra}" if lang == "zh"
                        else f"    claimed {fmt(e.claimed)}, {how} {fmt(e.score)}{extra}")
+    if not indicators:
+        # the total (bonus, penalty, 总分 = 合计 …) and the grade (bands, 取整, 否决)
+        sep = "：" if lang == "zh" else ": "
+        click.echo(("总分" if lang == "zh" else "total") + sep + X.explain_total(rb, result, lang))
+        click.echo(("等级" if lang == "zh" else "grade") + sep + X.explain_grade(rb, result, lang))
 
 
 def fmt(d):

@@ -138,7 +138,7 @@ def score_part(rb, part: ir.RowPart, given, assessed=None) -> tuple[list, Decima
             if pts is not None:
                 total += score
                 results.append(IndicatorResult(part.indicator.path + (r.title,), "row", pts, score, True, True,
-                                               r.claimed, dict(r.fields), computed))
+                                               r.claimed, dict(r.fields), computed=computed))
             continue
         score = check.score(values, pts)
         if score is not None:

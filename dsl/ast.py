@@ -227,11 +227,18 @@ class IndicatorNode(Node):
     """``一级指标 投入 15分:`` … a node of the hierarchy with its block.
 
     ``level`` is level1, level2, level3 or item; ``body`` keeps the block's statements
-    in source order (Doc, InputDecl, Let, ScoreRule, IndicatorNode)."""
+    in source order (Doc, InputDecl, Let, ScoreRule, IndicatorNode).
+
+    ``加分项 表彰 最多 5分:`` / ``扣分项 违规 10分:`` is a node of ``kind`` bonus / penalty
+    (level3): an amount in [0, points] added to (deducted from) its parent's sum, or 总分;
+    ``at_most`` (``最多`` in the header, spanned by ``cap_span``) caps the amount at the points."""
     level: str
     name: Name
     points: Optional[Num]
     body: tuple
+    kind: str = "score"          # score | bonus | penalty
+    at_most: bool = False
+    cap_span: Optional[Span] = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -239,6 +246,22 @@ class GradeBand(Node):
     """``优秀: 90 ≤ 总分 ≤ 100``; ``cond`` None for ``否则``."""
     name: Name
     cond: Optional[Expr]
+
+
+@attrs.frozen
+class Veto(Node):
+    """A row of ``否决:``: ``存在重大违规 : 最高 良好`` (cap: the grade is at most 良好) or
+    ``发生重大安全事故 : 较差`` (the grade is set to 较差)."""
+    cond: Expr
+    grade: Name
+    cap: bool
+
+
+@attrs.frozen
+class TotalRule(Node):
+    """``总分 = 合计 不加分 扣完为止`` at the top level: how 总分 holds the sum of the
+    top-level scores with bonus added and penalty deducted (合计)."""
+    value: Expr
 
 
 @attrs.frozen
@@ -260,9 +283,10 @@ class Verify(Node):
 class Rulebook(Node):
     """A whole ``.jx`` file: ``规则集 "标题"`` then settings, inputs, globals, nodes, grades."""
     title: str
-    items: tuple  # Setting | InputDecl | Let | IndicatorNode | tuple[GradeBand, ...] wrapper
+    items: tuple  # Setting | InputDecl | Let | IndicatorNode | TotalRule | tuple[GradeBand, ...] wrapper
     grades: tuple[GradeBand, ...] = ()
     grades_span: Optional[Span] = attrs.field(default=None, eq=False, repr=False)
+    vetoes: tuple[Veto, ...] = ()
 
 
 # ───────────── methods, libraries, case-supplied rows ─────────────

@@ -29,6 +29,18 @@ class CheckResult:
     diagnostics: list[Diagnostic]
     ranges: dict = attrs.field(factory=dict)   # indicator index -> proven Interval
     unproven: dict = attrs.field(factory=dict)  # indicator index -> E0501 (bounds not proven by intervals)
+    suppressions: list = attrs.field(factory=list)  # `# jixiao: 忽略 …` directives of the file (suppress.py)
+    suppressed: list = attrs.field(factory=list)    # [(diagnostic, Suppression)] once applied
+    source: object = attrs.field(default=None, repr=False)
+
+    def with_suppressions(self) -> "CheckResult":
+        """The result with its file's suppression directives applied (call once, after every
+        pass — the counterexample search too — has added its diagnostics)."""
+        if self.source is None:
+            return self
+        supps, problems = directives_of(self)
+        kept, gone, unused = apply_suppressions(self.diagnostics, supps, self.source)
+        return attrs.evolve(self, diagnostics=_sorted(kept + problems + unused), suppressed=gone, source=None)
 
     @property
     def ok(self) -> bool:
@@ -40,10 +52,12 @@ ROW_RELATIVE = {"E0501", "W0503", "I0502"}   # bounds against a fixed points val
 
 
 def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
+    """Every check of a rulebook (or library). Suppression directives are recorded, not
+    applied: ``CheckResult.with_suppressions()`` applies them at the end."""
     try:
-        rb, _src, _comments = parse_text(text, name)
+        rb, src, comments = parse_text(text, name)
         if isinstance(rb, ast.Library):
-            return CheckResult(None, _sorted(check_library(rb)))
+            return CheckResult(None, _sorted(check_library(rb)), suppressions=list(comments), source=src)
         if not isinstance(rb, ast.Rulebook):
             parse_text(text, name, expect="rulebook")      # says which kind of file it is
     except JixiaoError as e:
@@ -53,7 +67,7 @@ def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
     with localcontext(Context(prec=120, Emin=-999999, Emax=999999)):
         prog, diags = resolve(rb)
         if prog is None:
-            return CheckResult(None, _sorted(diags))
+            return CheckResult(None, _sorted(diags), suppressions=list(comments), source=src)
         for p in SOUNDNESS_PASSES:
             diags.extend(p(prog))
         owners: dict = {}
@@ -68,7 +82,17 @@ def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
                     # to the row's own 分值 (compiler.verify searches them, E0707 guards them)
                     rd, _r, _u = check_bounds(mprog)
                     diags.extend(d for d in rd if d.code not in ROW_RELATIVE)
-    return CheckResult(prog, _sorted(diags), ranges, unproven)
+    return CheckResult(prog, _sorted(diags), ranges, unproven, suppressions=list(comments), source=src)
+
+
+def directives_of(result: CheckResult):
+    from .suppress import directives
+    return directives(result.suppressions, result.source)
+
+
+def apply_suppressions(diags, supps, src):
+    from .suppress import apply
+    return apply(diags, supps, src)
 
 
 def check_file(path) -> CheckResult:

@@ -36,8 +36,13 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "The file does not exist, is not UTF-8 or is too large."),
     "E0107": (ERROR, "嵌套过深", "nesting too deep",
               "Expressions may nest at most 100 levels."),
+    "E0110": (ERROR, "缩进中有{what_zh}", "the indentation holds {what_en}",
+              "Indentation is made of plain spaces. A tab or a full-width space looks like indentation but counts "
+              "differently, so the block structure would be misread."),
     "E0108": (ERROR, "此文件是{found_zh}，应为{expected_zh}", "this file is a {found_en}, expected a {expected_en}",
               "A rulebook starts with 规则集, a case with 案例, a test suite with 测试."),
+    "E0109": (ERROR, "格式化结果与原文不符，未写入", "the formatted text does not match the original; nothing written",
+              "jixiao fmt parses what it wrote and compares it with the original: the same tree (spans and the order of settings aside) and the same comments in the same order. When they differ, the file is left as it was."),
     # E02xx names
     "E0201": (ERROR, "未定义的名称「{name}」", "unknown name `{name}`",
               "A name must be an input (输入), a local value defined above it, an indicator, or 总分 in grade bands."),
@@ -99,12 +104,24 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
     "E0507": (ERROR, "没有等级划分", "the rulebook has no grade bands",
               "Add an `等级:` block."),
     "E0508": (ERROR, "「{name}」不适用于此处", "`{name}` is not allowed here",
-              "不适用 is the value of a score rule (or of a branch of it), never part of arithmetic."),
-    "E0521": (ERROR, "输入「{name}」仅当「{cond}」时给出，此处读取它时该条件可能不成立",
+              "不适用 is the value of a score rule (or of a branch of it), never part of arithmetic; 合计 is read "
+              "by the rule of a node with children and by 总分 = 合计 …; a 加分项 or 扣分项 holds no other and is "
+              "never 不适用 (it then scores 0)."),
+    "E0521": (ERROR, "「{name}」加上加分项、减去扣分项后可能超出 [0, {points}]：可达 {range}",
+              "`{name}` with its bonus added and its penalty deducted can leave [0, {points}]: it ranges over {range}",
+              "A node scores its ordinary children plus its 加分项 minus its 扣分项. No silent clamping: say how it "
+              "stays within its points, e.g. 得分 = 合计 不加分 扣完为止."),
+    "E0522": (ERROR, "等级未按从高到低排列，「最高 {grade}」无从比较", "the grade bands are not listed best first, so `最高 {grade}` (at best) means nothing",
+              "A veto 条件 : 最高 良好 lowers a better grade to 良好; which grade is better is read from the order of "
+              "the bands, so list them best first."),
+    "E0523": (ERROR, "等级「{band}」的条件使用了「{name}」：等级只能按总分划分", "grade band `{band}` uses `{name}`: bands divide 总分 only",
+              "A grade that depends on more than the total (不得评优, 一票否决) is a veto: write it in a 否决: block "
+              "after the bands, 存在重大违规 : 最高 良好."),
+    "E0524": (ERROR, "输入「{name}」仅当「{cond}」时给出，此处读取它时该条件可能不成立",
               "the input `{name}` is given only when `{cond}`, but it is read here where that may not hold",
               "A conditional input (仅当) may be absent. Read it only under a 如果, a tier row or a 且 whose condition "
               "implies its own (the same yes/no input or the same comparison); elsewhere give the case without it a value of its own."),
-    "E0522": (ERROR, "评定区间「{band}」无效：{reason_zh}", "the rated band `{band}` is invalid: {reason_en}",
+    "E0525": (ERROR, "评定区间「{band}」无效：{reason_zh}", "the rated band `{band}` is invalid: {reason_en}",
               "评定 A 至 B takes the evaluator's pick between A and B: constant points, A ≤ B, both multiples of 精度 "
               "(the pick must be one), within the indicator's points."),
     # E06xx cases
@@ -191,6 +208,11 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "Two tiers with one score are usually a typing mistake in the published table."),
     "W0503": (WARNING, "「{name}」的满分{points}分不可达：最高{best}分", "full points {points} of `{name}` are unattainable: at most {best}",
               "No admissible input reaches the indicator's points; the rule or the points are probably wrong."),
+    "W0101": (WARNING, "忽略指令{what_zh}", "the suppression directive {what_en}",
+              "`# jixiao: 忽略 CODE 原因` suppresses a warning or info on its line (`文件忽略`: in the file). It needs a known "
+              "code of a warning or info, and a reason; errors cannot be suppressed."),
+    "W0102": (WARNING, "忽略指令「{codes}」没有忽略任何诊断", "the suppression of {codes} suppresses nothing",
+              "The diagnostic it was written for is no longer reported there: remove the directive."),
     "W0201": (WARNING, "输入「{name}」未被使用", "input `{name}` is never used",
               "An input that no rule reads is probably a mistake."),
     "W0202": (WARNING, "「{name}」已定义但未被使用", "`{name}` is defined but never used",
@@ -399,9 +421,15 @@ def to_json(d: Diagnostic, lang: str = "both") -> dict:
     return row
 
 
-def render_json(diags: Iterable[Diagnostic], lang: str = "both") -> str:
-    return json.dumps([to_json(d, lang) for d in sorted(diags, key=Diagnostic.sort_key)],
-                      ensure_ascii=False, indent=2)
+def render_json(diags: Iterable[Diagnostic], lang: str = "both", suppressed=()) -> str:
+    """The diagnostics as a JSON list; ``suppressed`` ((diagnostic, suppression) pairs)
+    are listed too, each with ``"suppressed": {"reason": …, "line": …}``."""
+    rows = [to_json(d, lang) for d in sorted(diags, key=Diagnostic.sort_key)]
+    for d, s in sorted(suppressed, key=lambda x: Diagnostic.sort_key(x[0])):
+        row = to_json(d, lang)
+        row["suppressed"] = {"reason": s.reason, "line": s.span.line, "scope": "file" if s.line is None else "line"}
+        rows.append(row)
+    return json.dumps(rows, ensure_ascii=False, indent=2)
 
 
 def explain(code: str, lang: str = "both") -> str | None:

@@ -117,10 +117,34 @@ class Indicator:
     rows: Optional["RowPart"] = attrs.field(default=None, repr=False)   # 指标行: rows supplied by the case
     pick: Optional[Input] = attrs.field(default=None, repr=False)       # 评定得分: the evaluator's pick (人工评定, 评定 A 至 B)
     row_of: Optional["Indicator"] = attrs.field(default=None, repr=False)  # a row method's own pseudo-indicator
+    kind: str = "score"      # score | bonus (加分项) | penalty (扣分项): an amount in [0, points] added / deducted
+    at_most: bool = False    # 加分项 … 最多 N分: the amount is capped at the points
+    uses_subtotal: bool = False   # its rule reads 合计 (so its ordinary children's points add up)
 
     @property
     def is_leaf(self) -> bool:
         return not self.children
+
+    @property
+    def adjusts(self) -> bool:
+        """A 加分项 or 扣分项: outside its parent's points (and 满分), added or deducted."""
+        return self.kind != "score"
+
+    @property
+    def sign(self) -> int:
+        """How its score enters its parent's sum (or 总分): +1, or -1 for a 扣分项."""
+        return -1 if self.kind == "penalty" else 1
+
+    @property
+    def ordinary(self) -> list["Indicator"]:
+        """The children that count in its points (not 加分项 / 扣分项)."""
+        return [c for c in self.children if not c.adjusts]
+
+    @property
+    def sums_with_signs(self) -> bool:
+        """A node without a rule whose children include 加分项 / 扣分项: it scores Σ ordinary
+        children + Σ bonus − Σ penalty."""
+        return self.score is None and any(c.adjusts for c in self.children)
 
     @property
     def qualified(self) -> str:
@@ -162,6 +186,16 @@ class Verify:
 
 
 @attrs.define(eq=False)
+class Veto:
+    """A row of ``否决:``: when ``cond`` holds the grade becomes ``grade`` (``cap``: at most
+    ``grade``, by the bands' order, best first)."""
+    cond: "Expr"
+    grade: str
+    cap: bool
+    span: Optional[Span] = attrs.field(default=None, repr=False)
+
+
+@attrs.define(eq=False)
 class Program:
     title: str
     version: Optional[str]
@@ -182,6 +216,21 @@ class Program:
     files: dict = attrs.field(factory=dict, repr=False)  # file name -> SourceFile (the rulebook and its libraries)
     deps: list = attrs.field(factory=list, repr=False)   # (path, mtime_ns, size) of each imported library
     verifies: list = attrs.field(factory=list)           # 核对: Verify statements, in source order
+    total_rule: Optional["Expr"] = attrs.field(default=None, repr=False)   # 总分 = 合计 不加分 …: clamps over SubtotalRef
+    vetoes: list = attrs.field(factory=list)            # Veto rows of 否决:, in order
+
+    def apply_veto(self, grade: str, veto: "Veto") -> str:
+        """The grade after ``veto`` held: its grade, or with 最高 (``cap``) its grade only when
+        ``grade`` is better — earlier in the bands, which are listed best first."""
+        names = [b.name for b in self.grades]
+        if not veto.cap or names.index(grade) < names.index(veto.grade):
+            return veto.grade
+        return grade
+
+    @property
+    def adjusts_total(self) -> bool:
+        """Top-level 加分项 / 扣分项 (or a 总分 = … rule): 总分 is more than the sum of the 一级指标."""
+        return self.total_rule is not None or any(r.adjusts for r in self.roots)
 
     def walk(self):
         """All indicators, parents before children, in source order."""
@@ -218,6 +267,29 @@ class Program:
 
     def leaves(self):
         return [n for n in self.walk() if n.is_leaf]
+
+    def total_range(self) -> tuple[Decimal, Decimal]:
+        """The totals the rulebook can give: [0, 满分] plus the caps of the top-level 加分项,
+        minus those of the 扣分项, held as the ``总分 = 合计 …`` rule says."""
+        lo = -sum((r.points for r in self.roots if r.kind == "penalty"), Decimal(0))
+        hi = self.total + sum((r.points for r in self.roots if r.kind == "bonus"), Decimal(0))
+        chain = []
+        e = self.total_rule
+        while isinstance(e, Clamp):
+            chain.append(e)
+            e = e.operand
+        for c in reversed(chain):          # innermost first
+            if c.kind == "floor_zero":
+                lo, hi = max(lo, Decimal(0)), max(hi, Decimal(0))
+                continue
+            b = c.bound.value if isinstance(c.bound, Const) and isinstance(c.bound.value, Decimal) else None
+            if b is None:
+                continue
+            if c.kind in ("capped", "at_most"):
+                lo, hi = min(lo, b), min(hi, b)
+            else:
+                lo, hi = max(lo, b), max(hi, b)
+        return lo, hi
 
 
 # ───────────── expressions ─────────────
@@ -267,6 +339,15 @@ class ScoreRef(Expr):
 @attrs.define(eq=False)
 class TotalRef(Expr):
     pass
+
+
+@attrs.define(eq=False)
+class SubtotalRef(Expr):
+    """``合计``: in the rule of ``indicator`` (a node with children), the sum of its children's
+    scores with its 加分项 added and 扣分项 deducted; in the top-level ``总分 = 合计 …`` rule
+    (``indicator`` None), the sum of the top-level scores so (rescaled under 剔除), before
+    the rule holds it. One node, not a chain of additions: a node may have many children."""
+    indicator: Optional["Indicator"] = attrs.field(default=None, repr=False)
 
 
 @attrs.define(eq=False)

@@ -29,6 +29,8 @@ ZH_EN = {
     "行": "row", "字段": "field", "文本": "text", "分值分配": "allocate",
     "核对": "verify", "仅当": "only_if", "人工评定": "rated", "评定": "rated", "评定得分": "rated",
     "无法计分": "unscorable",
+    "加分项": "bonus", "扣分项": "penalty", "否决": "veto", "一票否决": "veto", "最高": "at_best",
+    "按取整总分": "integer",
 }
 EN_ZH = {
     "rulebook": "规则集", "version": "版本", "total_points": "满分", "precision": "精度",
@@ -45,6 +47,7 @@ EN_ZH = {
     "library": "方法库", "import": "引用", "method": "方法", "require": "要求", "rows": "指标行",
     "row": "行", "field": "字段", "text": "文本", "allocate": "分值分配",
     "verify": "核对", "only_if": "仅当", "unscorable": "无法计分", "rated": "人工评定",
+    "bonus": "加分项", "penalty": "扣分项", "veto": "否决", "at_best": "最高", "integer": "按取整总分",
 }
 # `rated` is three Chinese keywords: 评定得分 (the case's block, before `:`), 评定 (a band,
 # before its lower end) and 人工评定 (the whole score)
@@ -53,11 +56,19 @@ FUNC_ZH_EN = {zh: en for zh, en in FUNCS.items() if not zh.isascii()}
 FUNC_EN_ZH = {"min": "最小值", "max": "最大值", **DISPLAY_ZH}
 
 
+def token_stream(text: str) -> list:
+    """The tokens the parser reads in ``text`` (which must parse), with their offsets:
+    a keyword spelling is a keyword token only where the grammar reads it as one (else a
+    NAME), and the indentation post-lexer's ``_NL``, ``_INDENT`` and ``_DEDENT`` are
+    included (no ``_NL`` inside brackets). A final newline is added as the parser does."""
+    body = text if text.endswith("\n") else text + "\n"
+    return list(jx_parser().parse_interactive(body).iter_parse())
+
+
 def translate_keywords(text: str, to: str = "en") -> str:
     """Rewrite the keywords of a rulebook or case into ``to`` ("en" or "zh")."""
     body = text if text.endswith("\n") else text + "\n"
-    p = jx_parser().parse_interactive(body)
-    toks = [t for t in p.iter_parse() if t.start_pos is not None and t.type not in ("_INDENT", "_DEDENT", "_NL")]
+    toks = [t for t in token_stream(body) if t.start_pos is not None and t.type not in ("_INDENT", "_DEDENT", "_NL")]
     keyword_types = {t.name for t in jx_parser().terminals if t.pattern.type == "str"}
     edits = []
     for i, tok in enumerate(toks):

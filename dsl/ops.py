@@ -25,6 +25,8 @@ ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.
 # every spelling the grammar accepts -> the IR operator (full-width forms of tables too)
 SPELLINGS = {"≥": ">=", ">=": ">=", "＞": ">", ">": ">", "≤": "<=", "<=": "<=", "＜": "<", "<": "<",
              "=": "==", "==": "==", "＝": "==", "≠": "!=", "!=": "!=",
+             # as printed in official tables: ≧ ≦, the slanted ⩾ ⩽, full-width ＞＝ ＜＝, doubled ≥= ≤=
+             "≧": ">=", "⩾": ">=", "＞＝": ">=", "≥=": ">=", "≦": "<=", "⩽": "<=", "＜＝": "<=", "≤=": "<=",
              "+": "+", "＋": "+", "-": "-", "－": "-", "*": "*", "×": "*", "/": "/", "÷": "/"}
 # the IR operator as Python source (generated code) and as printed in 评分标准 / 评分依据
 PYTHON = {op: op for op in (*COMPARE, *ARITH)}

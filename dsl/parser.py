@@ -18,7 +18,7 @@ from . import ast
 from .diagnostics import JixiaoError, Label, make, tr
 from .grammar import MAX_NESTING, NestingTooDeep, jx_parser
 from .source import SourceFile, Span
-from .syntax_errors import dedent_diag, syntax_diag
+from .syntax_errors import dedent_diag, indentation_diags, syntax_diag, wants_block
 from .transform import ToAst
 
 MAX_TEXT = 2_000_000        # characters; a rulebook is a few hundred KB at most
@@ -35,12 +35,11 @@ def parse_text(text: str, name: str = "<text>", expect: str | None = None):
     comments: list[ast.Comment] = []
     body = text if text.endswith("\n") else text + "\n"
     src = SourceFile.from_text(name, body)   # spans index the text as parsed
+    bad_indent = indentation_diags(src)
+    if bad_indent:
+        raise JixiaoError(bad_indent)
     try:
-        tree = jx_parser().parse(body)
-    except UnexpectedInput as e:
-        raise JixiaoError([syntax_diag(e, src)]) from None
-    except DedentError as e:
-        raise JixiaoError([dedent_diag(e, text, src)]) from None
+        tree = _parse_all(body, src)
     except NestingTooDeep as e:
         off = e.token.start_pos or 0
         raise JixiaoError([make("E0107", [Label(Span(src, off, off + 1), tr(f"超过 {MAX_NESTING} 层", f"more than {MAX_NESTING} levels"))])]) from None
@@ -64,6 +63,93 @@ def parse_text(text: str, name: str = "<text>", expect: str | None = None):
             raise JixiaoError([make("E0108", [Label(Span(src, result.span.start, result.span.start + 2), "")],
                                     found_zh=zh[kind], expected_zh=zh[expect], found_en=kind, expected_en=expect)])
     return result, src, comments
+
+
+MAX_SYNTAX_ERRORS = 10
+
+
+def _parse_all(body: str, src: SourceFile):
+    """The parse tree, or every syntax error of the file (up to ten). After an error the
+    statement that holds it (with the block it opens) is replaced by a placeholder that
+    fits where it stood — offsets kept, so later errors point at the right place — and
+    the text is parsed again from the start."""
+    diags = []
+    text = body
+    while True:
+        tree, err, at = _parse_once(text, src)
+        if err is None:
+            if diags:
+                raise JixiaoError(diags)
+            return tree
+        if any(x.primary == err.primary and x.code == err.code for x in diags):
+            raise JixiaoError(diags)          # no progress: stop
+        diags.append(err)
+        if err.code == "E0103" or len(diags) >= MAX_SYNTAX_ERRORS or err.primary is None:
+            raise JixiaoError(diags)
+        patched = _patched(text, src, at)
+        if patched is None:
+            raise JixiaoError(diags)
+        text = patched
+
+
+def _parse_once(text: str, src: SourceFile):
+    """(parse tree, None, None), or (None, the diagnostic of the first syntax error, the
+    line of the statement at fault: the header whose block is missing, else the
+    error's own)."""
+    try:
+        return jx_parser().parse(text), None, None
+    except UnexpectedInput as e:
+        d = syntax_diag(e, src)
+        line = d.primary.line if d.primary is not None else None
+        if line is not None and wants_block(e):
+            line = _previous_statement(text, line)
+        return None, d, line
+    except DedentError as e:
+        d = dedent_diag(e, text, src)
+        return None, d, d.primary.line if d.primary is not None else None
+
+
+def _previous_statement(text: str, line: int) -> int:
+    lines = text.split("\n")
+    i = line - 2
+    while i > 0 and (not lines[i].strip() or lines[i].lstrip().startswith("#")):
+        i -= 1
+    return i + 1
+
+
+# statements that stand where a bad one stood: a local (top level, node, method, case),
+# a doc line (node, rows block, library), a tier row, a grade row
+_PLACEHOLDERS = ("_ = 0", '说明 ""', "否则 : 0", "_ : 否则")
+
+
+def _patched(text: str, src: SourceFile, line: int):
+    """``text`` with the statement at ``line`` (and the block it opens) replaced by the
+    first placeholder the parser accepts there, or by blanks; None when nothing changes."""
+    lines = text.split("\n")
+    i = line - 1
+    while i > 0 and (i >= len(lines) or not lines[i].strip()):
+        i -= 1                      # reported at the end of a line: the statement before it
+    if not lines[i].strip():
+        return None
+
+    def indent(s):
+        return len(s) - len(s.lstrip(" "))
+    base = indent(lines[i])
+    end = i + 1
+    while end < len(lines) and (not lines[end].strip() or indent(lines[end]) > base):
+        end += 1
+    region_end = sum(len(x) + 1 for x in lines[:end])
+    blank = [" " * len(x) for x in lines[i:end]]
+    for ph in _PLACEHOLDERS:
+        if base + len(ph) > len(lines[i]):
+            continue
+        first = " " * base + ph + " " * (len(lines[i]) - base - len(ph))
+        cand = "\n".join(lines[:i] + [first] + blank[1:] + lines[end:])
+        err = _parse_once(cand, src)[1]
+        if err is None or (err.primary is not None and err.primary.start >= region_end):
+            return cand
+    cand = "\n".join(lines[:i] + blank + lines[end:])
+    return cand if cand != text else None
 
 
 def parse_rulebook(text: str, name: str = "<rulebook>") -> ast.Rulebook:

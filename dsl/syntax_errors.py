@@ -9,6 +9,7 @@ names.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -23,9 +24,9 @@ _FRIENDLY = {
     "NAME": ("名称", "a name"), "QNAME": ("名称", "a name"), "NUMBER": ("数字", "a number"),
     "STRING": ("字符串", "a string"), "_NL": ("换行", "end of line"), "_INDENT": ("缩进的块", "an indented block"),
     "_DEDENT": ("块结束", "end of block"), "CMP_OP": ("比较符号 ≥ > ≤ <", "a comparison ≥ > ≤ <"),
-    "EQ": ("=", "="), "ADD_OP": ("+ -", "+ -"), "MUL_OP": ("× ÷", "× ÷"), "PERCENT": ("%", "%"),
+    "EQ": ("「=」", "`=`"), "ADD_OP": ("+ -", "+ -"), "MUL_OP": ("× ÷", "× ÷"), "PERCENT": ("%", "%"),
     "$END": ("文件结束", "end of file"),
-    "_COLON": ("：", "`:`"), "_LPAR": ("（", "`(`"), "_RPAR": ("）", "`)`"), "_COMMA": ("，", "`,`"),
+    "_COLON": ("「：」", "`:`"), "_LPAR": ("「（」", "`(`"), "_RPAR": ("「）」", "`)`"), "_COMMA": ("「，」", "`,`"),
 }
 
 
@@ -41,33 +42,61 @@ def _spelling(term: str) -> tuple[str, str]:
     return term.lower(), term.lower()
 
 
+# punctuation and line structure first: a missing `:` or `=` is the usual slip
+_FIRST = ("_COLON", "EQ", "_NL", "_INDENT", "_DEDENT", "_LPAR", "_RPAR", "_COMMA", "RSQB", "LSQB",
+          "NAME", "QNAME", "NUMBER", "STRING", "CMP_OP", "ADD_OP", "MUL_OP", "PERCENT", "$END")
+MAX_LISTED = 10
+
+
 def _expected_text(names) -> Msg:
-    """What the parser could take here, in both languages (keywords as spelt)."""
+    """What the parser could take here, in both languages (keywords as spelt), the
+    structural tokens first and at most ten of them."""
     names = set(names)
-    if {"NAME", "NUMBER"} <= names:
+    if {"NAME", "NUMBER"} <= names and not names & {"_COLON", "EQ"}:
         return Msg("表达式", "an expression")
+    rank = {n: i for i, n in enumerate(_FIRST)}
     seen, out = set(), []
-    for n in sorted(names, key=lambda t: (t.startswith("_") and t not in _FRIENDLY, t)):
+    for n in sorted(names, key=lambda t: (rank.get(t, len(rank)), _spelling(t)[0])):
         s = _spelling(n)
         if s not in seen:
             seen.add(s)
             out.append(s)
-    # keep the message short: Chinese spellings first
-    out.sort(key=lambda s: (not re.search(r"[\u4e00-\u9fff]", s[0]), s[0]))
-    if len(out) > 8:
-        out = out[:8] + [("…", "…")]
-    return Msg("、".join(z for z, _ in out), ", ".join(e for _, e in out))
+    more = len(out) > MAX_LISTED
+    out = out[:MAX_LISTED]
+    return Msg("、".join(z for z, _ in out) + ("等" if more else ""),
+               ", ".join(e for _, e in out) + (", …" if more else ""))
+
+
+def wants_block(e: UnexpectedInput) -> bool:
+    """Did the parser want the indented block of a header line (and find the next statement)?"""
+    return isinstance(e, UnexpectedToken) and e.token.type != "_INDENT" and "_INDENT" in _acceptable(e)
 
 
 def _acceptable(e: UnexpectedToken) -> set[str]:
-    """Terminals the parser could take here. lark's ``accepts`` keeps only names that
-    are upper case, which drops the Chinese keywords, so ask the parser state directly."""
+    """Terminals the parser could really take here: each candidate of the LALR state is
+    fed to a copy of the parser (the state's own list also holds lookaheads that a
+    default reduction would refuse a step later). lark's ``accepts`` does the same but
+    keeps only upper-case names, which drops the Chinese keywords."""
     names = {t.name for t in jx_parser().terminals} | {"_INDENT", "_DEDENT", "$END"}
     try:
-        choices = e.interactive_parser.choices()
+        ip = e.interactive_parser
+        choices = [c for c in ip.choices() if c in names]
     except Exception:
         return set(e.expected or ())
-    return {c for c in choices if c in names} or set(e.expected or ())
+    ok = set()
+    for c in choices:
+        trial = ip.copy()
+        try:
+            if c == "$END":
+                trial.feed_eof()
+            else:
+                trial.feed_token(Token(c, "", 0, 1, 1))
+        except UnexpectedInput:
+            continue
+        except Exception:
+            continue
+        ok.add(c)
+    return ok or set(choices) or set(e.expected or ())
 
 
 def _found(tok: Token) -> tuple[str, str]:
@@ -94,7 +123,13 @@ def syntax_diag(e: UnexpectedInput, src: SourceFile) -> Diagnostic:
             helps.insert(0, tr("字符串没有结束：缺少配对的引号", "unterminated string: the closing quote is missing"))
         if ch in "“”‘’":
             helps.insert(0, tr("字符串用英文双引号 \"…\"；含特殊字符的名称写作「…」", "strings use ASCII quotes; names with other characters go in `「…」`"))
-        return make("E0102", [Label(Span(src, off, off + 1), tr("无法识别", "not recognised"))], helps=helps, char=ch)
+        odd = _invisible(ch) or not ch.isprintable()
+        if odd:
+            helps.insert(0, tr(f"这是不可见字符 U+{ord(ch):04X}，通常来自复制粘贴：请换成普通空格或删除",
+                               f"this is the invisible character {_codepoint(ch)}, usually pasted in: replace it by a plain space or delete it"))
+        caption = tr(f"无法识别（U+{ord(ch):04X}）", f"not recognised ({_codepoint(ch)})") if odd else tr("无法识别", "not recognised")
+        return make("E0102", [Label(Span(src, off, off + 1), caption)], helps=helps,
+                    char=Msg(f"U+{ord(ch):04X}", _codepoint(ch)) if odd else ch)
     if isinstance(e, UnexpectedToken):
         tok = e.token
         if tok.type == "_DEDENT" and not src.text[tok.start_pos or 0:].strip():
@@ -124,6 +159,55 @@ def syntax_diag(e: UnexpectedInput, src: SourceFile) -> Diagnostic:
         return make("E0103", [Label(Span(src, max(0, off - 1), off), "")])
     off = getattr(e, "pos_in_stream", 0) or 0
     return make("E0101", [Label(Span(src, off, off + 1), "")], found_zh="?", found_en="?")
+
+
+def _codepoint(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" {name}" if name else "") if ch else "?"
+
+
+def _invisible(ch: str) -> bool:
+    """Spaces other than the plain one, zero-width characters, format characters."""
+    return bool(ch) and (ch != " " and (unicodedata.category(ch) in ("Zs", "Cf", "Zl", "Zp") or ch in "\u200b\ufeff"))
+
+
+def indentation_diags(src: SourceFile) -> list[Diagnostic]:
+    """Indentation the parser would misread, each a clear error at the character (E0110)
+    rather than a misleading block error: a full-width space (U+3000) or another
+    invisible space (the parser counts them as nothing), and tabs mixed with spaces
+    (a tab counts as eight columns, which no reader sees). A file indented with tabs
+    alone is read as it is (``jixiao fmt`` turns them into spaces)."""
+    found = []                      # (offset, char, run length): the first odd character of each line
+    spaced = tabbed = False
+    pos = 0
+    in_string = False
+    for line in src.text.split("\n"):
+        starts_in_string = in_string
+        if line.count('"""') % 2:
+            in_string = not in_string
+        body = line.lstrip(" \t\u3000\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u202f\u205f")
+        lead = line[: len(line) - len(body)]
+        if not starts_in_string and body and not body.startswith("#") and lead:
+            spaced |= " " in lead
+            tabbed |= "\t" in lead
+            for i, ch in enumerate(lead):
+                if ch != " ":
+                    run = len(lead[i:]) - len(lead[i:].lstrip(ch))
+                    found.append((pos + i, ch, run))
+                    break
+        pos += len(line) + 1
+    out = []
+    for off, ch, run in found:
+        if ch == "\t" and not spaced:
+            continue
+        what = (Msg("制表符（Tab），而其他行用空格缩进", "a tab, while other lines are indented with spaces") if ch == "\t" else
+                Msg("全角空格（U+3000）", "a full-width space (U+3000)") if ch == "\u3000" else
+                Msg(f"不可见字符 U+{ord(ch):04X}", f"the invisible character {_codepoint(ch)}"))
+        out.append(make("E0110", [Label(Span(src, off, off + run), tr("此处", "here"))],
+                        what_zh=what.zh, what_en=what.en,
+                        helps=[tr("缩进只用半角空格（每层两个），与 `jixiao fmt` 的排版一致",
+                                  "indent with plain spaces only (two per level), as `jixiao fmt` lays it out")]))
+    return out
 
 
 def dedent_diag(e: DedentError, text: str, src: SourceFile) -> Diagnostic:

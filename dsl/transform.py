@@ -24,6 +24,7 @@ from .source import SourceFile, Span
 
 MAX_DIGITS = 60
 
+TOTAL_NAMES = {"总分", "total"}
 PERCENT_UNITS = {"%", "％"}
 PP_UNITS = {"个百分点", "百分点", "pp"}
 
@@ -72,15 +73,22 @@ class ToAst(Transformer):
 
     def rulebook(self, meta, ch):
         title = _unescape(ch[0])
-        items, grades, gspan = [], (), None
+        items, grades, gspan, vetoes, vspan = [], (), None, (), None
         for it in ch[1:]:
             if isinstance(it, tuple) and it and it[0] == "__grades__":
                 if grades:
                     raise JixiaoError([make("E0203", [Label(it[2], tr("第二个等级块", "second grade block"))], name="等级")])
                 grades, gspan = it[1], it[2]
+            elif isinstance(it, tuple) and it and it[0] == "__vetoes__":
+                if vspan is not None:
+                    raise JixiaoError([make("E0203", [Label(it[2], tr("第二个否决块", "second veto block"))], name="否决")])
+                vetoes, vspan = it[1], it[2]
+            elif isinstance(it, ast.Let) and it.name.text in TOTAL_NAMES:
+                # 总分 = 合计 不加分 扣完为止: how the total holds bonus and penalty
+                items.append(ast.TotalRule(it.value, span=it.span))
             else:
                 items.append(it)
-        return ast.Rulebook(title, tuple(items), grades, gspan, span=self._span(meta))
+        return ast.Rulebook(title, tuple(items), grades, gspan, vetoes, span=self._span(meta))
 
     def set_version(self, meta, ch):
         return ast.Setting("version", _unescape(ch[0]), span=self._span(meta))
@@ -106,6 +114,7 @@ class ToAst(Transformer):
     def round_up(self, meta, ch): return "up"
     def rounded(self, meta, ch): return "rounded"
     def exact(self, meta, ch): return "exact"
+    def integer(self, meta, ch): return "integer"
     def full_points(self, meta, ch): return "full_points"
     def exclude(self, meta, ch): return "exclude"
 
@@ -251,6 +260,25 @@ class ToAst(Transformer):
     def node(self, meta, ch):
         level, name, pts, body = ch[0], ch[1], ch[2], ch[3:]
         return ast.IndicatorNode(level, name, pts, tuple(body), span=self._span(meta))
+
+    def adjust_node(self, meta, ch):
+        kind, name, cap, pts, body = ch[0], ch[1], ch[2], ch[3], ch[4:]
+        return ast.IndicatorNode("level3", name, pts, tuple(body), kind, cap is not None, cap, span=self._span(meta))
+
+    def bonus(self, meta, ch): return "bonus"
+    def penalty(self, meta, ch): return "penalty"
+
+    def cap_kw(self, meta, ch):
+        return self._span(meta)
+
+    def vetoes(self, meta, ch):
+        return ("__vetoes__", tuple(ch), self._span(meta))
+
+    def veto_cap(self, meta, ch):
+        return ast.Veto(ch[0], ch[1], True, span=self._span(meta))
+
+    def veto_set(self, meta, ch):
+        return ast.Veto(ch[0], ch[1], False, span=self._span(meta))
 
     def nondecreasing(self, meta, ch):
         return ast.Monotone(1, tuple(ch), span=self._span(meta))

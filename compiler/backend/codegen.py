@@ -59,6 +59,7 @@ class Gen(FastPath):
         p = prog.precision
         self.pow10 = p == Decimal(1).scaleb(p.adjusted())
         self.names = {i.index: i.name for i in prog.walk()}
+        self.subtotal_var = "tot"       # what 合计 reads in the 总分 = 合计 … rule
 
     def tmp(self) -> str:
         self.ntmp += 1
@@ -97,7 +98,11 @@ class Gen(FastPath):
         if isinstance(e, ir.ScoreRef):
             return f"s_{e.indicator.index}"
         if isinstance(e, ir.TotalRef):
-            return "totx" if self.prog.grade_on == "exact" else "tot"
+            return {"exact": "totx", "integer": "totg"}.get(self.prog.grade_on, "tot")
+        if isinstance(e, ir.SubtotalRef) and e.indicator is not None:
+            return "(" + _signed_sum_code([(c.sign, f"s_{c.index}") for c in e.indicator.children]) + ")"
+        if isinstance(e, ir.SubtotalRef):
+            return self.subtotal_var
         if isinstance(e, _Temp):
             return e.name
         if isinstance(e, ir.NotApplicable):
@@ -356,7 +361,7 @@ class Gen(FastPath):
                 body.extend(self._subtotal(ind, trace))
             else:
                 body.extend(self._scored(ind, trace, A))
-        body.extend(self._total())
+        body.extend(self._total(trace))
         consts = ", ".join(f"{n}={n}" for n in list(self.consts.values()) + list(self.tables.values()))
         L = []
         if trace:
@@ -397,9 +402,16 @@ class Gen(FastPath):
         """A node without a rule of its own: the sum of its children (an assessed score
         replaces it on the traced path)."""
         i = ind.index
-        terms = _sum_code([f"s_{c.index}" for c in ind.children])
-        raw = _sum_code([f"r_{c.index}" for c in ind.children])
-        applicable = _sum_code([f"e_{c.index}" for c in ind.children])
+        if ind.sums_with_signs:
+            # 加分项 added, 扣分项 deducted; only the ordinary children count in its points
+            terms = _signed_sum_code([(c.sign, f"s_{c.index}") for c in ind.children])
+            raw = _signed_sum_code([(c.sign, f"r_{c.index}") for c in ind.children])
+            counted = ind.ordinary
+        else:
+            terms = _sum_code([f"s_{c.index}" for c in ind.children])
+            raw = _sum_code([f"r_{c.index}" for c in ind.children])
+            counted = ind.children
+        applicable = _sum_code([f"e_{c.index}" for c in counted])
         exact, exclude = self.prog.grade_on == "exact", self._exclude
         if not trace:
             return ([f"s_{i} = {terms}"] + ([f"r_{i} = {raw}"] if exact else [])
@@ -473,10 +485,13 @@ class Gen(FastPath):
             out.append(f"{pad}if not (ZERO <= s_{i} <= {P}): out_of_points({self.sp(ind.span)}, {ind.name!r}, s_{i}, {P})")
         return out
 
-    def _total(self) -> list[str]:
-        """总分 (rescaled over the applicable points under 剔除), the grade, the return."""
+    def _total(self, trace: bool = False) -> list[str]:
+        """总分 (rescaled over the applicable points under 剔除), top-level 加分项 added and
+        扣分项 deducted, held by the 总分 = 合计 … rule; the grade (on the whole number under
+        按取整总分), the vetoes; the return."""
         prog, exact = self.prog, self.prog.grade_on == "exact"
-        roots = prog.roots
+        roots = [r for r in prog.roots if not r.adjusts]
+        adjusts = [r for r in prog.roots if r.adjusts]
         out = ["# ── 总分 / total ──", "tot = " + _sum_code([f"s_{r.index}" for r in roots])]
         if exact:
             out.append("totx = " + _sum_code([f"r_{r.index}" for r in roots]))
@@ -485,14 +500,49 @@ class Gen(FastPath):
                     "if eff != TOTAL_POINTS:", f"    tot = {self.round_code('(tot * TOTAL_POINTS / eff)')}"]
             if exact:
                 out.append("    totx = totx * TOTAL_POINTS / eff")
-        out.append(f"grade = {self.grade_expr('totx' if exact else 'tot')}")
+        if adjusts:
+            # after any rescaling: a bonus or penalty is not re-weighted
+            out.append("tot = " + _signed_sum_code([(1, "tot")] + [(r.sign, f"s_{r.index}") for r in adjusts]))
+            if exact:
+                out.append("totx = " + _signed_sum_code([(1, "totx")] + [(r.sign, f"r_{r.index}") for r in adjusts]))
+        if prog.total_rule is not None:
+            self.subtotal_var = "tot"
+            out.append(f"tot = {self.ex(prog.total_rule, set(), trace, -1)}")
+            if exact:
+                self.subtotal_var = "totx"
+                out.append(f"totx = {self.ex(prog.total_rule, set(), False, -1)}")
+                self.subtotal_var = "tot"
+        graded = "totx" if exact else "tot"
+        if prog.grade_on == "integer":
+            out.append("totg = tot.quantize(ONE, ROUNDING)")
+            graded = "totg"
+        out.append(f"grade = {self.grade_expr(graded)}")
+        out.extend(self._vetoes(trace))
         scores = ", ".join(f"s_{ind.index}" for ind in sorted(prog.walk(), key=lambda n: n.index))
         out.append(f"return ({scores},), tot, grade, {'na' if self.has_na else '()'}")
         return out
 
+    def _vetoes(self, trace: bool) -> list[str]:
+        """否决, in order after the bands: a condition that holds sets the grade, or (最高)
+        lowers a better one to it — better by the order of the bands, best first."""
+        out = []
+        names = [b.name for b in self.prog.grades]
+        for v in self.prog.vetoes:
+            cond = self.ex(v.cond, set(), False, -1)
+            new = f"{v.grade!r} if GRADES.index(grade) < {names.index(v.grade)} else grade" if v.cap else repr(v.grade)
+            out += [f"if {cond}:"]
+            if trace:
+                out += ["    g0 = grade", f"    grade = {new}", f"    T.append(('veto', -1, {self.sp(v.span)}, g0, grade))"]
+            else:
+                out += [f"    grade = {new}"]
+        return out
+
     def grade_function(self) -> list[str]:
-        """``grade_of(total)``: the grade bands alone, for property tests and reports."""
-        return ["def grade_of(tot):", "    totx = tot", f"    return {self.grade_expr('tot')}"]
+        """``grade_of(total)``: the grade bands alone (no vetoes), for property tests and reports."""
+        out = ["def grade_of(tot):", "    totx = tot"]
+        if self.prog.grade_on == "integer":
+            out.append("    totg = tot.quantize(ONE, ROUNDING)")
+        return out + [f"    return {self.grade_expr('tot')}"]
 
     def grade_expr(self, var: str) -> str:
         """The first band whose condition holds, as one flat conditional expression."""
@@ -617,6 +667,16 @@ def _sum_code(terms: list[str]) -> str:
     if len(terms) <= 32:
         return " + ".join(terms)
     return f"sum(({', '.join(terms)},), ZERO)"
+
+
+def _signed_sum_code(terms: list[tuple[int, str]]) -> str:
+    """a + b - c for (sign, name) terms (a 扣分项 deducted); sum((a, b, -c), ZERO) when long."""
+    if not terms:
+        return "ZERO"
+    if len(terms) <= 32:
+        first = terms[0][1] if terms[0][0] > 0 else f"-{terms[0][1]}"
+        return first + "".join(f" {'+' if sign > 0 else '-'} {name}" for sign, name in terms[1:])
+    return f"sum(({', '.join(name if sign > 0 else f'-{name}' for sign, name in terms)},), ZERO)"
 
 
 def generate(prog: ir.Program, checks: bool = True) -> str:

@@ -43,6 +43,9 @@ class _Criteria:
     def __init__(self, ind: ir.Indicator, program: ir.Program):
         self.ind = ind
         self.program = program
+        # a 加分项 words its points as 加, a 扣分项 as 扣: 每1次扣1分，最多扣10分
+        self.verb = {"bonus": "加", "penalty": "扣"}.get(ind.kind, "得")
+        self.most = f"最多{self.verb}" if ind.adjusts else "最高"
         self.used: dict[int, ir.Local] = {}
         self._names: dict[str, int] = {}
         for n in program.walk():
@@ -106,6 +109,13 @@ class _Criteria:
             return self.const_text(c) if c is not None else None
         if isinstance(e, ir.TotalRef):
             return "总分"
+        if isinstance(e, ir.SubtotalRef) and e.indicator is not None:
+            # 合计: the children, a 扣分项 deducted (A + 优质工程 - 质量问题)
+            text = "".join((" - " if c.kind == "penalty" else " + ") * (k > 0) + ("-" if k == 0 and c.kind == "penalty" else "")
+                           + self._leaf(ir.ScoreRef(c)) for k, c in enumerate(e.indicator.children))
+            return f"({text})" if prec > 0 and len(e.indicator.children) > 1 else text
+        if isinstance(e, ir.SubtotalRef):
+            return "合计"
         if isinstance(e, ir.NotApplicable):
             return "不适用"
         if isinstance(e, (ir.Rated, ir.Unscorable)):
@@ -131,7 +141,7 @@ class _Criteria:
                 suffix.append("扣完为止")
             elif e.kind in ("capped", "at_most"):
                 b = self.number(e.bound) if e.bound is not None else None
-                suffix.append(f"最高{points_text(b)}分" if b is not None else f"最高{self.expr(e.bound)}")
+                suffix.append(f"{self.most}{points_text(b)}分" if b is not None else f"{self.most}{self.expr(e.bound)}")
             elif e.kind == "at_least":
                 b = self.number(e.bound) if e.bound is not None else None
                 suffix.append(f"最低{points_text(b)}分" if b is not None else f"最低{self.expr(e.bound)}")
@@ -165,9 +175,13 @@ class _Criteria:
 
     # ── score values ──
     def value(self, e: ir.Expr) -> tuple[str, str]:
-        """(kind, text): const (a number of points), na, formula (得分 = …), rule (nested)."""
+        """(kind, text): const (a number of points), qty (a constant rate, amount or count:
+        the value of a local's table, 100%), na, formula (得分 = …), rule (nested)."""
         v = self.score_const(e)
         if v is not None:
+            unit = e.type.unit if e.type.kind == "num" else None
+            if unit not in (None, "分"):
+                return "qty", _num_text(v, unit)
             return "const", points_text(v)
         if isinstance(e, ir.NotApplicable):
             return "na", "不适用"
@@ -202,19 +216,19 @@ class _Criteria:
             k = self.number(b)
             if k is None:
                 break
-            suffix.insert(0, f"{'最高' if e.func == 'min' else '最低'}{points_text(k)}分")
+            suffix.insert(0, f"{self.most if e.func == 'min' else '最低'}{points_text(k)}分")
             e = a
         # min(X / T, 1) × P  ->  X / T × P，最高P分 (completion ratio written the other way round)
         if (isinstance(e, ir.BinOp) and e.op == "*" and isinstance(e.left, ir.Call) and e.left.func == "min"
                 and len(e.left.args) == 2 and self.number(e.left.args[1]) == 1 and self.number(e.right) is not None):
-            suffix.insert(0, f"最高{points_text(self.number(e.right))}分")
+            suffix.insert(0, f"{self.most}{points_text(self.number(e.right))}分")
             e = ir.BinOp("*", e.left.args[0], e.right, span=e.span, type=e.type)
         hint = ""
         if isinstance(e, ir.BinOp) and e.op == "-" and isinstance(e.right, ir.BinOp) and e.right.op == "*":
             hint = self._per_unit(e.right.left, e.right.right, "扣")
         elif isinstance(e, ir.BinOp) and e.op == "*":
-            hint = self._per_unit(e.left, e.right, "得")
-        text = f"得分 = {self.expr(e)}{hint}"
+            hint = self._per_unit(e.left, e.right, self.verb)
+        text = f"{self.verb}分 = {self.expr(e)}{hint}"
         return text + ("，" + "，".join(suffix) if suffix else "")
 
     def step_deduction(self, e: ir.Expr) -> Optional[str]:
@@ -249,12 +263,14 @@ class _Criteria:
         if isinstance(e, ir.If):
             return self.if_(e)
         kind, text = self.value(e)
-        return {"const": f"得{text}分", "na": "不适用"}.get(kind, text)
+        return {"const": f"{self.verb}{text}分", "na": "不适用"}.get(kind, text)
 
     def after_cond(self, cond: str, e: ir.Expr, then_word: str = "") -> str:
         kind, text = self.value(e)
         if kind == "const":
-            return f"{cond}{then_word}得{text}分"
+            return f"{cond}{then_word}{self.verb}{text}分"
+        if kind == "qty":
+            return f"{cond}{then_word}为{text}"
         if kind == "na":
             return f"{cond}时不适用"
         if kind in ("rated", "unscorable"):
@@ -266,7 +282,9 @@ class _Criteria:
     def otherwise(self, e: ir.Expr, word: str = "否则") -> str:
         kind, text = self.value(e)
         if kind == "const":
-            return f"{word}得{text}分"
+            return f"{word}{self.verb}{text}分"
+        if kind == "qty":
+            return f"{word}为{text}"
         if kind == "na":
             return f"{word}不适用"
         if kind in ("formula", "rated", "unscorable"):
@@ -326,12 +344,13 @@ class _Criteria:
             for r in rows:
                 if r.kind == "else":
                     kind, text = self.value(r.value)
-                    out.append(f"其余{text}分" if enum and kind == "const" else self.otherwise(r.value, "其余"))
+                    out.append(f"其余{text}{'分' if kind == 'const' else ''}" if enum and kind in ("const", "qty")
+                               else self.otherwise(r.value, "其余"))
                     continue
                 key = self.expr(r.key)
                 kind, text = self.value(r.value)
-                if enum and kind == "const":
-                    out.append(f"{key}{text}分")
+                if enum and kind in ("const", "qty"):
+                    out.append(f"{key}{text}{'分' if kind == 'const' else ''}")
                 elif enum:
                     out.append(self.after_cond(key, r.value))
                 else:
@@ -400,13 +419,16 @@ def criteria_text(ind: ir.Indicator, program: ir.Program) -> str:
     if ind.rows is not None:
         return rows_criteria(ind.rows)
     if ind.children:
-        if not all(c.level == "item" for c in ind.children) and ind.score is None:
-            return f"得分为{'、'.join(c.name for c in ind.children)}得分之和"
+        # every child with its own rule (a 三级指标 nested under another is a row of it,
+        # like a 子项), then how they combine
         lines = []
         for c in ind.children:
-            lines.append(f"{c.name}（{points_text(c.points)}分）：" + criteria_text(c, program).replace("\n", "；"))
+            head = f"{c.name}（{'加分项' if c.kind == 'bonus' else '扣分项'}，最多{points_text(c.points)}分）" if c.adjusts \
+                else f"{c.name}（{points_text(c.points)}分）"
+            lines.append(f"{head}：" + criteria_text(c, program).replace("\n", "；"))
         if ind.score is None:
-            lines.append(f"得分 = {' + '.join(c.name for c in ind.children)}")
+            lines.append("得分 = " + "".join((" - " if c.kind == "penalty" else " + ") * (k > 0) + ("-" if k == 0 and c.kind == "penalty" else "")
+                                            + c.name for k, c in enumerate(ind.children)))
         else:
             cr = _Criteria(ind, program)
             rule = cr.rule(ind.score)
@@ -416,6 +438,15 @@ def criteria_text(ind: ir.Indicator, program: ir.Program) -> str:
         return "\n".join(lines)
     if ind.score is None:
         return ""
+    cr = _Criteria(ind, program)
+    rule = cr.rule(ind.score)
+    defs = cr.definitions()
+    return ("；".join(defs) + "\n" + rule) if defs else rule
+
+
+def composite_criteria(ind: ir.Indicator, program: ir.Program) -> str:
+    """The rule by which a parent that is not a row of the table (一级/二级指标) combines
+    its children (weights of blocks: ``得分 = 产出 × 0.6 + 效益 × 0.4``): definitions, then the rule."""
     cr = _Criteria(ind, program)
     rule = cr.rule(ind.score)
     defs = cr.definitions()
@@ -444,6 +475,31 @@ def rows_criteria(part: ir.RowPart) -> str:
         pseudo = prog.roots[0]
         lines.append(f"{name}：" + method_criteria(pseudo.score, pseudo, prog).replace("\n", "；"))
     return "\n".join(lines)
+
+
+def adjustment_notes(program: ir.Program) -> list[str]:
+    """What a table with 加分项 / 扣分项, a 总分 = 合计 … rule, 否决 or 按取整总分 says under it."""
+    out = []
+    top = [r for r in program.roots if r.adjusts]
+    if any(n.adjusts for n in program.walk()):
+        caps = "、".join(f"{r.name}{'加' if r.kind == 'bonus' else '扣'}分最多{points_text(r.points)}分" for r in top)
+        out.append("加分项、扣分项不计入分值合计：加分项所得加入、扣分项所扣减去其上级指标的得分"
+                   + (f"，一级的加分项、扣分项加入或减去总分（{caps}）" if top else "") + "。")
+    ordinary = next((r for r in program.roots if not r.adjusts), None)
+    if ordinary is None:
+        return out
+    words = _Criteria(ordinary, program)
+    if program.total_rule is not None:
+        _inner, suffix = words.peel(program.total_rule)
+        held = "，".join(w.replace("最高", "总分最高") for w in suffix)
+        out.append(f"总分 = 一级指标得分之和 + 加分 − 扣分，{held}。")
+    if program.vetoes:
+        rows = []
+        for v in program.vetoes:
+            cond = words.cond(v.cond)
+            rows.append(f"{cond}的，等级最高为{v.grade}" if v.cap else f"{cond}的，等级为{v.grade}")
+        out.append("否决（按总分定等级后依次适用）：" + "；".join(rows) + "。")
+    return out
 
 
 def band_text(cond: Optional[ir.Expr]) -> str:

@@ -15,6 +15,8 @@ import attrs
 from ...dsl import ir
 from ...dsl.builtins import DISPLAY_ZH
 from ...dsl.checks.bounds import attainable, can_round_to, describe_set
+from ...dsl.checks.grades import graded_total
+from ...dsl.checks.intervals import Interval
 from ...dsl.ir import fmt_decimal
 
 from ..api import CompiledRulebook, Result
@@ -79,6 +81,9 @@ def substitute(e: ir.Expr, values: dict, lang: str = "zh", prec: int = 0) -> str
         if isinstance(x, ir.ScoreRef):
             v = values.get(("score", x.indicator.index))
             return fmt_decimal(v) if v is not None else x.indicator.name
+        if isinstance(x, ir.SubtotalRef) and x.indicator is not None:
+            v = subtotal_value(x, values)
+            return fmt_decimal(v) if v is not None else "合计"
         return None
     return expr_text(e, leaf, funcs=DISPLAY_ZH if lang == "zh" else {}, prec=prec)
 
@@ -99,6 +104,27 @@ def _tier_row(score: ir.Expr, t) -> Optional[ir.TierRow]:
                     return r
         stack.extend(ir.children(e))
     return None
+
+
+def _if_branch(score: ir.Expr, t) -> Optional[ir.Expr]:
+    """The IR of the branch of the 如果 the trace event points at (by its source line and text)."""
+    want = " ".join((t.name or "").split())
+    stack = [score]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, ir.If) and e.span is not None and e.span.line == t.line \
+                and " ".join(e.span.text().split()) == want:
+            return e.then if t.before else e.else_
+        stack.extend(ir.children(e))
+    return None
+
+
+def _shows_arithmetic(e: Optional[ir.Expr]) -> bool:
+    """Is ``e`` a value worth its own ``formula = values = result`` (not a constant, not
+    不适用, not a branch or table that is explained by its own events)?"""
+    while isinstance(e, ir.Clamp):
+        e = e.operand
+    return e is not None and not isinstance(e, (ir.Const, ir.NotApplicable, ir.If, ir.Tiers, ir.Rated, ir.Unscorable))
 
 
 def _tier_value(score: ir.Expr, t) -> Optional[ir.Expr]:
@@ -177,9 +203,10 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
             for x in kids:
                 extra.append(_row_explanation(rb, ind.rows, x, lang))
         elif ind.score is None:
-            kids = "、".join(f"{c.name}{fmt_decimal(rows['/'.join(c.path)].score)}分" for c in ind.children) if zh else \
-                ", ".join(f"{c.name} {fmt_decimal(rows['/'.join(c.path)].score)}" for c in ind.children)
+            kids = "、".join(f"{c.name}{fmt_decimal(rows['/'.join(c.path)].score)}分" for c in ind.ordinary) if zh else \
+                ", ".join(f"{c.name} {fmt_decimal(rows['/'.join(c.path)].score)}" for c in ind.ordinary)
             parts.append(f"由{kids}相加" if zh else f"sum of {kids}")
+            parts.extend(_adjustments([c for c in ind.children if c.adjusts], rows, lang))
         elif r.assessed and r.computed is None:
             pass                  # the rule could not be computed for this case: said below
         else:
@@ -201,16 +228,31 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                 parts.append(("，" if zh else ", ").join(ins))
             evs = events.get(path, [])
             known = {("input", i.index): values.get(i.name) for i in prog.inputs}
+            known.update({("score", n.index): rows["/".join(n.path)].score for n in prog.walk()})
             for t in evs:
                 if t.kind == "let":
                     known[("local", id(locals_[t.before]))] = t.value
             clamps = [t for t in evs if t.kind == "clamp" and t.value != t.before]
             order = {"let": 0, "if": 1, "tier": 1, "clamp": 3}
             evs = sorted(evs, key=lambda t: order.get(t.kind, 2))
+            # a branch or tier of the rule itself explains its own arithmetic (those of a
+            # local's table do not)
+            branched = any((t.kind == "tier" and _tier_row(ind.score, t) is not None)
+                           or (t.kind == "if" and _if_branch(ind.score, t) is not None) for t in evs)
+            summed = _children_sum(ind)
             if isinstance(ind.score, ir.Rated):
                 parts.append((f"由评价组在{_band(ind.score)}内评定：" if zh else f"hand-scored within {_band(ind.score)}: ")
                              + _picked(r, ind.score, lang))
-            elif not any(t.kind in ("tier", "if") for t in evs) and not isinstance(ind.score, ir.Const):
+            elif summed is not None:
+                # 合计 (or a 加分项's own children, capped by 最多 in its header): say it as a sum
+                kids = [rows["/".join(c.path)] for c in ind.ordinary]
+                head = ("由" + "、".join(f"{x.name}{fmt_decimal(x.score)}分" for x in kids) + "相加") if zh else \
+                    "sum of " + ", ".join(f"{x.name} {fmt_decimal(x.score)}" for x in kids)
+                value = subtotal_value(summed, known)
+                parts.append(("，" if zh else ", ").join([head] + _adjustments([c for c in ind.children if c.adjusts], rows, lang)
+                                                        + ([f"合计{fmt_decimal(value)}分" if zh else f"subtotal {fmt_decimal(value)}"]
+                                                           if value is not None else [])))
+            elif not branched and not isinstance(ind.score, ir.Const):
                 # the value the formula gives, before the score is rounded to 精度
                 scored = next((t for t in evs if t.kind == "score"), None)
                 if r.assessed:        # the score event holds the assessed value: the rule's is kept apart
@@ -249,7 +291,7 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                             cond = f"{CMP[row_ir.op]} {key}" if row_ir.kind == "cmp" else key
                         parts.append(f"符合「{cond}」档" if zh else f"tier `{cond}` applies")
                     value_expr = _tier_value(ind.score, t)
-                    if value_expr is not None and not isinstance(value_expr, ir.Const):
+                    if _shows_arithmetic(value_expr):
                         parts.append(_formula(value_expr, known, clamps, t.value, lang))
                 elif t.kind == "if":
                     parts.append(("条件成立" if t.before else "条件不成立") if zh else ("the condition holds" if t.before else "the condition fails"))
@@ -257,9 +299,11 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                     if isinstance(branch, ir.Rated):
                         parts.append((f"由评价组在{_band(branch)}内评定：" if zh else f"hand-scored within {_band(branch)}: ")
                                      + _picked(r, branch, lang))
+                    elif _shows_arithmetic(branch):
+                        parts.append(_formula(branch, known, clamps, t.value, lang))
                 elif t.kind == "clamp":
                     if t.value != t.before:
-                        word = t.name.split()[-1] if t.name else ""
+                        word = _clamp_word(t.name)
                         if zh:
                             parts.append(f"{word}，取{fmt_decimal(t.value)}")
                         else:
@@ -282,13 +326,12 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
         note = (assessed_notes or {}).get(path, "") or (r.note or "")
         if r.assessed:
             parts = _assessed_parts(r, parts, note, ind.score is None, lang)
-        score_txt = (f"得{fmt_decimal(r.score)}分（满分{fmt_decimal(ind.points)}分）" if zh
-                     else f"scores {fmt_decimal(r.score)} of {fmt_decimal(ind.points)}")
+        score_txt = _score_text(ind, r.score, lang)
         text = ("；".join(parts) + "；" + score_txt + "。") if zh else ("; ".join(parts) + "; " + score_txt + ".")
         claimed = r.claimed
         ok, att = None, ""
-        if claimed is not None and ind.score is not None:
-            sets = attainable(prog, ind)
+        if claimed is not None and ind.rows is None:
+            sets = attainable(prog, ind)      # a parent: the sums its children can give
             ok = can_round_to(sets, claimed, prog.precision, prog.rounding)
             att = describe_set(sets)
         if ind.rows is not None:
@@ -321,13 +364,62 @@ def _signed(d: Decimal) -> str:
     return ("+" if d > 0 else "−" if d < 0 else "") + fmt_decimal(abs(d))
 
 
-def _if_branch(score: ir.Expr, t) -> Optional[ir.Expr]:
-    """The branch of the 如果 the trace event points at (by its source line and text)."""
-    want = " ".join((t.name or "").split())
-    for e in ir.walk(score):
-        if isinstance(e, ir.If) and e.span is not None and e.span.line == t.line and " ".join(e.span.text().split()) == want:
-            return e.then if t.before else e.else_
-    return None
+def _children_sum(ind: ir.Indicator) -> Optional[ir.Expr]:
+    """The sum of ``ind``'s children (合计, or a 加分项's capped children) that its rule
+    holds with clamps, or None when the rule is something else."""
+    e = ind.score
+    while isinstance(e, ir.Clamp):
+        e = e.operand
+    return e if isinstance(e, ir.SubtotalRef) and e.indicator is ind else None
+
+
+def subtotal_value(e: ir.SubtotalRef, known: dict) -> Optional[Decimal]:
+    """合计 of a node, from its children's scores in ``known``."""
+    total = Decimal(0)
+    for c in e.indicator.children:
+        v = known.get(("score", c.index))
+        if v is None:
+            return None
+        total += c.sign * v
+    return total
+
+
+CLAMP_WORDS = {"扣完为止", "floor_zero", "不加分", "超出不加分", "capped", "最多", "at_most", "最少", "at_least"}
+
+
+def _clamp_word(text: Optional[str]) -> str:
+    """The clamp as written, from its source text: 扣完为止, 不加分, 最多3, 最多10分 (a 加分项's
+    header cap)."""
+    toks = (text or "").split()
+    for k in range(len(toks) - 1, -1, -1):
+        if toks[k] in CLAMP_WORDS:
+            return "".join(toks[k:])
+    return toks[-1] if toks else ""
+
+
+def _score_text(ind: ir.Indicator, score: Decimal, lang: str) -> str:
+    """得3分（满分3分）; a 加分项 加2分（最多加5分）, a 扣分项 扣1分（最多扣10分）."""
+    s, p = fmt_decimal(score), fmt_decimal(ind.points)
+    if lang == "zh":
+        if ind.adjusts:
+            verb = "加" if ind.kind == "bonus" else "扣"
+            return f"{verb}{s}分（最多{verb}{p}分）"
+        return f"得{s}分（满分{p}分）"
+    if ind.adjusts:
+        return f"{'adds' if ind.kind == 'bonus' else 'deducts'} {s} (at most {p})"
+    return f"scores {s} of {p}"
+
+
+def _adjustments(items, rows, lang: str) -> list[str]:
+    """加表彰2分、扣违规1分: what the 加分项 and 扣分项 among ``items`` added and deducted."""
+    out = []
+    for c in items:
+        v = fmt_decimal(rows["/".join(c.path)].score)
+        if lang == "zh":
+            out.append(f"{'加' if c.kind == 'bonus' else '扣'}{c.name}{v}分")
+        else:
+            out.append(f"{'plus' if c.kind == 'bonus' else 'minus'} {c.name} {v}")
+    return out
 
 
 def _row_explanation(rb: CompiledRulebook, part: ir.RowPart, row, lang: str) -> "Explanation":
@@ -403,7 +495,73 @@ def audit(rb: CompiledRulebook, result: Result, lang: str = "zh", assessed_notes
             continue
         if e.claimed != e.score or not e.claim_attainable:
             out.append(AuditFinding(e.path, e.score, e.claimed, e.claim_attainable, e.attainable_text, e.text))
+    claimed = result.claimed_total
+    if claimed is not None and claimed != result.total:
+        lo, hi = rb.program.total_range()
+        ok = can_round_to([Interval(lo, hi)], claimed, rb.program.precision, rb.program.rounding)
+        out.append(AuditFinding(("总分",) if lang == "zh" else ("total",), result.total, claimed, ok,
+                                f"[{fmt_decimal(lo)}, {fmt_decimal(hi)}]", explain_total(rb, result, lang)))
     return out
+
+
+def explain_total(rb: CompiledRulebook, result: Result, lang: str = "zh") -> str:
+    """总分 in words: the top-level scores added up, the top-level 加分项 added and 扣分项
+    deducted, and how ``总分 = 合计 …`` held them."""
+    prog = rb.program
+    zh = lang == "zh"
+    rows = {"/".join(r.path): r for r in result.indicators}
+    roots = [rows["/".join(n.path)] for n in prog.roots if not n.adjusts]
+    if zh:
+        parts = ["由" + "、".join(f"{x.name}{fmt_decimal(x.score)}分" for x in roots) + "相加"]
+    else:
+        parts = ["sum of " + ", ".join(f"{x.name} {fmt_decimal(x.score)}" for x in roots)]
+    parts.extend(_adjustments([n for n in prog.roots if n.adjusts], rows, lang))
+    if prog.total_rule is not None and result.subtotal is not None:
+        parts.append(f"合计{fmt_decimal(result.subtotal)}分" if zh else f"subtotal {fmt_decimal(result.subtotal)}")
+        for t in result.trace:
+            if t.kind == "clamp" and t.indicator == "" and t.value != t.before:
+                word = _clamp_word(t.name)
+                parts.append(f"{word}，取{fmt_decimal(t.value)}" if zh else f"held ({word}) to {fmt_decimal(t.value)}")
+    if zh:
+        return "，".join(parts) + f"，总分{fmt_decimal(result.total)}分（满分{fmt_decimal(prog.total)}分）。"
+    return ", ".join(parts) + f": total {fmt_decimal(result.total)} of {fmt_decimal(prog.total)}."
+
+
+def explain_grade(rb: CompiledRulebook, result: Result, lang: str = "zh") -> str:
+    """The grade in words: the band the total falls in (the whole-number total under
+    按取整总分), then each 否决 that held: 存在重大违规，等级最高为良好（按总分95分应为优秀）."""
+    from .criteria import band_text
+    prog = rb.program
+    zh = lang == "zh"
+    total = fmt_decimal(result.total)
+    vetoes = [t for t in result.trace if t.kind == "veto"]
+    band_grade = vetoes[0].before if vetoes else result.grade
+    head = f"总分{total}分" if zh else f"total {total}"
+    if prog.grade_on == "integer":
+        whole = fmt_decimal(graded_total(prog, result.total))
+        head += f"，取整为{whole}分" if zh else f", rounded to {whole}"
+        total = whole
+    if not vetoes:
+        band = next((b for b in prog.grades if b.name == result.grade), None)
+        where = band_text(band.cond) if band is not None else ""
+        return (f"{head}，在「{where}」之内，评价结果为{result.grade}。" if zh
+                else f"{head}, within `{where}`: the grade is {result.grade}.")
+    parts = []
+    for k, t in enumerate(vetoes):
+        v = rb.veto_of(t)
+        cond = " ".join(v.cond.span.text().split()) if v is not None and v.cond.span is not None else (t.name or "")
+        cap = v is not None and v.cap
+        if zh:
+            what = f"等级最高为{v.grade}" if cap else f"等级定为{t.value}"
+            why = f"（按总分{total}分应为{band_grade}）" if k == 0 and t.value != t.before else ""
+            parts.append(f"{cond}，{what}{why}" + ("（不变）" if t.value == t.before else ""))
+        else:
+            what = f"at best {v.grade}" if cap else f"the grade is set to {t.value}"
+            why = f" ({band_grade} by the total of {total})" if k == 0 and t.value != t.before else ""
+            parts.append(f"{cond}: {what}{why}" + (" (unchanged)" if t.value == t.before else ""))
+    if zh:
+        return f"{head}；" + "；".join(parts) + f"；评价结果为{result.grade}。"
+    return f"{head}; " + "; ".join(parts) + f"; the grade is {result.grade}."
 
 
 def format_audit(findings: list[AuditFinding], lang: str = "zh") -> str:

@@ -23,14 +23,31 @@ def score_table(result: Result, title: str = "", case_title: str = "") -> str:
         depth = len(r.path) - 1
         label = "  " * depth + r.name
         score = fmt_decimal(r.score)
+        points = fmt_decimal(r.points)
+        if r.kind != "score":
+            # a 加分项 / 扣分项: its amount with the sign it enters its parent (or 总分) with, its cap
+            label += "（加分）" if r.kind == "bonus" else "（扣分）"
+            score = ("+" if r.kind == "bonus" else "-") + score if r.score else score
+            points = "≤" + points
         if not r.applicable:
             score += " 不适用"
         if r.assessed:
             score += " 认定"
         claimed = fmt_decimal(r.claimed) if r.claimed is not None else ""
         mark = "≠" if r.differs else ""
-        rows.append((label, fmt_decimal(r.points), score, claimed, mark))
-    total_points = sum((r.points for r in result.indicators if len(r.path) == 1), start=type(result.total)(0))
+        rows.append((label, points, score, claimed, mark))
+    top = [r for r in result.indicators if len(r.path) == 1]
+    total_points = sum((r.points for r in top if r.kind == "score"), start=type(result.total)(0))
+    footer = []
+    adjusts = [r for r in top if r.kind != "score"]
+    if adjusts or result.subtotal is not None:
+        # 小计: the 一级指标 (rescaled under 剔除); 合计: with the top-level bonus and penalty
+        subtotal = result.subtotal if result.subtotal is not None else result.total
+        base = subtotal - sum((r.score if r.kind == "bonus" else -r.score for r in adjusts), start=type(result.total)(0))
+        footer.append(("小计 / subtotal", fmt_decimal(total_points), fmt_decimal(base), "", ""))
+        if result.subtotal is not None:
+            footer.append(("合计 / with bonus and penalty", "", fmt_decimal(result.subtotal), "", ""))
+    rows.extend(footer)
     rows.append(("总分 / total", fmt_decimal(total_points), fmt_decimal(result.total),
                  fmt_decimal(result.claimed_total) if result.claimed_total is not None else "",
                  "≠" if result.claimed_total is not None and result.claimed_total != result.total else ""))
@@ -54,17 +71,22 @@ def score_table(result: Result, title: str = "", case_title: str = "") -> str:
 
     out.append(line(head))
     out.append("─" * (sum(widths[:4]) + 8))
-    for row in rows[:-2]:
+    tail = 2 + len(footer)
+    for row in rows[:-tail]:
         out.append(line(row))
     out.append("─" * (sum(widths[:4]) + 8))
-    for row in rows[-2:]:
+    for row in rows[-tail:]:
         out.append(line(row))
-    diffs = [r for r in result.leaves if r.differs]
+    # every claim that differs: leaves, parents and 总分
+    diffs = [("/".join(r.path), r.score, r.claimed) for r in result.indicators if r.differs]
+    if result.claimed_total is not None and result.claimed_total != result.total:
+        diffs.append(("总分", result.total, result.claimed_total))
     if diffs:
         out.append("")
         out.append(f"与自评不一致 {len(diffs)} 项 / {len(diffs)} differ from the claimed scores:")
-        for r in diffs:
-            out.append(f"  {'/'.join(r.path)}: {'认定' if r.assessed else '计算'} {fmt_decimal(r.score)}，自评 {fmt_decimal(r.claimed)}")
+        assessed_paths = {"/".join(r.path) for r in result.indicators if r.assessed}
+        for path, score, claimed in diffs:
+            out.append(f"  {path}: {'认定' if path in assessed_paths else '计算'} {fmt_decimal(score)}，自评 {fmt_decimal(claimed)}")
     assessed = [r for r in result.indicators if r.assessed]
     if assessed:
         # the rule's score is kept beside each assessed one (规则 / 认定 / 差)

@@ -25,7 +25,7 @@ from typing import Any, Optional
 
 import attrs
 
-from .criteria import band_text, criteria_text, grade_boxes, points_text
+from .criteria import adjustment_notes, composite_criteria, criteria_text, grade_boxes, points_text
 from ...dsl import ir
 from ...dsl.ir import fmt_decimal
 
@@ -74,11 +74,17 @@ class Table:
 
 
 def label(ind: Optional[ir.Indicator]) -> str:
-    return f"{ind.name}（{points_text(ind.points)}分）" if ind is not None else ""
+    if ind is None:
+        return ""
+    if ind.adjusts:
+        return f"{ind.name}（{'加分项' if ind.kind == 'bonus' else '扣分项'}，最多{points_text(ind.points)}分）"
+    return f"{ind.name}（{points_text(ind.points)}分）"
 
 
 def row_nodes(program: ir.Program) -> list[tuple]:
-    """(一级, 二级, node) for each row of the table: the 三级指标, with 子项 folded in."""
+    """(一级, 二级, node) for each row of the table: the 三级指标, with 子项 and nested
+    三级指标 folded in; after the rows of a 一级/二级指标 that combines its parts by a rule of
+    its own (weights of blocks), a row for that rule (see :func:`is_composite_row`)."""
     out = []
 
     def visit(n, l1, l2):
@@ -91,13 +97,33 @@ def row_nodes(program: ir.Program) -> list[tuple]:
             return
         for c in n.children:
             visit(c, l1, l2)
+        if n.score is not None:
+            out.append((l1, l2, n))
     for r in program.roots:
         visit(r, None, None)
     return out
 
 
+def is_composite_row(node: ir.Indicator) -> bool:
+    """A row of :func:`row_nodes` that states how a 一级/二级指标 combines its parts."""
+    return node.score is not None and node.level not in ("level3", "item") and bool(node.children) \
+        and not all(c.level == "item" for c in node.children)
+
+
+def _descendants(n: ir.Indicator):
+    for c in n.children:
+        yield c
+        yield from _descendants(c)
+
+
 def _name_cell(l1, l2, node) -> str:
+    if is_composite_row(node):
+        return f"{node.name}得分"
     return "" if node is l1 or node is l2 else label(node)
+
+
+def _criteria_cell(node: ir.Indicator, prog: ir.Program) -> str:
+    return composite_criteria(node, prog) if is_composite_row(node) else criteria_text(node, prog)
 
 
 def _signed(d: Decimal) -> str:
@@ -110,7 +136,7 @@ _HIER = [Column("l1", "一级指标", 11, 5, "h"), Column("l2", "二级指标", 
 
 def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> Table:
     """The 评分表 of one case: scores, 评分依据, claimed scores and differences."""
-    from .explain import explain
+    from .explain import explain, explain_grade, explain_total
     prog = rb.program
     exps = {e.path: e for e in explain(rb, result, lang, getattr(case, "assessed_notes", None))}
     res = {r.path: r for r in result.indicators}
@@ -132,7 +158,8 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
         r = res[n.path]
         e = exps.get(n.path)
         basis = e.text if e else ""
-        for c in n.children:
+        composite = is_composite_row(n)
+        for c in ([] if composite else _descendants(n)):
             ce = exps.get(c.path)
             if ce is not None:
                 basis += f"\n{c.name}：{ce.text}"
@@ -145,7 +172,7 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
             basis = f"【{'，'.join(flags)}】" + basis
         row = Row("indicator", l1, l2, n, {
             "l1": label(l1), "l2": label(l2), "name": _name_cell(l1, l2, n), "doc": n.doc or "",
-            "criteria": criteria_text(n, prog), "original": n.criteria or "", "score": r.score, "basis": basis})
+            "criteria": _criteria_cell(n, prog), "original": n.criteria or "", "score": r.score, "basis": basis})
         if r.claimed is not None:
             row.cells["claimed"] = r.claimed
             if r.claimed != r.score:
@@ -165,19 +192,18 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
             r1 = res[l1.path]
             sub = Row("subtotal", l1, None, l1, {"l1": label(l1), "l2": f"{l1.name}小计", "score": r1.score,
                                                  "basis": exps[l1.path].text if l1.path in exps else ""})
-            claims = [res[m.path].claimed for (a, _, m) in nodes if a is l1]
+            claimed = [(m, res[m.path].claimed) for (a, _, m) in nodes if a is l1 and not is_composite_row(m)]
+            claims = [c for _, c in claimed]
             if claims and None not in claims:
-                ct = sum(claims, Decimal(0))
+                ct = sum((m.sign * c for m, c in claimed), Decimal(0))      # a 扣分项's claim is deducted
                 sub.cells["claimed"] = ct
                 if ct != r1.score:
                     sub.differs, sub.diff = True, r1.score - ct
                     sub.cells["diff"] = _signed(sub.diff)
             rows.append(sub)
 
-    roots = [res[r.path] for r in prog.roots]
     total = Row("total", cells={"l1": f"合计（{points_text(prog.total)}分）", "score": result.total,
-                                "basis": "由" + "、".join(f"{x.name}{fmt_decimal(x.score)}分" for x in roots)
-                                         + f"相加，总分{fmt_decimal(result.total)}分（满分{points_text(prog.total)}分）。"})
+                                "basis": explain_total(rb, result)})
     if prog.na_policy == "exclude" and any(not r.applicable for r in result.indicators):
         total.cells["basis"] += "不适用的指标已剔除，总分按比例折算。"
     claimed_grade = None
@@ -186,15 +212,10 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
         if result.claimed_total != result.total:
             total.differs, total.diff = True, result.total - result.claimed_total
             total.cells["diff"] = _signed(total.diff)
-        try:
-            claimed_grade = rb.evaluator.grade_of(result.claimed_total)
-        except Exception:   # a claimed total outside every band
-            claimed_grade = None
+        claimed_grade = rb.grade_for(result.claimed_total, result)
     rows.append(total)
-    band = next((b for b in prog.grades if b.name == result.grade), None)
-    gbasis = f"总分{fmt_decimal(result.total)}分，在「{band_text(band.cond) if band else ''}」之内，评价结果为{result.grade}。"
     grade = Row("grade", cells={"l1": "评价结果", "doc": grade_boxes(prog, result.grade), "score": result.grade,
-                                "basis": gbasis})
+                                "basis": explain_grade(rb, result)})
     if result.claimed_total is not None:
         grade.cells["claimed"] = claimed_grade or ""
         gbasis_c = f"自评总分{fmt_decimal(result.claimed_total)}分" + (f"，为{claimed_grade}" if claimed_grade else "") + "。"
@@ -218,6 +239,7 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
         notes.append("差异 = 得分 − 自评得分；标色的行与自评不一致；“自评不可得”表示按规则任何输入都得不到该自评分值。")
     if any(n.children for (_, _, n) in nodes):
         notes.append("子项并入所属指标的一行：得分为各子项之和，评分标准和评分依据逐项列出子项。")
+    notes.extend(adjustment_notes(prog))
     if any(r.assessed for r in result.indicators):
         notes.append("标“认定”的得分为评价组认定的得分，评分依据中并列按规则计算的得分及二者之差。")
     notes.extend(data_notes(prog))
@@ -263,14 +285,14 @@ def doc_table(rb) -> Table:
     for l1, l2, n in nodes:
         rows.append(Row("indicator", l1, l2, n, {
             "l1": label(l1), "l2": label(l2), "name": _name_cell(l1, l2, n), "doc": n.doc or "",
-            "criteria": criteria_text(n, prog), "original": n.criteria or "", "score": ""}))
+            "criteria": _criteria_cell(n, prog), "original": n.criteria or "", "score": ""}))
     rows.append(Row("total", cells={"l1": f"合计（{points_text(prog.total)}分）", "score": ""}))
     rows.append(Row("grade", cells={"l1": "评价结果", "doc": grade_boxes(prog, None), "score": ""}))
     na = {"full_points": "不适用的指标计满分。", "exclude": "不适用的指标剔除，总分按比例折算。"}.get(prog.na_policy or "", "")
     rounding = {"half_up": "四舍五入", "half_even": "银行家舍入", "down": "截断", "up": "进一"}.get(prog.rounding, prog.rounding)
-    grade_on = "按舍入后的总分定等级" if prog.grade_on == "rounded" else "按原始总分定等级"
+    grade_on = {"rounded": "按舍入后的总分定等级", "integer": f"总分{rounding}取整后定等级"}.get(prog.grade_on, "按原始总分定等级")
     notes = ["评分标准由规则生成（jixiao doc），与计分所用的规则一致；原评分标准为规则集所录原文，供对照。",
-             f"分数按 {fmt_decimal(prog.precision)} 分{rounding}后相加；{grade_on}。" + na]
+             f"分数按 {fmt_decimal(prog.precision)} 分{rounding}后相加；{grade_on}。" + na] + adjustment_notes(prog)
     if any(n.children for (_, _, n) in nodes):
         notes.append("子项并入所属指标的一行，评分标准逐项列出子项。")
     notes.extend(data_notes(prog))

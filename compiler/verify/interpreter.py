@@ -30,8 +30,14 @@ tested (tests/property/test_differential.py). Semantics, one rule per place:
   holds, and each 核对 must hold; a pick (人工评定, 评定 A 至 B) is read only where the
   rule reaches it, must lie in its band at the precision, and a pick the rule never
   reached is refused;
-* 总分 is the sum of the top-level scores; the grade is the first band whose condition
-  holds for the rounded (or, with ``定级 按原始总分``, the unrounded) total.
+* a 加分项 / 扣分项 scores an amount: a parent without a rule adds its 加分项 and deducts
+  its 扣分项 (its ordinary children alone count towards 剔除's applicable points);
+* 总分 is the sum of the ordinary top-level scores (rescaled under 剔除), then the
+  top-level 加分项 added and 扣分项 deducted, then held by the ``总分 = 合计 …`` rule (its
+  clamps traced as ``('clamp', -1, …)``); the grade is the first band whose condition
+  holds for the rounded (with ``定级 按原始总分`` the unrounded, with ``按取整总分`` the
+  whole-number) total, then each 否决 whose condition holds, in order: ``('veto', -1,
+  span, before, after)``.
 
 Trace events are the generated ``_full`` function's tuples, each appended when its value
 is known (inner events first): ``('let', ind, local_ix, v)``, ``('if', ind, span, taken,
@@ -127,12 +133,19 @@ class Interpreter:
                 self.case_checks()
                 for ind in prog.order():
                     cur, i = ind, ind.index
+                    if (ind.sums_with_signs or ind.score is None) and i in O:
+                        summed = _signed(ind.children, s) if ind.sums_with_signs else _sum(s[c.index] for c in ind.children)
+                        s[i] = r[i] = O[i]
+                        e[i] = ind.points
+                        self.emit(("override", i, summed, s[i]))
+                        continue
+                    if ind.sums_with_signs:
+                        s[i] = _signed(ind.children, s)
+                        r[i] = _signed(ind.children, r)
+                        e[i] = _sum(e[c.index] for c in ind.ordinary)
+                        self.emit(("sum", i, s[i]))
+                        continue
                     if ind.score is None:
-                        if i in O:
-                            s[i] = r[i] = O[i]
-                            e[i] = ind.points
-                            self.emit(("override", i, _sum(s[c.index] for c in ind.children), s[i]))
-                            continue
                         s[i] = _sum(s[c.index] for c in ind.children)
                         r[i] = _sum(r[c.index] for c in ind.children)
                         e[i] = _sum(e[c.index] for c in ind.children)
@@ -157,18 +170,38 @@ class Interpreter:
                     self.emit(("score", i, raw, s[i]))
                     if not ZERO <= s[i] <= ind.points:
                         runtime.out_of_points(self.sp(ind.span), ind.name, s[i], ind.points)
-                total = _sum(s[x.index] for x in prog.roots)
-                exact = _sum(r[x.index] for x in prog.roots)
-                eff = _sum(e[x.index] for x in prog.roots)
+                roots = [x for x in prog.roots if not x.adjusts]
+                total = _sum(s[x.index] for x in roots)
+                exact = _sum(r[x.index] for x in roots)
+                eff = _sum(e[x.index] for x in roots)
                 if exclude and na:
                     if not eff:
                         runtime.nothing_applicable()
                     if eff != prog.total:
                         total = self.round(total * prog.total / eff)
                         exact = exact * prog.total / eff
-                self.grade_total = exact if prog.grade_on == "exact" else total
-                self.T, self.ind, self.memo = None, -1, {}   # band conditions are not traced
+                adjusts = [x for x in prog.roots if x.adjusts]
+                if adjusts:           # after rescaling: bonus and penalty are not re-weighted
+                    total, exact = _signed(adjusts, s, total), _signed(adjusts, r, exact)
+                if prog.total_rule is not None:
+                    self.ind, self.memo = -1, {}
+                    self.subtotal = total
+                    total = self.ev(prog.total_rule, set())
+                    self.T, self.subtotal = None, exact
+                    exact = self.ev(prog.total_rule, set())
+                    self.T = trace
+                if prog.grade_on == "exact":
+                    self.grade_total = exact
+                elif prog.grade_on == "integer":      # 总分取整后定级
+                    self.grade_total = total.quantize(Decimal(1), runtime.ROUNDING_MODES[prog.rounding])
+                else:
+                    self.grade_total = total
+                self.T, self.ind, self.memo = None, -1, {}   # band and veto conditions are not traced
                 grade = self.grade()
+                for v in prog.vetoes:
+                    if self.ev(v.cond, set()):
+                        before, grade = grade, prog.apply_veto(grade, v)
+                        trace.append(("veto", -1, self.sp(v.span), before, grade))
             except ArithmeticError:
                 raise runtime.arithmetic_error(self.sp(cur.span) if cur else -1,
                                                cur.name if cur else "?") from None
@@ -234,6 +267,10 @@ class Interpreter:
             return self.scores[e.indicator.index]
         if isinstance(e, ir.TotalRef):
             return self.grade_total
+        if isinstance(e, ir.SubtotalRef) and e.indicator is not None:
+            return _signed(e.indicator.children, self.scores)
+        if isinstance(e, ir.SubtotalRef):
+            return self.subtotal
         if isinstance(e, ir.NotApplicable):
             return None
         if isinstance(e, ir.Rated):
@@ -345,6 +382,15 @@ class Interpreter:
             return self.ev(x, set(known))
         finally:
             self.T = T
+
+
+def _signed(children, scores, start=None):
+    """``start`` (if any) plus the children's scores, a 扣分项's deducted, in order."""
+    total = start
+    for c in children:
+        v = scores[c.index]
+        total = (v if c.sign > 0 else -v) if total is None else (total + v if c.sign > 0 else total - v)
+    return ZERO if total is None else total
 
 
 def _sum(xs):

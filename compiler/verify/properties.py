@@ -3,8 +3,11 @@
 From the input declarations alone, hypothesis draws admissible inputs (the boundaries
 of every tier and band and the declared range ends made likely) and checks:
 
-* each indicator's score lies within [0, its points]; the total within [0, 满分];
-* the grade is the one the bands give for the total (a small reference of the bands);
+* each indicator's score lies within [0, its points]; the total within [0, 满分] (with
+  top-level 加分项 and 扣分项, within the range they and a ``总分 = 合计 …`` rule give);
+* the grade is the one the bands give for the total (a small reference of the bands; the
+  whole-number total under ``定级 按取整总分``), then lowered or set by each 否决 that held,
+  in order — and bands that read more than 总分 (E0523) are not compared at all;
 * at each band boundary and one precision step below it, the compiled grade agrees;
 * declared monotonicity (``单调不减: 输入`` / ``单调不增``) holds;
 * not-applicable indicators follow the rulebook's policy (full points, or excluded
@@ -23,7 +26,7 @@ import attrs
 
 from ...dsl import ir
 from ...dsl.check import CheckResult
-from ...dsl.checks.grades import grade_of
+from ...dsl.checks.grades import grade_of, graded_total
 from ...dsl.diagnostics import JixiaoError
 from ...dsl.ir import fmt_decimal
 
@@ -97,16 +100,32 @@ def strategies(prog: ir.Program):
     return st.tuples(*parts).map(list)
 
 
+def _settings(examples: int, seed: Optional[int]):
+    """Hypothesis settings for a property run: no example database, and hypothesis's own
+    folder out of the working directory (it would leave ``.hypothesis/`` in the user's
+    rulebook repository); the run stops at the first counterexample, which is reported
+    as drawn (shrinking a failing rulebook's inputs took minutes, and the trace already
+    says which rule broke)."""
+    from hypothesis import HealthCheck, Phase, settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+    import tempfile
+    from ...dsl.grammar import cache_dir
+    home = cache_dir()
+    set_hypothesis_home_dir(str(home / "hypothesis") if home is not None else tempfile.mkdtemp(prefix="jixiao-hypothesis-"))
+    return settings(max_examples=examples, deadline=None, database=None, derandomize=seed is not None,
+                    suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
+                    phases=[Phase.explicit, Phase.reuse, Phase.generate])
+
+
 def run_properties(result: CheckResult, examples: int = 300, seed: Optional[int] = 0) -> PropertyReport:
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import given
 
     prog = result.program
     ev = _compile_anyway(result)
-    checker = _Checker(prog, ev.full)
+    checker = _Checker(prog, ev.full, ev.spans)
     failures: list[PropertyFailure] = []
 
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=seed is not None,
-              suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @_settings(examples, seed)
     @given(strategies(prog))
     def prop(values):
         checker.check_one(values)
@@ -134,8 +153,8 @@ def _out_of_points(ind: ir.Indicator, score) -> str:
 class _Checker:
     """The properties of one generated input list (raises PropertyFailure)."""
 
-    def __init__(self, prog: ir.Program, full):
-        self.prog, self.full = prog, full
+    def __init__(self, prog: ir.Program, full, spans=()):
+        self.prog, self.full, self.spans = prog, full, spans
         self.inds = sorted(prog.walk(), key=lambda n: n.index)
 
     def fail(self, prop, msg, values, T=(), ind=-1):
@@ -176,11 +195,13 @@ class _Checker:
             s = scores[ind.index]
             if not (0 <= s <= ind.points):
                 fail("得分范围 / score bounds", f"「{ind.name}」得分 {fmt_decimal(s)} 超出 [0, {fmt_decimal(ind.points)}]", values, T, ind.index)
-        if not (0 <= total <= prog.total):
-            fail("总分范围 / total bounds", f"总分 {fmt_decimal(total)} 超出 [0, {fmt_decimal(prog.total)}]", values, T)
-        want = grade_of(prog.grades, total)
-        if want != grade:
-            fail("等级 / grade", f"总分 {fmt_decimal(total)} 应为「{want}」，实得「{grade}」", values, T)
+        lo, hi = prog.total_range()
+        if not (lo <= total <= hi):
+            fail("总分范围 / total bounds", f"总分 {fmt_decimal(total)} 超出 [{fmt_decimal(lo)}, {fmt_decimal(hi)}]", values, T)
+        if not prog.grades_broken and prog.grade_on != "exact":
+            want = _vetoed(prog, grade_of(prog.grades, graded_total(prog, total)), T, self.spans)
+            if want != grade:
+                fail("等级 / grade", f"总分 {fmt_decimal(total)} 应为「{want}」，实得「{grade}」", values, T)
         for i in na:
             ind = self.inds[i]
             if prog.na_policy == "full_points" and scores[i] != ind.points:
@@ -209,17 +230,34 @@ class _Checker:
                               f"{fmt_decimal(bigger)} 时得分由 {fmt_decimal(s1)} 变为 {fmt_decimal(s2)}", values, T, ind.index)
 
 
+def _vetoed(prog: ir.Program, grade, T, spans) -> Optional[str]:
+    """The grade after the 否决 that held (their ``veto`` events in the trace), applied as
+    the language says: set, or (最高) lowered to it when better by the bands' order."""
+    by_span = {(v.span.start, v.span.end): v for v in prog.vetoes if v.span is not None}
+    for e in T:
+        if e[0] != "veto" or grade is None:
+            continue
+        start, end, _file = spans[e[2]]
+        v = by_span.get((start, end))
+        if v is not None:
+            grade = prog.apply_veto(grade, v)
+    return grade
+
+
 def _grade_boundaries(prog: ir.Program, grade_fn) -> list[PropertyFailure]:
     """The compiled grade at each band boundary and one precision step below it agrees
     with the bands as written."""
     failures = []
+    if prog.grades_broken:
+        return failures          # bands that read more than 总分 (E0523): grade_of cannot run them
     consts = sorted({c for b in prog.grades if b.cond is not None for c in _band_consts(b.cond)})
     step = prog.precision
+    lo, hi = prog.total_range()
     for c in consts:
         for t in (c, c - step):
-            if not (0 <= t <= prog.total):
+            if not (lo <= t <= hi):
                 continue
-            want = grade_of(prog.grades, t)
+            want = grade_of(prog.grades, graded_total(prog, t))
             try:
                 with runtime._localcontext(runtime.CONTEXT):
                     got = grade_fn(t)
@@ -235,7 +273,7 @@ def _grade_boundaries(prog: ir.Program, grade_fn) -> list[PropertyFailure]:
 
 
 def _row_method_failure(part, name: str, mprog: ir.Program, examples: int, seed) -> Optional[PropertyFailure]:
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import given
     from hypothesis import strategies as st
     full = load_program(mprog).full
     P = mprog.precision
@@ -246,8 +284,7 @@ def _row_method_failure(part, name: str, mprog: ir.Program, examples: int, seed)
     parts = strategies(mprog)
     found: list = []
 
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=seed is not None,
-              suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @_settings(examples, seed)
     @given(parts, points)
     def prop(values, pts):
         if at is not None:

@@ -96,12 +96,17 @@ def search(prog: ir.Program, targets: dict[int, Diagnostic], tries: int = TRIES)
                         values.append(rng.choice(c))
             else:
                 values = [rng.choice(c) for c in cands]
+            T: list = []
             try:
-                scores = full(values, {}, [])[0]
-            except (runtime.EvaluationError, ArithmeticError, TypeError, ValueError):
+                scores = dict(enumerate(full(values, {}, T)[0]))
+            except runtime.EvaluationError:
+                # a score out of its points can leave the total in no band (E0702) or fail a
+                # later rule: the scores traced before the error are the counterexample
+                scores = {e[1]: e[3] for e in T if e[0] == "score"}
+            except (ArithmeticError, TypeError, ValueError):
                 continue
             for index in targets:
-                if index not in found and not (0 <= scores[index] <= points[index]):
+                if index not in found and index in scores and not (0 <= scores[index] <= points[index]):
                     found[index] = ({i.name: v for i, v in zip(prog.inputs, values)}, scores[index])
     return found
 
@@ -150,7 +155,7 @@ def decide(result: CheckResult, tries: int = TRIES) -> CheckResult:
         extra = [d for part in prog.row_parts for d in search_rows(part)]
         if extra:
             from ...dsl.check import _sorted
-            result = CheckResult(prog, _sorted(list(result.diagnostics) + extra), result.ranges, result.unproven)
+            result = attrs.evolve(result, diagnostics=_sorted(list(result.diagnostics) + extra))
     if prog is None or not result.unproven:
         return result
     others = [d for d in result.diagnostics if d not in result.unproven.values()]
@@ -172,7 +177,7 @@ def decide(result: CheckResult, tries: int = TRIES) -> CheckResult:
                               range=rng_text, tries=tries))
             prog.runtime_checked.add(index)
     from ...dsl.check import _sorted
-    return CheckResult(prog, _sorted(diags), result.ranges, {i: d for i, d in result.unproven.items() if i in found})
+    return attrs.evolve(result, diagnostics=_sorted(diags), unproven={i: d for i, d in result.unproven.items() if i in found})
 
 
 def counterexample(values: dict, score) -> Msg:

@@ -31,6 +31,7 @@ from ...dsl.parser import parse_text, read_source
 from .. import api
 
 TOTAL_NAMES = {"总分", "total"}
+SUBTOTAL_NAMES = {"合计", "subtotal"}    # 合计 before 总分 = 合计 … holds it (总分 where there is no such rule)
 GRADE_NAMES = {"等级", "grade"}
 NA_WORDS = {"不适用", "not_applicable"}
 ERROR_NAMES = {"错误", "error"}      # 预期: 错误 = E0610 — the case must be refused with that code
@@ -125,6 +126,12 @@ def run_case(loaded: LoadedSuite, tc: ast.TestCase) -> CaseOutcome:
             exp = _num(want)
             if exp is None or exp != result.total:
                 mismatches.append(Mismatch("总分", _show(want), fmt_decimal(result.total), None, row.span.line))
+            continue
+        if parts in {(n,) for n in SUBTOTAL_NAMES}:
+            got_sub = result.subtotal if result.subtotal is not None else result.total
+            exp = _num(want)
+            if exp is None or exp != got_sub:
+                mismatches.append(Mismatch("合计", _show(want), fmt_decimal(got_sub), None, row.span.line))
             continue
         if parts in {(n,) for n in GRADE_NAMES}:
             exp = want.text if isinstance(want, ast.Ref) else None

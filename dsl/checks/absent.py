@@ -2,7 +2,7 @@
 
 A conditional input may be absent from a case (whenever C fails), so every read of it
 must sit where C is known to hold: under a ``如果``, a tier row or a ``且`` whose
-condition implies C. The implication is syntactic (E0521 otherwise): the same yes/no
+condition implies C. The implication is syntactic (E0524 otherwise): the same yes/no
 input or the same comparison (``有新进人员``, ``新进人员数 > 0``, also written
 ``有新进人员 = 是`` or ``0 < 新进人员数``), a conjunction of such, or — for a comparison
 of one input with a constant — a comparison of that input that is narrower
@@ -22,7 +22,7 @@ _NEG = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "!=", "!=": "=="}
 
 
 def check_absent(prog: ir.Program) -> list:
-    """E0521 for each read of a conditional input where its condition may not hold."""
+    """E0524 for each read of a conditional input where its condition may not hold."""
     if not any(i.only_if is not None for i in prog.inputs):
         return []
     w = _Walk()
@@ -186,6 +186,6 @@ class _Walk:
         labels = [Label(sp, tr(f"此处「{cond}」可能不成立", f"`{cond}` may not hold here"))]
         if inp.span is not None:
             labels.append(Label(inp.span, tr(f"仅当「{cond}」时给出", f"given only when `{cond}`"), False))
-        self.diags.append(make("E0521", labels, name=inp.name, cond=cond,
+        self.diags.append(make("E0524", labels, name=inp.name, cond=cond,
                                helps=[tr(f"写成「如果 {cond} 则 …（使用「{inp.name}」） 否则 …」",
                                          f"write `如果 {cond} 则 … (using `{inp.name}`) 否则 …`")]))

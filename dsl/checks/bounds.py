@@ -25,6 +25,7 @@ class Bounds:
         self.reported = set()
         self.ranges: dict[int, Interval] = {}   # indicator index -> proven score interval
         self.unproven: dict[int, object] = {}   # indicator index -> its E0501 diagnostic
+        self.row_ranges: dict[int, Interval] = {}   # id(tier row) -> the range of its value, where it applies
 
     # ── environment ──
     def base(self, obj) -> Interval:
@@ -124,7 +125,12 @@ class Bounds:
         if isinstance(e, ir.ScoreRef):
             return self.ranges.get(e.indicator.index, Interval(D0, e.indicator.points))
         if isinstance(e, ir.TotalRef):
-            return Interval(D0, self.prog.total)
+            return Interval(*self.prog.total_range())
+        if isinstance(e, ir.SubtotalRef) and e.indicator is not None:
+            return _signed_sum_range(self, e.indicator)
+        if isinstance(e, ir.SubtotalRef):
+            lo = -sum((r.points for r in self.prog.roots if r.kind == "penalty"), D0)
+            return Interval(lo, self.prog.total + sum((r.points for r in self.prog.roots if r.kind == "bonus"), D0))
         if isinstance(e, ir.NotApplicable):
             return Interval(D0, D0, True, True)   # empty: contributes nothing
         if isinstance(e, ir.Rated):               # the pick is checked to lie in its band
@@ -269,7 +275,9 @@ class Bounds:
                         members.remove(row.key.value)
                     if not members:
                         covered = True
-            out = iv.hull(out, self.ev(row.value, renv))
+            value = self.ev(row.value, renv)
+            self.row_ranges[id(row)] = value
+            out = iv.hull(out, value)
         if not covered:
             example = ""
             if remaining is not None and not remaining.empty:
@@ -323,13 +331,66 @@ class Bounds:
                 return (x / step).quantize(Decimal(1), rounding=mode) * step
         return Interval(rnd(r.lo), rnd(r.hi), False, False, r.integer)
 
+    def _signed_sum(self, ind: ir.Indicator):
+        """A node with 加分项 / 扣分项 and no rule: Σ ordinary + Σ bonus − Σ penalty must stay
+        within [0, points], or the node says how it holds (得分 = 合计 不加分 扣完为止)."""
+        rng = _signed_sum_range(self, ind)
+        if not rng.within(D0, ind.points):
+            labels = [Label(ind.name_span, tr(f"可达 {rng.text()}", f"ranges over {rng.text()}"))]
+            labels += [Label(c.name_span, tr(f"{'加分' if c.kind == 'bonus' else '扣分'}最多 {fmt_decimal(c.points)} 分",
+                                             f"{c.kind} of at most {fmt_decimal(c.points)}"), False)
+                       for c in ind.children if c.adjusts]
+            self.diags.append(make("E0521", labels, name=ind.name, points=fmt_decimal(ind.points), range=rng.text(),
+                                   helps=[tr("写明如何保持在分值之内，例如「得分 = 合计 不加分 扣完为止」",
+                                             "say how it stays within its points, e.g. `得分 = 合计 不加分 扣完为止`")]))
+            rng = iv.meet(rng, lo=D0, hi=ind.points)
+        self.ranges[ind.index] = rng
+
     def _div_zero(self, e: ir.BinOp):
         key = id(e)
         if key in self.reported:
             return
         self.reported.add(key)
         divisor = e.right.span.text() if e.right.span else "?"
-        self.diags.append(make("E0504", [Label(e.right.span, tr("可能为 0", "may be 0"))], divisor=divisor))
+        labels = [Label(e.right.span, tr("可能为 0", "may be 0"))]
+        helps = []
+        inputs = {x.input.name: x.input for x in ir.walk(e.right, into_locals=True) if isinstance(x, ir.InputRef)}
+        for inp in inputs.values():
+            if inp.span is not None and inp.type.kind == "num":
+                labels.append(Label(inp.span, tr("声明于此：可写「> 0」", "declared here: `> 0` would rule 0 out"), False))
+        if len(inputs) == 1:
+            (inp,) = inputs.values()
+            helps.append(tr(f"若「{inp.name}」不会为 0，在声明后加「> 0」；否则在规则中处理（如果 {inp.name} = 0 则 不适用 否则 …）",
+                            f"if `{inp.name}` is never 0, add `> 0` to its declaration; otherwise handle 0 in the rule "
+                            f"(`如果 {inp.name} = 0 则 不适用 否则 …`)"))
+        self.diags.append(make("E0504", labels, divisor=divisor, helps=helps))
+
+    def _out_of_points(self, ind: ir.Indicator, rng: Interval):
+        """E0501's labels and help: on a tier table, the rows whose score leaves [0, points]
+        (the fix is usually the row's score or the points, not a clamp); else the rule."""
+        P = ind.points
+        rows = []
+        for t in (x for x in ir.walk(ind.score) if isinstance(x, ir.Tiers)):
+            for row in t.rows:
+                r = self.row_ranges.get(id(row))
+                if r is not None and not r.empty and not self._rounded(r).within(D0, P):
+                    rows.append((row, r))
+        if not rows:
+            return ([Label(ind.score.span, tr(f"可达 {rng.text()}", f"ranges over {rng.text()}"))],
+                    [tr("扣分写「扣完为止」，加分写「不加分」或 min(…, 满分)", "write `扣完为止` for deductions, `不加分` or min(…) for caps")])
+        def caption(r):
+            if r.lo is not None and r.lo == r.hi:
+                return tr(f"此档得 {fmt_decimal(r.lo)} 分，分值只有 {fmt_decimal(P)}", f"this row gives {fmt_decimal(r.lo)}, the points are {fmt_decimal(P)}")
+            return tr(f"此档可得 {r.text()}", f"this row gives {r.text()}")
+        labels = [Label(row.span, caption(r), i == 0) for i, (row, r) in enumerate(rows)]
+        constant = all(r.lo == r.hi for _, r in rows)
+        if constant:
+            helps = [tr(f"此档得分超出分值 {fmt_decimal(P)}：改正此档得分，或指标的分值",
+                        f"the row's score is beyond the points {fmt_decimal(P)}: correct the row's score, or the indicator's points")]
+        else:
+            helps = [tr("此档的计算可能超出分值：扣分写「扣完为止」，封顶写「不加分」或 min(…, 分值)",
+                        "this row's formula can leave the points: write `扣完为止` for deductions, `不加分` or min(…) for caps")]
+        return labels, helps
 
     # ── driver ──
     def run(self, owners: dict | None = None):
@@ -346,6 +407,8 @@ class Bounds:
             self._indicator(ind)
             if owners is not None:
                 owners.update((id(d), ind) for d in self.diags[start:])
+        for v in self.prog.vetoes:
+            self.ev(v.cond, {})         # a veto's condition divides safely too (E0504)
         return self.diags
 
     def _indicator(self, ind: ir.Indicator):
@@ -355,6 +418,9 @@ class Bounds:
             self.ev(loc.expr, {})
         if ind.broken:
             self.ranges[ind.index] = Interval(D0, ind.points)
+            return
+        if ind.sums_with_signs:
+            self._signed_sum(ind)
             return
         if ind.score is None:
             # a parent sums its children's rounded scores
@@ -375,9 +441,12 @@ class Bounds:
             self.ranges[ind.index] = Interval(D0, ind.points)
             return
         if not rng.within(D0, ind.points):
-            d = make("E0501", [Label(ind.score.span, tr(f"可达 {rng.text()}", f"ranges over {rng.text()}"))],
-                     helps=[tr("扣分写「扣完为止」，加分写「不加分」或 min(…, 满分)", "write `扣完为止` for deductions, `不加分` or min(…) for caps")],
-                     name=ind.name, points=fmt_decimal(ind.points), range=rng.text())
+            labels, helps = self._out_of_points(ind, rng)
+            if ind.adjusts and not ind.at_most and (rng.hi is None or rng.hi > ind.points):
+                word = "加分项" if ind.kind == "bonus" else "扣分项"
+                helps = [tr(f"{'加' if ind.kind == 'bonus' else '扣'}分须有上限：在表头写「最多」，如「{word} {ind.name} 最多 {fmt_decimal(ind.points)}分:」",
+                            f"a {ind.kind} needs its cap: write `最多` (at most) in its header, `{word} {ind.name} 最多 {fmt_decimal(ind.points)}分:`")]
+            d = make("E0501", labels, helps=helps, name=ind.name, points=fmt_decimal(ind.points), range=rng.text())
             self.diags.append(d)
             self.unproven[ind.index] = d
             rng = iv.meet(rng, lo=D0, hi=ind.points)
@@ -399,6 +468,19 @@ def _join(a: dict, b: dict) -> dict:
     if any(isinstance(v, Interval) and v.empty for v in b.values()):
         return a
     return {k: iv.hull(v, b[k]) for k, v in a.items() if k in b}
+
+
+def _signed_sum_range(b: "Bounds", ind: ir.Indicator) -> Interval:
+    lo = hi = D0
+    for c in ind.children:
+        r = b.ranges.get(c.index, Interval(D0, c.points))
+        clo = r.lo if r.lo is not None else D0
+        chi = r.hi if r.hi is not None else c.points
+        if c.sign > 0:
+            lo, hi = lo + clo, hi + chi
+        else:
+            lo, hi = lo - chi, hi - clo
+    return Interval(lo, hi)
 
 
 def _percent_text(r: Interval) -> str:

@@ -21,7 +21,7 @@ from .. import ast, ir
 from ..diagnostics import Diagnostic, Label, make, tr
 from ..imports import collect_methods
 from ..ir import KNOWN_UNITS, Type
-from ..names import did_you_mean, narrow_qualified, qualify
+from ..names import did_you_mean, narrow_qualified, qualify, suggest
 from ..ops import fold_constant
 from .clamps import push_clamps
 from .methods import copy_argument, resolve_call
@@ -29,6 +29,7 @@ from .rowblocks import resolve_rows, row_programs
 from .units import OP_TEXT, UNKNOWN_UNIT, Units
 
 TOTAL_NAMES = {"总分", "total"}
+SUBTOTAL_NAMES = {"合计", "subtotal"}     # children (or 一级指标) with bonus added and penalty deducted
 SETTING_NAMES = {"version": ("版本", "version"), "total": ("满分", "total points"), "precision": ("精度", "precision"),
                  "rounding": ("舍入", "rounding"), "grade_on": ("定级", "grade on"), "na_policy": ("不适用", "not-applicable policy")}
 MAX_EXPR_DEPTH = 50     # generated code nests a few parentheses per level; Python allows ~200
@@ -43,6 +44,7 @@ class Resolver:
         self.diags: list[Diagnostic] = []
         self.units = Units(self.err)          # types and units of expressions
         self.inputs: dict[str, ir.Input] = {}
+        self.suggested: set[str] = set()      # names a misspelt reference was told to mean
         self.globals: list[ir.Local] = []
         self.indicators: list[ir.Indicator] = []
         self.by_name: dict[str, list[ir.Indicator]] = {}
@@ -63,6 +65,8 @@ class Resolver:
         self.precision = Decimal("0.01")
         self.na_policy = None                # the rulebook's 不适用 setting
         self.verifies: list[ir.Verify] = []
+        self._subtotal = None                # what 合计 means here: an indicator (its children), "top", or nothing
+        self.total_points = Decimal(0)
 
     def err(self, code, labels, helps=(), notes=(), **args):
         self.diags.append(make(code, labels, notes=notes, helps=helps, **args))
@@ -91,6 +95,7 @@ class Resolver:
             self.err("E0206", [Label(total.span, "")], name="满分", reason_zh="必须大于0", reason_en="(total points) must be positive")
         self.precision = precision
         self.na_policy = settings["na_policy"].value if "na_policy" in settings else None
+        self.total_points = total.value.value if total is not None else Decimal(0)
         # inputs everywhere
         self._collect_inputs(rb.items)
         for inp, cond in self._only_if:
@@ -114,6 +119,7 @@ class Resolver:
             self._resolve_body(ind)
             ind.broken = ind.broken or sum(d.severity == "error" for d in self.diags) > before
         self._cycles()
+        total_rule = self._total_rule(rb)
         grades = []
         gseen = {}
         errors_before_grades = sum(d.severity == "error" for d in self.diags)
@@ -127,8 +133,10 @@ class Resolver:
                 if cond.type.kind != "bool":
                     self.err("E0303", [Label(band.cond.span, tr("应为条件", "expected a condition"))],
                              what_zh="等级条件应为真假判断", what_en="a grade band needs a condition")
+                self._band_reads_only_the_total(band, cond)
             grades.append(ir.GradeBand(band.name.text, cond, span=band.span))
         grades_broken = sum(d.severity == "error" for d in self.diags) > errors_before_grades
+        vetoes = self._vetoes(rb, [b.name for b in grades])
         if not rb.grades:
             self.err("E0507", [Label(ast_span_head(rb), "")])
         na_policy = settings["na_policy"].value if "na_policy" in settings else None
@@ -140,10 +148,10 @@ class Resolver:
                 self.diags.append(make("I0201", labels, name=name, count=len(inds),
                                        helps=[qualify([i.path for i in inds], references=True)]))
         for inp in self.inputs.values():
-            if not inp.used:
+            if not inp.used and inp.name not in self.suggested:
                 self.diags.append(make("W0201", [Label(inp.span, "")], name=inp.name))
         for loc in self._all_locals():
-            if not loc.used:
+            if not loc.used and loc.name not in self.suggested:
                 self.diags.append(make("W0202", [Label(loc.span, "")], name=loc.name))
         if total is None:
             return None
@@ -156,7 +164,67 @@ class Resolver:
             na_policy=na_policy, inputs=list(self.inputs.values()), globals=self.globals,
             roots=roots, grades=grades, source_name=rb.span.file.name, source_text=rb.span.file.text,
             grades_broken=grades_broken, row_parts=self.row_parts, files=self._files(rb), deps=self.deps,
-            verifies=self.verifies)
+            total_rule=total_rule, vetoes=vetoes, verifies=self.verifies)
+
+    # ───────────── 总分 = 合计 …, 否决, what a band may read ─────────────
+    def _total_rule(self, rb: ast.Rulebook):
+        """``总分 = 合计 不加分 扣完为止``: clamps (with constant bounds) around 合计, the sum of
+        the top-level scores with bonus added and penalty deducted."""
+        rule, first = None, None
+        for it in rb.items:
+            if not isinstance(it, ast.TotalRule):
+                continue
+            if first is not None:
+                self.err("E0203", [Label(it.span, ""), Label(first.span, tr("首次定义", "first defined here"), False)], name="总分")
+                continue
+            first = it
+            before = len(self.diags)
+            self._subtotal = "top"
+            try:
+                e = self.expr(it.value, self._global_scope())
+            finally:
+                self._subtotal = None
+            x, ok = e, True
+            while isinstance(x, ir.Clamp):
+                if x.bound is not None and not isinstance(x.bound, ir.Const):
+                    ok = False
+                x = x.operand
+            if not ok or not isinstance(x, ir.SubtotalRef):
+                if len(self.diags) == before:
+                    self.err("E0508", [Label(it.value.span, tr("应为「合计」加上「不加分」「扣完为止」「最多 N」「最少 N」",
+                                                                "expected `合计` with `不加分`, `扣完为止`, `最多 N` or `最少 N`"))],
+                             name="总分 = …", notes=[tr("总分 = 合计 不加分 扣完为止：说明加分、扣分之后的总分如何保持在 [0, 满分] 之内",
+                                                         "总分 = 合计 不加分 扣完为止 says how the total holds bonus and penalty within [0, 满分]")])
+                continue
+            rule = e
+        return rule
+
+    def _band_reads_only_the_total(self, band: ast.GradeBand, cond: ir.Expr):
+        """A band divides 总分; a condition on inputs or scores is a veto (E0523)."""
+        bad = next((x for x in ir.walk(cond, into_locals=True) if isinstance(x, (ir.InputRef, ir.ScoreRef))), None)
+        if bad is None:
+            return
+        name = bad.input.name if isinstance(bad, ir.InputRef) else bad.indicator.name
+        what = tr("是输入项，不是总分", "an input, not the total") if isinstance(bad, ir.InputRef) else \
+            tr("是指标得分，不是总分", "an indicator's score, not the total")
+        self.err("E0523", [Label(bad.span, what)], band=band.name.text,
+                 name=name, helps=[tr(f"按总分划分等级，条件写在「否决」块中，例如：否决: {name} : 最高 …",
+                                      f"divide the total only, and write the condition in a `否决` (veto) block: `{name} : 最高 …`")])
+
+    def _vetoes(self, rb: ast.Rulebook, bands: list) -> list:
+        out = []
+        for v in rb.vetoes:
+            cond = self.expr(v.cond, self._global_scope(), grades=True)
+            if cond.type.kind != "bool":
+                self.err("E0303", [Label(v.cond.span, tr("应为条件", "expected a condition"))],
+                         what_zh="否决条件应为真假判断", what_en="a veto needs a condition")
+            if v.grade.text not in bands:
+                self.err("E0207", [Label(v.grade.span, tr("不是「等级」中的等级", "not a grade of the bands"))],
+                         did_you_mean(v.grade.text, set(bands)), name=v.grade.text,
+                         expected_zh="等级划分中的等级", expected_en="a grade of the bands")
+                continue
+            out.append(ir.Veto(cond, v.grade.text, v.cap, span=v.span))
+        return out
 
     def _files(self, rb) -> dict:
         files = {rb.span.file.name: rb.span.file}
@@ -318,6 +386,11 @@ class Resolver:
                            parent=parent, index=len(self.indicators))
         ind.node = node
         ind.points_missing = ind.broken = missing
+        ind.kind, ind.at_most = node.kind, node.at_most
+        if node.kind != "score" and any(a.adjusts for a in _ancestors(ind)):
+            self.err("E0508", [Label(node.name.span, tr("在加分项或扣分项之中", "inside a bonus or penalty item"))],
+                     name="加分项" if node.kind == "bonus" else "扣分项",
+                     notes=[tr("加分项、扣分项的下级是普通指标；它们自己的加减写在上级", "the parts of a bonus or penalty item are ordinary")])
         self.indicators.append(ind)
         self.by_name.setdefault(ind.name, []).append(ind)
         seen = {}
@@ -393,15 +466,42 @@ class Resolver:
                 if score_ast is not None:
                     self.err("E0203", [Label(st.span, ""), Label(score_ast.span, "", False)], name="得分")
                 score_ast = st
-                if isinstance(st.value, ast.Tiers):
-                    ind.score = self.tiers(st.value, scope, score_ctx=True)
-                else:
-                    ind.score = self.expr(st.value, scope, score_ctx=True)
+                self._subtotal = ind if ind.children else None     # 合计: its children, bonus and penalty counted
+                try:
+                    if isinstance(st.value, ast.Tiers):
+                        ind.score = self.tiers(st.value, scope, score_ctx=True)
+                    else:
+                        ind.score = self.expr(st.value, scope, score_ctx=True)
+                finally:
+                    self._subtotal = None
                 ind.score = push_clamps(ind.score)
                 self.units.check_score(ind, st.value.span)
         self._current = None
         if score_ast is None and ind.is_leaf:
             self.err("E0403", [Label(ind.name_span, tr("缺少「得分 = …」", "no `得分 = …`"))], name=ind.name)
+        self._adjustment(ind, node)
+
+    def _adjustment(self, ind: ir.Indicator, node: ast.IndicatorNode):
+        """A 加分项 / 扣分项 (or a node inside one) is never 不适用; ``最多`` in its header caps
+        its amount: the rule's value, or the sum of its children."""
+        inside = ind.adjusts or any(a.adjusts for a in _ancestors(ind))
+        if inside and ind.score is not None:
+            na = next((x for x in ir.walk(ind.score) if isinstance(x, ir.NotApplicable)), None)
+            if na is not None:
+                self.err("E0508", [Label(na.span, tr("加分项、扣分项不适用时得 0 分", "a bonus or penalty that does not apply is 0"))],
+                         name="不适用", helps=[tr("写 0", "write 0")])
+        if not (ind.adjusts and ind.at_most) or node.cap_span is None:
+            return
+        end = node.points.span.end if node.points is not None else node.cap_span.end
+        span = node.cap_span.__class__(node.cap_span.file, node.cap_span.start, end)
+        base = ind.score if ind.score is not None or not ind.children else self.subtotal_expr(ind, span)
+        if base is not None:
+            cap = ir.Const(ind.points, span=span, type=Type("num"))
+            ind.score = push_clamps(ir.Clamp("at_most", base, cap, span=span, type=base.type))
+
+    def subtotal_expr(self, ind: ir.Indicator, span) -> ir.Expr:
+        """合计 of ``ind``: its children's scores, a 扣分项's deducted (``A + B + 表彰 - 违规``)."""
+        return ir.SubtotalRef(ind, span=span, type=Type("num", None))
 
     # ───────────── expressions ─────────────
     def lookup(self, ref: ast.Ref, scope: dict, grades: bool, allow_names=True, enum_members=()):
@@ -428,6 +528,8 @@ class Resolver:
                 return ir.InputRef(inp, span=ref.span, type=inp.type)
             if name in enum_members:
                 return ir.Const(name, span=ref.span, type=Type("enum", None, tuple(enum_members)))
+            if name in SUBTOTAL_NAMES and allow_names and not self._in_rows and not self.by_name.get(name):
+                return self._subtotal_ref(ref)
             cands = self.by_name.get(name, []) if allow_names and not self._in_rows else []
         else:
             quals = [p.text for p in parts[:-1]]
@@ -445,7 +547,9 @@ class Resolver:
         known = set(scope) | set(self.inputs) | set(self.by_name) | set(enum_members)
         if grades:
             known |= TOTAL_NAMES
-        helps = did_you_mean(name, known) if allow_names else []
+        sugg = suggest(name, known) if allow_names else []
+        self.suggested.update(sugg)         # a misspelt use: their "never used" would be a cascade
+        helps = did_you_mean(name, found=sugg)
         notes = [tr("输入项用「输入」声明，中间值用「名称 = 表达式」定义", "inputs are declared with `输入`, local values with `name = expr`")]
         if not allow_names:
             notes = [tr("此处只能用常数", "only constants are allowed here")]
@@ -461,6 +565,17 @@ class Resolver:
             helps = [tr("在使用处定义它，或移到共同的上级", "define it here, or move it to a common parent")]
         self.err("E0201", [Label(ref.span, tr("既不是输入项也不是中间值或指标", "not an input, a local value or an indicator"))],
                  helps, notes, name=ref.text)
+        return ir.Const(Decimal(0), span=ref.span)
+
+    def _subtotal_ref(self, ref) -> ir.Expr:
+        if self._subtotal == "top":
+            return ir.SubtotalRef(span=ref.span, type=Type("num", None))
+        if isinstance(self._subtotal, ir.Indicator):
+            self._subtotal.uses_subtotal = True
+            return self.subtotal_expr(self._subtotal, ref.span)
+        self.err("E0508", [Label(ref.span, tr("只能用于有下级指标的得分规则，或「总分 = 合计 …」",
+                                              "only in the score rule of a node with children, or in `总分 = 合计 …`"))],
+                 name=ref.text)
         return ir.Const(Decimal(0), span=ref.span)
 
     def _score_ref(self, ind: ir.Indicator, ref) -> ir.Expr:
@@ -568,6 +683,8 @@ class Resolver:
                     self.err("E0211", [Label(e.span, tr("各行分值不同", "each row has its own points"))], name=self._current.row_of.name,
                              reason_zh="中不能用「不加分」，请写「最多 分值」", reason_en="cannot use 不加分: write `最多 分值` (at_most points)")
                     bound = ir.Const(Decimal(0), type=Type("num"))
+                elif self._current is None and self._subtotal == "top":
+                    bound = ir.Const(self.total_points, span=e.span, type=Type("num"))     # 总分 = 合计 不加分: 满分
                 elif self._current is None:
                     self.err("E0508", [Label(e.span, tr("「不加分」只能用于指标的得分", "`不加分` caps an indicator's score"))], name="不加分")
                     bound = ir.Const(Decimal(0), type=Type("num"))
@@ -652,7 +769,7 @@ class Resolver:
             reason = tr(f"上下限不是精度 {ir.fmt_decimal(self.precision)} 的整数倍",
                         f"its ends are not multiples of the precision {ir.fmt_decimal(self.precision)}")
         if reason is not None:
-            self.err("E0522", [Label(e.span, reason)], band=f"{ir.fmt_decimal(lo.value)}–{ir.fmt_decimal(hi.value)}",
+            self.err("E0525", [Label(e.span, reason)], band=f"{ir.fmt_decimal(lo.value)}–{ir.fmt_decimal(hi.value)}",
                      reason_zh=reason.zh, reason_en=reason.en)
         if ind.pick is None:
             pick = ir.Input(f"评定得分.{self._short_name(ind)}", "rated", Type("num"), lo=Decimal(0), hi=ind.points,
@@ -670,6 +787,11 @@ class Resolver:
             if len([i for i in self.indicators if i.path[-k:] == tail]) == 1:
                 return ".".join(tail)
         return ".".join(ind.path)
+def _ancestors(ind):
+    p = ind.parent
+    while p is not None:
+        yield p
+        p = p.parent
 
 
 def _is_descendant(ind, anc) -> bool:

@@ -86,7 +86,8 @@ def test_report_figures_table_shows_both_columns():
     assert res.exit_code == 0
     line = next(l for l in res.stdout.splitlines() if "财政供养人员控制率" in l)
     assert line.split()[1:] == ["3", "0", "3", "≠"]
-    assert "与自评不一致 4 项" in res.stdout
+    assert "与自评不一致 5 项" in res.stdout     # four indicators and 总分 (85.5 vs 93.5)
+    assert "  总分: 计算 85.5，自评 93.5" in res.stdout
 
 
 def test_report_figures_trace_shows_the_arithmetic():

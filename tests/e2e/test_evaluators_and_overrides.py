@@ -263,9 +263,9 @@ def test_literal_defects_of_a_copy_of_the_new_rulebook_give_their_diagnostics():
     unguarded = text.replace("得分 = 如果 有新进人员 则 完成比率法(参训新进人员数 / 新进人员数, 100%, 4) 否则 4",
                              "得分 = 完成比率法(参训新进人员数 / 新进人员数, 100%, 4)")
     diags = check_text(unguarded, str(DEPT)).diagnostics
-    assert {(d.code, d.args["name"]) for d in diags} == {("E0521", "参训新进人员数"), ("E0521", "新进人员数")}
+    assert {(d.code, d.args["name"]) for d in diags} == {("E0524", "参训新进人员数"), ("E0524", "新进人员数")}
     wide = text.replace("≥ 90% : 评定 8 至 9", "≥ 90% : 评定 8 至 11", 1)
-    assert [d.code for d in check_text(wide, str(DEPT)).diagnostics] == ["E0522"]
+    assert [d.code for d in check_text(wide, str(DEPT)).diagnostics] == ["E0525"]
 
 
 def test_the_bounds_search_is_not_stopped_by_the_cases_own_checks():

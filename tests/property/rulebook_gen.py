@@ -5,7 +5,11 @@ hierarchy whose points add up to 满分, leaf rules built from the language's co
 (arithmetic, min/max, 如果/则/否则, 分档 with and without subject, clamps, 向上取整,
 符合数/全部符合, grade lookups, locals shared from a parent, guarded divisions, 不适用 with
 a policy) and grade bands. Rules are written so their bounds are provable (clamps,
-``min(max(x, 0), P)``), so nearly every book passes ``check``. Keywords are Chinese or
+``min(max(x, 0), P)``), so nearly every book passes ``check``. Some books hold 加分项 / 扣分项
+(at the top level, added to 总分 and sometimes held by ``总分 = 合计 不加分 扣完为止``; or
+inside a node, whose rule is then ``得分 = 合计 不加分 扣完为止``), some a ``否决`` block after
+the bands, some grade on the whole-number total (``定级 按取整总分``); the bands cover the
+total's real range. Keywords are Chinese or
 English at random, per occurrence; the cosmetic choices come from one drawn seed so
 that they shrink together.
 
@@ -45,6 +49,8 @@ KW = {
     "any": ["任一符合", "any"], "size": ["项数", "size", "要点数"], "range": ["范围", "range"], "to": ["至", "to"],
     "amount": ["金额(万元)", "amount(万元)", "金额（万元）"], "rate": ["比率", "rate"], "boolean": ["是否", "boolean"],
     "grade": ["等级", "grade"], "checklist": ["清单", "checklist"],
+    "bonus": ["加分项", "bonus"], "penalty": ["扣分项", "penalty"], "subtotal": ["合计", "subtotal"],
+    "integer": ["按取整总分", "integer"], "veto": ["否决", "一票否决", "veto"], "at_best": ["最高", "at_best"],
     ">=": ["≥", ">="], "<=": ["≤", "<="], "!=": ["≠", "!="], "==": ["=", "=="], ">": [">"], "<": ["<"],
     "*": ["×", "*"], "/": ["÷", "/"], ":": [":", "："], ",": [", ", "，"],
     "rated_full": ["人工评定", "rated"], "rated": ["评定", "rated"], "only_if": ["仅当", "only_if"],
@@ -119,6 +125,7 @@ class Writer:
         self.na_ok = False
         self.picks: dict = {}
         self.node_name: Optional[str] = None     # the leaf whose rule is being written (its pick)
+        self.adjust_ok = False       # may draw 加分项 / 扣分项
 
     # ── choices ──
     def kw(self, key):
@@ -498,6 +505,13 @@ class Writer:
                 text, p = self.node(sub, depth - 1, mine, ind + pad)
                 body.append(text)
                 points += p
+            if self.adjust_ok and self.chance(30):
+                # 加分项 / 扣分项 inside: the node says how it stays within its points
+                for _ in range(self.draw(st.integers(1, 2))):
+                    body.append(self.adjust_item(ind + pad, mine)[0])
+                clamps = [self.kw("capped"), self.kw("floor_zero")]
+                self.rs.shuffle(clamps)
+                lines.append(f"{self.kw('score')} = {self.kw('subtotal')} {' '.join(clamps)}")
         else:
             # points a multiple of 精度 (else a full score can round above the points: see
             # test_points_not_a_multiple_of_precision)
@@ -518,6 +532,30 @@ class Writer:
         text = "\n".join([head] + [ind + pad + l for l in lines] + body)
         return text, points
 
+    def adjust_item(self, ind, locs) -> tuple[str, str, D]:
+        """A 加分项 or 扣分项: a leaf capped by 最多 in its header, a leaf whose rule stays
+        within its points, or (最多) 子项 whose points may add up to more. Returns (text,
+        kind, points)."""
+        kind = self.pick(["bonus", "penalty"])
+        name = self.fresh(NODE_NAMES)
+        N = self.pick([p for p in LEAF_POINTS if p % self.step == 0] or [self.step])
+        pts = fmt_decimal(N) + self.rs.choice(["分", " 分", ""])
+        pad = ind + "  "
+        shape = self.pick(["capped", "bounded", "children"])
+        if shape == "capped":
+            e, _ = self.expr(2, locs)
+            return (f"{ind}{self.kw(kind)} {name} {self.kw('at_most')} {pts}{self.kw(':')}\n"
+                    f"{pad}{self.kw('score')} = {self.kw('max')}({e}{self.kw(',')}0)"), kind, N
+        if shape == "bounded":
+            return (f"{ind}{self.kw(kind)} {name} {pts}{self.kw(':')}\n"
+                    f"{pad}{self.kw('score')} = {self.bounded(N, 2, locs, False)}"), kind, N
+        lines = [f"{ind}{self.kw(kind)} {name} {self.kw('at_most')} {pts}{self.kw(':')}"]
+        for _ in range(self.draw(st.integers(1, 3))):
+            P = self.pick([p for p in LEAF_POINTS if p % self.step == 0] or [self.step])
+            lines.append(f"{pad}{self.kw('item')} {self.fresh(NODE_NAMES)} {fmt_decimal(P)}{self.kw(':')}")
+            lines.append(f"{pad}  {self.kw('score')} = {self.bounded(P, 1, locs, False)}")
+        return "\n".join(lines), kind, N
+
     def local_tiers(self, locs, pad):
         text, spec, unit = self.subject(1, locs)
         ks = sorted({self.threshold(spec) for _ in range(2)}, reverse=True)
@@ -525,10 +563,13 @@ class Writer:
         rows = [f"{pad}{self.kw('>=')} {self.num(k, unit)} {c} {self.num(self.pick(SMALL))}" for k in ks]
         return [f"{self.kw('tiers')} {text}{c}"] + rows + [f"{pad}{self.kw('else')} {c} {self.num(self.pick(SMALL))}"]
 
-    def grades(self, total, step) -> list[str]:
+    def grades(self, total, step, lo=D(0), hi=None) -> list[str]:
+        """Bands best first over the totals [lo, hi] (beyond [0, 满分] with top-level bonus
+        and penalty); then, now and then, a 否决 block."""
+        hi = total if hi is None else hi
         c, T = self.kw(":"), self.kw("total_ref")
         if self.chance(10):
-            return [f"{self.kw('grades')}{c}", f"  全部{c} {self.kw('else')}"]
+            return [f"{self.kw('grades')}{c}", f"  全部{c} {self.kw('else')}"] + self.vetoes(["全部"])
         fracs = sorted(set(self.draw(st.lists(st.sampled_from([D("0.9"), D("0.8"), D("0.6"), D("0.5"), D("0.75")]),
                                               min_size=1, max_size=3))), reverse=True)
         cuts = sorted({(total * f / step).to_integral_value() * step for f in fracs}, reverse=True)
@@ -538,20 +579,35 @@ class Writer:
         prev = None
         for n, cut in zip(names, cuts):
             if prev is None:
-                cond = self.pick([f"{fmt_decimal(cut)} {le} {T} {le} {fmt_decimal(total)}", f"{T} {self.kw('>=')} {fmt_decimal(cut)}"])
+                cond = self.pick([f"{fmt_decimal(cut)} {le} {T} {le} {fmt_decimal(hi)}", f"{T} {self.kw('>=')} {fmt_decimal(cut)}"])
             else:
                 cond = self.pick([f"{fmt_decimal(cut)} {le} {T} {lt} {fmt_decimal(prev)}",
                                   f"{T} {self.kw('>=')} {fmt_decimal(cut)} {self.kw('and')} {T} {lt} {fmt_decimal(prev)}"])
             out.append(f"  {n}{c} {cond}")
             prev = cut
-        last = self.pick([self.kw("else"), f"{T} {lt} {fmt_decimal(prev)}", f"0 {le} {T} {lt} {fmt_decimal(prev)}"])
+        last = self.pick([self.kw("else"), f"{T} {lt} {fmt_decimal(prev)}", f"{fmt_decimal(lo)} {le} {T} {lt} {fmt_decimal(prev)}"])
         out.append(f"  {names[len(cuts)]}{c} {last}")
+        return out + self.vetoes(names[: len(cuts) + 1])
+
+    def vetoes(self, names) -> list[str]:
+        """A 否决 block (sometimes): conditions over the inputs, a grade set or capped."""
+        if not self.chance(30):
+            return []
+        c = self.kw(":")
+        out = [f"{self.kw('veto')}{c}"]
+        for _ in range(self.draw(st.integers(1, 3))):
+            cond = self.cond(1, [])
+            if self.chance(20):
+                cond = f"({cond}) {self.kw('and')} {self.kw('total_ref')} {self.kw('>=')} {self.num(self.pick(SMALL))}"
+            g = self.pick(names)
+            out.append(f"  {cond} {c} {self.kw('at_best') + ' ' if self.chance(60) else ''}{g}")
         return out
 
     def book(self) -> Book:
         self.step = step = self.pick(PRECISIONS)
         self.make_inputs()
         self.na_ok = self.chance(45)
+        self.adjust_ok = self.chance(40)
         glob = []
         if self.chance(25):
             e, u = self.expr(1, [])
@@ -561,13 +617,29 @@ class Writer:
             text, p = self.node("level1", self.draw(st.integers(0, 2)), [Local(n, u) for n, _e, u in glob], "")
             roots.append(text)
             total += p
+        lo, hi, held = D(0), total, []
+        if self.adjust_ok and self.chance(60):
+            # top-level 加分项 / 扣分项: added to / deducted from 总分
+            for _ in range(self.draw(st.integers(1, 2))):
+                text, kind, N = self.adjust_item("", [Local(n, u) for n, _e, u in glob])
+                roots.append(text)
+                lo, hi = (lo, hi + N) if kind == "bonus" else (lo - N, hi)
+            if self.chance(50):
+                clamps = [self.pick([self.kw("capped"), f"{self.kw('at_most')} {fmt_decimal(total)}"]),
+                          self.pick([self.kw("floor_zero"), f"{self.kw('at_least')} 0"])]
+                self.rs.shuffle(clamps)
+                held = [f"{self.kw('total_ref')} = {self.kw('subtotal')} {' '.join(clamps)}"]
+                lo, hi = D(0), total
         head = [f'{self.kw("rulebook")} "随机规则集"', f"{self.kw('total')} {fmt_decimal(total)}"]
         if step != D("0.01") or self.chance(50):
             head.append(f"{self.kw('precision')} {fmt_decimal(step)}")
         if self.chance(70):
             head.append(f"{self.kw('rounding')} {self.kw(self.pick(['half_up', 'half_even', 'down', 'up']))}")
         if self.chance(50):
-            head.append(f"{self.kw('grade_on')} {self.kw(self.pick(['rounded', 'exact']))}")
+            grade_on = self.pick(['rounded', 'exact', 'integer'])
+            head.append(f"{self.kw('grade_on')} {self.kw(grade_on)}")
+            if grade_on == "integer":      # the bands see whole numbers: [round(lo), round(hi)] covers them
+                lo, hi = lo.to_integral_value(ROUND_FLOOR), -(-hi).to_integral_value(ROUND_FLOOR)
         if self.uses_na or self.chance(10):
             head.append(f"{self.kw('na_set')} {self.kw(self.pick(['full_points', 'exclude']))}")
         decls = [s.decl for s in self.inputs if not s.placed]
@@ -578,7 +650,8 @@ class Writer:
             cond = (self.cond(0, []) if a is None or self.chance(30) else
                     f"{a.name} {self.kw('<=')} {a.name} + {b.name}" if self.chance(50) else f"{a.name} {self.kw('>=')} 0")
             checks.append(f'{self.kw("verify")} {cond} "数据应一致"')
-        body = head + [""] + decls + [f"{n} = {e}" for n, e, _u in glob] + checks + [""] + roots + [""] + self.grades(total, step)
+        body = head + [""] + decls + [f"{n} = {e}" for n, e, _u in glob] + checks + [""] + roots + held + [""] \
+            + self.grades(total, step, lo, hi)
         return Book("\n".join(body) + "\n", self.inputs, total, self.uses_na, self.picks)
 
 

@@ -1,7 +1,9 @@
 """Soundness of the checker's claims, tested on random rulebooks and inputs: a rulebook
 that passes ``check`` scores every admissible case without an evaluation error, within
 the bounds ``check`` proved (``CheckResult.ranges``) and within [0, points]; the total
-lies within [0, 满分] and gets the grade of the first band that holds for it.
+lies within the range the rulebook gives (``Program.total_range``: [0, 满分] with top-level
+加分项 and 扣分项 beyond it) and gets the grade of the first band that holds for it (on the
+whole number under 按取整总分), then the 否决 that held.
 
 Budget: 150 rulebooks × 1–4 input sets (≈ 375 evaluations), ≈ 7 s on 2 cores (see
 test_differential.py for the whole directory's budget).
@@ -18,7 +20,8 @@ from jixiao.compiler.verify.interpreter import round_to
 from jixiao.compiler.backend.runtime import CONTEXT, EvaluationError
 from jixiao.dsl.check import check_text
 from jixiao.dsl.checks import intervals as iv
-from jixiao.dsl.checks.grades import grade_of
+from jixiao.compiler.verify.properties import _vetoed
+from jixiao.dsl.checks.grades import grade_of, graded_total
 
 from .rulebook_gen import CASE_ERRORS, compile_book, inputs_for, profile, rulebooks, settle_picks
 
@@ -37,7 +40,7 @@ def raw_scores(prog, trace, na):
             out[i] = D(0) if prog.na_policy == "exclude" else ind.points
         elif ind.score is None:
             with localcontext(CONTEXT):
-                out[i] = sum((out[c.index] for c in ind.children), D(0))
+                out[i] = sum((c.sign * out[c.index] for c in ind.children), D(0))
         else:
             out[i] = raw[i]
     return out
@@ -46,12 +49,37 @@ def raw_scores(prog, trace, na):
 def exact_total(prog, raw, na):
     """The unrounded total (rescaled to 满分 when indicators are excluded), at run-time precision."""
     with localcontext(CONTEXT):
-        total = sum((raw[r.index] for r in prog.roots), D(0))
+        total = sum((raw[r.index] for r in prog.roots if not r.adjusts), D(0))
         if prog.na_policy == "exclude" and na:
             counted = sum((D(0) if ind.index in na else ind.points) for ind in prog.walk()
-                          if ind.score is not None and not _under_ruled_parent(ind))
+                          if ind.score is not None and not _under_ruled_parent(ind) and not _adjusting(ind))
             total = total * prog.total / counted
+        total += sum((r.sign * raw[r.index] for r in prog.roots if r.adjusts), D(0))
+        if prog.total_rule is not None:
+            total = _held(prog.total_rule, total)
         return total
+
+
+def _adjusting(ind):
+    """A 加分项 / 扣分项 or a part of one: not in the points counted under 剔除."""
+    while ind is not None:
+        if ind.adjusts:
+            return True
+        ind = ind.parent
+    return False
+
+
+def _held(rule, x):
+    """The 总分 = 合计 … rule's clamps applied to ``x``, innermost first."""
+    from jixiao.dsl import ir
+    from jixiao.dsl.ops import clamp
+    chain = []
+    while isinstance(rule, ir.Clamp):
+        chain.append(rule)
+        rule = rule.operand
+    for c in reversed(chain):
+        x = clamp(c.kind, x, None if c.bound is None else c.bound.value)
+    return x
 
 
 def _under_ruled_parent(ind):
@@ -91,9 +119,10 @@ def test_scores_stay_within_proven_bounds(book, data):
             # the checker's ranges are of the score as shown and as other rules read it:
             # rounded to the precision, not applicable counted by the policy
             assert rng.contains(s), (ind.path, rng.text(), s)
-        assert 0 <= total <= prog.total
-        graded = exact_total(prog, raw, na) if prog.grade_on == "exact" else total
-        assert grade == grade_of(prog.grades, graded)
+        lo, hi = prog.total_range()
+        assert lo <= total <= hi
+        graded = exact_total(prog, raw, na) if prog.grade_on == "exact" else graded_total(prog, total)
+        assert grade == _vetoed(prog, grade_of(prog.grades, graded), trace, rb.evaluator.spans)
 
 
 # ───────────── hand-written reproducers of soundness bugs ─────────────

@@ -187,3 +187,62 @@ def test_docs_methods_md_is_generated_from_the_library():
     table = publish.library_table(lib)
     assert len(table.rows) == 15
     assert publish.render_markdown(table) == (root / "docs" / "methods.md").read_text(encoding="utf-8")
+
+
+# ───────────── bugs of issue 13 ─────────────
+
+NESTED = '''规则集 "t"
+满分 10
+输入 地区: 等级(东部, 西部)
+输入 率: 比率 范围 0 至 100%
+输入 a: 是否
+输入 b: 是否
+一级指标 P 6分:
+  二级指标 Q 6分:
+    指标 R 4分:
+      指标 R1 2分:
+        得分 = 如果 a 则 2 否则 0
+      指标 R2 2分:
+        得分 = 如果 b 则 2 否则 0
+    指标 S 2分:
+      门槛 = 分档 地区:
+        东部 : 100%
+        西部 : 80%
+      得分 = min(率 / 门槛, 1) × 2
+一级指标 W 4分:
+  二级指标 W1 2分:
+    指标 W1a 2分:
+      得分 = 如果 a 则 2 否则 0
+  二级指标 W2 2分:
+    指标 W2a 2分:
+      得分 = 如果 b 则 2 否则 0
+  得分 = W1 × 0.5 + W2 × 1.5
+等级:
+  全: 否则
+'''
+
+
+def _doc_rows(tmp_path, cli):
+    (tmp_path / "t.jx").write_text(NESTED, encoding="utf-8")
+    res = cli(["doc", "t.jx", "-o", "t.md"], tmp_path)
+    assert res.exit_code == 0
+    return (tmp_path / "t.md").read_text(encoding="utf-8")
+
+
+def test_doc_keeps_indicators_nested_under_a_level3(tmp_path, cli):
+    md = _doc_rows(tmp_path, cli)
+    row = next(l for l in md.splitlines() if "R（4分）" in l)
+    # actual: "得分为R1、R2得分之和" — their rules were dropped
+    assert "R1（2分）：如果a则得2分，否则得0分<br>R2（2分）：如果b则得2分，否则得0分<br>得分 = R1 + R2" in row
+
+
+def test_doc_shows_a_parents_composite_rule(tmp_path, cli):
+    md = _doc_rows(tmp_path, cli)
+    row = next(l for l in md.splitlines() if "W得分" in l)     # actual: no row, the weights were not printed
+    assert "得分 = W1 × 0.5 + W2 × 1.5" in row
+
+
+def test_doc_prints_percentages_as_percentages_not_points(tmp_path, cli):
+    md = _doc_rows(tmp_path, cli)
+    assert "门槛 = （地区：东部100%；西部80%）" in md                # actual: 东部1分；西部0.8分
+    assert "东部1分" not in md

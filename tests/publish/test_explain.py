@@ -48,7 +48,7 @@ def test_english(report):
 def test_audit_lists_exactly_the_differences_and_the_impossible_claim(report):
     rb, case, result = report
     findings = audit(rb, result)
-    assert [f.path[-1] for f in findings] == ["财政供养人员控制率", "结转结余率", "公用经费控制率", "项目质量达标率"]
+    assert [f.path[-1] for f in findings] == ["财政供养人员控制率", "结转结余率", "公用经费控制率", "项目质量达标率", "总分"]
     impossible = [f for f in findings if not f.attainable]
     assert [f.path[-1] for f in impossible] == ["项目质量达标率"]
     assert impossible[0].attainable_text == "0 ∪ [3.8, 4]"
@@ -65,6 +65,77 @@ def test_cli_explain_and_audit():
     res = CliRunner().invoke(main, ["explain", str(RULEBOOK), str(REPORT), "--indicator", "财政供养人员控制率"])
     assert res.exit_code == 0 and "自评3分，计算0分" in res.stdout
     res = CliRunner().invoke(main, ["explain", str(RULEBOOK), str(REPORT), "--audit"])
-    assert "4 项需复核：4 项与计算不一致，1 项自评不可得" in res.stdout
+    assert "5 项需复核：5 项与计算不一致，1 项自评不可得" in res.stdout
     res = CliRunner().invoke(main, ["explain", "E0201"])
     assert res.exit_code == 0 and "E0201" in res.stdout
+
+
+# ───────────── bugs of issue 13 ─────────────
+
+FLAT = '''规则集 "t"
+满分 6
+不适用 计满分
+输入 在职: 人数
+输入 编制: 人数
+输入 上年: 金额(万元)
+指标 控制率 3分:
+  得分 = 如果 在职 ≤ 编制 则 3 否则 3 - (在职 - 编制) × 0.1 扣完为止
+指标 变动 3分:
+  得分 = 分档:
+    上年 = 0 : 不适用
+    否则 : 3
+等级:
+  好: 总分 ≥ 3
+  差: 否则
+'''
+FLAT_CASE = '案例 "x"\n在职 = 95\n编制 = 89\n上年 = 0\n'
+
+
+def test_explain_prints_indicators_at_the_top_level(tmp_path, cli):
+    (tmp_path / "t.jx").write_text(FLAT, encoding="utf-8")
+    (tmp_path / "t.jxc").write_text(FLAT_CASE, encoding="utf-8")
+    res = cli(["explain", "t.jx", "t.jxc"], tmp_path)
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    assert [l.split("：")[0] for l in lines] == ["控制率", "变动", "总分", "等级"]     # actual: nothing at all
+
+
+def test_if_explanation_shows_the_branch_arithmetic():
+    rb = compile_rulebook(FLAT, name="t.jx")
+    res = rb.evaluate_case(rb.case_from_text(FLAT_CASE), trace=True)
+    e = by_name(explain(rb, res), "控制率").text
+    assert e == "在职95人，编制89人；条件不成立；3 - (在职 - 编制) × 0.1 = 3 - (95人 - 89人) × 0.1 = 2.4；得2.4分（满分3分）。"
+    en = by_name(explain(rb, res, "en"), "控制率").text
+    assert "the condition fails; 3 - (在职 - 编制) × 0.1 = 3 - (95人 - 89人) × 0.1 = 2.4" in en
+
+
+def test_tier_value_not_applicable_is_not_explained_as_none():
+    rb = compile_rulebook(FLAT, name="t.jx")
+    res = rb.evaluate_case(rb.case_from_text(FLAT_CASE), trace=True)
+    e = by_name(explain(rb, res), "变动").text
+    assert "None" not in e
+    assert e == "上年0万元；符合「上年 = 0」档；本项不适用，按规则集「不适用 计满分」处理；得3分（满分3分）。"
+
+
+CLAIMS_ON_PARENTS = '''规则集 "t"
+满分 2
+输入 x: 比率 范围 0 至 1
+一级指标 P 2分:
+  指标 A 1分:
+    得分 = x
+  指标 B 1分:
+    得分 = x
+等级:
+  全: 否则
+'''
+
+
+def test_score_table_and_audit_count_claims_on_parents_and_on_the_total(tmp_path, cli):
+    (tmp_path / "t.jx").write_text(CLAIMS_ON_PARENTS, encoding="utf-8")
+    (tmp_path / "t.jxc").write_text('案例 "x"\nx = 50%\n自评得分:\n  A = 0.5\n  P = 2\n  总分 = 1.5\n', encoding="utf-8")
+    res = cli(["score", "t.jx", "t.jxc"], tmp_path)
+    assert "与自评不一致 2 项" in res.stdout                       # actual: nothing (only leaves counted)
+    assert "  P: 计算 1，自评 2" in res.stdout and "  总分: 计算 1，自评 1.5" in res.stdout
+    res = cli(["explain", "t.jx", "t.jxc", "--audit"], tmp_path)
+    assert "✗ P：自评2分，计算1分" in res.stdout and "✗ 总分：自评1.5分，计算1分" in res.stdout
+    assert "2 项需复核：2 项与计算不一致，0 项自评不可得" in res.stdout     # actual: 自评得分与计算结果一致

@@ -1048,8 +1048,8 @@ def test_cli_score_bad_rulebook(bad_files, kind):
 
 
 @pytest.mark.parametrize("args, code", [
-    (["check", SELF_ASSESSMENT], 1),                     # a case given as a rulebook
-    (["check", SUITE], 1),                               # a test suite given as a rulebook
+    (["check", SELF_ASSESSMENT], 0),                     # a case: checked as a case (its syntax)
+    (["check", SUITE], 0),                               # a test suite: its rulebook and cases checked
     (["score", SELF_ASSESSMENT, STDLIB], 1),             # arguments swapped
     (["score", STDLIB, STDLIB], 1),                      # a rulebook given as the case
     (["score", SELF_ASSESSMENT, SELF_ASSESSMENT], 1),
@@ -1391,3 +1391,31 @@ def test_fuzz_mutated_row_cases(text):
     assert all(0 <= r.score <= r.points for r in rows)
     assert sum(r.points for r in rows) == 90
     assert res.score("绩效指标") == sum(r.score for r in rows)
+
+
+# ───────────── issue 13: bonus and penalty items, vetoes ─────────────
+
+@pytest.mark.parametrize("where", ["node", "top", "capped-bonus"])
+def test_bug_1000_bonus_items_nest_no_parentheses(where):
+    """合计 over many children was a chain of additions: 400 of them made a Python SyntaxError
+    ("too many nested parentheses"); it is one flat sum."""
+    n = 1_000
+    head = '规则集 "t"\n满分 1\n输入 c: 是否\n一级指标 A 1分:\n  指标 A0 1分:\n    得分 = 如果 c 则 1 否则 0\n'
+    if where == "node":
+        body = "".join(f"  加分项 B{i} 最多 1分:\n    得分 = 如果 c 则 1 否则 0\n" for i in range(n)) + "  得分 = 合计 不加分 扣完为止\n"
+    elif where == "top":
+        body = "".join(f"扣分项 B{i} 最多 1分:\n  得分 = 如果 c 则 1 否则 0\n" for i in range(n)) + "总分 = 合计 不加分 扣完为止\n"
+    else:
+        body = "加分项 X 最多 1分:\n" + "".join(f"  子项 B{i} 1分:\n    得分 = 如果 c 则 1 否则 0\n" for i in range(n))
+        body += "总分 = 合计 不加分\n"
+    with bounded(30):
+        rb = answer(compile_rulebook, head + body + ANY_GRADE + "否决:\n" + "  c : 全\n" * n, name="wide.jx")
+    res = rb.evaluate({"c": True}, trace=True)
+    assert res.total == {"node": 1, "top": 0, "capped-bonus": 1}[where]
+
+
+@pytest.mark.parametrize("header", ["加分项 X 最多 1" + "0" * 58 + "分", "扣分项 「\"引号\"、'单引号' __import__」 最多 5分"])
+def test_hostile_bonus_headers(header):
+    text = f'规则集 "t"\n满分 1\n输入 n: 项数\n一级指标 A 1分:\n  得分 = 1\n{header}:\n  得分 = n × 1\n总分 = 合计 不加分 扣完为止\n' + ANY_GRADE
+    rb = answer(compile_rulebook, text, name="t.jx")
+    assert rb.evaluate({"n": 3}).total in (1, 0)

@@ -108,3 +108,54 @@ def test_properties_over_the_stdlib_folder_skip_the_library():
     assert "计分方法.jx（方法库，跳过" in res.output
     rulebooks = [p for p in (root / "stdlib_indicators").rglob("*.jx") if p.name != "计分方法.jx"]
     assert f"{len(rulebooks)} passed, 0 failed" in res.output
+
+
+def test_properties_leave_no_hypothesis_folder_and_stop_at_the_first_counterexample(tmp_path):
+    """`jixiao test --properties` in a rulebook repository: no `.hypothesis/` left in the
+    working folder, and a failing rulebook is reported at its first counterexample
+    (no shrinking: it took 100 s on a failing rulebook)."""
+    src = ROOT / "tests" / "golden" / "checks" / "E0501-no-floor-zero.jx"
+    (tmp_path / "r.jx").write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "jixiao.compiler.cli", "test", "--properties", "r.jx",
+                           "--examples", "5000"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1 and "得分范围 / score bounds" in proc.stdout
+    assert not (tmp_path / ".hypothesis").exists()
+
+
+# ───────────── issue 13: grading with vetoes, bonus and integer totals ─────────────
+
+BAND_WITH_INPUT = ROOT / "tests" / "golden" / "checks" / "E0523-band-mentions-input.jx"
+
+
+def test_properties_band_mentioning_an_input_has_no_name_error(tmp_path):
+    """`jixiao test --properties` on a band that reads an input used to crash with
+    NameError: name 'i_0' is not defined (grade_of ran the band without the inputs)."""
+    res = CliRunner().invoke(main, ["test", "--properties", "--examples", "50", str(BAND_WITH_INPUT)], catch_exceptions=True)
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    assert "NameError" not in res.output and "Traceback" not in res.output
+    # a real finding instead: 100 with 存在重大违规 is in no band
+    assert "总分 100 不属于任何等级" in res.output
+
+
+def test_properties_with_vetoes_bonus_and_integer_grading_pass():
+    res = CliRunner().invoke(main, ["test", "--properties", "--examples", "200",
+                                    str(ROOT / "stdlib_indicators" / "专项资金绩效评价.jx"),
+                                    str(ROOT / "tests" / "golden" / "checks" / "E0523-band-mentions-input.ok.jx"),
+                                    str(ROOT / "tests" / "golden" / "checks" / "E0502-gap-with-bonus.ok.jx")])
+    assert res.exit_code == 0, res.output
+    assert "3 passed, 0 failed" in res.output
+
+
+def test_properties_find_a_veto_applied_the_wrong_way(monkeypatch):
+    """The property reference applies each held veto itself: a grade that does not follow
+    (here the generated code made to ignore 最高) is a failure."""
+    from jixiao.compiler.api import check_file
+    from jixiao.compiler.backend import codegen
+    from jixiao.compiler.verify import properties as P
+    real = codegen.Gen._vetoes
+
+    def wrong(self, trace):
+        return [line.replace("if GRADES.index(grade) < 1 else grade", "if False else grade") for line in real(self, trace)]
+    monkeypatch.setattr(codegen.Gen, "_vetoes", wrong)
+    report = P.run_properties(check_file(ROOT / "tests" / "golden" / "checks" / "E0523-band-mentions-input.ok.jx"), examples=200)
+    assert [f.prop for f in report.failures] == ["等级 / grade"]
