@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from typing import Any, Mapping, Optional
 
 import attrs
@@ -20,7 +20,7 @@ import attrs
 from ..dsl import ast, ir
 from ..dsl import check as _check
 from ..dsl.check import CheckResult
-from ..dsl.diagnostics import Diagnostic, JixiaoError, Label, Msg, has_errors, make, tr
+from ..dsl.diagnostics import FIELD, Diagnostic, JixiaoError, Label, Msg, format_message, has_errors, make, tr
 from ..dsl.imports import dependencies_fresh
 from ..dsl.ir import fmt_decimal
 from ..dsl.names import did_you_mean, narrow_qualified, qualify
@@ -81,7 +81,8 @@ class TraceEvent:
     """One step of an evaluation. ``kind``: let (a local value), if (branch taken),
     tier (row taken), clamp (before → after; indicator "" for the 总分 = 合计 … rule),
     score (raw → rounded), sum (a subtotal), na (not applicable), override (assessed
-    score used), veto (a 否决 that held: the grade before → after)."""
+    score used), veto (a 否决 that held: the grade before → after), agg (an aggregate
+    over a list: ``before`` the items that met its condition, each ``(名称, fields…)``)."""
     kind: str
     indicator: str            # path joined by "/"
     name: Optional[str]       # local's name, or the source text of the branch/row/clamp
@@ -97,7 +98,7 @@ def trace_event(e: tuple, path_of, local_name, span_of) -> TraceEvent:
     path = path_of(ind) if ind >= 0 else ""
     if kind == "let":
         return TraceEvent("let", path, local_name(e[2]), e[3], e[2])     # before: the local's index
-    if kind in ("if", "tier", "clamp", "veto"):
+    if kind in ("if", "tier", "clamp", "veto", "agg"):
         sp = span_of(e[2])
         return TraceEvent(kind, path, sp.text() if sp else None, e[4], e[3], sp.line if sp else None)
     if kind == "score":
@@ -142,6 +143,8 @@ class Result:
     claimed_total: Optional[Decimal] = None
     inputs: Mapping[str, Any] = attrs.field(factory=dict)
     subtotal: Optional[Decimal] = None    # 合计 before the 总分 = 合计 … rule held it (None: no such rule)
+    # checklist input -> the evidence given for each item (None where none was): 佐证材料
+    evidence: Mapping[str, tuple] = attrs.field(factory=dict)
 
     @property
     def vetoes(self) -> tuple["TraceEvent", ...]:
@@ -203,6 +206,8 @@ class Result:
                 row["row"] = {k: (fmt_decimal(v) if isinstance(v, Decimal) else v) for k, v in r.row.items()}
             rows.append(row)
         out["indicators"] = rows
+        if self.evidence:
+            out["evidence"] = {k: list(v) for k, v in self.evidence.items()}
         return out
 
 
@@ -219,6 +224,7 @@ class Case:
     source: Optional[ast.Case] = attrs.field(default=None, eq=False, repr=False)
     input_spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False, repr=False)
     rows: Mapping[str, tuple] = attrs.field(factory=dict)     # 指标行 part path "a/b" -> tuple[Row, ...]
+    evidence: Mapping[str, tuple] = attrs.field(factory=dict)  # checklist -> evidence per item ([是 "见附件3", 否])
     rated_notes: Mapping[str, str] = attrs.field(factory=dict)      # indicator path "a/b" -> reason of its pick
 
 
@@ -304,9 +310,11 @@ class CompiledRulebook:
             declared = err.code.startswith("E06") and err.code not in ("E0621", "E0622", "E0623", "E0624")
             caption = tr("声明于此", "declared here") if declared else tr("规则", "rule")
             labels.append(Label(decl, caption, primary=not labels))
-        notes = []
+        notes, helps = [], []
         inp = self._inputs_by_name.get(err.field)
-        if inp is not None and err.code in ("E0602", "E0603"):
+        if inp is not None and err.code == "E0603" and inp.kind == "rate":
+            helps.extend(_rate_help(err.value))
+        if inp is not None and err.code in ("E0602", "E0603") and inp.kind not in ("date", "list"):
             u = inp.type.unit
             kz, ke = {"amount": (f"金额（{u}）", f"an amount ({u})"), "count": (f"计数（{u}）", f"a count ({u})"),
                       "rate": ("比率，如 96.3%", "a rate, e.g. 96.3%"), "boolean": ("是 或 否", "yes or no"),
@@ -317,7 +325,7 @@ class CompiledRulebook:
                       }.get(inp.kind, inp.type.describe())
             notes.append(tr(f"「{inp.name}」声明为：{kz}，范围 {inp.range_text()}",
                             f"`{inp.name}` is declared as {ke}, range {inp.range_text()}"))
-        return make(err.code, labels, notes=notes, **err.params)
+        return make(err.code, labels, notes=notes, helps=helps, **err.params)
 
     def evaluate(self, inputs: Mapping[str, Any], *, trace: bool = False,
                  assessed: Optional[Mapping[str, Any]] = None,
@@ -325,6 +333,7 @@ class CompiledRulebook:
                  rows: Optional[Mapping[str, Any]] = None,
                  rated: Optional[Mapping[str, Any]] = None,
                  notes: Optional[Mapping[str, str]] = None,
+                 evidence: Optional[Mapping[str, Any]] = None,
                  _spans: Optional[Mapping[str, Span]] = None) -> Result:
         """Score one unit. ``assessed`` maps indicator paths (or ``指标/行标题`` of a
         case-supplied row) to scores that replace the rule's — the rule's own is kept
@@ -388,7 +397,8 @@ class CompiledRulebook:
             held = next((e for e in T if e[0] == "clamp" and e[1] == -1), None)
             subtotal = held[3] if held is not None else total
         return Result(self.program.title, total, grade, rows, events, claimed_total,
-                      {i.name: v for i, v in zip(self.program.inputs, values)}, subtotal)
+                      {i.name: shown_value(i, v) for i, v in zip(self.program.inputs, values)}, subtotal,
+                      {k: tuple(v) for k, v in (evidence or {}).items()})
 
     def grade_for(self, total: Decimal, result: Optional[Result] = None) -> Optional[str]:
         """The grade a total (a claimed one) would have: the bands (on the whole number under
@@ -487,7 +497,8 @@ class CompiledRulebook:
         notes = dict(case.assessed_notes)
         notes.update({f"评定得分/{k}": v for k, v in case.rated_notes.items()})
         return self.evaluate(case.inputs, trace=trace, assessed=case.assessed or None,
-                             claimed=case.claimed, rows=case.rows or None, notes=notes, _spans=case.input_spans)
+                             claimed=case.claimed, rows=case.rows or None, evidence=case.evidence or None,
+                             notes=notes, _spans=case.input_spans)
 
     # ── cases ──
     def load_case(self, path) -> Case:
@@ -500,6 +511,7 @@ class CompiledRulebook:
         diags: list[Diagnostic] = []
         inputs: dict[str, Any] = {}
         spans: dict[str, Span] = {}
+        evidence: dict[str, tuple] = {}
         by_name = {i.name: i for i in self.program.inputs}
         for ci in c.inputs:
             name = ".".join(n.text for n in ci.path)
@@ -517,6 +529,21 @@ class CompiledRulebook:
                 continue
             inputs[inp.name] = value
             spans[inp.name] = ci.value.span
+            if inp.kind == "checklist" and isinstance(ci.value, ast.ListLit) and ci.value.notes:
+                evidence[inp.name] = ci.value.notes
+        for cl in c.lists:
+            inp = by_name.get(cl.name.text)
+            if inp is None or inp.kind != "list":
+                helps = did_you_mean(cl.name.text, {i.name for i in self.program.inputs if i.kind == "list"})
+                diags.append(make("E0604", [Label(cl.name.span, tr("不是列表输入", "not a list input"))], helps=helps,
+                                  name=cl.name.text))
+                continue
+            if inp.name in inputs:
+                diags.append(make("E0606", [Label(cl.name.span, ""), Label(spans[inp.name], tr("首次给出", "first given here"), False)],
+                                  name=inp.name))
+                continue
+            inputs[inp.name] = _case_items(inp, cl, diags)
+            spans[inp.name] = cl.name.span
         rows = case_rows(self, c.rows, diags)
         rated_notes = {}
         for row in c.rated:
@@ -582,7 +609,7 @@ class CompiledRulebook:
         head = c.span
         notes = {"/".join(k) if isinstance(k, tuple) else k: v for k, v in notes.items()}
         spans["__case__"] = Span(head.file, head.start, min(head.end, head.file.line_starts[1] - 1 if len(head.file.line_starts) > 1 else head.end))
-        return Case(c.title, inputs, claimed, assessed, notes, c, spans, rows, rated_notes)
+        return Case(c.title, inputs, claimed, assessed, notes, c, spans, rows, evidence, rated_notes)
 
     def _case_indicator(self, row: ast.Claim, diags: list) -> Optional[ir.Indicator]:
         """The one indicator a case's line names (E0605 / E0202 otherwise)."""
@@ -613,8 +640,91 @@ def _row_of(rb, rows: dict, parts: tuple) -> Optional[tuple]:
     return None
 
 
+
+def shown_value(inp: ir.Input, v):
+    """A validated value as the API gives it back: a date as a ``datetime.date``, a list
+    as a tuple of mappings (``名称`` and each field)."""
+    if v is None:
+        return v
+    if inp.kind == "date":
+        return ir.date_of(v)
+    if inp.kind == "list":
+        return tuple({"名称": r[0], **{f.name: shown_value(f, x) for f, x in zip(inp.type.fields, r[1:])}} for r in v)
+    return v
+
+
+def _rate_help(raw) -> list:
+    """E0603 of a rate given as a bare number above 1: 2.4 is 240%, probably meant 2.4%."""
+    if isinstance(raw, str) and raw.strip().endswith(("%", "％", "百分点", "pp")):
+        return []
+    try:
+        v = runtime.to_decimal(raw)
+    except ValueError:
+        return []
+    if v <= 1:
+        return []
+    t, pct = fmt_decimal(v), fmt_decimal(v * 100)
+    return [tr(f"比率写作小数时 {t} 即 {pct}%，若是 {t}% 请写 {t}%；比率确可超过 100% 的，在声明中写明范围（如 比率 范围 0 至 300%）",
+               f"a rate written as a plain number {t} is {pct}%; if you mean {t}%, write {t}%; a rate that can "
+               f"exceed 100% states its range in the declaration (e.g. `比率 范围 0 至 300%`)")]
+
+
+def _case_items(inp: ir.Input, cl: ast.CaseList, diags: list) -> tuple:
+    """The ``行 "名称":`` blocks of a list input -> mappings (``名称`` and field values),
+    each value checked against its field's declaration (E0613 names the item)."""
+    fields = {f.name: f for f in inp.type.fields}
+    out = []
+    for n, row in enumerate(cl.items, 1):
+        item: dict = {"名称": row.title}
+        seen: dict = {}
+
+        def bad(span, zh, en):
+            diags.append(make("E0613", [Label(span, "")], name=inp.name, n=n, item=row.title, reason_zh=zh, reason_en=en))
+        if row.claimed is not None:
+            bad(row.claimed.span, "：列表的项没有自评得分", ": a list item has no claimed score")
+        for ci in row.inputs:
+            fname = ".".join(x.text for x in ci.path)
+            if fname in seen:
+                bad(ci.span, f"的字段「{fname}」重复给出", f": field `{fname}` is given twice")
+                continue
+            seen[fname] = ci
+            f = fields.get(fname)
+            if f is None:
+                sugg = did_you_mean(fname, fields)
+                listed = "、".join(fields)
+                bad(ci.path[-1].span, f"没有字段「{fname}」（字段：{listed}）", f" has no field `{fname}` (fields: {', '.join(fields)})")
+                if sugg:
+                    diags[-1] = attrs.evolve(diags[-1], helps=tuple(sugg))
+                continue
+            if f.name in ("名称", "name") and f.kind == "text":
+                bad(ci.span, f"的名称已由「行 \"{row.title}\"」给出", f": its name is the title `{row.title}`")
+                continue
+            if isinstance(ci.value, ast.Text):
+                if f.kind not in ("text", "grade", "date"):
+                    zh, en = f.type.describe()
+                    bad(ci.value.span, f"：字段「{fname}」的值 {ci.value.span.text()[:40]} 不是{zh}",
+                        f": field `{fname}`: {ci.value.span.text()[:40]} is not {en}")
+                    continue
+                item[fname] = ci.value.value
+                continue
+            if f.kind == "text":
+                item[fname] = " ".join(ci.value.span.text().split())
+                continue
+            v, err = _case_value(ci.value, f)
+            if err is not None:
+                said = {**err.args, **FIELD}      # said of the item's field, not of an input
+                diags.append(make("E0613", err.labels, notes=err.notes, helps=err.helps, name=inp.name, n=n, item=row.title,
+                                  reason_zh="：" + format_message(err.code, said, "zh"),
+                                  reason_en=": " + format_message(err.code, said, "en")))
+                continue
+            item[fname] = v
+        out.append(item)
+    return tuple(out)
+
+
 def _case_value(e, inp: ir.Input):
-    """A case expression -> a Python value for validation, checking the unit if written;
+    """A case expression -> a Python value for validation, checking the unit if written
+    (an amount in another money unit is converted exactly: 72890元 for 万元 is 7.289);
     ``不适用`` is no value (for an input the case may leave out)."""
     if isinstance(e, ast.NotApplicable):
         if inp.optional:
@@ -623,15 +733,34 @@ def _case_value(e, inp: ir.Input):
                           name=inp.name, value="不适用", expected_zh=inp.type.describe()[0], expected_en=inp.type.describe()[1])
     if isinstance(e, ast.Neg) and isinstance(e.operand, ast.Num):
         e = ast.Num(-e.operand.value, e.operand.unit, span=e.span)
+    if isinstance(e, ast.DateLit):
+        if inp.kind != "date":
+            zh, en = inp.type.describe()
+            return None, make("E0602", [Label(e.span, "")], name=inp.name, value=e.span.text(), expected_zh=zh, expected_en=en)
+        return e.value, None
+    if inp.kind == "date" and not isinstance(e, ast.Text):
+        return None, make("E0602", [Label(e.span, "")], name=inp.name, value=e.span.text()[:40],
+                          expected_zh="日期（如 2024-04-10）", expected_en="a date (e.g. 2024-04-10)")
+    if inp.kind == "list":
+        if isinstance(e, ast.ListLit) and not e.items:
+            return (), None
+        return None, make("E0602", [Label(e.span, "")], name=inp.name, value=e.span.text()[:40],
+                          expected_zh="列表（每项写一个「行 \"名称\":」块，空列表写 []）",
+                          expected_en="a list (one `行 \"name\":` block per item, [] for none)")
     if isinstance(e, ast.Num):
         unit = e.unit
         declared = inp.type.unit
         if unit is not None:
+            if unit in ir.MONEY_UNITS and declared in ir.MONEY_UNITS and inp.type.kind == "num" and unit != declared:
+                with localcontext(Context(prec=120)):
+                    return e.value * ir.money_factor(unit, declared), None
             ok = (unit == declared or (unit == "%" and inp.kind in ("rate", "number", "score"))
                   or (unit == "分" and inp.kind == "score"))
             if inp.type.kind != "num" or not ok:
                 return None, make("E0607", [Label(e.span, "")], name=inp.name, unit=unit,
                                   declared=declared or inp.type.describe()[0])
+        return e.value, None
+    if isinstance(e, ast.Text) and inp.kind == "date":
         return e.value, None
     if isinstance(e, ast.Bool):
         return e.value, None

@@ -55,6 +55,15 @@ def lang_option(choices=LANGS, default="both", help="消息语言 / language of 
                         callback=_remember_lang, is_eager=True, help=help)
 
 
+def _before(t):
+    """A trace event's ``before`` in JSON: an aggregate's items by their titles."""
+    if t.before is None:
+        return None
+    if t.kind == "agg":
+        return [str(r[0]) for r in t.before]
+    return str(t.before)
+
+
 def _evaluate_case(rulebook, case, trace=False):
     """(compiled rulebook, case, result); errors go to the boundary."""
     rb = api.compile_rulebook(path=rulebook)
@@ -205,8 +214,7 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, ro
         data["case"] = c.title
         if trace:
             data["trace"] = [{"kind": t.kind, "indicator": t.indicator, "name": t.name,
-                              "value": str(t.value), "before": None if t.before is None else str(t.before)}
-                             for t in result.trace]
+                              "value": str(t.value), "before": _before(t)} for t in result.trace]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         title = rb.title + (f"（{rb.program.version}）" if rb.program.version else "")
@@ -510,6 +518,46 @@ def explain_code_cmd(code, lang):
     if text is None:
         raise click.UsageError(f"未知代码 / unknown code {code}")
     click.echo(text)
+
+
+@main.command("lsp")
+@lang_option()
+def lsp_cmd(lang):
+    """语言服务器（标准输入输出） / the language server, on stdin/stdout (needs the `editor` extra)."""
+    try:
+        from .editor.lsp import main as serve_lsp
+    except ImportError as e:
+        raise click.ClickException(f"{e.name or e}: pip install 'jixiao[editor]'") from None
+    serve_lsp(lang)
+
+
+@main.command("serve")
+@click.argument("path", required=False, default=".", type=click.Path(exists=True))
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="端口，0 为随机 / port (0: any free one)")
+@click.option("--host", default="127.0.0.1", show_default=True, help="只允许本机地址 / loopback addresses only")
+@click.option("--open/--no-open", "open_browser", default=False, help="打开浏览器 / open a browser")
+@lang_option()
+def serve_cmd(path, port, host, open_browser, lang):
+    """本地网页编辑器：实时诊断与评分 / a local web editor: live diagnostics, a case form and the 评分表.
+
+    PATH is a rulebook or a folder; only files in its folder are served. The address
+    printed carries a random token: only a page that has it can use the editor."""
+    from .editor.serve import LoopbackOnly, make_server
+    try:
+        server = make_server(path, host=host, port=port, lang=lang)
+    except LoopbackOnly as e:
+        raise click.UsageError(str(e)) from None
+    click.echo(server.url, err=False)
+    sys.stdout.flush()
+    if open_browser:
+        import webbrowser
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 if __name__ == "__main__":

@@ -35,6 +35,19 @@ class Num(Node):
 
 
 @attrs.frozen
+class DateLit(Node):
+    """``2024-04-10`` or ``2024年4月10日``: a calendar date (``datetime.date``)."""
+    value: object
+
+
+@attrs.frozen
+class ItemRef(Node):
+    """``要点[2]`` / ``要点["程序规范"]``: one item of a checklist (by position from 1, or by name)."""
+    base: "Ref"
+    index: object      # Decimal position or str name
+
+
+@attrs.frozen
 class Bool(Node):
     """``是``/``true``/``符合`` and ``否``/``false``/``不符合``."""
     value: bool
@@ -140,8 +153,10 @@ class Text(Node):
 
 @attrs.frozen
 class ListLit(Node):
-    """``[是, 否, 是]`` (checklist values in cases)."""
+    """``[是, 否, 是]`` (checklist values in cases); ``notes`` the evidence written after an
+    item (``[是 "见附件3", 否]``), None where there is none (empty when none has one)."""
     items: tuple["Expr", ...]
+    notes: tuple = ()
 
 
 @attrs.frozen
@@ -162,7 +177,7 @@ class Tiers(Node):
 
 
 Expr = Union[Num, Bool, Ref, Call, BinOp, Neg, Compare, Logic, Not, If, Clamp,
-             NotApplicable, ListLit, Tiers, Rated, Unscorable]
+             NotApplicable, ListLit, Tiers, DateLit, ItemRef, Rated, Unscorable]
 
 
 # ───────────── declarations ─────────────
@@ -170,10 +185,15 @@ Expr = Union[Num, Bool, Ref, Call, BinOp, Neg, Compare, Logic, Not, If, Clamp,
 @attrs.frozen
 class TypeSpec(Node):
     """``金额(万元)`` (kind amount), ``人数`` (count, 人), ``比率`` (rate), ``分数`` (score),
-    ``数值`` (number), ``是否`` (boolean), ``等级(…)`` (grade), ``清单[…]`` (checklist)."""
+    ``数值`` (number), ``是否`` (boolean), ``等级(…)`` (grade), ``清单[…]`` (checklist),
+    ``日期`` (date), ``列表:`` (list, its ``fields`` declared below it, at most ``size`` items).
+    ``weights``: the points written after each checklist item (``"程序规范" 1分``), or ()."""
     kind: str
     unit: Optional[str] = None
     members: tuple[str, ...] = ()
+    weights: tuple = ()
+    fields: tuple = ()
+    size: Optional["Num"] = None
 
 
 @attrs.frozen
@@ -389,6 +409,13 @@ class CaseRows(Node):
 
 
 @attrs.frozen
+class CaseList(Node):
+    """``专项资金:`` with one ``行 "名称":`` block per item — the items of a list input."""
+    name: Name
+    items: tuple[CaseRow, ...]
+
+
+@attrs.frozen
 class Case(Node):
     """A whole ``.jxc`` file."""
     title: str
@@ -396,6 +423,7 @@ class Case(Node):
     claimed: tuple[Claim, ...] = ()
     assessed: tuple[Claim, ...] = ()
     rows: tuple[CaseRows, ...] = ()
+    lists: tuple[CaseList, ...] = ()
     rated: tuple[Claim, ...] = ()       # 评定得分: the evaluator's picks
 
 
@@ -421,6 +449,7 @@ class TestCase(Node):
     claimed: tuple[Claim, ...] = ()
     assessed: tuple[Claim, ...] = ()
     rows: tuple[CaseRows, ...] = ()
+    lists: tuple[CaseList, ...] = ()
     rated: tuple[Claim, ...] = ()
 
 

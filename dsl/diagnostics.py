@@ -43,6 +43,8 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "A rulebook starts with 规则集, a case with 案例, a test suite with 测试."),
     "E0109": (ERROR, "格式化结果与原文不符，未写入", "the formatted text does not match the original; nothing written",
               "jixiao fmt parses what it wrote and compares it with the original: the same tree (spans and the order of settings aside) and the same comments in the same order. When they differ, the file is left as it was."),
+    "E0120": (ERROR, "日期「{text}」无效：{reason_zh}", "invalid date `{text}`: {reason_en}",
+              "A date is written 2024-04-10 or 2024年4月10日 and must exist in the calendar."),
     # E02xx names
     "E0201": (ERROR, "未定义的名称「{name}」", "unknown name `{name}`",
               "A name must be an input (输入), a local value defined above it, an indicator, or 总分 in grade bands."),
@@ -51,7 +53,9 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
     "E0203": (ERROR, "重复定义「{name}」", "duplicate definition of `{name}`",
               "Inputs share one namespace; siblings and locals of one block must be distinct."),
     "E0204": (ERROR, "函数「{name}」{reason_zh}", "function `{name}` {reason_en}",
-              "Known functions: min, max, 向上取整/ceil, 向下取整/floor, 绝对值/abs, 符合数/count, 全部符合/all, 任一符合/any, 项数/size."),
+              "Known functions: min, max, 向上取整/ceil, 向下取整/floor, 绝对值/abs, 符合数/count, 全部符合/all, 任一符合/any, 项数/size, "
+              "符合分/points_met, 不符合扣分/points_unmet, 相差月数/months_between, 相差天数/days_between, and over a list "
+              "计数/count, 合计/sum, 任一/any, 全部/all, 最大/max, 最小/min."),
     "E0205": (ERROR, "循环引用：{cycle}", "circular reference: {cycle}",
               "Indicator scores may refer to each other only without cycles."),
     "E0206": (ERROR, "设置「{name}」{reason_zh}", "setting `{name}` {reason_en}",
@@ -74,7 +78,9 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
     "E0303": (ERROR, "类型错误：{what_zh}", "type error: {what_en}",
               "An operation got a value of the wrong kind (a yes/no where a number is needed, …)."),
     "E0304": (ERROR, "未知单位「{unit}」", "unknown unit `{unit}`",
-              "Known units: %, 个百分点/pp, 分, 万元, 元, 人, 项, 个, 件, 次, 家, 户, 天."),
+              "Money units: 元, 千元, 万元, 亿元 (converted into each other exactly); rates: %, 个百分点/pp; points: 分. "
+              "Any other unit name is a count unit (人, 项, 个, 件, 次, 家, 户, 天, 所, 名, 例, 月, …): 金额(…) takes a money "
+              "unit, 计数(…) any count unit."),
     # E04xx points
     "E0401": (ERROR, "「{name}」的下级分值合计{sum}分，不等于其分值{points}分", "children of `{name}` add up to {sum}, not its {points} points",
               "A node without its own 得分 rule scores the sum of its children, so their points must add up to its points."),
@@ -103,6 +109,9 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "End the tiers with `否则 : …` or make the rows cover every value."),
     "E0507": (ERROR, "没有等级划分", "the rulebook has no grade bands",
               "Add an `等级:` block."),
+    "E0520": (ERROR, "列表「{name}」可能为空，「{func}」无值可取", "the list `{name}` can be empty: `{func}` has no value then",
+              "最大/最小 of a list's items needs a value for an empty list: give it as the last argument "
+              "(最大(专项资金, 金额, 0)), or use it only where 计数(专项资金) > 0 (如果 … 则 … 否则 …)."),
     "E0508": (ERROR, "「{name}」不适用于此处", "`{name}` is not allowed here",
               "不适用 is the value of a score rule (or of a branch of it), never part of arithmetic; 合计 is read "
               "by the rule of a node with children and by 总分 = 合计 …; a 加分项 or 扣分项 holds no other and is "
@@ -147,6 +156,9 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "The rows a case supplies for an indicator share out exactly that indicator's points."),
     "E0611": (ERROR, "「{part}」中{field}为「{value}」的各行分值合计{sum}分，应为{points}分", "rows of `{part}` with {field} `{value}` add up to {sum} points, not {points}",
               "分值分配 shares the indicator's points out by a field of the rows (产出指标 50分、效益指标 30分 …); the rows of each value must add up to its share, and every row's value must be one of those listed."),
+    "E0613": (ERROR, "列表「{name}」的第{n}项「{item}」{reason_zh}", "item {n} `{item}` of the list `{name}`{reason_en}",
+              "Each item of a list input gives a value of the declared type for each field the list declares "
+              "(文本 fields may be left out)."),
     "E0612": (ERROR, "指标行{reason_zh}", "the rows{reason_en}",
               "A unit's 指标行 cannot be read or matched to it: a data file's 指标行 column holds no list of rows, or a "
               "rows table has no rows (or rows for several units) under the unit's id."),
@@ -185,6 +197,9 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "A method states what its arguments must satisfy (要求); this case's values do not."),
     "E0707": (ERROR, "「{part}」的行「{row}」得分 {value} 超出 [0, {points}]", "row `{row}` of `{part}` scores {value}, outside [0, {points}]",
               "A row's scoring method produced a score outside the row's own points."),
+    "E0720": (ERROR, "计算「{name}」时日期超出公历范围（0001-01-01 至 9999-12-31）",
+              "a date beyond the calendar (0001-01-01 to 9999-12-31) while scoring `{name}`",
+              "A rule moved a date by so many days that it left the calendar before 相差月数 could read it."),
     "E0721": (ERROR, "「{name}」无法计分：{reason}", "`{name}` cannot be scored: {reason}",
               "The rule says 无法计分 for this case: the published table leaves it undefined. Score it by hand "
               "(认定得分) or correct the data; no score is guessed."),
@@ -267,6 +282,14 @@ class Label:
 
 
 @attrs.frozen
+class Fix:
+    """An edit a help proposes, for tools to apply (the editor's code actions): replace
+    ``span`` by ``text`` (a did-you-mean name, a qualified name, ``≥`` for ``＞＝``)."""
+    span: Span
+    text: str
+
+
+@attrs.frozen
 class Diagnostic:
     """A finding as data: its code (the catalog gives severity and templates), the
     template arguments, the places it concerns, and notes and helps in both languages.
@@ -278,6 +301,7 @@ class Diagnostic:
     notes: tuple = ()          # Msg (or plain text)
     helps: tuple = ()
     context: "Msg | None" = None     # where it was found, when the span cannot say (a unit of a data file)
+    fixes: tuple = ()          # Fix: machine-applicable edits behind the helps (never parsed from their text)
 
     @property
     def primary(self) -> Span | None:
@@ -317,10 +341,10 @@ def format_message(code: str, args, lang: str = "both", context: "Msg | None" = 
 
 
 def make(code: str, labels: Iterable[Label] = (), *, notes: Iterable = (),
-         helps: Iterable = (), **args) -> Diagnostic:
+         helps: Iterable = (), fixes: Iterable = (), **args) -> Diagnostic:
     """A diagnostic of catalog entry ``code`` with its template ``args``."""
     severity = CATALOG[code][0]
-    return Diagnostic(code, severity, dict(args), tuple(labels), tuple(notes), tuple(helps))
+    return Diagnostic(code, severity, dict(args), tuple(labels), tuple(notes), tuple(helps), fixes=tuple(fixes))
 
 
 class JixiaoError(Exception):

@@ -17,11 +17,15 @@ from .source import Span
 
 @attrs.frozen
 class Type:
-    """kind: num | bool | enum | checklist | na. ``unit`` for num: None (bare number),
-    "%" (rate), "pp" (percentage points), "分" or an amount/count unit."""
+    """kind: num | bool | enum | checklist | na | text | date | list. ``unit`` for num: None
+    (bare number), "%" (rate), "pp" (percentage points), "分" or an amount/count unit.
+    ``weights``: the points of each item of a weighted checklist (``清单["甲" 2分, …]``);
+    ``fields``: the fields (``Input``) of each item of a list (``列表:``)."""
     kind: str
     unit: Optional[str] = None
     members: tuple[str, ...] = ()
+    weights: tuple = ()
+    fields: tuple = ()
 
     def describe(self) -> tuple[str, str]:
         if self.kind == "num":
@@ -36,16 +40,53 @@ class Type:
                 return "分值", "points"
             return f"{u}", f"an amount in {u}" if u in AMOUNT_UNITS else f"a count of {u}"
         return {"bool": ("是否", "a yes/no value"), "enum": ("等级", "a grade"), "text": ("文本", "text"),
-                "checklist": ("清单", "a checklist"), "na": ("不适用", "not applicable")}[self.kind]
+                "checklist": ("清单", "a checklist"), "na": ("不适用", "not applicable"),
+                "date": ("日期", "a date"), "list": ("列表", "a list")}[self.kind]
 
 
-AMOUNT_UNITS = {"万元", "元", "亿元", "千元"}
-COUNT_UNITS = {"人", "项", "个", "件", "次", "家", "户", "天", "所", "名"}
-KNOWN_UNITS = AMOUNT_UNITS | COUNT_UNITS | {"%", "pp", "分"}
+# Money units and how many 元 each is: amounts in different money units are converted
+# to one unit, exactly (72890元 = 7.289万元); the runtime keeps a copy, pinned by a test.
+MONEY_UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "亿元": Decimal(100000000)}
+AMOUNT_UNITS = set(MONEY_UNITS)
+# Count units are open: any unit name that is not a money unit, %, 个百分点 or 分 counts
+# something (计数(例), 3个月). These are the common ones, listed in E0304's help.
+COUNT_UNITS = {"人", "项", "个", "件", "次", "家", "户", "天", "所", "名", "例", "月", "年", "台", "套", "篇", "份"}
+RESERVED_UNITS = {"%", "pp", "分"}
+KNOWN_UNITS = AMOUNT_UNITS | COUNT_UNITS | RESERVED_UNITS
+
+
+def is_count_unit(u: Optional[str]) -> bool:
+    """Is ``u`` a unit of counting (人, 项, 例, 月 …: any unit name but money, %, pp and 分)?"""
+    return u is not None and u not in AMOUNT_UNITS and u not in RESERVED_UNITS
+
+
+def money_factor(frm: str, to: str) -> Decimal:
+    """The exact factor that turns an amount in ``frm`` into one in ``to`` (元 -> 万元: 0.0001)."""
+    return (MONEY_UNITS[frm] / MONEY_UNITS[to]).normalize()     # powers of ten: exact
+
 
 NUM = Type("num")
 BOOL = Type("bool")
 NA = Type("na")
+DATE = Type("date")
+# dates are whole numbers of days (the proleptic Gregorian ordinal, 0001-01-01 = 1), so
+# a date minus a date is a number of 天 and the checks bound dates like numbers
+DATE_MIN, DATE_MAX = Decimal(1), Decimal(3652059)
+
+
+def date_of(v) -> "datetime.date":
+    """The calendar date of a day number."""
+    import datetime
+    return datetime.date.fromordinal(int(v))
+
+
+def date_text(v, lang: str = "zh") -> str:
+    """A day number as a date: 2024年6月30日 (zh), 2024-06-30 (en)."""
+    try:
+        d = date_of(v)
+    except (ValueError, OverflowError, TypeError):
+        return str(v)
+    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else d.isoformat()
 
 
 # ───────────── declarations ─────────────
@@ -77,8 +118,10 @@ class Input:
         return self.type.members
 
     def range_text(self) -> str:
-        lo = "-∞" if self.lo is None else fmt_decimal(self.lo)
-        hi = "+∞" if self.hi is None else fmt_decimal(self.hi)
+        show = (lambda v: fmt_decimal(v * 100) + "%") if self.kind == "rate" else \
+            (lambda v: date_text(v)) if self.kind == "date" else fmt_decimal
+        lo = "-∞" if self.lo is None else show(self.lo)
+        hi = "+∞" if self.hi is None else show(self.hi)
         return f"{'(' if self.lo_open or self.lo is None else '['}{lo}, {hi}{')' if self.hi_open or self.hi is None else ']'}"
 
 
@@ -431,6 +474,36 @@ class Call(Expr):
 
 
 @attrs.define(eq=False)
+class Convert(Expr):
+    """An amount in another money unit, converted exactly: ``operand × factor``
+    (an amount in 元 used beside one in 万元 is × 0.0001)."""
+    operand: Expr
+    factor: Decimal
+
+
+@attrs.define(eq=False)
+class FieldRef(Expr):
+    """A field of the item an aggregate is looking at: ``金额`` in ``合计(专项资金, 金额)``.
+    ``var`` numbers the aggregate, ``pos`` the field's place in an item (0 is its title)."""
+    field: Input
+    var: int
+    pos: int
+
+
+@attrs.define(eq=False)
+class Aggregate(Expr):
+    """``计数(专项资金, 下达日期 > 2024-06-30)``, ``合计(专项资金, 金额[, 条件])``,
+    ``任一`` / ``全部(专项资金, 条件)``, ``最大`` / ``最小(专项资金, 表达式[, 条件][, 默认])``:
+    func count | sum | any | all | max | min over the items of a list."""
+    func: str
+    items: Expr
+    var: int
+    value: Optional[Expr] = None
+    cond: Optional[Expr] = None
+    default: Optional[Expr] = None
+
+
+@attrs.define(eq=False)
 class TierRow:
     kind: str               # cmp | eq | cond | else
     op: Optional[str]
@@ -460,6 +533,11 @@ def fmt_decimal(d: Decimal) -> str:
 
 def children(e: Expr):
     """The sub-expressions of ``e``, in evaluation order."""
+    if isinstance(e, Aggregate):
+        for x in (e.items, e.cond, e.value, e.default):
+            if x is not None:
+                yield x
+        return
     for attr in ("subject", "cond", "left", "right", "operand", "then", "else_", "bound", "lo", "hi"):
         x = getattr(e, attr, None)
         if isinstance(x, Expr):

@@ -31,6 +31,7 @@ ZH_EN = {
     "无法计分": "unscorable",
     "加分项": "bonus", "扣分项": "penalty", "否决": "veto", "一票否决": "veto", "最高": "at_best",
     "按取整总分": "integer",
+    "日期": "date", "列表": "list",
 }
 EN_ZH = {
     "rulebook": "规则集", "version": "版本", "total_points": "满分", "precision": "精度",
@@ -48,12 +49,16 @@ EN_ZH = {
     "row": "行", "field": "字段", "text": "文本", "allocate": "分值分配",
     "verify": "核对", "only_if": "仅当", "unscorable": "无法计分", "rated": "人工评定",
     "bonus": "加分项", "penalty": "扣分项", "veto": "否决", "at_best": "最高", "integer": "按取整总分",
+    "date": "日期", "list": "列表",
 }
 # `rated` is three Chinese keywords: 评定得分 (the case's block, before `:`), 评定 (a band,
 # before its lower end) and 人工评定 (the whole score)
 _BAND_START = {"NUMBER", "NAME", "QNAME", "ADD_OP", "_LPAR"}
-FUNC_ZH_EN = {zh: en for zh, en in FUNCS.items() if not zh.isascii()}
-FUNC_EN_ZH = {"min": "最小值", "max": "最大值", **DISPLAY_ZH}
+# functions: each Chinese spelling -> an English one, and back
+_EN_SPELLING = {"months": "months_between", "days": "days_between"}
+FUNC_ZH_EN = {zh: _EN_SPELLING.get(en, en) for zh, en in FUNCS.items() if not zh.isascii()}
+FUNC_EN_ZH = {"min": "最小值", "max": "最大值", **DISPLAY_ZH, "sum": "合计",
+              "months_between": "相差月数", "days_between": "相差天数"}
 
 
 def token_stream(text: str) -> list:

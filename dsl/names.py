@@ -8,10 +8,13 @@ file of thousands of misspelt names is not quadratic in the names it could mean.
 """
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from . import ir
-from .diagnostics import Msg
+from .diagnostics import Fix, Msg
+from .source import Span
 
 MAX_NAME = 40          # longer names get no suggestion
 MAX_SUGGESTIONS = 3
@@ -91,17 +94,44 @@ def qualified_names(paths: Sequence[Sequence[str]]) -> list[str]:
     """For indicators sharing a name, the shortest ``上级.名称`` that tells each from the
     others (the full path for one that no shorter form can single out; a top-level
     indicator is its own name)."""
+    return [".".join(p) for p in qualified_paths(paths)]
+
+
+def qualified_paths(paths: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
+    """``qualified_names`` as tuples of names (outermost first)."""
     out = []
     for path in paths:
         path = tuple(path)
-        chosen = ".".join(path)
+        chosen = path
         for k in range(2, len(path) + 1):
             tail = path[-k:]
             if sum(1 for p in paths if tuple(p)[-k:] == tail) == 1:
-                chosen = ".".join(tail)
+                chosen = tail
                 break
         out.append(chosen)
     return out
+
+
+_NAME = re.compile(r"[^\W\d]\w*")      # the grammar's NAME
+
+
+@lru_cache(maxsize=1)
+def keyword_spellings() -> frozenset:
+    from .grammar import jx_parser
+    return frozenset(t.pattern.value for t in jx_parser().terminals if t.pattern.type == "str")
+
+
+def written(parts: "str | Sequence[str]") -> str:
+    """A name (or a qualified name's parts) as it is written in a rulebook: bare where it
+    reads as one name that is no keyword, else in 「」 (``「“三公经费”变动率」``)."""
+    if isinstance(parts, str):
+        parts = (parts,)
+    return ".".join(p if _NAME.fullmatch(p) and p not in keyword_spellings() else f"「{p}」" for p in parts)
+
+
+def fixes(span: Span, names: Iterable["str | Sequence[str]"]) -> list[Fix]:
+    """One edit per name (a suggestion or a qualification): write it at ``span``."""
+    return [Fix(span, written(n)) for n in names]
 
 
 def qualify(paths: Sequence[Sequence[str]], *, references: bool = False) -> Msg:

@@ -193,18 +193,27 @@ def read_source(path) -> tuple[str, str]:
 
 def _scan_comments(src: SourceFile):
     """Comments with their spans (strings are skipped), for formatter and editor."""
-    out = []
     text = src.text
+    return [ast.Comment(text[i + 1:j].strip(), span=Span(src, i, j)) for kind, i, j in text_regions(text) if kind == "comment"]
+
+
+def text_regions(text: str):
+    """The strings (``"…"`` and triple-quoted) and comments (``# …``) of a text, as (kind,
+    start, end) in order, found by a scan that needs no parse (so it works on broken text too:
+    the comments, the editor's word lookup)."""
     i, n = 0, len(text)
     while i < n:
         c = text[i]
         if text.startswith('"""', i):
             j = text.find('"""', i + 3)
-            i = n if j < 0 else j + 3
+            j = n if j < 0 else j + 3
+            yield "string", i, j
+            i = j
         elif c == '"':
             j = i + 1
             while j < n and text[j] not in '"\n':
                 j += 2 if text[j] == "\\" else 1
+            yield "string", i, min(j + 1, n)
             i = j + 1
         elif c == "「":
             j = text.find("」", i)
@@ -212,8 +221,7 @@ def _scan_comments(src: SourceFile):
         elif c == "#":
             j = text.find("\n", i)
             j = n if j < 0 else j
-            out.append(ast.Comment(text[i + 1:j].strip(), span=Span(src, i, j)))
+            yield "comment", i, j
             i = j
         else:
             i += 1
-    return out

@@ -9,6 +9,7 @@ sign) raises JixiaoError, which lark hands on wrapped in a VisitError.
 """
 from __future__ import annotations
 
+import datetime
 import re
 import textwrap
 import unicodedata
@@ -164,11 +165,30 @@ class ToAst(Transformer):
     def text_t(self, meta, ch):
         return ast.TypeSpec("text", None, span=self._span(meta))
 
+    def date_t(self, meta, ch):
+        return ast.TypeSpec("date", None, span=self._span(meta))
+
+    def list_decl(self, meta, ch):
+        """``输入 专项资金: 列表 [最多 50项] ["说明"]:`` and its ``字段`` lines."""
+        name, size = ch[0], ch[1]
+        doc = next((_unescape(c) for c in ch[2:] if isinstance(c, Token)), None)
+        fields = tuple(c for c in ch[2:] if isinstance(c, ast.InputDecl))
+        sp = self._span(meta)
+        typ = ast.TypeSpec("list", None, fields=fields, size=size, span=Span(self.src, name.span.end, sp.end))
+        return ast.InputDecl(name, typ, (), doc, span=sp)
+
     def grade_t(self, meta, ch):
         return ast.TypeSpec("grade", None, tuple(n.text for n in ch), span=self._span(meta))
 
     def checklist_t(self, meta, ch):
-        return ast.TypeSpec("checklist", None, tuple(_unescape(s) for s in ch), span=self._span(meta))
+        names = tuple(_unescape(t) for t, _w in ch)
+        weights = tuple(w for _t, w in ch)
+        if all(w is None for w in weights):
+            weights = ()
+        return ast.TypeSpec("checklist", None, names, weights, span=self._span(meta))
+
+    def check_item(self, meta, ch):
+        return (ch[0], ch[1])
 
     def bound(self, meta, ch):
         return ast.Constraint(ch[0], ch[1], span=self._span(meta))
@@ -388,7 +408,36 @@ class ToAst(Transformer):
         return ast.Bool(False, span=self._span(meta))
 
     def list_lit(self, meta, ch):
-        return ast.ListLit(tuple(a for a in ch if a is not None), span=self._span(meta))
+        items = [a for a in ch if a is not None]
+        notes = tuple(n for _e, n in items)
+        return ast.ListLit(tuple(e for e, _n in items), notes if any(n is not None for n in notes) else (),
+                           span=self._span(meta))
+
+    def list_item(self, meta, ch):
+        return (ch[0], _unescape(ch[1]) if len(ch) > 1 and ch[1] is not None else None)
+
+    def date_lit(self, meta, ch):
+        tok = ch[0]
+        text = unicodedata.normalize("NFKC", str(tok))
+        parts = [int(x) for x in re.findall(r"\d+", text)]
+        try:
+            value = datetime.date(*parts)
+        except ValueError as e:
+            reason = {"month must be in 1..12": ("月份应在1至12之间", "the month must be 1 to 12"),
+                      "year 0 is out of range": ("年份不能为0", "the year cannot be 0")}.get(
+                str(e), ("该月没有这一天", "the month has no such day"))
+            raise JixiaoError([make("E0120", [Label(self._tspan(tok), "")], text=str(tok),
+                                    reason_zh=reason[0], reason_en=reason[1])]) from None
+        return ast.DateLit(value, span=self._tspan(tok))
+
+    def item_ref(self, meta, ch):
+        base, tok = ch[0], ch[1]
+        ref = ast.Ref((base,), span=base.span)
+        if tok.type == "STRING":
+            index = _unescape(tok)
+        else:
+            index = Decimal(unicodedata.normalize("NFKC", str(tok)))
+        return ast.ItemRef(ref, index, span=self._span(meta))
 
     def number(self, meta, ch):
         tok, unit = ch[0], ch[1]
@@ -425,20 +474,25 @@ class ToAst(Transformer):
     @staticmethod
     def _case_items(items) -> dict:
         """A case's (or test case's) statements by kind: inputs, rows, claimed, assessed, expected."""
-        out = {"inputs": [], "rows": [], "claimed": [], "assessed": [], "expected": [], "rated": []}
+        out = {"inputs": [], "rows": [], "claimed": [], "assessed": [], "expected": [], "lists": [], "rated": []}
         for it in items:
             if isinstance(it, ast.CaseInput):
                 out["inputs"].append(it)
             elif isinstance(it, ast.CaseRows):
                 out["rows"].append(it)
+            elif isinstance(it, ast.CaseList):
+                out["lists"].append(it)
             else:
                 out[it[0]].extend(it[1])
         return {k: tuple(v) for k, v in out.items()}
 
     def case(self, meta, ch):
         k = self._case_items(ch[1:])
-        return ast.Case(_unescape(ch[0]), k["inputs"], k["claimed"], k["assessed"], k["rows"], k["rated"],
-                        span=self._span(meta))
+        return ast.Case(_unescape(ch[0]), k["inputs"], k["claimed"], k["assessed"], k["rows"], k["lists"],
+                        k["rated"], span=self._span(meta))
+
+    def case_list(self, meta, ch):
+        return ast.CaseList(ch[0], tuple(ch[1:]), span=self._span(meta))
 
     def case_input(self, meta, ch):
         names = tuple(c for c in ch if isinstance(c, ast.Name))
@@ -473,7 +527,7 @@ class ToAst(Transformer):
     def test_case(self, meta, ch):
         k = self._case_items(ch[1:])
         return ast.TestCase(_unescape(ch[0]), k["inputs"], k["expected"], k["claimed"], k["assessed"], k["rows"],
-                            k["rated"], span=self._span(meta))
+                            k["lists"], k["rated"], span=self._span(meta))
 
     def expected(self, meta, ch):
         return ("expected", ch)

@@ -72,6 +72,13 @@ class Gen(FastPath):
             self.consts[key] = f"_K{len(self.consts)}"
         return self.consts[key]
 
+    def table(self, values) -> str:
+        """A tuple of constants (a weighted checklist's points) as a module-level name."""
+        key = tuple(str(v) for v in values)
+        if key not in self.tables:
+            self.tables[key] = f"_T{len(self.tables)}"
+        return self.tables[key]
+
     def sp(self, span) -> int:
         """A span's number in SPANS: (start, end, file number in SPAN_FILES) — a rule may
         hold spans of an imported library."""
@@ -146,6 +153,12 @@ class Gen(FastPath):
             return self._call(e, A, trace, ind)
         if isinstance(e, ir.Tiers):
             return self.tiers(e, A, trace, ind)
+        if isinstance(e, ir.Convert):
+            return f"({self.ex(e.operand, A, trace, ind)} * {self.k(e.factor)})"
+        if isinstance(e, ir.FieldRef):
+            return f"r_{e.var}[{e.pos}]"
+        if isinstance(e, ir.Aggregate):
+            return self._aggregate(e, A, trace, ind)
         raise AssertionError(type(e))
 
     def _rated(self, e: ir.Rated) -> str:
@@ -157,6 +170,42 @@ class Gen(FastPath):
             return f"min(max({lo} if {v} is None else {v}, {lo}), {hi})"
         return (f"(u_{e.indicator.index} := rated(i_{e.pick.index}, {self.k(e.lo.value)}, {self.k(e.hi.value)}, PRECISION, "
                 f"{self.sp(e.span)}, {e.indicator.name!r}, {e.band()!r}, {where[0]!r}, {where[1]!r}, {e.pick.name!r}))")
+
+    def _aggregate(self, e: ir.Aggregate, A: set, trace: bool, ind: int) -> str:
+        """計数/合计/任一/全部/最大/最小 over a list's items (records: title, then the fields).
+        Every item's condition is evaluated (no short cut), so both paths meet the same
+        errors; the traced path records the items that met it."""
+        items = self.ex(e.items, A, trace, ind)
+        r = f"r_{e.var}"
+        cond = self.ex(e.cond, set(A), trace, ind) if e.cond is not None else None
+        value = self.ex(e.value, set(A), trace, ind) if e.value is not None else None
+        default = self.ex(e.default, set(A), trace, ind) if e.default is not None else None
+        if e.func in ("max", "min") and default is None:
+            name = e.items.input.name if isinstance(e.items, ir.InputRef) else "?"
+            default = f"no_items({self.sp(e.span)}, {name!r})"
+        if not trace:
+            where = f" if {cond}" if cond is not None else ""
+            if e.func == "count":
+                return f"_D(len({items}))" if cond is None else f"_D(sum(1 for {r} in {items}{where}))"
+            if e.func == "sum":
+                return f"sum(({value} for {r} in {items}{where}), ZERO)"
+            if e.func in ("any", "all"):
+                return f"{e.func}([{cond} for {r} in {items}])"
+            m = self.tmp()
+            return f"({m} if ({m} := {e.func}(({value} for {r} in {items}{where}), default=None)) is not None else {default})"
+        m = self.tmp()
+        matched = f"({m} := tuple([{r} for {r} in {items}" + (f" if {cond}" if cond is not None else "") + "]))"
+        if e.func == "count":
+            v = f"_D(len({m}))"
+        elif e.func == "sum":
+            v = f"sum(({value} for {r} in {m}), ZERO)"
+        elif e.func == "any":
+            v = f"(len({m}) > 0)"
+        elif e.func == "all":
+            v = f"(len({m}) == len({items}))"
+        else:
+            v = f"({e.func}({value} for {r} in {m}) if {m} else {default})"
+        return f"rec(T, ('agg', {ind}, {self.sp(e.span)}, {matched}, {v}))"
 
     def _local(self, e, A: set, trace: bool, ind: int) -> str:
         """A local value: computed where first read (``(v_3 := …)``), a plain name after; a named constant inlined on the fast path."""
@@ -269,6 +318,13 @@ class Gen(FastPath):
             return f"_D(sum({a}))"
         if f == "size":
             return self.k(Decimal(len(e.args[0].type.members)))
+        if f in ("points_met", "points_unmet"):
+            table = self.table(e.args[0].type.weights)
+            return f"points_met({table}, {a})" if f == "points_met" else f"points_met({table}, {a}, False)"
+        if f == "item":
+            return f"{a}[{int(e.args[1].value)}]"
+        if f == "months":
+            return f"months_between({a}, {self.ex(e.args[1], A, trace, ind)})"
         if not trace:
             # membership tests run in C, without a call
             return f"(False not in {a})" if f == "all" else f"(True in {a})"
@@ -536,6 +592,17 @@ class Gen(FastPath):
             else:
                 out += [f"    grade = {new}"]
         return out
+    def input_row(self, inp: ir.Input, span: bool = True) -> str:
+        """A row of the INPUTS validation table: (name, kind, unit, lo, lo_open, hi,
+        hi_open, members, span); a list's members are its fields' rows (span -1)."""
+        lo = f"_D({str(inp.lo)!r})" if inp.lo is not None else "None"
+        hi = f"_D({str(inp.hi)!r})" if inp.hi is not None else "None"
+        if inp.kind == "list":
+            members = "(" + "".join(self.input_row(f, False) + ", " for f in inp.type.fields) + ")"
+        else:
+            members = repr(tuple(inp.type.members))
+        return (f"({inp.name!r}, {inp.kind!r}, {inp.type.unit!r}, {lo}, {inp.lo_open!r}, {hi}, {inp.hi_open!r}, "
+                f"{members}, {self.sp(inp.span) if span else -1})")
 
     def grade_function(self) -> list[str]:
         """``grade_of(total)``: the grade bands alone (no vetoes), for property tests and reports."""
@@ -575,12 +642,7 @@ class Gen(FastPath):
                f"GRADE_ON = {prog.grade_on!r}",
                f"NA_POLICY = {prog.na_policy!r}"]
         # input table
-        rows = []
-        for inp in prog.inputs:
-            lo = f"_D({str(inp.lo)!r})" if inp.lo is not None else "None"
-            hi = f"_D({str(inp.hi)!r})" if inp.hi is not None else "None"
-            rows.append(f"    ({inp.name!r}, {inp.kind!r}, {inp.type.unit!r}, {lo}, {inp.lo_open!r}, {hi}, {inp.hi_open!r}, "
-                        f"{tuple(inp.type.members)!r}, {self.sp(inp.span)}),")
+        rows = [f"    {self.input_row(inp)}," for inp in prog.inputs]
         out.append("INPUTS = (")
         out.extend(rows)
         out.append(")")

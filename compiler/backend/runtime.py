@@ -5,6 +5,10 @@ code generator inlines its text into standalone modules (``jixiao compile
 --emit-python``). Everything a generated evaluator needs at run time lives here:
 exact Decimal arithmetic settings, input validation, rounding, errors.
 """
+import calendar as _calendar
+import datetime as _datetime
+import re as _re
+import unicodedata as _unicodedata
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP
 from decimal import Context as _Context
 from decimal import Decimal as _D
@@ -32,6 +36,10 @@ TRUE_WORDS = {"是", "符合", "true", "True", "yes", "y", "1", "√", "✓"}
 FALSE_WORDS = {"否", "不符合", "false", "False", "no", "n", "0", "×", "✗"}
 ALL_MET_WORDS = {"全部符合", "all"}
 MAX_NUMBER_CHARS = 60
+# Money units and how many 元 each is (the same table as jixiao.dsl.ir.MONEY_UNITS, pinned
+# by a test): an amount given in another money unit is converted exactly.
+MONEY_UNITS = {"元": _D(1), "千元": _D(1000), "万元": _D(10000), "亿元": _D(100000000)}
+TITLE_KEYS = ("名称", "name")      # a list item's title, given through the API
 
 # What generated evaluators may use: the loader gives them these names and nothing else
 # of this module (tests/backend check every emitted module reads only these, Python's
@@ -40,7 +48,8 @@ EXPORTS = (
     "_D", "ZERO", "ONE", "COUNTS", "CONTEXT", "SNAP", "ROUNDING_MODES", "ROUND_CEILING", "ROUND_FLOOR",
     "_localcontext", "validate", "to_decimal", "round_step", "rec",
     "EvaluationError", "InputErrors", "_fail", "no_tier", "no_grade", "out_of_points", "arithmetic_error",
-    "nothing_applicable", "rated", "rated_unused", "present", "unscorable", "verify_failed",
+    "nothing_applicable", "months_between", "points_met", "no_items",
+    "rated", "rated_unused", "present", "unscorable", "verify_failed",
 )
 
 
@@ -67,6 +76,9 @@ MESSAGES = {
               "the input `{name}` is given only when `{cond}`, which does not hold for this case"),
     "E0721": ("「{name}」无法计分：{reason}", "`{name}` cannot be scored: {reason}"),
     "E0722": ("核对不通过：{message}（{values}）", "check failed: {message} ({values})"),
+    "E0613": ("列表「{name}」的第{n}项「{item}」{reason_zh}", "item {n} `{item}` of the list `{name}`{reason_en}"),
+    "E0720": ("计算「{name}」时日期超出公历范围（0001-01-01 至 9999-12-31）",
+              "a date beyond the calendar (0001-01-01 to 9999-12-31) while scoring `{name}`"),
 }
 MESSAGE_DEFAULTS = {
     "E0601": {"what_zh": "输入", "what_en": "input"},
@@ -203,6 +215,8 @@ def _show(value, depth=0):
     try:
         if isinstance(value, _D):
             s = _fmt(value)
+        elif isinstance(value, _datetime.date):
+            s = value.isoformat()[:10]
         elif isinstance(value, bool) or value is None:
             s = repr(value)
         elif isinstance(value, int):
@@ -280,6 +294,69 @@ def _numpy_scalar(value):
     return item()
 
 
+_DATE_TEXT = _re.compile(r"\s*(\d{4})\s*(?:[-/.－]\s*(\d{1,2})\s*[-/.－]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日)"
+                         r"(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?\s*")
+
+
+def to_date(value):
+    """A date as people and spreadsheets give it -> ``datetime.date``: a date (or a
+    datetime at midnight, as an Excel date cell reads), or text 2024-04-10, 2024/4/10,
+    2024.4.10, 2024年4月10日 (full-width digits too). Numbers are refused: a bare
+    number is no date. Raises ValueError."""
+    if isinstance(value, _datetime.datetime):
+        if (value.hour, value.minute, value.second, value.microsecond) != (0, 0, 0, 0):
+            raise ValueError("a time of day")
+        return value.date()
+    if isinstance(value, _datetime.date):
+        return value
+    if isinstance(value, str) and len(value) <= 40:
+        m = _DATE_TEXT.fullmatch(_unicodedata.normalize("NFKC", value))
+        if m:
+            y, mo, d = (m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5))
+            return _datetime.date(int(y), int(mo), int(d))     # ValueError for 2024-02-30
+    if type(value).__module__ == "numpy":            # numpy.datetime64
+        text = str(value)
+        if len(text) >= 10:
+            return to_date(text[:10] if text[10:].strip("T0:.") == "" else text)
+    raise ValueError("not a date")
+
+
+def _last_day(y, m):
+    return _calendar.monthrange(y, m)[1]
+
+
+def months_between(a, b):
+    """Whole months from day number ``a`` to day number ``b`` (相差月数): from 1月31日, a
+    month is complete on the same day of a later month, or on its last day when the month
+    is shorter (2月29日); a partial month does not count; negative when ``b`` is earlier
+    (−相差月数(b, a))."""
+    if b < a:
+        return -months_between(b, a)
+    try:
+        x, y = _datetime.date.fromordinal(int(a)), _datetime.date.fromordinal(int(b))
+    except (ValueError, OverflowError):
+        raise OverflowError("a date outside 0001-01-01 to 9999-12-31") from None
+    m = (y.year - x.year) * 12 + (y.month - x.month)
+    if y.day < x.day and y.day != _last_day(y.year, y.month):
+        m -= 1
+    return _D(m)
+
+
+def points_met(weights, flags, met=True):
+    """The points of the checklist items met (``met``) or not met: 符合分 / 不符合扣分."""
+    total = ZERO
+    for w, ok in zip(weights, flags):
+        if bool(ok) == met:
+            total += w
+    return total
+
+
+def no_items(span, name):
+    """最大/最小 of a list with no item (the checker proves it cannot happen)."""
+    raise EvaluationError("E0706", {"message": f"列表「{name}」没有可取的项 / the list `{name}` has no item to take",
+                                    "call": f"最大值/最小值（{name}）", "values": f"{name} = []"}, span)
+
+
 def to_bool(value):
     if isinstance(value, bool):
         return value
@@ -301,6 +378,8 @@ _KIND_TEXT = {
     "score": ("分数", "a score"), "number": ("数值", "a number"), "boolean": ("是/否", "yes/no"),
     "grade": ("等级", "a grade"), "checklist": ("清单（每项 是/否）", "a checklist (yes/no per item)"),
     "rated": ("评定得分", "a pick (points)"),
+    "date": ("日期，如 2024-04-10", "a date, e.g. 2024-04-10"), "list": ("列表（每项一组字段）", "a list of items"),
+    "text": ("文本", "text"),
 }
 
 
@@ -344,6 +423,28 @@ def validate(inputs, table, optional=()):
                 errors.append(_not_a(name, raw, zh, en, span))
                 out.append(None)
             continue
+        if kind == "date":
+            try:
+                v = _D(to_date(raw).toordinal())
+            except (ValueError, OverflowError):
+                errors.append(_not_a(name, raw, zh, en, span))
+                out.append(None)
+                continue
+            if ((lo is not None and (v < lo or (lo_open and v == lo))) or
+                    (hi is not None and (v > hi or (hi_open and v == hi)))):
+                rng = _range_text(None if lo is None else _day(lo), lo_open, None if hi is None else _day(hi), hi_open)
+                errors.append(EvaluationError("E0603", {"name": name, "value": _show(raw), "range": rng}, span, name, raw))
+                out.append(None)
+                continue
+            out.append(v)
+            continue
+        if kind == "list":
+            v = _list_value(name, raw, members, hi, span, errors)
+            out.append(v)
+            continue
+        if kind == "text":
+            out.append(raw if isinstance(raw, str) else _show(raw))
+            continue
         if kind == "checklist":
             n = len(members)
             if isinstance(raw, str) and raw.strip() in ALL_MET_WORDS:
@@ -373,7 +474,11 @@ def validate(inputs, table, optional=()):
             continue
         if ((lo is not None and (v < lo or (lo_open and v == lo))) or
                 (hi is not None and (v > hi or (hi_open and v == hi)))):
-            rng = _range_text(lo, lo_open, hi, hi_open)
+            if kind == "rate":          # a rate's range in percent: [0, 100%]
+                rng = _range_text(None if lo is None else _fmt(lo * 100) + "%", lo_open,
+                                  None if hi is None else _fmt(hi * 100) + "%", hi_open)
+            else:
+                rng = _range_text(lo, lo_open, hi, hi_open)
             errors.append(EvaluationError("E0603", {"name": name, "value": _show(raw), "range": rng}, span, name, raw))
             out.append(None)
             continue
@@ -381,6 +486,60 @@ def validate(inputs, table, optional=()):
     if errors:
         raise InputErrors(errors)
     return out
+
+
+def _day(v):
+    """A day number as ISO text (range messages of date inputs)."""
+    return _datetime.date.fromordinal(int(v)).isoformat()
+
+
+def _list_value(name, raw, fields, most, span, errors):
+    """A list input's items -> a tuple of records ``(title, field values…)`` in the
+    declared field order; every problem of every item appended to ``errors`` (E0613)."""
+    if isinstance(raw, (str, bytes, dict)) or not hasattr(raw, "__iter__"):
+        errors.append(_not_a(name, raw, _KIND_TEXT["list"][0], _KIND_TEXT["list"][1], span))
+        return None
+    limit = int(most) if most is not None else 100000
+    items = list(raw) if isinstance(raw, (list, tuple)) and len(raw) <= 10 * limit else list(_islice(raw, limit + 1))
+    if len(items) > limit:
+        shown = f"{len(items)}项" if isinstance(raw, (list, tuple)) and len(raw) == len(items) else f"{limit}项以上"
+        errors.append(_not_a(name, shown, f"最多{limit}项的列表", f"a list of at most {limit} items", span))
+        return None
+    names = [f[0] for f in fields]
+    out, bad = [], False
+    for n, item in enumerate(items, 1):
+        if not hasattr(item, "get") or not hasattr(item, "items"):
+            errors.append(EvaluationError("E0613", {"name": name, "n": n, "item": _show(item),
+                                                    "reason_zh": "不是字段映射", "reason_en": " is not a mapping of fields"},
+                                          span, name, item))
+            bad = True
+            continue
+        title = next((item[k] for k in TITLE_KEYS if k in item and k not in names), None)
+        if title is None:
+            title = next((item[k] for k in TITLE_KEYS if k in names and k in item), None)
+        title = f"第{n}项" if title is None or title == "" else (title if isinstance(title, str) else _show(title))
+
+        def fail(zh, en, field=None, value=None):
+            errors.append(EvaluationError("E0613", {"name": name, "n": n, "item": _show(title), "reason_zh": zh,
+                                                    "reason_en": en}, span, name, value))
+        for k in item:
+            if k not in names and k not in TITLE_KEYS:
+                fail(f"没有字段「{_show(k)}」（字段：{'、'.join(names)}）", f" has no field `{_show(k)}` (fields: {', '.join(names)})")
+                bad = True
+        given = {f[0]: item.get(f[0]) for f in fields}
+        for f in fields:
+            if f[1] == "text" and given[f[0]] in (None, ""):
+                given[f[0]] = title if f[0] in TITLE_KEYS else ""
+        try:
+            values = validate(given, fields)
+        except InputErrors as e:
+            for err in e.errors:
+                fail("：" + err.message_in("zh", what_zh="字段", what_en="field"),
+                     ": " + err.message_in("en", what_zh="字段", what_en="field"), err.field, err.value)
+            bad = True
+            continue
+        out.append((title, *values))
+    return None if bad else tuple(out)
 
 
 def _not_a(name, raw, expected_zh, expected_en, span):
@@ -401,6 +560,11 @@ def out_of_points(span, name, value, points):
 
 
 def arithmetic_error(span, name):
+    """The error of an arithmetic failure while scoring ``name`` (called where it is caught):
+    a date computed beyond the calendar (OverflowError), otherwise a division by zero."""
+    import sys
+    if isinstance(sys.exc_info()[1], OverflowError):
+        return EvaluationError("E0720", {"name": name}, span, name, None)
     return EvaluationError("E0701", {"name": name}, span, name, None)
 
 

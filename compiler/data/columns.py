@@ -5,6 +5,7 @@ a column layout (the fast path for rows of text cells, CSV).
 """
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Optional
@@ -165,6 +166,8 @@ class Columns:
             inp = self.inputs[name]
             if inp.kind == "checklist" and isinstance(v, str):
                 v = _split_checklist(v, len(inp.members))
+            elif inp.kind == "list" and isinstance(v, str):
+                v = _list_cell(v)
             raw[name] = v
             where[name] = self.headers[col]
         for name, parts in self.checklist_parts.items():
@@ -203,6 +206,17 @@ def _checklist_part(key: str, inputs, norm_inputs):
     if not 1 <= k <= len(inputs[name].members):
         return None
     return name, k
+
+
+def _list_cell(v: str):
+    """A list input's cell: its items as JSON text, ``[{"名称": "…", "金额": 120, …}, …]``
+    (an empty cell is no items); text that is not JSON stays text and is refused as no list."""
+    if not v.strip():
+        return ()
+    try:
+        return json.loads(v, parse_float=Decimal)
+    except (ValueError, RecursionError, ArithmeticError):
+        return v
 
 
 def _split_checklist(v: str, n: int):

@@ -16,7 +16,7 @@ from typing import Optional
 from .printer import CMP, expr_text
 from ...dsl import ir
 from ...dsl.builtins import DISPLAY_ZH
-from ...dsl.ir import fmt_decimal
+from ...dsl.ir import date_text, fmt_decimal
 
 _SYM = CMP
 _ARITH = {"+": "+", "-": "-", "*": "×", "/": "/"}
@@ -80,6 +80,8 @@ class _Criteria:
         v = c.value
         if isinstance(v, bool):
             return "是" if v else "否"
+        if c.type.kind == "date":
+            return date_text(v)
         if isinstance(v, Decimal):
             return _num_text(v, c.type.unit if c.type.kind == "num" else None)
         return str(v)
@@ -131,7 +133,36 @@ class _Criteria:
             return f"({text})" if prec > 0 else text
         if isinstance(e, ir.Tiers):
             return f"（{self.tiers(e)}）"
+        if isinstance(e, ir.Aggregate):
+            return self.aggregate(e)
+        if isinstance(e, ir.FieldRef):
+            return e.field.name
+        if isinstance(e, ir.Call) and e.func in ("points_met", "points_unmet"):
+            inp = e.args[0]
+            items = "、".join(f"{m}{points_text(w)}分" for m, w in zip(inp.type.members, inp.type.weights))
+            return f"{self.expr(inp)}中{'符合' if e.func == 'points_met' else '不符合'}的要点分值之和（{items}）"
+        if isinstance(e, ir.Call) and e.func == "item":
+            k = int(e.args[1].value)
+            return f"{self.expr(e.args[0])}第{k + 1}项「{e.args[0].type.members[k]}」"
         return None
+
+    def aggregate(self, e: ir.Aggregate) -> str:
+        """计数(专项资金, 下达日期 > …) as words: 专项资金中下达日期在…后的项数."""
+        name = self.expr(e.items)
+        where = f"中{self.cond(e.cond)}的" if e.cond is not None else "的"
+        if e.func == "count":
+            return f"{name}{where}项数" if e.cond is not None else f"{name}的项数"
+        if e.func == "sum":
+            return f"{name}{where}{self.expr(e.value)}合计"
+        if e.func == "any":
+            return f"{name}中有一项{self.cond(e.cond)}"
+        if e.func == "all":
+            return f"{name}各项均{self.cond(e.cond)}"
+        word = "最大值" if e.func == "max" else "最小值"
+        out = f"{name}{where}{self.expr(e.value)}{word}"
+        if e.default is not None:
+            out += f"（没有这样的项时为{self.expr(e.default)}）"
+        return out
 
     def peel(self, e: ir.Expr) -> tuple[ir.Expr, list[str]]:
         """Clamps around ``e`` as wording, innermost first: 扣完为止, 最高3分 …"""
@@ -151,6 +182,14 @@ class _Criteria:
 
     # ── conditions ──
     def cond(self, e: ir.Expr) -> str:
+        if isinstance(e, ir.Compare) and len(e.ops) == 1 and e.operands[0].type.kind == "date":
+            # a deadline says whether its own day counts: 6月30日（含）前
+            a, b = (self.expr(o, 4) for o in e.operands)
+            word = {"<=": f"在{b}（含）前", "<": f"在{b}前（不含当日）", ">=": f"在{b}（含）后", ">": f"在{b}后（不含当日）",
+                    "==": f"为{b}", "!=": f"不为{b}"}[e.ops[0]]
+            return f"{a}{word}"
+        if isinstance(e, ir.Call) and e.func == "item":
+            return f"{self.expr(e)}符合"
         if isinstance(e, ir.Compare):
             texts = [self.expr(o, 4) for o in e.operands]
             if len(texts) == 2 and e.ops[0] in ("==", "!="):
@@ -356,9 +395,9 @@ class _Criteria:
                 else:
                     out.append(self.after_cond(f"{subj}为{key}", r.value))
             return (f"{subj}：" if enum else "") + "；".join(out)
-        return self.ranges(subj, rows)
+        return self.ranges(subj, rows, e.subject if e.subject.type.kind == "date" else None)
 
-    def ranges(self, subj: str, rows: list) -> str:
+    def ranges(self, subj: str, rows: list, date_subject: Optional[ir.Expr] = None) -> str:
         cmp_rows = [r for r in rows if r.kind != "else"]
         keys = [self.number(r.key) for r in cmp_rows]
         ops = [r.op for r in cmp_rows]
@@ -366,6 +405,10 @@ class _Criteria:
         asc = all(op in ("<=", "<") for op in ops) and None not in keys and all(a < b for a, b in zip(keys, keys[1:]))
         out = []
         prev = None
+        # a date is earlier or later, and says whether its own day counts
+        dates = date_subject is not None
+        above, below = ("晚于", "早于") if dates else ("高于", "低于")
+        at_or_below, at_or_above = ("（含）前", "（含）后") if dates else ("及以下", "及以上")
         for r in rows:
             if r.kind == "else":
                 if prev is None:
@@ -373,9 +416,9 @@ class _Criteria:
                     continue
                 pop, pkey = prev
                 if desc:
-                    cond = f"低于{pkey}" if pop == ">=" else f"{pkey}及以下"
+                    cond = f"{below}{pkey}" if pop == ">=" else f"{pkey}{at_or_below}"
                 elif asc:
-                    cond = f"高于{pkey}" if pop == "<=" else f"{pkey}及以上"
+                    cond = f"{above}{pkey}" if pop == "<=" else f"{pkey}{at_or_above}"
                 else:
                     out.append(self.otherwise(r.value))
                     continue
@@ -384,15 +427,17 @@ class _Criteria:
             key = self.expr(r.key)
             if prev is None or not (desc or asc):
                 cond = f"{subj}{_SYM.get(r.op, r.op)}{key}"
+                if dates and r.op in (">=", ">", "<=", "<"):
+                    cond = self.cond(ir.Compare([date_subject, r.key], [r.op], type=ir.BOOL))
                 if prev is not None:
                     cond = "否则" + cond
             elif desc:
                 pop, pkey = prev
-                lo = f"{key}（含）" if r.op == ">=" else f"高于{key}"
+                lo = f"{key}（含）" if r.op == ">=" else f"{above}{key}"
                 cond = f"{lo}至{pkey}" + ("（含）" if pop == ">" else "")
             else:
                 pop, pkey = prev
-                lo = f"高于{pkey}" if pop == "<=" else f"{pkey}（含）"
+                lo = f"{above}{pkey}" if pop == "<=" else f"{pkey}（含）"
                 cond = f"{lo}至{key}" + ("（含）" if r.op == "<=" else "")
             out.append(self.after_cond(cond, r.value, "" if self.value(r.value)[0] != "formula" else "的，"))
             prev = (r.op, key)

@@ -7,17 +7,18 @@ the indicator's points. Chinese by default, English with ``lang="en"``.
 """
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Optional
 
 import attrs
 
 from ...dsl import ir
-from ...dsl.builtins import DISPLAY_ZH
+from ...dsl.builtins import AGGREGATE_EN, AGGREGATE_ZH, DISPLAY_ZH
 from ...dsl.checks.bounds import attainable, can_round_to, describe_set
 from ...dsl.checks.grades import graded_total
 from ...dsl.checks.intervals import Interval
-from ...dsl.ir import fmt_decimal
+from ...dsl.ir import date_text, fmt_decimal
 
 from ..api import CompiledRulebook, Result
 from .printer import CMP, expr_text
@@ -37,9 +38,61 @@ def _num(v: Decimal, unit: Optional[str]) -> str:
 def _value(v, typ: Optional[ir.Type], lang: str) -> str:
     if isinstance(v, bool):
         return ("是" if v else "否") if lang == "zh" else ("yes" if v else "no")
+    if isinstance(v, datetime.date):
+        return date_text(v.toordinal(), lang)
+    if isinstance(v, Decimal) and typ is not None and typ.kind == "date":
+        return date_text(v, lang)
     if isinstance(v, Decimal):
         return _num(v, typ.unit if typ is not None and typ.kind == "num" else None)
+    if isinstance(v, tuple) and typ is not None and typ.kind == "list":
+        return f"{len(v)}项" if lang == "zh" else f"{len(v)} items"
     return str(v)
+
+
+def _items_text(items, lang: str) -> str:
+    """The titles of a list's items: 农村饮水、道路 (… and N more past twelve)."""
+    titles = [str(r[0]) for r in items]
+    sep = "、" if lang == "zh" else ", "
+    more = (f"等{len(titles)}项" if lang == "zh" else f" … ({len(titles)} in all)") if len(titles) > 12 else ""
+    return sep.join(titles[:12]) + more
+
+
+def _aggregate_text(a: ir.Aggregate, t, known: dict, values: dict, lang: str) -> str:
+    """An aggregate's step in words: which items met its condition, and what it gives."""
+    zh = lang == "zh"
+    name = a.items.input.name if isinstance(a.items, ir.InputRef) else "?"
+    every = values.get(name) or ()
+    matched = t.before or ()
+    total = len(every)
+    cond = substitute(a.cond, known, lang) if a.cond is not None else None
+    if a.func == "count":
+        if cond is None:
+            return ""                  # the inputs already say how many items there are
+        return (f"{name}{total}项中满足「{cond}」的有{len(matched)}项" + (f"：{_items_text(matched, lang)}" if matched else "")) if zh \
+            else (f"{name}: {len(matched)} of {total} items meet `{cond}`" + (f" ({_items_text(matched, lang)})" if matched else ""))
+    if a.func in ("sum", "max", "min"):
+        if cond is None:
+            head = (f"{name}共{total}项" + (f"：{_items_text(matched, lang)}" if matched else "")) if zh else \
+                (f"{name}: {total} items" + (f" ({_items_text(matched, lang)})" if matched else ""))
+        else:
+            head = (f"{name}{total}项中满足「{cond}」的有{len(matched)}项" + (f"：{_items_text(matched, lang)}" if matched else "")) if zh \
+                else (f"{name}: {len(matched)} of {total} items meet `{cond}`" + (f" ({_items_text(matched, lang)})" if matched else ""))
+        return head                    # its value is shown where it is used
+    if a.func == "any":
+        if zh:
+            return f"{name}{total}项中满足「{cond}」的" + (f"有{len(matched)}项：{_items_text(matched, lang)}" if matched else "一项也没有")
+        return f"{name}: " + (f"{len(matched)} of {total} items meet `{cond}` ({_items_text(matched, lang)})" if matched
+                              else f"none of {total} items meets `{cond}`")
+    missed = [r for r in every_records(every) if r not in matched] if every else []
+    if zh:
+        return f"{name}{total}项" + (f"全部满足「{cond}」" if not missed else f"中不满足「{cond}」的有{len(missed)}项：{_items_text(missed, lang)}")
+    return f"{name}: " + (f"all {total} items meet `{cond}`" if not missed
+                          else f"{len(missed)} of {total} items fail `{cond}` ({_items_text(missed, lang)})")
+
+
+def every_records(items) -> list:
+    """A list input's items as ``(名称, …)`` records (the API gives them as mappings)."""
+    return [(r.get("名称"),) + tuple(v for k, v in r.items() if k != "名称") if isinstance(r, dict) else r for r in items]
 
 
 def _inputs_read(ind: ir.Indicator) -> list[ir.Input]:
@@ -72,7 +125,7 @@ def substitute(e: ir.Expr, values: dict, lang: str = "zh", prec: int = 0) -> str
             return _value(x.value, x.type, lang) if not isinstance(x.value, str) else x.value
         if isinstance(x, ir.InputRef):
             v = values.get(("input", x.input.index))
-            if x.input.type.kind == "checklist":
+            if x.input.type.kind in ("checklist", "list"):
                 return x.input.name            # its items are listed with the inputs: 要点3项中符合2项
             return _value(v, x.input.type, lang) if v is not None else x.input.name
         if isinstance(x, ir.LocalRef):
@@ -84,8 +137,23 @@ def substitute(e: ir.Expr, values: dict, lang: str = "zh", prec: int = 0) -> str
         if isinstance(x, ir.SubtotalRef) and x.indicator is not None:
             v = subtotal_value(x, values)
             return fmt_decimal(v) if v is not None else "合计"
+        if isinstance(x, ir.Aggregate) and x.span is not None:
+            v = values.get(("agg", x.span.line, " ".join(x.span.text().split())))
+            return _value(v, x.type, lang) if v is not None else None
+        if isinstance(x, ir.FieldRef):
+            return x.field.name
         return None
     return expr_text(e, leaf, funcs=DISPLAY_ZH if lang == "zh" else {}, prec=prec)
+
+
+def _aggregate_at(score: ir.Expr, t) -> Optional[ir.Aggregate]:
+    """The IR aggregate a trace event points at (by its source line and text)."""
+    want = " ".join((t.name or "").split())
+    for x in ir.walk(score, into_locals=True):
+        if isinstance(x, ir.Aggregate) and x.span is not None and x.span.line == t.line \
+                and " ".join(x.span.text().split()) == want:
+            return x
+    return None
 
 
 def _src(span) -> str:
@@ -216,12 +284,7 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                 if v is None:
                     continue          # a conditional input this case leaves out (or one it need not give)
                 if inp.kind == "checklist" and isinstance(v, tuple):
-                    unmet = [f"{k + 1}.{m}" for k, (m, ok) in enumerate(zip(inp.members, v)) if not ok]
-                    met = sum(v)
-                    if zh:
-                        ins.append(f"{inp.name}{len(v)}项中符合{met}项" + (f"，未符合：{'；'.join(unmet)}" if unmet else ""))
-                    else:
-                        ins.append(f"{inp.name}: {met} of {len(v)} points met" + (f"; not met: {'; '.join(unmet)}" if unmet else ""))
+                    ins.append(_checklist_text(inp, v, result.evidence.get(inp.name, ()), lang))
                 else:
                     ins.append(f"{inp.name}{_value(v, inp.type, lang)}" if zh else f"{inp.name} = {_value(v, inp.type, lang)}")
             if ins:
@@ -232,8 +295,10 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
             for t in evs:
                 if t.kind == "let":
                     known[("local", id(locals_[t.before]))] = t.value
+                elif t.kind == "agg":
+                    known[("agg", t.line, " ".join((t.name or "").split()))] = t.value
             clamps = [t for t in evs if t.kind == "clamp" and t.value != t.before]
-            order = {"let": 0, "if": 1, "tier": 1, "clamp": 3}
+            order = {"let": 0, "agg": 0, "if": 1, "tier": 1, "clamp": 3}
             evs = sorted(evs, key=lambda t: order.get(t.kind, 2))
             # a branch or tier of the rule itself explains its own arithmetic (those of a
             # local's table do not)
@@ -267,10 +332,13 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                     if loc is not None and isinstance(loc.expr, ir.Tiers):
                         formula = ""          # a lookup table: its value says enough
                     shown = _value(t.value, loc.type if loc else None, lang)
-                    if formula and formula != shown:
-                        parts.append(f"{t.name} = {formula} = {shown}")
-                    else:
-                        parts.append(f"{t.name} = {shown}")
+                    if formula and loc is not None and any(x.type.kind == "date" for x in ir.walk(loc.expr)):
+                        # a date's arithmetic with the dates themselves: 2024年7月3日 - 2024年6月30日
+                        sub = substitute(loc.expr, known, lang)
+                        formula = formula if sub == formula else f"{formula} = {sub}"
+                    line = f"{t.name} = {formula} = {shown}" if formula and formula != shown else f"{t.name} = {shown}"
+                    if line not in parts:          # computed again on a later row: said once
+                        parts.append(line)
                 elif t.kind == "tier":
                     row = t.name or ""
                     cond = row.partition(":")[0].strip()
@@ -293,6 +361,12 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                     value_expr = _tier_value(ind.score, t)
                     if _shows_arithmetic(value_expr):
                         parts.append(_formula(value_expr, known, clamps, t.value, lang))
+                elif t.kind == "agg":
+                    a = _aggregate_at(ind.score, t)
+                    if a is not None:
+                        text = _aggregate_text(a, t, known, values, lang)
+                        if text and text not in parts:
+                            parts.append(text)
                 elif t.kind == "if":
                     parts.append(("条件成立" if t.before else "条件不成立") if zh else ("the condition holds" if t.before else "the condition fails"))
                     branch = _if_branch(ind.score, t)
@@ -420,6 +494,27 @@ def _adjustments(items, rows, lang: str) -> list[str]:
         else:
             out.append(f"{'plus' if c.kind == 'bonus' else 'minus'} {c.name} {v}")
     return out
+
+
+def _checklist_text(inp: ir.Input, v: tuple, evidence: tuple, lang: str) -> str:
+    """要点3项中符合2项（得3分，共4分），未符合：2.程序规范；佐证：1.见附件3 — the items, their
+    points where the checklist weighs them, and the evidence the case gives."""
+    zh = lang == "zh"
+    w = inp.type.weights
+    label = lambda k, m: f"{k + 1}.{m}" + (f"（{fmt_decimal(w[k])}分）" if w and zh else f" ({fmt_decimal(w[k])})" if w else "")
+    unmet = [label(k, m) for k, (m, ok) in enumerate(zip(inp.members, v)) if not ok]
+    met = sum(v)
+    pts = ""
+    if w:
+        got = sum((x for x, ok in zip(w, v) if ok), Decimal(0))
+        pts = (f"，符合的要点计{fmt_decimal(got)}分（共{fmt_decimal(sum(w, Decimal(0)))}分）" if zh
+               else f", worth {fmt_decimal(got)} of {fmt_decimal(sum(w, Decimal(0)))} points")
+    proof = [f"{k + 1}.{e}" for k, e in enumerate(evidence) if e]
+    if zh:
+        return (f"{inp.name}{len(v)}项中符合{met}项{pts}" + (f"，未符合：{'；'.join(unmet)}" if unmet else "")
+                + (f"，佐证：{'；'.join(proof)}" if proof else ""))
+    return (f"{inp.name}: {met} of {len(v)} points met{pts}" + (f"; not met: {'; '.join(unmet)}" if unmet else "")
+            + (f"; evidence: {'; '.join(proof)}" if proof else ""))
 
 
 def _row_explanation(rb: CompiledRulebook, part: ir.RowPart, row, lang: str) -> "Explanation":

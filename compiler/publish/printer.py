@@ -12,7 +12,7 @@ from typing import Callable, Optional
 
 from ...dsl import ir
 from ...dsl.ops import COMPARE, SHOWN
-from ...dsl.builtins import DISPLAY_ZH
+from ...dsl.builtins import AGGREGATE_EN, AGGREGATE_ZH, DISPLAY_ZH
 
 PREC = {"or": 1, "and": 2, "cmp": 3, "+": 4, "-": 4, "*": 5, "/": 5, "neg": 6}
 CMP = {op: SHOWN[op] for op in COMPARE}
@@ -41,6 +41,17 @@ def expr_text(e: ir.Expr, leaf: Callable[[ir.Expr], Optional[str]],
         return f"{funcs.get(e.func, e.func)}({', '.join(rec(a) for a in e.args)})"
     if isinstance(e, ir.Clamp):
         return rec(e.operand, prec)
+    if isinstance(e, ir.Convert):            # an amount in another money unit: its value says which
+        return rec(e.operand, prec)
+    if isinstance(e, ir.FieldRef):
+        return leaf(e) or e.field.name
+    if isinstance(e, ir.Aggregate):
+        text = leaf(e)               # its value, where the caller knows it
+        if text is not None:
+            return text
+        names = AGGREGATE_ZH if funcs else AGGREGATE_EN
+        args = [rec(x) for x in (e.items, e.value, e.cond, e.default) if x is not None]
+        return f"{names[e.func]}({', '.join(args)})"
     if isinstance(e, ir.Compare):
         out = rec(e.operands[0], PREC["+"])
         for op, o in zip(e.ops, e.operands[1:]):

@@ -51,7 +51,7 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 
 from ...dsl import ir
-from ...dsl.ops import ARITH, COMPARE
+from ...dsl.ops import ARITH, COMPARE, months_between
 
 from ..backend import runtime
 
@@ -61,8 +61,12 @@ CMP = COMPARE
 
 def input_table(program: ir.Program) -> tuple:
     """Rows for :func:`runtime.validate`: (name, kind, unit, lo, lo_open, hi, hi_open, members, span)."""
-    return tuple((i.name, i.kind, i.type.unit, i.lo, i.lo_open, i.hi, i.hi_open, tuple(i.members), -1)
-                 for i in program.inputs)
+    return tuple(_row(i) for i in program.inputs)
+
+
+def _row(i: ir.Input) -> tuple:
+    members = tuple(_row(f) for f in i.type.fields) if i.kind == "list" else tuple(i.members)
+    return (i.name, i.kind, i.type.unit, i.lo, i.lo_open, i.hi, i.hi_open, members, -1)
 
 
 def optional_inputs(program: ir.Program) -> frozenset:
@@ -123,6 +127,7 @@ class Interpreter:
         prog, O = self.prog, overrides or {}
         self.values, self.T = list(values), []
         self.ind, self.memo, self.scores = -1, {}, {}
+        self.item = {}         # aggregate number -> the item it is looking at
         trace = self.T
         s, r, e = self.scores, {}, {}      # rounded score, raw score, points counted (exclude)
         na = []
@@ -313,7 +318,51 @@ class Interpreter:
             return self.call(e, K)
         if isinstance(e, ir.Tiers):
             return self.tiers(e, K)
+        if isinstance(e, ir.Convert):
+            return self.ev(e.operand, K) * e.factor
+        if isinstance(e, ir.FieldRef):
+            return self.item[e.var][e.pos]
+        if isinstance(e, ir.Aggregate):
+            return self.aggregate(e, K)
         raise AssertionError(type(e))
+
+    def aggregate(self, e: ir.Aggregate, K):
+        """Over the list's items: first every item's condition (each item computes the
+        locals it needs afresh), then the value of each item that met it, then, for an
+        empty 最大/最小, its default."""
+        items = self.ev(e.items, K)
+        matched = []
+        for it in items:
+            self.item[e.var] = it
+            if e.cond is None or self.ev(e.cond, set(K)):
+                matched.append(it)
+        matched = tuple(matched)
+        values = []
+        for it in matched:
+            self.item[e.var] = it
+            if e.value is not None:
+                values.append(self.ev(e.value, set(K)))
+        f = e.func
+        if f == "count":
+            v = Decimal(len(matched))
+        elif f == "sum":
+            v = ZERO
+            for x in values:
+                v = v + x
+        elif f == "any":
+            v = len(matched) > 0
+        elif f == "all":
+            v = len(matched) == len(items)
+        elif values:
+            v = values[0]
+            for x in values[1:]:
+                if (x > v) if f == "max" else (x < v):
+                    v = x
+        elif e.default is not None:
+            v = self.ev(e.default, set(K))
+        else:
+            runtime.no_items(self.sp(e.span), e.items.input.name)
+        return self.emit(("agg", self.ind, self.sp(e.span), matched, v))
 
     def binop(self, e: ir.BinOp, K):
         l, r = e.left, e.right
@@ -355,6 +404,13 @@ class Interpreter:
             return all(a)
         if f == "any":
             return any(a)
+        if f in ("points_met", "points_unmet"):
+            met = f == "points_met"
+            return sum((w for w, ok in zip(e.args[0].type.weights, a) if ok == met), ZERO)
+        if f == "item":
+            return a[int(args[1])]
+        if f == "months":
+            return months_between(a, args[1])
         raise AssertionError(f)
 
     def tiers(self, t: ir.Tiers, K):

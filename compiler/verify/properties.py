@@ -70,34 +70,49 @@ def strategies(prog: ir.Program):
     """A hypothesis strategy of input lists (validated values, declaration order)."""
     from hypothesis import strategies as st
     consts = _constants(prog)
-    parts = []
-    for inp in prog.inputs:
-        k = inp.type.kind
-        if k == "bool":
-            parts.append(st.booleans())
-        elif k == "enum":
-            parts.append(st.sampled_from(list(inp.members)))
-        elif k == "checklist":
-            parts.append(st.tuples(*[st.booleans() for _ in inp.members]))
+    # a conditional input or a pick may be absent (the case's errors when it should not be
+    # are the case's, not properties of the rulebook)
+    return st.tuples(*[st.one_of(st.none(), _strategy(inp, consts)) if inp.optional else _strategy(inp, consts)
+                       for inp in prog.inputs]).map(list)
+
+
+def _strategy(inp: ir.Input, consts):
+    """Validated values of one input: its special points (bounds, the rules' constants and
+    their neighbours) or random ones; a list's items drawn field by field."""
+    from hypothesis import strategies as st
+    k = inp.type.kind
+    if k == "bool":
+        return st.booleans()
+    elif k == "enum":
+        return st.sampled_from(list(inp.members))
+    elif k == "checklist":
+        return st.tuples(*[st.booleans() for _ in inp.members])
+    elif k == "text":
+        return st.just("")
+    elif k == "date":
+        special = _candidates(inp, consts)
+        lo = inp.lo if inp.lo is not None else min(special) - 400
+        hi = inp.hi if inp.hi is not None else max(special) + 400
+        lo_i, hi_i = int(lo) + (1 if inp.lo_open else 0), int(hi) - (1 if inp.hi_open else 0)
+        return st.one_of(st.sampled_from(special), st.integers(max(1, lo_i), max(max(1, lo_i), hi_i)).map(D))
+    elif k == "list":
+        fields = st.tuples(st.integers(1, 99).map(lambda n: f"第{n}项"), *[_strategy(f, consts) for f in inp.type.fields])
+        most = int(inp.hi) if inp.hi is not None else 5
+        return st.lists(fields, max_size=min(most, 5)).map(tuple)
+    else:
+        special = _candidates(inp, consts)
+        lo = inp.lo if inp.lo is not None else D(-10) ** 6
+        hi = inp.hi if inp.hi is not None else lo + D(10) ** 6 if inp.lo is not None else D(10) ** 6
+        if inp.kind == "count":
+            lo_i = int(lo) + (1 if inp.lo_open and lo == int(lo) else 0)
+            hi_i = int(hi) - (1 if inp.hi_open and hi == int(hi) else 0)
+            rnd = st.integers(lo_i, max(lo_i, hi_i)).map(D)
         else:
-            special = _candidates(inp, consts)
-            lo = inp.lo if inp.lo is not None else D(-10) ** 6
-            hi = inp.hi if inp.hi is not None else lo + D(10) ** 6 if inp.lo is not None else D(10) ** 6
-            if inp.kind == "count":
-                lo_i = int(lo) + (1 if inp.lo_open and lo == int(lo) else 0)
-                hi_i = int(hi) - (1 if inp.hi_open and hi == int(hi) else 0)
-                rnd = st.integers(lo_i, max(lo_i, hi_i)).map(D)
-            else:
-                places = 4 if inp.kind == "rate" else 2
-                rnd = st.decimals(min_value=lo, max_value=hi, places=places, allow_nan=False,
-                                  allow_infinity=False).filter(
-                    lambda v, inp=inp: not ((inp.lo_open and v == inp.lo) or (inp.hi_open and v == inp.hi)))
-            parts.append(st.one_of(st.sampled_from(special), rnd) if special else rnd)
-        if inp.optional:
-            # a conditional input or a pick may be absent (the case's errors when it should
-            # not be are the case's, not properties of the rulebook)
-            parts[-1] = st.one_of(st.none(), parts[-1])
-    return st.tuples(*parts).map(list)
+            places = 4 if inp.kind == "rate" else 2
+            rnd = st.decimals(min_value=lo, max_value=hi, places=places, allow_nan=False,
+                              allow_infinity=False).filter(
+                lambda v, inp=inp: not ((inp.lo_open and v == inp.lo) or (inp.hi_open and v == inp.hi)))
+        return st.one_of(st.sampled_from(special), rnd) if special else rnd
 
 
 def _settings(examples: int, seed: Optional[int]):

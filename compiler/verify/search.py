@@ -37,12 +37,50 @@ def _constants(prog: ir.Program) -> set[Decimal]:
             if isinstance(x, ir.Const) and isinstance(x.value, Decimal)}
 
 
+DAY0 = D(738886)       # 2024-01-01: where dates are drawn when the rules name none
+DATE_STEPS = (0, 1, -1, 2, 30, -30, 31, 92, 366, -366)
+
+
+def _date_candidates(inp: ir.Input, consts: set[Decimal]) -> list:
+    """Days around every date the rules name (±1 day, ±1 month, ±1 year), within the declaration."""
+    lo = inp.lo if inp.lo is not None else ir.DATE_MIN
+    hi = inp.hi if inp.hi is not None else ir.DATE_MAX
+    near = [c for c in consts if D(600000) <= c <= D(800000)] or [DAY0]     # 1644–2191: dates, not amounts
+    pts = {c + d for c in near for d in DATE_STEPS} | {lo if inp.lo is not None else DAY0, hi if inp.hi is not None else DAY0}
+    out = sorted(x for x in pts if lo <= x <= hi and not (inp.lo_open and x == lo) and not (inp.hi_open and x == hi))
+    return out or [lo]
+
+
+def _list_candidates(inp: ir.Input, consts: set[Decimal]) -> list:
+    """Lists of 0 to 3 items, each field taking its own candidates in turn."""
+    per = [_candidates(f, consts) for f in inp.type.fields]
+    most = int(inp.hi) if inp.hi is not None else 3
+
+    def item(k):
+        return (f"第{k + 1}项",) + tuple(c[(k * 7 + j * 3) % len(c)] for j, c in enumerate(per))
+    out = [()]
+    for n in range(1, min(most, 3) + 1):
+        out.append(tuple(item(k) for k in range(n)))
+        out.append(tuple(item(k + 5) for k in range(n)))
+    if inp.hi is not None and 3 < most <= 1000:
+        # a full list: each field at its lowest or at its highest candidate in every item
+        for pick in (0, -1):
+            out.append(tuple((f"第{k + 1}项",) + tuple(c[pick] for c in per) for k in range(most)))
+    return out
+
+
 def _candidates(inp: ir.Input, consts: set[Decimal]) -> list:
     k = inp.type.kind
     if k == "bool":
         return [True, False]
     if k == "enum":
         return list(inp.members)
+    if k == "text":
+        return [""]
+    if k == "date":
+        return _date_candidates(inp, consts)
+    if k == "list":
+        return _list_candidates(inp, consts)
     if k == "checklist":
         n = len(inp.members)
         return [(True,) * n, (False,) * n] + [tuple(i == j for i in range(n)) for j in range(n)] \
@@ -201,6 +239,8 @@ def show_value(v, lang: str = "zh") -> str:
     yes, no = ("yes", "no") if lang == "en" else ("是", "否")
     if isinstance(v, Decimal):
         return fmt_decimal(v)
+    if isinstance(v, tuple) and v and isinstance(v[0], tuple):      # a list's items
+        return "[" + ", ".join(str(r[0]) for r in v) + "]"
     if isinstance(v, tuple):
         return "[" + ", ".join(yes if x else no for x in v) + "]"
     if isinstance(v, bool):

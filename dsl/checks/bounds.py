@@ -10,8 +10,9 @@ from decimal import Decimal, localcontext
 
 from .. import ir
 from ..diagnostics import Label, make, tr
-from ..ops import ROUNDING, may_be_na
-from ..ir import fmt_decimal
+from ..builtins import AGGREGATE_ZH
+from ..ops import ROUNDING, may_be_na, months_between
+from ..ir import DATE_MAX, DATE_MIN, date_text, fmt_decimal
 from . import intervals as iv
 from .intervals import Interval
 
@@ -30,6 +31,12 @@ class Bounds:
     # ── environment ──
     def base(self, obj) -> Interval:
         if isinstance(obj, ir.Input):
+            if obj.type.kind == "date":
+                # a date is a whole number of days, within the calendar
+                return Interval(DATE_MIN if obj.lo is None else obj.lo, DATE_MAX if obj.hi is None else obj.hi,
+                                obj.lo_open, obj.hi_open, True)
+            if obj.type.kind == "list":
+                return Interval(D0, obj.hi, integer=True)      # its number of items
             if obj.type.kind != "num":
                 return iv.TOP
             return Interval(obj.lo, obj.hi, obj.lo_open, obj.hi_open, obj.kind == "count")
@@ -44,10 +51,15 @@ class Bounds:
 
     def var(self, e: ir.Expr, env):
         """(key, current interval) for an expression the analysis can narrow, else None."""
-        if isinstance(e, ir.InputRef) and e.input.type.kind == "num":
+        if isinstance(e, ir.InputRef) and e.input.type.kind in ("num", "date"):
             return id(e.input), self.get(env, e.input)
         if isinstance(e, ir.LocalRef):
             return id(e.local), self.get(env, e.local)
+        if isinstance(e, ir.FieldRef):
+            return id(e.field), self.get(env, e.field)
+        if isinstance(e, ir.Aggregate) and e.func == "count" and isinstance(e.items, ir.InputRef):
+            key = self._count_key(e)
+            return key, env.get(key, self.base(e.items.input))
         if isinstance(e, ir.Call) and e.func == "count" and isinstance(e.args[0], ir.InputRef):
             key = ("count", id(e.args[0].input))
             n = Decimal(len(e.args[0].type.members))
@@ -67,6 +79,13 @@ class Bounds:
             return _join(first, second)
         if isinstance(cond, ir.Not):
             return self.refine_env(env, cond.operand, not truth)
+        if isinstance(cond, ir.Aggregate) and cond.func in ("any", "all") and isinstance(cond.items, ir.InputRef):
+            # 任一(L, c) holds: at least one item meets c; 全部(L, c) fails: at least one does not
+            if cond.func == "any" and truth:
+                return self.refine_env(env, self._count_of(cond, cond.cond), True)
+            if cond.func == "all" and not truth:
+                return self.refine_env(env, self._count_of(cond, ir.Not(cond.cond, type=ir.BOOL)), True)
+            return env
         if isinstance(cond, ir.Call) and cond.func == "all" and isinstance(cond.args[0], ir.InputRef):
             inp = cond.args[0].input
             cnt = ir.Call("count", cond.args, type=ir.Type("num", "项"))
@@ -96,6 +115,57 @@ class Bounds:
                     env[key] = iv.refine(cur, op, D0, negate=not truth)
         return env
 
+    # ── lists ──
+    def _count_key(self, e: ir.Aggregate):
+        """The narrowing key of 计数(L) (its number of items) or of 计数(L, c)."""
+        if e.cond is None:
+            return ("len", id(e.items.input))
+        return ("count", id(e.items.input), _shape(e.cond))
+
+    def _count_of(self, e: ir.Aggregate, cond) -> ir.Expr:
+        """``计数(L, cond) ≥ 1`` as a condition to narrow by."""
+        cnt = ir.Aggregate("count", e.items, e.var, None, cond, type=ir.Type("num", "项"))
+        return ir.Compare([cnt, ir.Const(Decimal(1), type=ir.Type("num"))], [">="], type=ir.BOOL)
+
+    def _items(self, e: ir.Aggregate, env) -> Interval:
+        """How many items the aggregate's list has (or has meeting its condition)."""
+        if not isinstance(e.items, ir.InputRef):
+            return Interval(D0, None, integer=True)
+        n = env.get(("len", id(e.items.input)), self.base(e.items.input))
+        if e.cond is not None:
+            got = env.get(self._count_key(e))
+            return got if got is not None else Interval(D0, n.hi, n.lo_open, n.hi_open, True)
+        return n
+
+    def aggregate(self, e: ir.Aggregate, env) -> Interval:
+        self.ev(e.items, env)
+        if e.cond is not None:
+            self.ev(e.cond, env)
+        if e.func == "count":
+            v = self.var(e, env)
+            return v[1] if v is not None else Interval(D0, None, integer=True)
+        if e.func in ("any", "all"):
+            return iv.TOP
+        venv = self.refine_env(env, e.cond, True) if e.cond is not None else env
+        v = self.ev(e.value, venv)
+        n = self._items(e, env)
+        if e.func == "sum":
+            return _scaled(v, n)
+        can_be_empty = n.lo is None or n.lo <= 0
+        out = v
+        if e.default is not None:
+            if can_be_empty:
+                out = iv.hull(v, self.ev(e.default, env))
+        elif can_be_empty and ("E0520", id(e)) not in self.reported:
+            self.reported.add(("E0520", id(e)))
+            name = e.items.input.name if isinstance(e.items, ir.InputRef) else (e.items.span.text() if e.items.span else "?")
+            fz = AGGREGATE_ZH[e.func]
+            self.diags.append(make("E0520", [Label(e.span, tr("列表为空时无值", "no value for an empty list"))], name=name,
+                                   func=fz, helps=[tr(f"给出空列表时的值：{fz}(…, 0)，或写 如果 计数({name}) > 0 则 … 否则 …",
+                                                      f"give the value for an empty list as the last argument, e.g. "
+                                                      f"`{e.func}(…, 0)`, or guard it: `if count({name}) > 0 then … else …`")]))
+        return out
+
     def _point(self, e, env):
         if isinstance(e, ir.Const) and isinstance(e.value, Decimal):
             return e.value
@@ -112,6 +182,10 @@ class Bounds:
         key, cur = v
         new = dict(env)
         new[key] = iv.refine(cur, op, c, negate=not truth)
+        if isinstance(var, ir.Aggregate) and var.cond is not None and new[key].lo is not None and new[key].lo > 0:
+            # some items meet the condition: the list has at least that many
+            lk = ("len", id(var.items.input))
+            new[lk] = iv.meet(new.get(lk, self.base(var.items.input)), lo=new[key].lo)
         return new
 
     # ── evaluation over intervals ──
@@ -159,6 +233,29 @@ class Bounds:
             return iv.div(a, b)
         if isinstance(e, ir.Neg):
             return iv.neg(self.ev(e.operand, env))
+        if isinstance(e, ir.Convert):
+            # a positive power of ten: exact, and open ends stay open (预算 > 0 in 元 is > 0 in 万元)
+            x = self.ev(e.operand, env)
+            f = e.factor
+            return Interval(None if x.lo is None else x.lo * f, None if x.hi is None else x.hi * f, x.lo_open,
+                            x.hi_open, x.integer and f == f.to_integral_value())
+        if isinstance(e, ir.FieldRef):
+            return self.get(env, e.field)
+        if isinstance(e, ir.Aggregate):
+            return self.aggregate(e, env)
+        if isinstance(e, ir.Call) and e.func in ("points_met", "points_unmet"):
+            self.ev(e.args[0], env)
+            return Interval(D0, sum(e.args[0].type.weights, D0))
+        if isinstance(e, ir.Call) and e.func == "months":
+            a, b = (self.ev(x, env) for x in e.args)
+            if None in (a.lo, a.hi, b.lo, b.hi) or a.empty or b.empty:
+                return Interval(integer=True)
+            lo_a, hi_a = max(a.lo, DATE_MIN), min(a.hi, DATE_MAX)
+            lo_b, hi_b = max(b.lo, DATE_MIN), min(b.hi, DATE_MAX)
+            if lo_a > hi_a or lo_b > hi_b:
+                return Interval(integer=True)
+            # whole months grow with the later date and shrink as the earlier one grows
+            return Interval(months_between(hi_a, lo_b), months_between(lo_a, hi_b), integer=True)
         if isinstance(e, ir.Call):
             if e.func == "require":       # the value is used only where the requirement holds
                 self.ev(e.args[0], env)
@@ -219,7 +316,7 @@ class Bounds:
         out = Interval(D0, D0, True, True)  # empty
         if t.subject is not None:
             self.ev(t.subject, env)
-        numeric = t.subject is not None and t.subject.type.kind == "num"
+        numeric = t.subject is not None and t.subject.type.kind in ("num", "date")
         remaining = self.ev(t.subject, env) if numeric else None
         members = None
         if t.subject is not None and t.subject.type.kind == "enum":
@@ -284,6 +381,8 @@ class Bounds:
                 shown = remaining.text()
                 if t.subject.type.unit == "%":
                     shown = _percent_text(remaining)
+                elif t.subject.type.kind == "date":
+                    shown = _date_range_text(remaining)
                 example = f"{t.subject.span.text() if t.subject.span else '?'} ∈ {shown}"
             elif members:
                 example = f"{t.subject.span.text()} = {members[0]}"
@@ -483,6 +582,51 @@ def _signed_sum_range(b: "Bounds", ind: ir.Indicator) -> Interval:
     return Interval(lo, hi)
 
 
+def _scaled(v: Interval, n: Interval) -> Interval:
+    """The sum of between n.lo and n.hi values each in ``v`` (合计 over a list)."""
+    if v.empty:
+        return Interval(D0, D0)
+    nlo = n.lo if n.lo is not None and n.lo > 0 else D0
+    nhi = n.hi
+
+    def end(x, is_lo):
+        if x is None:
+            return None
+        if (x < 0) == is_lo:        # a negative low end (or a positive high end) grows with n
+            return None if nhi is None else x * nhi
+        return x * nlo
+    return Interval(end(v.lo, True), end(v.hi, False), integer=v.integer)
+
+
+def _shape(e) -> tuple:
+    """A structural key of a condition: the same test written twice (in 计数(L, c) and in
+    最大(L, v, c)) has one key; the aggregate's item variable does not count."""
+    if e is None:
+        return ()
+    parts = [type(e).__name__]
+    for attr in ("op", "func", "kind", "pos", "factor"):
+        v = getattr(e, attr, None)
+        if isinstance(v, (str, int, Decimal)) and not isinstance(v, bool):
+            parts.append(repr(v))
+    if isinstance(e, ir.Const):
+        parts.append(repr(e.value))
+    for attr in ("input", "local", "field", "indicator"):
+        if hasattr(e, attr):
+            parts.append(id(getattr(e, attr)))
+    if hasattr(e, "ops"):
+        parts.append(tuple(e.ops))
+    parts.extend(_shape(c) for c in ir.children(e))
+    for r in getattr(e, "rows", None) or ():
+        parts.append((r.kind, r.op))
+    return tuple(parts)
+
+
+def _date_range_text(r: Interval) -> str:
+    a = "…" if r.lo is None else date_text(r.lo)
+    b = "…" if r.hi is None else date_text(r.hi)
+    return f"[{a}, {b}]"
+
+
 def _percent_text(r: Interval) -> str:
     def p(v):
         return fmt_decimal((v * 100).normalize()) + "%"
@@ -517,7 +661,7 @@ def _union_set(b: Bounds, e: ir.Expr, env) -> list[Interval]:
         return [f(x, bound) for x in inner]
     if isinstance(e, ir.Tiers):
         out: list[Interval] = []
-        numeric = e.subject is not None and e.subject.type.kind == "num"
+        numeric = e.subject is not None and e.subject.type.kind in ("num", "date")
         remaining = b.ev(e.subject, env) if numeric else None
         for row in e.rows:
             renv = env

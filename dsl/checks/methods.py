@@ -15,11 +15,12 @@ from decimal import Decimal
 import attrs
 
 from .. import ast, ir
-from ..builtins import FUNCS
+from ..builtins import AGGREGATE_ZH, AGGREGATES, FUNCS
 from ..diagnostics import Label, tr
 from ..ir import Type
-from ..names import did_you_mean
+from ..names import did_you_mean, fixes, suggest
 from ..ops import fold_constant
+from .units import align
 
 MAX_INLINE = 16   # methods calling methods: deeper than this is a runaway expansion
 MAX_EXPANSIONS = 5000   # method calls expanded in one rulebook (a call fanning out to many calls, nested, grows exponentially)
@@ -29,25 +30,39 @@ def resolve_call(r, e: ast.Call, scope, grades, allow_names, score_ctx=False):
     """A call ``f(…)``: a built-in function (typed here) or a method (inlined)."""
     fname = e.func.text
     f = FUNCS.get(fname)
-    args = [r.expr(a, scope, grades=grades, allow_names=allow_names) for a in e.args]
     if f is None and fname in r.methods:
+        args = [r.expr(a, scope, grades=grades, allow_names=allow_names) for a in e.args]
         return inline(r, e, args, score_ctx)
+    first = r.expr(e.args[0], scope, grades=grades, allow_names=allow_names) if e.args else None
+    if f in AGGREGATES and first is not None and first.type.kind == "list":
+        return aggregate(r, e, f, first, scope, grades, allow_names)
+    args = ([first] if e.args else []) + [r.expr(a, scope, grades=grades, allow_names=allow_names) for a in e.args[1:]]
     if f is None:
-        helps = did_you_mean(fname, set(FUNCS) | set(r.methods))
+        found = suggest(fname, set(FUNCS) | set(r.methods))
+        helps = did_you_mean(fname, found=found)
         notes = ([tr("它也许定义在未能引用的方法库中", "it may be defined in a library that could not be imported")]
                  if any(d.code == "E0209" for d in r.diags) else [])
-        r.err("E0204", [Label(e.func.span, "")], helps, notes, name=fname, reason_zh="不存在", reason_en="does not exist")
+        r.err("E0204", [Label(e.func.span, "")], helps, notes, name=fname, reason_zh="不存在", reason_en="does not exist",
+              fixes=fixes(e.func.span, found))
         return ir.Const(Decimal(0), span=e.span)
     if f in ("min", "max"):
         if len(args) < 2:
             r.err("E0204", [Label(e.span, "")], name=fname, reason_zh="至少需要两个参数", reason_en="needs at least two arguments")
             return ir.Const(Decimal(0), span=e.span)
+        args = [args[0]] + [align(args[0], a) for a in args[1:]]      # amounts in one money unit
         t = args[0].type
         for a, ae in zip(args, e.args):
-            r.units.want_num(a, ae.span)
+            if a.type.kind != "date":
+                r.units.want_num(a, ae.span)
         for a, ae in zip(args[1:], e.args[1:]):
             t = r.units.unify(t, a.type, ae.span, ",")
         return ir.Call(f, args, span=e.span, type=t)
+    if f in ("months", "days"):
+        return _between(r, e, f, fname, args)
+    if f == "sum":
+        r.err("E0303", [Label(e.args[0].span if e.args else e.span, "")], what_zh=f"「{fname}」的第一个参数应为列表",
+              what_en=f"`{fname}` takes a list as its first argument")
+        return ir.Const(Decimal(0), span=e.span)
     if len(args) != 1:
         r.err("E0204", [Label(e.span, "")], name=fname, reason_zh="需要一个参数", reason_en="takes one argument")
         return ir.Const(Decimal(0), span=e.span)
@@ -61,7 +76,86 @@ def resolve_call(r, e: ast.Call, scope, grades, allow_names, score_ctx=False):
         return ir.Const(Decimal(0), span=e.span)
     if f in ("count", "size"):
         return ir.Call(f, args, span=e.span, type=Type("num", "项"))
+    if f in ("points_met", "points_unmet"):
+        if not a.type.weights:
+            r.err("E0303", [Label(e.args[0].span, tr("各要点未写分值", "its items have no points"))],
+                  what_zh=f"「{fname}」需要各要点带分值的清单，如 清单[\"符合申报条件\" 2分, \"程序规范\" 1分]",
+                  what_en=f"`{fname}` takes a checklist whose items have points, e.g. `checklist[\"eligible\" 2分, \"orderly\" 1分]`")
+            return ir.Const(Decimal(0), span=e.span)
+        return ir.Call(f, args, span=e.span, type=Type("num"))
+    if f not in ("all", "any"):
+        r.err("E0204", [Label(e.span, "")], name=fname, reason_zh="需要列表作第一个参数",
+              reason_en="takes a list as its first argument")
+        return ir.Const(Decimal(0), span=e.span)
     return ir.Call(f, args, span=e.span, type=ir.BOOL)
+
+
+def _between(r, e: ast.Call, f: str, fname: str, args: list) -> ir.Expr:
+    """相差月数(起, 止): whole months from 起 to 止 (runtime.months_between says when a
+    month is complete); 相差天数(起, 止): 止 − 起, in 天."""
+    if len(args) != 2:
+        r.err("E0204", [Label(e.span, "")], name=fname, reason_zh="需要两个日期参数", reason_en="takes two dates")
+        return ir.Const(Decimal(0), span=e.span)
+    for a, ae in zip(args, e.args):
+        if a.type.kind != "date":
+            zh, en = a.type.describe()
+            r.err("E0303", [Label(ae.span, tr(f"这是{zh}", f"this is {en}"))], what_zh=f"「{fname}」需要日期",
+                  what_en=f"`{fname}` takes dates")
+            return ir.Const(Decimal(0), span=e.span)
+    if f == "days":
+        return ir.BinOp("-", args[1], args[0], span=e.span, type=Type("num", "天"))
+    return ir.Call("months", args, span=e.span, type=Type("num", "月"))
+
+
+def aggregate(r, e: ast.Call, f: str, items: ir.Expr, scope, grades, allow_names) -> ir.Expr:
+    """``计数(专项资金[, 条件])``, ``合计(专项资金, 值[, 条件])``, ``任一`` / ``全部(专项资金, 条件)``,
+    ``最大`` / ``最小(专项资金, 值[, 条件][, 空列表时的值])``: the other arguments are read for
+    each item, with the list's fields in scope (before any other name)."""
+    fname = e.func.text
+    r._agg_vars = getattr(r, "_agg_vars", 0) + 1
+    var = r._agg_vars
+    fields = items.type.fields
+    inner = dict(scope)
+    for k, fld in enumerate(fields):
+        inner[fld.name] = ir.FieldRef(fld, var, k + 1, span=None, type=fld.type)
+    # generated code nests an aggregate's item loop in several brackets: it counts as three
+    # levels of nesting (MAX_EXPR_DEPTH), so nested aggregates stay within Python's limits
+    r._depth += 2
+    try:
+        rest = [r.expr(a, inner, grades=grades, allow_names=allow_names) for a in e.args[1:]]
+    finally:
+        r._depth -= 2
+    shapes = {"count": (0, 1), "sum": (1, 2), "any": (1, 1), "all": (1, 1), "max": (1, 3), "min": (1, 3)}
+    lo, hi = shapes[f]
+    if not lo <= len(rest) <= hi:
+        want = {"count": ("（列表[, 条件]）", " (list[, condition])"), "sum": ("（列表, 值[, 条件]）", " (list, value[, condition])"),
+                "any": ("（列表, 条件）", " (list, condition)"), "all": ("（列表, 条件）", " (list, condition)"),
+                "max": ("（列表, 值[, 条件][, 空列表时的值]）", " (list, value[, condition][, value for an empty list])"),
+                "min": ("（列表, 值[, 条件][, 空列表时的值]）", " (list, value[, condition][, value for an empty list])")}[f]
+        r.err("E0204", [Label(e.span, tr(f"给了 {len(rest) + 1} 个参数", f"{len(rest) + 1} given"))], name=fname,
+              reason_zh=f"的参数为{want[0]}", reason_en=f"takes{want[1]}")
+        return ir.Const(Decimal(0), span=e.span)
+    value = cond = default = None
+    if f in ("count", "any", "all"):
+        cond = rest[0] if rest else None
+    else:
+        value = rest[0]
+        for x, xe in zip(rest[1:], e.args[2:]):
+            if x.type.kind == "bool" and cond is None and default is None:
+                cond = x
+            elif f in ("max", "min") and default is None and x.type.kind != "bool":
+                default = align(value, x)
+                r.units.merge(value.type, default.type, xe.span)
+            else:
+                r.err("E0204", [Label(xe.span, "")], name=fname, reason_zh="的参数次序为：列表、值、条件、空列表时的值",
+                      reason_en=" takes its arguments in the order: list, value, condition, value for an empty list")
+    if cond is not None:
+        r.units.want_bool(cond, e.args[1 if value is None else 2].span)
+    if value is not None:
+        if f == "sum" or value.type.kind != "date":
+            r.units.want_num(value, e.args[1].span)
+    typ = {"count": Type("num", "项"), "any": ir.BOOL, "all": ir.BOOL}.get(f, value.type if value is not None else Type("num"))
+    return ir.Aggregate(f, items, var, value, cond, default, span=e.span, type=typ)
 
 
 def inline(r, e: ast.Call, args: list, score_ctx: bool) -> ir.Expr:
@@ -169,7 +263,10 @@ def inline(r, e: ast.Call, args: list, score_ctx: bool) -> ir.Expr:
     for i in range(before, len(r.diags)):
         d = r.diags[i]
         if all(lab.span.file is not e.span.file for lab in d.labels):
-            r.diags[i] = attrs.evolve(d, labels=d.labels + (Label(e.span, tr(f"在此调用「{name}」", f"`{name}` called here"), False),))
+            if d.code.startswith("E03"):
+                r.diags[i] = _at_call(d, e, name)
+            else:
+                r.diags[i] = attrs.evolve(d, labels=d.labels + (Label(e.span, tr(f"在此调用「{name}」", f"`{name}` called here"), False),))
     return result
 
 
@@ -194,6 +291,19 @@ def _binding(x) -> ir.Expr:
     if isinstance(x, ir.Local):
         return ir.LocalRef(x, span=x.span, type=x.type)
     return copy_argument(x)
+
+
+def _at_call(d, call: ast.Call, name: str):
+    """A unit or type error inside an expanded method, shown at the user's call: the
+    arguments given are what is wrong there; the library's line is a note only."""
+    notes = []
+    for lab in d.labels:
+        sp = lab.span
+        line = " ".join(sp.file.line_text(sp.line).split())
+        notes.append(tr(f"方法「{name}」中（{sp.file.name}:{sp.line}:{sp.column}）：{line}",
+                        f"inside method `{name}` ({sp.file.name}:{sp.line}:{sp.column}): {line}"))
+    caption = tr(f"调用「{name}」时：所给参数的单位不符", f"in this call of `{name}`: the arguments' units do not fit")
+    return attrs.evolve(d, labels=(Label(call.span, caption),), notes=tuple(notes) + d.notes)
 
 
 def _inline_local(r, name: str, value: ir.Expr, span) -> ir.Local:

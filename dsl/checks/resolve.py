@@ -20,16 +20,19 @@ from decimal import Decimal
 from .. import ast, ir
 from ..diagnostics import Diagnostic, Label, make, tr
 from ..imports import collect_methods
-from ..ir import KNOWN_UNITS, Type
-from ..names import did_you_mean, narrow_qualified, qualify, suggest
+from ..ir import AMOUNT_UNITS, MONEY_UNITS, Type, is_count_unit, money_factor
+from .units import align
+from ..names import did_you_mean, fixes, narrow_qualified, qualified_paths, qualify, suggest
 from ..ops import fold_constant
 from .clamps import push_clamps
 from .methods import copy_argument, resolve_call
 from .rowblocks import resolve_rows, row_programs
-from .units import OP_TEXT, UNKNOWN_UNIT, Units
+from .units import OP_TEXT, ORDERED, UNKNOWN_UNIT, Units, unit_help
 
 TOTAL_NAMES = {"总分", "total"}
 SUBTOTAL_NAMES = {"合计", "subtotal"}     # children (or 一级指标) with bonus added and penalty deducted
+UNIT_ALIASES = {"个月": "月", "天数": "天"}
+MONEY_PREFIXES = {"万", "亿", "千", "百万", "千万"}     # 30万: an amount missing its 元
 SETTING_NAMES = {"version": ("版本", "version"), "total": ("满分", "total points"), "precision": ("精度", "precision"),
                  "rounding": ("舍入", "rounding"), "grade_on": ("定级", "grade on"), "na_policy": ("不适用", "not-applicable policy")}
 MAX_EXPR_DEPTH = 50     # generated code nests a few parentheses per level; Python allows ~200
@@ -68,8 +71,8 @@ class Resolver:
         self._subtotal = None                # what 合计 means here: an indicator (its children), "top", or nothing
         self.total_points = Decimal(0)
 
-    def err(self, code, labels, helps=(), notes=(), **args):
-        self.diags.append(make(code, labels, notes=notes, helps=helps, **args))
+    def err(self, code, labels, helps=(), notes=(), fixes=(), **args):
+        self.diags.append(make(code, labels, notes=notes, helps=helps, fixes=fixes, **args))
 
     # ───────────── driver ─────────────
     def run(self) -> ir.Program | None:
@@ -313,16 +316,26 @@ class Resolver:
                 break
         self.verifies.append(ir.Verify(c, st.message or " ".join(st.cond.span.text().split()), span=st.span))
 
-    def _make_input(self, d: ast.InputDecl, index: int) -> ir.Input:
+    def _make_input(self, d: ast.InputDecl, index: int, in_list: bool = False) -> ir.Input:
         name = d.name.text
         t = d.type
         kind = t.kind
-        if kind in ("amount", "count"):
-            unit = t.unit
-            if unit not in KNOWN_UNITS or unit in ("%", "pp", "分"):
-                self.err("E0304", [Label(t.span, "")], unit=unit)
-                unit = UNKNOWN_UNIT
-            typ = Type("num", unit)
+        if kind == "amount" and t.unit not in AMOUNT_UNITS:
+            self.err("E0304", [Label(t.span, "")], unit=t.unit, helps=[unit_help()])
+            typ = Type("num", UNKNOWN_UNIT)
+        elif kind == "count" and not is_count_unit(t.unit):
+            what = ("金额" if t.unit in AMOUNT_UNITS else "比率或分值", "an amount" if t.unit in AMOUNT_UNITS else "a rate or points")
+            self.err("E0303", [Label(t.span, "")], what_zh=f"计数的单位不能是「{t.unit}」（{what[0]}）",
+                     what_en=f"a count cannot be in `{t.unit}` ({what[1]})",
+                     helps=[tr(f"金额写作 金额({t.unit})，比率写作 比率", f"write an amount as `金额({t.unit})`, a rate as `比率`")
+                            if t.unit in AMOUNT_UNITS else unit_help()])
+            typ = Type("num", UNKNOWN_UNIT)
+        elif kind in ("amount", "count"):
+            typ = Type("num", t.unit)
+        elif kind == "date":
+            typ = ir.DATE
+        elif kind == "list":
+            return self._make_list(d, index, in_list)
         elif kind == "rate":
             typ = Type("num", "%")
         elif kind in ("score", "number"):
@@ -334,21 +347,28 @@ class Resolver:
         elif kind == "text":
             typ = Type("text")
         else:
-            typ = Type("checklist", None, t.members)
+            typ = Type("checklist", None, t.members, self._weights(t))
         inp = ir.Input(name, kind, typ, doc=d.doc, span=d.name.span, index=index)
         if kind in ("amount", "count", "rate", "score"):
             inp.lo = Decimal(0)
+        if kind == "rate":
+            # a rate above 100% is refused unless the declaration allows it: a bare 2.4 in a
+            # case means 240%, more often a slip for 2.4% than a real figure
+            inp.hi = Decimal(1)
         lo_set = hi_set = False      # a written constraint replaces the default; two written ones combine
         for c in d.constraints:
-            if typ.kind != "num":
+            if typ.kind not in ORDERED:
                 self.err("E0303", [Label(c.span, "")], what_zh="只有数值输入可以限定范围", what_en="only numeric inputs take a range")
                 continue
             v = fold_constant(self.expr(c.value, {}, allow_names=False))
             if not isinstance(v, ir.Const) or not isinstance(v.value, Decimal):
                 self.err("E0303", [Label(c.value.span, tr("应为常数", "expected a constant"))], what_zh="范围须为常数", what_en="a bound must be a constant")
                 continue
-            self.units.unify(typ, v.type, c.span, c.op)
             val = v.value
+            if typ.unit in MONEY_UNITS and v.type.unit in MONEY_UNITS and v.type.unit != typ.unit:
+                val = val * money_factor(v.type.unit, typ.unit)      # 金额(元) ≤ 1万元: exactly 10000元
+            else:
+                self.units.unify(typ, v.type, c.span, c.op)
             if c.op in (">=", ">"):
                 if not lo_set or val > inp.lo or (val == inp.lo and c.op == ">"):
                     inp.lo, inp.lo_open = val, c.op == ">"
@@ -362,6 +382,53 @@ class Resolver:
         if inp.lo is not None and inp.hi is not None and (inp.lo > inp.hi or (inp.lo == inp.hi and (inp.lo_open or inp.hi_open))):
             self.err("E0303", [Label(d.span, tr(f"范围 {inp.range_text()} 为空", f"the range {inp.range_text()} is empty"))],
                      what_zh="各约束合起来不容许任何值", what_en="the constraints together admit no value")
+        return inp
+
+    def _weights(self, t: ast.TypeSpec) -> tuple:
+        """The points of each item of a weighted checklist (``清单["甲" 2分, "乙" 1分]``), or ()."""
+        if not t.weights:
+            return ()
+        out = []
+        for member, w in zip(t.members, t.weights):
+            if w is None:
+                self.err("E0303", [Label(t.span, tr(f"「{member}」没有分值", f"`{member}` has no points"))],
+                         what_zh="清单的要点要么都写分值，要么都不写", what_en="either every checklist item has its points or none has")
+                return ()
+            if w.unit not in (None, "分") or w.value <= 0:
+                self.err("E0303", [Label(w.span, "")], what_zh=f"要点「{member}」的分值应为大于0的分数",
+                         what_en=f"the points of `{member}` must be a positive number of points")
+                return ()
+            out.append(w.value)
+        return tuple(out)
+
+    def _make_list(self, d: ast.InputDecl, index: int, in_list: bool) -> ir.Input:
+        """``输入 专项资金: 列表 [最多 50项]:`` with its ``字段`` lines: each item a record of
+        those fields (declared like 指标行 fields); ``hi`` the most items, if given."""
+        t = d.type
+        if in_list:
+            self.err("E0303", [Label(t.span, "")], what_zh="列表的字段不能再是列表", what_en="a list's field cannot be a list")
+        fields: list[ir.Input] = []
+        for fd in t.fields:
+            if any(f.name == fd.name.text for f in fields):
+                prev = next(f for f in fields if f.name == fd.name.text)
+                self.err("E0203", [Label(fd.name.span, ""), Label(prev.span, tr("首次声明", "first declared here"), False)],
+                         name=fd.name.text)
+                continue
+            if fd.type.kind == "checklist":
+                self.err("E0303", [Label(fd.type.span, "")], what_zh="列表的字段不能是清单", what_en="a list's field cannot be a checklist")
+                continue
+            f = self._make_input(fd, len(fields), in_list=True)
+            f.used = True            # a field nobody reads is still part of the table
+            fields.append(f)
+        inp = ir.Input(d.name.text, "list", Type("list", fields=tuple(fields)), lo=Decimal(0), doc=d.doc,
+                       span=d.name.span, index=index)
+        if t.size is not None:
+            n = t.size.value
+            if t.size.unit not in (None, "项", "个") or n != n.to_integral_value() or n < 0:
+                self.err("E0303", [Label(t.size.span, "")], what_zh="列表的项数上限应为整数项，如「最多 50项」",
+                         what_en="a list's size limit is a whole number of items, e.g. `最多 50项`")
+            else:
+                inp.hi = n
         return inp
 
     def _dup_sibling(self, seen, node: ast.IndicatorNode):
@@ -512,6 +579,8 @@ class Resolver:
                 return ir.TotalRef(span=ref.span, type=Type("num", None))
             if name in scope:
                 loc = scope[name]
+                if isinstance(loc, ir.FieldRef):  # a field of the item an aggregate is reading
+                    return ir.FieldRef(loc.field, loc.var, loc.pos, span=ref.span, type=loc.type)
                 if isinstance(loc, ir.Expr):      # a method's parameter bound to a simple argument
                     return copy_argument(loc)
                 loc.used = True
@@ -541,15 +610,15 @@ class Resolver:
             labels = [Label(ref.span, tr("指向多个指标", "refers to several indicators"))]
             labels += [Label(c.name_span, "/".join(c.path), False) for c in cands]
             helps = [qualify([c.path for c in cands])]
-            self.err("E0202", labels, helps, name=ref.text)
+            self.err("E0202", labels, helps, name=ref.text, fixes=fixes(ref.span, qualified_paths([c.path for c in cands])))
             return ir.Const(Decimal(0), span=ref.span)
         # unknown
         known = set(scope) | set(self.inputs) | set(self.by_name) | set(enum_members)
         if grades:
             known |= TOTAL_NAMES
-        sugg = suggest(name, known) if allow_names else []
-        self.suggested.update(sugg)         # a misspelt use: their "never used" would be a cascade
-        helps = did_you_mean(name, found=sugg)
+        found = suggest(name, known) if allow_names else []
+        self.suggested.update(found)        # a misspelt use: their "never used" would be a cascade
+        helps = did_you_mean(name, found=found)
         notes = [tr("输入项用「输入」声明，中间值用「名称 = 表达式」定义", "inputs are declared with `输入`, local values with `name = expr`")]
         if not allow_names:
             notes = [tr("此处只能用常数", "only constants are allowed here")]
@@ -563,8 +632,9 @@ class Resolver:
             notes = [tr(f"「{name}」定义于{where}，只在该处及其下级可见",
                         f"`{name}` is defined in {', '.join(elsewhere[:3])} and visible only there and below")]
             helps = [tr("在使用处定义它，或移到共同的上级", "define it here, or move it to a common parent")]
+            found = []
         self.err("E0201", [Label(ref.span, tr("既不是输入项也不是中间值或指标", "not an input, a local value or an indicator"))],
-                 helps, notes, name=ref.text)
+                 helps, notes, name=ref.text, fixes=fixes(ref.span, found if len(parts) == 1 else ()))
         return ir.Const(Decimal(0), span=ref.span)
 
     def _subtotal_ref(self, ref) -> ir.Expr:
@@ -613,15 +683,17 @@ class Resolver:
                              what_zh="分档条件应为真假判断", what_en="a tier row needs a condition")
             else:
                 members = subject.type.members if subject.type.kind == "enum" else ()
-                key = self.expr(row.key, scope, grades=grades, enum_members=members)
+                key = align(subject, self.expr(row.key, scope, grades=grades, enum_members=members))
                 if row.kind == "cmp":
                     kind = "cmp"
-                    if row.op not in ("==", "!=") and subject.type.kind != "num":
+                    if row.op not in ("==", "!=") and subject.type.kind not in ORDERED:
                         self.err("E0303", [Label(row.span, "")], what_zh="只有数值可以比较大小", what_en="only numbers can be ordered")
                 else:
                     kind = "eq"
                 self.units.compare(subject.type, key.type, row.span, row.op or "==")
             value = self.expr(row.value, scope, score_ctx=score_ctx, grades=grades)
+            if rows:
+                value = align(rows[0].value, value)
             if isinstance(value, ir.Rated):
                 value.where = " ".join(row.span.text().partition(":" if ":" in row.span.text() else "：")[0].split())
             vtype = value.type if vtype is None else self.units.merge(vtype, value.type, row.value.span)
@@ -643,13 +715,17 @@ class Resolver:
     def _expr(self, e, scope, score_ctx, grades, allow_names, enum_members) -> ir.Expr:
         rec = lambda x, **kw: self.expr(x, scope, grades=grades, allow_names=allow_names, **kw)
         if isinstance(e, ast.Num):
-            unit = e.unit
-            if unit is not None and unit not in KNOWN_UNITS:
-                self.err("E0304", [Label(e.span, "")], unit=unit)
+            unit = UNIT_ALIASES.get(e.unit, e.unit)
+            if unit is not None and (unit in MONEY_PREFIXES or (unit.endswith("元") and unit not in MONEY_UNITS)):
+                self.err("E0304", [Label(e.span, "")], unit=unit, helps=[unit_help()])
                 unit = None
             if unit == "分":
                 unit = None
             return ir.Const(e.value, span=e.span, type=Type("num", unit))
+        if isinstance(e, ast.DateLit):
+            return ir.Const(Decimal(e.value.toordinal()), span=e.span, type=ir.DATE)
+        if isinstance(e, ast.ItemRef):
+            return self._item(e, rec)
         if isinstance(e, ast.Bool):
             return ir.Const(e.value, span=e.span, type=ir.BOOL)
         if isinstance(e, ast.Ref):
@@ -672,7 +748,7 @@ class Resolver:
             cond = rec(e.cond)
             self.units.want_bool(cond, e.cond.span)
             a = rec(e.then, score_ctx=score_ctx)
-            b = rec(e.else_, score_ctx=score_ctx)
+            b = align(a, rec(e.else_, score_ctx=score_ctx))
             return ir.If(cond, a, b, span=e.span, type=self.units.merge(a.type, b.type, e.span))
         if isinstance(e, ast.Clamp):
             x = rec(e.operand, score_ctx=score_ctx)
@@ -691,15 +767,18 @@ class Resolver:
                 else:
                     bound = ir.Const(self._current.points, span=e.span, type=Type("num"))
             elif e.kind in ("at_most", "at_least"):
-                bound = rec(e.bound)
+                bound = align(x, rec(e.bound))
                 self.units.want_num(bound, e.bound.span)
                 self.units.unify(x.type, bound.type, e.span, "≤")
             t = x.type if x.type.kind != "na" else Type("num")
             return ir.Clamp(e.kind, x, bound, span=e.span, type=t)
         if isinstance(e, ast.BinOp):
             a, b = rec(e.left), rec(e.right)
-            self.units.want_num(a, e.left.span)
-            self.units.want_num(b, e.right.span)
+            if not (e.op in "+-" and "date" in (a.type.kind, b.type.kind)):
+                self.units.want_num(a, e.left.span)
+                self.units.want_num(b, e.right.span)
+            if e.op in "+-/":
+                b = align(a, b)          # 元 - 万元: the right side converted to 元, exactly
             return ir.BinOp(e.op, a, b, span=e.span, type=self.units.arith(e.op, a.type, b.type, e.span))
         if isinstance(e, ast.Neg):
             a = rec(e.operand)
@@ -712,9 +791,9 @@ class Resolver:
             prev = first
             for op, o in zip(e.ops, ops[1:]):
                 members = prev.type.members if prev.type.kind == "enum" else ()
-                cur = rec(o, enum_members=members)
-                if prev.type.kind == "num" or op not in ("==", "!="):
-                    if prev.type.kind != "num" or cur.type.kind != "num":
+                cur = align(first, rec(o, enum_members=members))
+                if prev.type.kind in ORDERED or op not in ("==", "!="):
+                    if prev.type.kind not in ORDERED or cur.type.kind not in ORDERED:
                         if op not in ("==", "!="):
                             self.err("E0303", [Label(e.span, "")], what_zh="只有数值可以比较大小", what_en="only numbers can be ordered")
                 self.units.compare(prev.type, cur.type, e.span, op)
@@ -736,6 +815,29 @@ class Resolver:
             self.err("E0303", [Label(e.span, "")], what_zh="列表只能出现在案例中", what_en="a list can only be a case value")
             return ir.Const(Decimal(0), span=e.span)
         raise AssertionError(type(e))
+
+    def _item(self, e: ast.ItemRef, rec) -> ir.Expr:
+        """``要点[2]`` / ``要点["程序规范"]``: one item of a checklist, met or not."""
+        base = rec(e.base)
+        if base.type.kind != "checklist":
+            zh, en = base.type.describe()
+            self.err("E0303", [Label(e.base.span, tr(f"这是{zh}", f"this is {en}"))], what_zh="只有清单可以按项取值",
+                     what_en="only a checklist has items")
+            return ir.Const(False, span=e.span, type=ir.BOOL)
+        members = base.type.members
+        if isinstance(e.index, str):
+            if e.index not in members:
+                self.err("E0201", [Label(e.span, tr("不是此清单的要点", "not an item of this checklist"))],
+                         did_you_mean(e.index, set(members)), name=e.index)
+                return ir.Const(False, span=e.span, type=ir.BOOL)
+            k = members.index(e.index)
+        else:
+            if e.index != e.index.to_integral_value() or not 1 <= e.index <= len(members):
+                self.err("E0303", [Label(e.span, tr(f"共{len(members)}项", f"{len(members)} items"))],
+                         what_zh=f"清单只有第1至第{len(members)}项", what_en=f"the checklist has items 1 to {len(members)}")
+                return ir.Const(False, span=e.span, type=ir.BOOL)
+            k = int(e.index) - 1
+        return ir.Call("item", [base, ir.Const(Decimal(k), type=Type("num"))], span=e.span, type=ir.BOOL)
 
 
     def _rated(self, e: ast.Rated, scope, score_ctx: bool) -> ir.Expr:

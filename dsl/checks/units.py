@@ -10,14 +10,41 @@ from __future__ import annotations
 
 from .. import ir
 from ..diagnostics import Label, Msg, tr
-from ..ir import COUNT_UNITS, Type
+from ..ir import COUNT_UNITS, MONEY_UNITS, Type, is_count_unit, money_factor
 
 OP_TEXT = {"+": "+", "-": "-", "*": "×", "/": "÷", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 UNKNOWN_UNIT = "?"   # a unit already reported as unknown (E0304): agrees with everything
+ORDERED = ("num", "date")     # kinds that compare by size (dates by their day)
+DAYS = Type("num", "天")
 
 
 def unit_text(t: Type) -> Msg:
     return Msg(*t.describe())
+
+
+def unit_help() -> Msg:
+    """E0304's help: the money units, and that any other name counts something."""
+    common = "、".join(sorted(COUNT_UNITS, key=lambda u: ("人项个件次家户天所名例月年台套篇份".find(u), u)))
+    return tr(f"金额单位：元、千元、万元、亿元（互相换算）；其他任何单位名称都是计数单位，常用的有：{common}",
+              "money units: `元`, `千元`, `万元`, `亿元` (converted into each other); any other unit name is a count "
+              "unit, e.g. " + ", ".join(f"`{u}`" for u in common.split("、")))
+
+
+def convert(x: ir.Expr, unit: str) -> ir.Expr:
+    """``x`` (an amount) in the money unit ``unit``, converted exactly; ``x`` itself when it
+    is in that unit already or is not an amount."""
+    u = x.type.unit if x.type.kind == "num" else None
+    if u not in MONEY_UNITS or unit not in MONEY_UNITS or u == unit:
+        return x
+    if isinstance(x, ir.Const):       # 72890元 beside 万元: the constant itself, converted
+        return ir.Const(x.value * money_factor(u, unit), span=x.span, type=Type("num", unit))
+    return ir.Convert(x, money_factor(u, unit), span=x.span, type=Type("num", unit), origin=x.origin)
+
+
+def align(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+    """``b`` in ``a``'s money unit when both are amounts in different money units."""
+    ua = a.type.unit if a.type.kind == "num" else None
+    return convert(b, ua) if ua in MONEY_UNITS else b
 
 
 class Units:
@@ -48,7 +75,7 @@ class Units:
         if b.kind == "na":
             return a
         if a.kind != "num" or b.kind != "num":
-            if a == b:
+            if a == b or (a.kind == b.kind and a.kind in ("date", "checklist", "list", "text")):
                 return a
             self.mismatch(a, b, span, op)
             return a
@@ -81,6 +108,8 @@ class Units:
         return self.unify(a, b, span, "|")
 
     def arith(self, op, a: Type, b: Type, span) -> Type:
+        if a.kind == "date" or b.kind == "date":
+            return self._date_arith(op, a, b, span)
         if a.kind != "num" or b.kind != "num":
             return Type("num")
         ua, ub = a.unit, b.unit
@@ -98,7 +127,7 @@ class Units:
                 return Type("num")
             if ua is None or ub is None:
                 u = ua or ub
-                return Type("num", None if u in COUNT_UNITS else u)
+                return Type("num", None if is_count_unit(u) else u)
             if ua == "%" and ub != "%":
                 return Type("num", ub)
             if ub == "%" and ua != "%":
@@ -118,6 +147,23 @@ class Units:
             return a
         self.mismatch(a, b, span, op)
         return a
+
+    def _date_arith(self, op, a: Type, b: Type, span) -> Type:
+        """A date minus a date is a number of 天; a date plus or minus 天 (or a bare
+        number of days) is a date; nothing else is done with dates."""
+        if a.kind == "date" and b.kind == "date" and op == "-":
+            return DAYS
+        days = lambda t: t.kind == "num" and t.unit in (None, "天", UNKNOWN_UNIT)
+        if op in "+-" and a.kind == "date" and days(b):
+            return ir.DATE
+        if op == "+" and b.kind == "date" and days(a):
+            return ir.DATE
+        if op in "+-":
+            self.mismatch(a, b, span, op)
+        else:
+            self.err("E0303", [Label(span, "")], what_zh="日期只能相减（得天数）或加减天数",
+                     what_en="dates can only be subtracted (giving days) or moved by a number of days")
+        return ir.DATE if a.kind == "date" and op in "+-" else DAYS
 
     def check_score(self, ind, span):
         """E0302 unless ``ind``'s score is a plain number, points, a rate or 不适用."""

@@ -42,7 +42,9 @@ def test_wheel_installs_one_top_level_package(wheel):
     assert "jixiao = jixiao.compiler.verify.pytest_plugin" in entry
     # the data the package reads through importlib.resources
     for data in ("jixiao/dsl/grammar.lark", "jixiao/stdlib_indicators/计分方法.jx",
-                 "jixiao/stdlib_indicators/部门整体支出.jx", "jixiao/py.typed"):
+                 "jixiao/stdlib_indicators/部门整体支出.jx", "jixiao/py.typed",
+                 "jixiao/compiler/editor/web/index.html", "jixiao/compiler/editor/web/app.js",
+                 "jixiao/compiler/editor/web/app.css"):      # jixiao serve works offline: its page ships
         assert data in names
     # no tests, benchmarks or examples in the wheel
     assert not [n for n in names if "/tests/" in n or n.startswith(("jixiao/benchmarks", "jixiao/examples"))]

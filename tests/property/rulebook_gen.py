@@ -18,6 +18,7 @@ compared with in the rulebook (and those ± 0.01, ± 1 for counts).
 """
 from __future__ import annotations
 
+import datetime
 import os
 import random
 from decimal import ROUND_FLOOR
@@ -51,6 +52,11 @@ KW = {
     "grade": ["等级", "grade"], "checklist": ["清单", "checklist"],
     "bonus": ["加分项", "bonus"], "penalty": ["扣分项", "penalty"], "subtotal": ["合计", "subtotal"],
     "integer": ["按取整总分", "integer"], "veto": ["否决", "一票否决", "veto"], "at_best": ["最高", "at_best"],
+    "date": ["日期", "date"], "list": ["列表", "list"], "field": ["字段", "field"], "text": ["文本", "text"],
+    "at_most_items": ["最多", "at_most"], "months": ["相差月数", "months_between"], "days": ["相差天数", "days_between"],
+    "lcount": ["计数", "count"], "lsum": ["合计", "sum"], "lany": ["任一", "any"], "lall": ["全部", "all"],
+    "lmax": ["最大", "max"], "lmin": ["最小", "min"], "points_met": ["符合分", "points_met"],
+    "points_unmet": ["不符合扣分", "points_unmet"], "yuan": ["金额(元)", "amount(元)"],
     ">=": ["≥", ">="], "<=": ["≤", "<="], "!=": ["≠", "!="], "==": ["=", "=="], ">": [">"], "<": ["<"],
     "*": ["×", "*"], "/": ["÷", "/"], ":": [":", "："], ",": [", ", "，"],
     "rated_full": ["人工评定", "rated"], "rated": ["评定", "rated"], "only_if": ["仅当", "only_if"],
@@ -66,6 +72,8 @@ MEMBER_SETS = [("优秀", "良好", "合格", "不合格"), ("A级", "B级", "C�
 PRECISIONS = [D("0.01"), D("0.01"), D("0.1"), D("1"), D("0.5"), D("0.25"), D("0.05")]
 LEAF_POINTS = [D("0.5"), D("1"), D("1"), D("1.5"), D("2"), D("3"), D("4"), D("5")]
 SMALL = [D(0), D("0.5"), D(1), D(2), D(3), D("0.25"), D("1.5"), D(10), D("0.1")]
+DEADLINES = [datetime.date(2024, 6, 30), datetime.date(2024, 2, 29), datetime.date(2023, 12, 31), datetime.date(2024, 1, 31)]
+WEIGHTS = [D(1), D(2), D("0.5"), D(3)]
 
 
 @attrs.define(eq=False)
@@ -80,7 +88,9 @@ class InputSpec:
     members: tuple = ()
     decl: str = ""
     placed: bool = False            # declared inside an indicator's block
-    marks: set = attrs.field(factory=set)     # constants it is compared with
+    marks: set = attrs.field(factory=set)     # constants it is compared with (dates for a date)
+    weights: tuple = ()             # a weighted checklist's points
+    most: Optional[int] = None      # a list's most items
     only_if: Optional[str] = None   # 仅当: the condition as written
     guards: tuple = ()              # conditions a rule may read it under (each implies only_if)
     present: object = None          # drawn case values -> does the condition hold
@@ -154,9 +164,22 @@ class Writer:
         return "(" + text + ")" if d < 0 else text
 
     # ── inputs ──
+    def date(self, d: datetime.date) -> str:
+        """A date constant, in either written form."""
+        return d.isoformat() if self.rs.random() < 0.6 else f"{d.year}年{d.month}月{d.day}日"
+
+    def deadline(self, spec: Optional[InputSpec] = None) -> datetime.date:
+        d = self.pick(DEADLINES)
+        if spec is not None:
+            spec.marks.add(d)
+        for s in self.inputs:
+            if s.kind == "list":
+                s.marks.add(d)
+        return d
+
     def make_inputs(self):
         kinds = self.draw(st.lists(st.sampled_from(["amount", "amount", "count", "rate", "rate", "boolean",
-                                                    "grade", "checklist"]), min_size=2, max_size=6))
+                                                    "grade", "checklist", "date", "list", "yuan"]), min_size=2, max_size=6))
         for kind in kinds + ["amount", "rate"]:     # at least one amount and one rate
             self.add_input(kind)
         if self.chance(30):
@@ -197,8 +220,27 @@ class Writer:
             elif shape == "neg":
                 spec.lo, spec.hi = -hi, hi * 10 if kind == "rate" else hi
                 cons = f" {self.kw('range')} -{self.num(hi, spec.unit)} {self.kw('to')} {self.num(spec.hi, spec.unit)}"
+            if kind == "rate" and spec.hi is None:
+                spec.hi = D(1)          # a rate is at most 100% unless declared otherwise
             typ = {"amount": lambda: self.kw("amount"), "rate": lambda: self.kw("rate"),
                    "count": lambda: self.rs.choice(COUNT_TYPES[spec.unit])}[kind]()
+        elif kind == "yuan":                   # an amount in 元, used beside the 万元 ones
+            spec.kind, spec.unit, spec.lo, spec.hi = "amount", "元", D(0), D(5000000)
+            typ = self.kw("yuan")
+            cons = f" {self.kw('range')} 0 {self.kw('to')} 500万元"
+        elif kind == "date":
+            typ = self.kw("date")
+        elif kind == "list":
+            spec.most = self.pick([None, 3, 5])
+                                               # several lines: always at the top level (see node)
+            most = f" {self.kw('at_most_items')} {spec.most}项" if spec.most is not None else ""
+            fields = [f"  {self.kw('field')} 名称{self.kw(':')} {self.kw('text')}",
+                      f"  {self.kw('field')} 金额{self.kw(':')} {self.kw('amount')} > 0",
+                      f"  {self.kw('field')} 下达日期{self.kw(':')} {self.kw('date')}",
+                      f"  {self.kw('field')} 按时{self.kw(':')} {self.kw('boolean')}"]
+            spec.decl = f"{self.kw('input')} {name}{self.kw(':')} {self.kw('list')}{most}{self.kw(':')}\n" + "\n".join(fields)
+            self.inputs.append(spec)
+            return spec
         elif kind == "boolean":
             typ = self.kw("boolean")
         elif kind == "grade":
@@ -207,7 +249,11 @@ class Writer:
         else:
             n = self.draw(st.integers(2, 4))
             spec.members = tuple(f"评价要点{i + 1}" for i in range(n))
-            typ = f"{self.kw('checklist')}[" + ", ".join(f'"{m}"' for m in spec.members) + "]"
+            if self.chance(40):
+                spec.weights = tuple(self.pick(WEIGHTS) for _ in range(n))
+                typ = f"{self.kw('checklist')}[" + ", ".join(f'"{m}" {fmt_decimal(w)}分' for m, w in zip(spec.members, spec.weights)) + "]"
+            else:
+                typ = f"{self.kw('checklist')}[" + ", ".join(f'"{m}"' for m in spec.members) + "]"
         doc = ' "说明文字"' if self.rs.random() < 0.2 else ""
         spec.only_if = only_if
         cond = f" {self.kw('only_if')} {only_if}" if only_if else ""
@@ -221,7 +267,8 @@ class Writer:
 
     # ── numeric expressions: (text, unit), unit None or "%" ──
     def expr(self, depth, locs) -> tuple[str, Optional[str]]:
-        atoms = ["const", "rate", "ratio", "count", "check"] + (["local"] * 5 if any(l.unit in (None, "%") for l in locs) else [])
+        atoms = ["const", "rate", "ratio", "count", "check", "days", "months", "agg", "points", "yuan"] + \
+            (["local"] * 5 if any(l.unit in (None, "%") for l in locs) else [])
         compound = ["add", "sub", "mul", "div", "minmax", "round", "if", "guard"] if depth > 0 else []
         if any(s.only_if for s in self.inputs):
             compound.append("cond_input")
@@ -252,6 +299,47 @@ class Writer:
             if self.chance(50):
                 return f"({self.kw('count')}({c.name}) {self.kw('*')} 0.5)", None
             return f"({self.kw('count')}({c.name}) {self.kw('/')} {self.kw('size')}({c.name}))", "%"
+        if what == "days":
+            d = self.of("date")
+            if d is not None:
+                a, b = (d.name, self.date(self.deadline(d))) if self.chance(70) else (self.date(self.deadline(d)), d.name)
+                if self.chance(30):
+                    return f"({self.kw('days')}({b}{self.kw(',')}{a}) {self.kw('*')} 0.1)", None
+                return f"(({a} - {b}) {self.kw('*')} {self.num(self.pick([D('0.1'), D('0.01')]))})", None
+            what = "const"
+        if what == "months":
+            d = self.of("date")
+            if d is not None:
+                return f"({self.kw('months')}({self.date(self.deadline(d))}{self.kw(',')}{d.name}) {self.kw('*')} 0.5)", None
+            what = "const"
+        if what == "agg":
+            lst = self.of("list")
+            if lst is not None:
+                f = self.pick(["count", "sum", "max"])
+                if f == "count":
+                    cond = self.field_cond(lst)
+                    return (f"({self.kw('lcount')}({lst.name}" + (f"{self.kw(',')}{cond}" if cond else "") + f") {self.kw('*')} 0.5)", None)
+                if f == "sum":
+                    cond = self.field_cond(lst)
+                    return (f"({self.kw('lsum')}({lst.name}{self.kw(',')}金额" + (f"{self.kw(',')}{cond}" if cond else "")
+                            + f") {self.kw('/')} 100万元)", "%")
+                fn = self.pick(["lmax", "lmin"])
+                return f"({self.kw(fn)}({lst.name}{self.kw(',')}金额{self.kw(',')}{self.num(self.pick(SMALL))}万元) {self.kw('/')} 100万元)", "%"
+            what = "const"
+        if what == "points":
+            c = self.of("checklist", where=lambda s: bool(s.weights))
+            if c is not None:
+                f = self.pick(["points_met", "points_unmet"])
+                return f"{self.kw(f)}({c.name})", None
+            what = "const"
+        if what == "yuan":
+            y = self.of("amount", where=lambda s: s.unit == "元")
+            b = self.of("amount", where=lambda s: s.unit == "万元" and s.positive)
+            if y is not None and b is not None:
+                return f"({y.name} {self.kw('/')} {b.name})", "%"
+            what = "const"
+        if what == "const":
+            return self.num(self.pick(SMALL)), None
         if what == "local":
             loc = self.pick([l for l in locs if l.unit in (None, "%")])
             return loc.name, loc.unit
@@ -290,6 +378,21 @@ class Writer:
         return (f"({self.kw('if')} {test} {self.kw('then')} {p.name} {self.kw('/')} {q.name} "
                 f"{self.kw('else')} {self.num(self.pick(SMALL))})", "%")
 
+    def field_cond(self, lst: InputSpec) -> str:
+        """A condition over a list item's fields (or none)."""
+        what = self.pick(["none", "amount", "date", "bool", "and"])
+        if what == "amount":
+            k = self.pick([D(50), D(100), D("0.5")])
+            lst.marks.add(k)
+            return f"金额 {self.kw(self.pick(['>=', '>', '<']))} {fmt_decimal(k)}万元"
+        if what == "date":
+            return f"下达日期 {self.kw(self.pick(['<=', '>']))} {self.date(self.deadline())}"
+        if what == "bool":
+            return self.pick(["按时", f"{self.kw('not')} 按时"])
+        if what == "and":
+            return f"按时 {self.kw('and')} 下达日期 {self.kw('<=')} {self.date(self.deadline())}"
+        return ""
+
     def threshold(self, spec: Optional[InputSpec]) -> D:
         """A constant worth comparing ``spec`` (or a score-like expression) with."""
         if spec is None:
@@ -316,8 +419,28 @@ class Writer:
         return text, None, unit
 
     def cond(self, depth, locs) -> str:
-        kinds = ["cmp", "cmp", "bool", "grade", "check", "chain"] + (["logic", "not"] if depth > 0 else [])
+        kinds = ["cmp", "cmp", "bool", "grade", "check", "chain", "date", "list", "item"] + (["logic", "not"] if depth > 0 else [])
         what = self.pick(kinds)
+        if what == "date":
+            d = self.of("date")
+            if d is not None:
+                return f"{d.name} {self.kw(self.pick(['<=', '<', '>=', '>', '==']))} {self.date(self.deadline(d))}"
+            what = "cmp"
+        if what == "list":
+            lst = self.of("list")
+            if lst is not None:
+                f = self.pick(["lany", "lall", "count"])
+                cond = self.field_cond(lst) or "按时"
+                if f == "count":
+                    return f"{self.kw('lcount')}({lst.name}{self.kw(',')}{cond}) {self.kw('>=')} {self.draw(st.integers(0, 2))}"
+                return f"{self.kw(f)}({lst.name}{self.kw(',')}{cond})"
+            what = "cmp"
+        if what == "item":
+            c = self.of("checklist")
+            if c is not None:
+                k = self.draw(st.integers(1, len(c.members)))
+                return f'{c.name}[{k}]' if self.chance(60) else f'{c.name}["{c.members[k - 1]}"]'
+            what = "cmp"
         if what == "bool":
             b = self.of("boolean")
             if b is not None:
@@ -351,7 +474,7 @@ class Writer:
 
     # ── scores provably within [0, P] ──
     def bounded(self, P, depth, locs, na_ok) -> str:
-        opts = ["const", "minmax", "clamp", "deduct", "ratio", "check", "ceil"] + (["if"] if depth > 0 else [])
+        opts = ["const", "minmax", "clamp", "deduct", "ratio", "check", "ceil", "late", "items", "weighted"] + (["if"] if depth > 0 else [])
         if na_ok:
             opts += ["na", "na_clamp"]
         if self.node_name is not None:
@@ -379,6 +502,28 @@ class Writer:
         if what == "na":
             self.uses_na = True
             return self.kw("na")
+        if what == "late":            # 每延迟1天扣0.1分，扣完为止
+            d = self.of("date")
+            if d is not None:
+                late = f"{self.kw('max')}({d.name} - {self.date(self.deadline(d))}{self.kw(',')}0)"
+                return f"{self.num(P)} - {late} {self.kw('*')} {self.num(self.pick([D('0.1'), D('0.5')]))} {self.kw('floor_zero')}"
+            what = "const"
+        if what == "items":           # 每项扣0.5分，扣完为止
+            lst = self.of("list")
+            if lst is not None:
+                cond = self.field_cond(lst)
+                n = f"{self.kw('lcount')}({lst.name}" + (f"{self.kw(',')}{cond}" if cond else "") + ")"
+                return f"{self.num(P)} - {n} {self.kw('*')} {self.num(self.pick([D('0.5'), D('0.25')]))} {self.kw('floor_zero')}"
+            what = "const"
+        if what == "weighted":
+            c = self.of("checklist", where=lambda s: bool(s.weights))
+            if c is not None:
+                total = sum(c.weights, D(0))
+                return f"{self.kw('points_met')}({c.name}) {self.kw('/')} {fmt_decimal(total)} {self.kw('*')} {self.num(P)}"
+            what = "const"
+        if what == "const":
+            c = self.pick([D(0), P, P / 2, P / 4])
+            return self.num((c / self.step).to_integral_value(ROUND_FLOOR) * self.step)
         e, _ = self.expr(depth, locs)
         if what == "minmax":
             if self.chance(50):
@@ -486,7 +631,7 @@ class Writer:
         mine = list(locs)
         if self.chance(15):
             spec = self.pick(self.inputs)
-            if not spec.placed:
+            if not spec.placed and "\n" not in spec.decl:
                 spec.placed = True
                 lines.append(spec.decl)
         for _ in range(self.draw(st.integers(0, 2))):
@@ -685,7 +830,29 @@ def _number(s: InputSpec):
     return base.filter(lambda v: _in_range(s, v))
 
 
+def _date_value(s: InputSpec):
+    near = sorted({m + datetime.timedelta(days=k) for m in s.marks for k in (-1, 0, 1, 31, -31, 366)})
+    free = st.dates(datetime.date(2022, 1, 1), datetime.date(2026, 12, 31))
+    base = st.one_of(st.sampled_from(near), free) if near else free
+    # as people and files give them: a date, ISO text, or text in Chinese
+    return base.flatmap(lambda d: st.sampled_from([d, d.isoformat(), f"{d.year}年{d.month}月{d.day}日"]))
+
+
+def _list_value(s: InputSpec):
+    amounts = sorted({m + d for m in s.marks if isinstance(m, D) for d in (D("-0.01"), D(0), D("0.01")) if m + d > 0}) or [D(1)]
+    item = st.fixed_dictionaries({
+        "名称": st.sampled_from(["农村饮水", "道路", "学校", "「项目」"]),
+        "金额": st.one_of(st.sampled_from(amounts), st.integers(1, 30000).map(lambda n: D(n) / 100)),
+        "下达日期": _date_value(InputSpec("d", "date", None, marks={m for m in s.marks if isinstance(m, datetime.date)})),
+        "按时": st.sampled_from([True, False, "是", "否"])})
+    return st.lists(item, max_size=s.most if s.most is not None else 4)
+
+
 def _value(s: InputSpec):
+    if s.kind == "date":
+        return _date_value(s)
+    if s.kind == "list":
+        return _list_value(s)
     if s.kind == "boolean":
         return st.sampled_from([True, False, "是", "否", "符合", "不符合", "true", "false"])
     if s.kind == "grade":

@@ -122,7 +122,12 @@ def test_qualitative_band_edges_inside(body, grade, ratio, score):
 
 
 def test_qualitative_ratio_above_100_percent():
+    # a rate input is refused above 100% unless its declaration allows more (then the
+    # method's own 要求 still refuses it)
     diags = run_error(QUALITATIVE, {"完成情况": "达成", "得分比例": "100.01%"})
+    assert [d.code for d in diags] == ["E0603"]
+    diags = run_error(QUALITATIVE.replace("得分比例: 比率", "得分比例: 比率 范围 0 至 200%"),
+                      {"完成情况": "达成", "得分比例": "100.01%"})
     assert [d.code for d in diags] == ["E0706"]
     assert "得分比例应在 0–100% 之间" in diags[0].message
 
@@ -263,14 +268,14 @@ def test_a_valid_inline_call_has_no_diagnostics():
 
 PROPERTY_RULEBOOK = """
 指标 完成 10分:
-  输入 完成实际: 比率
-  输入 完成目标: 比率 > 0
+  输入 完成实际: 比率 范围 0 至 2000%
+  输入 完成目标: 比率 > 0 ≤ 2000%
   输入 完成分值: 分数 范围 0 至 10
   得分 = 完成比率法(完成实际, 完成目标, 完成分值)
 
 指标 反向 10分:
-  输入 反向实际: 比率
-  输入 反向目标: 比率
+  输入 反向实际: 比率 范围 0 至 2000%
+  输入 反向目标: 比率 范围 0 至 2000%
   输入 反向分值: 分数 范围 0 至 10
   得分 = 反向完成比率法(反向实际, 反向目标, 反向分值)
 

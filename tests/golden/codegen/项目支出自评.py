@@ -164,7 +164,7 @@ GRADE_ON = 'exact'
 NA_POLICY = None
 INPUTS = (
     ('完成情况', 'grade', None, None, False, None, False, ('达成', '部分达成', '未达成'), 5),
-    ('得分比例', 'rate', '%', _D('0'), False, None, False, (), 6),
+    ('得分比例', 'rate', '%', _D('0'), False, _D('1'), False, (), 6),
     ('分值', 'score', None, _D('0'), True, None, False, (), 7),
 )
 OPTIONAL = ()

@@ -1,0 +1,1 @@
+score schedule_rulebook.jx date_bad_value.jxc

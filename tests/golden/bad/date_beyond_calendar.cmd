@@ -1,0 +1,1 @@
+score calendar_rulebook.jx date_beyond_calendar.jxc

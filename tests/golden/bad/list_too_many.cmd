@@ -1,0 +1,1 @@
+score schedule_rulebook.jx list_too_many.jxc

@@ -1,0 +1,1 @@
+check method_unit_at_call.jx

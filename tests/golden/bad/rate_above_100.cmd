@@ -1,0 +1,1 @@
+score schedule_rulebook.jx rate_above_100.jxc
