@@ -427,7 +427,7 @@ def _assessed_parts(r, parts: list, note: str, summed: bool, lang: str) -> list:
                 else "the rule cannot be computed for this case (an input it reads is not given, or it cannot score it)"]
     working = ("，".join(parts) if zh else ", ".join(parts))
     rule = (("各子项" if summed else "按规则") + (f"：{working}，" if working else "") + f"计{fmt_decimal(r.computed)}分" if zh
-            else ("the parts" if summed else "by the rule") + (f": {working}," if working else "") + f" {fmt_decimal(r.computed)}")
+            else ("the parts" if summed else "by the rule") + (f": {working};" if working else "") + f" it gives {fmt_decimal(r.computed)}")
     d = r.score - r.computed
     diff = (("认定与规则一致" if not d else f"认定较规则{_signed(d)}分") if zh
             else ("the same as the rule" if not d else f"{_signed(d)} against the rule"))
