@@ -103,6 +103,8 @@ def trace_event(e: tuple, path_of, local_name, span_of) -> TraceEvent:
         return TraceEvent(kind, path, sp.text() if sp else None, e[4], e[3], sp.line if sp else None)
     if kind == "score":
         return TraceEvent("score", path, None, e[3], e[2])
+    if kind == "override":          # before: what the rule gives (None: it cannot be computed)
+        return TraceEvent("override", path, None, e[3], e[2])
     return TraceEvent(kind, path, None, e[2])
 
 
@@ -117,6 +119,10 @@ class IndicatorResult:
     claimed: Optional[Decimal] = None
     row: Optional[Mapping[str, Any]] = None     # a case-supplied row: its fields as given
     kind: str = "score"       # score, or bonus / penalty: ``score`` is then the amount added / deducted
+    computed: Optional[Decimal] = None          # assessed: what the rule gives (None: not computable for this case)
+    note: Optional[str] = None                  # assessed: the reason given with it
+    pick: Optional[Decimal] = None              # hand-scored: the evaluator's pick (评定得分)
+    pick_note: Optional[str] = None             # and its reason
 
     @property
     def name(self) -> str:
@@ -181,10 +187,19 @@ class Result:
                    "leaf": r.path not in parents}
             if not r.applicable:
                 row["not_applicable"] = True
+                if r.note:
+                    row["reason"] = r.note
             if r.kind != "score":
                 row["kind"] = r.kind
             if r.assessed:
                 row["assessed"] = True
+                row["computed"] = num(r.computed)        # the rule's score beside the assessed one
+                if r.note:
+                    row["reason"] = r.note
+            if r.pick is not None:
+                row["rated"] = num(r.pick)
+                if r.pick_note:
+                    row["rated_reason"] = r.pick_note
             if r.claimed is not None:
                 row["claimed"] = num(r.claimed)
             if r.row is not None:
@@ -210,6 +225,7 @@ class Case:
     input_spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False, repr=False)
     rows: Mapping[str, tuple] = attrs.field(factory=dict)     # 指标行 part path "a/b" -> tuple[Row, ...]
     evidence: Mapping[str, tuple] = attrs.field(factory=dict)  # checklist -> evidence per item ([是 "见附件3", 否])
+    rated_notes: Mapping[str, str] = attrs.field(factory=dict)      # indicator path "a/b" -> reason of its pick
 
 
 def read_case(path) -> ast.Case:
@@ -238,6 +254,7 @@ class CompiledRulebook:
         self._spans = self.evaluator.spans
         self._paths = ["/".join(i.path) for i in self._indicators]
         self._inputs_by_name = {i.name: i for i in program.inputs}
+        self._optional_cache: dict = {}
         # 指标行: each scoring method is its own small compiled program over the row's fields
         self._row_methods = {}
         self.row_methods: dict[tuple, "CompiledRulebook"] = {}   # (indicator path, method) -> compiled
@@ -270,21 +287,28 @@ class CompiledRulebook:
         name = parts[-1]
         return narrow_qualified([i for i in self._indicators if i.name == name], list(parts[:-1]))
 
-    def validate(self, inputs: Mapping[str, Any], spans: Optional[Mapping[str, Span]] = None) -> list:
+    def validate(self, inputs: Mapping[str, Any], spans: Optional[Mapping[str, Span]] = None,
+                 optional: Optional[frozenset] = None) -> list:
         try:
-            return runtime.validate(inputs, self.evaluator.inputs)
+            return runtime.validate(inputs, self.evaluator.inputs,
+                                    self.evaluator.optional if optional is None else optional)
         except runtime.InputErrors as e:
             raise JixiaoError([self._diag(err, spans) for err in e.errors]) from None
 
     def _diag(self, err: runtime.EvaluationError, spans=None) -> Diagnostic:
         labels = []
-        if spans and err.field in spans:
-            labels.append(Label(spans[err.field], tr("此值", "this value")))
-        elif spans is not None and err.code == "E0601" and "__case__" in spans:
+        about_input = err.code.startswith("E06") or err.code in ("E0706", "E0722")
+        fields = err.params.get("fields") or (err.field,)
+        if spans and about_input and any(f in spans for f in fields):
+            # the case's values it concerns (every name a failed 核对 reads)
+            at = [f for f in fields if f in spans]
+            labels.extend(Label(spans[f], tr("此值", "this value"), k == 0) for k, f in enumerate(at))
+        elif spans is not None and err.code in ("E0601", "E0621", "E0625") and "__case__" in spans:
             labels.append(Label(spans["__case__"], tr("案例中没有此项", "this case does not give it")))
         decl = self.span(err.span)
         if decl is not None:
-            caption = tr("声明于此", "declared here") if err.code.startswith("E06") else tr("规则", "rule")
+            declared = err.code.startswith("E06") and err.code not in ("E0621", "E0622", "E0623", "E0624")
+            caption = tr("声明于此", "declared here") if declared else tr("规则", "rule")
             labels.append(Label(decl, caption, primary=not labels))
         notes, helps = [], []
         inp = self._inputs_by_name.get(err.field)
@@ -296,7 +320,9 @@ class CompiledRulebook:
                       "rate": ("比率，如 96.3%", "a rate, e.g. 96.3%"), "boolean": ("是 或 否", "yes or no"),
                       "grade": ("、".join(inp.members), ", ".join(inp.members)),
                       "checklist": (f"{len(inp.members)} 项 [是, 否, …]", f"{len(inp.members)} items [yes, no, …]"),
-                      "score": ("分数", "a score"), "number": ("数值", "a number")}[inp.kind]
+                      "score": ("分数", "a score"), "number": ("数值", "a number"),
+                      "rated": (f"评定得分（0 至 {fmt_decimal(inp.hi)} 分）", f"a pick (0 to {fmt_decimal(inp.hi)} points)")
+                      }.get(inp.kind, inp.type.describe())
             notes.append(tr(f"「{inp.name}」声明为：{kz}，范围 {inp.range_text()}",
                             f"`{inp.name}` is declared as {ke}, range {inp.range_text()}"))
         return make(err.code, labels, notes=notes, helps=helps, **err.params)
@@ -305,32 +331,46 @@ class CompiledRulebook:
                  assessed: Optional[Mapping[str, Any]] = None,
                  claimed: Optional[Mapping[str, Any]] = None,
                  rows: Optional[Mapping[str, Any]] = None,
+                 rated: Optional[Mapping[str, Any]] = None,
+                 notes: Optional[Mapping[str, str]] = None,
                  evidence: Optional[Mapping[str, Any]] = None,
                  _spans: Optional[Mapping[str, Span]] = None) -> Result:
-        """Score one unit. ``assessed`` maps indicator paths to scores that replace the
-        rule's; ``claimed`` (paths, or 总分) is carried into the result for comparison;
-        ``rows`` maps each 指标行 indicator (path or name) to its rows (``Row`` objects,
-        or mappings of field -> value with an optional ``名称`` and ``自评得分``)."""
+        """Score one unit. ``assessed`` maps indicator paths (or ``指标/行标题`` of a
+        case-supplied row) to scores that replace the rule's — the rule's own is kept
+        beside it, and inputs only those rules read may be left out; ``claimed`` (paths,
+        or 总分) is carried into the result for comparison; ``rows`` maps each 指标行
+        indicator (path or name) to its rows (``Row`` objects, or mappings of field ->
+        value with an optional ``名称`` and ``自评得分``); ``rated`` maps hand-scored
+        indicators to the evaluator's picks (as the inputs ``评定得分.指标`` do);
+        ``notes`` maps paths to the reasons of assessed scores and of picks."""
+        inputs = dict(inputs) if rated else inputs
+        for key, v in (rated or {}).items():
+            inputs[self._pick_for(key).name] = v
+        overrides, row_overrides = {}, {}
+        for key, v in (assessed or {}).items():
+            target = self._assessed_target(key, rows)
+            value = self._score_value(key, v)
+            if isinstance(target, tuple):
+                row_overrides[target] = value
+                continue
+            if not (0 <= value <= target.points):
+                raise JixiaoError([make("E0608", [], value=fmt_decimal(value), name=target.name, points=fmt_decimal(target.points))])
+            overrides[target.index] = value
         if self.program.row_parts or rows:
-            inputs, row_results = score_all(self, inputs, rows)
+            inputs, row_results = score_all(self, inputs, rows, row_overrides)
+            row_results = {k: [attrs.evolve(x, note=(notes or {}).get("/".join(x.path))) if x.assessed else x for x in v]
+                           for k, v in row_results.items()}
         else:
             row_results = {}
-        values = self.validate(inputs, _spans)
-        overrides = None
-        if assessed:
-            overrides = {}
-            for key, v in assessed.items():
-                ind = self._indicator_for(key)
-                value = self._score_value(key, v)
-                if not (0 <= value <= ind.points):
-                    raise JixiaoError([make("E0608", [], value=fmt_decimal(value), name=ind.name, points=fmt_decimal(ind.points))])
-                overrides[ind.index] = value
+        optional = self._optional(frozenset(overrides)) if overrides else None
+        values = self.validate(inputs, _spans, optional)
         # 合计 before the 总分 = 合计 … rule is read from the trace of that rule
         T = [] if trace or overrides or self.program.total_rule is not None else None
         try:
-            scores, total, grade, na = self._run(values, overrides, T)
+            scores, total, grade, na = self._run(values, overrides or None, T)
         except runtime.EvaluationError as err:
-            raise JixiaoError([self._diag(err)]) from None
+            raise JixiaoError([self._diag(err, _spans)]) from None
+        computed = {e[1]: e[2] for e in T if e[0] == "override"} if overrides else {}
         claimed_map = {}
         claimed_total = None
         for key, v in (claimed or {}).items():
@@ -338,12 +378,17 @@ class CompiledRulebook:
                 claimed_total = self._score_value(key, v)
                 continue
             claimed_map[self._indicator_for(key).index] = self._score_value(key, v)
-        na = self.program.not_applicable(na)
+        na = self.program.not_applicable(na, set(overrides))
+        notes = notes or {}
         out_rows = []
         for ind in self.program.walk():
+            path = "/".join(ind.path)
+            pick = values[ind.pick.index] if ind.pick is not None and ind.index not in overrides else None
             out_rows.append(IndicatorResult(ind.path, ind.level, ind.points, scores[ind.index], ind.index not in na,
-                                            bool(overrides and ind.index in overrides), claimed_map.get(ind.index),
-                                            kind=ind.kind))
+                                            ind.index in overrides, claimed_map.get(ind.index), kind=ind.kind,
+                                            computed=computed.get(ind.index),
+                                            note=notes.get(path) if ind.index in overrides else None, pick=pick,
+                                            pick_note=notes.get(f"评定得分/{path}") if pick is not None else None))
             out_rows.extend(row_results.get(ind.index, ()))
         rows = tuple(out_rows)
         events = tuple(self._event(e) for e in T) if trace and T is not None else ()
@@ -376,6 +421,49 @@ class CompiledRulebook:
         return next((v for v in self.program.vetoes
                      if v.span is not None and (v.span.line, " ".join(v.span.text().split())) == want), None)
 
+    def _optional(self, assessed: frozenset) -> frozenset:
+        """The inputs a case may leave out when the indicators ``assessed`` have assessed
+        scores: the optional ones, and those only their rules read."""
+        hit = self._optional_cache.get(assessed)
+        if hit is None:
+            prog = self.program
+            exprs = [i.score for i in prog.walk() if i.score is not None and i.index not in assessed]
+            exprs += [b.cond for b in prog.grades if b.cond is not None] + [v.cond for v in prog.verifies]
+            exprs += [i.only_if for i in prog.inputs if i.only_if is not None]
+            read = {x.name for e in exprs for x in ir.inputs_read(e)}
+            hit = frozenset(self.evaluator.optional) | frozenset(i.name for i in prog.inputs if i.name not in read)
+            if len(self._optional_cache) < 256:
+                self._optional_cache[assessed] = hit
+        return hit
+
+    def _pick_for(self, key) -> ir.Input:
+        """The pick input (评定得分) of a hand-scored indicator named ``key``."""
+        ind = self._indicator_for(key)
+        if ind.pick is None:
+            raise JixiaoError([make("E0627", [], name="/".join(ind.path))])
+        return ind.pick
+
+    def _assessed_target(self, key, rows) -> "ir.Indicator | tuple":
+        """The indicator an assessed score is for, or (part path, row title) for a row the
+        case supplies (``绩效指标/满意度``)."""
+        try:
+            return self._indicator_for(key)
+        except JixiaoError:
+            if not isinstance(key, (str, tuple)):
+                raise
+            text = "/".join(key) if isinstance(key, tuple) else key
+            for part in self.program.row_parts:
+                for prefix in ("/".join(part.indicator.path), ".".join(part.indicator.path), part.indicator.name):
+                    for sep in ("/", "."):
+                        if text.startswith(prefix + sep):
+                            title = text[len(prefix) + 1:]
+                            given = (rows or {}).get("/".join(part.indicator.path)) or (rows or {}).get(part.indicator.name) or ()
+                            titles = {r.title if isinstance(r, Row) else str(r.get("名称", r.get("name", "")))
+                                      for r in given if isinstance(r, (Row, Mapping))}
+                            if title in titles:
+                                return ("/".join(part.indicator.path), title)
+            raise
+
     # ── case-supplied rows ──
     def _indicator_for(self, key) -> ir.Indicator:
         """An indicator from a path tuple, or a string ``父级/名称`` / ``父级.名称`` / ``名称``
@@ -406,9 +494,11 @@ class CompiledRulebook:
         return trace_event(e, lambda i: self._paths[i], self.evaluator.locals.__getitem__, self.span)
 
     def evaluate_case(self, case: Case, *, trace: bool = False) -> Result:
+        notes = dict(case.assessed_notes)
+        notes.update({f"评定得分/{k}": v for k, v in case.rated_notes.items()})
         return self.evaluate(case.inputs, trace=trace, assessed=case.assessed or None,
                              claimed=case.claimed, rows=case.rows or None, evidence=case.evidence or None,
-                             _spans=case.input_spans)
+                             notes=notes, _spans=case.input_spans)
 
     # ── cases ──
     def load_case(self, path) -> Case:
@@ -454,15 +544,44 @@ class CompiledRulebook:
                 continue
             inputs[inp.name] = _case_items(inp, cl, diags)
             spans[inp.name] = cl.name.span
+        rows = case_rows(self, c.rows, diags)
+        rated_notes = {}
+        for row in c.rated:
+            ind = self._case_indicator(row, diags)
+            if ind is None:
+                continue
+            if ind.pick is None:
+                diags.append(make("E0627", [Label(row.path[-1].span, tr("此指标按规则计分", "scored by its rule"))],
+                                  name=".".join(n.text for n in row.path)))
+                continue
+            if ind.pick.name in inputs:
+                diags.append(make("E0606", [Label(row.span, "")], name=f"评定得分 {'.'.join(n.text for n in row.path)}"))
+                continue
+            if row.value is not None and row.value.unit not in (None, "分"):
+                diags.append(make("E0607", [Label(row.value.span, "")], name=ind.pick.name, unit=row.value.unit, declared="分"))
+                continue
+            inputs[ind.pick.name] = None if row.value is None else row.value.value
+            spans[ind.pick.name] = (row.value or row).span
+            if row.note:
+                rated_notes["/".join(ind.path)] = row.note
         claimed, assessed, notes = {}, {}, {}
-        for rows, target in ((c.claimed, claimed), (c.assessed, assessed)):
-            for row in rows:
+        for rows_, target in ((c.claimed, claimed), (c.assessed, assessed)):
+            for row in rows_:
                 parts = tuple(n.text for n in row.path)
                 if parts in (("总分",), ("total",)) and target is claimed:
                     claimed["总分"] = row.value.value
                     continue
                 hits = self.find_indicator(parts)
                 label = Label(row.path[-1].span, "")
+                row_key = _row_of(self, rows, parts) if not hits and target is assessed else None
+                if row_key is not None:
+                    # an assessed score for a row the case supplies: 绩效指标.满意度 = 11
+                    if row_key in assessed:
+                        diags.append(make("E0606", [Label(row.span, "")], name=".".join(parts)))
+                        continue
+                    assessed[row_key] = row.value.value
+                    notes["/".join(row_key)] = row.note or ""
+                    continue
                 if not hits:
                     helps = did_you_mean(parts[-1], {i.name for i in self._indicators})
                     diags.append(make("E0605", [label], helps=helps, name=".".join(parts)))
@@ -485,13 +604,42 @@ class CompiledRulebook:
                 target[key] = row.value.value
                 if target is assessed:
                     notes[key] = row.note or ""
-        rows = case_rows(self, c.rows, diags)
         if has_errors(diags):
             raise JixiaoError(diags)
         head = c.span
-        notes = {"/".join(k): v for k, v in notes.items()}
+        notes = {"/".join(k) if isinstance(k, tuple) else k: v for k, v in notes.items()}
         spans["__case__"] = Span(head.file, head.start, min(head.end, head.file.line_starts[1] - 1 if len(head.file.line_starts) > 1 else head.end))
-        return Case(c.title, inputs, claimed, assessed, notes, c, spans, rows, evidence)
+        return Case(c.title, inputs, claimed, assessed, notes, c, spans, rows, evidence, rated_notes)
+
+    def _case_indicator(self, row: ast.Claim, diags: list) -> Optional[ir.Indicator]:
+        """The one indicator a case's line names (E0605 / E0202 otherwise)."""
+        parts = tuple(n.text for n in row.path)
+        hits = self.find_indicator(parts)
+        if not hits:
+            helps = did_you_mean(parts[-1], {i.name for i in self._indicators})
+            diags.append(make("E0605", [Label(row.path[-1].span, "")], helps=helps, name=".".join(parts)))
+            return None
+        if len(hits) > 1:
+            labels = [Label(row.path[-1].span, tr("指向多个指标", "refers to several indicators"))]
+            labels += [Label(h.name_span, "/".join(h.path), False) for h in hits]
+            diags.append(make("E0202", labels, helps=[qualify([h.path for h in hits])], name=".".join(parts)))
+            return None
+        return hits[0]
+
+def _row_of(rb, rows: dict, parts: tuple) -> Optional[tuple]:
+    """(part path, row title) when ``parts`` names a row the case supplies (绩效指标.满意度)."""
+    if len(parts) < 2:
+        return None
+    for k in range(len(parts) - 1, 0, -1):
+        hits = [h for h in rb.find_indicator(parts[:k]) if h.rows is not None]
+        title = ".".join(parts[k:])
+        if len(hits) == 1:
+            key = "/".join(hits[0].path)
+            if any(r.title == title for r in rows.get(key, ())):
+                return hits[0].path + (title,)
+    return None
+
+
 
 def shown_value(inp: ir.Input, v):
     """A validated value as the API gives it back: a date as a ``datetime.date``, a list
@@ -576,7 +724,13 @@ def _case_items(inp: ir.Input, cl: ast.CaseList, diags: list) -> tuple:
 
 def _case_value(e, inp: ir.Input):
     """A case expression -> a Python value for validation, checking the unit if written
-    (an amount in another money unit is converted exactly: 72890元 for 万元 is 7.289)."""
+    (an amount in another money unit is converted exactly: 72890元 for 万元 is 7.289);
+    ``不适用`` is no value (for an input the case may leave out)."""
+    if isinstance(e, ast.NotApplicable):
+        if inp.optional:
+            return None, None
+        return None, make("E0602", [Label(e.span, tr("只有「仅当」的输入可以不给", "only a `仅当` input may be left out"))],
+                          name=inp.name, value="不适用", expected_zh=inp.type.describe()[0], expected_en=inp.type.describe()[1])
     if isinstance(e, ast.Neg) and isinstance(e.operand, ast.Num):
         e = ast.Num(-e.operand.value, e.operand.unit, span=e.span)
     if isinstance(e, ast.DateLit):

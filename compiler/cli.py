@@ -453,8 +453,9 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit):
         if e.claimed is not None and (e.claimed != e.score or e.claim_attainable is False):
             extra = "" if e.claim_attainable is not False else (f"；自评得分按规则不可得（可得：{e.attainable_text}）" if lang == "zh"
                                                                  else f"; the claim is unattainable ({e.attainable_text})")
-            click.echo(f"    自评{fmt(e.claimed)}分，计算{fmt(e.score)}分{extra}" if lang == "zh"
-                       else f"    claimed {fmt(e.claimed)}, computed {fmt(e.score)}{extra}")
+            how = ("认定" if lang == "zh" else "assessed") if e.assessed else ("计算" if lang == "zh" else "computed")
+            click.echo(f"    自评{fmt(e.claimed)}分，{how}{fmt(e.score)}分{extra}" if lang == "zh"
+                       else f"    claimed {fmt(e.claimed)}, {how} {fmt(e.score)}{extra}")
     if not indicators:
         # the total (bonus, penalty, 总分 = 合计 …) and the grade (bands, 取整, 否决)
         sep = "：" if lang == "zh" else ": "

@@ -15,6 +15,7 @@ from ..dsl import ast, ir
 from ..dsl.names import did_you_mean, suggest
 from ..dsl.diagnostics import FIELD, Diagnostic, JixiaoError, Label, Msg, format_message, make, tr
 from ..dsl.ir import fmt_decimal
+from ..dsl.ops import may_be_na
 from ..dsl.source import Span
 
 from .backend import runtime
@@ -29,12 +30,18 @@ class Row:
     claimed: Optional[Decimal] = None
     span: Optional[Span] = attrs.field(default=None, eq=False, repr=False)
     spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False, repr=False)
+    not_applicable: Optional[str] = None     # the row does not apply: its reason ("" when none is given)
 
 
-def score_all(rb, inputs, rows):
+NA_KEYS = ("不适用", "not_applicable")
+
+
+def score_all(rb, inputs, rows, assessed=None):
     """The rows of every 指标行 indicator scored: (inputs with each part's total added as its
-    hidden input, indicator index -> row results). Raises JixiaoError for rows given for
-    no such indicator, a part without rows, and every problem of every row."""
+    hidden input, indicator index -> row results). ``assessed`` maps (part path, row
+    title) to a score that replaces the row's (its method's kept beside it). Raises
+    JixiaoError for rows given for no such indicator, a part without rows, and every
+    problem of every row."""
     row_results = {}
     if rows:
         known = {"/".join(p.indicator.path) for p in rb.program.row_parts} | {p.indicator.name for p in rb.program.row_parts} \
@@ -60,15 +67,18 @@ def score_all(rb, inputs, rows):
                                         part=key, row="—", reason_zh="：案例没有给出指标行",
                                         reason_en=": the case gives no rows",
                                         helps=[tr(f"在案例中写「指标行 {part.indicator.name}:」及各行", f"add `指标行 {part.indicator.name}:` with its rows")])])
-            results, total = score_part(rb, part, given)
+            results, total = score_part(rb, part, given, {t: v for (k, t), v in (assessed or {}).items() if k == key})
             row_results[part.indicator.index] = results
             inputs[part.total.name] = total
     return inputs, row_results
 
 
-def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
+def score_part(rb, part: ir.RowPart, given, assessed=None) -> tuple[list, Decimal]:
     """Score each row with the method it names; check that the rows' points add up to
-    the indicator's. Every problem of every row is reported at once."""
+    the indicator's. A row in ``assessed`` (title -> score) scores that, its method's
+    score kept beside it when the row has what the method reads. Every problem of every
+    row is reported at once."""
+    assessed = assessed or {}
     from .api import IndicatorResult
     key = "/".join(part.indicator.path)
     if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
@@ -79,6 +89,8 @@ def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
     results, listing = [], []
     seen: dict[str, Row] = {}
     points_sum = total = Decimal(0)
+    applicable_points = Decimal(0)     # under 剔除: the points of the rows that apply
+    any_na = False
     sum_known = True          # every row's points were read: the sum can be checked
     for n, r in enumerate(given, 1):
         r = _as_row(r, n, key, diags)
@@ -98,6 +110,36 @@ def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
         else:
             points_sum += pts
             listing.append(f"{r.title} {fmt_decimal(pts)}分")
+        if r.not_applicable is not None or (r.title not in assessed and check.method_na(values, pts)):
+            # 不适用: 计满分 scores the row's points; 剔除 leaves it out, the others rescaled
+            policy = part.na_policy
+            if policy is None:
+                check.bad("不适用，但规则集没有声明不适用政策", " is not applicable, but the rulebook states no not-applicable policy")
+                continue
+            if pts is None:
+                continue
+            any_na = True
+            score = pts if policy == "full_points" else Decimal(0)
+            if policy == "full_points":
+                total += score
+                applicable_points += pts
+            results.append(IndicatorResult(part.indicator.path + (r.title,), "row", pts, score, False, False,
+                                           r.claimed, dict(r.fields), note=r.not_applicable or None))
+            continue
+        if pts is not None:
+            applicable_points += pts
+        if r.title in assessed:
+            # an assessed score: the method's result is shown beside it when it can be computed
+            score, computed = assessed[r.title], check.score(values, pts, quiet=True)
+            if pts is not None and not (0 <= score <= pts):
+                check.bad(f"的认定得分 {fmt_decimal(score)} 超出该行分值范围 [0, {fmt_decimal(pts)}]",
+                          f": the assessed score {fmt_decimal(score)} is outside the row's [0, {fmt_decimal(pts)}]")
+                continue
+            if pts is not None:
+                total += score
+                results.append(IndicatorResult(part.indicator.path + (r.title,), "row", pts, score, True, True,
+                                               r.claimed, dict(r.fields), computed=computed))
+            continue
         score = check.score(values, pts)
         if score is not None:
             total += score
@@ -113,9 +155,25 @@ def score_part(rb, part: ir.RowPart, given) -> tuple[list, Decimal]:
                           notes=[_rows_note(listing, points_sum, part.indicator.points, "各行")]))
     if given and sum_known and not diags:
         diags.extend(allocations(part, key, list(seen.values())))
+    if given and sum_known and not diags and any_na and part.na_policy == "exclude":
+        if not applicable_points:
+            diags.append(make("E0609", [], part=key, row="—", reason_zh="：所有行均不适用（不适用 剔除），无从折算",
+                              reason_en=": every row is not applicable (不适用 剔除): nothing to rescale"))
+        elif applicable_points != part.indicator.points:
+            # 剔除: the rows that apply are rescaled to the indicator's points
+            with localcontext(runtime.CONTEXT):
+                total = _round(rb.program, total * part.indicator.points / applicable_points)
     if diags:
         raise JixiaoError(diags)
     return results, total
+
+
+def _round(prog: ir.Program, x: Decimal) -> Decimal:
+    """A score rounded as the rulebook rounds scores (30 digits, then 精度 with 舍入)."""
+    x = runtime.SNAP(x)
+    mode = runtime.ROUNDING_MODES[prog.rounding]
+    return runtime.round_step(x, prog.precision, mode) if prog.precision != Decimal(1).scaleb(prog.precision.adjusted()) \
+        else x.quantize(prog.precision, mode)
 
 
 def _as_row(r, n: int, key: str, diags: list) -> Optional[Row]:
@@ -128,9 +186,19 @@ def _as_row(r, n: int, key: str, diags: list) -> Optional[Row]:
         return None
     claimed = r.get("自评得分", r.get("claimed"))
     title = r.get("名称", r.get("name", n))
+    na = next((r[k] for k in NA_KEYS if k in r and not _empty(r[k])), None)
     r = Row(title if isinstance(title, str) else str(title) if isinstance(title, (int, Decimal)) and not isinstance(title, bool)
             else runtime._show(title),
-            {str(k): v for k, v in r.items() if k not in ("名称", "name", "自评得分", "claimed")})
+            {str(k): v for k, v in r.items() if k not in ("名称", "name", "自评得分", "claimed") + NA_KEYS})
+    if na is not None:
+        # 不适用: 是 / true, or the reason itself; 否 / false: the row applies
+        try:
+            applies = not runtime.to_bool(na)
+            reason = ""
+        except ValueError:
+            applies, reason = False, str(na)
+        if not applies:
+            r = attrs.evolve(r, not_applicable=reason)
     if not _empty(claimed):
         try:
             r = attrs.evolve(r, claimed=runtime.to_decimal(claimed))
@@ -200,8 +268,30 @@ class _RowCheck:
             pts = None
         return pts
 
-    def score(self, values: dict, pts: Optional[Decimal]) -> Optional[Decimal]:
-        """The row's score by the method it names, or None where it cannot be scored."""
+    def method_na(self, values: dict, pts: Optional[Decimal]) -> bool:
+        """Does the row's method give 不适用 for it (its other problems are said by score())?"""
+        part = self.part
+        entry = self.rb._row_methods.get((part.indicator.index, values.get(part.method_field)))
+        if entry is None or not entry[2].roots[0].score or not may_be_na(entry[2].roots[0].score):
+            return False
+        run, _table, prog = entry
+        if any(i.name not in values for i in prog.inputs) or pts is None:
+            return False
+        try:
+            with localcontext(runtime.CONTEXT):
+                return bool(run([values[i.name] for i in prog.inputs])[3])
+        except runtime.EvaluationError:
+            return False
+
+    def score(self, values: dict, pts: Optional[Decimal], quiet: bool = False) -> Optional[Decimal]:
+        """The row's score by the method it names, or None where it cannot be scored
+        (``quiet``: without saying why — the row has an assessed score)."""
+        if quiet:
+            diags, self.diags = self.diags, []
+            try:
+                return self.score(values, pts)
+            finally:
+                self.diags = diags
         part, r, key = self.part, self.r, self.key
         method = values.get(part.method_field)
         if _empty(r.fields.get(part.method_field)):
@@ -321,7 +411,7 @@ def case_rows(rb, blocks, diags) -> dict:
                     v = " ".join(ci.value.span.text().split())   # a plain number field keeps "1%" as written
                 values[fname] = v
             rows.append(Row(cr.title, values, cr.claimed.value.value if cr.claimed is not None else None,
-                            cr.span, spans))
+                            cr.span, spans, cr.not_applicable))
         out[key] = tuple(rows)
     return out
 

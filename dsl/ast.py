@@ -130,6 +130,22 @@ class NotApplicable(Node):
 
 
 @attrs.frozen
+class Rated(Node):
+    """``人工评定`` (``rated``: lo, hi None — the indicator's points) or ``评定 8 至 9``
+    (``rated 8 to 9``): the score the evaluator gives in the case's ``评定得分:`` block,
+    within the band."""
+    lo: Optional["Expr"] = None
+    hi: Optional["Expr"] = None
+
+
+@attrs.frozen
+class Unscorable(Node):
+    """``无法计分 "理由"`` (``unscorable "reason"``): a case the table leaves undefined —
+    an evaluation error naming the indicator and the reason, never a guessed score."""
+    reason: str
+
+
+@attrs.frozen
 class Text(Node):
     """``"产出指标"`` — a text value in a case (for a ``文本`` field)."""
     value: str
@@ -161,7 +177,7 @@ class Tiers(Node):
 
 
 Expr = Union[Num, Bool, Ref, Call, BinOp, Neg, Compare, Logic, Not, If, Clamp,
-             NotApplicable, ListLit, Tiers, DateLit, ItemRef]
+             NotApplicable, ListLit, Tiers, DateLit, ItemRef, Rated, Unscorable]
 
 
 # ───────────── declarations ─────────────
@@ -189,11 +205,13 @@ class Constraint(Node):
 
 @attrs.frozen
 class InputDecl(Node):
-    """``输入 编制数: 人数 > 0 "说明"``."""
+    """``输入 编制数: 人数 > 0 "说明"``; ``输入 新进人员数: 人数 仅当 有新进人员``
+    (``only_if``: the case gives it only when the condition holds)."""
     name: Name
     type: TypeSpec
     constraints: tuple[Constraint, ...] = ()
     doc: Optional[str] = None
+    only_if: Optional["Expr"] = None
 
 
 @attrs.frozen
@@ -274,6 +292,14 @@ class Setting(Node):
 
 
 @attrs.frozen
+class Verify(Node):
+    """``核对 项目资金合计 = 中央资金 + 地方资金 "项目资金合计应等于各来源之和"``
+    (``verify``): a cross-check of the case's data, run before scoring."""
+    cond: Expr
+    message: Optional[str] = None
+
+
+@attrs.frozen
 class Rulebook(Node):
     """A whole ``.jx`` file: ``规则集 "标题"`` then settings, inputs, globals, nodes, grades."""
     title: str
@@ -345,6 +371,7 @@ class RowsBlock(Node):
     methods: tuple[RowMethod, ...]
     docs: tuple[Doc, ...] = ()
     allocations: tuple[Allocation, ...] = ()
+    na_policy: Optional[str] = None     # ``不适用 剔除`` in the block: the rows' own policy
 
 
 # ───────────── cases ─────────────
@@ -358,9 +385,10 @@ class CaseInput(Node):
 
 @attrs.frozen
 class Claim(Node):
-    """``职责明确 = 1`` in ``自评得分:`` or ``认定得分:`` (with an optional reason)."""
+    """``职责明确 = 1`` in ``自评得分:``, ``认定得分:`` or ``评定得分:`` (with an optional
+    reason); in ``评定得分:`` the value may be None (``不适用``: no pick, over a base case)."""
     path: tuple[Name, ...]
-    value: Num
+    value: Optional[Num]
     note: Optional[str] = None
 
 
@@ -370,6 +398,7 @@ class CaseRow(Node):
     title: str
     inputs: tuple[CaseInput, ...]
     claimed: Optional[Claim] = None
+    not_applicable: Optional[str] = None    # ``不适用 "理由"``: the row does not apply (the reason, or "")
 
 
 @attrs.frozen
@@ -395,6 +424,7 @@ class Case(Node):
     assessed: tuple[Claim, ...] = ()
     rows: tuple[CaseRows, ...] = ()
     lists: tuple[CaseList, ...] = ()
+    rated: tuple[Claim, ...] = ()       # 评定得分: the evaluator's picks
 
 
 @attrs.frozen
@@ -420,6 +450,7 @@ class TestCase(Node):
     assessed: tuple[Claim, ...] = ()
     rows: tuple[CaseRows, ...] = ()
     lists: tuple[CaseList, ...] = ()
+    rated: tuple[Claim, ...] = ()
 
 
 @attrs.frozen

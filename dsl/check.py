@@ -11,6 +11,7 @@ from decimal import Context, localcontext
 
 import attrs
 
+from .checks.absent import check_absent
 from .checks.bounds import check_bounds
 from .checks.grades import check_grades
 from .checks.points import check_points
@@ -46,7 +47,7 @@ class CheckResult:
         return self.program is not None and not has_errors(self.diagnostics)
 
 
-SOUNDNESS_PASSES = (check_points, check_grades)
+SOUNDNESS_PASSES = (check_points, check_grades, check_absent)
 ROW_RELATIVE = {"E0501", "W0503", "I0502"}   # bounds against a fixed points value: not for rows
 
 
@@ -69,9 +70,10 @@ def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
             return CheckResult(None, _sorted(diags), suppressions=list(comments), source=src)
         for p in SOUNDNESS_PASSES:
             diags.extend(p(prog))
-        bdiags, ranges, unproven = check_bounds(prog)
-        bdiags = [_at_call_site(prog, d) for d in bdiags]
-        unproven = {k: _at_call_site(prog, d) for k, d in unproven.items()}
+        owners: dict = {}
+        bdiags, ranges, unproven = check_bounds(prog, owners)
+        bdiags = [_at_call_site(prog, d, owners.get(id(d))) for d in bdiags]
+        unproven = {k: _at_call_site(prog, d, owners.get(id(d))) for k, d in unproven.items()}
         diags.extend(bdiags)
         if not has_errors(diags):
             for part in prog.row_parts:
@@ -101,14 +103,16 @@ def check_file(path) -> CheckResult:
     return check_text(text, name)
 
 
-def _call_sites(prog: ir.Program) -> dict:
-    """(file, start, end) of each node expanded from a method -> the call in the rulebook."""
+def _call_sites(prog: ir.Program, owner: ir.Indicator | None = None) -> dict:
+    """(file, start, end) of each node expanded from a method -> the call in the rulebook;
+    with ``owner``, only the calls of that indicator's rule (a library line expanded at
+    several calls belongs to the call of the indicator where it was found)."""
     main = prog.source_name
     out: dict = {}
     stack = []
-    for ind in prog.walk():
+    for ind in prog.walk() if owner is None else [owner]:
         stack.extend((e, None) for e in [ind.score, *(l.expr for l in ind.locals)] if e is not None)
-    for loc in prog.globals:
+    for loc in prog.globals if owner is None else []:
         stack.append((loc.expr, None))
     while stack:
         x, call = stack.pop()
@@ -123,12 +127,15 @@ def _call_sites(prog: ir.Program) -> dict:
     return out
 
 
-def _at_call_site(prog: ir.Program, d: Diagnostic) -> Diagnostic:
+def _at_call_site(prog: ir.Program, d: Diagnostic, owner: ir.Indicator | None = None) -> Diagnostic:
     """A finding inside an expanded method is shown at the call in the rulebook (the
-    library's line stays, as a secondary label)."""
+    library's line stays, as a secondary label): the call in ``owner``'s rule, where the
+    finding was made, if known."""
     if not d.labels or any(l.span.file.name == prog.source_name for l in d.labels):
         return d
-    sites = _call_sites(prog)
+    sites = _call_sites(prog, owner) if owner is not None else {}
+    if not sites:
+        sites = _call_sites(prog)
     for l in d.labels:
         hit = sites.get((l.span.file.name, l.span.start, l.span.end))
         if hit is not None:

@@ -126,6 +126,13 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
     "E0523": (ERROR, "等级「{band}」的条件使用了「{name}」：等级只能按总分划分", "grade band `{band}` uses `{name}`: bands divide 总分 only",
               "A grade that depends on more than the total (不得评优, 一票否决) is a veto: write it in a 否决: block "
               "after the bands, 存在重大违规 : 最高 良好."),
+    "E0524": (ERROR, "输入「{name}」仅当「{cond}」时给出，此处读取它时该条件可能不成立",
+              "the input `{name}` is given only when `{cond}`, but it is read here where that may not hold",
+              "A conditional input (仅当) may be absent. Read it only under a 如果, a tier row or a 且 whose condition "
+              "implies its own (the same yes/no input or the same comparison); elsewhere give the case without it a value of its own."),
+    "E0525": (ERROR, "评定区间「{band}」无效：{reason_zh}", "the rated band `{band}` is invalid: {reason_en}",
+              "评定 A 至 B takes the evaluator's pick between A and B: constant points, A ≤ B, both multiples of 精度 "
+              "(the pick must be one), within the indicator's points."),
     # E06xx cases
     "E0601": (ERROR, "缺少{what_zh}「{name}」", "missing {what_en} `{name}`",
               "Every input declared by the rulebook needs a value in the case."),
@@ -155,6 +162,25 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
     "E0612": (ERROR, "指标行{reason_zh}", "the rows{reason_en}",
               "A unit's 指标行 cannot be read or matched to it: a data file's 指标行 column holds no list of rows, or a "
               "rows table has no rows (or rows for several units) under the unit's id."),
+    "E0621": (ERROR, "「{name}」由评价组评定得分（{band}），案例未给出评定得分", "`{name}` is hand-scored ({band}): the case gives no pick",
+              "The rule gives this case's score to the evaluator (人工评定, or a tier 评定 A 至 B): give it in the case's "
+              "评定得分: block (`指标 = 8 \"理由\"`), or in a data file's column 评定得分.指标."),
+    "E0622": (ERROR, "「{name}」的评定得分 {value} 超出评定区间 {band}{where_zh}", "the pick {value} for `{name}` is outside the band {band}{where_en}",
+              "A pick lies within the band of the tier the case falls in: 完成率 96% is in the tier ≥ 90% (8–9分), so 7 is refused."),
+    "E0623": (ERROR, "「{name}」的评定得分 {value} 不是精度 {precision} 的整数倍", "the pick {value} for `{name}` is not a multiple of the precision {precision}",
+              "Scores are shown at the rulebook's precision; a pick is given at it, never rounded."),
+    "E0624": (ERROR, "「{name}」的评定得分 {value} 未被使用：本案例按规则计算此项得分，不需评定",
+              "the pick {value} for `{name}` is not used: the rule computes this case's score, no pick is wanted",
+              "The case falls in a tier with a computed score; a pick given anyway usually means the evaluator scored "
+              "another tier than the data gives. Leave it out (over a base case: `指标 = 不适用`)."),
+    "E0625": (ERROR, "缺少输入「{name}」：「{cond}」成立时须给出", "missing input `{name}`: it is required when `{cond}` holds",
+              "A conditional input (仅当) must be given whenever its condition holds."),
+    "E0626": (ERROR, "输入「{name}」仅当「{cond}」时给出，但此案例中该条件不成立",
+              "the input `{name}` is given only when `{cond}`, which does not hold for this case",
+              "A conditional input is left out when its condition fails (over a base case: `输入 = 不适用`); a value "
+              "given anyway contradicts the condition."),
+    "E0627": (ERROR, "规则集中没有人工评定的指标「{name}」", "the rulebook has no hand-scored indicator `{name}`",
+              "评定得分 gives picks for indicators scored 人工评定 or with a tier 评定 A 至 B."),
     # E07xx evaluation
     "E0701": (ERROR, "计算「{name}」时除数为零", "division by zero while scoring `{name}`",
               "The rule of this indicator divided by a value that is zero for this case (or a result needed more "
@@ -167,13 +193,18 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "The rule produced a score outside the indicator's points."),
     "E0705": (ERROR, "所有指标均不适用，无法计算总分", "every indicator is not applicable: no total",
               "Under 不适用 剔除 the total is rescaled over the applicable indicators; with none there is no total."),
-    "E0706": (ERROR, "不满足要求：{message}", "requirement not met: {message}",
+    "E0706": (ERROR, "不满足要求：{message}（{call}：{values}）", "requirement not met: {message} ({call}: {values})",
               "A method states what its arguments must satisfy (要求); this case's values do not."),
     "E0707": (ERROR, "「{part}」的行「{row}」得分 {value} 超出 [0, {points}]", "row `{row}` of `{part}` scores {value}, outside [0, {points}]",
               "A row's scoring method produced a score outside the row's own points."),
     "E0720": (ERROR, "计算「{name}」时日期超出公历范围（0001-01-01 至 9999-12-31）",
               "a date beyond the calendar (0001-01-01 to 9999-12-31) while scoring `{name}`",
               "A rule moved a date by so many days that it left the calendar before 相差月数 could read it."),
+    "E0721": (ERROR, "「{name}」无法计分：{reason}", "`{name}` cannot be scored: {reason}",
+              "The rule says 无法计分 for this case: the published table leaves it undefined. Score it by hand "
+              "(认定得分) or correct the data; no score is guessed."),
+    "E0722": (ERROR, "核对不通过：{message}（{values}）", "check failed: {message} ({values})",
+              "A 核对 statement of the rulebook does not hold for this case's data; the values of the names it reads are listed."),
     # warnings
     "I0201": (INFO, "指标名称「{name}」出现{count}次", "the indicator name `{name}` is used {count} times",
               "Legal, but every reference must be qualified with an ancestor (父级.名称) and readers of the published table may confuse them."),

@@ -104,6 +104,14 @@ class Input:
     span: Optional[Span] = attrs.field(default=None, repr=False)
     index: int = 0
     used: bool = False
+    only_if: Optional["Expr"] = attrs.field(default=None, repr=False)   # 仅当: given only when this holds
+    rated_of: Optional["Indicator"] = attrs.field(default=None, repr=False)  # the indicator whose 评定得分 this is
+
+    @property
+    def optional(self) -> bool:
+        """May the case leave it out? A conditional input (仅当) and an evaluator's pick
+        (评定得分) may; whether it must be given is decided when the case is scored."""
+        return self.only_if is not None or self.rated_of is not None
 
     @property
     def members(self) -> tuple[str, ...]:
@@ -150,6 +158,7 @@ class Indicator:
     points_missing: bool = False
     monotone: list = attrs.field(factory=list, repr=False)   # (Input, +1 | -1) declared by 单调不减/单调不增
     rows: Optional["RowPart"] = attrs.field(default=None, repr=False)   # 指标行: rows supplied by the case
+    pick: Optional[Input] = attrs.field(default=None, repr=False)       # 评定得分: the evaluator's pick (人工评定, 评定 A 至 B)
     row_of: Optional["Indicator"] = attrs.field(default=None, repr=False)  # a row method's own pseudo-indicator
     kind: str = "score"      # score | bonus (加分项) | penalty (扣分项): an amount in [0, points] added / deducted
     at_most: bool = False    # 加分项 … 最多 N分: the amount is capped at the points
@@ -201,12 +210,21 @@ class RowPart:
     doc: Optional[str] = None
     span: Optional[Span] = attrs.field(default=None, repr=False)
     allocations: list = attrs.field(factory=list)    # (field name, {value: points}) from 分值分配
+    na_policy: Optional[str] = None                  # 不适用 of a row: full_points | exclude (the block's, else the rulebook's)
 
 
 @attrs.define(eq=False)
 class GradeBand:
     name: str
     cond: Optional["Expr"]
+    span: Optional[Span] = attrs.field(default=None, repr=False)
+
+
+@attrs.define(eq=False)
+class Verify:
+    """``核对 条件 "说明"``: checked for every case before it is scored."""
+    cond: "Expr"
+    message: str
     span: Optional[Span] = attrs.field(default=None, repr=False)
 
 
@@ -240,6 +258,7 @@ class Program:
     row_parts: list = attrs.field(factory=list)       # RowPart of each 指标行 indicator
     files: dict = attrs.field(factory=dict, repr=False)  # file name -> SourceFile (the rulebook and its libraries)
     deps: list = attrs.field(factory=list, repr=False)   # (path, mtime_ns, size) of each imported library
+    verifies: list = attrs.field(factory=list)           # 核对: Verify statements, in source order
     total_rule: Optional["Expr"] = attrs.field(default=None, repr=False)   # 总分 = 合计 不加分 …: clamps over SubtotalRef
     vetoes: list = attrs.field(factory=list)            # Veto rows of 否决:, in order
 
@@ -280,12 +299,12 @@ class Program:
             visit(r)
         return out
 
-    def not_applicable(self, na) -> set:
+    def not_applicable(self, na, assessed=()) -> set:
         """Indices of the indicators not applicable when the rules made those in ``na`` so:
-        those, and every parent whose children all are."""
+        those, and every parent whose children all are (unless it has an assessed score)."""
         out = set(na)
         for n in reversed(list(self.walk())):
-            if n.children and all(c.index in out for c in n.children):
+            if n.children and n.index not in assessed and all(c.index in out for c in n.children):
                 out.add(n.index)
         return out
 
@@ -424,6 +443,31 @@ class NotApplicable(Expr):
 
 
 @attrs.define(eq=False)
+class Rated(Expr):
+    """``人工评定`` / ``评定 8 至 9``: the evaluator's pick for ``indicator`` (its input
+    ``pick``), required on this path and checked to lie in [lo, hi]."""
+    lo: Expr
+    hi: Expr
+    pick: Input
+    indicator: "Indicator" = attrs.field(repr=False)
+    where: str = ""         # the tier row's condition as written (≥ 90%), for the messages
+
+    def band(self) -> str:
+        """8–9分"""
+        return f"{fmt_decimal(self.lo.value)}–{fmt_decimal(self.hi.value)}分"
+
+    def where_texts(self) -> tuple[str, str]:
+        """（「≥ 90%」一档） and its English, or empty when the band is not a tier's."""
+        return (f"（「{self.where}」一档）", f" (tier `{self.where}`)") if self.where else ("", "")
+
+
+@attrs.define(eq=False)
+class Unscorable(Expr):
+    """``无法计分 "理由"``: the case cannot be scored by the table — an evaluation error."""
+    reason: str
+
+
+@attrs.define(eq=False)
 class Call(Expr):
     func: str               # min max ceil floor abs count all any size
     args: list[Expr]
@@ -494,7 +538,7 @@ def children(e: Expr):
             if x is not None:
                 yield x
         return
-    for attr in ("subject", "cond", "left", "right", "operand", "then", "else_", "bound"):
+    for attr in ("subject", "cond", "left", "right", "operand", "then", "else_", "bound", "lo", "hi"):
         x = getattr(e, attr, None)
         if isinstance(x, Expr):
             yield x
@@ -505,6 +549,12 @@ def children(e: Expr):
         if r.key is not None:
             yield r.key
         yield r.value
+
+
+def inputs_read(e: Expr) -> list:
+    """The inputs an expression reads (through its locals), in declaration order."""
+    seen = {x.input.index: x.input for x in walk(e, into_locals=True) if isinstance(x, InputRef)}
+    return [seen[k] for k in sorted(seen)]
 
 
 def walk(e: Expr, into_locals: bool = False):

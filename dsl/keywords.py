@@ -27,6 +27,8 @@ ZH_EN = {
     "人数": "count(人)", "项数": "count(项)",
     "方法库": "library", "引用": "import", "方法": "method", "要求": "require", "指标行": "rows",
     "行": "row", "字段": "field", "文本": "text", "分值分配": "allocate",
+    "核对": "verify", "仅当": "only_if", "人工评定": "rated", "评定": "rated", "评定得分": "rated",
+    "无法计分": "unscorable",
     "加分项": "bonus", "扣分项": "penalty", "否决": "veto", "一票否决": "veto", "最高": "at_best",
     "按取整总分": "integer",
     "日期": "date", "列表": "list",
@@ -45,9 +47,13 @@ EN_ZH = {
     "assessed": "认定得分", "grades": "等级", "grade": "等级",
     "library": "方法库", "import": "引用", "method": "方法", "require": "要求", "rows": "指标行",
     "row": "行", "field": "字段", "text": "文本", "allocate": "分值分配",
+    "verify": "核对", "only_if": "仅当", "unscorable": "无法计分", "rated": "人工评定",
     "bonus": "加分项", "penalty": "扣分项", "veto": "否决", "at_best": "最高", "integer": "按取整总分",
     "date": "日期", "list": "列表",
 }
+# `rated` is three Chinese keywords: 评定得分 (the case's block, before `:`), 评定 (a band,
+# before its lower end) and 人工评定 (the whole score)
+_BAND_START = {"NUMBER", "NAME", "QNAME", "ADD_OP", "_LPAR"}
 # functions: each Chinese spelling -> an English one, and back
 _EN_SPELLING = {"months": "months_between", "days": "days_between"}
 FUNC_ZH_EN = {zh: _EN_SPELLING.get(en, en) for zh, en in FUNCS.items() if not zh.isascii()}
@@ -91,6 +97,9 @@ def translate_keywords(text: str, to: str = "en") -> str:
                     new = "得分" if nxt is not None and nxt.type == "EQ" else "分数"
                 elif v == "count" and nxt is not None and nxt.type == "_LPAR":
                     new = "计数"
+                elif v == "rated":
+                    new = ("评定得分" if nxt is not None and nxt.type == "_COLON" else
+                           "评定" if nxt is not None and nxt.type in _BAND_START else "人工评定")
                 else:
                     new = EN_ZH.get(v)
         if new is not None and new != v:

@@ -122,16 +122,21 @@ class ToAst(Transformer):
     # ── inputs ──
     def input_decl(self, meta, ch):
         name, typ, rest = ch[0], ch[1], ch[2:]
-        doc = None
+        doc = only_if = None
         cons = []
         for r in rest:
             if isinstance(r, Token):
                 doc = _unescape(r)
             elif isinstance(r, list):
                 cons.extend(r)
+            elif isinstance(r, tuple) and r and r[0] == "__only_if__":
+                only_if = r[1]
             elif r is not None:
                 cons.append(r)
-        return ast.InputDecl(name, typ, tuple(cons), doc, span=self._span(meta))
+        return ast.InputDecl(name, typ, tuple(cons), doc, only_if, span=self._span(meta))
+
+    def only_if(self, meta, ch):
+        return ("__only_if__", ch[0])
 
     def amount_t(self, meta, ch):
         return ast.TypeSpec("amount", str(ch[0]), span=self._span(meta))
@@ -213,10 +218,22 @@ class ToAst(Transformer):
         return ast.Require(ch[0], msg, span=self._span(meta))
 
     def rows_block(self, meta, ch):
+        policies = [c for c in ch if isinstance(c, tuple) and c and c[0] == "__na__"]
+        if len(policies) > 1:
+            raise JixiaoError([make("E0206", [Label(policies[1][2], tr("重复设置", "set twice"))], name="不适用",
+                                    reason_zh="重复", reason_en="(not-applicable policy) is set twice")])
         return ast.RowsBlock(tuple(c for c in ch if isinstance(c, ast.InputDecl)),
                              tuple(c for c in ch if isinstance(c, ast.RowMethod)),
                              tuple(c for c in ch if isinstance(c, ast.Doc)),
-                             tuple(c for c in ch if isinstance(c, ast.Allocation)), span=self._span(meta))
+                             tuple(c for c in ch if isinstance(c, ast.Allocation)),
+                             policies[0][1] if policies else None, span=self._span(meta))
+
+    def rows_na(self, meta, ch):
+        return ("__na__", ch[0], self._span(meta))
+
+    def verify_stmt(self, meta, ch):
+        msg = _unescape(ch[1]) if len(ch) > 1 and ch[1] is not None else None
+        return ast.Verify(ch[0], msg, span=self._span(meta))
 
     def allocation(self, meta, ch):
         return ast.Allocation(ch[0], tuple(ch[1:]), span=self._span(meta))
@@ -237,8 +254,14 @@ class ToAst(Transformer):
         claims = [c for c in ch[1:] if isinstance(c, ast.Claim)]
         if len(claims) > 1:
             raise JixiaoError([make("E0606", [Label(claims[1].span, "")], name="自评得分")])
+        nas = [c for c in ch[1:] if isinstance(c, tuple) and c and c[0] == "__row_na__"]
+        if len(nas) > 1:
+            raise JixiaoError([make("E0606", [Label(nas[1][2], "")], name="不适用")])
         return ast.CaseRow(_unescape(ch[0]), tuple(c for c in ch[1:] if isinstance(c, ast.CaseInput)),
-                           claims[0] if claims else None, span=self._span(meta))
+                           claims[0] if claims else None, nas[0][1] if nas else None, span=self._span(meta))
+
+    def row_na(self, meta, ch):
+        return ("__row_na__", _unescape(ch[0]) if ch and ch[0] is not None else "", self._span(meta))
 
     def row_claim(self, meta, ch):
         num = next(c for c in ch if isinstance(c, ast.Num))
@@ -369,6 +392,15 @@ class ToAst(Transformer):
     def na(self, meta, ch):
         return ast.NotApplicable(span=self._span(meta))
 
+    def rated_full(self, meta, ch):
+        return ast.Rated(None, None, span=self._span(meta))
+
+    def rated_band(self, meta, ch):
+        return ast.Rated(ch[0], ch[1], span=self._span(meta))
+
+    def unscorable(self, meta, ch):
+        return ast.Unscorable(_unescape(ch[0]), span=self._span(meta))
+
     def true_(self, meta, ch):
         return ast.Bool(True, span=self._span(meta))
 
@@ -442,7 +474,7 @@ class ToAst(Transformer):
     @staticmethod
     def _case_items(items) -> dict:
         """A case's (or test case's) statements by kind: inputs, rows, claimed, assessed, expected."""
-        out = {"inputs": [], "rows": [], "claimed": [], "assessed": [], "expected": [], "lists": []}
+        out = {"inputs": [], "rows": [], "claimed": [], "assessed": [], "expected": [], "lists": [], "rated": []}
         for it in items:
             if isinstance(it, ast.CaseInput):
                 out["inputs"].append(it)
@@ -457,7 +489,7 @@ class ToAst(Transformer):
     def case(self, meta, ch):
         k = self._case_items(ch[1:])
         return ast.Case(_unescape(ch[0]), k["inputs"], k["claimed"], k["assessed"], k["rows"], k["lists"],
-                        span=self._span(meta))
+                        k["rated"], span=self._span(meta))
 
     def case_list(self, meta, ch):
         return ast.CaseList(ch[0], tuple(ch[1:]), span=self._span(meta))
@@ -495,7 +527,7 @@ class ToAst(Transformer):
     def test_case(self, meta, ch):
         k = self._case_items(ch[1:])
         return ast.TestCase(_unescape(ch[0]), k["inputs"], k["expected"], k["claimed"], k["assessed"], k["rows"],
-                            k["lists"], span=self._span(meta))
+                            k["lists"], k["rated"], span=self._span(meta))
 
     def expected(self, meta, ch):
         return ("expected", ch)
@@ -506,6 +538,18 @@ class ToAst(Transformer):
 
     def assessed(self, meta, ch):
         return ("assessed", ch)
+
+    def rated_scores(self, meta, ch):
+        return ("rated", ch)
+
+    def rated_row(self, meta, ch):
+        names = tuple(c for c in ch if isinstance(c, ast.Name))
+        num = next((c for c in ch if isinstance(c, ast.Num)), None)
+        note = _unescape(ch[-1]) if isinstance(ch[-1], Token) and ch[-1].type == "STRING" else None
+        return ast.Claim(names, num, note, span=self._span(meta))
+
+    def no_pick(self, meta, ch):
+        return None
 
     def claim_row(self, meta, ch):
         names = tuple(c for c in ch if isinstance(c, ast.Name))

@@ -31,8 +31,12 @@ class Gen(FastPath):
     """IR -> source of one evaluator module (``module()``); the fast path's specialisations
     come from :class:`FastPath`."""
 
-    def __init__(self, prog: ir.Program):
+    def __init__(self, prog: ir.Program, checks: bool = True):
         self.prog = prog
+        # checks=False (compiler.verify.search only): no checks of the case itself (仅当, 核对,
+        # picks given and used) — a pick is taken clamped into its band — so that a search
+        # for a score out of bounds is not stopped by what is wrong with the drawn data
+        self.checks = checks
         self.consts: dict[tuple, str] = {}
         self.tables: dict[tuple, str] = {}     # fast path: count -> score tuples
         self.spans: list[tuple[int, int]] = []
@@ -54,6 +58,7 @@ class Gen(FastPath):
                     self.ref_count[id(x.local)] = self.ref_count.get(id(x.local), 0) + 1
         p = prog.precision
         self.pow10 = p == Decimal(1).scaleb(p.adjusted())
+        self.names = {i.index: i.name for i in prog.walk()}
         self.subtotal_var = "tot"       # what 合计 reads in the 总分 = 合计 … rule
 
     def tmp(self) -> str:
@@ -109,6 +114,10 @@ class Gen(FastPath):
             return e.name
         if isinstance(e, ir.NotApplicable):
             return "None"
+        if isinstance(e, ir.Rated):
+            return self._rated(e)
+        if isinstance(e, ir.Unscorable):
+            return f"unscorable({self.sp(e.span)}, {self.names.get(ind, '?')!r}, {e.reason!r})"
         if isinstance(e, ir.BinOp):
             return self._binop(e, A, trace, ind)
         if isinstance(e, ir.Neg):
@@ -151,6 +160,16 @@ class Gen(FastPath):
         if isinstance(e, ir.Aggregate):
             return self._aggregate(e, A, trace, ind)
         raise AssertionError(type(e))
+
+    def _rated(self, e: ir.Rated) -> str:
+        """The evaluator's pick on a path that asks for one, checked in its band; ``u_i``
+        records that the rule used it (a pick the rule never asked for is refused)."""
+        where = e.where_texts()
+        if not self.checks:
+            lo, hi, v = self.k(e.lo.value), self.k(e.hi.value), f"i_{e.pick.index}"
+            return f"min(max({lo} if {v} is None else {v}, {lo}), {hi})"
+        return (f"(u_{e.indicator.index} := rated(i_{e.pick.index}, {self.k(e.lo.value)}, {self.k(e.hi.value)}, PRECISION, "
+                f"{self.sp(e.span)}, {e.indicator.name!r}, {e.band()!r}, {where[0]!r}, {where[1]!r}, {e.pick.name!r}))")
 
     def _aggregate(self, e: ir.Aggregate, A: set, trace: bool, ind: int) -> str:
         """計数/合计/任一/全部/最大/最小 over a list's items (records: title, then the fields).
@@ -273,8 +292,13 @@ class Gen(FastPath):
         if f == "require":
             # the condition first: the value may divide by what it guards
             c = self.ex(e.args[0], A, trace, ind)
+            known = set(A)
             v = self.ex(e.args[2], A, trace, ind)
-            return f"({v} if {c} else _fail({e.args[1].value!r}, {self.sp(e.span)}))"
+            call, params = e.args[3].value
+            # the parameters the requirement reads, each as a thunk (shown when it fails)
+            shown = "".join(f"({p!r}, {a!r}, lambda: {self.ex(x, set(known), False, ind)}, {u!r}), "
+                            for (p, a, u), x in zip(params, e.args[4:]))
+            return f"({v} if {c} else _fail({e.args[1].value!r}, {self.sp(e.span)}, {call!r}, ({shown})))"
         if f in ("min", "max"):
             args = [self.ex(a, A, trace, ind) for a in e.args]
             if not trace and len(args) == 2:
@@ -383,6 +407,7 @@ class Gen(FastPath):
             body.append(f"{names}, = V")
         if self.has_na:
             body.append("na = []")
+        body.extend(self._case_checks())
         for ind in prog.order():
             self.k(ind.points)      # numbered in this order: the constants' names stay stable
             body.append(f"# ── {'/'.join(ind.path)!r} · {ind.level} · {ind.points}分 ──")
@@ -409,6 +434,22 @@ class Gen(FastPath):
             L.extend("    " + b for b in body)
         return L
 
+    def _case_checks(self) -> list[str]:
+        """Before scoring: each conditional input given exactly when its condition holds
+        (仅当), then each 核对 of the data."""
+        out = []
+        if not self.checks:
+            return out
+        for inp in self.prog.inputs:
+            if inp.only_if is not None:
+                cond = " ".join(inp.only_if.span.text().split()) if inp.only_if.span else "?"
+                out.append(f"present(i_{inp.index}, {self.ex(inp.only_if, set(), False, -1)}, {self.sp(inp.span)}, "
+                           f"{inp.name!r}, {cond!r})")
+        for v in self.prog.verifies:
+            shown = "".join(f"({i.name!r}, i_{i.index}, {i.type.unit!r}), " for i in ir.inputs_read(v.cond))
+            out.append(f"if not {self.ex(v.cond, set(), False, -1)}: verify_failed({self.sp(v.span)}, {v.message!r}, ({shown}))")
+        return out
+
     @property
     def _exclude(self) -> bool:
         return self.has_na and self.prog.na_policy == "exclude"
@@ -420,19 +461,24 @@ class Gen(FastPath):
         if ind.sums_with_signs:
             # 加分项 added, 扣分项 deducted; only the ordinary children count in its points
             terms = _signed_sum_code([(c.sign, f"s_{c.index}") for c in ind.children])
-            exact_terms = _signed_sum_code([(c.sign, f"r_{c.index}") for c in ind.children])
+            raw = _signed_sum_code([(c.sign, f"r_{c.index}") for c in ind.children])
             counted = ind.ordinary
         else:
             terms = _sum_code([f"s_{c.index}" for c in ind.children])
-            exact_terms = _sum_code([f"r_{c.index}" for c in ind.children])
+            raw = _sum_code([f"r_{c.index}" for c in ind.children])
             counted = ind.children
-        out = [f"s_{i} = O[{i}] if {i} in O else {terms}" if trace else f"s_{i} = {terms}"]
-        if self.prog.grade_on == "exact":
-            out.append(f"r_{i} = " + exact_terms)
-        if self._exclude:
-            out.append(f"e_{i} = " + _sum_code([f"e_{c.index}" for c in counted]))
-        if trace:
-            out.append(f"T.append(('sum', {i}, s_{i}))")
+        applicable = _sum_code([f"e_{c.index}" for c in counted])
+        exact, exclude = self.prog.grade_on == "exact", self._exclude
+        if not trace:
+            return ([f"s_{i} = {terms}"] + ([f"r_{i} = {raw}"] if exact else [])
+                    + ([f"e_{i} = {applicable}"] if exclude else []))
+        # an assessed score replaces the sum, which is kept beside it (规则 / 认定)
+        out = [f"if {i} in O:", f"    s_{i} = O[{i}]", f"    T.append(('override', {i}, {terms}, s_{i}))"]
+        out += [f"    r_{i} = s_{i}"] if exact else []
+        out += [f"    e_{i} = {self.k(ind.points)}"] if exclude else []
+        out += ["else:", f"    s_{i} = {terms}", f"    T.append(('sum', {i}, s_{i}))"]
+        out += [f"    r_{i} = {raw}"] if exact else []
+        out += [f"    e_{i} = {applicable}"] if exclude else []
         return out
 
     def _scored(self, ind: ir.Indicator, trace: bool, A: set) -> list[str]:
@@ -452,14 +498,28 @@ class Gen(FastPath):
         else:
             code = self.ex(ind.score, A, trace, ind=i)
         out = []
+        pick = ind.pick
+        # a pick given where the rule computed the score itself is refused
+        checked = pick is not None and self.checks
+        unused = ([f"if u_{i} is None and i_{pick.index} is not None: rated_unused({self.sp(pick.span)}, "
+                   f"{ind.name!r}, i_{pick.index}, {pick.name!r})"] if checked else [])
+        first = [f"u_{i} = None"] if checked else []
         if trace:
-            out += [f"if {i} in O:", f"    r_{i} = O[{i}]", f"    T.append(('override', {i}, r_{i}))",
-                    "else:", f"    r_{i} = {code}"]
+            # an assessed score replaces the rule; what the rule gives is kept beside it when
+            # the case has what it reads (an error of the rule just leaves it unknown)
+            needs = " or ".join(f"i_{x.index} is None" for x in ir.inputs_read(ind.score) if not x.optional)
+            computed = f"None if ({needs}) else {code}" if needs else code
+            out += [f"if {i} in O:", f"    r_{i} = O[{i}]", f"    tn = len(T)", "    try:",
+                    f"        c_{i} = {computed}",
+                    f"        if c_{i} is not None: c_{i} = {self.round_code(f'c_{i}')}",
+                    "    except (EvaluationError, ArithmeticError):", "        del T[tn:]", f"        c_{i} = None",
+                    f"    T.append(('override', {i}, c_{i}, r_{i}))",
+                    "else:"] + ["    " + x for x in first + [f"r_{i} = {code}"] + unused]
         na_capable = may_be_na(ind.score)
         if not trace and presized and not na_capable and not exclude and i not in prog.runtime_checked:
-            return [f"s_{i} = {code}"]     # computed rounded, nothing else to do
+            return first + [f"s_{i} = {code}"] + unused    # computed rounded, nothing else to do
         if not trace:
-            out.append(f"r_{i} = {code}")
+            out += first + [f"r_{i} = {code}"] + unused
         pad = ""
         if na_capable:
             out += [f"if r_{i} is None:", f"    na.append({i})"]
@@ -586,6 +646,7 @@ class Gen(FastPath):
         out.append("INPUTS = (")
         out.extend(rows)
         out.append(")")
+        out.append(f"OPTIONAL = {tuple(sorted(i.name for i in prog.inputs if i.optional))!r}")
         out.append("# (path, points, level, parent index, span)")
         out.append("INDICATORS = (")
         for ind in sorted(prog.walk(), key=lambda n: n.index):
@@ -644,7 +705,7 @@ def evaluate(inputs, overrides=None, trace=False):
     """Score one unit: ``inputs`` maps input names to values (numbers as int, str or
     Decimal; "96.3%" accepted). Returns a dict with ``total``, ``grade``, ``indicators``
     (path joined by "/" -> Decimal score), ``not_applicable`` and, on request, ``trace``."""
-    values = validate(inputs, INPUTS)
+    values = validate(inputs, INPUTS, OPTIONAL)
     ov = None
     if overrides:
         index = {"/".join(p): i for i, (p, *_rest) in enumerate(INDICATORS)}
@@ -680,10 +741,11 @@ def _signed_sum_code(terms: list[tuple[int, str]]) -> str:
     return f"sum(({', '.join(name if sign > 0 else f'-{name}' for sign, name in terms)},), ZERO)"
 
 
-def generate(prog: ir.Program) -> str:
-    """Source of the evaluator body (needs the runtime's names in its namespace)."""
+def generate(prog: ir.Program, checks: bool = True) -> str:
+    """Source of the evaluator body (needs the runtime's names in its namespace);
+    ``checks=False``: without the checks of the case itself (for the bounds search)."""
     with localcontext(Context(prec=120, Emin=-999999, Emax=999999)):   # the rulebook's numbers, exactly
-        return Gen(prog).module()
+        return Gen(prog, checks).module()
 
 
 def standalone(prog: ir.Program) -> str:

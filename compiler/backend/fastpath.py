@@ -159,6 +159,8 @@ class FastPath:
             return False
         if isinstance(e, ir.Const):
             return isinstance(e.value, Decimal) and e.value == e.value.quantize(P)
+        if isinstance(e, ir.Rated):
+            return True                # a pick is refused unless it is a multiple of 精度
         if isinstance(e, ir.LocalRef):
             return self.on_grid(e.local.expr)
         if isinstance(e, ir.Call):

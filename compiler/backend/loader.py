@@ -50,7 +50,8 @@ class Evaluator:
     overrides, trace)`` the traced path; ``grade_of(total)`` the bands alone; ``inputs``
     the validation table of ``runtime.validate``; ``indicators``, ``locals``, ``grades``
     name what the scores, trace events and grades index; ``spans`` / ``span_files`` map a
-    span number of an event or error to (start, end, file number) / file names."""
+    span number of an event or error to (start, end, file number) / file names;
+    ``optional`` names the inputs a case may leave out (``runtime.validate``'s third argument)."""
     source: str = attrs.field(repr=False)
     filename: str
     run: Callable
@@ -64,6 +65,7 @@ class Evaluator:
     grades: tuple
     spans: tuple
     span_files: tuple
+    optional: tuple = ()               # inputs a case may leave out (仅当, 评定得分)
 
 
 def load(source: str, name: str = "") -> Evaluator:
@@ -71,10 +73,11 @@ def load(source: str, name: str = "") -> Evaluator:
     ns = execute(source, kind="rulebook", name=name)
     return Evaluator(source, _filename("rulebook", name, source), ns["run"], ns["_fast"], ns["_full"],
                      ns["grade_of"], ns["evaluate"], ns["INPUTS"], ns["INDICATORS"], ns["LOCALS"],
-                     ns["GRADES"], ns["SPANS"], ns["SPAN_FILES"])
+                     ns["GRADES"], ns["SPANS"], ns["SPAN_FILES"], ns.get("OPTIONAL", ()))
 
 
-def load_program(prog) -> Evaluator:
-    """Generate and load the evaluator of a checked program."""
+def load_program(prog, checks: bool = True) -> Evaluator:
+    """Generate and load the evaluator of a checked program (``checks=False``: see
+    ``codegen.generate``)."""
     from .codegen import generate
-    return load(generate(prog), prog.source_name)
+    return load(generate(prog, checks), prog.source_name)

@@ -49,6 +49,7 @@ EXPORTS = (
     "_localcontext", "validate", "to_decimal", "round_step", "rec",
     "EvaluationError", "InputErrors", "_fail", "no_tier", "no_grade", "out_of_points", "arithmetic_error",
     "nothing_applicable", "months_between", "points_met", "no_items",
+    "rated", "rated_unused", "present", "unscorable", "verify_failed",
 )
 
 
@@ -64,7 +65,17 @@ MESSAGES = {
     "E0703": ("分档无档可取：{subject} = {value}", "no tier matches: {subject} = {value}"),
     "E0704": ("「{name}」的得分 {value} 超出 [0, {points}]", "the score {value} of `{name}` is outside [0, {points}]"),
     "E0705": ("所有指标均不适用，无法计算总分", "every indicator is not applicable: no total"),
-    "E0706": ("不满足要求：{message}", "requirement not met: {message}"),
+    "E0706": ("不满足要求：{message}（{call}：{values}）", "requirement not met: {message} ({call}: {values})"),
+    "E0621": ("「{name}」由评价组评定得分（{band}），案例未给出评定得分", "`{name}` is hand-scored ({band}): the case gives no pick"),
+    "E0622": ("「{name}」的评定得分 {value} 超出评定区间 {band}{where_zh}", "the pick {value} for `{name}` is outside the band {band}{where_en}"),
+    "E0623": ("「{name}」的评定得分 {value} 不是精度 {precision} 的整数倍", "the pick {value} for `{name}` is not a multiple of the precision {precision}"),
+    "E0624": ("「{name}」的评定得分 {value} 未被使用：本案例按规则计算此项得分，不需评定",
+              "the pick {value} for `{name}` is not used: the rule computes this case's score, no pick is wanted"),
+    "E0625": ("缺少输入「{name}」：「{cond}」成立时须给出", "missing input `{name}`: it is required when `{cond}` holds"),
+    "E0626": ("输入「{name}」仅当「{cond}」时给出，但此案例中该条件不成立",
+              "the input `{name}` is given only when `{cond}`, which does not hold for this case"),
+    "E0721": ("「{name}」无法计分：{reason}", "`{name}` cannot be scored: {reason}"),
+    "E0722": ("核对不通过：{message}（{values}）", "check failed: {message} ({values})"),
     "E0613": ("列表「{name}」的第{n}项「{item}」{reason_zh}", "item {n} `{item}` of the list `{name}`{reason_en}"),
     "E0720": ("计算「{name}」时日期超出公历范围（0001-01-01 至 9999-12-31）",
               "a date beyond the calendar (0001-01-01 to 9999-12-31) while scoring `{name}`"),
@@ -106,9 +117,75 @@ class EvaluationError(Exception):
         return f"EvaluationError({self.code!r}, {self.params!r})"
 
 
-def _fail(message, span):
-    """A method's 要求 is not met by this case."""
-    raise EvaluationError("E0706", {"message": message}, span)
+def _fail(message, span, call="?", shown=()):
+    """A method's 要求 is not met by this case: the message, the call, the values of the
+    parameters the requirement reads (``shown``: (parameter, argument as written, value, unit))."""
+    vals = []
+    for p, a, f, u in shown:
+        try:
+            v = f() if callable(f) else f
+        except Exception:               # a value that cannot be computed for this case is shown as such
+            v = None
+        vals.append((p, a, v, u))
+    values = "，".join(f"{p} = {_with_unit(v, u)}" + (f"（{a}）" if a not in (p, _with_unit(v, u)) else "")
+                      for p, a, v, u in vals) or "—"
+    raise EvaluationError("E0706", {"message": message, "call": call, "values": values}, span,
+                          vals[0][1] if vals else None, vals[0][2] if vals else None)
+
+
+def _with_unit(v, unit):
+    """A value with its unit, as a case writes it: 100万元, 96.3%, 是."""
+    if v is None:
+        return "?"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, tuple):
+        return "[" + ", ".join(_with_unit(x, None) for x in v[:10]) + (", …" if len(v) > 10 else "") + "]"
+    if isinstance(v, _D):
+        if unit == "%":
+            return _fmt(v * 100) + "%"
+        return _fmt(v) + (unit if unit and unit not in ("pp", "分") else "")
+    return _show(v)
+
+
+def rated(v, lo, hi, step, span, name, band, where_zh, where_en, field):
+    """The evaluator's pick ``v`` (the input ``field``) for the hand-scored indicator
+    ``name`` on a path that asks for one: given, within [lo, hi] (``band`` as text, on the
+    tier ``where``) and a multiple of the precision ``step``."""
+    if v is None:
+        raise EvaluationError("E0621", {"name": name, "band": band}, span, field, None)
+    if not lo <= v <= hi:
+        raise EvaluationError("E0622", {"name": name, "value": _fmt(v), "band": band, "where_zh": where_zh,
+                                        "where_en": where_en}, span, field, v)
+    if v % step:
+        raise EvaluationError("E0623", {"name": name, "value": _fmt(v), "precision": _fmt(step), "band": band},
+                              span, field, v)
+    return v
+
+
+def rated_unused(span, name, v, field):
+    """A pick given for an indicator whose rule computed this case's score itself."""
+    raise EvaluationError("E0624", {"name": name, "value": _fmt(v)}, span, field, v)
+
+
+def present(v, holds, span, name, cond):
+    """A conditional input (仅当): given exactly when its condition ``holds``."""
+    if holds and v is None:
+        raise EvaluationError("E0625", {"name": name, "cond": cond}, span, name, None)
+    if not holds and v is not None:
+        raise EvaluationError("E0626", {"name": name, "cond": cond}, span, name, v)
+
+
+def unscorable(span, name, reason):
+    """The rule says 无法计分 for this case."""
+    raise EvaluationError("E0721", {"name": name, "reason": reason}, span, name, None)
+
+
+def verify_failed(span, message, shown):
+    """A 核对 of the case's data fails: the values of the names it reads (``shown``: (name, value, unit))."""
+    values = "，".join(f"{n} = {_with_unit(v, u)}" for n, v, u in shown) or "—"
+    raise EvaluationError("E0722", {"message": message, "values": values, "fields": tuple(n for n, _v, _u in shown)},
+                          span, shown[0][0] if shown else None, shown[0][1] if shown else None)
 
 
 class InputErrors(Exception):
@@ -276,7 +353,8 @@ def points_met(weights, flags, met=True):
 
 def no_items(span, name):
     """最大/最小 of a list with no item (the checker proves it cannot happen)."""
-    raise EvaluationError("E0706", {"message": f"列表「{name}」没有可取的项 / the list `{name}` has no item to take"}, span)
+    raise EvaluationError("E0706", {"message": f"列表「{name}」没有可取的项 / the list `{name}` has no item to take",
+                                    "call": f"最大值/最小值（{name}）", "values": f"{name} = []"}, span)
 
 
 def to_bool(value):
@@ -299,6 +377,7 @@ _KIND_TEXT = {
     "amount": ("金额", "an amount"), "count": ("整数计数", "a whole count"), "rate": ("比率", "a rate"),
     "score": ("分数", "a score"), "number": ("数值", "a number"), "boolean": ("是/否", "yes/no"),
     "grade": ("等级", "a grade"), "checklist": ("清单（每项 是/否）", "a checklist (yes/no per item)"),
+    "rated": ("评定得分", "a pick (points)"),
     "date": ("日期，如 2024-04-10", "a date, e.g. 2024-04-10"), "list": ("列表（每项一组字段）", "a list of items"),
     "text": ("文本", "text"),
 }
@@ -310,11 +389,13 @@ def _range_text(lo, lo_open, hi, hi_open):
     return f"{'(' if lo_open or lo is None else '['}{a}, {b}{')' if hi_open or hi is None else ']'}"
 
 
-def validate(inputs, table):
+def validate(inputs, table, optional=()):
     """Raw mapping name -> value  ->  list of validated values in declaration order.
 
-    ``table`` rows: (name, kind, unit, lo, lo_open, hi, hi_open, members, span).
-    Raises InputErrors listing every missing or bad value."""
+    ``table`` rows: (name, kind, unit, lo, lo_open, hi, hi_open, members, span); an input
+    named in ``optional`` may be missing (its value is None: a conditional input, a
+    pick, an input only overridden indicators read). Raises InputErrors listing every
+    missing or bad value."""
     if not hasattr(inputs, "get"):
         raise InputErrors([EvaluationError("E0602", {"name": "*", "value": _show(inputs), "expected_zh": "键值映射",
                                                      "expected_en": "a mapping of names to values"}, None, None, inputs)])
@@ -323,7 +404,8 @@ def validate(inputs, table):
     for name, kind, unit, lo, lo_open, hi, hi_open, members, span in table:
         raw = inputs.get(name) if name in inputs else None
         if raw is None or (isinstance(raw, str) and raw == ""):    # no == on arbitrary objects (arrays)
-            errors.append(EvaluationError("E0601", {"name": name}, span, name, None))
+            if name not in optional:
+                errors.append(EvaluationError("E0601", {"name": name}, span, name, None))
             out.append(None)
             continue
         zh, en = _KIND_TEXT[kind]

@@ -53,6 +53,10 @@ class Columns:
             if part is not None:
                 self.checklist_parts.setdefault(part[0], []).append((part[1], col))
                 continue
+            if key.startswith("评定得分."):
+                picks = sorted(n for n, i in self.inputs.items() if i.rated_of is not None)
+                raise DataError(f"列「{h}」：规则集中没有人工评定的指标「{key[5:]}」 / column `{h}`: the rulebook has no "
+                                f"hand-scored indicator `{key[5:]}`（评定得分的列 / pick columns: {'、'.join(picks) or '—'}）")
             self.id_columns.append(col)
         self.row_table = row_table if self.hidden else None     # 指标行 from a table of their own
         self.row_key: Optional[int] = None                         # the id column that names the unit there
@@ -91,6 +95,9 @@ class Columns:
         for n, inp in enumerate(rb.program.inputs):
             v = f"x{n}"
             out.append(v)
+            if inp.name not in col_of and inp.name not in self.checklist_parts:
+                lines.append(f"        {v} = None")        # an input the case may leave out, with no column
+                continue
             if inp.kind == "checklist":
                 m = len(inp.members)
                 if inp.name in self.checklist_parts:
@@ -147,7 +154,7 @@ class Columns:
         given = set(self.to_input.values()) | set(self.checklist_parts)
         if self.rows_column is not None or self.row_key is not None:
             given |= self.hidden                       # the rows' totals come from the rows
-        return [n for n in self.inputs if n not in given]
+        return [n for n, i in self.inputs.items() if n not in given and not i.optional]   # 仅当 / picks may be absent
 
     def row_to_inputs(self, cells: list) -> tuple[dict, dict, dict]:
         """(inputs for validation, id values, input -> column header)."""

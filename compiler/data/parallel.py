@@ -113,7 +113,7 @@ def _score_row(rowno, cells, write, w, errors, convert, columns, run, fast, tabl
     if values is None:
         raw, _ids, where = columns.row_to_inputs(cells)
         try:
-            values = runtime.validate(raw, table)
+            values = runtime.validate(raw, table, _W["rb"].evaluator.optional)
         except runtime.InputErrors as e:
             errors.extend(RowError(rowno, where.get(x.field), x.field, error_msg(x)) for x in e.errors)
             return 0

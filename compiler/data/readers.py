@@ -179,7 +179,7 @@ def _json_records(path, numbered: Callable[[], Iterator[tuple[int, Any]]], text:
                 raise DataError(f"{path} 第{i}行不是合法 JSON / line {i} is not valid JSON: {_short(e)}") from None
         if not isinstance(rec, dict):
             raise DataError(f"{path} 第{i}条记录不是对象 / record {i} is not an object")
-        return rec
+        return _flatten_picks(rec)
     keys: dict[str, None] = {}
     before = _stamp(path) if text else None     # JSON Lines are read twice: the file must not change
     for i, r in numbered():
@@ -205,6 +205,21 @@ def _json_records(path, numbered: Callable[[], Iterator[tuple[int, Any]]], text:
 
 
 MAX_COLUMNS = 10_000     # keys of a JSON file's records: each becomes a column of every row
+PICK_KEYS = ("评定得分", "rated")
+
+
+def _flatten_picks(rec: dict) -> dict:
+    """A record's ``"评定得分": {"指标": 8.5}`` (the evaluators' picks) as the columns
+    ``评定得分.指标`` a table has."""
+    if not any(isinstance(rec.get(k), dict) for k in PICK_KEYS):
+        return rec
+    out = {}
+    for k, v in rec.items():
+        if k in PICK_KEYS and isinstance(v, dict):
+            out.update((f"评定得分.{name}", x) for name, x in v.items())
+        else:
+            out[k] = v
+    return out
 
 
 def _stamp(path):

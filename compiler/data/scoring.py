@@ -149,7 +149,7 @@ def score_cells(rb: CompiledRulebook, columns: Columns, rowno: int, cells: list)
             where = columns.headers[rows_col] if columns.row_key is None else columns.row_table.source
             return [RowError(rowno, where, None, d.msg) for d in e.diagnostics]
     try:
-        scores, total, grade, na = rb.evaluator.run(runtime.validate(raw, rb.evaluator.inputs))
+        scores, total, grade, na = rb.evaluator.run(runtime.validate(raw, rb.evaluator.inputs, rb.evaluator.optional))
     except runtime.InputErrors as e:
         return [RowError(rowno, where.get(x.field), x.field, error_msg(x)) for x in e.errors]
     except runtime.EvaluationError as e:

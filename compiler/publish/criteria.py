@@ -120,6 +120,8 @@ class _Criteria:
             return "合计"
         if isinstance(e, ir.NotApplicable):
             return "不适用"
+        if isinstance(e, (ir.Rated, ir.Unscorable)):
+            return self.value(e)[1]
         if isinstance(e, ir.Clamp):
             inner, suffix = self.peel(e)
             return f"({self.expr(inner)}，{'，'.join(suffix)})"
@@ -222,6 +224,13 @@ class _Criteria:
             return "const", points_text(v)
         if isinstance(e, ir.NotApplicable):
             return "na", "不适用"
+        if isinstance(e, ir.Rated):
+            lo, hi = points_text(e.lo.value), points_text(e.hi.value)
+            if e.lo.value == 0 and e.hi.value == self.ind.points:
+                return "rated", f"由评价组酌情评分（0–{hi}分）"
+            return "rated", f"由评价组在{lo}–{hi}分内评定"
+        if isinstance(e, ir.Unscorable):
+            return "unscorable", f"无法计分（{e.reason}）"
         if isinstance(e, (ir.If, ir.Tiers)):
             return "rule", self.rule(e)
         return "formula", self.formula(e)
@@ -303,6 +312,8 @@ class _Criteria:
             return f"{cond}{then_word}为{text}"
         if kind == "na":
             return f"{cond}时不适用"
+        if kind in ("rated", "unscorable"):
+            return f"{cond}的，{text}"
         if kind == "formula":
             return f"{cond}{then_word or '时，'}{text}"
         return f"{cond}时：{text}"
@@ -315,7 +326,7 @@ class _Criteria:
             return f"{word}为{text}"
         if kind == "na":
             return f"{word}不适用"
-        if kind == "formula":
+        if kind in ("formula", "rated", "unscorable"):
             return f"{word}{text}"
         return f"{word}：{text}"
 
@@ -503,7 +514,8 @@ def method_criteria(e: ir.Expr, ind: ir.Indicator, program: ir.Program) -> str:
 def rows_criteria(part: ir.RowPart) -> str:
     """评分标准 of an indicator whose rows the case supplies: the rule that the points add
     up, then each scoring method a row may choose."""
-    lines = [f"各行由填报单位逐行填写，分值合计{points_text(part.indicator.points)}分；每行按所选计分方法计分，得分不超过该行分值："]
+    lines = [f"各行由填报单位逐行填写，分值合计{points_text(part.indicator.points)}分；每行按所选计分方法计分，得分不超过该行分值"
+             + ({"exclude": "；不适用的行剔除，其余各行得分按分值折算", "full_points": "；不适用的行计满分"}.get(part.na_policy, "")) + "："]
     for name, prog in part.methods.items():
         pseudo = prog.roots[0]
         lines.append(f"{name}：" + method_criteria(pseudo.score, pseudo, prog).replace("\n", "；"))

@@ -96,11 +96,25 @@ def every_records(items) -> list:
 
 
 def _inputs_read(ind: ir.Indicator) -> list[ir.Input]:
-    """The inputs an indicator's rule reads (through its locals), in declaration order."""
+    """The inputs an indicator's rule reads (through its locals), in declaration order
+    (its pick, 评定得分, is said where the rule takes it)."""
     if ind.score is None:
         return []
-    seen = {x.input.index: x.input for x in ir.walk(ind.score, into_locals=True) if isinstance(x, ir.InputRef)}
-    return [seen[k] for k in sorted(seen)]
+    return [i for i in ir.inputs_read(ind.score) if i.rated_of is None]
+
+
+def _picked(r, band: Optional[ir.Rated], lang: str) -> str:
+    """评价组评定8.5分（理由） — the evaluator's pick, in its band."""
+    zh = lang == "zh"
+    shown = fmt_decimal(r.pick) if r.pick is not None else "?"
+    note = r.pick_note
+    if zh:
+        return f"评价组评定{shown}分" + (f"（{note}）" if note else "")
+    return f"the evaluators gave {shown}" + (f" ({note})" if note else "")
+
+
+def _band(e: ir.Rated) -> str:
+    return e.band()
 
 
 def substitute(e: ir.Expr, values: dict, lang: str = "zh", prec: int = 0) -> str:
@@ -178,7 +192,7 @@ def _shows_arithmetic(e: Optional[ir.Expr]) -> bool:
     不适用, not a branch or table that is explained by its own events)?"""
     while isinstance(e, ir.Clamp):
         e = e.operand
-    return e is not None and not isinstance(e, (ir.Const, ir.NotApplicable, ir.If, ir.Tiers))
+    return e is not None and not isinstance(e, (ir.Const, ir.NotApplicable, ir.If, ir.Tiers, ir.Rated, ir.Unscorable))
 
 
 def _tier_value(score: ir.Expr, t) -> Optional[ir.Expr]:
@@ -213,6 +227,9 @@ class Explanation:
     claimed: Optional[Decimal] = None
     claim_attainable: Optional[bool] = None
     attainable_text: str = ""
+    assessed: bool = False
+    computed: Optional[Decimal] = None      # assessed: what the rule gives (None: not computable)
+    note: str = ""                          # assessed: its reason
 
 
 def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
@@ -237,7 +254,20 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
             kids = [x for x in result.indicators if x.level == "row" and x.path[:-1] == ind.path]
             listing = "、".join(f"{x.name}{fmt_decimal(x.score)}分" for x in kids) if zh else \
                 ", ".join(f"{x.name} {fmt_decimal(x.score)}" for x in kids)
-            parts.append(f"由各行得分相加：{listing}" if zh else f"sum of its rows: {listing}")
+            out_ = [x for x in kids if not x.applicable]
+            if out_ and ind.rows.na_policy == "exclude":
+                # 剔除: the rows that apply, rescaled to the indicator's points
+                app = [x for x in kids if x.applicable]
+                got, pts = sum((x.score for x in app), Decimal(0)), sum((x.points for x in app), Decimal(0))
+                listing = "、".join(f"{x.name}{fmt_decimal(x.score)}分" for x in app) if zh else \
+                    ", ".join(f"{x.name} {fmt_decimal(x.score)}" for x in app)
+                gone = "、".join(x.name for x in out_) if zh else ", ".join(x.name for x in out_)
+                parts.append(f"{gone}不适用，剔除；其余各行得分{listing}，合计{fmt_decimal(got)}分（分值{fmt_decimal(pts)}分），"
+                             f"按分值折算：{fmt_decimal(got)} × {fmt_decimal(ind.points)} ÷ {fmt_decimal(pts)}" if zh else
+                             f"{gone} not applicable, excluded; the other rows {listing}, {fmt_decimal(got)} of "
+                             f"{fmt_decimal(pts)}, rescaled: {fmt_decimal(got)} × {fmt_decimal(ind.points)} ÷ {fmt_decimal(pts)}")
+            else:
+                parts.append(f"由各行得分相加：{listing}" if zh else f"sum of its rows: {listing}")
             for x in kids:
                 extra.append(_row_explanation(rb, ind.rows, x, lang))
         elif ind.score is None:
@@ -245,14 +275,14 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                 ", ".join(f"{c.name} {fmt_decimal(rows['/'.join(c.path)].score)}" for c in ind.ordinary)
             parts.append(f"由{kids}相加" if zh else f"sum of {kids}")
             parts.extend(_adjustments([c for c in ind.children if c.adjusts], rows, lang))
-        elif r.assessed:
-            note = (assessed_notes or {}).get(path, "")
-            parts.append(f"认定得分{fmt_decimal(r.score)}分" + (f"（{note}）" if note else "") + "，未按规则计算" if zh
-                         else f"assessed score {fmt_decimal(r.score)}" + (f" ({note})" if note else "") + ", not computed by the rule")
+        elif r.assessed and r.computed is None:
+            pass                  # the rule could not be computed for this case: said below
         else:
             ins = []
             for inp in _inputs_read(ind):
                 v = values.get(inp.name)
+                if v is None:
+                    continue          # a conditional input this case leaves out (or one it need not give)
                 if inp.kind == "checklist" and isinstance(v, tuple):
                     ins.append(_checklist_text(inp, v, result.evidence.get(inp.name, ()), lang))
                 else:
@@ -275,7 +305,10 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
             branched = any((t.kind == "tier" and _tier_row(ind.score, t) is not None)
                            or (t.kind == "if" and _if_branch(ind.score, t) is not None) for t in evs)
             summed = _children_sum(ind)
-            if summed is not None:
+            if isinstance(ind.score, ir.Rated):
+                parts.append((f"由评价组在{_band(ind.score)}内评定：" if zh else f"hand-scored within {_band(ind.score)}: ")
+                             + _picked(r, ind.score, lang))
+            elif summed is not None:
                 # 合计 (or a 加分项's own children, capped by 最多 in its header): say it as a sum
                 kids = [rows["/".join(c.path)] for c in ind.ordinary]
                 head = ("由" + "、".join(f"{x.name}{fmt_decimal(x.score)}分" for x in kids) + "相加") if zh else \
@@ -287,7 +320,10 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
             elif not branched and not isinstance(ind.score, ir.Const):
                 # the value the formula gives, before the score is rounded to 精度
                 scored = next((t for t in evs if t.kind == "score"), None)
-                raw = clamps[-1].before if clamps else (scored.before if scored is not None else r.score)
+                if r.assessed:        # the score event holds the assessed value: the rule's is kept apart
+                    scored = None
+                raw = clamps[-1].before if clamps else (scored.before if scored is not None else
+                                                        r.computed if r.assessed else r.score)
                 parts_formula = _formula(ind.score, known, clamps, raw, lang)
             for t in evs:
                 if t.kind == "let":
@@ -306,6 +342,13 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                 elif t.kind == "tier":
                     row = t.name or ""
                     cond = row.partition(":")[0].strip()
+                    value_expr = _tier_value(ind.score, t)
+                    if isinstance(value_expr, ir.Rated):
+                        # 属「≥ 90%」一档（8–9分），评价组评定8.5分
+                        which = "「否则」" if cond in ("否则", "else") else f"「{cond}」"
+                        parts.append((f"属{which}一档（{_band(value_expr)}），" if zh
+                                      else f"in the tier {which} ({_band(value_expr)}); ") + _picked(r, value_expr, lang))
+                        continue
                     if cond in ("否则", "else"):
                         parts.append("不满足以上各档，按「否则」" if zh else "no tier above applies, so `else`")
                     else:
@@ -327,7 +370,10 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                 elif t.kind == "if":
                     parts.append(("条件成立" if t.before else "条件不成立") if zh else ("the condition holds" if t.before else "the condition fails"))
                     branch = _if_branch(ind.score, t)
-                    if _shows_arithmetic(branch):
+                    if isinstance(branch, ir.Rated):
+                        parts.append((f"由评价组在{_band(branch)}内评定：" if zh else f"hand-scored within {_band(branch)}: ")
+                                     + _picked(r, branch, lang))
+                    elif _shows_arithmetic(branch):
                         parts.append(_formula(branch, known, clamps, t.value, lang))
                 elif t.kind == "clamp":
                     if t.value != t.before:
@@ -340,17 +386,20 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                     policy = "计满分" if prog.na_policy == "full_points" else "剔除并按比例折算总分"
                     parts.append(f"本项不适用，按规则集「不适用 {policy}」处理" if zh else
                                  f"not applicable; the rulebook's policy: {'full points' if prog.na_policy == 'full_points' else 'excluded, total rescaled'}")
-        if ind.score is not None and not r.assessed and parts_formula:
+        if ind.score is not None and parts_formula:
             # the arithmetic comes after the values it uses, before the clamp
             k = next((i for i, p in enumerate(parts) if p.startswith(("扣完为止", "不加分", "最多", "最少", "clamped"))), len(parts))
             parts.insert(k, parts_formula)
-            scored = next((t for t in events.get(path, []) if t.kind == "score"), None)
+            scored = None if r.assessed else next((t for t in events.get(path, []) if t.kind == "score"), None)
             if scored is not None and isinstance(scored.before, Decimal) and scored.before != r.score \
                     and not any(t.kind == "clamp" and t.value != t.before for t in events.get(path, [])):
                 mode = {"half_up": ("四舍五入", "half up"), "half_even": ("银行家舍入", "half even"),
                         "down": ("截断", "truncated"), "up": ("进一", "rounded up")}[prog.rounding]
                 p_ = fmt_decimal(prog.precision)
                 parts.append(f"按精度{p_}{mode[0]}" if zh else f"rounded to {p_} ({mode[1]})")
+        note = (assessed_notes or {}).get(path, "") or (r.note or "")
+        if r.assessed:
+            parts = _assessed_parts(r, parts, note, ind.score is None, lang)
         score_txt = _score_text(ind, r.score, lang)
         text = ("；".join(parts) + "；" + score_txt + "。") if zh else ("; ".join(parts) + "; " + score_txt + ".")
         claimed = r.claimed
@@ -361,9 +410,32 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
             att = describe_set(sets)
         if ind.rows is not None:
             claimed = None
-        out.append(Explanation(ind.path, ind.points, r.score, text, claimed, ok, att))
+        out.append(Explanation(ind.path, ind.points, r.score, text, claimed, ok, att, r.assessed, r.computed,
+                               note if r.assessed else ""))
         out.extend(extra)
     return out
+
+
+def _assessed_parts(r, parts: list, note: str, summed: bool, lang: str) -> list:
+    """认定得分27分（理由）；按规则：…，计30分；认定较规则 −3分 — the rule's working kept beside
+    the assessed score."""
+    zh = lang == "zh"
+    head = (f"认定得分{fmt_decimal(r.score)}分" + (f"（{note}）" if note else "") if zh
+            else f"assessed score {fmt_decimal(r.score)}" + (f" ({note})" if note else ""))
+    if r.computed is None:
+        return [head, "按规则无法计算（案例未给出规则所需的输入，或规则对此案例无法计分）" if zh
+                else "the rule cannot be computed for this case (an input it reads is not given, or it cannot score it)"]
+    working = ("，".join(parts) if zh else ", ".join(parts))
+    rule = (("各子项" if summed else "按规则") + (f"：{working}，" if working else "") + f"计{fmt_decimal(r.computed)}分" if zh
+            else ("the parts" if summed else "by the rule") + (f": {working};" if working else "") + f" it gives {fmt_decimal(r.computed)}")
+    d = r.score - r.computed
+    diff = (("认定与规则一致" if not d else f"认定较规则{_signed(d)}分") if zh
+            else ("the same as the rule" if not d else f"{_signed(d)} against the rule"))
+    return [head, rule, diff]
+
+
+def _signed(d: Decimal) -> str:
+    return ("+" if d > 0 else "−" if d < 0 else "") + fmt_decimal(abs(d))
 
 
 def _children_sum(ind: ir.Indicator) -> Optional[ir.Expr]:
@@ -455,6 +527,14 @@ def _row_explanation(rb: CompiledRulebook, part: ir.RowPart, row, lang: str) -> 
     score_txt = (f"得{fmt_decimal(row.score)}分（满分{fmt_decimal(row.points)}分）" if zh
                  else f"scores {fmt_decimal(row.score)} of {fmt_decimal(row.points)}")
     body = ""
+    if not row.applicable:
+        policy = "计满分" if part.na_policy == "full_points" else "剔除，其余各行按分值折算"
+        why = f"（{row.note}）" if row.note else ""
+        text = (f"本行不适用{why}，按「不适用 {policy}」处理；得{fmt_decimal(row.score)}分（分值{fmt_decimal(row.points)}分）。" if zh
+                else f"not applicable{(' (' + row.note + ')') if row.note else ''}; "
+                     f"{'full points' if part.na_policy == 'full_points' else 'excluded, the other rows rescaled'}; "
+                     f"scores {fmt_decimal(row.score)} of {fmt_decimal(row.points)}.")
+        return Explanation(row.path, row.points, row.score, text, row.claimed, True if row.claimed is not None else None, "")
     if sub is not None:
         try:
             res = sub.evaluate({k: v for k, v in fields.items()}, trace=True)
@@ -465,28 +545,47 @@ def _row_explanation(rb: CompiledRulebook, part: ir.RowPart, row, lang: str) -> 
             body = body.rsplit("；得" if zh else "; scores", 1)[0]
         except Exception:       # the row was scored already; an explanation is never worth a crash
             body = ""
-    text = (head + ("：" if zh else ": ") + body + ("；" if zh else "; ") + score_txt + ("。" if zh else ".")) if body \
-        else head + ("，" if zh else ", ") + score_txt + ("。" if zh else ".")
+    if row.assessed:
+        note = row.note or ""
+        lead = (f"认定得分{fmt_decimal(row.score)}分" + (f"（{note}）" if note else "") if zh
+                else f"assessed score {fmt_decimal(row.score)}" + (f" ({note})" if note else ""))
+        if row.computed is None:
+            body = lead + ("；按规则无法计算" if zh else "; the method cannot be computed")
+        else:
+            d = row.score - row.computed
+            body = lead + (f"；{head}计算为{fmt_decimal(row.computed)}分" + ("" if not d else f"，认定较规则{_signed(d)}分") if zh
+                           else f"; {head} {fmt_decimal(row.computed)}" + ("" if not d else f", {_signed(d)} against the rule"))
+        head = ""
+    text = (head + ("：" if zh and head else ": " if head else "") + body + ("；" if zh else "; ") + score_txt
+            + ("。" if zh else ".")) if body else head + ("，" if zh else ", ") + score_txt + ("。" if zh else ".")
     # a row's claim is compared with its score (its attainable set is not computed)
     ok = True if row.claimed is not None else None
-    return Explanation(row.path, row.points, row.score, text, row.claimed, ok, "")
+    return Explanation(row.path, row.points, row.score, text, row.claimed, ok, "", row.assessed, row.computed,
+                       row.note or "" if row.assessed else "")
 
 
 @attrs.frozen
 class AuditFinding:
     path: tuple[str, ...]
-    computed: Decimal
-    claimed: Decimal
+    computed: Optional[Decimal]          # the score by the rule (None: an assessed one it cannot compute)
+    claimed: Optional[Decimal]
     attainable: bool
     attainable_text: str
     explanation: str
+    assessed: Optional[Decimal] = None   # the assessed score (认定得分), if any
+    note: str = ""                       # its reason
 
 
 def audit(rb: CompiledRulebook, result: Result, lang: str = "zh", assessed_notes=None) -> list[AuditFinding]:
-    """Every leaf whose claimed score differs from the computed one, and every claim that
-    no input could produce under the rule (even where it equals an assessed score)."""
+    """Every indicator (or row) with an assessed score — the rule's score beside it —,
+    every one whose claimed score differs from its score, and every claim that no input
+    could produce under the rule (even where it equals an assessed score)."""
     out = []
     for e in explain(rb, result, lang, assessed_notes):
+        if e.assessed:
+            claim_ok = e.claim_attainable if e.claim_attainable is not None else True
+            out.append(AuditFinding(e.path, e.computed, e.claimed, claim_ok, e.attainable_text, e.text, e.score, e.note))
+            continue
         if e.claimed is None or e.claim_attainable is None:
             continue
         if e.claimed != e.score or not e.claim_attainable:
@@ -564,9 +663,24 @@ def format_audit(findings: list[AuditFinding], lang: str = "zh") -> str:
     if not findings:
         return "自评得分与计算结果一致 / every claimed score agrees with the rule"
     lines = []
+    zh = lang == "zh"
     for f in findings:
         name = "/".join(f.path)
-        if lang == "zh":
+        if f.assessed is not None:
+            # 规则 30 / 认定 27 / 差 −3 / 理由 … / 自评 …
+            rule = fmt_decimal(f.computed) if f.computed is not None else ("无法计算" if zh else "not computable")
+            cells = [f"规则 {rule}" if zh else f"rule {rule}", f"认定 {fmt_decimal(f.assessed)}" if zh else f"assessed {fmt_decimal(f.assessed)}"]
+            if f.computed is not None:
+                cells.append(("差 " if zh else "difference ") + _signed(f.assessed - f.computed))
+            if f.note:
+                cells.append(("理由 " if zh else "reason ") + f.note)
+            if f.claimed is not None:
+                cells.append(("自评 " if zh else "claimed ") + fmt_decimal(f.claimed))
+            head = f"✎ {name}：" + " / ".join(cells) if zh else f"✎ {name}: " + " / ".join(cells)
+            if not f.attainable:
+                head += (f"；自评得分按规则不可能得到（可得分值：{f.attainable_text}）" if zh
+                         else f"; the claim is unattainable under the rule (attainable: {f.attainable_text})")
+        elif zh:
             head = f"✗ {name}：自评{fmt_decimal(f.claimed)}分，计算{fmt_decimal(f.computed)}分"
             if not f.attainable:
                 head += f"；自评得分按规则不可能得到（可得分值：{f.attainable_text}）"
@@ -576,10 +690,15 @@ def format_audit(findings: list[AuditFinding], lang: str = "zh") -> str:
                 head += f"; the claim is unattainable under the rule (attainable: {f.attainable_text})"
         lines.append(head)
         lines.append(f"    {f.explanation}")
-    n_diff = sum(1 for f in findings if f.claimed != f.computed)
+    n_assessed = sum(1 for f in findings if f.assessed is not None)
+    n_diff = sum(1 for f in findings if f.claimed is not None and f.claimed != (f.assessed if f.assessed is not None else f.computed))
     n_imp = sum(1 for f in findings if not f.attainable)
-    lines.append(f"{len(findings)} 项需复核：{n_diff} 项与计算不一致，{n_imp} 项自评不可得 / "
-                 f"{len(findings)} to review: {n_diff} differ, {n_imp} unattainable claims")
+    if n_assessed:
+        lines.append(f"{len(findings)} 项需复核：{n_assessed} 项认定得分，{n_diff} 项与自评不一致，{n_imp} 项自评不可得 / "
+                     f"{len(findings)} to review: {n_assessed} assessed, {n_diff} differ from the claim, {n_imp} unattainable claims")
+    else:
+        lines.append(f"{len(findings)} 项需复核：{n_diff} 项与计算不一致，{n_imp} 项自评不可得 / "
+                     f"{len(findings)} to review: {n_diff} differ, {n_imp} unattainable claims")
     return "\n".join(lines)
 
 
@@ -606,7 +725,8 @@ def trace_lines(events, path: str) -> list[str]:
         elif t.kind == "na":
             lines.append(f"不适用 / not applicable → {_short(t.value)}")
         elif t.kind == "override":
-            lines.append(f"认定得分 / assessed {_short(t.value)}")
+            rule = _short(t.before) if t.before is not None else "无法计算 / not computable"
+            lines.append(f"认定得分 / assessed {_short(t.value)}（规则 / rule {rule}）")
     return lines
 
 

@@ -84,14 +84,24 @@ def score_table(result: Result, title: str = "", case_title: str = "") -> str:
     if diffs:
         out.append("")
         out.append(f"与自评不一致 {len(diffs)} 项 / {len(diffs)} differ from the claimed scores:")
+        assessed_paths = {"/".join(r.path) for r in result.indicators if r.assessed}
         for path, score, claimed in diffs:
-            out.append(f"  {path}: 计算 {fmt_decimal(score)}，自评 {fmt_decimal(claimed)}")
+            out.append(f"  {path}: {'认定' if path in assessed_paths else '计算'} {fmt_decimal(score)}，自评 {fmt_decimal(claimed)}")
     assessed = [r for r in result.indicators if r.assessed]
     if assessed:
+        # the rule's score is kept beside each assessed one (规则 / 认定 / 差)
         out.append("")
-        out.append("认定得分（未按规则计算） / assessed scores (not computed by the rule): "
-                   + "、".join("/".join(r.path) for r in assessed))
+        out.append("认定得分 / assessed scores（规则 → 认定）:")
+        for r in assessed:
+            rule = fmt_decimal(r.computed) if r.computed is not None else "无法计算 / not computable"
+            diff = f"，差 {_signed(r.score - r.computed)}" if r.computed is not None else ""
+            why = f"，理由：{r.note}" if r.note else ""
+            out.append(f"  {'/'.join(r.path)}: 规则 {rule} → 认定 {fmt_decimal(r.score)}{diff}{why}")
     return "\n".join(out)
+
+
+def _signed(d) -> str:
+    return ("+" if d > 0 else "−" if d < 0 else "") + fmt_decimal(abs(d))
 
 
 def result_json(result: Result) -> str:

@@ -240,6 +240,9 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
     if any(n.children for (_, _, n) in nodes):
         notes.append("子项并入所属指标的一行：得分为各子项之和，评分标准和评分依据逐项列出子项。")
     notes.extend(adjustment_notes(prog))
+    if any(r.assessed for r in result.indicators):
+        notes.append("标“认定”的得分为评价组认定的得分，评分依据中并列按规则计算的得分及二者之差。")
+    notes.extend(data_notes(prog))
     sub = f"{case.title}" if getattr(case, "title", None) else ""
     sub += f"　　规则集：{prog.title}" + (f"（{prog.version}）" if prog.version else "")
     return Table(prog.title, sub.strip(), cols, rows, notes, summary)
@@ -292,8 +295,27 @@ def doc_table(rb) -> Table:
              f"分数按 {fmt_decimal(prog.precision)} 分{rounding}后相加；{grade_on}。" + na] + adjustment_notes(prog)
     if any(n.children for (_, _, n) in nodes):
         notes.append("子项并入所属指标的一行，评分标准逐项列出子项。")
+    notes.extend(data_notes(prog))
     sub = (f"版本 {prog.version}　　" if prog.version else "") + f"满分 {points_text(prog.total)} 分"
     return Table(prog.title, sub, cols, rows, notes)
+
+
+def data_notes(prog: ir.Program) -> list[str]:
+    """What the table asks of the data, in its own wording: inputs given only sometimes
+    (仅当), the indicators the evaluators score (评定得分), the cross-checks (核对)."""
+    out = []
+    cond = [i for i in prog.inputs if i.only_if is not None]
+    if cond:
+        out.append("按条件填报的数据：" + "；".join(
+            f"{i.name}（{' '.join(i.only_if.span.text().split()) if i.only_if.span else '?'}时填报，否则不填）" for i in cond) + "。")
+    rated = [n for n in prog.walk() if n.pick is not None]
+    if rated:
+        out.append("由评价组评定得分的指标（案例中的“评定得分”）：" + "、".join(n.name for n in rated)
+                   + "；评定得分须在规则所列区间之内，并为计分精度的整数倍。")
+    if prog.verifies:
+        out.append("数据核对（评分前逐项检查，不符即不予计分）：" + "；".join(
+            f"{' '.join(v.cond.span.text().split()) if v.cond.span else '?'}（{v.message}）" for v in prog.verifies) + "。")
+    return out
 
 
 def library_table(lib) -> Table:

@@ -23,7 +23,13 @@ tested (tests/property/test_differential.py). Semantics, one rule per place:
 * a leaf score is rounded to a multiple of 精度 with the rulebook's rounding; a parent
   without a rule sums its children's rounded scores; 不适用 scores full points
   (``full_points``) or drops the indicator from the total, which is rescaled to 满分
-  (``exclude``); an assessed score replaces the rule, which is then not evaluated;
+  (``exclude``); an assessed score replaces the rule (and the parent's sum), which is
+  then evaluated only to be shown beside it: its rounded score, or None where the case
+  lacks an input it reads or the rule fails on it (its events then leave the trace);
+* before scoring, each conditional input (仅当) must be given exactly when its condition
+  holds, and each 核对 must hold; a pick (人工评定, 评定 A 至 B) is read only where the
+  rule reaches it, must lie in its band at the precision, and a pick the rule never
+  reached is refused;
 * a 加分项 / 扣分项 scores an amount: a parent without a rule adds its 加分项 and deducts
   its 扣分项 (its ordinary children alone count towards 剔除's applicable points);
 * 总分 is the sum of the ordinary top-level scores (rescaled under 剔除), then the
@@ -37,7 +43,7 @@ Trace events are the generated ``_full`` function's tuples, each appended when i
 is known (inner events first): ``('let', ind, local_ix, v)``, ``('if', ind, span, taken,
 v)``, ``('tier', ind, span, row, v)``, ``('clamp', ind, span, before, after)``,
 ``('score', ind, raw, rounded)``, ``('sum', ind, v)``, ``('na', ind, v)``,
-``('override', ind, v)``. Span numbers are the code generator's (``SPANS`` of the
+``('override', ind, computed, v)``. Span numbers are the code generator's (``SPANS`` of the
 compiled module), the only thing borrowed from it.
 """
 from __future__ import annotations
@@ -61,6 +67,11 @@ def input_table(program: ir.Program) -> tuple:
 def _row(i: ir.Input) -> tuple:
     members = tuple(_row(f) for f in i.type.fields) if i.kind == "list" else tuple(i.members)
     return (i.name, i.kind, i.type.unit, i.lo, i.lo_open, i.hi, i.hi_open, members, -1)
+
+
+def optional_inputs(program: ir.Program) -> frozenset:
+    """Names of the inputs a case may leave out: conditional inputs and picks."""
+    return frozenset(i.name for i in program.inputs if i.optional)
 
 
 def local_numbering(program: ir.Program) -> dict:
@@ -124,8 +135,15 @@ class Interpreter:
         cur = None
         with localcontext(runtime.CONTEXT):
             try:
+                self.case_checks()
                 for ind in prog.order():
                     cur, i = ind, ind.index
+                    if (ind.sums_with_signs or ind.score is None) and i in O:
+                        summed = _signed(ind.children, s) if ind.sums_with_signs else _sum(s[c.index] for c in ind.children)
+                        s[i] = r[i] = O[i]
+                        e[i] = ind.points
+                        self.emit(("override", i, summed, s[i]))
+                        continue
                     if ind.sums_with_signs:
                         s[i] = _signed(ind.children, s)
                         r[i] = _signed(ind.children, r)
@@ -138,11 +156,13 @@ class Interpreter:
                         e[i] = _sum(e[c.index] for c in ind.children)
                         self.emit(("sum", i, s[i]))
                         continue
+                    self.ind, self.memo, self.picked = i, {}, False
                     if i in O:
-                        raw = self.emit(("override", i, O[i]))
+                        raw = self.emit(("override", i, self.computed(ind), O[i]))
                     else:
-                        self.ind, self.memo = i, {}
                         raw = self.ev(ind.score, set())
+                        if ind.pick is not None and not self.picked and self.values[ind.pick.index] is not None:
+                            runtime.rated_unused(self.sp(ind.pick.span), ind.name, self.values[ind.pick.index], ind.pick.name)
                     if raw is None:                       # 不适用
                         na.append(i)
                         if exclude:
@@ -193,6 +213,40 @@ class Interpreter:
         scores = tuple(s[ind.index] for ind in sorted(prog.walk(), key=lambda n: n.index))
         return scores, total, grade, na, trace
 
+    def case_checks(self):
+        """Conditional inputs given exactly when their condition holds; each 核对 holds."""
+        self.ind, self.memo = -1, {}
+        for inp in self.prog.inputs:
+            if inp.only_if is not None:
+                cond = " ".join(inp.only_if.span.text().split()) if inp.only_if.span else "?"
+                holds = self._quiet(inp.only_if)
+                runtime.present(self.values[inp.index], holds, self.sp(inp.span), inp.name, cond)
+        for v in self.prog.verifies:
+            if not self._quiet(v.cond):
+                shown = tuple((x.name, self.values[x.index], x.type.unit) for x in ir.inputs_read(v.cond))
+                runtime.verify_failed(self.sp(v.span), v.message, shown)
+
+    def _quiet(self, e):
+        """A condition's value, not traced (as the generated code computes them)."""
+        T, self.T = self.T, None
+        try:
+            return self.ev(e, set())
+        finally:
+            self.T = T
+
+    def computed(self, ind: ir.Indicator):
+        """What the rule of an indicator with an assessed score gives: its rounded score,
+        or None (an input it reads missing, 不适用, or an error of the rule on this case)."""
+        if any(self.values[x.index] is None for x in ir.inputs_read(ind.score) if not x.optional):
+            return None
+        n = len(self.T)
+        try:
+            v = self.ev(ind.score, set())
+            return None if v is None else self.round(v)
+        except (runtime.EvaluationError, ArithmeticError):
+            del self.T[n:]
+            return None
+
     def grade(self):
         for band in self.prog.grades:
             if band.cond is None or self.ev(band.cond, set()):
@@ -224,6 +278,14 @@ class Interpreter:
             return self.subtotal
         if isinstance(e, ir.NotApplicable):
             return None
+        if isinstance(e, ir.Rated):
+            v = runtime.rated(self.values[e.pick.index], e.lo.value, e.hi.value, self.prog.precision, self.sp(e.span),
+                              e.indicator.name, e.band(), *e.where_texts(), e.pick.name)
+            self.picked = True
+            return v
+        if isinstance(e, ir.Unscorable):
+            name = next((n.name for n in self.prog.walk() if n.index == self.ind), "?")
+            runtime.unscorable(self.sp(e.span), name, e.reason)
         if isinstance(e, ir.BinOp):
             return self.binop(e, K)
         if isinstance(e, ir.Neg):
@@ -319,7 +381,10 @@ class Interpreter:
             return Decimal(len(e.args[0].type.members))
         if f == "require":
             if not self.ev(e.args[0], K):
-                runtime._fail(e.args[1].value, self.sp(e.span))
+                call, params = e.args[3].value
+                known = set(K)
+                shown = tuple((p, a, (lambda x=x: self._shown(x, known)), u) for (p, a, u), x in zip(params, e.args[4:]))
+                runtime._fail(e.args[1].value, self.sp(e.span), call, shown)
             return self.ev(e.args[2], K)
         args = [self.ev(a, K) for a in e.args]
         if f == "min":
@@ -367,6 +432,14 @@ class Interpreter:
         runtime.no_tier(self.sp(t.span), what, None if subject is _UNSET else subject)
 
 
+    def _shown(self, x, known):
+        T, self.T = self.T, None          # values shown in a message are not traced
+        try:
+            return self.ev(x, set(known))
+        finally:
+            self.T = T
+
+
 def _signed(children, scores, start=None):
     """``start`` (if any) plus the children's scores, a 扣分项's deducted, in order."""
     total = start
@@ -393,4 +466,4 @@ def interpret(program: ir.Program, values: list, overrides: dict | None = None, 
 
 def validate(program: ir.Program, inputs) -> list:
     """Raw mapping name -> value  ->  validated values in declaration order (runtime rules)."""
-    return runtime.validate(inputs, input_table(program))
+    return runtime.validate(inputs, input_table(program), optional_inputs(program))

@@ -70,7 +70,10 @@ def strategies(prog: ir.Program):
     """A hypothesis strategy of input lists (validated values, declaration order)."""
     from hypothesis import strategies as st
     consts = _constants(prog)
-    return st.tuples(*[_strategy(inp, consts) for inp in prog.inputs]).map(list)
+    # a conditional input or a pick may be absent (the case's errors when it should not be
+    # are the case's, not properties of the rulebook)
+    return st.tuples(*[st.one_of(st.none(), _strategy(inp, consts)) if inp.optional else _strategy(inp, consts)
+                       for inp in prog.inputs]).map(list)
 
 
 def _strategy(inp: ir.Input, consts):
@@ -202,7 +205,7 @@ class _Checker:
         try:
             scores, total, grade, na, T = self.evaluate(values)
         except runtime.EvaluationError:
-            return   # E0701/E0703 on this input: reported by `check`, not a property
+            return   # E0701/E0703 on this input: reported by `check`, not a property; a case's own errors
         for ind in self.inds:
             s = scores[ind.index]
             if not (0 <= s <= ind.points):

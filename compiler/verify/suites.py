@@ -169,7 +169,7 @@ def _evaluate(loaded: LoadedSuite, tc: ast.TestCase, trace: bool = True):
     """The case's own inputs, scores and rows over the base case's (a case's 指标行 block
     replaces the base case's for that indicator), evaluated."""
     rb = loaded.rulebook
-    case_ast = ast.Case(tc.title, tc.inputs, tc.claimed, tc.assessed, tc.rows, tc.lists, span=tc.span)
+    case_ast = ast.Case(tc.title, tc.inputs, tc.claimed, tc.assessed, tc.rows, tc.lists, tc.rated, span=tc.span)
     own = rb.case_from_ast(case_ast)
     inputs = dict(loaded.base.inputs) if loaded.base else {}
     inputs.update(own.inputs)
@@ -182,8 +182,11 @@ def _evaluate(loaded: LoadedSuite, tc: ast.TestCase, trace: bool = True):
     evidence = dict(loaded.base.evidence) if loaded.base else {}
     evidence = {k: v for k, v in evidence.items() if k not in own.inputs}
     evidence.update(own.evidence)
+    notes = {**(loaded.base.assessed_notes if loaded.base else {}), **own.assessed_notes}
+    for c in ((loaded.base,) if loaded.base else ()) + (own,):
+        notes.update({f"评定得分/{k}": v for k, v in c.rated_notes.items()})
     return rb.evaluate(inputs, trace=trace, assessed=assessed or None, rows=rows or None, evidence=evidence or None,
-                       _spans=spans)
+                       notes=notes, _spans=spans)
 
 
 def _expect_errors(loaded: LoadedSuite, tc: ast.TestCase, wanted) -> CaseOutcome:

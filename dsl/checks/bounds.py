@@ -71,6 +71,12 @@ class Bounds:
         if isinstance(cond, ir.Logic) and ((cond.op == "and") == truth):
             env = self.refine_env(env, cond.left, truth)
             return self.refine_env(env, cond.right, truth)
+        if isinstance(cond, ir.Logic):
+            # 非(A 且 B) / A 或 B: A decides it, or A does not and B does — what holds is what
+            # holds on either way (an earlier row 本年 ≥ 0 且 上年 = 0 rules 上年 = 0 out below it)
+            first = self.refine_env(env, cond.left, truth)
+            second = self.refine_env(self.refine_env(env, cond.left, not truth), cond.right, truth)
+            return _join(first, second)
         if isinstance(cond, ir.Not):
             return self.refine_env(env, cond.operand, not truth)
         if isinstance(cond, ir.Aggregate) and cond.func in ("any", "all") and isinstance(cond.items, ir.InputRef):
@@ -201,6 +207,10 @@ class Bounds:
             return Interval(lo, self.prog.total + sum((r.points for r in self.prog.roots if r.kind == "bonus"), D0))
         if isinstance(e, ir.NotApplicable):
             return Interval(D0, D0, True, True)   # empty: contributes nothing
+        if isinstance(e, ir.Rated):               # the pick is checked to lie in its band
+            return Interval(e.lo.value, e.hi.value)
+        if isinstance(e, ir.Unscorable):
+            return Interval(D0, D0, True, True)   # no score: an evaluation error
         if isinstance(e, ir.BinOp):
             a, b = self.ev(e.left, env), self.ev(e.right, env)
             if e.op == "+":
@@ -482,58 +492,81 @@ class Bounds:
         return labels, helps
 
     # ── driver ──
-    def run(self):
+    def run(self, owners: dict | None = None):
+        """The diagnostics of every rule; ``owners`` (if given) gets, for each diagnostic
+        found in an indicator's rule, id(diagnostic) -> that indicator (a finding inside an
+        expanded method is then shown at that indicator's call)."""
         for loc in self.prog.globals:
             self.ev(loc.expr, {})
+        # the data's checks (核对) and the conditions of conditional inputs divide too
+        for e in [v.cond for v in self.prog.verifies] + [i.only_if for i in self.prog.inputs if i.only_if is not None]:
+            self.ev(e, {})
         for ind in self.prog.order():
-            for loc in ind.locals:
-                if loc.used:
-                    continue   # analysed where it is used, under that path's conditions
-                self.ev(loc.expr, {})
-            if ind.broken:
-                self.ranges[ind.index] = Interval(D0, ind.points)
-                continue
-            if ind.sums_with_signs:
-                self._signed_sum(ind)
-                continue
-            if ind.score is None:
-                # a parent sums its children's rounded scores
-                lo = sum((self.ranges.get(c.index, Interval(D0, c.points)).lo or D0) for c in ind.children)
-                hi = sum((self.ranges.get(c.index, Interval(D0, c.points)).hi or c.points) for c in ind.children)
-                self.ranges[ind.index] = Interval(lo, min(hi, ind.points) if hi is not None else ind.points)
-                continue
-            div_before = sum(d.code == "E0504" for d in self.diags)
-            r = self.ev(ind.score, {})
-            rng = r if not r.empty else Interval(D0, D0)
-            if may_be_na(ind.score):
-                # not applicable scores the points (计满分) or counts as 0 (剔除)
-                rng = iv.hull(rng, Interval.point(ind.points if self.prog.na_policy != "exclude" else D0))
-            # what other rules read, and what is shown, is the score rounded to 精度
-            rng = self._rounded(rng)
-            if sum(d.code == "E0504" for d in self.diags) > div_before:
-                # a possible division by zero already explains an unbounded score
-                self.ranges[ind.index] = Interval(D0, ind.points)
-                continue
-            if not rng.within(D0, ind.points):
-                labels, helps = self._out_of_points(ind, rng)
-                if ind.adjusts and not ind.at_most and (rng.hi is None or rng.hi > ind.points):
-                    word = "加分项" if ind.kind == "bonus" else "扣分项"
-                    helps = [tr(f"{'加' if ind.kind == 'bonus' else '扣'}分须有上限：在表头写「最多」，如「{word} {ind.name} 最多 {fmt_decimal(ind.points)}分:」",
-                                f"a {ind.kind} needs its cap: write `最多` (at most) in its header, `{word} {ind.name} 最多 {fmt_decimal(ind.points)}分:`")]
-                d = make("E0501", labels, helps=helps, name=ind.name, points=fmt_decimal(ind.points), range=rng.text())
-                self.diags.append(d)
-                self.unproven[ind.index] = d
-                rng = iv.meet(rng, lo=D0, hi=ind.points)
-            elif rng.hi is not None and rng.hi < ind.points:
-                self.diags.append(make("W0503", [Label(ind.score.span, tr(f"最高 {fmt_decimal(rng.hi)} 分", f"at most {fmt_decimal(rng.hi)}"))],
-                                       name=ind.name, points=fmt_decimal(ind.points), best=fmt_decimal(rng.hi)))
-            elif rng.lo is not None and rng.lo > 0:
-                self.diags.append(make("I0502", [Label(ind.score.span, tr(f"最低 {fmt_decimal(rng.lo)} 分", f"at least {fmt_decimal(rng.lo)}"))],
-                                       name=ind.name, low=fmt_decimal(rng.lo)))
-            self.ranges[ind.index] = rng
+            start = len(self.diags)
+            self._indicator(ind)
+            if owners is not None:
+                owners.update((id(d), ind) for d in self.diags[start:])
         for v in self.prog.vetoes:
             self.ev(v.cond, {})         # a veto's condition divides safely too (E0504)
         return self.diags
+
+    def _indicator(self, ind: ir.Indicator):
+        for loc in ind.locals:
+            if loc.used:
+                continue   # analysed where it is used, under that path's conditions
+            self.ev(loc.expr, {})
+        if ind.broken:
+            self.ranges[ind.index] = Interval(D0, ind.points)
+            return
+        if ind.sums_with_signs:
+            self._signed_sum(ind)
+            return
+        if ind.score is None:
+            # a parent sums its children's rounded scores
+            lo = sum((self.ranges.get(c.index, Interval(D0, c.points)).lo or D0) for c in ind.children)
+            hi = sum((self.ranges.get(c.index, Interval(D0, c.points)).hi or c.points) for c in ind.children)
+            self.ranges[ind.index] = Interval(lo, min(hi, ind.points) if hi is not None else ind.points)
+            return
+        div_before = sum(d.code == "E0504" for d in self.diags)
+        r = self.ev(ind.score, {})
+        rng = r if not r.empty else Interval(D0, D0)
+        if may_be_na(ind.score):
+            # not applicable scores the points (计满分) or counts as 0 (剔除)
+            rng = iv.hull(rng, Interval.point(ind.points if self.prog.na_policy != "exclude" else D0))
+        # what other rules read, and what is shown, is the score rounded to 精度
+        rng = self._rounded(rng)
+        if sum(d.code == "E0504" for d in self.diags) > div_before:
+            # a possible division by zero already explains an unbounded score
+            self.ranges[ind.index] = Interval(D0, ind.points)
+            return
+        if not rng.within(D0, ind.points):
+            labels, helps = self._out_of_points(ind, rng)
+            if ind.adjusts and not ind.at_most and (rng.hi is None or rng.hi > ind.points):
+                word = "加分项" if ind.kind == "bonus" else "扣分项"
+                helps = [tr(f"{'加' if ind.kind == 'bonus' else '扣'}分须有上限：在表头写「最多」，如「{word} {ind.name} 最多 {fmt_decimal(ind.points)}分:」",
+                            f"a {ind.kind} needs its cap: write `最多` (at most) in its header, `{word} {ind.name} 最多 {fmt_decimal(ind.points)}分:`")]
+            d = make("E0501", labels, helps=helps, name=ind.name, points=fmt_decimal(ind.points), range=rng.text())
+            self.diags.append(d)
+            self.unproven[ind.index] = d
+            rng = iv.meet(rng, lo=D0, hi=ind.points)
+        elif rng.hi is not None and rng.hi < ind.points:
+            self.diags.append(make("W0503", [Label(ind.score.span, tr(f"最高 {fmt_decimal(rng.hi)} 分", f"at most {fmt_decimal(rng.hi)}"))],
+                                   name=ind.name, points=fmt_decimal(ind.points), best=fmt_decimal(rng.hi)))
+        elif rng.lo is not None and rng.lo > 0:
+            self.diags.append(make("I0502", [Label(ind.score.span, tr(f"最低 {fmt_decimal(rng.lo)} 分", f"at least {fmt_decimal(rng.lo)}"))],
+                                   name=ind.name, low=fmt_decimal(rng.lo)))
+        self.ranges[ind.index] = rng
+
+
+def _join(a: dict, b: dict) -> dict:
+    """What holds in environment ``a`` or in ``b``: an impossible one (an empty interval)
+    drops out; otherwise each value the two narrowed is their hull, and a value only one
+    of them narrowed is left to the declarations."""
+    if any(isinstance(v, Interval) and v.empty for v in a.values()):
+        return b
+    if any(isinstance(v, Interval) and v.empty for v in b.values()):
+        return a
+    return {k: iv.hull(v, b[k]) for k, v in a.items() if k in b}
 
 
 def _signed_sum_range(b: "Bounds", ind: ir.Indicator) -> Interval:
@@ -602,9 +635,9 @@ def _percent_text(r: Interval) -> str:
     return f"{'(' if r.lo_open or r.lo is None else '['}{a}, {b}{')' if r.hi_open or r.hi is None else ']'}"
 
 
-def check_bounds(prog: ir.Program):
+def check_bounds(prog: ir.Program, owners: dict | None = None):
     b = Bounds(prog)
-    diags = b.run()
+    diags = b.run(owners)
     return diags, b.ranges, b.unproven
 
 
@@ -614,7 +647,7 @@ def _union_set(b: Bounds, e: ir.Expr, env) -> list[Interval]:
     """The values a score rule can give, as a union of intervals: branches of conditions
     and tiers are kept apart (the hull would hide that 项目质量达标率 gives 0 or more than
     3.8, never 3)."""
-    if isinstance(e, ir.NotApplicable):
+    if isinstance(e, (ir.NotApplicable, ir.Unscorable)):
         return []
     if isinstance(e, ir.If):
         return (_union_set(b, e.then, b.refine_env(env, e.cond, True))

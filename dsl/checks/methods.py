@@ -226,7 +226,7 @@ def inline(r, e: ast.Call, args: list, score_ctx: bool) -> ir.Expr:
                           reason_zh=f"的要求不满足：{st.message or st.cond.span.text()}",
                           reason_en=f"requirement not met: {st.message or st.cond.span.text()}")
                     continue
-                requires.append((c, st.message or st.cond.span.text()))
+                requires.append((c, st.message or st.cond.span.text(), _params_read(st.cond, m)))
             elif isinstance(st, ast.ScoreRule):
                 if result is not None:
                     r.err("E0203", [Label(st.span, "")], name="得分")
@@ -240,15 +240,25 @@ def inline(r, e: ast.Call, args: list, score_ctx: bool) -> ir.Expr:
         r.err("E0210", [Label(m.name.span, "")], name=name, reason_zh="没有「得分 = …」",
               reason_en="has no `得分 = …` result")
         return ir.Const(Decimal(0), span=e.span)
-    for c, msg in reversed(requires):
-        result = ir.Call("require", [c, ir.Const(f"{name}：{msg}", type=Type("text")), result],
-                         span=result.span, type=result.type)
+    args_text = tuple(" ".join(a.span.text().split()) for a in e.args) + tuple(
+        " ".join(p.default.span.text().split()) for p in params[len(e.args):])
+    call_text = f"{name}({', '.join(args_text[:len(e.args)])})"
+    for c, msg, read in reversed(requires):
+        # when it fails: the call, and each parameter it reads with the argument and its value
+        shown = [(p, args_text[k], _binding(mscope[p])) for k, p in read]
+        info = (call_text, tuple((p, a, x.type.unit if x.type.kind == "num" else None) for p, a, x in shown))
+        result = ir.Call("require", [c, ir.Const(f"{name}：{msg}", type=Type("text")), result,
+                                     ir.Const(info, type=Type("text")), *(x for _p, _a, x in shown)],
+                         span=e.span, type=result.type)
     docs = {d.kind: d.text for d in m.body if isinstance(d, ast.Doc)}
     result = attrs.evolve(result, origin=ir.MethodCall(
-        name, tuple(p.name.text for p in params),
-        tuple(" ".join(a.span.text().split()) for a in e.args) + tuple(
-            " ".join(p.default.span.text().split()) for p in params[len(e.args):]),
-        docs.get("criteria"), docs.get("doc"), e.span))
+        name, tuple(p.name.text for p in params), args_text, docs.get("criteria"), docs.get("doc"), e.span))
+    if not r._inline_stack:
+        # a requirement of a method this one calls fails at the call written in the rule
+        for x in ir.walk(result, into_locals=True):
+            if isinstance(x, ir.Call) and x.func == "require" and x.span is not e.span and x.span.file is not e.span.file:
+                x.span = e.span
+                x.args[3] = ir.Const((call_text, x.args[3].value[1]), type=Type("text"))
     # problems found inside the method: show where it was called from
     for i in range(before, len(r.diags)):
         d = r.diags[i]
@@ -258,6 +268,29 @@ def inline(r, e: ast.Call, args: list, score_ctx: bool) -> ir.Expr:
             else:
                 r.diags[i] = attrs.evolve(d, labels=d.labels + (Label(e.span, tr(f"在此调用「{name}」", f"`{name}` called here"), False),))
     return result
+
+
+def _params_read(cond, m: ast.Method) -> list:
+    """(position, name) of the parameters a requirement reads, directly or through the
+    method's own values, in parameter order."""
+    lets = {st.name.text: st.value for st in m.body if isinstance(st, ast.Let)}
+    names, todo, seen = set(), [cond], set()
+    while todo:
+        for x in ast.walk(todo.pop()):
+            if isinstance(x, ast.Ref) and len(x.parts) == 1:
+                n = x.parts[0].text
+                names.add(n)
+                if n in lets and n not in seen:
+                    seen.add(n)
+                    todo.append(lets[n])
+    return [(k, p.name.text) for k, p in enumerate(m.params) if p.name.text in names]
+
+
+def _binding(x) -> ir.Expr:
+    """A parameter's binding as an expression: the argument, or the local holding it."""
+    if isinstance(x, ir.Local):
+        return ir.LocalRef(x, span=x.span, type=x.type)
+    return copy_argument(x)
 
 
 def _at_call(d, call: ast.Call, name: str):

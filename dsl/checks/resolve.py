@@ -64,6 +64,10 @@ class Resolver:
         self._in_method = False              # resolving a method's body: only its parameters and values are visible
         self.row_parts: list[ir.RowPart] = []
         self._in_rows = False                # resolving a row's scoring method: only its fields are visible
+        self._only_if: list = []             # (Input, condition as written): resolved once every input is known
+        self.precision = Decimal("0.01")
+        self.na_policy = None                # the rulebook's 不适用 setting
+        self.verifies: list[ir.Verify] = []
         self._subtotal = None                # what 合计 means here: an indicator (its children), "top", or nothing
         self.total_points = Decimal(0)
 
@@ -92,9 +96,13 @@ class Resolver:
             precision = Decimal("0.01")
         if total is not None and total.value.value <= 0:
             self.err("E0206", [Label(total.span, "")], name="满分", reason_zh="必须大于0", reason_en="(total points) must be positive")
+        self.precision = precision
+        self.na_policy = settings["na_policy"].value if "na_policy" in settings else None
         self.total_points = total.value.value if total is not None else Decimal(0)
         # inputs everywhere
         self._collect_inputs(rb.items)
+        for inp, cond in self._only_if:
+            self._condition(inp, cond)
         # indicators
         roots = []
         seen: dict[str, ast.IndicatorNode] = {}
@@ -106,6 +114,9 @@ class Resolver:
         for it in rb.items:
             if isinstance(it, ast.Let):
                 self._define_local(it, None, self.globals)
+        for it in rb.items:
+            if isinstance(it, ast.Verify):
+                self._verify(it)
         for ind in self.indicators:
             before = sum(d.severity == "error" for d in self.diags)
             self._resolve_body(ind)
@@ -156,7 +167,7 @@ class Resolver:
             na_policy=na_policy, inputs=list(self.inputs.values()), globals=self.globals,
             roots=roots, grades=grades, source_name=rb.span.file.name, source_text=rb.span.file.text,
             grades_broken=grades_broken, row_parts=self.row_parts, files=self._files(rb), deps=self.deps,
-            total_rule=total_rule, vetoes=vetoes)
+            total_rule=total_rule, vetoes=vetoes, verifies=self.verifies)
 
     # ───────────── 总分 = 合计 …, 否决, what a band may read ─────────────
     def _total_rule(self, rb: ast.Rulebook):
@@ -271,7 +282,39 @@ class Resolver:
                                Label(self.inputs[name].span, tr("首次声明", "first declared here"), False)],
                      name=name)
             return
-        self.inputs[name] = self._make_input(d, len(self.inputs))
+        self.inputs[name] = inp = self._make_input(d, len(self.inputs))
+        if d.only_if is not None:
+            self._only_if.append((inp, d.only_if))
+
+    def _condition(self, inp: ir.Input, cond):
+        """The condition of ``输入 X: … 仅当 C``: a yes/no over inputs that are always given."""
+        c = self.expr(cond, {})
+        self.units.want_bool(c, cond.span)
+        conditional = {id(i) for i, _c in self._only_if}
+        for x in ir.walk(c):
+            bad = None
+            if isinstance(x, (ir.LocalRef, ir.ScoreRef, ir.TotalRef)):
+                bad = tr("只能使用输入项", "only inputs")
+            elif isinstance(x, ir.InputRef) and id(x.input) in conditional:
+                bad = tr(f"「{x.input.name}」本身也是仅当才给出的输入", f"`{x.input.name}` is itself given only sometimes")
+            if bad is not None:
+                self.err("E0207", [Label(x.span or cond.span, bad)], name=x.span.text() if x.span else "?",
+                         expected_zh="总会给出的输入（「仅当」的条件只能用这样的输入）",
+                         expected_en="an input that is always given (a `仅当` condition reads only those)")
+                break
+        inp.only_if = c
+
+    def _verify(self, st: ast.Verify):
+        """``核对 条件 "说明"``: over inputs and rulebook-level values, checked before scoring."""
+        c = self.expr(st.cond, self._global_scope())
+        self.units.want_bool(c, st.cond.span)
+        for x in ir.walk(c):
+            if isinstance(x, (ir.ScoreRef, ir.TotalRef)):
+                self.err("E0207", [Label(x.span or st.span, tr("核对在评分之前进行", "checks run before scoring"))],
+                         name=x.span.text() if x.span else "?", expected_zh="输入项或中间值（核对不能使用得分）",
+                         expected_en="an input or a value (a `核对` cannot read scores)")
+                break
+        self.verifies.append(ir.Verify(c, st.message or " ".join(st.cond.span.text().split()), span=st.span))
 
     def _make_input(self, d: ast.InputDecl, index: int, in_list: bool = False) -> ir.Input:
         name = d.name.text
@@ -312,6 +355,7 @@ class Resolver:
             # a rate above 100% is refused unless the declaration allows it: a bare 2.4 in a
             # case means 240%, more often a slip for 2.4% than a real figure
             inp.hi = Decimal(1)
+        lo_set = hi_set = False      # a written constraint replaces the default; two written ones combine
         for c in d.constraints:
             if typ.kind not in ORDERED:
                 self.err("E0303", [Label(c.span, "")], what_zh="只有数值输入可以限定范围", what_en="only numeric inputs take a range")
@@ -326,11 +370,18 @@ class Resolver:
             else:
                 self.units.unify(typ, v.type, c.span, c.op)
             if c.op in (">=", ">"):
-                inp.lo, inp.lo_open = val, c.op == ">"
+                if not lo_set or val > inp.lo or (val == inp.lo and c.op == ">"):
+                    inp.lo, inp.lo_open = val, c.op == ">"
+                lo_set = True
             elif c.op in ("<=", "<"):
-                inp.hi, inp.hi_open = val, c.op == "<"
+                if not hi_set or val < inp.hi or (val == inp.hi and c.op == "<"):
+                    inp.hi, inp.hi_open = val, c.op == "<"
+                hi_set = True
             else:
                 self.err("E0303", [Label(c.span, "")], what_zh="范围只能用 > ≥ < ≤", what_en="a bound uses > ≥ < ≤")
+        if inp.lo is not None and inp.hi is not None and (inp.lo > inp.hi or (inp.lo == inp.hi and (inp.lo_open or inp.hi_open))):
+            self.err("E0303", [Label(d.span, tr(f"范围 {inp.range_text()} 为空", f"the range {inp.range_text()} is empty"))],
+                     what_zh="各约束合起来不容许任何值", what_en="the constraints together admit no value")
         return inp
 
     def _weights(self, t: ast.TypeSpec) -> tuple:
@@ -643,6 +694,8 @@ class Resolver:
             value = self.expr(row.value, scope, score_ctx=score_ctx, grades=grades)
             if rows:
                 value = align(rows[0].value, value)
+            if isinstance(value, ir.Rated):
+                value.where = " ".join(row.span.text().partition(":" if ":" in row.span.text() else "：")[0].split())
             vtype = value.type if vtype is None else self.units.merge(vtype, value.type, row.value.span)
             rows.append(ir.TierRow(kind, row.op, key, value, span=row.span))
         return ir.Tiers(subject, rows, span=t.span, type=vtype or Type("num"))
@@ -683,6 +736,12 @@ class Resolver:
             self.uses_na = True
             self.na_span = self.na_span or e.span
             return ir.NotApplicable(span=e.span, type=ir.NA)
+        if isinstance(e, ast.Rated):
+            return self._rated(e, scope, score_ctx)
+        if isinstance(e, ast.Unscorable):
+            if not score_ctx:
+                self.err("E0508", [Label(e.span, tr("只能作为得分规则的结果", "only as the result of a score rule"))], name="无法计分")
+            return ir.Unscorable(e.reason, span=e.span, type=ir.NA)
         if isinstance(e, ast.Tiers):
             return self.tiers(e, scope, score_ctx, grades)
         if isinstance(e, ast.If):
@@ -781,6 +840,55 @@ class Resolver:
         return ir.Call("item", [base, ir.Const(Decimal(k), type=Type("num"))], span=e.span, type=ir.BOOL)
 
 
+    def _rated(self, e: ast.Rated, scope, score_ctx: bool) -> ir.Expr:
+        """``人工评定`` / ``评定 A 至 B``: the indicator's pick, within a constant band."""
+        ind = self._current
+        word = "人工评定" if e.lo is None else "评定"
+        if not score_ctx or ind is None or ind.row_of is not None:
+            where = tr("指标行的计分方法不能人工评定", "a row's scoring method cannot be hand-scored") if (
+                ind is not None and ind.row_of is not None) else tr("只能作为得分规则的结果", "only as the result of a score rule")
+            self.err("E0508", [Label(e.span, where)], name=word)
+            return ir.Const(Decimal(0), span=e.span)
+        bounds = []
+        for b in (e.lo, e.hi):
+            if b is None:
+                bounds.append(ir.Const(Decimal(0) if not bounds else ind.points, span=e.span, type=Type("num")))
+                continue
+            v = fold_constant(self.expr(b, scope))
+            if not isinstance(v, ir.Const) or not isinstance(v.value, Decimal) or v.type.unit not in (None, "分"):
+                self.err("E0303", [Label(b.span, tr("应为分数常数", "expected a constant number of points"))],
+                         what_zh="评定区间的上下限须为分数常数", what_en="the ends of a rated band are constant points")
+                v = ir.Const(Decimal(0), span=b.span, type=Type("num"))
+            bounds.append(ir.Const(v.value, span=b.span, type=Type("num")))
+        lo, hi = bounds
+        reason = None
+        if lo.value > hi.value:
+            reason = tr("下限高于上限", "its lower end is above its upper end")
+        elif lo.value < 0 or hi.value > ind.points:
+            reason = tr(f"超出「{ind.name}」的分值范围 [0, {ir.fmt_decimal(ind.points)}]",
+                        f"it leaves the points of `{ind.name}`, [0, {ir.fmt_decimal(ind.points)}]")
+        elif lo.value % self.precision or hi.value % self.precision:
+            reason = tr(f"上下限不是精度 {ir.fmt_decimal(self.precision)} 的整数倍",
+                        f"its ends are not multiples of the precision {ir.fmt_decimal(self.precision)}")
+        if reason is not None:
+            self.err("E0525", [Label(e.span, reason)], band=f"{ir.fmt_decimal(lo.value)}–{ir.fmt_decimal(hi.value)}",
+                     reason_zh=reason.zh, reason_en=reason.en)
+        if ind.pick is None:
+            pick = ir.Input(f"评定得分.{self._short_name(ind)}", "rated", Type("num"), lo=Decimal(0), hi=ind.points,
+                            doc=f"「{ind.name}」的评定得分（由评价组给出）", span=e.span, index=len(self.inputs), used=True,
+                            rated_of=ind)
+            self.inputs[pick.name] = pick
+            ind.pick = pick
+        return ir.Rated(lo, hi, ind.pick, ind, span=e.span, type=Type("num"))
+
+    def _short_name(self, ind: ir.Indicator) -> str:
+        """The shortest tail of the indicator's path that names it alone: 完成率, or
+        资产管理.管理制度健全性 when the name is shared."""
+        for k in range(1, len(ind.path) + 1):
+            tail = ind.path[-k:]
+            if len([i for i in self.indicators if i.path[-k:] == tail]) == 1:
+                return ".".join(tail)
+        return ".".join(ind.path)
 def _ancestors(ind):
     p = ind.parent
     while p is not None:

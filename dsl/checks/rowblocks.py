@@ -14,7 +14,7 @@ from decimal import Decimal
 import attrs
 
 from .. import ast, ir
-from ..diagnostics import Label
+from ..diagnostics import Label, tr
 from ..ir import Type
 from ..ops import may_be_na
 from .clamps import push_clamps
@@ -48,7 +48,8 @@ def resolve_rows(r, ind: ir.Indicator, block: ast.RowsBlock):
         bad("缺少「字段 计分方法: 等级(…)」", "need a field `计分方法: 等级(…)` naming each row's method")
     members = fields[mf].members if mf is not None and fields[mf].kind == "grade" else ()
     part = ir.RowPart(ind, list(fields.values()), pf or "分值", mf or "计分方法",
-                      doc="\n".join(d.text for d in block.docs) or None, span=block.span)
+                      doc="\n".join(d.text for d in block.docs) or None, span=block.span,
+                      na_policy=block.na_policy or r.na_policy)
     for rm in block.methods:
         name = rm.name.text
         if name in part.methods:
@@ -60,17 +61,20 @@ def resolve_rows(r, ind: ir.Indicator, block: ast.RowsBlock):
         fresh = {n: attrs.evolve(inp, used=False) for n, inp in fields.items()}
         pseudo = ir.Indicator(name, "row", Decimal(0), ind.path + (name,), span=rm.span, name_span=rm.name.span,
                               row_of=ind, index=0)
-        saved = r.inputs, r._current, r._in_rows
+        saved = r.inputs, r._current, r._in_rows, r.uses_na, r.na_span
         r.inputs, r._current, r._in_rows = fresh, pseudo, True
         try:
             v = rm.value
             score = r.tiers(v, {}, score_ctx=True) if isinstance(v, ast.Tiers) else r.expr(v, {}, score_ctx=True)
         finally:
-            r.inputs, r._current, r._in_rows = saved
+            # a row's 不适用 follows the rows' own policy (below), not the rulebook's
+            r.inputs, r._current, r._in_rows, r.uses_na, r.na_span = saved
         pseudo.score = push_clamps(score)
         r.units.check_score(pseudo, v.span)
-        if may_be_na(score):
-            bad("的计分方法不能得「不适用」", "cannot score 不适用 (leave the row out instead)", v.span)
+        if may_be_na(score) and part.na_policy is None:
+            r.err("E0505", [Label(v.span, tr("此行可能不适用", "a row may be not applicable here"))],
+                  helps=[tr("在指标行中写「不适用 剔除」（其余各行按分值折算）或「不适用 计满分」",
+                            "write `不适用 剔除` (the other rows rescaled) or `不适用 计满分` in the 指标行 block")])
         used = sorted((i for i in fresh.values() if i.used), key=lambda i: i.index)
         for k, inp in enumerate(used):
             inp.index = k
@@ -116,13 +120,16 @@ def resolve_rows(r, ind: ir.Indicator, block: ast.RowsBlock):
 
 def row_programs(r, precision: Decimal, rounding: str, na_policy) -> None:
     """Each row method as a program of its own: one pseudo-indicator, worth 1, over the
-    fields the method reads (``RowPart.methods``: name -> ir.Program)."""
+    fields the method reads (``RowPart.methods``: name -> ir.Program). A row that is
+    不适用 comes back as such (the program's own policy only marks it); the rows' policy
+    is applied when the rows are summed (compiler/rows.py)."""
     rb = r.rb
     for part in r.row_parts:
         for name, (pseudo, used) in list(part.methods.items()):
             part.methods[name] = ir.Program(
                 title=f"{rb.title}/{part.indicator.qualified}/{name}", version=None, total=Decimal(1),
                 precision=precision, rounding=rounding,
-                grade_on="exact", na_policy=na_policy, inputs=used, globals=[], roots=[pseudo],
+                grade_on="exact", na_policy="full_points" if may_be_na(pseudo.score) else na_policy,
+                inputs=used, globals=[], roots=[pseudo],
                 grades=[ir.GradeBand("—", None)], source_name=rb.span.file.name, source_text=rb.span.file.text,
                 files=r._files(rb))

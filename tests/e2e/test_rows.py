@@ -897,8 +897,8 @@ E0211_CASES = {
     "choice without a method": (FIELDS[:-1], "缺少计分方法「越低越好」的「方法 越低越好 = …」"),
     "不加分 in a row method": (replace_item(FIELDS[4], "方法 越高越好 = 分值 × 实际完成值 / 年度指标值 不加分"),
                                "中不能用「不加分」，请写「最多 分值」"),
-    "不适用 from a row method": (replace_item(FIELDS[4], "方法 越高越好 = 不适用"), "的计分方法不能得「不适用」"),
 }
+# 不适用 from a row method is allowed now, under the rows' policy (tests/e2e/test_issue13.py)
 
 
 @pytest.mark.parametrize("name", list(E0211_CASES))

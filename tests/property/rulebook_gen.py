@@ -59,6 +59,8 @@ KW = {
     "points_unmet": ["不符合扣分", "points_unmet"], "yuan": ["金额(元)", "amount(元)"],
     ">=": ["≥", ">="], "<=": ["≤", "<="], "!=": ["≠", "!="], "==": ["=", "=="], ">": [">"], "<": ["<"],
     "*": ["×", "*"], "/": ["÷", "/"], ":": [":", "："], ",": [", ", "，"],
+    "rated_full": ["人工评定", "rated"], "rated": ["评定", "rated"], "only_if": ["仅当", "only_if"],
+    "verify": ["核对", "verify"], "unscorable": ["无法计分", "unscorable"],
 }
 COUNT_TYPES = {"人": ["人数", "计数(人)", "count(人)"], "项": ["项数", "计数(项)", "count(项)"], "个": ["计数(个)", "count(个)"]}
 INPUT_NAMES = ["预算数", "执行数", "本年数", "上年数", "在职人数", "编制数", "完成率", "满意率", "职责明确",
@@ -89,6 +91,9 @@ class InputSpec:
     marks: set = attrs.field(factory=set)     # constants it is compared with (dates for a date)
     weights: tuple = ()             # a weighted checklist's points
     most: Optional[int] = None      # a list's most items
+    only_if: Optional[str] = None   # 仅当: the condition as written
+    guards: tuple = ()              # conditions a rule may read it under (each implies only_if)
+    present: object = None          # drawn case values -> does the condition hold
 
     @property
     def key(self):
@@ -110,6 +115,7 @@ class Book:
     inputs: list
     total: D
     uses_na: bool
+    picks: dict = attrs.field(factory=dict)   # pick input name -> (points, [(lo, hi), …]) of its bands
 
 
 @attrs.define(eq=False)
@@ -127,6 +133,8 @@ class Writer:
         self.inputs: list[InputSpec] = []
         self.uses_na = False
         self.na_ok = False
+        self.picks: dict = {}
+        self.node_name: Optional[str] = None     # the leaf whose rule is being written (its pick)
         self.adjust_ok = False       # may draw 加分项 / 扣分项
 
     # ── choices ──
@@ -174,8 +182,28 @@ class Writer:
                                                     "grade", "checklist", "date", "list", "yuan"]), min_size=2, max_size=6))
         for kind in kinds + ["amount", "rate"]:     # at least one amount and one rate
             self.add_input(kind)
+        if self.chance(30):
+            self.conditional_input()
 
-    def add_input(self, kind, shape=None) -> InputSpec:
+    def conditional_input(self):
+        """A rate given only when a yes/no input holds or an amount is positive (仅当); the
+        rules read it only under a condition implying that."""
+        from jixiao.compiler.backend import runtime
+        if self.chance(60):
+            b = self.of("boolean") or self.add_input("boolean")
+            cond = b.name
+            guards = (b.name, f"{b.name} {self.kw('==')} {self.kw('true')}", f"{b.name} {self.kw('and')} {b.name}")
+            present = lambda vals, b=b: runtime.to_bool(vals[b.key])
+        else:
+            a = self.of("amount") or self.add_input("amount")
+            a.marks.update({D(0), D(1)})
+            cond = f"{a.name} > 0"
+            guards = (cond, f"0 < {a.name}", f"{a.name} {self.kw('>=')} 1")
+            present = lambda vals, a=a: runtime.to_decimal(vals[a.key]) > 0
+        y = self.add_input("rate", "default", only_if=cond)
+        y.guards, y.present = guards, present
+
+    def add_input(self, kind, shape=None, only_if=None) -> InputSpec:
         name = self.fresh(INPUT_NAMES)
         spec = InputSpec(name, kind, None)
         cons = ""
@@ -227,12 +255,14 @@ class Writer:
             else:
                 typ = f"{self.kw('checklist')}[" + ", ".join(f'"{m}"' for m in spec.members) + "]"
         doc = ' "说明文字"' if self.rs.random() < 0.2 else ""
-        spec.decl = f"{self.kw('input')} {name}{self.kw(':')} {typ}{cons}{doc}"
+        spec.only_if = only_if
+        cond = f" {self.kw('only_if')} {only_if}" if only_if else ""
+        spec.decl = f"{self.kw('input')} {name}{self.kw(':')} {typ}{cons}{cond}{doc}"
         self.inputs.append(spec)
         return spec
 
     def of(self, *kinds, where=lambda s: True):
-        found = [s for s in self.inputs if s.kind in kinds and where(s)]
+        found = [s for s in self.inputs if s.kind in kinds and where(s) and s.only_if is None]
         return self.pick(found) if found else None
 
     # ── numeric expressions: (text, unit), unit None or "%" ──
@@ -240,7 +270,13 @@ class Writer:
         atoms = ["const", "rate", "ratio", "count", "check", "days", "months", "agg", "points", "yuan"] + \
             (["local"] * 5 if any(l.unit in (None, "%") for l in locs) else [])
         compound = ["add", "sub", "mul", "div", "minmax", "round", "if", "guard"] if depth > 0 else []
+        if any(s.only_if for s in self.inputs):
+            compound.append("cond_input")
         what = self.pick(atoms + compound)
+        if what == "cond_input":
+            # a conditional input, read only where its condition is known to hold
+            y = self.pick([s for s in self.inputs if s.only_if])
+            return f"({self.kw('if')} {self.pick(y.guards)} {self.kw('then')} {y.name} {self.kw('else')} {self.num(self.pick(SMALL))})", "%"
         if what == "const":
             return self.num(self.pick(SMALL)), None
         if what == "rate":
@@ -441,7 +477,23 @@ class Writer:
         opts = ["const", "minmax", "clamp", "deduct", "ratio", "check", "ceil", "late", "items", "weighted"] + (["if"] if depth > 0 else [])
         if na_ok:
             opts += ["na", "na_clamp"]
+        if self.node_name is not None:
+            opts += ["rated"]
+            if depth < 2 and self.chance(25):
+                opts += ["unscorable"]
         what = self.pick(opts)
+        if what == "rated":
+            # 评定 lo 至 hi: the evaluator's pick within a band at the precision
+            steps = int(P / self.step)
+            a, b = (0, steps) if self.chance(25) else sorted(self.draw(st.integers(0, steps)) for _ in range(2))
+            lo, hi = self.step * a, self.step * b
+            key = f"评定得分.{self.node_name}"
+            self.picks.setdefault(key, (P, []))[1].append((lo, hi))
+            if lo == 0 and hi == P and self.chance(50):
+                return self.kw("rated_full")
+            return f"{self.kw('rated')} {self.num(lo)} {self.kw('to')} {self.num(hi)}"
+        if what == "unscorable":
+            return f'{self.kw("unscorable")} "表中未规定"'
         if what == "const":
             # a multiple of 精度: the fast path mis-rounds a rule whose results are all constants
             # when one is not (test_constant_results_round_like_the_traced_path)
@@ -610,10 +662,12 @@ class Writer:
             # test_points_not_a_multiple_of_precision)
             points = self.pick([p for p in LEAF_POINTS if p % self.step == 0] or [self.step])
             self.guarded_local = self.fresh(LOCAL_NAMES)
+            self.node_name = name.strip("「」") if self.chance(30) else None    # this rule may be hand-scored
             if self.chance(40):
                 rule = self.tiers(points, mine, self.na_ok, ind + pad + pad)
             else:
                 rule = [self.bounded(points, 2, mine, self.na_ok)]
+            self.node_name = None
             if isinstance(rule, tuple):       # the 变动率 pattern brings its local along
                 rule, let = rule
                 lines.append(let)
@@ -734,9 +788,16 @@ class Writer:
         if self.uses_na or self.chance(10):
             head.append(f"{self.kw('na_set')} {self.kw(self.pick(['full_points', 'exclude']))}")
         decls = [s.decl for s in self.inputs if not s.placed]
-        body = head + [""] + decls + [f"{n} = {e}" for n, e, _u in glob] + [""] + roots + held + [""] \
+        checks = []
+        if self.chance(15):      # 核对: a cross-check of the data, before scoring (most hold)
+            a = self.of("amount", "count", where=lambda s: s.nonneg)
+            b = self.of("amount", "count", where=lambda s: a is not None and s.unit == a.unit and s.nonneg)
+            cond = (self.cond(0, []) if a is None or self.chance(30) else
+                    f"{a.name} {self.kw('<=')} {a.name} + {b.name}" if self.chance(50) else f"{a.name} {self.kw('>=')} 0")
+            checks.append(f'{self.kw("verify")} {cond} "数据应一致"')
+        body = head + [""] + decls + [f"{n} = {e}" for n, e, _u in glob] + checks + [""] + roots + held + [""] \
             + self.grades(total, step, lo, hi)
-        return Book("\n".join(body) + "\n", self.inputs, total, self.uses_na)
+        return Book("\n".join(body) + "\n", self.inputs, total, self.uses_na, self.picks)
 
 
 @st.composite
@@ -805,8 +866,75 @@ def _value(s: InputSpec):
     return num.flatmap(lambda v: st.sampled_from([v, str(v)] + ([int(v)] if v == v.to_integral_value() else [])))
 
 
+def _pick(points: D, bands: list, step: D):
+    """A pick: absent, at a band's edge or just outside it, or anywhere in [0, points]."""
+    edges = sorted({v for lo, hi in bands for v in (lo, hi, lo - step, hi + step, (lo + hi) / 2) if 0 <= v <= points})
+    anywhere = st.integers(0, int(points / step)).map(lambda n: n * step)
+    return st.one_of(st.none(), st.sampled_from(edges), anywhere) if edges else st.one_of(st.none(), anywhere)
+
+
 def inputs_for(book: Book):
-    return st.fixed_dictionaries({s.key: _value(s) for s in book.inputs})
+    """Admissible values of a book's inputs; a conditional input left out where its
+    condition fails (and now and then given anyway, or left out where it holds); the
+    evaluators' picks, or none."""
+    def settle(vals):
+        vals = dict(vals)
+        for s in book.inputs:
+            if s.only_if is not None and s.key in vals:
+                keep = s.present(vals)
+                if vals.pop("__flip_" + s.key, False):
+                    keep = not keep
+                if not keep:
+                    del vals[s.key]
+        for k in [k for k in vals if k.startswith("__flip_")]:
+            del vals[k]
+        return {k: v for k, v in vals.items() if v is not None}
+    parts = {s.key: _value(s) for s in book.inputs}
+    parts.update({"__flip_" + s.key: st.integers(0, 9).map(lambda n: n == 0) for s in book.inputs if s.only_if})
+    for name, (points, bands) in book.picks.items():
+        parts[name] = _pick(points, bands, _book_step(book))
+    return st.fixed_dictionaries(parts).map(settle)
+
+
+def _book_step(book: Book) -> D:
+    """The precision a book states (0.01 when it states none)."""
+    for line in book.text.split("\n"):
+        head = line.split(" ")
+        if head[0] in ("精度", "precision") and len(head) > 1:
+            return D(head[1])
+    return D("0.01")
+
+
+def settle_picks(rb, inputs):
+    """The inputs with each pick the rule refuses moved into the band it asks for (E0621,
+    E0622, E0623) or dropped (E0624), so that hand-scored cases also score."""
+    from jixiao.compiler.backend import runtime
+    from jixiao.compiler.verify import interpreter
+    from jixiao.dsl import ir
+    from jixiao.dsl.diagnostics import JixiaoError
+    inputs = dict(inputs)
+    for _ in range(8):
+        try:
+            interpreter.interpret(rb.program, rb.validate(inputs))
+            return inputs
+        except runtime.EvaluationError as e:
+            if e.code == "E0624":
+                del inputs[e.field]
+                continue
+            if e.code not in ("E0621", "E0622", "E0623"):
+                return inputs
+            ind = next(i for i in rb.program.walk() if i.pick is not None and i.pick.name == e.field)
+            lo = next(r.lo.value for r in ir.walk(ind.score) if isinstance(r, ir.Rated) and r.band() == e.params["band"])
+            inputs[e.field] = lo
+        except JixiaoError:
+            return inputs
+    return inputs
+
+
+# errors a case may have that the checker cannot rule out: picks (missing, outside their
+# band, off the precision, unused), conditional inputs given or left out against their
+# condition, a failed 核对, a tier the table leaves undefined (无法计分)
+CASE_ERRORS = {"E0621", "E0622", "E0623", "E0624", "E0625", "E0626", "E0721", "E0722"}
 
 
 # ───────────── compiling a drawn book ─────────────

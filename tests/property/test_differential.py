@@ -23,7 +23,7 @@ from jixiao.compiler.backend import runtime
 from jixiao.compiler.api import compile_rulebook
 from jixiao.dsl.diagnostics import JixiaoError
 
-from .rulebook_gen import compile_book, inputs_for, profile, rulebooks
+from .rulebook_gen import compile_book, inputs_for, profile, rulebooks, settle_picks
 
 
 def is_subsequence(short, long):
@@ -41,8 +41,8 @@ def outcome(fn):
 
 
 def overrides_for(prog):
-    """Assessed scores for some indicators that have a rule, within [0, points]."""
-    ruled = [ind for ind in prog.walk() if ind.score is not None]
+    """Assessed scores for some indicators (leaves and parents), within [0, points]."""
+    ruled = list(prog.walk())
     return st.lists(st.sampled_from(ruled), max_size=2, unique=True).flatmap(
         lambda inds: st.fixed_dictionaries({
             ind.index: st.integers(0, int(ind.points * 100)).map(lambda n: D(n) / 100) for ind in inds}))
@@ -78,11 +78,14 @@ def check_agree(rb, values, overrides):
 @profile(150)
 @given(book=rulebooks(), data=st.data())
 def test_compiled_matches_interpreter(book, data):
+    """Also on hand-scored tiers (picks given, missing, outside their band), conditional
+    inputs (given, left out, given where their condition fails) and 核对."""
     _result, rb = compile_book(book)
     for inputs in data.draw(st.lists(inputs_for(book), min_size=1, max_size=4), label="inputs"):
-        values = rb.validate(inputs)
-        assert values == interpreter.validate(rb.program, inputs)
-        check_agree(rb, values, None)
+        for case in (inputs, settle_picks(rb, inputs)) if book.picks else (inputs,):
+            values = rb.validate(case)
+            assert values == interpreter.validate(rb.program, case)
+            check_agree(rb, values, None)
 
 
 @profile(80)
@@ -90,6 +93,7 @@ def test_compiled_matches_interpreter(book, data):
 def test_compiled_matches_interpreter_with_assessed_scores(book, data):
     _result, rb = compile_book(book)
     for inputs in data.draw(st.lists(inputs_for(book), min_size=1, max_size=3), label="inputs"):
+        inputs = settle_picks(rb, inputs) if book.picks else inputs
         overrides = data.draw(overrides_for(rb.program), label="assessed")
         check_agree(rb, rb.validate(inputs), overrides)
         # the public API reports the same scores, marks assessed ones and not-applicable ones
@@ -103,7 +107,8 @@ def test_compiled_matches_interpreter_with_assessed_scores(book, data):
         assert (res.total, res.grade) == (total, grade)
         for ind in rb.program.walk():
             r = next(x for x in res.indicators if x.path == ind.path)
-            assert (r.score, r.applicable, r.assessed) == (scores[ind.index], ind.index not in rb.program.not_applicable(na),
+            assert (r.score, r.applicable, r.assessed) == (scores[ind.index],
+                                                           ind.index not in rb.program.not_applicable(na, set(overrides)),
                                                            ind.index in overrides)
 
 

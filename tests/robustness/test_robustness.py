@@ -546,7 +546,7 @@ def test_each_input_rejects_or_scores_odd_values(stdlib, base_inputs, value):
 
 # ═══════════════════════ 2. hostile rulebooks: nothing is executed ═══════════════════════
 
-MANGLED = re.compile(r"^(?:[ivsret]_\d+|_K\d+|T|O|V|na|tot|totx|eff|grade|cur)$")
+MANGLED = re.compile(r"^(?:[ivsretcu]_\d+|_K\d+|T|O|V|na|tot|totx|eff|grade|cur|tn)$")
 ALLOWED_BUILTINS = {"min", "max", "abs", "sum", "all", "any"}
 RUNTIME_NAMES = {k for k in vars(runtime) if not k.startswith("__")}
 

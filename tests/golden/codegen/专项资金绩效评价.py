@@ -41,6 +41,7 @@ INPUTS = (
     ('存在重大违规违纪问题', 'boolean', None, None, False, None, False, (), 85),
     ('发生重大安全责任事故', 'boolean', None, None, False, None, False, (), 86),
 )
+OPTIONAL = ()
 # (path, points, level, parent index, span)
 INDICATORS = (
     (('决策',), _D('20'), 'level1', -1, 87),
@@ -233,7 +234,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 2
         if 2 in O:
             r_2 = O[2]
-            T.append(('override', 2, r_2))
+            tn = len(T)
+            try:
+                c_2 = None if (i_0 is None) else (rec(T, ('if', 2, 8, True, _K0)) if i_0 else rec(T, ('if', 2, 8, False, _K13)))
+                if c_2 is not None: c_2 = SNAP(c_2).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_2 = None
+            T.append(('override', 2, c_2, r_2))
         else:
             r_2 = (rec(T, ('if', 2, 8, True, _K0)) if i_0 else rec(T, ('if', 2, 8, False, _K13)))
         s_2 = SNAP(r_2).quantize(PRECISION, ROUNDING)
@@ -242,20 +250,38 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 3
         if 3 in O:
             r_3 = O[3]
-            T.append(('override', 3, r_3))
+            tn = len(T)
+            try:
+                c_3 = None if (i_1 is None) else min((COUNTS[sum(i_1)] * _K3), _K0)
+                if c_3 is not None: c_3 = SNAP(c_3).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_3 = None
+            T.append(('override', 3, c_3, r_3))
         else:
             r_3 = min((COUNTS[sum(i_1)] * _K3), _K0)
         s_3 = SNAP(r_3).quantize(PRECISION, ROUNDING)
         T.append(('score', 3, r_3, s_3))
         # ── '决策/项目立项' · level2 · 8分 ──
         cur = 1
-        s_1 = O[1] if 1 in O else s_2 + s_3
-        T.append(('sum', 1, s_1))
+        if 1 in O:
+            s_1 = O[1]
+            T.append(('override', 1, s_2 + s_3, s_1))
+        else:
+            s_1 = s_2 + s_3
+            T.append(('sum', 1, s_1))
         # ── '决策/绩效目标/绩效目标合理性' · level3 · 3分 ──
         cur = 5
         if 5 in O:
             r_5 = O[5]
-            T.append(('override', 5, r_5))
+            tn = len(T)
+            try:
+                c_5 = None if (i_2 is None) else (rec(T, ('tier', 5, 9, 0, _K5)) if (t_0 := i_2) == '合理' else rec(T, ('tier', 5, 10, 1, _K23)) if t_0 == '基本合理' else rec(T, ('tier', 5, 11, 2, _K13)) if t_0 == '不合理' else no_tier(0, '绩效目标评价', t_0))
+                if c_5 is not None: c_5 = SNAP(c_5).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_5 = None
+            T.append(('override', 5, c_5, r_5))
         else:
             r_5 = (rec(T, ('tier', 5, 9, 0, _K5)) if (t_0 := i_2) == '合理' else rec(T, ('tier', 5, 10, 1, _K23)) if t_0 == '基本合理' else rec(T, ('tier', 5, 11, 2, _K13)) if t_0 == '不合理' else no_tier(0, '绩效目标评价', t_0))
         s_5 = SNAP(r_5).quantize(PRECISION, ROUNDING)
@@ -264,20 +290,38 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 6
         if 6 in O:
             r_6 = O[6]
-            T.append(('override', 6, r_6))
+            tn = len(T)
+            try:
+                c_6 = None if (i_3 is None) else (rec(T, ('if', 6, 12, True, _K5)) if i_3 else rec(T, ('if', 6, 12, False, _K13)))
+                if c_6 is not None: c_6 = SNAP(c_6).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_6 = None
+            T.append(('override', 6, c_6, r_6))
         else:
             r_6 = (rec(T, ('if', 6, 12, True, _K5)) if i_3 else rec(T, ('if', 6, 12, False, _K13)))
         s_6 = SNAP(r_6).quantize(PRECISION, ROUNDING)
         T.append(('score', 6, r_6, s_6))
         # ── '决策/绩效目标' · level2 · 6分 ──
         cur = 4
-        s_4 = O[4] if 4 in O else s_5 + s_6
-        T.append(('sum', 4, s_4))
+        if 4 in O:
+            s_4 = O[4]
+            T.append(('override', 4, s_5 + s_6, s_4))
+        else:
+            s_4 = s_5 + s_6
+            T.append(('sum', 4, s_4))
         # ── '决策/资金投入/预算编制科学性' · level3 · 3分 ──
         cur = 8
         if 8 in O:
             r_8 = O[8]
-            T.append(('override', 8, r_8))
+            tn = len(T)
+            try:
+                c_8 = None if (i_4 is None) else (rec(T, ('if', 8, 13, True, _K5)) if i_4 else rec(T, ('if', 8, 13, False, _K13)))
+                if c_8 is not None: c_8 = SNAP(c_8).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_8 = None
+            T.append(('override', 8, c_8, r_8))
         else:
             r_8 = (rec(T, ('if', 8, 13, True, _K5)) if i_4 else rec(T, ('if', 8, 13, False, _K13)))
         s_8 = SNAP(r_8).quantize(PRECISION, ROUNDING)
@@ -286,24 +330,46 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 9
         if 9 in O:
             r_9 = O[9]
-            T.append(('override', 9, r_9))
+            tn = len(T)
+            try:
+                c_9 = None if (i_5 is None) else (rec(T, ('if', 9, 14, True, _K5)) if i_5 else rec(T, ('if', 9, 14, False, _K13)))
+                if c_9 is not None: c_9 = SNAP(c_9).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_9 = None
+            T.append(('override', 9, c_9, r_9))
         else:
             r_9 = (rec(T, ('if', 9, 14, True, _K5)) if i_5 else rec(T, ('if', 9, 14, False, _K13)))
         s_9 = SNAP(r_9).quantize(PRECISION, ROUNDING)
         T.append(('score', 9, r_9, s_9))
         # ── '决策/资金投入' · level2 · 6分 ──
         cur = 7
-        s_7 = O[7] if 7 in O else s_8 + s_9
-        T.append(('sum', 7, s_7))
+        if 7 in O:
+            s_7 = O[7]
+            T.append(('override', 7, s_8 + s_9, s_7))
+        else:
+            s_7 = s_8 + s_9
+            T.append(('sum', 7, s_7))
         # ── '决策' · level1 · 20分 ──
         cur = 0
-        s_0 = O[0] if 0 in O else s_1 + s_4 + s_7
-        T.append(('sum', 0, s_0))
+        if 0 in O:
+            s_0 = O[0]
+            T.append(('override', 0, s_1 + s_4 + s_7, s_0))
+        else:
+            s_0 = s_1 + s_4 + s_7
+            T.append(('sum', 0, s_0))
         # ── '过程/资金管理/资金到位率' · level3 · 5分 ──
         cur = 12
         if 12 in O:
             r_12 = O[12]
-            T.append(('override', 12, r_12))
+            tn = len(T)
+            try:
+                c_12 = None if (i_6 is None or i_7 is None) else (min(((i_7 / i_6) / _K12), _K12) * _K10)
+                if c_12 is not None: c_12 = SNAP(c_12).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_12 = None
+            T.append(('override', 12, c_12, r_12))
         else:
             r_12 = (min(((i_7 / i_6) / _K12), _K12) * _K10)
         s_12 = SNAP(r_12).quantize(PRECISION, ROUNDING)
@@ -312,7 +378,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 13
         if 13 in O:
             r_13 = O[13]
-            T.append(('override', 13, r_13))
+            tn = len(T)
+            try:
+                c_13 = None if (i_7 is None or i_8 is None) else (rec(T, ('tier', 13, 15, 0, _K13)) if (i_7 == _K13) else rec(T, ('tier', 13, 16, 1, _K10)) if ((i_8 / i_7) >= _K14) else rec(T, ('tier', 13, 17, 2, _K0)) if ((i_8 / i_7) >= _K15) else rec(T, ('tier', 13, 18, 3, _K23)) if ((i_8 / i_7) >= _K16) else rec(T, ('tier', 13, 19, 4, _K13)))
+                if c_13 is not None: c_13 = SNAP(c_13).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_13 = None
+            T.append(('override', 13, c_13, r_13))
         else:
             r_13 = (rec(T, ('tier', 13, 15, 0, _K13)) if (i_7 == _K13) else rec(T, ('tier', 13, 16, 1, _K10)) if ((i_8 / i_7) >= _K14) else rec(T, ('tier', 13, 17, 2, _K0)) if ((i_8 / i_7) >= _K15) else rec(T, ('tier', 13, 18, 3, _K23)) if ((i_8 / i_7) >= _K16) else rec(T, ('tier', 13, 19, 4, _K13)))
         s_13 = SNAP(r_13).quantize(PRECISION, ROUNDING)
@@ -321,20 +394,38 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 14
         if 14 in O:
             r_14 = O[14]
-            T.append(('override', 14, r_14))
+            tn = len(T)
+            try:
+                c_14 = None if (i_9 is None) else _clamp_max(T, 14, 20, (_K10 - ((_K10 - COUNTS[sum(i_9)]) * _K12)), ZERO)
+                if c_14 is not None: c_14 = SNAP(c_14).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_14 = None
+            T.append(('override', 14, c_14, r_14))
         else:
             r_14 = _clamp_max(T, 14, 20, (_K10 - ((_K10 - COUNTS[sum(i_9)]) * _K12)), ZERO)
         s_14 = SNAP(r_14).quantize(PRECISION, ROUNDING)
         T.append(('score', 14, r_14, s_14))
         # ── '过程/资金管理' · level2 · 15分 ──
         cur = 11
-        s_11 = O[11] if 11 in O else s_12 + s_13 + s_14
-        T.append(('sum', 11, s_11))
+        if 11 in O:
+            s_11 = O[11]
+            T.append(('override', 11, s_12 + s_13 + s_14, s_11))
+        else:
+            s_11 = s_12 + s_13 + s_14
+            T.append(('sum', 11, s_11))
         # ── '过程/组织实施/管理制度健全性' · level3 · 5分 ──
         cur = 16
         if 16 in O:
             r_16 = O[16]
-            T.append(('override', 16, r_16))
+            tn = len(T)
+            try:
+                c_16 = None if (i_10 is None) else (rec(T, ('tier', 16, 21, 0, _K10)) if (t_2 := i_10) == '健全' else rec(T, ('tier', 16, 22, 1, _K5)) if t_2 == '基本健全' else rec(T, ('tier', 16, 23, 2, _K13)) if t_2 == '不健全' else no_tier(2, '管理制度评价', t_2))
+                if c_16 is not None: c_16 = SNAP(c_16).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_16 = None
+            T.append(('override', 16, c_16, r_16))
         else:
             r_16 = (rec(T, ('tier', 16, 21, 0, _K10)) if (t_2 := i_10) == '健全' else rec(T, ('tier', 16, 22, 1, _K5)) if t_2 == '基本健全' else rec(T, ('tier', 16, 23, 2, _K13)) if t_2 == '不健全' else no_tier(2, '管理制度评价', t_2))
         s_16 = SNAP(r_16).quantize(PRECISION, ROUNDING)
@@ -343,37 +434,70 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 17
         if 17 in O:
             r_17 = O[17]
-            T.append(('override', 17, r_17))
+            tn = len(T)
+            try:
+                c_17 = None if (i_11 is None) else (rec(T, ('if', 17, 24, True, _K10)) if all(i_11) else rec(T, ('if', 17, 24, False, _K13)))
+                if c_17 is not None: c_17 = SNAP(c_17).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_17 = None
+            T.append(('override', 17, c_17, r_17))
         else:
             r_17 = (rec(T, ('if', 17, 24, True, _K10)) if all(i_11) else rec(T, ('if', 17, 24, False, _K13)))
         s_17 = SNAP(r_17).quantize(PRECISION, ROUNDING)
         T.append(('score', 17, r_17, s_17))
         # ── '过程/组织实施' · level2 · 10分 ──
         cur = 15
-        s_15 = O[15] if 15 in O else s_16 + s_17
-        T.append(('sum', 15, s_15))
+        if 15 in O:
+            s_15 = O[15]
+            T.append(('override', 15, s_16 + s_17, s_15))
+        else:
+            s_15 = s_16 + s_17
+            T.append(('sum', 15, s_15))
         # ── '过程' · level1 · 25分 ──
         cur = 10
-        s_10 = O[10] if 10 in O else s_11 + s_15
-        T.append(('sum', 10, s_10))
+        if 10 in O:
+            s_10 = O[10]
+            T.append(('override', 10, s_11 + s_15, s_10))
+        else:
+            s_10 = s_11 + s_15
+            T.append(('sum', 10, s_10))
         # ── '产出/产出数量/实际完成率' · level3 · 10分 ──
         cur = 20
         if 20 in O:
             r_20 = O[20]
-            T.append(('override', 20, r_20))
+            tn = len(T)
+            try:
+                c_20 = None if (i_12 is None or i_13 is None) else (min(((i_13 / i_12) / _K12), _K12) * _K18)
+                if c_20 is not None: c_20 = SNAP(c_20).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_20 = None
+            T.append(('override', 20, c_20, r_20))
         else:
             r_20 = (min(((i_13 / i_12) / _K12), _K12) * _K18)
         s_20 = SNAP(r_20).quantize(PRECISION, ROUNDING)
         T.append(('score', 20, r_20, s_20))
         # ── '产出/产出数量' · level2 · 10分 ──
         cur = 19
-        s_19 = O[19] if 19 in O else s_20
-        T.append(('sum', 19, s_19))
+        if 19 in O:
+            s_19 = O[19]
+            T.append(('override', 19, s_20, s_19))
+        else:
+            s_19 = s_20
+            T.append(('sum', 19, s_19))
         # ── '产出/产出质量/质量达标率' · level3 · 10分 ──
         cur = 22
         if 22 in O:
             r_22 = O[22]
-            T.append(('override', 22, r_22))
+            tn = len(T)
+            try:
+                c_22 = None if (i_13 is None or i_14 is None) else (rec(T, ('tier', 22, 25, 0, _K13)) if (i_13 == _K13) else rec(T, ('tier', 22, 26, 1, _K18)) if ((i_14 / i_13) >= _K14) else rec(T, ('tier', 22, 27, 2, _K4)) if ((i_14 / i_13) >= _K21) else rec(T, ('tier', 22, 28, 3, _K13)))
+                if c_22 is not None: c_22 = SNAP(c_22).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_22 = None
+            T.append(('override', 22, c_22, r_22))
         else:
             r_22 = (rec(T, ('tier', 22, 25, 0, _K13)) if (i_13 == _K13) else rec(T, ('tier', 22, 26, 1, _K18)) if ((i_14 / i_13) >= _K14) else rec(T, ('tier', 22, 27, 2, _K4)) if ((i_14 / i_13) >= _K21) else rec(T, ('tier', 22, 28, 3, _K13)))
         s_22 = SNAP(r_22).quantize(PRECISION, ROUNDING)
@@ -382,7 +506,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 23
         if 23 in O:
             r_23 = O[23]
-            T.append(('override', 23, r_23))
+            tn = len(T)
+            try:
+                c_23 = None if (i_15 is None) else (rec(T, ('if', 23, 30, True, _clamp_min(T, 23, 29, _K23, _K23))) if i_15 else rec(T, ('if', 23, 30, False, _clamp_min(T, 23, 29, _K13, _K23))))
+                if c_23 is not None: c_23 = SNAP(c_23).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_23 = None
+            T.append(('override', 23, c_23, r_23))
         else:
             r_23 = (rec(T, ('if', 23, 30, True, _clamp_min(T, 23, 29, _K23, _K23))) if i_15 else rec(T, ('if', 23, 30, False, _clamp_min(T, 23, 29, _K13, _K23))))
         s_23 = SNAP(r_23).quantize(PRECISION, ROUNDING)
@@ -391,7 +522,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 24
         if 24 in O:
             r_24 = O[24]
-            T.append(('override', 24, r_24))
+            tn = len(T)
+            try:
+                c_24 = None if (i_16 is None) else _clamp_min(T, 24, 31, (i_16 * _K23), _K18)
+                if c_24 is not None: c_24 = SNAP(c_24).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_24 = None
+            T.append(('override', 24, c_24, r_24))
         else:
             r_24 = _clamp_min(T, 24, 31, (i_16 * _K23), _K18)
         s_24 = SNAP(r_24).quantize(PRECISION, ROUNDING)
@@ -400,7 +538,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 21
         if 21 in O:
             r_21 = O[21]
-            T.append(('override', 21, r_21))
+            tn = len(T)
+            try:
+                c_21 = _clamp_max(T, 21, 33, _clamp_min(T, 21, 32, (s_22 + s_23 - s_24), _K18), ZERO)
+                if c_21 is not None: c_21 = SNAP(c_21).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_21 = None
+            T.append(('override', 21, c_21, r_21))
         else:
             r_21 = _clamp_max(T, 21, 33, _clamp_min(T, 21, 32, (s_22 + s_23 - s_24), _K18), ZERO)
         s_21 = SNAP(r_21).quantize(PRECISION, ROUNDING)
@@ -409,37 +554,70 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 26
         if 26 in O:
             r_26 = O[26]
-            T.append(('override', 26, r_26))
+            tn = len(T)
+            try:
+                c_26 = None if (i_17 is None) else _clamp_max(T, 26, 34, (_K10 - (max(i_17, _K13) * _K12)), ZERO)
+                if c_26 is not None: c_26 = SNAP(c_26).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_26 = None
+            T.append(('override', 26, c_26, r_26))
         else:
             r_26 = _clamp_max(T, 26, 34, (_K10 - (max(i_17, _K13) * _K12)), ZERO)
         s_26 = SNAP(r_26).quantize(PRECISION, ROUNDING)
         T.append(('score', 26, r_26, s_26))
         # ── '产出/产出时效' · level2 · 5分 ──
         cur = 25
-        s_25 = O[25] if 25 in O else s_26
-        T.append(('sum', 25, s_25))
+        if 25 in O:
+            s_25 = O[25]
+            T.append(('override', 25, s_26, s_25))
+        else:
+            s_25 = s_26
+            T.append(('sum', 25, s_25))
         # ── '产出/产出成本/成本节约率' · level3 · 5分 ──
         cur = 28
         if 28 in O:
             r_28 = O[28]
-            T.append(('override', 28, r_28))
+            tn = len(T)
+            try:
+                c_28 = None if (i_18 is None or i_19 is None) else (rec(T, ('tier', 28, 35, 0, _K10)) if (t_4 := (v_0 := rec(T, ('let', 28, 0, ((i_18 - i_19) / i_18))))) >= _K13 else rec(T, ('tier', 28, 36, 1, _K5)) if t_4 > (-_K24) else rec(T, ('tier', 28, 37, 2, _K13)))
+                if c_28 is not None: c_28 = SNAP(c_28).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_28 = None
+            T.append(('override', 28, c_28, r_28))
         else:
             r_28 = (rec(T, ('tier', 28, 35, 0, _K10)) if (t_4 := (v_0 := rec(T, ('let', 28, 0, ((i_18 - i_19) / i_18))))) >= _K13 else rec(T, ('tier', 28, 36, 1, _K5)) if t_4 > (-_K24) else rec(T, ('tier', 28, 37, 2, _K13)))
         s_28 = SNAP(r_28).quantize(PRECISION, ROUNDING)
         T.append(('score', 28, r_28, s_28))
         # ── '产出/产出成本' · level2 · 5分 ──
         cur = 27
-        s_27 = O[27] if 27 in O else s_28
-        T.append(('sum', 27, s_27))
+        if 27 in O:
+            s_27 = O[27]
+            T.append(('override', 27, s_28, s_27))
+        else:
+            s_27 = s_28
+            T.append(('sum', 27, s_27))
         # ── '产出' · level1 · 30分 ──
         cur = 18
-        s_18 = O[18] if 18 in O else s_19 + s_21 + s_25 + s_27
-        T.append(('sum', 18, s_18))
+        if 18 in O:
+            s_18 = O[18]
+            T.append(('override', 18, s_19 + s_21 + s_25 + s_27, s_18))
+        else:
+            s_18 = s_19 + s_21 + s_25 + s_27
+            T.append(('sum', 18, s_18))
         # ── '效益/项目效益/社会经济效益' · level3 · 10分 ──
         cur = 31
         if 31 in O:
             r_31 = O[31]
-            T.append(('override', 31, r_31))
+            tn = len(T)
+            try:
+                c_31 = None if (i_20 is None) else (rec(T, ('tier', 31, 38, 0, _K18)) if (t_5 := i_20) == '显著' else rec(T, ('tier', 31, 39, 1, _K38)) if t_5 == '较显著' else rec(T, ('tier', 31, 40, 2, _K0)) if t_5 == '一般' else rec(T, ('tier', 31, 41, 3, _K13)) if t_5 == '不明显' else no_tier(5, '效益评价', t_5))
+                if c_31 is not None: c_31 = SNAP(c_31).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_31 = None
+            T.append(('override', 31, c_31, r_31))
         else:
             r_31 = (rec(T, ('tier', 31, 38, 0, _K18)) if (t_5 := i_20) == '显著' else rec(T, ('tier', 31, 39, 1, _K38)) if t_5 == '较显著' else rec(T, ('tier', 31, 40, 2, _K0)) if t_5 == '一般' else rec(T, ('tier', 31, 41, 3, _K13)) if t_5 == '不明显' else no_tier(5, '效益评价', t_5))
         s_31 = SNAP(r_31).quantize(PRECISION, ROUNDING)
@@ -448,37 +626,70 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 32
         if 32 in O:
             r_32 = O[32]
-            T.append(('override', 32, r_32))
+            tn = len(T)
+            try:
+                c_32 = None if (i_21 is None) else (rec(T, ('if', 32, 42, True, _K10)) if i_21 else rec(T, ('if', 32, 42, False, _K13)))
+                if c_32 is not None: c_32 = SNAP(c_32).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_32 = None
+            T.append(('override', 32, c_32, r_32))
         else:
             r_32 = (rec(T, ('if', 32, 42, True, _K10)) if i_21 else rec(T, ('if', 32, 42, False, _K13)))
         s_32 = SNAP(r_32).quantize(PRECISION, ROUNDING)
         T.append(('score', 32, r_32, s_32))
         # ── '效益/项目效益' · level2 · 15分 ──
         cur = 30
-        s_30 = O[30] if 30 in O else s_31 + s_32
-        T.append(('sum', 30, s_30))
+        if 30 in O:
+            s_30 = O[30]
+            T.append(('override', 30, s_31 + s_32, s_30))
+        else:
+            s_30 = s_31 + s_32
+            T.append(('sum', 30, s_30))
         # ── '效益/满意度/服务对象满意度' · level3 · 10分 ──
         cur = 34
         if 34 in O:
             r_34 = O[34]
-            T.append(('override', 34, r_34))
+            tn = len(T)
+            try:
+                c_34 = None if (i_22 is None) else (rec(T, ('tier', 34, 43, 0, _K18)) if (t_6 := i_22) >= _K21 else rec(T, ('tier', 34, 44, 1, _K4)) if t_6 >= _K27 else rec(T, ('tier', 34, 45, 2, _K8)) if t_6 >= _K28 else rec(T, ('tier', 34, 46, 3, (i_22 * _K8))))
+                if c_34 is not None: c_34 = SNAP(c_34).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_34 = None
+            T.append(('override', 34, c_34, r_34))
         else:
             r_34 = (rec(T, ('tier', 34, 43, 0, _K18)) if (t_6 := i_22) >= _K21 else rec(T, ('tier', 34, 44, 1, _K4)) if t_6 >= _K27 else rec(T, ('tier', 34, 45, 2, _K8)) if t_6 >= _K28 else rec(T, ('tier', 34, 46, 3, (i_22 * _K8))))
         s_34 = SNAP(r_34).quantize(PRECISION, ROUNDING)
         T.append(('score', 34, r_34, s_34))
         # ── '效益/满意度' · level2 · 10分 ──
         cur = 33
-        s_33 = O[33] if 33 in O else s_34
-        T.append(('sum', 33, s_33))
+        if 33 in O:
+            s_33 = O[33]
+            T.append(('override', 33, s_34, s_33))
+        else:
+            s_33 = s_34
+            T.append(('sum', 33, s_33))
         # ── '效益' · level1 · 25分 ──
         cur = 29
-        s_29 = O[29] if 29 in O else s_30 + s_33
-        T.append(('sum', 29, s_29))
+        if 29 in O:
+            s_29 = O[29]
+            T.append(('override', 29, s_30 + s_33, s_29))
+        else:
+            s_29 = s_30 + s_33
+            T.append(('sum', 29, s_29))
         # ── '创新与表彰/国家级表彰' · item · 4分 ──
         cur = 36
         if 36 in O:
             r_36 = O[36]
-            T.append(('override', 36, r_36))
+            tn = len(T)
+            try:
+                c_36 = None if (i_23 is None) else _clamp_min(T, 36, 47, (i_23 * _K23), _K0)
+                if c_36 is not None: c_36 = SNAP(c_36).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_36 = None
+            T.append(('override', 36, c_36, r_36))
         else:
             r_36 = _clamp_min(T, 36, 47, (i_23 * _K23), _K0)
         s_36 = SNAP(r_36).quantize(PRECISION, ROUNDING)
@@ -487,7 +698,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 37
         if 37 in O:
             r_37 = O[37]
-            T.append(('override', 37, r_37))
+            tn = len(T)
+            try:
+                c_37 = None if (i_24 is None) else _clamp_min(T, 37, 48, (i_24 * _K12), _K23)
+                if c_37 is not None: c_37 = SNAP(c_37).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_37 = None
+            T.append(('override', 37, c_37, r_37))
         else:
             r_37 = _clamp_min(T, 37, 48, (i_24 * _K12), _K23)
         s_37 = SNAP(r_37).quantize(PRECISION, ROUNDING)
@@ -496,7 +714,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 38
         if 38 in O:
             r_38 = O[38]
-            T.append(('override', 38, r_38))
+            tn = len(T)
+            try:
+                c_38 = None if (i_25 is None) else (rec(T, ('if', 38, 49, True, _K12)) if i_25 else rec(T, ('if', 38, 49, False, _K13)))
+                if c_38 is not None: c_38 = SNAP(c_38).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_38 = None
+            T.append(('override', 38, c_38, r_38))
         else:
             r_38 = (rec(T, ('if', 38, 49, True, _K12)) if i_25 else rec(T, ('if', 38, 49, False, _K13)))
         s_38 = SNAP(r_38).quantize(PRECISION, ROUNDING)
@@ -505,7 +730,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 35
         if 35 in O:
             r_35 = O[35]
-            T.append(('override', 35, r_35))
+            tn = len(T)
+            try:
+                c_35 = _clamp_min(T, 35, 50, (s_36 + s_37 + s_38), _K10)
+                if c_35 is not None: c_35 = SNAP(c_35).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_35 = None
+            T.append(('override', 35, c_35, r_35))
         else:
             r_35 = _clamp_min(T, 35, 50, (s_36 + s_37 + s_38), _K10)
         s_35 = SNAP(r_35).quantize(PRECISION, ROUNDING)
@@ -514,7 +746,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 39
         if 39 in O:
             r_39 = O[39]
-            T.append(('override', 39, r_39))
+            tn = len(T)
+            try:
+                c_39 = None if (i_26 is None) else _clamp_min(T, 39, 51, (i_26 * _K12), _K18)
+                if c_39 is not None: c_39 = SNAP(c_39).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_39 = None
+            T.append(('override', 39, c_39, r_39))
         else:
             r_39 = _clamp_min(T, 39, 51, (i_26 * _K12), _K18)
         s_39 = SNAP(r_39).quantize(PRECISION, ROUNDING)
@@ -523,7 +762,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 40
         if 40 in O:
             r_40 = O[40]
-            T.append(('override', 40, r_40))
+            tn = len(T)
+            try:
+                c_40 = None if (i_27 is None) else (rec(T, ('if', 40, 52, True, _K5)) if i_27 else rec(T, ('if', 40, 52, False, _K13)))
+                if c_40 is not None: c_40 = SNAP(c_40).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_40 = None
+            T.append(('override', 40, c_40, r_40))
         else:
             r_40 = (rec(T, ('if', 40, 52, True, _K5)) if i_27 else rec(T, ('if', 40, 52, False, _K13)))
         s_40 = SNAP(r_40).quantize(PRECISION, ROUNDING)
@@ -584,7 +830,7 @@ def evaluate(inputs, overrides=None, trace=False):
     """Score one unit: ``inputs`` maps input names to values (numbers as int, str or
     Decimal; "96.3%" accepted). Returns a dict with ``total``, ``grade``, ``indicators``
     (path joined by "/" -> Decimal score), ``not_applicable`` and, on request, ``trace``."""
-    values = validate(inputs, INPUTS)
+    values = validate(inputs, INPUTS, OPTIONAL)
     ov = None
     if overrides:
         index = {"/".join(p): i for i, (p, *_rest) in enumerate(INDICATORS)}

@@ -60,6 +60,7 @@ INPUTS = (
     ('结果应用创新要点', 'checklist', None, None, False, None, False, ('部门是否按要求对社会公开绩效评价结果', '部门是否将预算绩效管理工作开展情况向同级政府、人大等部门报告'), 113),
     ('社会公众满意度调查结果', 'grade', None, None, False, None, False, ('优秀', '良好', '合格', '不合格'), 114),
 )
+OPTIONAL = ()
 # (path, points, level, parent index, span)
 INDICATORS = (
     (('投入',), _D('15'), 'level1', -1, 115),
@@ -297,7 +298,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 2
         if 2 in O:
             r_2 = O[2]
-            T.append(('override', 2, r_2))
+            tn = len(T)
+            try:
+                c_2 = None if (i_0 is None) else (rec(T, ('if', 2, 9, True, _K0)) if i_0 else rec(T, ('if', 2, 9, False, _K3)))
+                if c_2 is not None: c_2 = SNAP(c_2).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_2 = None
+            T.append(('override', 2, c_2, r_2))
         else:
             r_2 = (rec(T, ('if', 2, 9, True, _K0)) if i_0 else rec(T, ('if', 2, 9, False, _K3)))
         s_2 = SNAP(r_2).quantize(PRECISION, ROUNDING)
@@ -306,7 +314,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 3
         if 3 in O:
             r_3 = O[3]
-            T.append(('override', 3, r_3))
+            tn = len(T)
+            try:
+                c_3 = None if (i_1 is None) else (rec(T, ('if', 3, 10, True, _K0)) if all(i_1) else rec(T, ('if', 3, 10, False, _K3)))
+                if c_3 is not None: c_3 = SNAP(c_3).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_3 = None
+            T.append(('override', 3, c_3, r_3))
         else:
             r_3 = (rec(T, ('if', 3, 10, True, _K0)) if all(i_1) else rec(T, ('if', 3, 10, False, _K3)))
         s_3 = SNAP(r_3).quantize(PRECISION, ROUNDING)
@@ -315,7 +330,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 4
         if 4 in O:
             r_4 = O[4]
-            T.append(('override', 4, r_4))
+            tn = len(T)
+            try:
+                c_4 = None if (i_2 is None) else (rec(T, ('if', 4, 10, True, _K0)) if all(i_2) else rec(T, ('if', 4, 10, False, _K3)))
+                if c_4 is not None: c_4 = SNAP(c_4).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_4 = None
+            T.append(('override', 4, c_4, r_4))
         else:
             r_4 = (rec(T, ('if', 4, 10, True, _K0)) if all(i_2) else rec(T, ('if', 4, 10, False, _K3)))
         s_4 = SNAP(r_4).quantize(PRECISION, ROUNDING)
@@ -324,7 +346,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 5
         if 5 in O:
             r_5 = O[5]
-            T.append(('override', 5, r_5))
+            tn = len(T)
+            try:
+                c_5 = None if (i_3 is None or i_4 is None) else (min(((v_0 := rec(T, ('let', 5, 0, (i_3 / i_4)))) / _K0), _K0) * _K0)
+                if c_5 is not None: c_5 = SNAP(c_5).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_5 = None
+            T.append(('override', 5, c_5, r_5))
         else:
             r_5 = (min(((v_0 := rec(T, ('let', 5, 0, (i_3 / i_4)))) / _K0), _K0) * _K0)
         s_5 = SNAP(r_5).quantize(PRECISION, ROUNDING)
@@ -333,20 +362,38 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 6
         if 6 in O:
             r_6 = O[6]
-            T.append(('override', 6, r_6))
+            tn = len(T)
+            try:
+                c_6 = None if (i_5 is None or i_6 is None) else min(((v_1 := rec(T, ('let', 6, 1, max((i_5 - i_6), _K3)))) * _K4), _K0)
+                if c_6 is not None: c_6 = SNAP(c_6).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_6 = None
+            T.append(('override', 6, c_6, r_6))
         else:
             r_6 = min(((v_1 := rec(T, ('let', 6, 1, max((i_5 - i_6), _K3)))) * _K4), _K0)
         s_6 = SNAP(r_6).quantize(PRECISION, ROUNDING)
         T.append(('score', 6, r_6, s_6))
         # ── '投入/目标设定' · level2 · 5分 ──
         cur = 1
-        s_1 = O[1] if 1 in O else s_2 + s_3 + s_4 + s_5 + s_6
-        T.append(('sum', 1, s_1))
+        if 1 in O:
+            s_1 = O[1]
+            T.append(('override', 1, s_2 + s_3 + s_4 + s_5 + s_6, s_1))
+        else:
+            s_1 = s_2 + s_3 + s_4 + s_5 + s_6
+            T.append(('sum', 1, s_1))
         # ── '投入/预算配置/财政供养人员控制率' · level3 · 3分 ──
         cur = 8
         if 8 in O:
             r_8 = O[8]
-            T.append(('override', 8, r_8))
+            tn = len(T)
+            try:
+                c_8 = None if (i_7 is None or i_8 is None) else _clamp_max(T, 8, 11, (_K6 - (max((v_2 := rec(T, ('let', 8, 2, max((i_7 - i_8), _K3)))), _K3) * _K4)), ZERO)
+                if c_8 is not None: c_8 = SNAP(c_8).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_8 = None
+            T.append(('override', 8, c_8, r_8))
         else:
             r_8 = _clamp_max(T, 8, 11, (_K6 - (max((v_2 := rec(T, ('let', 8, 2, max((i_7 - i_8), _K3)))), _K3) * _K4)), ZERO)
         s_8 = SNAP(r_8).quantize(PRECISION, ROUNDING)
@@ -355,7 +402,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 9
         if 9 in O:
             r_9 = O[9]
-            T.append(('override', 9, r_9))
+            tn = len(T)
+            try:
+                c_9 = None if (i_9 is None or i_10 is None) else (rec(T, ('tier', 9, 12, 0, None)) if (i_10 == _K3) else rec(T, ('tier', 9, 13, 1, _K8)) if ((v_3 := rec(T, ('let', 9, 3, (i_9 - i_10)))) <= _K3) else rec(T, ('tier', 9, 15, 2, _clamp_max(T, 9, 14, (_K8 - ((((v_3 := rec(T, ('let', 9, 3, (i_9 - i_10)))) * _K8) / i_10) * _K10)), ZERO))))
+                if c_9 is not None: c_9 = SNAP(c_9).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_9 = None
+            T.append(('override', 9, c_9, r_9))
         else:
             r_9 = (rec(T, ('tier', 9, 12, 0, None)) if (i_10 == _K3) else rec(T, ('tier', 9, 13, 1, _K8)) if ((v_3 := rec(T, ('let', 9, 3, (i_9 - i_10)))) <= _K3) else rec(T, ('tier', 9, 15, 2, _clamp_max(T, 9, 14, (_K8 - ((((v_3 := rec(T, ('let', 9, 3, (i_9 - i_10)))) * _K8) / i_10) * _K10)), ZERO))))
         if r_9 is None:
@@ -370,24 +424,46 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 10
         if 10 in O:
             r_10 = O[10]
-            T.append(('override', 10, r_10))
+            tn = len(T)
+            try:
+                c_10 = None if (i_4 is None or i_11 is None) else (min(((v_4 := rec(T, ('let', 10, 4, (i_11 / i_4)))) / _K11), _K0) * _K6)
+                if c_10 is not None: c_10 = SNAP(c_10).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_10 = None
+            T.append(('override', 10, c_10, r_10))
         else:
             r_10 = (min(((v_4 := rec(T, ('let', 10, 4, (i_11 / i_4)))) / _K11), _K0) * _K6)
         s_10 = SNAP(r_10).quantize(PRECISION, ROUNDING)
         T.append(('score', 10, r_10, s_10))
         # ── '投入/预算配置' · level2 · 10分 ──
         cur = 7
-        s_7 = O[7] if 7 in O else s_8 + s_9 + s_10
-        T.append(('sum', 7, s_7))
+        if 7 in O:
+            s_7 = O[7]
+            T.append(('override', 7, s_8 + s_9 + s_10, s_7))
+        else:
+            s_7 = s_8 + s_9 + s_10
+            T.append(('sum', 7, s_7))
         # ── '投入' · level1 · 15分 ──
         cur = 0
-        s_0 = O[0] if 0 in O else s_1 + s_7
-        T.append(('sum', 0, s_0))
+        if 0 in O:
+            s_0 = O[0]
+            T.append(('override', 0, s_1 + s_7, s_0))
+        else:
+            s_0 = s_1 + s_7
+            T.append(('sum', 0, s_0))
         # ── '过程/预算执行/预算完成率' · level3 · 3分 ──
         cur = 13
         if 13 in O:
             r_13 = O[13]
-            T.append(('override', 13, r_13))
+            tn = len(T)
+            try:
+                c_13 = None if (i_12 is None or i_13 is None) else (rec(T, ('tier', 13, 16, 0, _K6)) if (t_1 := (v_5 := rec(T, ('let', 13, 5, (i_13 / i_12))))) >= _K13 else rec(T, ('tier', 13, 17, 1, _K0)) if t_1 >= _K14 else rec(T, ('tier', 13, 18, 2, _K3)))
+                if c_13 is not None: c_13 = SNAP(c_13).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_13 = None
+            T.append(('override', 13, c_13, r_13))
         else:
             r_13 = (rec(T, ('tier', 13, 16, 0, _K6)) if (t_1 := (v_5 := rec(T, ('let', 13, 5, (i_13 / i_12))))) >= _K13 else rec(T, ('tier', 13, 17, 1, _K0)) if t_1 >= _K14 else rec(T, ('tier', 13, 18, 2, _K3)))
         s_13 = SNAP(r_13).quantize(PRECISION, ROUNDING)
@@ -396,7 +472,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 14
         if 14 in O:
             r_14 = O[14]
-            T.append(('override', 14, r_14))
+            tn = len(T)
+            try:
+                c_14 = None if (i_12 is None or i_14 is None) else _clamp_max(T, 14, 19, (_K6 - ((max(((v_6 := rec(T, ('let', 14, 6, (i_14 / i_12)))) - _K4), _K3) / _K35).to_integral_value(ROUND_CEILING) * _K4)), ZERO)
+                if c_14 is not None: c_14 = SNAP(c_14).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_14 = None
+            T.append(('override', 14, c_14, r_14))
         else:
             r_14 = _clamp_max(T, 14, 19, (_K6 - ((max(((v_6 := rec(T, ('let', 14, 6, (i_14 / i_12)))) - _K4), _K3) / _K35).to_integral_value(ROUND_CEILING) * _K4)), ZERO)
         s_14 = SNAP(r_14).quantize(PRECISION, ROUNDING)
@@ -405,7 +488,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 16
         if 16 in O:
             r_16 = O[16]
-            T.append(('override', 16, r_16))
+            tn = len(T)
+            try:
+                c_16 = None if (i_15 is None or i_16 is None) else (rec(T, ('tier', 16, 16, 0, _K16)) if (t_1 := (v_7 := rec(T, ('let', 16, 7, (i_15 / i_16))))) >= _K17 else rec(T, ('tier', 16, 17, 1, _K0)) if t_1 >= _K19 else rec(T, ('tier', 16, 18, 2, _K3)))
+                if c_16 is not None: c_16 = SNAP(c_16).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_16 = None
+            T.append(('override', 16, c_16, r_16))
         else:
             r_16 = (rec(T, ('tier', 16, 16, 0, _K16)) if (t_1 := (v_7 := rec(T, ('let', 16, 7, (i_15 / i_16))))) >= _K17 else rec(T, ('tier', 16, 17, 1, _K0)) if t_1 >= _K19 else rec(T, ('tier', 16, 18, 2, _K3)))
         s_16 = SNAP(r_16).quantize(PRECISION, ROUNDING)
@@ -414,20 +504,38 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 17
         if 17 in O:
             r_17 = O[17]
-            T.append(('override', 17, r_17))
+            tn = len(T)
+            try:
+                c_17 = None if (i_17 is None or i_18 is None) else (rec(T, ('tier', 17, 20, 0, _K8)) if (t_2 := (v_8 := rec(T, ('let', 17, 8, (i_17 / i_18))))) >= _K0 else rec(T, ('tier', 17, 21, 1, _K6)) if t_2 >= _K20 else rec(T, ('tier', 17, 22, 2, _K16)) if t_2 >= _K13 else rec(T, ('tier', 17, 23, 3, _K0)) if t_2 >= _K21 else rec(T, ('tier', 17, 24, 4, _K3)))
+                if c_17 is not None: c_17 = SNAP(c_17).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_17 = None
+            T.append(('override', 17, c_17, r_17))
         else:
             r_17 = (rec(T, ('tier', 17, 20, 0, _K8)) if (t_2 := (v_8 := rec(T, ('let', 17, 8, (i_17 / i_18))))) >= _K0 else rec(T, ('tier', 17, 21, 1, _K6)) if t_2 >= _K20 else rec(T, ('tier', 17, 22, 2, _K16)) if t_2 >= _K13 else rec(T, ('tier', 17, 23, 3, _K0)) if t_2 >= _K21 else rec(T, ('tier', 17, 24, 4, _K3)))
         s_17 = SNAP(r_17).quantize(PRECISION, ROUNDING)
         T.append(('score', 17, r_17, s_17))
         # ── '过程/预算执行/支付进度率' · level3 · 6分 ──
         cur = 15
-        s_15 = O[15] if 15 in O else s_16 + s_17
-        T.append(('sum', 15, s_15))
+        if 15 in O:
+            s_15 = O[15]
+            T.append(('override', 15, s_16 + s_17, s_15))
+        else:
+            s_15 = s_16 + s_17
+            T.append(('sum', 15, s_15))
         # ── '过程/预算执行/结转结余率' · level3 · 3分 ──
         cur = 18
         if 18 in O:
             r_18 = O[18]
-            T.append(('override', 18, r_18))
+            tn = len(T)
+            try:
+                c_18 = None if (i_12 is None or i_19 is None) else _clamp_max(T, 18, 19, (_K6 - ((max(((v_9 := rec(T, ('let', 18, 9, (i_19 / i_12)))) - (v_10 := rec(T, ('let', 18, 10, _K3)))), _K3) / _K35).to_integral_value(ROUND_CEILING) * _K4)), ZERO)
+                if c_18 is not None: c_18 = SNAP(c_18).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_18 = None
+            T.append(('override', 18, c_18, r_18))
         else:
             r_18 = _clamp_max(T, 18, 19, (_K6 - ((max(((v_9 := rec(T, ('let', 18, 9, (i_19 / i_12)))) - (v_10 := rec(T, ('let', 18, 10, _K3)))), _K3) / _K35).to_integral_value(ROUND_CEILING) * _K4)), ZERO)
         s_18 = SNAP(r_18).quantize(PRECISION, ROUNDING)
@@ -436,7 +544,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 19
         if 19 in O:
             r_19 = O[19]
-            T.append(('override', 19, r_19))
+            tn = len(T)
+            try:
+                c_19 = None if (i_19 is None or i_20 is None) else (rec(T, ('tier', 19, 25, 0, None)) if (i_20 == _K3) else rec(T, ('tier', 19, 26, 1, _K6)) if ((v_11 := rec(T, ('let', 19, 11, (i_19 - i_20)))) <= _K3) else rec(T, ('tier', 19, 27, 2, (_K6 - min(((((v_11 := rec(T, ('let', 19, 11, (i_19 - i_20)))) * _K16) / i_20) * _K10), _K16)))))
+                if c_19 is not None: c_19 = SNAP(c_19).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_19 = None
+            T.append(('override', 19, c_19, r_19))
         else:
             r_19 = (rec(T, ('tier', 19, 25, 0, None)) if (i_20 == _K3) else rec(T, ('tier', 19, 26, 1, _K6)) if ((v_11 := rec(T, ('let', 19, 11, (i_19 - i_20)))) <= _K3) else rec(T, ('tier', 19, 27, 2, (_K6 - min(((((v_11 := rec(T, ('let', 19, 11, (i_19 - i_20)))) * _K16) / i_20) * _K10), _K16)))))
         if r_19 is None:
@@ -451,7 +566,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 20
         if 20 in O:
             r_20 = O[20]
-            T.append(('override', 20, r_20))
+            tn = len(T)
+            try:
+                c_20 = None if (i_21 is None or i_22 is None) else _clamp_max(T, 20, 19, (_K6 - ((max(((v_12 := rec(T, ('let', 20, 12, (i_21 / i_22)))) - _K0), _K3) / _K35).to_integral_value(ROUND_CEILING) * _K4)), ZERO)
+                if c_20 is not None: c_20 = SNAP(c_20).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_20 = None
+            T.append(('override', 20, c_20, r_20))
         else:
             r_20 = _clamp_max(T, 20, 19, (_K6 - ((max(((v_12 := rec(T, ('let', 20, 12, (i_21 / i_22)))) - _K0), _K3) / _K35).to_integral_value(ROUND_CEILING) * _K4)), ZERO)
         s_20 = SNAP(r_20).quantize(PRECISION, ROUNDING)
@@ -460,7 +582,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 21
         if 21 in O:
             r_21 = O[21]
-            T.append(('override', 21, r_21))
+            tn = len(T)
+            try:
+                c_21 = None if (i_9 is None or i_23 is None) else _clamp_max(T, 21, 19, (_K6 - ((max(((v_13 := rec(T, ('let', 21, 13, (i_23 / i_9)))) - _K0), _K3) / _K35).to_integral_value(ROUND_CEILING) * _K4)), ZERO)
+                if c_21 is not None: c_21 = SNAP(c_21).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_21 = None
+            T.append(('override', 21, c_21, r_21))
         else:
             r_21 = _clamp_max(T, 21, 19, (_K6 - ((max(((v_13 := rec(T, ('let', 21, 13, (i_23 / i_9)))) - _K0), _K3) / _K35).to_integral_value(ROUND_CEILING) * _K4)), ZERO)
         s_21 = SNAP(r_21).quantize(PRECISION, ROUNDING)
@@ -469,7 +598,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 22
         if 22 in O:
             r_22 = O[22]
-            T.append(('override', 22, r_22))
+            tn = len(T)
+            try:
+                c_22 = None if (i_24 is None or i_25 is None) else (rec(T, ('if', 22, 28, True, None)) if (i_25 == _K3) else rec(T, ('if', 22, 28, False, (min(((i_24 / i_25) / _K0), _K0) * _K6))))
+                if c_22 is not None: c_22 = SNAP(c_22).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_22 = None
+            T.append(('override', 22, c_22, r_22))
         else:
             r_22 = (rec(T, ('if', 22, 28, True, None)) if (i_25 == _K3) else rec(T, ('if', 22, 28, False, (min(((i_24 / i_25) / _K0), _K0) * _K6))))
         if r_22 is None:
@@ -482,13 +618,24 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
             T.append(('score', 22, r_22, s_22))
         # ── '过程/预算执行' · level2 · 27分 ──
         cur = 12
-        s_12 = O[12] if 12 in O else s_13 + s_14 + s_15 + s_18 + s_19 + s_20 + s_21 + s_22
-        T.append(('sum', 12, s_12))
+        if 12 in O:
+            s_12 = O[12]
+            T.append(('override', 12, s_13 + s_14 + s_15 + s_18 + s_19 + s_20 + s_21 + s_22, s_12))
+        else:
+            s_12 = s_13 + s_14 + s_15 + s_18 + s_19 + s_20 + s_21 + s_22
+            T.append(('sum', 12, s_12))
         # ── '过程/预算管理/管理制度健全性' · level3 · 2分 ──
         cur = 24
         if 24 in O:
             r_24 = O[24]
-            T.append(('override', 24, r_24))
+            tn = len(T)
+            try:
+                c_24 = None if (i_26 is None) else (rec(T, ('tier', 24, 30, 0, _K16)) if (t_29 := (v_14 := rec(T, ('let', 24, 14, COUNTS[sum(i_26)])))) == _K6 else rec(T, ('tier', 24, 31, 1, _K0)) if t_29 == _K16 else rec(T, ('tier', 24, 32, 2, _K3)))
+                if c_24 is not None: c_24 = SNAP(c_24).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_24 = None
+            T.append(('override', 24, c_24, r_24))
         else:
             r_24 = (rec(T, ('tier', 24, 30, 0, _K16)) if (t_29 := (v_14 := rec(T, ('let', 24, 14, COUNTS[sum(i_26)])))) == _K6 else rec(T, ('tier', 24, 31, 1, _K0)) if t_29 == _K16 else rec(T, ('tier', 24, 32, 2, _K3)))
         s_24 = SNAP(r_24).quantize(PRECISION, ROUNDING)
@@ -497,7 +644,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 25
         if 25 in O:
             r_25 = O[25]
-            T.append(('override', 25, r_25))
+            tn = len(T)
+            try:
+                c_25 = None if (i_27 is None) else (rec(T, ('tier', 25, 34, 0, _K24)) if (t_33 := (v_15 := rec(T, ('let', 25, 15, COUNTS[sum(i_27)])))) == _K27 else rec(T, ('tier', 25, 35, 1, _K27)) if t_33 == _K36 else rec(T, ('tier', 25, 36, 2, _K5)) if t_33 == _K22 else rec(T, ('tier', 25, 37, 3, _K6)) if t_33 == _K5 else rec(T, ('tier', 25, 38, 4, _K3)))
+                if c_25 is not None: c_25 = SNAP(c_25).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_25 = None
+            T.append(('override', 25, c_25, r_25))
         else:
             r_25 = (rec(T, ('tier', 25, 34, 0, _K24)) if (t_33 := (v_15 := rec(T, ('let', 25, 15, COUNTS[sum(i_27)])))) == _K27 else rec(T, ('tier', 25, 35, 1, _K27)) if t_33 == _K36 else rec(T, ('tier', 25, 36, 2, _K5)) if t_33 == _K22 else rec(T, ('tier', 25, 37, 3, _K6)) if t_33 == _K5 else rec(T, ('tier', 25, 38, 4, _K3)))
         s_25 = SNAP(r_25).quantize(PRECISION, ROUNDING)
@@ -506,7 +660,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 26
         if 26 in O:
             r_26 = O[26]
-            T.append(('override', 26, r_26))
+            tn = len(T)
+            try:
+                c_26 = None if (i_28 is None) else (rec(T, ('tier', 26, 40, 0, _K6)) if (t_39 := (v_16 := rec(T, ('let', 26, 16, COUNTS[sum(i_28)])))) == _K6 else rec(T, ('tier', 26, 41, 1, _K16)) if t_39 == _K16 else rec(T, ('tier', 26, 42, 2, _K3)))
+                if c_26 is not None: c_26 = SNAP(c_26).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_26 = None
+            T.append(('override', 26, c_26, r_26))
         else:
             r_26 = (rec(T, ('tier', 26, 40, 0, _K6)) if (t_39 := (v_16 := rec(T, ('let', 26, 16, COUNTS[sum(i_28)])))) == _K6 else rec(T, ('tier', 26, 41, 1, _K16)) if t_39 == _K16 else rec(T, ('tier', 26, 42, 2, _K3)))
         s_26 = SNAP(r_26).quantize(PRECISION, ROUNDING)
@@ -515,20 +676,38 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 27
         if 27 in O:
             r_27 = O[27]
-            T.append(('override', 27, r_27))
+            tn = len(T)
+            try:
+                c_27 = None if (i_29 is None) else (rec(T, ('tier', 27, 44, 0, _K8)) if (t_43 := (v_17 := rec(T, ('let', 27, 17, COUNTS[sum(i_29)])))) == _K8 else rec(T, ('tier', 27, 45, 1, _K16)) if t_43 == _K6 else rec(T, ('tier', 27, 46, 2, _K0)) if t_43 == _K16 else rec(T, ('tier', 27, 47, 3, _K3)))
+                if c_27 is not None: c_27 = SNAP(c_27).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_27 = None
+            T.append(('override', 27, c_27, r_27))
         else:
             r_27 = (rec(T, ('tier', 27, 44, 0, _K8)) if (t_43 := (v_17 := rec(T, ('let', 27, 17, COUNTS[sum(i_29)])))) == _K8 else rec(T, ('tier', 27, 45, 1, _K16)) if t_43 == _K6 else rec(T, ('tier', 27, 46, 2, _K0)) if t_43 == _K16 else rec(T, ('tier', 27, 47, 3, _K3)))
         s_27 = SNAP(r_27).quantize(PRECISION, ROUNDING)
         T.append(('score', 27, r_27, s_27))
         # ── '过程/预算管理' · level2 · 18分 ──
         cur = 23
-        s_23 = O[23] if 23 in O else s_24 + s_25 + s_26 + s_27
-        T.append(('sum', 23, s_23))
+        if 23 in O:
+            s_23 = O[23]
+            T.append(('override', 23, s_24 + s_25 + s_26 + s_27, s_23))
+        else:
+            s_23 = s_24 + s_25 + s_26 + s_27
+            T.append(('sum', 23, s_23))
         # ── '过程/资产管理/管理制度健全性' · level3 · 2分 ──
         cur = 29
         if 29 in O:
             r_29 = O[29]
-            T.append(('override', 29, r_29))
+            tn = len(T)
+            try:
+                c_29 = None if (i_30 is None) else (rec(T, ('tier', 29, 49, 0, _K16)) if (t_48 := (v_18 := rec(T, ('let', 29, 18, COUNTS[sum(i_30)])))) == _K6 else rec(T, ('tier', 29, 50, 1, _K0)) if t_48 == _K16 else rec(T, ('tier', 29, 51, 2, _K3)))
+                if c_29 is not None: c_29 = SNAP(c_29).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_29 = None
+            T.append(('override', 29, c_29, r_29))
         else:
             r_29 = (rec(T, ('tier', 29, 49, 0, _K16)) if (t_48 := (v_18 := rec(T, ('let', 29, 18, COUNTS[sum(i_30)])))) == _K6 else rec(T, ('tier', 29, 50, 1, _K0)) if t_48 == _K16 else rec(T, ('tier', 29, 51, 2, _K3)))
         s_29 = SNAP(r_29).quantize(PRECISION, ROUNDING)
@@ -537,7 +716,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 30
         if 30 in O:
             r_30 = O[30]
-            T.append(('override', 30, r_30))
+            tn = len(T)
+            try:
+                c_30 = None if (i_31 is None) else min((COUNTS[sum(i_31)] * _K0), _K6)
+                if c_30 is not None: c_30 = SNAP(c_30).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_30 = None
+            T.append(('override', 30, c_30, r_30))
         else:
             r_30 = min((COUNTS[sum(i_31)] * _K0), _K6)
         s_30 = SNAP(r_30).quantize(PRECISION, ROUNDING)
@@ -546,37 +732,70 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 31
         if 31 in O:
             r_31 = O[31]
-            T.append(('override', 31, r_31))
+            tn = len(T)
+            try:
+                c_31 = None if (i_32 is None or i_33 is None) else (min(((v_19 := rec(T, ('let', 31, 19, (i_32 / i_33)))) / _K14), _K0) * _K6)
+                if c_31 is not None: c_31 = SNAP(c_31).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_31 = None
+            T.append(('override', 31, c_31, r_31))
         else:
             r_31 = (min(((v_19 := rec(T, ('let', 31, 19, (i_32 / i_33)))) / _K14), _K0) * _K6)
         s_31 = SNAP(r_31).quantize(PRECISION, ROUNDING)
         T.append(('score', 31, r_31, s_31))
         # ── '过程/资产管理' · level2 · 8分 ──
         cur = 28
-        s_28 = O[28] if 28 in O else s_29 + s_30 + s_31
-        T.append(('sum', 28, s_28))
+        if 28 in O:
+            s_28 = O[28]
+            T.append(('override', 28, s_29 + s_30 + s_31, s_28))
+        else:
+            s_28 = s_29 + s_30 + s_31
+            T.append(('sum', 28, s_28))
         # ── '过程/预算绩效监控管理/监控率' · level3 · 2分 ──
         cur = 33
         if 33 in O:
             r_33 = O[33]
-            T.append(('override', 33, r_33))
+            tn = len(T)
+            try:
+                c_33 = None if (i_34 is None or i_35 is None) else (min(((v_20 := rec(T, ('let', 33, 20, (i_34 / i_35)))) / _K13), _K0) * _K16)
+                if c_33 is not None: c_33 = SNAP(c_33).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_33 = None
+            T.append(('override', 33, c_33, r_33))
         else:
             r_33 = (min(((v_20 := rec(T, ('let', 33, 20, (i_34 / i_35)))) / _K13), _K0) * _K16)
         s_33 = SNAP(r_33).quantize(PRECISION, ROUNDING)
         T.append(('score', 33, r_33, s_33))
         # ── '过程/预算绩效监控管理' · level2 · 2分 ──
         cur = 32
-        s_32 = O[32] if 32 in O else s_33
-        T.append(('sum', 32, s_32))
+        if 32 in O:
+            s_32 = O[32]
+            T.append(('override', 32, s_33, s_32))
+        else:
+            s_32 = s_33
+            T.append(('sum', 32, s_32))
         # ── '过程' · level1 · 55分 ──
         cur = 11
-        s_11 = O[11] if 11 in O else s_12 + s_23 + s_28 + s_32
-        T.append(('sum', 11, s_11))
+        if 11 in O:
+            s_11 = O[11]
+            T.append(('override', 11, s_12 + s_23 + s_28 + s_32, s_11))
+        else:
+            s_11 = s_12 + s_23 + s_28 + s_32
+            T.append(('sum', 11, s_11))
         # ── '产出/职责履行/项目实际完成率' · level3 · 4分 ──
         cur = 36
         if 36 in O:
             r_36 = O[36]
-            T.append(('override', 36, r_36))
+            tn = len(T)
+            try:
+                c_36 = None if (i_36 is None or i_37 is None) else (rec(T, ('tier', 36, 52, 0, _K8)) if (t_4 := (v_21 := rec(T, ('let', 36, 21, (i_36 / i_37))))) >= _K0 else rec(T, ('tier', 36, 53, 1, _K6)) if t_4 >= _K20 else rec(T, ('tier', 36, 54, 2, _K16)) if t_4 >= _K13 else rec(T, ('tier', 36, 55, 3, _K0)) if t_4 >= _K21 else rec(T, ('tier', 36, 56, 4, _K3)))
+                if c_36 is not None: c_36 = SNAP(c_36).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_36 = None
+            T.append(('override', 36, c_36, r_36))
         else:
             r_36 = (rec(T, ('tier', 36, 52, 0, _K8)) if (t_4 := (v_21 := rec(T, ('let', 36, 21, (i_36 / i_37))))) >= _K0 else rec(T, ('tier', 36, 53, 1, _K6)) if t_4 >= _K20 else rec(T, ('tier', 36, 54, 2, _K16)) if t_4 >= _K13 else rec(T, ('tier', 36, 55, 3, _K0)) if t_4 >= _K21 else rec(T, ('tier', 36, 56, 4, _K3)))
         s_36 = SNAP(r_36).quantize(PRECISION, ROUNDING)
@@ -585,7 +804,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 37
         if 37 in O:
             r_37 = O[37]
-            T.append(('override', 37, r_37))
+            tn = len(T)
+            try:
+                c_37 = None if (i_36 is None or i_38 is None) else (rec(T, ('tier', 37, 58, 0, _K3)) if (t_5 := (v_22 := rec(T, ('let', 37, 22, (rec(T, ('if', 37, 57, True, _K3)) if (i_36 == _K3) else rec(T, ('if', 37, 57, False, (i_38 / i_36)))))))) <= _K20 else rec(T, ('tier', 37, 59, 1, min((v_22 * _K8), _K8))))
+                if c_37 is not None: c_37 = SNAP(c_37).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_37 = None
+            T.append(('override', 37, c_37, r_37))
         else:
             r_37 = (rec(T, ('tier', 37, 58, 0, _K3)) if (t_5 := (v_22 := rec(T, ('let', 37, 22, (rec(T, ('if', 37, 57, True, _K3)) if (i_36 == _K3) else rec(T, ('if', 37, 57, False, (i_38 / i_36)))))))) <= _K20 else rec(T, ('tier', 37, 59, 1, min((v_22 * _K8), _K8))))
         s_37 = SNAP(r_37).quantize(PRECISION, ROUNDING)
@@ -594,7 +820,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 38
         if 38 in O:
             r_38 = O[38]
-            T.append(('override', 38, r_38))
+            tn = len(T)
+            try:
+                c_38 = None if (i_39 is None or i_40 is None) else (rec(T, ('tier', 38, 60, 0, _K3)) if (t_6 := (v_23 := rec(T, ('let', 38, 23, (i_39 / i_40))))) <= _K13 else rec(T, ('tier', 38, 61, 1, min((v_23 * _K8), _K8))))
+                if c_38 is not None: c_38 = SNAP(c_38).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_38 = None
+            T.append(('override', 38, c_38, r_38))
         else:
             r_38 = (rec(T, ('tier', 38, 60, 0, _K3)) if (t_6 := (v_23 := rec(T, ('let', 38, 23, (i_39 / i_40))))) <= _K13 else rec(T, ('tier', 38, 61, 1, min((v_23 * _K8), _K8))))
         s_38 = SNAP(r_38).quantize(PRECISION, ROUNDING)
@@ -603,88 +836,162 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 39
         if 39 in O:
             r_39 = O[39]
-            T.append(('override', 39, r_39))
+            tn = len(T)
+            try:
+                c_39 = None if (i_41 is None or i_42 is None) else (min(((v_24 := rec(T, ('let', 39, 24, (i_41 / i_42)))) / _K0), _K0) * _K6)
+                if c_39 is not None: c_39 = SNAP(c_39).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_39 = None
+            T.append(('override', 39, c_39, r_39))
         else:
             r_39 = (min(((v_24 := rec(T, ('let', 39, 24, (i_41 / i_42)))) / _K0), _K0) * _K6)
         s_39 = SNAP(r_39).quantize(PRECISION, ROUNDING)
         T.append(('score', 39, r_39, s_39))
         # ── '产出/职责履行' · level2 · 15分 ──
         cur = 35
-        s_35 = O[35] if 35 in O else s_36 + s_37 + s_38 + s_39
-        T.append(('sum', 35, s_35))
+        if 35 in O:
+            s_35 = O[35]
+            T.append(('override', 35, s_36 + s_37 + s_38 + s_39, s_35))
+        else:
+            s_35 = s_36 + s_37 + s_38 + s_39
+            T.append(('sum', 35, s_35))
         # ── '产出' · level1 · 15分 ──
         cur = 34
-        s_34 = O[34] if 34 in O else s_35
-        T.append(('sum', 34, s_34))
+        if 34 in O:
+            s_34 = O[34]
+            T.append(('override', 34, s_35, s_34))
+        else:
+            s_34 = s_35
+            T.append(('sum', 34, s_34))
         # ── '效果/监督发现问题/违规率' · level3 · 2分 ──
         cur = 42
         if 42 in O:
             r_42 = O[42]
-            T.append(('override', 42, r_42))
+            tn = len(T)
+            try:
+                c_42 = None if (i_12 is None or i_43 is None) else _clamp_max(T, 42, 19, (_K16 - ((max(((v_25 := rec(T, ('let', 42, 25, (i_43 / i_12)))) - _K3), _K3) / _K35).to_integral_value(ROUND_CEILING) * _K4)), ZERO)
+                if c_42 is not None: c_42 = SNAP(c_42).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_42 = None
+            T.append(('override', 42, c_42, r_42))
         else:
             r_42 = _clamp_max(T, 42, 19, (_K16 - ((max(((v_25 := rec(T, ('let', 42, 25, (i_43 / i_12)))) - _K3), _K3) / _K35).to_integral_value(ROUND_CEILING) * _K4)), ZERO)
         s_42 = SNAP(r_42).quantize(PRECISION, ROUNDING)
         T.append(('score', 42, r_42, s_42))
         # ── '效果/监督发现问题' · level2 · 2分 ──
         cur = 41
-        s_41 = O[41] if 41 in O else s_42
-        T.append(('sum', 41, s_41))
+        if 41 in O:
+            s_41 = O[41]
+            T.append(('override', 41, s_42, s_41))
+        else:
+            s_41 = s_42
+            T.append(('sum', 41, s_41))
         # ── '效果/工作成效/部门预算绩效管理考核评价' · level3 · 5分 ──
         cur = 44
         if 44 in O:
             r_44 = O[44]
-            T.append(('override', 44, r_44))
+            tn = len(T)
+            try:
+                c_44 = None if (i_44 is None) else ((i_44 * _K5) / _K32)
+                if c_44 is not None: c_44 = SNAP(c_44).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_44 = None
+            T.append(('override', 44, c_44, r_44))
         else:
             r_44 = ((i_44 * _K5) / _K32)
         s_44 = SNAP(r_44).quantize(PRECISION, ROUNDING)
         T.append(('score', 44, r_44, s_44))
         # ── '效果/工作成效' · level2 · 5分 ──
         cur = 43
-        s_43 = O[43] if 43 in O else s_44
-        T.append(('sum', 43, s_43))
+        if 43 in O:
+            s_43 = O[43]
+            T.append(('override', 43, s_44, s_43))
+        else:
+            s_43 = s_44
+            T.append(('sum', 43, s_43))
         # ── '效果/评价结果应用/应用率' · level3 · 2分 ──
         cur = 46
         if 46 in O:
             r_46 = O[46]
-            T.append(('override', 46, r_46))
+            tn = len(T)
+            try:
+                c_46 = None if (i_45 is None or i_46 is None) else (min(((v_26 := rec(T, ('let', 46, 26, (i_45 / i_46)))) / _K0), _K0) * _K16)
+                if c_46 is not None: c_46 = SNAP(c_46).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_46 = None
+            T.append(('override', 46, c_46, r_46))
         else:
             r_46 = (min(((v_26 := rec(T, ('let', 46, 26, (i_45 / i_46)))) / _K0), _K0) * _K16)
         s_46 = SNAP(r_46).quantize(PRECISION, ROUNDING)
         T.append(('score', 46, r_46, s_46))
         # ── '效果/评价结果应用' · level2 · 2分 ──
         cur = 45
-        s_45 = O[45] if 45 in O else s_46
-        T.append(('sum', 45, s_45))
+        if 45 in O:
+            s_45 = O[45]
+            T.append(('override', 45, s_46, s_45))
+        else:
+            s_45 = s_46
+            T.append(('sum', 45, s_45))
         # ── '效果/结果应用创新/结果应用创新' · level3 · 1分 ──
         cur = 48
         if 48 in O:
             r_48 = O[48]
-            T.append(('override', 48, r_48))
+            tn = len(T)
+            try:
+                c_48 = None if (i_47 is None) else min((COUNTS[sum(i_47)] * _K17), _K0)
+                if c_48 is not None: c_48 = SNAP(c_48).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_48 = None
+            T.append(('override', 48, c_48, r_48))
         else:
             r_48 = min((COUNTS[sum(i_47)] * _K17), _K0)
         s_48 = SNAP(r_48).quantize(PRECISION, ROUNDING)
         T.append(('score', 48, r_48, s_48))
         # ── '效果/结果应用创新' · level2 · 1分 ──
         cur = 47
-        s_47 = O[47] if 47 in O else s_48
-        T.append(('sum', 47, s_47))
+        if 47 in O:
+            s_47 = O[47]
+            T.append(('override', 47, s_48, s_47))
+        else:
+            s_47 = s_48
+            T.append(('sum', 47, s_47))
         # ── '效果/社会效益/社会公众满意度' · level3 · 5分 ──
         cur = 50
         if 50 in O:
             r_50 = O[50]
-            T.append(('override', 50, r_50))
+            tn = len(T)
+            try:
+                c_50 = None if (i_48 is None) else (rec(T, ('tier', 50, 62, 0, _K5)) if (t_7 := i_48) == '优秀' else rec(T, ('tier', 50, 63, 1, _K6)) if t_7 == '良好' else rec(T, ('tier', 50, 64, 2, _K0)) if t_7 == '合格' else rec(T, ('tier', 50, 65, 3, _K3)) if t_7 == '不合格' else no_tier(7, '社会公众满意度调查结果', t_7))
+                if c_50 is not None: c_50 = SNAP(c_50).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_50 = None
+            T.append(('override', 50, c_50, r_50))
         else:
             r_50 = (rec(T, ('tier', 50, 62, 0, _K5)) if (t_7 := i_48) == '优秀' else rec(T, ('tier', 50, 63, 1, _K6)) if t_7 == '良好' else rec(T, ('tier', 50, 64, 2, _K0)) if t_7 == '合格' else rec(T, ('tier', 50, 65, 3, _K3)) if t_7 == '不合格' else no_tier(7, '社会公众满意度调查结果', t_7))
         s_50 = SNAP(r_50).quantize(PRECISION, ROUNDING)
         T.append(('score', 50, r_50, s_50))
         # ── '效果/社会效益' · level2 · 5分 ──
         cur = 49
-        s_49 = O[49] if 49 in O else s_50
-        T.append(('sum', 49, s_49))
+        if 49 in O:
+            s_49 = O[49]
+            T.append(('override', 49, s_50, s_49))
+        else:
+            s_49 = s_50
+            T.append(('sum', 49, s_49))
         # ── '效果' · level1 · 15分 ──
         cur = 40
-        s_40 = O[40] if 40 in O else s_41 + s_43 + s_45 + s_47 + s_49
-        T.append(('sum', 40, s_40))
+        if 40 in O:
+            s_40 = O[40]
+            T.append(('override', 40, s_41 + s_43 + s_45 + s_47 + s_49, s_40))
+        else:
+            s_40 = s_41 + s_43 + s_45 + s_47 + s_49
+            T.append(('sum', 40, s_40))
         # ── 总分 / total ──
         tot = s_0 + s_11 + s_34 + s_40
         grade = ('优秀' if (_K31 <= tot <= _K32) else '良好' if (_K33 <= tot < _K31) else '中' if (_K34 <= tot < _K33) else '较差' if (_K3 <= tot < _K34) else no_grade(8, tot))
@@ -729,7 +1036,7 @@ def evaluate(inputs, overrides=None, trace=False):
     """Score one unit: ``inputs`` maps input names to values (numbers as int, str or
     Decimal; "96.3%" accepted). Returns a dict with ``total``, ``grade``, ``indicators``
     (path joined by "/" -> Decimal score), ``not_applicable`` and, on request, ``trace``."""
-    values = validate(inputs, INPUTS)
+    values = validate(inputs, INPUTS, OPTIONAL)
     ov = None
     if overrides:
         index = {"/".join(p): i for i, (p, *_rest) in enumerate(INDICATORS)}

@@ -10,58 +10,59 @@ ROUNDING = ROUNDING_MODES['half_up']
 GRADE_ON = 'rounded'
 NA_POLICY = None
 INPUTS = (
-    ('立项依据要点', 'checklist', None, None, False, None, False, ('项目立项符合国家法律法规、国民经济发展规划和相关政策', '符合行业发展规划和政策要求', '与部门职责范围相符，属于部门履职所需', '属于公共财政支持范围，符合中央、地方事权支出责任划分原则', '与相关部门同类项目或部门内部相关项目不重复'), 39),
-    ('立项程序要点', 'checklist', None, None, False, None, False, ('项目按照规定的程序申请设立', '审批文件、材料符合相关要求', '事前已经过必要的可行性研究、专家论证、风险评估、绩效评估、集体决策'), 40),
-    ('目标合理性要点', 'checklist', None, None, False, None, False, ('项目有绩效目标', '绩效目标与实际工作内容具有相关性', '预期产出效益和效果符合正常的业绩水平，与预算确定的投资额相匹配'), 41),
-    ('指标明确性要点', 'checklist', None, None, False, None, False, ('将项目绩效目标细化分解为具体的绩效指标', '通过清晰、可衡量的指标值予以体现', '与项目目标任务数或计划数相对应'), 42),
-    ('预算编制要点', 'checklist', None, None, False, None, False, ('预算编制经过科学论证', '预算内容与项目内容匹配', '预算额度测算依据充分，按照标准编制'), 43),
-    ('资金分配要点', 'checklist', None, None, False, None, False, ('预算资金分配依据充分', '资金分配额度合理，与项目单位或地方实际相适应'), 44),
-    ('预算资金', 'amount', '万元', _D('0'), True, None, False, (), 45),
-    ('资金批次', 'list', None, _D('0'), False, _D('100'), False, (('来源', 'grade', None, None, False, None, False, ('中央', '省级', '市县'), -1), ('金额', 'amount', '元', _D('0'), True, None, False, (), -1), ('下达日期', 'date', None, None, False, None, False, (), -1), ), 46),
-    ('实际支出资金', 'amount', '万元', _D('0'), False, None, False, (), 47),
-    ('资金合规要点', 'checklist', None, None, False, None, False, ('符合国家财经法规和财务管理制度以及有关专项资金管理办法的规定', '资金的拨付有完整的审批程序和手续', '符合项目预算批复或合同规定的用途', '不存在截留、挤占、挪用、虚列支出等情况'), 48),
-    ('制度健全要点', 'checklist', None, None, False, None, False, ('已制定或具有相应的财务和业务管理制度', '财务和业务管理制度合法、合规、完整'), 49),
-    ('制度执行要点', 'checklist', None, None, False, None, False, ('遵守相关法律法规和相关管理规定', '项目调整及支出调整手续完备', '项目合同书、验收报告、技术鉴定等资料齐全并及时归档', '项目实施的人员条件、场地设备、信息支撑等落实到位'), 50),
-    ('计划产出数', 'count', '项', _D('0'), True, None, False, (), 51),
-    ('实际产出数', 'count', '项', _D('0'), False, None, False, (), 52),
-    ('质量达标数', 'count', '项', _D('0'), False, None, False, (), 53),
-    ('实际完成日期', 'date', None, None, False, None, False, (), 54),
-    ('计划成本', 'amount', '万元', _D('0'), True, None, False, (), 55),
-    ('实际成本', 'amount', '万元', _D('0'), False, None, False, (), 56),
-    ('社会效益评价', 'grade', None, None, False, None, False, ('显著', '较显著', '一般', '不明显'), 57),
-    ('可持续要点', 'checklist', None, None, False, None, False, ('建立了工程长效管护机制', '后续运行维护资金已落实', '有明确的管护主体和责任人'), 58),
-    ('受益群众满意度', 'rate', '%', _D('0'), False, _D('1'), False, (), 59),
+    ('立项依据要点', 'checklist', None, None, False, None, False, ('项目立项符合国家法律法规、国民经济发展规划和相关政策', '符合行业发展规划和政策要求', '与部门职责范围相符，属于部门履职所需', '属于公共财政支持范围，符合中央、地方事权支出责任划分原则', '与相关部门同类项目或部门内部相关项目不重复'), 40),
+    ('立项程序要点', 'checklist', None, None, False, None, False, ('项目按照规定的程序申请设立', '审批文件、材料符合相关要求', '事前已经过必要的可行性研究、专家论证、风险评估、绩效评估、集体决策'), 41),
+    ('目标合理性要点', 'checklist', None, None, False, None, False, ('项目有绩效目标', '绩效目标与实际工作内容具有相关性', '预期产出效益和效果符合正常的业绩水平，与预算确定的投资额相匹配'), 42),
+    ('指标明确性要点', 'checklist', None, None, False, None, False, ('将项目绩效目标细化分解为具体的绩效指标', '通过清晰、可衡量的指标值予以体现', '与项目目标任务数或计划数相对应'), 43),
+    ('预算编制要点', 'checklist', None, None, False, None, False, ('预算编制经过科学论证', '预算内容与项目内容匹配', '预算额度测算依据充分，按照标准编制'), 44),
+    ('资金分配要点', 'checklist', None, None, False, None, False, ('预算资金分配依据充分', '资金分配额度合理，与项目单位或地方实际相适应'), 45),
+    ('预算资金', 'amount', '万元', _D('0'), True, None, False, (), 46),
+    ('资金批次', 'list', None, _D('0'), False, _D('100'), False, (('来源', 'grade', None, None, False, None, False, ('中央', '省级', '市县'), -1), ('金额', 'amount', '元', _D('0'), True, None, False, (), -1), ('下达日期', 'date', None, None, False, None, False, (), -1), ), 47),
+    ('实际支出资金', 'amount', '万元', _D('0'), False, None, False, (), 48),
+    ('资金合规要点', 'checklist', None, None, False, None, False, ('符合国家财经法规和财务管理制度以及有关专项资金管理办法的规定', '资金的拨付有完整的审批程序和手续', '符合项目预算批复或合同规定的用途', '不存在截留、挤占、挪用、虚列支出等情况'), 49),
+    ('制度健全要点', 'checklist', None, None, False, None, False, ('已制定或具有相应的财务和业务管理制度', '财务和业务管理制度合法、合规、完整'), 50),
+    ('制度执行要点', 'checklist', None, None, False, None, False, ('遵守相关法律法规和相关管理规定', '项目调整及支出调整手续完备', '项目合同书、验收报告、技术鉴定等资料齐全并及时归档', '项目实施的人员条件、场地设备、信息支撑等落实到位'), 51),
+    ('计划产出数', 'count', '项', _D('0'), True, None, False, (), 52),
+    ('实际产出数', 'count', '项', _D('0'), False, None, False, (), 53),
+    ('质量达标数', 'count', '项', _D('0'), False, None, False, (), 54),
+    ('实际完成日期', 'date', None, None, False, None, False, (), 55),
+    ('计划成本', 'amount', '万元', _D('0'), True, None, False, (), 56),
+    ('实际成本', 'amount', '万元', _D('0'), False, None, False, (), 57),
+    ('社会效益评价', 'grade', None, None, False, None, False, ('显著', '较显著', '一般', '不明显'), 58),
+    ('可持续要点', 'checklist', None, None, False, None, False, ('建立了工程长效管护机制', '后续运行维护资金已落实', '有明确的管护主体和责任人'), 59),
+    ('受益群众满意度', 'rate', '%', _D('0'), False, _D('1'), False, (), 60),
 )
+OPTIONAL = ()
 # (path, points, level, parent index, span)
 INDICATORS = (
-    (('决策',), _D('20'), 'level1', -1, 60),
-    (('决策', '项目立项'), _D('7'), 'level2', 0, 61),
-    (('决策', '项目立项', '立项依据充分性'), _D('4'), 'level3', 1, 62),
-    (('决策', '项目立项', '立项程序规范性'), _D('3'), 'level3', 1, 63),
-    (('决策', '绩效目标'), _D('6'), 'level2', 0, 64),
-    (('决策', '绩效目标', '绩效目标合理性'), _D('3'), 'level3', 4, 65),
-    (('决策', '绩效目标', '绩效指标明确性'), _D('3'), 'level3', 4, 66),
-    (('决策', '资金投入'), _D('7'), 'level2', 0, 67),
-    (('决策', '资金投入', '预算编制科学性'), _D('4'), 'level3', 7, 68),
-    (('决策', '资金投入', '资金分配合理性'), _D('3'), 'level3', 7, 69),
-    (('过程',), _D('20'), 'level1', -1, 70),
-    (('过程', '资金管理'), _D('14'), 'level2', 10, 71),
-    (('过程', '资金管理', '资金到位率'), _D('3'), 'level3', 11, 72),
-    (('过程', '资金管理', '资金到位及时性'), _D('3'), 'level3', 11, 73),
-    (('过程', '资金管理', '预算执行率'), _D('5'), 'level3', 11, 74),
-    (('过程', '资金管理', '资金使用合规性'), _D('3'), 'level3', 11, 75),
-    (('过程', '组织实施'), _D('6'), 'level2', 10, 76),
-    (('过程', '组织实施', '管理制度健全性'), _D('3'), 'level3', 16, 77),
-    (('过程', '组织实施', '制度执行有效性'), _D('3'), 'level3', 16, 78),
-    (('产出',), _D('40'), 'level1', -1, 79),
-    (('产出', '实际完成率'), _D('12'), 'level3', 19, 80),
-    (('产出', '质量达标率'), _D('10'), 'level3', 19, 81),
-    (('产出', '完成及时性'), _D('10'), 'level3', 19, 82),
-    (('产出', '成本节约率'), _D('8'), 'level3', 19, 83),
-    (('效益',), _D('20'), 'level1', -1, 84),
-    (('效益', '社会效益'), _D('8'), 'level3', 24, 85),
-    (('效益', '可持续影响'), _D('4'), 'level3', 24, 86),
-    (('效益', '满意度'), _D('8'), 'level3', 24, 87),
+    (('决策',), _D('20'), 'level1', -1, 61),
+    (('决策', '项目立项'), _D('7'), 'level2', 0, 62),
+    (('决策', '项目立项', '立项依据充分性'), _D('4'), 'level3', 1, 63),
+    (('决策', '项目立项', '立项程序规范性'), _D('3'), 'level3', 1, 64),
+    (('决策', '绩效目标'), _D('6'), 'level2', 0, 65),
+    (('决策', '绩效目标', '绩效目标合理性'), _D('3'), 'level3', 4, 66),
+    (('决策', '绩效目标', '绩效指标明确性'), _D('3'), 'level3', 4, 67),
+    (('决策', '资金投入'), _D('7'), 'level2', 0, 68),
+    (('决策', '资金投入', '预算编制科学性'), _D('4'), 'level3', 7, 69),
+    (('决策', '资金投入', '资金分配合理性'), _D('3'), 'level3', 7, 70),
+    (('过程',), _D('20'), 'level1', -1, 71),
+    (('过程', '资金管理'), _D('14'), 'level2', 10, 72),
+    (('过程', '资金管理', '资金到位率'), _D('3'), 'level3', 11, 73),
+    (('过程', '资金管理', '资金到位及时性'), _D('3'), 'level3', 11, 74),
+    (('过程', '资金管理', '预算执行率'), _D('5'), 'level3', 11, 75),
+    (('过程', '资金管理', '资金使用合规性'), _D('3'), 'level3', 11, 76),
+    (('过程', '组织实施'), _D('6'), 'level2', 10, 77),
+    (('过程', '组织实施', '管理制度健全性'), _D('3'), 'level3', 16, 78),
+    (('过程', '组织实施', '制度执行有效性'), _D('3'), 'level3', 16, 79),
+    (('产出',), _D('40'), 'level1', -1, 80),
+    (('产出', '实际完成率'), _D('12'), 'level3', 19, 81),
+    (('产出', '质量达标率'), _D('10'), 'level3', 19, 82),
+    (('产出', '完成及时性'), _D('10'), 'level3', 19, 83),
+    (('产出', '成本节约率'), _D('8'), 'level3', 19, 84),
+    (('效益',), _D('20'), 'level1', -1, 85),
+    (('效益', '社会效益'), _D('8'), 'level3', 24, 86),
+    (('效益', '可持续影响'), _D('4'), 'level3', 24, 87),
+    (('效益', '满意度'), _D('8'), 'level3', 24, 88),
 )
 LOCALS = ('到位资金', '到位率', '逾期批次', '执行率', '滞后月数', '节约率')
 GRADES = ('优', '良', '中', '差')
@@ -155,26 +156,26 @@ def _fast(V, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6, _K7=
     # ── '过程' · level1 · 20分 ──
     s_10 = s_11 + s_16
     # ── '产出/实际完成率' · level3 · 12分 ──
-    s_20 = SNAP((((m_3 if (m_3 := (i_13 / i_12)) <= _K7 else _K7) * _K22) if (i_12 > _K8) else _fail('完成比率法：完成比率法的目标值应大于0', 2))).quantize(PRECISION, ROUNDING)
+    s_20 = SNAP((((m_3 if (m_3 := (i_13 / i_12)) <= _K7 else _K7) * _K22) if (i_12 > _K8) else _fail('完成比率法：完成比率法的目标值应大于0', 2, '完成比率法(实际产出数, 计划产出数, 12)', (('目标值', '计划产出数', lambda: i_12, '项'), )))).quantize(PRECISION, ROUNDING)
     # ── '产出/质量达标率' · level3 · 10分 ──
-    s_21 = (_K9 if (i_13 == _K8) else SNAP((((m_4 if (m_4 := (i_14 / i_13)) <= _K7 else _K7) * _K23) if (i_13 > _K8) else _fail('完成比率法：完成比率法的目标值应大于0', 2))).quantize(PRECISION, ROUNDING))
+    s_21 = (_K9 if (i_13 == _K8) else SNAP((((m_4 if (m_4 := (i_14 / i_13)) <= _K7 else _K7) * _K23) if (i_13 > _K8) else _fail('完成比率法：完成比率法的目标值应大于0', 4, '完成比率法(质量达标数, 实际产出数, 10)', (('目标值', '实际产出数', lambda: i_13, '项'), )))).quantize(PRECISION, ROUNDING))
     # ── '产出/完成及时性' · level3 · 10分 ──
     s_22 = (_K25 if (i_15 <= _K24) else _K26 if ((v_4 := months_between(_K24, i_15)) < _K7) else _K15 if ((v_4 := months_between(_K24, i_15)) < _K1) else _K9)
     # ── '产出/成本节约率' · level3 · 8分 ──
-    s_23 = (_K26 if (t_5 := (v_5 := ((i_16 - i_17) / i_16))) >= _K8 else _K15 if t_5 >= (-_K28) else _K6 if t_5 >= (-_K29) else _K9)
+    s_23 = (_K26 if (t_6 := (v_5 := ((i_16 - i_17) / i_16))) >= _K8 else _K15 if t_6 >= (-_K28) else _K6 if t_6 >= (-_K29) else _K9)
     # ── '产出' · level1 · 40分 ──
     s_19 = s_20 + s_21 + s_22 + s_23
     # ── '效益/社会效益' · level3 · 8分 ──
-    s_25 = (_K26 if (t_6 := i_18) == '显著' else _K31 if t_6 == '较显著' else _K17 if t_6 == '一般' else _K9 if t_6 == '不明显' else no_tier(6, '社会效益评价', t_6))
+    s_25 = (_K26 if (t_7 := i_18) == '显著' else _K31 if t_7 == '较显著' else _K17 if t_7 == '一般' else _K9 if t_7 == '不明显' else no_tier(7, '社会效益评价', t_7))
     # ── '效益/可持续影响' · level3 · 4分 ──
     s_26 = SNAP(points_met(_T3, i_19)).quantize(PRECISION, ROUNDING)
     # ── '效益/满意度' · level3 · 8分 ──
-    s_27 = (_K26 if (t_7 := i_20) >= _K32 else _K31 if t_7 >= _K33 else _K17 if t_7 >= _K34 else _K9)
+    s_27 = (_K26 if (t_8 := i_20) >= _K32 else _K31 if t_8 >= _K33 else _K17 if t_8 >= _K34 else _K9)
     # ── '效益' · level1 · 20分 ──
     s_24 = s_25 + s_26 + s_27
     # ── 总分 / total ──
     tot = s_0 + s_10 + s_19 + s_24
-    grade = ('优' if (_K35 <= tot <= _K36) else '良' if (_K37 <= tot < _K35) else '中' if (_K38 <= tot < _K37) else '差' if (tot < _K38) else no_grade(8, tot))
+    grade = ('优' if (_K35 <= tot <= _K36) else '良' if (_K37 <= tot < _K35) else '中' if (_K38 <= tot < _K37) else '差' if (tot < _K38) else no_grade(9, tot))
     return (s_0, s_1, s_2, s_3, s_4, s_5, s_6, s_7, s_8, s_9, s_10, s_11, s_12, s_13, s_14, s_15, s_16, s_17, s_18, s_19, s_20, s_21, s_22, s_23, s_24, s_25, s_26, s_27,), tot, grade, ()
 
 
@@ -186,7 +187,14 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 2
         if 2 in O:
             r_2 = O[2]
-            T.append(('override', 2, r_2))
+            tn = len(T)
+            try:
+                c_2 = None if (i_0 is None) else points_met(_T0, i_0)
+                if c_2 is not None: c_2 = SNAP(c_2).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_2 = None
+            T.append(('override', 2, c_2, r_2))
         else:
             r_2 = points_met(_T0, i_0)
         s_2 = SNAP(r_2).quantize(PRECISION, ROUNDING)
@@ -195,20 +203,38 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 3
         if 3 in O:
             r_3 = O[3]
-            T.append(('override', 3, r_3))
+            tn = len(T)
+            try:
+                c_3 = None if (i_1 is None) else points_met(_T1, i_1)
+                if c_3 is not None: c_3 = SNAP(c_3).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_3 = None
+            T.append(('override', 3, c_3, r_3))
         else:
             r_3 = points_met(_T1, i_1)
         s_3 = SNAP(r_3).quantize(PRECISION, ROUNDING)
         T.append(('score', 3, r_3, s_3))
         # ── '决策/项目立项' · level2 · 7分 ──
         cur = 1
-        s_1 = O[1] if 1 in O else s_2 + s_3
-        T.append(('sum', 1, s_1))
+        if 1 in O:
+            s_1 = O[1]
+            T.append(('override', 1, s_2 + s_3, s_1))
+        else:
+            s_1 = s_2 + s_3
+            T.append(('sum', 1, s_1))
         # ── '决策/绩效目标/绩效目标合理性' · level3 · 3分 ──
         cur = 5
         if 5 in O:
             r_5 = O[5]
-            T.append(('override', 5, r_5))
+            tn = len(T)
+            try:
+                c_5 = None if (i_2 is None) else (_K1 - points_met(_T1, i_2, False))
+                if c_5 is not None: c_5 = SNAP(c_5).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_5 = None
+            T.append(('override', 5, c_5, r_5))
         else:
             r_5 = (_K1 - points_met(_T1, i_2, False))
         s_5 = SNAP(r_5).quantize(PRECISION, ROUNDING)
@@ -217,20 +243,38 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 6
         if 6 in O:
             r_6 = O[6]
-            T.append(('override', 6, r_6))
+            tn = len(T)
+            try:
+                c_6 = None if (i_3 is None) else points_met(_T2, i_3)
+                if c_6 is not None: c_6 = SNAP(c_6).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_6 = None
+            T.append(('override', 6, c_6, r_6))
         else:
             r_6 = points_met(_T2, i_3)
         s_6 = SNAP(r_6).quantize(PRECISION, ROUNDING)
         T.append(('score', 6, r_6, s_6))
         # ── '决策/绩效目标' · level2 · 6分 ──
         cur = 4
-        s_4 = O[4] if 4 in O else s_5 + s_6
-        T.append(('sum', 4, s_4))
+        if 4 in O:
+            s_4 = O[4]
+            T.append(('override', 4, s_5 + s_6, s_4))
+        else:
+            s_4 = s_5 + s_6
+            T.append(('sum', 4, s_4))
         # ── '决策/资金投入/预算编制科学性' · level3 · 4分 ──
         cur = 8
         if 8 in O:
             r_8 = O[8]
-            T.append(('override', 8, r_8))
+            tn = len(T)
+            try:
+                c_8 = None if (i_4 is None) else points_met(_T3, i_4)
+                if c_8 is not None: c_8 = SNAP(c_8).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_8 = None
+            T.append(('override', 8, c_8, r_8))
         else:
             r_8 = points_met(_T3, i_4)
         s_8 = SNAP(r_8).quantize(PRECISION, ROUNDING)
@@ -239,64 +283,118 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 9
         if 9 in O:
             r_9 = O[9]
-            T.append(('override', 9, r_9))
+            tn = len(T)
+            try:
+                c_9 = None if (i_5 is None) else points_met(_T4, i_5)
+                if c_9 is not None: c_9 = SNAP(c_9).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_9 = None
+            T.append(('override', 9, c_9, r_9))
         else:
             r_9 = points_met(_T4, i_5)
         s_9 = SNAP(r_9).quantize(PRECISION, ROUNDING)
         T.append(('score', 9, r_9, s_9))
         # ── '决策/资金投入' · level2 · 7分 ──
         cur = 7
-        s_7 = O[7] if 7 in O else s_8 + s_9
-        T.append(('sum', 7, s_7))
+        if 7 in O:
+            s_7 = O[7]
+            T.append(('override', 7, s_8 + s_9, s_7))
+        else:
+            s_7 = s_8 + s_9
+            T.append(('sum', 7, s_7))
         # ── '决策' · level1 · 20分 ──
         cur = 0
-        s_0 = O[0] if 0 in O else s_1 + s_4 + s_7
-        T.append(('sum', 0, s_0))
+        if 0 in O:
+            s_0 = O[0]
+            T.append(('override', 0, s_1 + s_4 + s_7, s_0))
+        else:
+            s_0 = s_1 + s_4 + s_7
+            T.append(('sum', 0, s_0))
         # ── '过程/资金管理/资金到位率' · level3 · 3分 ──
         cur = 12
         if 12 in O:
             r_12 = O[12]
-            T.append(('override', 12, r_12))
+            tn = len(T)
+            try:
+                c_12 = None if (i_6 is None or i_7 is None) else (min(((v_1 := rec(T, ('let', 12, 1, ((v_0 := rec(T, ('let', 12, 0, rec(T, ('agg', 12, 10, (m_5 := tuple([r_1 for r_1 in i_7])), sum((r_1[2] for r_1 in m_5), ZERO)))))) / (i_6 * _K5))))) / _K7), _K7) * _K1)
+                if c_12 is not None: c_12 = SNAP(c_12).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_12 = None
+            T.append(('override', 12, c_12, r_12))
         else:
-            r_12 = (min(((v_1 := rec(T, ('let', 12, 1, ((v_0 := rec(T, ('let', 12, 0, rec(T, ('agg', 12, 9, (m_5 := tuple([r_1 for r_1 in i_7])), sum((r_1[2] for r_1 in m_5), ZERO)))))) / (i_6 * _K5))))) / _K7), _K7) * _K1)
+            r_12 = (min(((v_1 := rec(T, ('let', 12, 1, ((v_0 := rec(T, ('let', 12, 0, rec(T, ('agg', 12, 10, (m_5 := tuple([r_1 for r_1 in i_7])), sum((r_1[2] for r_1 in m_5), ZERO)))))) / (i_6 * _K5))))) / _K7), _K7) * _K1)
         s_12 = SNAP(r_12).quantize(PRECISION, ROUNDING)
         T.append(('score', 12, r_12, s_12))
         # ── '过程/资金管理/资金到位及时性' · level3 · 3分 ──
         cur = 13
         if 13 in O:
             r_13 = O[13]
-            T.append(('override', 13, r_13))
+            tn = len(T)
+            try:
+                c_13 = None if (i_7 is None) else (rec(T, ('tier', 13, 12, 0, _K8)) if (rec(T, ('agg', 13, 11, (m_6 := tuple([r_3 for r_3 in i_7])), _D(len(m_6)))) == _K8) else rec(T, ('tier', 13, 15, 1, _clamp_max(T, 13, 14, (_K1 - ((v_2 := rec(T, ('let', 13, 2, rec(T, ('agg', 13, 13, (m_7 := tuple([r_2 for r_2 in i_7 if (r_2[3] > _K10)])), _D(len(m_7))))))) * _K11)), ZERO))))
+                if c_13 is not None: c_13 = SNAP(c_13).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_13 = None
+            T.append(('override', 13, c_13, r_13))
         else:
-            r_13 = (rec(T, ('tier', 13, 11, 0, _K8)) if (rec(T, ('agg', 13, 10, (m_6 := tuple([r_3 for r_3 in i_7])), _D(len(m_6)))) == _K8) else rec(T, ('tier', 13, 14, 1, _clamp_max(T, 13, 13, (_K1 - ((v_2 := rec(T, ('let', 13, 2, rec(T, ('agg', 13, 12, (m_7 := tuple([r_2 for r_2 in i_7 if (r_2[3] > _K10)])), _D(len(m_7))))))) * _K11)), ZERO))))
+            r_13 = (rec(T, ('tier', 13, 12, 0, _K8)) if (rec(T, ('agg', 13, 11, (m_6 := tuple([r_3 for r_3 in i_7])), _D(len(m_6)))) == _K8) else rec(T, ('tier', 13, 15, 1, _clamp_max(T, 13, 14, (_K1 - ((v_2 := rec(T, ('let', 13, 2, rec(T, ('agg', 13, 13, (m_7 := tuple([r_2 for r_2 in i_7 if (r_2[3] > _K10)])), _D(len(m_7))))))) * _K11)), ZERO))))
         s_13 = SNAP(r_13).quantize(PRECISION, ROUNDING)
         T.append(('score', 13, r_13, s_13))
         # ── '过程/资金管理/预算执行率' · level3 · 5分 ──
         cur = 14
         if 14 in O:
             r_14 = O[14]
-            T.append(('override', 14, r_14))
+            tn = len(T)
+            try:
+                c_14 = None if (i_7 is None or i_8 is None) else (rec(T, ('tier', 14, 16, 0, _K8)) if ((v_0 := rec(T, ('let', 14, 0, rec(T, ('agg', 14, 10, (m_8 := tuple([r_1 for r_1 in i_7])), sum((r_1[2] for r_1 in m_8), ZERO)))))) == _K8) else rec(T, ('tier', 14, 17, 1, _K12)) if ((v_3 := rec(T, ('let', 14, 3, (i_8 / (v_0 * _K13))))) >= _K14) else rec(T, ('tier', 14, 18, 2, _K0)) if ((v_3 := rec(T, ('let', 14, 3, (i_8 / (v_0 * _K13))))) >= _K16) else rec(T, ('tier', 14, 19, 3, _K1)) if ((v_3 := rec(T, ('let', 14, 3, (i_8 / (v_0 * _K13))))) >= _K18) else rec(T, ('tier', 14, 20, 4, _K39)) if ((v_3 := rec(T, ('let', 14, 3, (i_8 / (v_0 * _K13))))) >= _K19) else rec(T, ('tier', 14, 21, 5, _K8)))
+                if c_14 is not None: c_14 = SNAP(c_14).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_14 = None
+            T.append(('override', 14, c_14, r_14))
         else:
-            r_14 = (rec(T, ('tier', 14, 15, 0, _K8)) if ((v_0 := rec(T, ('let', 14, 0, rec(T, ('agg', 14, 9, (m_8 := tuple([r_1 for r_1 in i_7])), sum((r_1[2] for r_1 in m_8), ZERO)))))) == _K8) else rec(T, ('tier', 14, 16, 1, _K12)) if ((v_3 := rec(T, ('let', 14, 3, (i_8 / (v_0 * _K13))))) >= _K14) else rec(T, ('tier', 14, 17, 2, _K0)) if ((v_3 := rec(T, ('let', 14, 3, (i_8 / (v_0 * _K13))))) >= _K16) else rec(T, ('tier', 14, 18, 3, _K1)) if ((v_3 := rec(T, ('let', 14, 3, (i_8 / (v_0 * _K13))))) >= _K18) else rec(T, ('tier', 14, 19, 4, _K39)) if ((v_3 := rec(T, ('let', 14, 3, (i_8 / (v_0 * _K13))))) >= _K19) else rec(T, ('tier', 14, 20, 5, _K8)))
+            r_14 = (rec(T, ('tier', 14, 16, 0, _K8)) if ((v_0 := rec(T, ('let', 14, 0, rec(T, ('agg', 14, 10, (m_8 := tuple([r_1 for r_1 in i_7])), sum((r_1[2] for r_1 in m_8), ZERO)))))) == _K8) else rec(T, ('tier', 14, 17, 1, _K12)) if ((v_3 := rec(T, ('let', 14, 3, (i_8 / (v_0 * _K13))))) >= _K14) else rec(T, ('tier', 14, 18, 2, _K0)) if ((v_3 := rec(T, ('let', 14, 3, (i_8 / (v_0 * _K13))))) >= _K16) else rec(T, ('tier', 14, 19, 3, _K1)) if ((v_3 := rec(T, ('let', 14, 3, (i_8 / (v_0 * _K13))))) >= _K18) else rec(T, ('tier', 14, 20, 4, _K39)) if ((v_3 := rec(T, ('let', 14, 3, (i_8 / (v_0 * _K13))))) >= _K19) else rec(T, ('tier', 14, 21, 5, _K8)))
         s_14 = SNAP(r_14).quantize(PRECISION, ROUNDING)
         T.append(('score', 14, r_14, s_14))
         # ── '过程/资金管理/资金使用合规性' · level3 · 3分 ──
         cur = 15
         if 15 in O:
             r_15 = O[15]
-            T.append(('override', 15, r_15))
+            tn = len(T)
+            try:
+                c_15 = None if (i_9 is None) else points_met(_T5, i_9)
+                if c_15 is not None: c_15 = SNAP(c_15).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_15 = None
+            T.append(('override', 15, c_15, r_15))
         else:
             r_15 = points_met(_T5, i_9)
         s_15 = SNAP(r_15).quantize(PRECISION, ROUNDING)
         T.append(('score', 15, r_15, s_15))
         # ── '过程/资金管理' · level2 · 14分 ──
         cur = 11
-        s_11 = O[11] if 11 in O else s_12 + s_13 + s_14 + s_15
-        T.append(('sum', 11, s_11))
+        if 11 in O:
+            s_11 = O[11]
+            T.append(('override', 11, s_12 + s_13 + s_14 + s_15, s_11))
+        else:
+            s_11 = s_12 + s_13 + s_14 + s_15
+            T.append(('sum', 11, s_11))
         # ── '过程/组织实施/管理制度健全性' · level3 · 3分 ──
         cur = 17
         if 17 in O:
             r_17 = O[17]
-            T.append(('override', 17, r_17))
+            tn = len(T)
+            try:
+                c_17 = None if (i_10 is None) else points_met(_T6, i_10)
+                if c_17 is not None: c_17 = SNAP(c_17).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_17 = None
+            T.append(('override', 17, c_17, r_17))
         else:
             r_17 = points_met(_T6, i_10)
         s_17 = SNAP(r_17).quantize(PRECISION, ROUNDING)
@@ -305,73 +403,134 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 18
         if 18 in O:
             r_18 = O[18]
-            T.append(('override', 18, r_18))
+            tn = len(T)
+            try:
+                c_18 = None if (i_11 is None) else points_met(_T5, i_11)
+                if c_18 is not None: c_18 = SNAP(c_18).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_18 = None
+            T.append(('override', 18, c_18, r_18))
         else:
             r_18 = points_met(_T5, i_11)
         s_18 = SNAP(r_18).quantize(PRECISION, ROUNDING)
         T.append(('score', 18, r_18, s_18))
         # ── '过程/组织实施' · level2 · 6分 ──
         cur = 16
-        s_16 = O[16] if 16 in O else s_17 + s_18
-        T.append(('sum', 16, s_16))
+        if 16 in O:
+            s_16 = O[16]
+            T.append(('override', 16, s_17 + s_18, s_16))
+        else:
+            s_16 = s_17 + s_18
+            T.append(('sum', 16, s_16))
         # ── '过程' · level1 · 20分 ──
         cur = 10
-        s_10 = O[10] if 10 in O else s_11 + s_16
-        T.append(('sum', 10, s_10))
+        if 10 in O:
+            s_10 = O[10]
+            T.append(('override', 10, s_11 + s_16, s_10))
+        else:
+            s_10 = s_11 + s_16
+            T.append(('sum', 10, s_10))
         # ── '产出/实际完成率' · level3 · 12分 ──
         cur = 20
         if 20 in O:
             r_20 = O[20]
-            T.append(('override', 20, r_20))
+            tn = len(T)
+            try:
+                c_20 = None if (i_12 is None or i_13 is None) else ((min((i_13 / i_12), _K7) * _K22) if (i_12 > _K8) else _fail('完成比率法：完成比率法的目标值应大于0', 2, '完成比率法(实际产出数, 计划产出数, 12)', (('目标值', '计划产出数', lambda: i_12, '项'), )))
+                if c_20 is not None: c_20 = SNAP(c_20).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_20 = None
+            T.append(('override', 20, c_20, r_20))
         else:
-            r_20 = ((min((i_13 / i_12), _K7) * _K22) if (i_12 > _K8) else _fail('完成比率法：完成比率法的目标值应大于0', 2))
+            r_20 = ((min((i_13 / i_12), _K7) * _K22) if (i_12 > _K8) else _fail('完成比率法：完成比率法的目标值应大于0', 2, '完成比率法(实际产出数, 计划产出数, 12)', (('目标值', '计划产出数', lambda: i_12, '项'), )))
         s_20 = SNAP(r_20).quantize(PRECISION, ROUNDING)
         T.append(('score', 20, r_20, s_20))
         # ── '产出/质量达标率' · level3 · 10分 ──
         cur = 21
         if 21 in O:
             r_21 = O[21]
-            T.append(('override', 21, r_21))
+            tn = len(T)
+            try:
+                c_21 = None if (i_13 is None or i_14 is None) else (rec(T, ('tier', 21, 22, 0, _K8)) if (i_13 == _K8) else rec(T, ('tier', 21, 23, 1, ((min((i_14 / i_13), _K7) * _K23) if (i_13 > _K8) else _fail('完成比率法：完成比率法的目标值应大于0', 4, '完成比率法(质量达标数, 实际产出数, 10)', (('目标值', '实际产出数', lambda: i_13, '项'), ))))))
+                if c_21 is not None: c_21 = SNAP(c_21).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_21 = None
+            T.append(('override', 21, c_21, r_21))
         else:
-            r_21 = (rec(T, ('tier', 21, 21, 0, _K8)) if (i_13 == _K8) else rec(T, ('tier', 21, 22, 1, ((min((i_14 / i_13), _K7) * _K23) if (i_13 > _K8) else _fail('完成比率法：完成比率法的目标值应大于0', 2)))))
+            r_21 = (rec(T, ('tier', 21, 22, 0, _K8)) if (i_13 == _K8) else rec(T, ('tier', 21, 23, 1, ((min((i_14 / i_13), _K7) * _K23) if (i_13 > _K8) else _fail('完成比率法：完成比率法的目标值应大于0', 4, '完成比率法(质量达标数, 实际产出数, 10)', (('目标值', '实际产出数', lambda: i_13, '项'), ))))))
         s_21 = SNAP(r_21).quantize(PRECISION, ROUNDING)
         T.append(('score', 21, r_21, s_21))
         # ── '产出/完成及时性' · level3 · 10分 ──
         cur = 22
         if 22 in O:
             r_22 = O[22]
-            T.append(('override', 22, r_22))
+            tn = len(T)
+            try:
+                c_22 = None if (i_15 is None) else (rec(T, ('tier', 22, 24, 0, _K23)) if (i_15 <= _K24) else rec(T, ('tier', 22, 25, 1, _K27)) if ((v_4 := rec(T, ('let', 22, 4, months_between(_K24, i_15)))) < _K7) else rec(T, ('tier', 22, 26, 2, _K12)) if ((v_4 := rec(T, ('let', 22, 4, months_between(_K24, i_15)))) < _K1) else rec(T, ('tier', 22, 27, 3, _K8)))
+                if c_22 is not None: c_22 = SNAP(c_22).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_22 = None
+            T.append(('override', 22, c_22, r_22))
         else:
-            r_22 = (rec(T, ('tier', 22, 23, 0, _K23)) if (i_15 <= _K24) else rec(T, ('tier', 22, 24, 1, _K27)) if ((v_4 := rec(T, ('let', 22, 4, months_between(_K24, i_15)))) < _K7) else rec(T, ('tier', 22, 25, 2, _K12)) if ((v_4 := rec(T, ('let', 22, 4, months_between(_K24, i_15)))) < _K1) else rec(T, ('tier', 22, 26, 3, _K8)))
+            r_22 = (rec(T, ('tier', 22, 24, 0, _K23)) if (i_15 <= _K24) else rec(T, ('tier', 22, 25, 1, _K27)) if ((v_4 := rec(T, ('let', 22, 4, months_between(_K24, i_15)))) < _K7) else rec(T, ('tier', 22, 26, 2, _K12)) if ((v_4 := rec(T, ('let', 22, 4, months_between(_K24, i_15)))) < _K1) else rec(T, ('tier', 22, 27, 3, _K8)))
         s_22 = SNAP(r_22).quantize(PRECISION, ROUNDING)
         T.append(('score', 22, r_22, s_22))
         # ── '产出/成本节约率' · level3 · 8分 ──
         cur = 23
         if 23 in O:
             r_23 = O[23]
-            T.append(('override', 23, r_23))
+            tn = len(T)
+            try:
+                c_23 = None if (i_16 is None or i_17 is None) else (rec(T, ('tier', 23, 28, 0, _K27)) if (t_6 := (v_5 := rec(T, ('let', 23, 5, ((i_16 - i_17) / i_16))))) >= _K8 else rec(T, ('tier', 23, 29, 1, _K12)) if t_6 >= (-_K28) else rec(T, ('tier', 23, 30, 2, _K1)) if t_6 >= (-_K29) else rec(T, ('tier', 23, 31, 3, _K8)))
+                if c_23 is not None: c_23 = SNAP(c_23).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_23 = None
+            T.append(('override', 23, c_23, r_23))
         else:
-            r_23 = (rec(T, ('tier', 23, 27, 0, _K27)) if (t_5 := (v_5 := rec(T, ('let', 23, 5, ((i_16 - i_17) / i_16))))) >= _K8 else rec(T, ('tier', 23, 28, 1, _K12)) if t_5 >= (-_K28) else rec(T, ('tier', 23, 29, 2, _K1)) if t_5 >= (-_K29) else rec(T, ('tier', 23, 30, 3, _K8)))
+            r_23 = (rec(T, ('tier', 23, 28, 0, _K27)) if (t_6 := (v_5 := rec(T, ('let', 23, 5, ((i_16 - i_17) / i_16))))) >= _K8 else rec(T, ('tier', 23, 29, 1, _K12)) if t_6 >= (-_K28) else rec(T, ('tier', 23, 30, 2, _K1)) if t_6 >= (-_K29) else rec(T, ('tier', 23, 31, 3, _K8)))
         s_23 = SNAP(r_23).quantize(PRECISION, ROUNDING)
         T.append(('score', 23, r_23, s_23))
         # ── '产出' · level1 · 40分 ──
         cur = 19
-        s_19 = O[19] if 19 in O else s_20 + s_21 + s_22 + s_23
-        T.append(('sum', 19, s_19))
+        if 19 in O:
+            s_19 = O[19]
+            T.append(('override', 19, s_20 + s_21 + s_22 + s_23, s_19))
+        else:
+            s_19 = s_20 + s_21 + s_22 + s_23
+            T.append(('sum', 19, s_19))
         # ── '效益/社会效益' · level3 · 8分 ──
         cur = 25
         if 25 in O:
             r_25 = O[25]
-            T.append(('override', 25, r_25))
+            tn = len(T)
+            try:
+                c_25 = None if (i_18 is None) else (rec(T, ('tier', 25, 32, 0, _K27)) if (t_7 := i_18) == '显著' else rec(T, ('tier', 25, 33, 1, _K3)) if t_7 == '较显著' else rec(T, ('tier', 25, 34, 2, _K0)) if t_7 == '一般' else rec(T, ('tier', 25, 35, 3, _K8)) if t_7 == '不明显' else no_tier(7, '社会效益评价', t_7))
+                if c_25 is not None: c_25 = SNAP(c_25).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_25 = None
+            T.append(('override', 25, c_25, r_25))
         else:
-            r_25 = (rec(T, ('tier', 25, 31, 0, _K27)) if (t_6 := i_18) == '显著' else rec(T, ('tier', 25, 32, 1, _K3)) if t_6 == '较显著' else rec(T, ('tier', 25, 33, 2, _K0)) if t_6 == '一般' else rec(T, ('tier', 25, 34, 3, _K8)) if t_6 == '不明显' else no_tier(6, '社会效益评价', t_6))
+            r_25 = (rec(T, ('tier', 25, 32, 0, _K27)) if (t_7 := i_18) == '显著' else rec(T, ('tier', 25, 33, 1, _K3)) if t_7 == '较显著' else rec(T, ('tier', 25, 34, 2, _K0)) if t_7 == '一般' else rec(T, ('tier', 25, 35, 3, _K8)) if t_7 == '不明显' else no_tier(7, '社会效益评价', t_7))
         s_25 = SNAP(r_25).quantize(PRECISION, ROUNDING)
         T.append(('score', 25, r_25, s_25))
         # ── '效益/可持续影响' · level3 · 4分 ──
         cur = 26
         if 26 in O:
             r_26 = O[26]
-            T.append(('override', 26, r_26))
+            tn = len(T)
+            try:
+                c_26 = None if (i_19 is None) else points_met(_T3, i_19)
+                if c_26 is not None: c_26 = SNAP(c_26).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_26 = None
+            T.append(('override', 26, c_26, r_26))
         else:
             r_26 = points_met(_T3, i_19)
         s_26 = SNAP(r_26).quantize(PRECISION, ROUNDING)
@@ -380,18 +539,29 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 27
         if 27 in O:
             r_27 = O[27]
-            T.append(('override', 27, r_27))
+            tn = len(T)
+            try:
+                c_27 = None if (i_20 is None) else (rec(T, ('tier', 27, 36, 0, _K27)) if (t_8 := i_20) >= _K32 else rec(T, ('tier', 27, 37, 1, _K3)) if t_8 >= _K33 else rec(T, ('tier', 27, 38, 2, _K0)) if t_8 >= _K34 else rec(T, ('tier', 27, 39, 3, _K8)))
+                if c_27 is not None: c_27 = SNAP(c_27).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_27 = None
+            T.append(('override', 27, c_27, r_27))
         else:
-            r_27 = (rec(T, ('tier', 27, 35, 0, _K27)) if (t_7 := i_20) >= _K32 else rec(T, ('tier', 27, 36, 1, _K3)) if t_7 >= _K33 else rec(T, ('tier', 27, 37, 2, _K0)) if t_7 >= _K34 else rec(T, ('tier', 27, 38, 3, _K8)))
+            r_27 = (rec(T, ('tier', 27, 36, 0, _K27)) if (t_8 := i_20) >= _K32 else rec(T, ('tier', 27, 37, 1, _K3)) if t_8 >= _K33 else rec(T, ('tier', 27, 38, 2, _K0)) if t_8 >= _K34 else rec(T, ('tier', 27, 39, 3, _K8)))
         s_27 = SNAP(r_27).quantize(PRECISION, ROUNDING)
         T.append(('score', 27, r_27, s_27))
         # ── '效益' · level1 · 20分 ──
         cur = 24
-        s_24 = O[24] if 24 in O else s_25 + s_26 + s_27
-        T.append(('sum', 24, s_24))
+        if 24 in O:
+            s_24 = O[24]
+            T.append(('override', 24, s_25 + s_26 + s_27, s_24))
+        else:
+            s_24 = s_25 + s_26 + s_27
+            T.append(('sum', 24, s_24))
         # ── 总分 / total ──
         tot = s_0 + s_10 + s_19 + s_24
-        grade = ('优' if (_K35 <= tot <= _K36) else '良' if (_K37 <= tot < _K35) else '中' if (_K38 <= tot < _K37) else '差' if (tot < _K38) else no_grade(8, tot))
+        grade = ('优' if (_K35 <= tot <= _K36) else '良' if (_K37 <= tot < _K35) else '中' if (_K38 <= tot < _K37) else '差' if (tot < _K38) else no_grade(9, tot))
         return (s_0, s_1, s_2, s_3, s_4, s_5, s_6, s_7, s_8, s_9, s_10, s_11, s_12, s_13, s_14, s_15, s_16, s_17, s_18, s_19, s_20, s_21, s_22, s_23, s_24, s_25, s_26, s_27,), tot, grade, ()
     except ArithmeticError:
         raise arithmetic_error(INDICATORS[cur][4] if cur >= 0 else -1, INDICATORS[cur][0][-1] if cur >= 0 else '?') from None
@@ -399,11 +569,11 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
 
 def grade_of(tot):
     totx = tot
-    return ('优' if (_K35 <= tot <= _K36) else '良' if (_K37 <= tot < _K35) else '中' if (_K38 <= tot < _K37) else '差' if (tot < _K38) else no_grade(8, tot))
+    return ('优' if (_K35 <= tot <= _K36) else '良' if (_K37 <= tot < _K35) else '中' if (_K38 <= tot < _K37) else '差' if (tot < _K38) else no_grade(9, tot))
 
 
-SPANS = ((3732, 3793, 0), (4032, 4159, 0), (758, 780, 1), (5641, 5699, 0), (5974, 6059, 0), (6318, 6386, 0), (6627, 6691, 0), (7079, 7151, 0), (7159, 7175, 0), (3307, 3319, 0), (3744, 3752, 0), (3744, 3760, 0), (3693, 3720, 0), (3774, 3793, 0), (3769, 3793, 0), (4044, 4056, 0), (4065, 4078, 0), (4087, 4100, 0), (4109, 4122, 0), (4131, 4144, 0), (4153, 4159, 0), (5651, 5664, 0), (5671, 5699, 0), (5984, 6008, 0), (6015, 6027, 0), (6034, 6046, 0), (6053, 6059, 0), (6332, 6340, 0), (6347, 6356, 0), (6363, 6373, 0), (6380, 6386, 0), (6644, 6650, 0), (6657, 6664, 0), (6671, 6677, 0), (6684, 6691, 0), (7097, 7106, 0), (7113, 7122, 0), (7129, 7138, 0), (7145, 7151, 0), (1291, 1297, 0), (1686, 1692, 0), (2018, 2025, 0), (2320, 2327, 0), (2628, 2634, 0), (2889, 2895, 0), (3093, 3097, 0), (3132, 3136, 0), (3964, 3970, 0), (4346, 4352, 0), (4674, 4680, 0), (4957, 4963, 0), (5369, 5374, 0), (5404, 5409, 0), (5605, 5610, 0), (5900, 5906, 0), (6215, 6219, 0), (6252, 6256, 0), (6589, 6595, 0), (6815, 6820, 0), (7039, 7046, 0), (1021, 2997, 0), (1037, 1832, 0), (1056, 1518, 0), (1524, 1832, 0), (1836, 2463, 0), (1855, 2167, 0), (2173, 2463, 0), (2467, 2997, 0), (2486, 2753, 0), (2759, 2997, 0), (3074, 5140, 0), (3281, 4533, 0), (3325, 3536, 0), (3542, 3793, 0), (3799, 4159, 0), (4165, 4533, 0), (4537, 5140, 0), (4556, 4781, 0), (4787, 5140, 0), (5217, 6386, 0), (5233, 5460, 0), (5464, 5699, 0), (5703, 6059, 0), (6063, 6386, 0), (6463, 7151, 0), (6479, 6691, 0), (6695, 6924, 0), (6928, 7151, 0))
-SPAN_FILES = ('stdlib_indicators/项目支出绩效评价.jx', 'stdlib_indicators/计分方法.jx')
+SPANS = ((3732, 3793, 0), (4032, 4159, 0), (5437, 5460, 0), (5641, 5699, 0), (5676, 5699, 0), (5974, 6059, 0), (6318, 6386, 0), (6627, 6691, 0), (7079, 7151, 0), (7159, 7175, 0), (3307, 3319, 0), (3744, 3752, 0), (3744, 3760, 0), (3693, 3720, 0), (3774, 3793, 0), (3769, 3793, 0), (4044, 4056, 0), (4065, 4078, 0), (4087, 4100, 0), (4109, 4122, 0), (4131, 4144, 0), (4153, 4159, 0), (5651, 5664, 0), (5671, 5699, 0), (5984, 6008, 0), (6015, 6027, 0), (6034, 6046, 0), (6053, 6059, 0), (6332, 6340, 0), (6347, 6356, 0), (6363, 6373, 0), (6380, 6386, 0), (6644, 6650, 0), (6657, 6664, 0), (6671, 6677, 0), (6684, 6691, 0), (7097, 7106, 0), (7113, 7122, 0), (7129, 7138, 0), (7145, 7151, 0), (1291, 1297, 0), (1686, 1692, 0), (2018, 2025, 0), (2320, 2327, 0), (2628, 2634, 0), (2889, 2895, 0), (3093, 3097, 0), (3132, 3136, 0), (3964, 3970, 0), (4346, 4352, 0), (4674, 4680, 0), (4957, 4963, 0), (5369, 5374, 0), (5404, 5409, 0), (5605, 5610, 0), (5900, 5906, 0), (6215, 6219, 0), (6252, 6256, 0), (6589, 6595, 0), (6815, 6820, 0), (7039, 7046, 0), (1021, 2997, 0), (1037, 1832, 0), (1056, 1518, 0), (1524, 1832, 0), (1836, 2463, 0), (1855, 2167, 0), (2173, 2463, 0), (2467, 2997, 0), (2486, 2753, 0), (2759, 2997, 0), (3074, 5140, 0), (3281, 4533, 0), (3325, 3536, 0), (3542, 3793, 0), (3799, 4159, 0), (4165, 4533, 0), (4537, 5140, 0), (4556, 4781, 0), (4787, 5140, 0), (5217, 6386, 0), (5233, 5460, 0), (5464, 5699, 0), (5703, 6059, 0), (6063, 6386, 0), (6463, 7151, 0), (6479, 6691, 0), (6695, 6924, 0), (6928, 7151, 0))
+SPAN_FILES = ('stdlib_indicators/项目支出绩效评价.jx',)
 
 
 def _clamp_max(T, ind, span, x, bound):
@@ -433,7 +603,7 @@ def evaluate(inputs, overrides=None, trace=False):
     """Score one unit: ``inputs`` maps input names to values (numbers as int, str or
     Decimal; "96.3%" accepted). Returns a dict with ``total``, ``grade``, ``indicators``
     (path joined by "/" -> Decimal score), ``not_applicable`` and, on request, ``trace``."""
-    values = validate(inputs, INPUTS)
+    values = validate(inputs, INPUTS, OPTIONAL)
     ov = None
     if overrides:
         index = {"/".join(p): i for i, (p, *_rest) in enumerate(INDICATORS)}

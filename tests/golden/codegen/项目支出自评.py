@@ -14,6 +14,7 @@ INPUTS = (
     ('全年执行数', 'amount', '万元', _D('0'), False, None, False, (), 2),
     ('绩效指标·各行得分', 'score', None, _D('0'), False, _D('90'), False, (), 3),
 )
+OPTIONAL = ()
 # (path, points, level, parent index, span)
 INDICATORS = (
     (('预算执行',), _D('10'), 'level1', -1, 4),
@@ -54,20 +55,38 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, _K4=_K4, _K5=_K5, _K6=_K6
         cur = 1
         if 1 in O:
             r_1 = O[1]
-            T.append(('override', 1, r_1))
+            tn = len(T)
+            try:
+                c_1 = None if (i_0 is None or i_1 is None) else (min(((v_0 := rec(T, ('let', 1, 0, (i_1 / i_0)))) / _K2), _K2) * _K0)
+                if c_1 is not None: c_1 = SNAP(c_1).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_1 = None
+            T.append(('override', 1, c_1, r_1))
         else:
             r_1 = (min(((v_0 := rec(T, ('let', 1, 0, (i_1 / i_0)))) / _K2), _K2) * _K0)
         s_1 = SNAP(r_1).quantize(PRECISION, ROUNDING)
         T.append(('score', 1, r_1, s_1))
         # ── '预算执行' · level1 · 10分 ──
         cur = 0
-        s_0 = O[0] if 0 in O else s_1
-        T.append(('sum', 0, s_0))
+        if 0 in O:
+            s_0 = O[0]
+            T.append(('override', 0, s_1, s_0))
+        else:
+            s_0 = s_1
+            T.append(('sum', 0, s_0))
         # ── '绩效指标' · level1 · 90分 ──
         cur = 2
         if 2 in O:
             r_2 = O[2]
-            T.append(('override', 2, r_2))
+            tn = len(T)
+            try:
+                c_2 = None if (i_2 is None) else i_2
+                if c_2 is not None: c_2 = SNAP(c_2).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_2 = None
+            T.append(('override', 2, c_2, r_2))
         else:
             r_2 = i_2
         s_2 = SNAP(r_2).quantize(PRECISION, ROUNDING)
@@ -116,7 +135,7 @@ def evaluate(inputs, overrides=None, trace=False):
     """Score one unit: ``inputs`` maps input names to values (numbers as int, str or
     Decimal; "96.3%" accepted). Returns a dict with ``total``, ``grade``, ``indicators``
     (path joined by "/" -> Decimal score), ``not_applicable`` and, on request, ``trace``."""
-    values = validate(inputs, INPUTS)
+    values = validate(inputs, INPUTS, OPTIONAL)
     ov = None
     if overrides:
         index = {"/".join(p): i for i, (p, *_rest) in enumerate(INDICATORS)}
@@ -148,6 +167,7 @@ INPUTS = (
     ('得分比例', 'rate', '%', _D('0'), False, _D('1'), False, (), 6),
     ('分值', 'score', None, _D('0'), True, None, False, (), 7),
 )
+OPTIONAL = ()
 # (path, points, level, parent index, span)
 INDICATORS = (
     (('绩效指标', '定性'), _D('0'), 'row', -1, 8),
@@ -163,7 +183,7 @@ _K3 = _D('0.6')
 def _fast(V, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3, ZERO=ZERO, PRECISION=PRECISION, ROUNDING=ROUNDING, SNAP=SNAP, COUNTS=COUNTS, ROUND_CEILING=ROUND_CEILING, ROUND_FLOOR=ROUND_FLOOR, _D=_D, min=min, max=max, sum=sum, all=all, any=any):
     i_0, i_1, i_2, = V
     # ── '绩效指标/定性' · row · 0分 ──
-    r_0 = (((i_1 * i_2) if (v_0 := ((i_1 >= _K2) if (t_0 := i_0) == '达成' else ((i_1 >= _K3) and (i_1 < _K2)) if t_0 == '部分达成' else (i_1 < _K3) if t_0 == '未达成' else no_tier(0, '完成情况', t_0))) else _fail('定性三档：得分比例应在完成情况所属的区间内', 1)) if (_K0 <= i_1 <= _K1) else _fail('定性三档：得分比例应在 0–100% 之间', 1))
+    r_0 = (((i_1 * i_2) if (v_0 := ((i_1 >= _K2) if (t_0 := i_0) == '达成' else ((i_1 >= _K3) and (i_1 < _K2)) if t_0 == '部分达成' else (i_1 < _K3) if t_0 == '未达成' else no_tier(0, '完成情况', t_0))) else _fail('定性三档：得分比例应在完成情况所属的区间内', 1, '定性三档(完成情况, 得分比例, 分值)', (('完成情况', '完成情况', lambda: i_0, None), ('得分比例', '得分比例', lambda: i_1, '%'), ('达成下限', '80%', lambda: _K2, '%'), ('部分达成下限', '60%', lambda: _K3, '%'), ))) if (_K0 <= i_1 <= _K1) else _fail('定性三档：得分比例应在 0–100% 之间', 1, '定性三档(完成情况, 得分比例, 分值)', (('得分比例', '得分比例', lambda: i_1, '%'), )))
     s_0 = SNAP(r_0).quantize(PRECISION, ROUNDING)
     # ── 总分 / total ──
     tot = s_0
@@ -180,9 +200,16 @@ def _full(V, O, T, _K0=_K0, _K1=_K1, _K2=_K2, _K3=_K3):
         cur = 0
         if 0 in O:
             r_0 = O[0]
-            T.append(('override', 0, r_0))
+            tn = len(T)
+            try:
+                c_0 = None if (i_0 is None or i_1 is None or i_2 is None) else (((i_1 * i_2) if (v_0 := rec(T, ('let', 0, 0, (rec(T, ('tier', 0, 2, 0, (i_1 >= _K2))) if (t_0 := i_0) == '达成' else rec(T, ('tier', 0, 3, 1, ((i_1 >= _K3) and (i_1 < _K2)))) if t_0 == '部分达成' else rec(T, ('tier', 0, 4, 2, (i_1 < _K3))) if t_0 == '未达成' else no_tier(0, '完成情况', t_0))))) else _fail('定性三档：得分比例应在完成情况所属的区间内', 1, '定性三档(完成情况, 得分比例, 分值)', (('完成情况', '完成情况', lambda: i_0, None), ('得分比例', '得分比例', lambda: i_1, '%'), ('达成下限', '80%', lambda: _K2, '%'), ('部分达成下限', '60%', lambda: _K3, '%'), ))) if (_K0 <= i_1 <= _K1) else _fail('定性三档：得分比例应在 0–100% 之间', 1, '定性三档(完成情况, 得分比例, 分值)', (('得分比例', '得分比例', lambda: i_1, '%'), )))
+                if c_0 is not None: c_0 = SNAP(c_0).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_0 = None
+            T.append(('override', 0, c_0, r_0))
         else:
-            r_0 = (((i_1 * i_2) if (v_0 := rec(T, ('let', 0, 0, (rec(T, ('tier', 0, 2, 0, (i_1 >= _K2))) if (t_0 := i_0) == '达成' else rec(T, ('tier', 0, 3, 1, ((i_1 >= _K3) and (i_1 < _K2)))) if t_0 == '部分达成' else rec(T, ('tier', 0, 4, 2, (i_1 < _K3))) if t_0 == '未达成' else no_tier(0, '完成情况', t_0))))) else _fail('定性三档：得分比例应在完成情况所属的区间内', 1)) if (_K0 <= i_1 <= _K1) else _fail('定性三档：得分比例应在 0–100% 之间', 1))
+            r_0 = (((i_1 * i_2) if (v_0 := rec(T, ('let', 0, 0, (rec(T, ('tier', 0, 2, 0, (i_1 >= _K2))) if (t_0 := i_0) == '达成' else rec(T, ('tier', 0, 3, 1, ((i_1 >= _K3) and (i_1 < _K2)))) if t_0 == '部分达成' else rec(T, ('tier', 0, 4, 2, (i_1 < _K3))) if t_0 == '未达成' else no_tier(0, '完成情况', t_0))))) else _fail('定性三档：得分比例应在完成情况所属的区间内', 1, '定性三档(完成情况, 得分比例, 分值)', (('完成情况', '完成情况', lambda: i_0, None), ('得分比例', '得分比例', lambda: i_1, '%'), ('达成下限', '80%', lambda: _K2, '%'), ('部分达成下限', '60%', lambda: _K3, '%'), ))) if (_K0 <= i_1 <= _K1) else _fail('定性三档：得分比例应在 0–100% 之间', 1, '定性三档(完成情况, 得分比例, 分值)', (('得分比例', '得分比例', lambda: i_1, '%'), )))
         s_0 = SNAP(r_0).quantize(PRECISION, ROUNDING)
         T.append(('score', 0, r_0, s_0))
         # ── 总分 / total ──
@@ -199,7 +226,7 @@ def grade_of(tot):
     return '—'
 
 
-SPANS = ((4097, 4189, 1), (4228, 4237, 1), (4110, 4126, 1), (4131, 4165, 1), (4170, 4189, 1), (2800, 2804, 0), (2843, 2847, 0), (2929, 2931, 0), (3156, 3184, 0))
+SPANS = ((4097, 4189, 1), (3164, 3184, 0), (4110, 4126, 1), (4131, 4165, 1), (4170, 4189, 1), (2800, 2804, 0), (2843, 2847, 0), (2929, 2931, 0), (3156, 3184, 0))
 SPAN_FILES = ('stdlib_indicators/项目支出自评.jx', 'stdlib_indicators/计分方法.jx')
 
 
@@ -230,7 +257,7 @@ def evaluate(inputs, overrides=None, trace=False):
     """Score one unit: ``inputs`` maps input names to values (numbers as int, str or
     Decimal; "96.3%" accepted). Returns a dict with ``total``, ``grade``, ``indicators``
     (path joined by "/" -> Decimal score), ``not_applicable`` and, on request, ``trace``."""
-    values = validate(inputs, INPUTS)
+    values = validate(inputs, INPUTS, OPTIONAL)
     ov = None
     if overrides:
         index = {"/".join(p): i for i, (p, *_rest) in enumerate(INDICATORS)}
@@ -258,13 +285,14 @@ ROUNDING = ROUNDING_MODES['half_up']
 GRADE_ON = 'exact'
 NA_POLICY = None
 INPUTS = (
-    ('年度指标值', 'number', None, _D('0'), True, None, False, (), 2),
-    ('实际完成值', 'number', None, _D('0'), False, None, False, (), 3),
-    ('分值', 'score', None, _D('0'), True, None, False, (), 4),
+    ('年度指标值', 'number', None, _D('0'), True, None, False, (), 3),
+    ('实际完成值', 'number', None, _D('0'), False, None, False, (), 4),
+    ('分值', 'score', None, _D('0'), True, None, False, (), 5),
 )
+OPTIONAL = ()
 # (path, points, level, parent index, span)
 INDICATORS = (
-    (('绩效指标', '越低越好'), _D('0'), 'row', -1, 5),
+    (('绩效指标', '越低越好'), _D('0'), 'row', -1, 6),
 )
 LOCALS = ()
 GRADES = ('—',)
@@ -275,7 +303,7 @@ _K1 = _D('1')
 def _fast(V, _K0=_K0, _K1=_K1, ZERO=ZERO, PRECISION=PRECISION, ROUNDING=ROUNDING, SNAP=SNAP, COUNTS=COUNTS, ROUND_CEILING=ROUND_CEILING, ROUND_FLOOR=ROUND_FLOOR, _D=_D, min=min, max=max, sum=sum, all=all, any=any):
     i_0, i_1, i_2, = V
     # ── '绩效指标/越低越好' · row · 0分 ──
-    r_0 = ((i_2 if (i_1 <= i_0) else (((m_1 if (m_1 := (i_0 / i_1)) <= _K1 else _K1) * i_2) if (i_1 > _K0) else i_2)) if (i_0 >= _K0) else _fail('反向完成比率法：反向完成比率法的目标值不能为负', 0))
+    r_0 = ((i_2 if (i_1 <= i_0) else (((m_1 if (m_1 := (i_0 / i_1)) <= _K1 else _K1) * i_2) if (i_1 > _K0) else i_2)) if (i_0 >= _K0) else _fail('反向完成比率法：反向完成比率法的目标值不能为负', 0, '反向完成比率法(实际完成值, 年度指标值, 分值)', (('目标值', '年度指标值', lambda: i_0, None), )))
     s_0 = SNAP(r_0).quantize(PRECISION, ROUNDING)
     # ── 总分 / total ──
     tot = s_0
@@ -292,9 +320,16 @@ def _full(V, O, T, _K0=_K0, _K1=_K1):
         cur = 0
         if 0 in O:
             r_0 = O[0]
-            T.append(('override', 0, r_0))
+            tn = len(T)
+            try:
+                c_0 = None if (i_0 is None or i_1 is None or i_2 is None) else ((rec(T, ('if', 0, 2, True, i_2)) if (i_1 <= i_0) else rec(T, ('if', 0, 2, False, (rec(T, ('if', 0, 1, True, (min((i_0 / i_1), _K1) * i_2))) if (i_1 > _K0) else rec(T, ('if', 0, 1, False, i_2)))))) if (i_0 >= _K0) else _fail('反向完成比率法：反向完成比率法的目标值不能为负', 0, '反向完成比率法(实际完成值, 年度指标值, 分值)', (('目标值', '年度指标值', lambda: i_0, None), )))
+                if c_0 is not None: c_0 = SNAP(c_0).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_0 = None
+            T.append(('override', 0, c_0, r_0))
         else:
-            r_0 = ((rec(T, ('if', 0, 0, True, i_2)) if (i_1 <= i_0) else rec(T, ('if', 0, 0, False, (rec(T, ('if', 0, 1, True, (min((i_0 / i_1), _K1) * i_2))) if (i_1 > _K0) else rec(T, ('if', 0, 1, False, i_2)))))) if (i_0 >= _K0) else _fail('反向完成比率法：反向完成比率法的目标值不能为负', 0))
+            r_0 = ((rec(T, ('if', 0, 2, True, i_2)) if (i_1 <= i_0) else rec(T, ('if', 0, 2, False, (rec(T, ('if', 0, 1, True, (min((i_0 / i_1), _K1) * i_2))) if (i_1 > _K0) else rec(T, ('if', 0, 1, False, i_2)))))) if (i_0 >= _K0) else _fail('反向完成比率法：反向完成比率法的目标值不能为负', 0, '反向完成比率法(实际完成值, 年度指标值, 分值)', (('目标值', '年度指标值', lambda: i_0, None), )))
         s_0 = SNAP(r_0).quantize(PRECISION, ROUNDING)
         T.append(('score', 0, r_0, s_0))
         # ── 总分 / total ──
@@ -311,7 +346,7 @@ def grade_of(tot):
     return '—'
 
 
-SPANS = ((1052, 1116, 1), (1074, 1115, 1), (2732, 2737, 0), (2766, 2771, 0), (2929, 2931, 0), (3072, 3107, 0))
+SPANS = ((3082, 3107, 0), (1074, 1115, 1), (1052, 1116, 1), (2732, 2737, 0), (2766, 2771, 0), (2929, 2931, 0), (3072, 3107, 0))
 SPAN_FILES = ('stdlib_indicators/项目支出自评.jx', 'stdlib_indicators/计分方法.jx')
 
 
@@ -342,7 +377,7 @@ def evaluate(inputs, overrides=None, trace=False):
     """Score one unit: ``inputs`` maps input names to values (numbers as int, str or
     Decimal; "96.3%" accepted). Returns a dict with ``total``, ``grade``, ``indicators``
     (path joined by "/" -> Decimal score), ``not_applicable`` and, on request, ``trace``."""
-    values = validate(inputs, INPUTS)
+    values = validate(inputs, INPUTS, OPTIONAL)
     ov = None
     if overrides:
         index = {"/".join(p): i for i, (p, *_rest) in enumerate(INDICATORS)}
@@ -374,6 +409,7 @@ INPUTS = (
     ('实际完成值', 'number', None, _D('0'), False, None, False, (), 2),
     ('分值', 'score', None, _D('0'), True, None, False, (), 3),
 )
+OPTIONAL = ()
 # (path, points, level, parent index, span)
 INDICATORS = (
     (('绩效指标', '越高越好'), _D('0'), 'row', -1, 4),
@@ -387,7 +423,7 @@ _K1 = _D('1')
 def _fast(V, _K0=_K0, _K1=_K1, ZERO=ZERO, PRECISION=PRECISION, ROUNDING=ROUNDING, SNAP=SNAP, COUNTS=COUNTS, ROUND_CEILING=ROUND_CEILING, ROUND_FLOOR=ROUND_FLOOR, _D=_D, min=min, max=max, sum=sum, all=all, any=any):
     i_0, i_1, i_2, = V
     # ── '绩效指标/越高越好' · row · 0分 ──
-    r_0 = (((m_1 if (m_1 := (i_1 / i_0)) <= _K1 else _K1) * i_2) if (i_0 > _K0) else _fail('完成比率法：完成比率法的目标值应大于0', 0))
+    r_0 = (((m_1 if (m_1 := (i_1 / i_0)) <= _K1 else _K1) * i_2) if (i_0 > _K0) else _fail('完成比率法：完成比率法的目标值应大于0', 0, '完成比率法(实际完成值, 年度指标值, 分值)', (('目标值', '年度指标值', lambda: i_0, None), )))
     s_0 = SNAP(r_0).quantize(PRECISION, ROUNDING)
     # ── 总分 / total ──
     tot = s_0
@@ -404,9 +440,16 @@ def _full(V, O, T, _K0=_K0, _K1=_K1):
         cur = 0
         if 0 in O:
             r_0 = O[0]
-            T.append(('override', 0, r_0))
+            tn = len(T)
+            try:
+                c_0 = None if (i_0 is None or i_1 is None or i_2 is None) else ((min((i_1 / i_0), _K1) * i_2) if (i_0 > _K0) else _fail('完成比率法：完成比率法的目标值应大于0', 0, '完成比率法(实际完成值, 年度指标值, 分值)', (('目标值', '年度指标值', lambda: i_0, None), )))
+                if c_0 is not None: c_0 = SNAP(c_0).quantize(PRECISION, ROUNDING)
+            except (EvaluationError, ArithmeticError):
+                del T[tn:]
+                c_0 = None
+            T.append(('override', 0, c_0, r_0))
         else:
-            r_0 = ((min((i_1 / i_0), _K1) * i_2) if (i_0 > _K0) else _fail('完成比率法：完成比率法的目标值应大于0', 0))
+            r_0 = ((min((i_1 / i_0), _K1) * i_2) if (i_0 > _K0) else _fail('完成比率法：完成比率法的目标值应大于0', 0, '完成比率法(实际完成值, 年度指标值, 分值)', (('目标值', '年度指标值', lambda: i_0, None), )))
         s_0 = SNAP(r_0).quantize(PRECISION, ROUNDING)
         T.append(('score', 0, r_0, s_0))
         # ── 总分 / total ──
@@ -423,8 +466,8 @@ def grade_of(tot):
     return '—'
 
 
-SPANS = ((758, 780, 1), (2732, 2737, 0), (2766, 2771, 0), (2929, 2931, 0), (2993, 3026, 0))
-SPAN_FILES = ('stdlib_indicators/项目支出自评.jx', 'stdlib_indicators/计分方法.jx')
+SPANS = ((3003, 3026, 0), (2732, 2737, 0), (2766, 2771, 0), (2929, 2931, 0), (2993, 3026, 0))
+SPAN_FILES = ('stdlib_indicators/项目支出自评.jx',)
 
 
 def _clamp_max(T, ind, span, x, bound):
@@ -454,7 +497,7 @@ def evaluate(inputs, overrides=None, trace=False):
     """Score one unit: ``inputs`` maps input names to values (numbers as int, str or
     Decimal; "96.3%" accepted). Returns a dict with ``total``, ``grade``, ``indicators``
     (path joined by "/" -> Decimal score), ``not_applicable`` and, on request, ``trace``."""
-    values = validate(inputs, INPUTS)
+    values = validate(inputs, INPUTS, OPTIONAL)
     ov = None
     if overrides:
         index = {"/".join(p): i for i, (p, *_rest) in enumerate(INDICATORS)}

@@ -1,0 +1,1 @@
+score evaluators_rulebook.jx pick_not_rated.jxc

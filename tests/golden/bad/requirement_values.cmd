@@ -1,0 +1,1 @@
+score evaluators_rulebook.jx requirement_values.jxc

@@ -1,0 +1,1 @@
+score evaluators_rulebook.jx verify_fails.jxc
