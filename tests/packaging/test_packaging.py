@@ -1,6 +1,7 @@
 """The installed package: one top-level name (``jixiao``), nothing that shadows or is
 shadowed by a user's own ``compiler`` or ``dsl`` package."""
 import os
+import site
 import shutil
 import subprocess
 import sys
@@ -52,8 +53,15 @@ def test_wheel_installs_one_top_level_package(wheel):
 
 def test_installed_wheel_imports_outside_the_source_tree(wheel, tmp_path):
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(system_site_packages=False, with_pip=False).create(env_dir)
     py = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    # the dependencies (lark, attrs, click) come from the running interpreter's site-packages, whether
+    # that is the system's or a venv's; a path listed in a .pth file is searched but its own .pth files
+    # (the editable install's hook among them) are not run, so only the wheel's jixiao can be imported
+    site_dir = Path(subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                   capture_output=True, text=True, check=True).stdout.strip())
+    parents = [p for p in site.getsitepackages() if Path(p).is_dir()]
+    (site_dir / "_parent_site.pth").write_text("\n".join(parents) + "\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "-q", "--no-deps",
                            "--disable-pip-version-check", str(wheel)], capture_output=True, text=True, timeout=300)
     if "no such option: --python" in proc.stderr:          # pip < 22.3
