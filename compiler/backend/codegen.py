@@ -48,6 +48,7 @@ class Gen(FastPath):
         self.local_ix = {id(l): i for i, l in enumerate(self.locals)}
         self.has_na = any(ind.score is not None and may_be_na(ind.score) for ind in prog.walk())
         self.ntmp = 0
+        self.logic_ran: dict[int, set] = {}    # id(且/或) -> locals assigned once its right side ran
         # how often each local is read, over the whole program
         self.ref_count: dict[int, int] = {}
         exprs = [l.expr for l in self.locals] + [i.score for i in prog.walk() if i.score is not None] \
@@ -126,14 +127,18 @@ class Gen(FastPath):
             return self._compare(e, A, trace, ind)
         if isinstance(e, ir.Logic):
             a = self.ex(e.left, A, trace, ind)
-            b = self.ex(e.right, set(A), trace, ind)
+            ran = set(A)
+            b = self.ex(e.right, ran, trace, ind)
+            self.logic_ran[id(e)] = ran
             return f"({a} {e.op} {b})"
         if isinstance(e, ir.Not):
             return f"(not {self.ex(e.operand, A, trace, ind)})"
         if isinstance(e, ir.If):
             c = self.ex(e.cond, A, trace, ind)
-            a = self.ex(e.then, set(A), trace, ind)
-            b = self.ex(e.else_, set(A), trace, ind)
+            # a local first read on the right of 且 is surely computed in the 则 branch (of 或:
+            # in the 否则 branch): read it there, do not compute (and trace) it again
+            a = self.ex(e.then, set(A) | self._surely_ran(e.cond, True), trace, ind)
+            b = self.ex(e.else_, set(A) | self._surely_ran(e.cond, False), trace, ind)
             if trace:
                 s = self.sp(e.span)
                 a = f"rec(T, ('if', {ind}, {s}, True, {a}))"
@@ -206,6 +211,13 @@ class Gen(FastPath):
         else:
             v = f"({e.func}({value} for {r} in {m}) if {m} else {default})"
         return f"rec(T, ('agg', {ind}, {self.sp(e.span)}, {matched}, {v}))"
+
+    def _surely_ran(self, cond: ir.Expr, value: bool) -> set:
+        """The locals assigned whenever ``cond`` (already generated) comes out ``value``: both
+        sides of a 且 that held, of a 或 that failed."""
+        if not isinstance(cond, ir.Logic) or (cond.op == "and") != value:
+            return set()
+        return set(self.logic_ran.get(id(cond), ())) | self._surely_ran(cond.left, value) | self._surely_ran(cond.right, value)
 
     def _local(self, e, A: set, trace: bool, ind: int) -> str:
         """A local value: computed where first read (``(v_3 := …)``), a plain name after; a named constant inlined on the fast path."""
