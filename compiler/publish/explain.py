@@ -15,7 +15,7 @@ import attrs
 
 from ...dsl import ir
 from ...dsl.builtins import AGGREGATE_EN, AGGREGATE_ZH, DISPLAY_ZH
-from ...dsl.checks.bounds import attainable, can_round_to, describe_set
+from ...dsl.checks.attain import attainable, can_round_to, describe_set
 from ...dsl.checks.grades import graded_total
 from ...dsl.checks.intervals import Interval
 from ...dsl.ir import date_text, fmt_decimal
