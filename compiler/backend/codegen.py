@@ -60,6 +60,7 @@ class Gen(FastPath):
         self.pow10 = p == Decimal(1).scaleb(p.adjusted())
         self.names = {i.index: i.name for i in prog.walk()}
         self.subtotal_var = "tot"       # what 合计 reads in the 总分 = 合计 … rule
+        self.keys_mode = False          # emitting _keys: 按同类平均得分计 is not known yet (None)
 
     def tmp(self) -> str:
         self.ntmp += 1
@@ -116,6 +117,10 @@ class Gen(FastPath):
             return "None"
         if isinstance(e, ir.Rated):
             return self._rated(e)
+        if isinstance(e, ir.PeerScore):
+            # the peers' average score (None when no peer has one: not applicable); unknown
+            # while the units' own scores are computed
+            return "None" if self.keys_mode else f"i_{e.input.index}"
         if isinstance(e, ir.Unscorable):
             return f"unscorable({self.sp(e.span)}, {self.names.get(ind, '?')!r}, {e.reason!r})"
         if isinstance(e, ir.BinOp):
@@ -434,6 +439,60 @@ class Gen(FastPath):
             L.extend("    " + b for b in body)
         return L
 
+    def keys_function(self) -> list[str]:
+        """``_keys(V)``: what the unit contributes to the cohort's statistics — the subject of
+        each (None where it is not applicable), and the unit's kind (同类) — computing only
+        the indicators those subjects read, after the case's own checks."""
+        prog = self.prog
+        stats = prog.cohort_inputs
+        need: set = set()
+
+        def want(ind):
+            if ind.index in need:
+                return
+            need.add(ind.index)
+            for d in ind.children + ind.depends:
+                want(d)
+            for e in [ind.score] + [l.expr for l in ind.locals]:
+                for x in ir.walk(e, into_locals=True) if e is not None else ():
+                    if isinstance(x, ir.ScoreRef):
+                        want(x.indicator)
+        for inp in stats:
+            for x in ir.walk(inp.cohort.subject, into_locals=True) if inp.cohort.subject is not None else ():
+                if isinstance(x, ir.ScoreRef):
+                    want(x.indicator)
+        A: set = set()
+        body = []
+        if prog.inputs:
+            body.append(", ".join(f"i_{i.index}" for i in prog.inputs) + ", = V")
+        if self.has_na:
+            body.append("na = []")
+        body.extend(self._case_checks())
+        self.keys_mode = True
+        try:
+            for ind in prog.order():
+                if ind.index not in need:
+                    continue
+                body.append(f"# ── {'/'.join(ind.path)!r} ──")
+                body.extend(self._subtotal(ind, False) if ind.score is None else self._scored(ind, False, A))
+            subjects = []
+            for inp in stats:
+                sub = inp.cohort.subject
+                if sub is None:
+                    subjects.append("True")
+                elif isinstance(sub, ir.ScoreRef) and self.has_na:
+                    subjects.append(f"(None if {sub.indicator.index} in na else s_{sub.indicator.index})")
+                else:
+                    subjects.append(self.ex(sub, A, False, -1))
+        finally:
+            self.keys_mode = False
+        group = f"i_{prog.peers.index}" if prog.peers is not None else "None"
+        body.append(f"return ({''.join(x + ', ' for x in subjects)}), {group}")
+        consts = ", ".join(f"{n}={n}" for n in list(self.consts.values()) + list(self.tables.values()))
+        fast_locals = ("ZERO=ZERO, PRECISION=PRECISION, ROUNDING=ROUNDING, SNAP=SNAP, COUNTS=COUNTS, ROUND_CEILING=ROUND_CEILING, "
+                       "ROUND_FLOOR=ROUND_FLOOR, _D=_D, min=min, max=max, sum=sum, all=all, any=any")
+        return [f"def _keys(V, {consts + ', ' if consts else ''}{fast_locals}):"] + ["    " + b for b in body]
+
     def _case_checks(self) -> list[str]:
         """Before scoring: each conditional input given exactly when its condition holds
         (仅当), then each 核对 of the data."""
@@ -630,6 +689,7 @@ class Gen(FastPath):
         fast = self.function(trace=False)
         full = self.function(trace=True)
         grade_fn = self.grade_function()
+        keys = self.keys_function() if prog.has_cohort else None
         out = [HEADER.rstrip("\n"),
                f"# 规则集 / rulebook: {prog.title!r}  来源 / source: {prog.source_name!r}",
                "",
@@ -655,6 +715,17 @@ class Gen(FastPath):
         out.append(")")
         out.append(f"LOCALS = {tuple(l.name for l in self.locals)!r}")
         out.append(f"GRADES = {tuple(b.name for b in prog.grades)!r}")
+        if prog.has_cohort:
+            # (name, func, peers, descending, dense, input index) of each statistic of the cohort
+            out.append("COHORT = (")
+            out.extend(f"    ({i.name!r}, {i.cohort.func!r}, {i.cohort.peers!r}, {i.cohort.descending!r}, "
+                       f"{i.cohort.dense!r}, {i.index}),"
+                       for i in prog.cohort_inputs)
+            out.append(")")
+            out.append(f"PEERS = {prog.peers.name if prog.peers is not None else None!r}")
+            # (band, share, fallback band, ties) of each grade quota
+            out.append("QUOTAS = (" + "".join(f"({q.band!r}, _D({str(q.share)!r}), {q.fallback!r}, {q.ties!r}), "
+                                              for q in prog.quotas) + ")")
         for (v,), name in self.consts.items():
             out.append(f"{name} = _D({v!r})")
         for values, name in self.tables.items():
@@ -670,6 +741,10 @@ class Gen(FastPath):
         out.extend(grade_fn)
         out.append("")
         out.append("")
+        if keys is not None:
+            out.extend(keys)
+            out.append("")
+            out.append("")
         out.append(f"SPANS = {tuple(self.spans)!r}")
         out.append(f"SPAN_FILES = {tuple(self.span_files)!r}")
         out.append(EVALUATE)

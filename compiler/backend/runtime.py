@@ -49,7 +49,7 @@ EXPORTS = (
     "_localcontext", "validate", "to_decimal", "round_step", "rec",
     "EvaluationError", "InputErrors", "_fail", "no_tier", "no_grade", "out_of_points", "arithmetic_error",
     "nothing_applicable", "months_between", "points_met", "no_items",
-    "rated", "rated_unused", "present", "unscorable", "verify_failed",
+    "rated", "rated_unused", "present", "unscorable", "verify_failed", "cohort_values", "apply_quotas",
 )
 
 
@@ -408,6 +408,9 @@ def validate(inputs, table, optional=()):
                 errors.append(EvaluationError("E0601", {"name": name}, span, name, None))
             out.append(None)
             continue
+        if kind == "cohort":         # a statistic of the units scored together, computed by the batch
+            out.append(raw if type(raw) is _D else to_decimal(raw))
+            continue
         zh, en = _KIND_TEXT[kind]
         if kind == "grade":
             v = raw.strip() if isinstance(raw, str) else raw
@@ -581,3 +584,97 @@ def rec(trace, event):
     """Append a trace event and give back its value (events are tuples, value last)."""
     trace.append(event)
     return event[-1]
+
+
+# ───────────── cohorts: statistics of the units scored together ─────────────
+
+def cohort_values(keys, table):
+    """The value of each statistic of the cohort for each unit.
+
+    ``keys``: per unit, (subjects, kind) as ``_keys`` gives them, or None for a unit left
+    out (a bad row); ``table``: the module's COHORT rows (name, func, peers, descending,
+    dense, input index). Returns one list per statistic, indexed like ``keys``: a unit's
+    rank (None where it has no value), or the statistic of its kind's units that have a
+    value (None where none has, or the unit is left out). Means are exact sums divided once (40
+    significant digits), medians the middle value or the mean of the two middle ones;
+    ranks are 1 for the best, ties sharing a rank — the next counting every unit before it
+    (1, 1, 3), or with ``dense`` (顺延) following it (1, 1, 2); a position is rank ÷ count."""
+    out = []
+    with _localcontext(CONTEXT):
+        for k, (_name, func, peers, descending, dense, _ix) in enumerate(table):
+            groups = {}
+            kinds = {}
+            for u, key in enumerate(keys):
+                if key is None:
+                    continue
+                g = key[1] if peers else None
+                kinds.setdefault(g, []).append(u)
+                v = key[0][k]
+                if v is not None:
+                    groups.setdefault(g, []).append((v, u))
+            vals = [None] * len(keys)
+            for g, members in groups.items():
+                n = len(members)
+                if func in ("rank", "position"):
+                    members.sort(key=lambda m: m[0], reverse=descending)
+                    rank, prev, distinct = 0, None, 0
+                    for pos, (v, u) in enumerate(members):
+                        if pos == 0 or v != prev:
+                            distinct += 1
+                            rank = distinct if dense else pos + 1
+                            prev = v
+                        vals[u] = _D(rank) if func == "rank" else _D(rank) / _D(n)
+                    continue
+                if func == "count":
+                    value = _D(n)
+                elif func == "mean":
+                    value = sum((v for v, _u in members), ZERO) / _D(n)
+                elif func == "median":
+                    xs = sorted(v for v, _u in members)
+                    value = xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+                elif func == "max":
+                    value = max(v for v, _u in members)
+                else:
+                    value = min(v for v, _u in members)
+                for u in kinds[g]:          # every unit of the kind, those without a value too
+                    vals[u] = value
+            out.append(vals)
+    return out
+
+
+def apply_quotas(totals, grades, quotas):
+    """Grade quotas (名额) over the units scored together: for each (band, share, fallback,
+    ties) in order, at most ⌊n × share⌋ of the n units keep ``band``, the highest totals
+    first; the others fall to ``fallback`` (where a later quota may count them). Tied
+    totals at the cut are all pushed down (``ties`` "down": the quota is never exceeded)
+    or all kept ("kept"). ``totals``/``grades`` per unit (None for a unit left out).
+    Returns the new grades and, per unit pushed down, (band, places, rank by total, n)."""
+    grades = list(grades)
+    notes = {}
+    scored = [u for u, t in enumerate(totals) if t is not None]
+    n = len(scored)
+    order = sorted(scored, key=lambda u: totals[u], reverse=True)
+    rank, prev = {}, None
+    for pos, u in enumerate(order):
+        if pos == 0 or totals[u] != prev:
+            r, prev = pos + 1, totals[u]
+        rank[u] = r
+    for band, share, fallback, ties in quotas:
+        with _localcontext(CONTEXT):
+            places = int((_D(n) * share).to_integral_value(ROUND_FLOOR))
+        inside = [u for u in order if grades[u] == band]
+        if len(inside) <= places:
+            continue
+        keep = places
+        if places > 0 and totals[inside[places - 1]] == totals[inside[places]]:
+            cut = totals[inside[places]]
+            if ties == "down":
+                while keep > 0 and totals[inside[keep - 1]] == cut:
+                    keep -= 1
+            else:
+                while keep < len(inside) and totals[inside[keep]] == cut:
+                    keep += 1
+        for u in inside[keep:]:
+            grades[u] = fallback
+            notes[u] = (band, places, rank[u], n)
+    return grades, notes

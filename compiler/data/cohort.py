@@ -1,0 +1,356 @@
+"""Scoring a cohort: the units of a data file scored together, against each other.
+
+A rulebook with cohort rules (排名, 同类平均 …, 按同类平均得分计, 名额) is scored in two
+passes over the data, whatever its size:
+
+1. each unit's row is read and validated, and the rulebook's generated ``_keys`` computes
+   what the unit contributes to the statistics (the subject of each, and its kind, 同类) —
+   only the indicators those subjects read are scored; nothing else of the row is kept;
+2. the statistics are computed (``runtime.cohort_values``: ranks, averages, medians …, per
+   kind for 同类 ones), then the file is read again and each unit scored with its own
+   values of them, as any unit is.
+
+Grade quotas (名额) then move the units beyond a band's places to its fallback band
+(``runtime.apply_quotas``); that needs every unit's total, so the scored units are kept
+when the rulebook has quotas. A unit whose row is bad in the first pass is left out of the
+cohort and reported once. ``given`` (``--cohort FILE``) replaces the computed statistics.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Optional
+
+import attrs
+
+from ...dsl.diagnostics import JixiaoError
+from ...dsl.ir import fmt_decimal
+
+from ..api import CompiledRulebook, error_msg
+from ..backend import runtime
+from .columns import Columns
+from .readers import read_rows
+from .results import BadRows, DataError, RowError, Scored
+
+
+@attrs.define
+class CohortStats:
+    """The statistics of one cohort: for each statistic (the rulebook's cohort inputs, in
+    order) its value per unit, the units' kinds, and the number of units behind each value."""
+    rb: CompiledRulebook
+    values: list                   # per statistic: per unit value (None: left out)
+    kinds: list                    # per unit: its 同类 value (None without 同类, or left out)
+    sizes: list                    # per statistic: {kind or None: number of units with a value}
+    given: bool = False            # taken from --cohort FILE, not computed
+
+    @classmethod
+    def compute(cls, rb: CompiledRulebook, keys: list) -> "CohortStats":
+        table = rb.evaluator.cohort
+        values = runtime.cohort_values(keys, table)
+        sizes = []
+        for k, (_n, _f, peers, *_rest) in enumerate(table):
+            count: dict = {}
+            for key in keys:
+                if key is not None and key[0][k] is not None:
+                    g = key[1] if peers else None
+                    count[g] = count.get(g, 0) + 1
+            sizes.append(count)
+        return cls(rb, values, [None if k is None else k[1] for k in keys], sizes)
+
+    def unit(self, u: int) -> dict:
+        """name -> value of each statistic for unit ``u`` (as ``evaluate(cohort=…)`` takes it)."""
+        return {inp.name: self.values[k][u] for k, inp in enumerate(self.rb.program.cohort_inputs)}
+
+    def size(self, k: int, u: int) -> int:
+        peers = self.rb.evaluator.cohort[k][2]
+        return self.sizes[k].get(self.kinds[u] if peers else None, 0)
+
+
+def read_given(rb: CompiledRulebook, path: Path) -> dict:
+    """``--cohort FILE``: a JSON object of statistic (as written) -> value, or -> {kind: value}."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"), parse_float=Decimal)
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise DataError(f"无法读取参评单位统计值文件 / cannot read the cohort file {path}: {e}") from None
+    if not isinstance(data, dict):
+        raise DataError(f"{path}: 应为 JSON 对象（统计值 → 值） / expected a JSON object (statistic -> value)")
+    return data
+
+
+def _rows(rb: CompiledRulebook, path: Path, mapping, sheet) -> tuple[Columns, Iterator]:
+    """(columns, iterator of (row number, cells, validated values or [RowError]))."""
+    headers, rows = read_rows(path, sheet)
+    columns = Columns(rb, headers, mapping, None)
+    missing = columns.missing()
+    if missing:
+        raise DataError("数据中缺少这些输入的列 / the data has no column for: " + "、".join(missing)
+                        + "（可用 --mapping 指定列名 / map other header names with --mapping）")
+    if columns.rows_column is not None:
+        raise DataError("按参评单位比较的规则集暂不支持指标行列 / a cohort rulebook does not take 指标行 columns yet")
+    convert = columns.fast_converter(rb) if path.suffix.lower() == ".csv" else None
+    ev = rb.evaluator
+
+    def gen():
+        for rowno, cells in rows:
+            values = convert(cells) if convert is not None else None
+            if values is None:
+                raw, _ids, where = columns.row_to_inputs(cells)
+                try:
+                    values = runtime.validate(raw, ev.inputs, ev.optional)
+                except runtime.InputErrors as e:
+                    yield rowno, cells, [RowError(rowno, where.get(x.field), x.field, error_msg(x)) for x in e.errors]
+                    continue
+            yield rowno, cells, values
+    return columns, gen()
+
+
+def unit_keys(rb: CompiledRulebook, values: list):
+    """What one unit contributes to the statistics: (subjects, kind)."""
+    with runtime._localcontext(runtime.CONTEXT):
+        return rb.evaluator.keys(values)
+
+
+def collect_keys(rb: CompiledRulebook, path: Path, mapping=None, sheet=None) -> tuple[list, dict]:
+    """Pass 1: each unit's keys (None for a bad row), and the bad rows' errors by unit."""
+    _cols, rows = _rows(rb, path, mapping, sheet)
+    keys, bad = [], {}
+    for u, (rowno, _cells, values) in enumerate(rows):
+        if isinstance(values, list) and values and isinstance(values[0], RowError):
+            keys.append(None)
+            bad[u] = values
+            continue
+        try:
+            keys.append(unit_keys(rb, values))
+        except runtime.EvaluationError as e:
+            keys.append(None)
+            bad[u] = [RowError(rowno, None, e.field, error_msg(e))]
+        except ArithmeticError:
+            keys.append(None)
+            bad[u] = [RowError(rowno, None, None, error_msg(_located(rb, values)))]
+    return keys, bad
+
+
+def _located(rb, values):
+    """The error of a unit whose keys failed in arithmetic: the traced path words it."""
+    try:
+        rb.evaluator.run(values, None, [])
+    except runtime.EvaluationError as e:
+        return e
+    return runtime.EvaluationError("E0701", {"name": "?"}, None, None, None)
+
+
+def given_stats(rb: CompiledRulebook, keys: list, given: Mapping[str, Any]) -> CohortStats:
+    """The statistics as given (``--cohort FILE``), for every unit of the data."""
+    values = []
+    for inp in rb.program.cohort_inputs:
+        per = []
+        for key in keys:
+            if key is None:
+                per.append(None)
+                continue
+            kind = key[1]
+            try:
+                per.append(rb.with_cohort({rb.program.peers.name: kind} if rb.program.peers else {}, given)[inp.name])
+            except JixiaoError as e:
+                raise DataError(e.diagnostics[0].msg.text("both")) from None
+        values.append(per)
+    return CohortStats(rb, values, [None if k is None else k[1] for k in keys], [{} for _ in values], True)
+
+
+SHOWN = Decimal("0.000001")
+
+
+def shown(v):
+    """A statistic as the output shows it: to 6 decimal places (the scores use its exact value)."""
+    if v is None or v == v.to_integral_value():
+        return v
+    return v.quantize(SHOWN).normalize() if v.adjusted() < 30 else v
+
+
+def extra_headers(rb: CompiledRulebook) -> list[str]:
+    """The columns written after 等级: each statistic's value for the unit, and the quota's note."""
+    return [i.name for i in rb.program.cohort_inputs] + (["名额"] if rb.program.quotas else [])
+
+
+def quota_text(note, grade: str, lang: str = "zh") -> str:
+    """按总分排名第7/20，优秀名额6个，评为良好"""
+    band, places, rank, n = note
+    if lang == "zh":
+        return f"按总分排名第{rank}/{n}，{band}名额{places}个，评为{grade}"
+    return f"ranked {rank} of {n} by total; {places} place(s) for {band}: graded {grade}"
+
+
+def score_cohort(rb: CompiledRulebook, path: Path, *, mapping=None, sheet=None, on_error: str = "stop",
+                 errors: Optional[list] = None, given: Optional[Mapping[str, Any]] = None
+                 ) -> tuple[Columns, Iterator[Scored], CohortStats]:
+    """Every unit of a data file scored with the cohort's statistics: (columns, Scored in row
+    order, the statistics). Bad rows raise BadRows (stop) or go to ``errors`` (skip)."""
+    errs = errors if errors is not None else []
+    keys, bad = collect_keys(rb, path, mapping, sheet)
+    if bad and on_error == "stop":
+        raise BadRows(bad[min(bad)])
+    stats = given_stats(rb, keys, given) if given is not None else CohortStats.compute(rb, keys)
+    columns, rows = _rows(rb, path, mapping, sheet)
+    id_cols = [(columns.headers[c], c) for c in columns.id_columns]
+    ev = rb.evaluator
+    slots = [(k, inp.index) for k, inp in enumerate(rb.program.cohort_inputs)]
+    quotas = ev.quotas
+
+    def results():
+        for u, (rowno, cells, values) in enumerate(rows):
+            if u in bad:
+                yield bad[u]
+                continue
+            for k, ix in slots:
+                values[ix] = stats.values[k][u]
+            try:
+                scores, total, grade, na = ev.run(values)
+            except runtime.EvaluationError as e:
+                yield [RowError(rowno, None, e.field, error_msg(e))]
+                continue
+            n = len(cells)
+            extra = tuple(shown(stats.values[k][u]) for k, _ix in slots) + (("",) if quotas else ())
+            yield Scored(rowno, {h: (cells[c] if c < n else None) for h, c in id_cols}, scores, total, grade,
+                         tuple(na), (), extra)
+
+    def sorted_out():
+        for r in results():
+            if isinstance(r, Scored):
+                yield r
+            elif on_error == "stop":
+                raise BadRows(r)
+            else:
+                errs.extend(r)
+
+    if not quotas:
+        return columns, sorted_out(), stats
+    done = list(sorted_out())
+    return columns, iter(with_quotas(rb, done)), stats
+
+
+def with_quotas(rb: CompiledRulebook, done: list) -> list:
+    """The scored units with the grade quotas applied (and the note of each pushed down)."""
+    grades, notes = runtime.apply_quotas([s.total for s in done], [s.grade for s in done], rb.evaluator.quotas)
+    return [attrs.evolve(s, grade=g, extra=s.extra[:-1] + ((quota_text(notes[u], g),) if u in notes else ("",)))
+            for u, (s, g) in enumerate(zip(done, grades))]
+
+
+def score_cohort_file(rb: CompiledRulebook, data: Path, out: Optional[Path], *, mapping=None, sheet=None,
+                      on_error: str = "stop", stdout=None, progress=None, cohort_file: Optional[Path] = None):
+    """``jixiao score RULEBOOK DATA -o OUT`` for a cohort rulebook: (units scored, RowErrors)."""
+    from .writers import write_results
+    if data.is_dir() or data.suffix.lower() == ".jxc":
+        raise DataError("按参评单位比较的规则集须用数据文件（每行一个单位）评分 / a cohort rulebook scores a data file "
+                        "(one unit a row)")
+    errors: list = []
+    given = read_given(rb, cohort_file) if cohort_file is not None else None
+    columns, scored, _stats = score_cohort(rb, data, mapping=mapping, sheet=sheet, on_error=on_error,
+                                           errors=errors, given=given)
+    ids = [columns.headers[c] for c in columns.id_columns]
+    n = write_results(rb, scored, out, ids, stdout=stdout, progress=progress, extra_headers=extra_headers(rb))
+    return n, errors
+
+
+def explain_unit(rb: CompiledRulebook, path: Path, unit: str, *, mapping=None, sheet=None, given=None):
+    """(Result with trace, cohort sentences) of one unit of a data file, found by an id
+    cell's value or its row number."""
+    keys, bad = collect_keys(rb, path, mapping, sheet)
+    stats = given_stats(rb, keys, given) if given is not None else CohortStats.compute(rb, keys)
+    columns, rows = _rows(rb, path, mapping, sheet)
+    found = None
+    all_rows = []
+    for u, (rowno, cells, values) in enumerate(rows):
+        ids = [str(cells[c]) for c in columns.id_columns if c < len(cells)]
+        if (unit in ids or unit == str(rowno)) and found is None and u not in bad:
+            raw, _ids, _where = columns.row_to_inputs(cells)
+            found = (u, raw)
+        if rb.program.quotas and u not in bad:
+            all_rows.append((u, values))
+    if found is None:
+        raise DataError(f"数据中没有单位「{unit}」（按标识列或行号） / no unit `{unit}` in the data (by an id cell or row number)")
+    u, raw = found
+    result = rb.evaluate(raw, trace=True, cohort=stats.unit(u))
+    lines = cohort_sentences(rb, stats, u, keys[u])
+    if rb.program.quotas:
+        done = []
+        slots = [(k, inp.index) for k, inp in enumerate(rb.program.cohort_inputs)]
+        index = {}
+        for v, values in all_rows:
+            for k, ix in slots:
+                values[ix] = stats.values[k][v]
+            try:
+                _s, total, grade, _na = rb.evaluator.run(values)
+            except runtime.EvaluationError:
+                continue
+            index[v] = len(done)
+            done.append(Scored(v, {}, (), total, grade, (), (), ("",)))
+        after = with_quotas(rb, done)
+        if u in index and after[index[u]].extra[-1]:
+            result = attrs.evolve(result, grade=after[index[u]].grade)
+            lines.append(after[index[u]].extra[-1])
+    return result, lines
+
+
+def cohort_sentences(rb: CompiledRulebook, stats: CohortStats, u: int, key) -> list[str]:
+    """同类（单位类别 = 行政单位）8个单位平均 93.2%，本单位 91.0%，低 2.2 个百分点 / 12个单位中第3名."""
+    out = []
+    prog = rb.program
+    for k, inp in enumerate(prog.cohort_inputs):
+        st = inp.cohort
+        v = stats.values[k][u]
+        mine = key[0][k] if key is not None else None
+        unit = inp.type.unit
+        show = _shower(unit)
+        n = stats.size(k, u)
+        who = (f"同类（{prog.peers.name} = {stats.kinds[u]}）" if st.peers else "参评") + (f"{n}个单位" if n else "单位")
+        if stats.given:
+            who = "给定的" + ("同类" if st.peers else "") + "统计值"
+        if st.func in ("rank", "position"):
+            order = "从高到低" if st.descending else "从低到高"
+            ties = "同值并列，其后名次顺延" if st.dense else "同值并列，其后名次跳过"
+            rank = v if st.func == "rank" else None
+            text = f"{st.text}：{who}中按「{_subject_text(st)}」{order}排第{fmt_decimal(rank)}名" if rank is not None else \
+                f"{st.text}：{who}中位次比例 {show(v)}"
+            out.append(f"{text}（本单位 {show(mine, _subject_unit(st))}；{ties}）")
+            continue
+        if st.func == "count":
+            out.append(f"{st.text}：{who}")
+            continue
+        word = {"mean": "平均", "median": "中位数", "max": "最高", "min": "最低"}[st.func]
+        if st.fallback_of is not None:
+            out.append(f"{st.text}：{who}中「{st.fallback_of.name}」按规则计分的平均得分 {show(v)}分")
+            continue
+        text = f"{st.text}：{who}{word} {show(v)}"
+        if mine is not None and v is not None:
+            diff = mine - v
+            gap = _diff_text(abs(diff), unit)
+            text += f"，本单位 {show(mine)}，" + ("与之相同" if diff == 0 else f"{'高' if diff > 0 else '低'} {gap}")
+        out.append(text)
+    return out
+
+
+def _subject_text(st) -> str:
+    sp = st.subject.span if st.subject is not None else None
+    return " ".join(sp.text().split()) if sp is not None else st.text
+
+
+def _subject_unit(st):
+    return st.subject.type.unit if st.subject is not None else None
+
+
+def _shower(unit):
+    def show(v, u=unit):
+        if v is None:
+            return "—"
+        if u == "%":
+            return fmt_decimal((v * 100).quantize(Decimal("0.01")).normalize()) + "%"
+        q = v.quantize(Decimal("0.0001")) if v != v.to_integral_value() else v
+        return fmt_decimal(q.normalize()) + ("" if u in (None, "分", "%") else u)
+    return show
+
+
+def _diff_text(d: Decimal, unit) -> str:
+    if unit == "%":
+        return fmt_decimal((d * 100).quantize(Decimal("0.01")).normalize()) + " 个百分点"
+    return fmt_decimal(d.quantize(Decimal("0.0001")).normalize()) + ("" if unit in (None, "分") else unit)
