@@ -748,6 +748,8 @@ class Gen(FastPath):
         out.append(f"SPANS = {tuple(self.spans)!r}")
         out.append(f"SPAN_FILES = {tuple(self.span_files)!r}")
         out.append(EVALUATE)
+        if prog.has_cohort:
+            out.append(EVALUATE_ALL)
         return "\n".join(out) + "\n"
 
 
@@ -792,6 +794,62 @@ def evaluate(inputs, overrides=None, trace=False):
            "not_applicable": ["/".join(INDICATORS[i][0]) for i in na]}
     if trace:
         out["trace"] = T
+    return out
+'''
+
+
+EVALUATE_ALL = '''
+
+def evaluate_all(units):
+    """Score the units of a cohort together: ``units`` is a list of input mappings. Each
+    unit's contribution to the statistics (_keys), then the statistics (ranks, averages …),
+    then each unit with its own values of them, then the grade quotas. Returns one dict per
+    unit as ``evaluate`` does, with ``cohort`` (statistic -> value) and ``quota`` (the
+    band, its places, the rank by total and the number of units, for a unit pushed down),
+    or {"error": EvaluationError} for a unit that could not be scored (left out of the
+    statistics when it failed before them)."""
+    values, keys, out = [], [], []
+    for inputs in units:
+        try:
+            v = validate(inputs, INPUTS, OPTIONAL)
+            with _localcontext(CONTEXT):
+                k = _keys(v)
+        except InputErrors as e:
+            v, k = e.errors[0], None
+        except EvaluationError as e:
+            v, k = e, None
+        values.append(v)
+        keys.append(k)
+    stats = cohort_values(keys, COHORT)
+    totals, grades = [], []
+    for u, v in enumerate(values):
+        if keys[u] is None:
+            out.append({"error": v})
+            totals.append(None)
+            grades.append(None)
+            continue
+        for k, row in enumerate(COHORT):
+            v[row[5]] = stats[k][u]
+        try:
+            scores, total, grade, na = run(v)
+        except EvaluationError as e:
+            out.append({"error": e})
+            totals.append(None)
+            grades.append(None)
+            continue
+        out.append({"total": total, "grade": grade,
+                    "indicators": {"/".join(INDICATORS[i][0]): s for i, s in enumerate(scores)},
+                    "not_applicable": ["/".join(INDICATORS[i][0]) for i in na],
+                    "cohort": {row[0]: stats[k][u] for k, row in enumerate(COHORT)}})
+        totals.append(total)
+        grades.append(grade)
+    if QUOTAS:
+        grades, notes = apply_quotas(totals, grades, QUOTAS)
+        for u, g in enumerate(grades):
+            if g is not None:
+                out[u]["grade"] = g
+                if u in notes:
+                    out[u]["quota"] = notes[u]
     return out
 '''
 

@@ -69,6 +69,7 @@ class Evaluator:
     keys: Optional[Callable] = None    # cohort rulebooks: _keys(values) -> (subjects, kind)
     cohort: tuple = ()                 # (name, func, peers, descending, dense, input index) per statistic
     quotas: tuple = ()                 # (band, share, fallback, ties) per grade quota
+    evaluate_all: Optional[Callable] = None   # cohort rulebooks: every unit of a cohort at once
 
 
 def load(source: str, name: str = "") -> Evaluator:
@@ -77,7 +78,7 @@ def load(source: str, name: str = "") -> Evaluator:
     return Evaluator(source, _filename("rulebook", name, source), ns["run"], ns["_fast"], ns["_full"],
                      ns["grade_of"], ns["evaluate"], ns["INPUTS"], ns["INDICATORS"], ns["LOCALS"],
                      ns["GRADES"], ns["SPANS"], ns["SPAN_FILES"], ns.get("OPTIONAL", ()), ns.get("_keys"),
-                     ns.get("COHORT", ()), ns.get("QUOTAS", ()))
+                     ns.get("COHORT", ()), ns.get("QUOTAS", ()), ns.get("evaluate_all"))
 
 
 def load_program(prog, checks: bool = True) -> Evaluator:
