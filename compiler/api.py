@@ -410,6 +410,8 @@ class CompiledRulebook:
         """The unit's inputs with the values of the cohort's statistics (E0630 without them;
         E0631 for one missing, or a 同类 one without the unit's kind)."""
         prog = self.program
+        if cohort is None and all(inputs.get(i.name) is not None for i in prog.cohort_inputs):
+            return inputs            # the case gives the statistics itself (「同类平均(执行率)」 = 93.2%)
         if cohort is None:
             stats = "、".join([i.name for i in prog.cohort_inputs] + (["名额"] if prog.quotas else []))
             raise JixiaoError([make("E0630", [], title=prog.title, stats=stats)])
