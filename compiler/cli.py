@@ -437,7 +437,9 @@ def _properties(paths, examples, lang):
 @click.option("--indicator", "indicators", multiple=True, help="只说明这些指标 / only these indicators (repeatable)")
 @lang_option(("zh", "en"), "zh", "说明与诊断的语言 / language of the explanation and of diagnostics")
 @click.option("--audit", "do_audit", is_flag=True, help="只列出与自评不一致或自评不可得的指标 / audit claimed scores only")
-def explain_cmd(rulebook, case, indicators, lang, do_audit):
+@click.option("--unit", help="数据文件中的一个单位（标识列的值或行号），与参评单位一起计分 / one unit of a data file "
+                             "(an id cell or row number), scored with the others")
+def explain_cmd(rulebook, case, indicators, lang, do_audit, unit):
     """评分依据：用文字说明每项得分 / explain each score in words (and audit claimed scores).
 
     `jixiao explain E0201` (a diagnostic code alone) explains the code instead."""
@@ -448,7 +450,19 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit):
             raise click.UsageError("需要 RULEBOOK CASE，或一个诊断代码 / give RULEBOOK CASE, or a diagnostic code")
         click.echo(text)
         return
-    rb, c, result = _evaluate_case(rulebook, case, trace=True)
+    if unit is not None:
+        from .data import DataError
+        from .data.cohort import explain_unit
+        rb = api.compile_rulebook(path=rulebook)
+        try:
+            result, lines = explain_unit(rb, Path(case), unit)
+        except DataError as e:
+            raise click.UsageError(str(e)) from None
+        c = api.Case(unit, {})
+        for line in lines:
+            click.echo(("参评比较：" if lang == "zh" else "cohort: ") + line)
+    else:
+        rb, c, result = _evaluate_case(rulebook, case, trace=True)
     if do_audit:
         click.echo(X.format_audit(X.audit(rb, result, lang, c.assessed_notes), lang))
         return
