@@ -78,9 +78,10 @@ def read_given(rb: CompiledRulebook, path: Path) -> dict:
     return data
 
 
-def _rows(rb: CompiledRulebook, path: Path, mapping, sheet) -> tuple[Columns, Iterator]:
-    """(columns, iterator of (row number, cells, validated values or [RowError]))."""
-    headers, rows = read_rows(path, sheet)
+def _rows(rb: CompiledRulebook, path, mapping, sheet) -> tuple[Columns, Iterator]:
+    """(columns, iterator of (row number, cells, validated values or [RowError])). ``path``
+    is a data file, or a callable giving (headers, rows) afresh at each call (a DataFrame's)."""
+    headers, rows = path() if callable(path) else read_rows(path, sheet)
     columns = Columns(rb, headers, mapping, None)
     missing = columns.missing()
     if missing:
@@ -88,7 +89,7 @@ def _rows(rb: CompiledRulebook, path: Path, mapping, sheet) -> tuple[Columns, It
                         + "（可用 --mapping 指定列名 / map other header names with --mapping）")
     if columns.rows_column is not None:
         raise DataError("按参评单位比较的规则集暂不支持指标行列 / a cohort rulebook does not take 指标行 columns yet")
-    convert = columns.fast_converter(rb) if path.suffix.lower() == ".csv" else None
+    convert = columns.fast_converter(rb) if not callable(path) and path.suffix.lower() == ".csv" else None
     ev = rb.evaluator
 
     def gen():
@@ -223,6 +224,13 @@ def score_cohort(rb: CompiledRulebook, path: Path, *, mapping=None, sheet=None, 
             else:
                 errs.extend(r)
 
+    if on_error == "each":          # every row's result in order, Scored or its RowErrors (diff)
+        out = list(results())
+        done = [r for r in out if isinstance(r, Scored)]
+        if quotas:
+            moved = iter(with_quotas(rb, done))
+            out = [next(moved) if isinstance(r, Scored) else r for r in out]
+        return columns, iter(out), stats
     if not quotas:
         return columns, sorted_out(), stats
     done = list(sorted_out())

@@ -265,3 +265,24 @@ def test_the_api_scores_all_units_at_once_like_the_batch(scored):
     got = {r["单位名称"]: r for r in read(scored)}
     for u, r in zip(rows, res):
         assert r["total"] == D(got[u["单位名称"]]["总分"]) and r["grade"] == got[u["单位名称"]]["等级"]
+
+
+def test_diff_of_a_quota_change_scores_both_cohorts(cli_module, tmp_path):
+    new = tmp_path / "new.jx"
+    new.write_text(RULEBOOK.read_text(encoding="utf-8").replace("最多 30% 降为 良好", "最多 20% 降为 良好"), encoding="utf-8")
+    res = cli_module(["diff", str(RULEBOOK), str(new), "--data", str(DATA), "--format", "json"], ROOT)
+    assert res.code == 0, res.transcript
+    rep = json.loads(res.stdout)
+    # 24 × 20% = 4 places instead of 7: the three lowest 优秀 totals fall to 良好, no score moves
+    moved = [c for c in rep["changes"] if c["old_grade"] != c["new_grade"]]
+    assert len(moved) == 3 and all(c["old_grade"] == "优秀" and c["new_grade"] == "良好" for c in moved)
+    assert all(c["old_total"] == c["new_total"] for c in moved)
+
+
+def test_a_dataframe_is_scored_as_a_cohort(scored):
+    import pandas as pd
+    from jixiao.compiler.data.frames import score_frame
+    rb = compile_rulebook(path=RULEBOOK)
+    out = score_frame(rb, pd.read_csv(DATA, dtype=str))
+    want = {r["单位名称"]: (D(r["总分"]), r["等级"]) for r in read(scored)}
+    assert {n: (t, g) for n, t, g in zip(out["单位名称"], out["总分"], out["等级"])} == want
