@@ -455,13 +455,14 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit, unit):
         from .data.cohort import explain_unit
         rb = api.compile_rulebook(path=rulebook)
         try:
-            result, lines = explain_unit(rb, Path(case), unit)
+            result, lines, quota = explain_unit(rb, Path(case), unit, lang=lang)
         except DataError as e:
             raise click.UsageError(str(e)) from None
         c = api.Case(unit, {})
         for line in lines:
             click.echo(("参评比较：" if lang == "zh" else "cohort: ") + line)
     else:
+        quota = None
         rb, c, result = _evaluate_case(rulebook, case, trace=True)
     if do_audit:
         click.echo(X.format_audit(X.audit(rb, result, lang, c.assessed_notes), lang))
@@ -487,7 +488,10 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit, unit):
         # the total (bonus, penalty, 总分 = 合计 …) and the grade (bands, 取整, 否决)
         sep = "：" if lang == "zh" else ": "
         click.echo(("总分" if lang == "zh" else "total") + sep + X.explain_total(rb, result, lang))
-        click.echo(("等级" if lang == "zh" else "grade") + sep + X.explain_grade(rb, result, lang))
+        grade = X.explain_grade(rb, result, lang)
+        if quota:          # a grade quota moved the unit to a worse band
+            grade = grade.rstrip("。.") + ("；但" if lang == "zh" else "; but ") + quota + ("。" if lang == "zh" else ".")
+        click.echo(("等级" if lang == "zh" else "grade") + sep + grade)
 
 
 def fmt(d):

@@ -260,9 +260,10 @@ def score_cohort_file(rb: CompiledRulebook, data: Path, out: Optional[Path], *, 
     return n, errors
 
 
-def explain_unit(rb: CompiledRulebook, path: Path, unit: str, *, mapping=None, sheet=None, given=None):
-    """(Result with trace, cohort sentences) of one unit of a data file, found by an id
-    cell's value or its row number."""
+def explain_unit(rb: CompiledRulebook, path: Path, unit: str, *, mapping=None, sheet=None, given=None, lang: str = "zh"):
+    """(Result with trace, cohort sentences, the quota's note or None) of one unit of a data
+    file, found by an id cell's value or its row number. The Result's grade is its band's
+    (and vetoes'); the note says where the quota moved it."""
     keys, bad = collect_keys(rb, path, mapping, sheet)
     stats = given_stats(rb, keys, given) if given is not None else CohortStats.compute(rb, keys)
     columns, rows = _rows(rb, path, mapping, sheet)
@@ -279,7 +280,7 @@ def explain_unit(rb: CompiledRulebook, path: Path, unit: str, *, mapping=None, s
         raise DataError(f"数据中没有单位「{unit}」（按标识列或行号） / no unit `{unit}` in the data (by an id cell or row number)")
     u, raw = found
     result = rb.evaluate(raw, trace=True, cohort=stats.unit(u))
-    lines = cohort_sentences(rb, stats, u, keys[u])
+    lines = cohort_sentences(rb, stats, u, keys[u], lang)
     if rb.program.quotas:
         done = []
         slots = [(k, inp.index) for k, inp in enumerate(rb.program.cohort_inputs)]
@@ -295,15 +296,23 @@ def explain_unit(rb: CompiledRulebook, path: Path, unit: str, *, mapping=None, s
             done.append(Scored(v, {}, (), total, grade, (), (), ("",)))
         after = with_quotas(rb, done)
         if u in index and after[index[u]].extra[-1]:
-            result = attrs.evolve(result, grade=after[index[u]].grade)
-            lines.append(after[index[u]].extra[-1])
-    return result, lines
+            quota = (after[index[u]].extra[-1] if lang == "zh" else
+                     quota_text(_note(rb, done, u, index), after[index[u]].grade, "en"))
+            return result, lines, quota
+    return result, lines, None
 
 
-def cohort_sentences(rb: CompiledRulebook, stats: CohortStats, u: int, key) -> list[str]:
-    """同类（单位类别 = 行政单位）8个单位平均 93.2%，本单位 91.0%，低 2.2 个百分点 / 12个单位中第3名."""
+def _note(rb, done, u, index):
+    """The quota note (band, places, rank, n) of unit ``u`` among ``done``."""
+    _g, notes = runtime.apply_quotas([s.total for s in done], [s.grade for s in done], rb.evaluator.quotas)
+    return notes[index[u]]
+
+
+def cohort_sentences(rb: CompiledRulebook, stats: CohortStats, u: int, key, lang: str = "zh") -> list[str]:
+    """同类（单位类别 = 行政单位）18个单位平均 94.13%，本单位 85%，低 9.13 个百分点 / 24个单位中…排第4名."""
     out = []
     prog = rb.program
+    zh = lang == "zh"
     for k, inp in enumerate(prog.cohort_inputs):
         st = inp.cohort
         v = stats.values[k][u]
@@ -311,29 +320,44 @@ def cohort_sentences(rb: CompiledRulebook, stats: CohortStats, u: int, key) -> l
         unit = inp.type.unit
         show = _shower(unit)
         n = stats.size(k, u)
-        who = (f"同类（{prog.peers.name} = {stats.kinds[u]}）" if st.peers else "参评") + (f"{n}个单位" if n else "单位")
         if stats.given:
-            who = "给定的" + ("同类" if st.peers else "") + "统计值"
+            who = ("给定的" + ("同类" if st.peers else "") + "统计值") if zh else "the statistics as given"
+        elif zh:
+            who = (f"同类（{prog.peers.name} = {stats.kinds[u]}）" if st.peers else "参评") + f"{n}个单位"
+        else:
+            who = (f"the {n} peer unit(s) ({prog.peers.name} = {stats.kinds[u]})" if st.peers else f"the {n} unit(s) scored together")
         if st.func in ("rank", "position"):
-            order = "从高到低" if st.descending else "从低到高"
-            ties = "同值并列，其后名次顺延" if st.dense else "同值并列，其后名次跳过"
-            rank = v if st.func == "rank" else None
-            text = f"{st.text}：{who}中按「{_subject_text(st)}」{order}排第{fmt_decimal(rank)}名" if rank is not None else \
-                f"{st.text}：{who}中位次比例 {show(v)}"
-            out.append(f"{text}（本单位 {show(mine, _subject_unit(st))}；{ties}）")
+            subj = _subject_text(st)
+            if zh:
+                order = "从高到低" if st.descending else "从低到高"
+                ties = "同值并列，其后名次顺延" if st.dense else "同值并列，其后名次跳过"
+                text = (f"{st.text}：{who}中按「{subj}」{order}排第{fmt_decimal(v)}名" if st.func == "rank"
+                        else f"{st.text}：{who}中位次比例 {show(v)}")
+                out.append(f"{text}（本单位 {show(mine, _subject_unit(st))}；{ties}）")
+            else:
+                order = "highest first" if st.descending else "lowest first"
+                ties = "ties share a rank, the next follows on" if st.dense else "ties share a rank, the next skips"
+                text = (f"{st.text}: rank {fmt_decimal(v)} among {who} by `{subj}`, {order}" if st.func == "rank"
+                        else f"{st.text}: position {show(v)} among {who}")
+                out.append(f"{text} (this unit {show(mine, _subject_unit(st))}; {ties})")
             continue
         if st.func == "count":
-            out.append(f"{st.text}：{who}")
+            out.append(f"{st.text}：{who}" if zh else f"{st.text}: {who}")
             continue
-        word = {"mean": "平均", "median": "中位数", "max": "最高", "min": "最低"}[st.func]
         if st.fallback_of is not None:
-            out.append(f"{st.text}：{who}中「{st.fallback_of.name}」按规则计分的平均得分 {show(v)}分")
+            out.append(f"{st.text}：{who}中「{st.fallback_of.name}」按规则计分的平均得分 {show(v)}分" if zh else
+                       f"{st.text}: the average score of `{st.fallback_of.name}` by its rule among {who}: {show(v)}")
             continue
-        text = f"{st.text}：{who}{word} {show(v)}"
+        word = ({"mean": "平均", "median": "中位数", "max": "最高", "min": "最低"} if zh else
+                {"mean": "average", "median": "median", "max": "highest", "min": "lowest"})[st.func]
+        text = f"{st.text}：{who}{word} {show(v)}" if zh else f"{st.text}: {word} of {who} {show(v)}"
         if mine is not None and v is not None:
             diff = mine - v
-            gap = _diff_text(abs(diff), unit)
-            text += f"，本单位 {show(mine)}，" + ("与之相同" if diff == 0 else f"{'高' if diff > 0 else '低'} {gap}")
+            gap = _diff_text(abs(diff), unit, lang)
+            if zh:
+                text += f"，本单位 {show(mine)}，" + ("与之相同" if diff == 0 else f"{'高' if diff > 0 else '低'} {gap}")
+            else:
+                text += f"; this unit {show(mine)}, " + ("the same" if diff == 0 else f"{gap} {'above' if diff > 0 else 'below'}")
         out.append(text)
     return out
 
@@ -358,7 +382,7 @@ def _shower(unit):
     return show
 
 
-def _diff_text(d: Decimal, unit) -> str:
+def _diff_text(d: Decimal, unit, lang: str = "zh") -> str:
     if unit == "%":
-        return fmt_decimal((d * 100).quantize(Decimal("0.01")).normalize()) + " 个百分点"
+        return fmt_decimal((d * 100).quantize(Decimal("0.01")).normalize()) + (" 个百分点" if lang == "zh" else " percentage points")
     return fmt_decimal(d.quantize(Decimal("0.0001")).normalize()) + ("" if unit in (None, "分") else unit)

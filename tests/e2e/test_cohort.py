@@ -286,3 +286,12 @@ def test_a_dataframe_is_scored_as_a_cohort(scored):
     out = score_frame(rb, pd.read_csv(DATA, dtype=str))
     want = {r["单位名称"]: (D(r["总分"]), r["等级"]) for r in read(scored)}
     assert {n: (t, g) for n, t, g in zip(out["单位名称"], out["总分"], out["等级"])} == want
+
+
+def test_explain_of_a_unit_the_quota_pushed_down(cli_module):
+    res = cli_module(["explain", str(RULEBOOK), str(DATA), "--unit", "县教育局"], ROOT)
+    assert res.code == 0, res.transcript
+    assert "评价结果为优秀；但按总分排名第10/24，优秀名额7个，评为良好。" in res.stdout
+    en = cli_module(["explain", str(RULEBOOK), str(DATA), "--unit", "县教育局", "--lang", "en"], ROOT)
+    assert "ranked 10 of 24 by total; 7 place(s) for 优秀: graded 良好" in en.stdout
+    assert "percentage points below" in en.stdout or "percentage points above" in en.stdout
