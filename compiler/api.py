@@ -414,7 +414,11 @@ class CompiledRulebook:
             return inputs            # the case gives the statistics itself (「同类平均(执行率)」 = 93.2%)
         if cohort is None:
             stats = "、".join([i.name for i in prog.cohort_inputs] + (["名额"] if prog.quotas else []))
-            raise JixiaoError([make("E0630", [], title=prog.title, stats=stats)])
+            raise JixiaoError([make("E0630", [], title=prog.title, stats=stats, helps=[tr(
+                "与其他参评单位一起评分：jixiao score 规则集 数据文件 -o 结果（每行一个单位）；或以 --cohort 文件给出统计值，"
+                "或在案例中写出，如「同类平均(执行率)」 = 94%",
+                "score it with the other units: jixiao score RULEBOOK DATA -o OUT (one unit a row); or give the "
+                "statistics with --cohort FILE, or in the case, e.g. 「同类平均(执行率)」 = 94%")])])
         given = {"".join(str(k).split()): v for k, v in cohort.items()}
         out = dict(inputs)
         for inp in prog.cohort_inputs:
