@@ -10,6 +10,10 @@ passes over the data, whatever its size:
    kind for 同类 ones), then the file is read again and each unit scored with its own
    values of them, as any unit is.
 
+With ``-j N`` (a CSV file) both passes run in N forked worker processes over blocks of
+rows, in order; the main process reads the rows and computes the statistics, so the
+output is the same as with one process.
+
 Grade quotas (名额) then move the units beyond a band's places to its fallback band
 (``runtime.apply_quotas``); that needs every unit's total, so the scored units are kept
 when the rulebook has quotas. A unit whose row is bad in the first pass is left out of the
@@ -112,24 +116,120 @@ def unit_keys(rb: CompiledRulebook, values: list):
         return rb.evaluator.keys(values)
 
 
-def collect_keys(rb: CompiledRulebook, path: Path, mapping=None, sheet=None) -> tuple[list, dict]:
+def _key_of(rb: CompiledRulebook, rowno: int, values):
+    """One unit's keys, or the list of its RowErrors."""
+    if isinstance(values, list) and values and isinstance(values[0], RowError):
+        return values
+    try:
+        return unit_keys(rb, values)
+    except runtime.EvaluationError as e:
+        return [RowError(rowno, None, e.field, error_msg(e))]
+    except ArithmeticError:
+        return [RowError(rowno, None, None, error_msg(_located(rb, values)))]
+
+
+def collect_keys(rb: CompiledRulebook, path: Path, mapping=None, sheet=None, pool=None) -> tuple[list, dict]:
     """Pass 1: each unit's keys (None for a bad row), and the bad rows' errors by unit."""
-    _cols, rows = _rows(rb, path, mapping, sheet)
     keys, bad = [], {}
-    for u, (rowno, _cells, values) in enumerate(rows):
-        if isinstance(values, list) and values and isinstance(values[0], RowError):
+    if pool is not None:
+        found = (k for block in _ordered(pool, _keys_block, _blocks(path)) for k in block)
+    else:
+        _cols, rows = _rows(rb, path, mapping, sheet)
+        found = (_key_of(rb, rowno, values) for rowno, _cells, values in rows)
+    for u, k in enumerate(found):
+        if isinstance(k, list):
             keys.append(None)
-            bad[u] = values
-            continue
-        try:
-            keys.append(unit_keys(rb, values))
-        except runtime.EvaluationError as e:
-            keys.append(None)
-            bad[u] = [RowError(rowno, None, e.field, error_msg(e))]
-        except ArithmeticError:
-            keys.append(None)
-            bad[u] = [RowError(rowno, None, None, error_msg(_located(rb, values)))]
+            bad[u] = k
+        else:
+            keys.append(k)
     return keys, bad
+
+
+# ── -j N: the rows of a CSV cut into blocks, each pass's work done by worker processes ──
+_W: dict = {}
+BLOCK = 2000
+
+
+def _ordered(pool, fn, blocks):
+    """``fn`` of each block in the workers, the results in order; at most 2 × workers blocks
+    in flight, so memory stays flat."""
+    from collections import deque
+    pending: deque = deque()
+    limit = 2 * pool._processes
+    for b in blocks:
+        pending.append(pool.apply_async(fn, (b,)))
+        while len(pending) >= limit:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
+
+
+def _blocks(path: Path, values=None):
+    """Blocks of (row number, cells[, the unit's statistics]) in row order."""
+    _headers, rows = read_rows(path)
+    block, u = [], 0
+    for rowno, cells in rows:
+        block.append((rowno, cells) if values is None else (rowno, cells, tuple(v[u] for v in values)))
+        u += 1
+        if len(block) >= BLOCK:
+            yield block
+            block = []
+    if block:
+        yield block
+
+
+def _validated(rowno, cells):
+    values = _W["convert"](cells)
+    if values is None:
+        raw, _ids, where = _W["columns"].row_to_inputs(cells)
+        try:
+            values = runtime.validate(raw, _W["rb"].evaluator.inputs, _W["rb"].evaluator.optional)
+        except runtime.InputErrors as e:
+            return [RowError(rowno, where.get(x.field), x.field, error_msg(x)) for x in e.errors]
+    return values
+
+
+def _keys_block(block):
+    return [_key_of(_W["rb"], rowno, _validated(rowno, cells)) for rowno, cells in block]
+
+
+def _score_block(block):
+    out = []
+    for rowno, cells, stats in block:
+        values = _validated(rowno, cells)
+        out.append(_score_unit(_W["rb"], _W["slots"], _W["id_cols"], _W["quotas"], rowno, cells, values, stats))
+    return out
+
+
+def _score_unit(rb, slots, id_cols, quotas, rowno, cells, values, stats):
+    """One unit scored with its statistics: Scored, or its RowErrors."""
+    if isinstance(values, list) and values and isinstance(values[0], RowError):
+        return values
+    for (_k, ix), v in zip(slots, stats):
+        values[ix] = v
+    try:
+        scores, total, grade, na = rb.evaluator.run(values)
+    except runtime.EvaluationError as e:
+        return [RowError(rowno, None, e.field, error_msg(e))]
+    n = len(cells)
+    extra = tuple(shown(v) for v in stats) + (("",) if quotas else ())
+    return Scored(rowno, {h: (cells[c] if c < n else None) for h, c in id_cols}, scores, total, grade, tuple(na), (), extra)
+
+
+def _pool(rb: CompiledRulebook, path, mapping, jobs: int):
+    """A pool of ``jobs`` forked workers holding the rulebook and the column layout (a CSV
+    file only; None otherwise, or where fork is not available)."""
+    import multiprocessing as mp
+    if jobs <= 1 or callable(path) or path.suffix.lower() != ".csv" or "fork" not in mp.get_all_start_methods():
+        return None
+    headers, rows = read_rows(path)
+    rows.close()
+    columns = Columns(rb, headers, mapping, None)
+    if columns.missing() or columns.rows_column is not None:
+        return None                      # the one-process path words the problem
+    _W.update(rb=rb, columns=columns, convert=columns.fast_converter(rb), id_cols=[(headers[c], c) for c in columns.id_columns],
+              slots=[(k, inp.index) for k, inp in enumerate(rb.program.cohort_inputs)], quotas=rb.evaluator.quotas)
+    return mp.get_context("fork").Pool(jobs)
 
 
 def _located(rb, values):
@@ -183,37 +283,43 @@ def quota_text(note, grade: str, lang: str = "zh") -> str:
 
 
 def score_cohort(rb: CompiledRulebook, path: Path, *, mapping=None, sheet=None, on_error: str = "stop",
-                 errors: Optional[list] = None, given: Optional[Mapping[str, Any]] = None
+                 errors: Optional[list] = None, given: Optional[Mapping[str, Any]] = None, jobs: int = 1
                  ) -> tuple[Columns, Iterator[Scored], CohortStats]:
     """Every unit of a data file scored with the cohort's statistics: (columns, Scored in row
     order, the statistics). Bad rows raise BadRows (stop) or go to ``errors`` (skip)."""
     errs = errors if errors is not None else []
-    keys, bad = collect_keys(rb, path, mapping, sheet)
+    pool = _pool(rb, path, mapping, jobs)
+    try:
+        keys, bad = collect_keys(rb, path, mapping, sheet, pool)
+    except BaseException:
+        if pool is not None:
+            pool.terminate()
+        raise
     if bad and on_error == "stop":
+        if pool is not None:
+            pool.terminate()
         raise BadRows(bad[min(bad)])
     stats = given_stats(rb, keys, given) if given is not None else CohortStats.compute(rb, keys)
-    columns, rows = _rows(rb, path, mapping, sheet)
+    columns, rows = (_W["columns"], None) if pool is not None else _rows(rb, path, mapping, sheet)
     id_cols = [(columns.headers[c], c) for c in columns.id_columns]
     ev = rb.evaluator
     slots = [(k, inp.index) for k, inp in enumerate(rb.program.cohort_inputs)]
     quotas = ev.quotas
 
     def results():
+        if pool is not None:
+            try:
+                for u, r in enumerate(r for block in _ordered(pool, _score_block, _blocks(path, stats.values)) for r in block):
+                    yield bad[u] if u in bad else r
+            finally:
+                pool.terminate()
+            return
         for u, (rowno, cells, values) in enumerate(rows):
             if u in bad:
                 yield bad[u]
                 continue
-            for k, ix in slots:
-                values[ix] = stats.values[k][u]
-            try:
-                scores, total, grade, na = ev.run(values)
-            except runtime.EvaluationError as e:
-                yield [RowError(rowno, None, e.field, error_msg(e))]
-                continue
-            n = len(cells)
-            extra = tuple(shown(stats.values[k][u]) for k, _ix in slots) + (("",) if quotas else ())
-            yield Scored(rowno, {h: (cells[c] if c < n else None) for h, c in id_cols}, scores, total, grade,
-                         tuple(na), (), extra)
+            yield _score_unit(rb, slots, id_cols, quotas, rowno, cells, values,
+                              tuple(stats.values[k][u] for k, _ix in slots))
 
     def sorted_out():
         for r in results():
@@ -245,7 +351,8 @@ def with_quotas(rb: CompiledRulebook, done: list) -> list:
 
 
 def score_cohort_file(rb: CompiledRulebook, data: Path, out: Optional[Path], *, mapping=None, sheet=None,
-                      on_error: str = "stop", stdout=None, progress=None, cohort_file: Optional[Path] = None):
+                      on_error: str = "stop", stdout=None, progress=None, cohort_file: Optional[Path] = None,
+                      jobs: int = 1):
     """``jixiao score RULEBOOK DATA -o OUT`` for a cohort rulebook: (units scored, RowErrors)."""
     from .writers import write_results
     if data.is_dir() or data.suffix.lower() == ".jxc":
@@ -254,7 +361,7 @@ def score_cohort_file(rb: CompiledRulebook, data: Path, out: Optional[Path], *, 
     errors: list = []
     given = read_given(rb, cohort_file) if cohort_file is not None else None
     columns, scored, _stats = score_cohort(rb, data, mapping=mapping, sheet=sheet, on_error=on_error,
-                                           errors=errors, given=given)
+                                           errors=errors, given=given, jobs=jobs)
     ids = [columns.headers[c] for c in columns.id_columns]
     n = write_results(rb, scored, out, ids, stdout=stdout, progress=progress, extra_headers=extra_headers(rb))
     return n, errors

@@ -44,7 +44,7 @@ def score_file(rb: CompiledRulebook, data: Path, out: Optional[Path], *, mapping
         if rows is not None:
             raise DataError("按参评单位比较的规则集暂不支持 --rows / a cohort rulebook does not take --rows yet")
         return score_cohort_file(rb, data, out, mapping=maps, sheet=sheet, on_error=on_error, stdout=stdout,
-                                 progress=progress, cohort_file=cohort)
+                                 progress=progress, cohort_file=cohort, jobs=jobs)
     errors: list = []
     table = load_row_table(rb, rows) if rows is not None else workbook_row_table(rb, data)
     if (jobs > 1 and data.suffix.lower() == ".csv" and not rb.program.row_parts

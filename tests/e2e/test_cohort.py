@@ -295,3 +295,31 @@ def test_explain_of_a_unit_the_quota_pushed_down(cli_module):
     en = cli_module(["explain", str(RULEBOOK), str(DATA), "--unit", "县教育局", "--lang", "en"], ROOT)
     assert "ranked 10 of 24 by total; 7 place(s) for 优秀: graded 良好" in en.stdout
     assert "percentage points below" in en.stdout or "percentage points above" in en.stdout
+
+
+def test_bad_rows_are_left_out_of_the_cohort_alike_with_one_and_two_jobs(cli_module, tmp_path):
+    lines = DATA.read_text(encoding="utf-8").splitlines()
+    bad_value = lines[3].split(",")
+    bad_value[4] = "老"                                    # 平均年龄 not a number
+    bad_check = lines[5].split(",")
+    bad_check[7] = "99999"                                 # 人员经费 > 支出数: the 核对 fails
+    data = tmp_path / "bad.csv"
+    data.write_text("\n".join(lines[:3] + [",".join(bad_value), lines[4], ",".join(bad_check)] + lines[6:]) + "\n",
+                    encoding="utf-8")
+    outs = []
+    for j in ("1", "2"):
+        (tmp_path / j).mkdir()
+        out = tmp_path / j / "o.csv"
+        res = cli_module(["score", str(RULEBOOK), str(data), "--on-error", "skip", "-j", j, "-o", str(out)], ROOT)
+        assert res.code == 1 and "22 个单位已评分，2 行有错被跳过" in res.transcript, res.transcript
+        assert "人员经费不能多于支出数" in res.transcript and "平均年龄" in res.transcript
+        outs.append((out.read_text(encoding="utf-8-sig"), res.transcript.replace(str(tmp_path / j), "")))
+    assert outs[0] == outs[1]
+    rows = read(outs[0][0])
+    assert len(rows) == 22
+    # the ranks are over the 22 units left
+    ages = {u["单位名称"]: D(u["平均年龄"]) for u in units()}
+    left = {r["单位名称"] for r in rows}
+    assert bad_value[0] not in left and bad_check[0] not in left
+    for r in rows:
+        assert int(r[AGE_RANK]) == 1 + sum(1 for n in left if ages[n] < ages[r["单位名称"]])
