@@ -236,3 +236,19 @@ def _may_be_na(ind: ir.Indicator) -> bool:
     if ind.score is not None:
         return may_be_na(ind.score)
     return bool(ind.children) and all(_may_be_na(c) for c in ind.children)
+
+
+def set_ranges(prog: ir.Program, ranges: dict) -> None:
+    """Each cohort input's range from the bounds analysis (``ranges``: the proven score
+    intervals): a rank or count from 1, an average within its subject's values — so that
+    the property tests and the counterexample search draw statistics a cohort can have."""
+    from .bounds import Bounds
+    b = Bounds(prog)
+    b.ranges = dict(ranges)
+    for inp in prog.cohort_inputs:
+        try:
+            r = b._cohort(inp.cohort)
+        except Exception:      # a broken subject: left unbounded (the check has said why)
+            continue
+        inp.lo, inp.lo_open = r.lo, bool(r.lo_open) if r.lo is not None else False
+        inp.hi, inp.hi_open = r.hi, bool(r.hi_open) if r.hi is not None else False

@@ -41,7 +41,7 @@ def resolve_call(r, e: ast.Call, scope, grades, allow_names, score_ctx=False):
         return aggregate(r, e, f, first, scope, grades, allow_names)
     args = ([first] if e.args else []) + [r.expr(a, scope, grades=grades, allow_names=allow_names) for a in e.args[1:]]
     if f is None:
-        found = suggest(fname, set(FUNCS) | set(r.methods) | set(COHORT_FUNCS))
+        found = suggest(fname, set(FUNCS) | set(r.methods))
         helps = did_you_mean(fname, found=found)
         notes = ([tr("它也许定义在未能引用的方法库中", "it may be defined in a library that could not be imported")]
                  if any(d.code == "E0209" for d in r.diags) else [])
