@@ -19,6 +19,7 @@ from lark import Token, Transformer, v_args
 
 from . import ast
 from .builtins import FUNCS
+from .checks.cohort import COHORT_FUNCS
 from .diagnostics import JixiaoError, Label, make, tr
 from .ops import SPELLINGS
 from .source import SourceFile, Span
@@ -404,7 +405,9 @@ class ToAst(Transformer):
 
     def call(self, meta, ch):
         args = tuple(a for a in ch[1:] if a is not None)
-        return ast.Call(ch[0], args, FUNCS.get(ch[0].text, ch[0].text), span=self._span(meta))
+        name = ch[0].text
+        canonical = FUNCS.get(name) or (":".join(map(str, COHORT_FUNCS[name])) if name in COHORT_FUNCS else name)
+        return ast.Call(ch[0], args, canonical, span=self._span(meta))
 
     def na(self, meta, ch):
         return ast.NotApplicable(span=self._span(meta))

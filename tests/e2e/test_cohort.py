@@ -323,3 +323,17 @@ def test_bad_rows_are_left_out_of_the_cohort_alike_with_one_and_two_jobs(cli_mod
     assert bad_value[0] not in left and bad_check[0] not in left
     for r in rows:
         assert int(r[AGE_RANK]) == 1 + sum(1 for n in left if ages[n] < ages[r["单位名称"]])
+
+
+def test_the_rulebook_in_english_keywords_scores_the_same(scored):
+    from jixiao.dsl.keywords import translate_keywords
+    from jixiao.dsl.parser import parse_text
+    zh = RULEBOOK.read_text(encoding="utf-8")
+    en = translate_keywords(zh, "en")
+    assert "peer_mean(执行率)" in en and "rank(平均年龄, 升序, 并列)" in en and "demote_to 良好" in en
+    assert "peer_average_score" in en and "peers 单位类别" in en
+    assert parse_text(en, "en.jx")[0] == parse_text(zh, "zh.jx")[0]
+    assert parse_text(translate_keywords(en, "zh"), "zh2.jx")[0] == parse_text(zh, "zh.jx")[0]
+    rb = compile_rulebook(en, name=str(RULEBOOK.with_name("en.jx")))
+    res = rb.evaluator.evaluate_all([{k: v for k, v in u.items() if k != "单位名称"} for u in units()])
+    assert [(r["total"], r["grade"]) for r in res] == [(D(r["总分"]), r["等级"]) for r in read(scored)]
