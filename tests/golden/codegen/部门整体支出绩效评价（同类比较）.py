@@ -21,11 +21,11 @@ INPUTS = (
     ('新进人员数', 'count', '人', _D('0'), True, None, False, (), 0),
     ('参训新进人员数', 'count', '人', _D('0'), False, None, False, (), 1),
     ('满意度', 'rate', '%', _D('0'), False, _D('1'), False, (), 27),
-    ('排名(平均年龄, 升序, 并列)', 'cohort', '名', None, False, None, False, (), 28),
-    ('同类平均(占比)', 'cohort', '%', None, False, None, False, (), 29),
-    ('同类平均(执行率)', 'cohort', '%', None, False, None, False, (), 30),
-    ('排名(支出数 / 预算数, 降序, 顺延)', 'cohort', '名', None, False, None, False, (), 31),
-    ('同类平均得分(新进人员培训率)', 'cohort', None, None, False, None, False, (), 32),
+    ('排名(平均年龄, 升序, 并列)', 'cohort', '名', _D('1'), False, None, False, (), 28),
+    ('同类平均(占比)', 'cohort', '%', _D('0'), False, None, False, (), 29),
+    ('同类平均(执行率)', 'cohort', '%', _D('0'), False, None, False, (), 30),
+    ('排名(支出数 / 预算数, 降序, 顺延)', 'cohort', '名', _D('1'), False, None, False, (), 31),
+    ('同类平均得分(新进人员培训率)', 'cohort', None, _D('0'), False, _D('10'), False, (), 32),
 )
 OPTIONAL = ('参训新进人员数', '同类平均(占比)', '同类平均(执行率)', '同类平均得分(新进人员培训率)', '排名(平均年龄, 升序, 并列)', '排名(支出数 / 预算数, 降序, 顺延)', '新进人员数')
 # (path, points, level, parent index, span)
