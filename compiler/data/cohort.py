@@ -40,35 +40,45 @@ from .results import BadRows, DataError, RowError, Scored
 
 @attrs.define
 class CohortStats:
-    """The statistics of one cohort: for each statistic (the rulebook's cohort inputs, in
-    order) its value per unit, the units' kinds, and the number of units behind each value."""
+    """The statistics of one cohort (``runtime.Cohort``, or the values given by --cohort
+    FILE): ``value(k, u)`` is statistic ``k`` (the rulebook's cohort inputs, in order) for
+    unit ``u``; ``kind(u)`` the unit's 同类 value; ``size(k, u)`` how many units are behind it."""
     rb: CompiledRulebook
-    values: list                   # per statistic: per unit value (None: left out)
-    kinds: list                    # per unit: its 同类 value (None without 同类, or left out)
-    sizes: list                    # per statistic: {kind or None: number of units with a value}
-    given: bool = False            # taken from --cohort FILE, not computed
+    cohort: Any                    # runtime.Cohort, finished
+    given: Optional[Mapping[str, Any]] = None   # --cohort FILE: the values as given, by kind
 
     @classmethod
-    def compute(cls, rb: CompiledRulebook, keys: list) -> "CohortStats":
-        table = rb.evaluator.cohort
-        values = runtime.cohort_values(keys, table)
-        sizes = []
-        for k, (_n, _f, peers, *_rest) in enumerate(table):
-            count: dict = {}
-            for key in keys:
-                if key is not None and key[0][k] is not None:
-                    g = key[1] if peers else None
-                    count[g] = count.get(g, 0) + 1
-            sizes.append(count)
-        return cls(rb, values, [None if k is None else k[1] for k in keys], sizes)
+    def collect(cls, rb: CompiledRulebook) -> "CohortStats":
+        return cls(rb, runtime.Cohort(rb.evaluator.cohort))
+
+    def value(self, k: int, u: int):
+        if self.given is None:
+            return self.cohort.value(k, u)
+        kind = self.kind(u)
+        if kind is runtime.Cohort.OUT:
+            return None
+        return self._given(kind)[k]
+
+    def _given(self, kind):
+        cache = self.__dict__.setdefault("_cache", {})
+        if kind not in cache:
+            rb = self.rb
+            try:
+                vals = rb.with_cohort({rb.program.peers.name: kind} if rb.program.peers else {}, self.given)
+            except JixiaoError as e:
+                raise DataError(e.diagnostics[0].msg.text("both")) from None
+            cache[kind] = [vals[i.name] for i in rb.program.cohort_inputs]
+        return cache[kind]
+
+    def kind(self, u: int):
+        return self.cohort.kinds[u]
 
     def unit(self, u: int) -> dict:
         """name -> value of each statistic for unit ``u`` (as ``evaluate(cohort=…)`` takes it)."""
-        return {inp.name: self.values[k][u] for k, inp in enumerate(self.rb.program.cohort_inputs)}
+        return {inp.name: self.value(k, u) for k, inp in enumerate(self.rb.program.cohort_inputs)}
 
     def size(self, k: int, u: int) -> int:
-        peers = self.rb.evaluator.cohort[k][2]
-        return self.sizes[k].get(self.kinds[u] if peers else None, 0)
+        return self.cohort.size(k, u)
 
 
 def read_given(rb: CompiledRulebook, path: Path) -> dict:
@@ -128,21 +138,27 @@ def _key_of(rb: CompiledRulebook, rowno: int, values):
         return [RowError(rowno, None, None, error_msg(_located(rb, values)))]
 
 
-def collect_keys(rb: CompiledRulebook, path: Path, mapping=None, sheet=None, pool=None) -> tuple[list, dict]:
-    """Pass 1: each unit's keys (None for a bad row), and the bad rows' errors by unit."""
-    keys, bad = [], {}
+def collect_keys(rb: CompiledRulebook, path: Path, mapping=None, sheet=None, pool=None,
+                 given: Optional[Mapping[str, Any]] = None) -> tuple["CohortStats", dict]:
+    """Pass 1: each unit's contribution to the statistics, then the statistics; and the bad
+    rows' errors by unit (such a unit is left out of the cohort)."""
+    stats = CohortStats.collect(rb)
+    stats.given = given
+    bad = {}
     if pool is not None:
         found = (k for block in _ordered(pool, _keys_block, _blocks(path)) for k in block)
     else:
         _cols, rows = _rows(rb, path, mapping, sheet)
         found = (_key_of(rb, rowno, values) for rowno, _cells, values in rows)
+    add = stats.cohort.add
     for u, k in enumerate(found):
         if isinstance(k, list):
-            keys.append(None)
+            add(None)
             bad[u] = k
         else:
-            keys.append(k)
-    return keys, bad
+            add(k)
+    stats.cohort.finish()
+    return stats, bad
 
 
 # ── -j N: the rows of a CSV cut into blocks, each pass's work done by worker processes ──
@@ -164,12 +180,13 @@ def _ordered(pool, fn, blocks):
         yield pending.popleft().get()
 
 
-def _blocks(path: Path, values=None):
+def _blocks(path: Path, stats=None):
     """Blocks of (row number, cells[, the unit's statistics]) in row order."""
     _headers, rows = read_rows(path)
     block, u = [], 0
+    n = len(stats.rb.program.cohort_inputs) if stats is not None else 0
     for rowno, cells in rows:
-        block.append((rowno, cells) if values is None else (rowno, cells, tuple(v[u] for v in values)))
+        block.append((rowno, cells) if stats is None else (rowno, cells, tuple(stats.value(k, u) for k in range(n))))
         u += 1
         if len(block) >= BLOCK:
             yield block
@@ -241,24 +258,6 @@ def _located(rb, values):
     return runtime.EvaluationError("E0701", {"name": "?"}, None, None, None)
 
 
-def given_stats(rb: CompiledRulebook, keys: list, given: Mapping[str, Any]) -> CohortStats:
-    """The statistics as given (``--cohort FILE``), for every unit of the data."""
-    values = []
-    for inp in rb.program.cohort_inputs:
-        per = []
-        for key in keys:
-            if key is None:
-                per.append(None)
-                continue
-            kind = key[1]
-            try:
-                per.append(rb.with_cohort({rb.program.peers.name: kind} if rb.program.peers else {}, given)[inp.name])
-            except JixiaoError as e:
-                raise DataError(e.diagnostics[0].msg.text("both")) from None
-        values.append(per)
-    return CohortStats(rb, values, [None if k is None else k[1] for k in keys], [{} for _ in values], True)
-
-
 SHOWN = Decimal("0.000001")
 
 
@@ -290,7 +289,7 @@ def score_cohort(rb: CompiledRulebook, path: Path, *, mapping=None, sheet=None, 
     errs = errors if errors is not None else []
     pool = _pool(rb, path, mapping, jobs)
     try:
-        keys, bad = collect_keys(rb, path, mapping, sheet, pool)
+        stats, bad = collect_keys(rb, path, mapping, sheet, pool, given)
     except BaseException:
         if pool is not None:
             pool.terminate()
@@ -299,7 +298,6 @@ def score_cohort(rb: CompiledRulebook, path: Path, *, mapping=None, sheet=None, 
         if pool is not None:
             pool.terminate()
         raise BadRows(bad[min(bad)])
-    stats = given_stats(rb, keys, given) if given is not None else CohortStats.compute(rb, keys)
     columns, rows = (_W["columns"], None) if pool is not None else _rows(rb, path, mapping, sheet)
     id_cols = [(columns.headers[c], c) for c in columns.id_columns]
     ev = rb.evaluator
@@ -309,7 +307,7 @@ def score_cohort(rb: CompiledRulebook, path: Path, *, mapping=None, sheet=None, 
     def results():
         if pool is not None:
             try:
-                for u, r in enumerate(r for block in _ordered(pool, _score_block, _blocks(path, stats.values)) for r in block):
+                for u, r in enumerate(r for block in _ordered(pool, _score_block, _blocks(path, stats)) for r in block):
                     yield bad[u] if u in bad else r
             finally:
                 pool.terminate()
@@ -319,7 +317,7 @@ def score_cohort(rb: CompiledRulebook, path: Path, *, mapping=None, sheet=None, 
                 yield bad[u]
                 continue
             yield _score_unit(rb, slots, id_cols, quotas, rowno, cells, values,
-                              tuple(stats.values[k][u] for k, _ix in slots))
+                              tuple(stats.value(k, u) for k, _ix in slots))
 
     def sorted_out():
         for r in results():
@@ -371,8 +369,7 @@ def explain_unit(rb: CompiledRulebook, path: Path, unit: str, *, mapping=None, s
     """(Result with trace, cohort sentences, the quota's note or None) of one unit of a data
     file, found by an id cell's value or its row number. The Result's grade is its band's
     (and vetoes'); the note says where the quota moved it."""
-    keys, bad = collect_keys(rb, path, mapping, sheet)
-    stats = given_stats(rb, keys, given) if given is not None else CohortStats.compute(rb, keys)
+    stats, bad = collect_keys(rb, path, mapping, sheet, given=given)
     columns, rows = _rows(rb, path, mapping, sheet)
     found = None
     all_rows = []
@@ -380,21 +377,21 @@ def explain_unit(rb: CompiledRulebook, path: Path, unit: str, *, mapping=None, s
         ids = [str(cells[c]) for c in columns.id_columns if c < len(cells)]
         if (unit in ids or unit == str(rowno)) and found is None and u not in bad:
             raw, _ids, _where = columns.row_to_inputs(cells)
-            found = (u, raw)
+            found = (u, raw, unit_keys(rb, list(values)))
         if rb.program.quotas and u not in bad:
             all_rows.append((u, values))
     if found is None:
         raise DataError(f"数据中没有单位「{unit}」（按标识列或行号） / no unit `{unit}` in the data (by an id cell or row number)")
-    u, raw = found
+    u, raw, key = found
     result = rb.evaluate(raw, trace=True, cohort=stats.unit(u))
-    lines = cohort_sentences(rb, stats, u, keys[u], lang)
+    lines = cohort_sentences(rb, stats, u, key, lang)
     if rb.program.quotas:
         done = []
         slots = [(k, inp.index) for k, inp in enumerate(rb.program.cohort_inputs)]
         index = {}
         for v, values in all_rows:
             for k, ix in slots:
-                values[ix] = stats.values[k][v]
+                values[ix] = stats.value(k, v)
             try:
                 _s, total, grade, _na = rb.evaluator.run(values)
             except runtime.EvaluationError:
@@ -422,17 +419,17 @@ def cohort_sentences(rb: CompiledRulebook, stats: CohortStats, u: int, key, lang
     zh = lang == "zh"
     for k, inp in enumerate(prog.cohort_inputs):
         st = inp.cohort
-        v = stats.values[k][u]
+        v = stats.value(k, u)
         mine = key[0][k] if key is not None else None
         unit = inp.type.unit
         show = _shower(unit)
         n = stats.size(k, u)
-        if stats.given:
+        if stats.given is not None:
             who = ("给定的" + ("同类" if st.peers else "") + "统计值") if zh else "the statistics as given"
         elif zh:
-            who = (f"同类（{prog.peers.name} = {stats.kinds[u]}）" if st.peers else "参评") + f"{n}个单位"
+            who = (f"同类（{prog.peers.name} = {stats.kind(u)}）" if st.peers else "参评") + f"{n}个单位"
         else:
-            who = (f"the {n} peer unit(s) ({prog.peers.name} = {stats.kinds[u]})" if st.peers else f"the {n} unit(s) scored together")
+            who = (f"the {n} peer unit(s) ({prog.peers.name} = {stats.kind(u)})" if st.peers else f"the {n} unit(s) scored together")
         if st.func in ("rank", "position"):
             subj = _subject_text(st)
             if zh:
