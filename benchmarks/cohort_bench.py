@@ -1,15 +1,16 @@
 """Cohort scoring: N units with one rank and one peer average, next to the same rulebook
 without cohort rules (not a test).
 
-    python benchmarks/cohort_bench.py [--units 1000000] [--keep DIR]
+    python benchmarks/cohort_bench.py [--units 1000000] [--jobs 1] [--keep DIR]
 
 Generates N units (two kinds), writes two rulebooks that differ only in two indicators —
 ``排名(执行率) ``-tiers and ``同类平均(执行率)`` against fixed constants (90% and rank
-tiers replaced by rate tiers) — and runs `jixiao score RULEBOOK units.csv -o out.csv -j 1`
+tiers replaced by rate tiers) — and runs `jixiao score RULEBOOK units.csv -o out.csv -j JOBS`
 for each, printing time and peak memory (resident set of the process tree, sampled every
 50 ms, as benchmarks/batch_bench.py measures) and the ratios cohort / plain. The cohort
 run reads the file twice (statistics, then scores) and keeps each unit's two subject
-values and its kind between the passes.
+values and its kind between the passes (runtime.Cohort keeps the rank's values, and
+only running sums per kind for the average).
 """
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ def make_units(path: Path, n: int) -> None:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, default=1_000_000)
+    ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--keep", type=Path)
     a = ap.parse_args()
     folder = a.keep or Path(tempfile.mkdtemp(prefix="jixiao-cohort-"))
@@ -78,9 +80,9 @@ def main():
     for name, text in (("plain", PLAIN), ("cohort", COHORT)):
         rb = folder / f"{name}.jx"
         rb.write_text(text, encoding="utf-8")
-        t, mb = measure(exe + ["score", str(rb), str(data), "-o", str(folder / f"{name}.csv"), "-j", "1"])
+        t, mb = measure(exe + ["score", str(rb), str(data), "-o", str(folder / f"{name}.csv"), "-j", str(a.jobs)])
         rows[name] = (t, mb)
-        print(f"{name:7s} {a.units:>9,} units  {t:8.1f} s  {a.units / t:>9,.0f} units/s  peak {mb:8.1f} MB")
+        print(f"{name:7s} -j {a.jobs} {a.units:>9,} units  {t:8.1f} s  {a.units / t:>9,.0f} units/s  peak {mb:8.1f} MB")
     (tp, mp), (tc, mc) = rows["plain"], rows["cohort"]
     print(f"ratio cohort/plain: time {tc / tp:.2f}×, peak memory {mc / mp:.2f}×")
 
