@@ -439,7 +439,9 @@ def _properties(paths, examples, lang):
 @click.option("--audit", "do_audit", is_flag=True, help="只列出与自评不一致或自评不可得的指标 / audit claimed scores only")
 @click.option("--unit", help="数据文件中的一个单位（标识列的值或行号），与参评单位一起计分 / one unit of a data file "
                              "(an id cell or row number), scored with the others")
-def explain_cmd(rulebook, case, indicators, lang, do_audit, unit):
+@click.option("--cohort", "cohort_file", type=click.Path(exists=True, dir_okay=False),
+              help="参评单位统计值（JSON） / the cohort's statistics as given (JSON)")
+def explain_cmd(rulebook, case, indicators, lang, do_audit, unit, cohort_file):
     """评分依据：用文字说明每项得分 / explain each score in words (and audit claimed scores).
 
     `jixiao explain E0201` (a diagnostic code alone) explains the code instead."""
@@ -453,9 +455,11 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit, unit):
     if unit is not None:
         from .data import DataError
         from .data.cohort import explain_unit
+        from .data.cohort import read_given
         rb = api.compile_rulebook(path=rulebook)
         try:
-            result, lines, quota = explain_unit(rb, Path(case), unit, lang=lang)
+            given = read_given(rb, Path(cohort_file)) if cohort_file else None
+            result, lines, quota = explain_unit(rb, Path(case), unit, lang=lang, given=given)
         except DataError as e:
             raise click.UsageError(str(e)) from None
         c = api.Case(unit, {})
@@ -463,7 +467,7 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit, unit):
             click.echo(("参评比较：" if lang == "zh" else "cohort: ") + line)
     else:
         quota = None
-        rb, c, result = _evaluate_case(rulebook, case, trace=True)
+        rb, c, result = _evaluate_case(rulebook, case, trace=True, cohort_file=cohort_file)
     if do_audit:
         click.echo(X.format_audit(X.audit(rb, result, lang, c.assessed_notes), lang))
         return

@@ -46,6 +46,7 @@ class CohortStats:
     rb: CompiledRulebook
     cohort: Any                    # runtime.Cohort, finished
     given: Optional[Mapping[str, Any]] = None   # --cohort FILE: the values as given, by kind
+    cache: dict = attrs.field(factory=dict)     # kind -> the given values of its statistics
 
     @classmethod
     def collect(cls, rb: CompiledRulebook) -> "CohortStats":
@@ -60,7 +61,7 @@ class CohortStats:
         return self._given(kind)[k]
 
     def _given(self, kind):
-        cache = self.__dict__.setdefault("_cache", {})
+        cache = self.cache
         if kind not in cache:
             rb = self.rb
             try:

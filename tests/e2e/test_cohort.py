@@ -337,3 +337,24 @@ def test_the_rulebook_in_english_keywords_scores_the_same(scored):
     rb = compile_rulebook(en, name=str(RULEBOOK.with_name("en.jx")))
     res = rb.evaluator.evaluate_all([{k: v for k, v in u.items() if k != "单位名称"} for u in units()])
     assert [(r["total"], r["grade"]) for r in res] == [(D(r["总分"]), r["等级"]) for r in read(scored)]
+
+
+def test_explain_of_one_case_with_the_statistics_given(cli_module, tmp_path):
+    case = tmp_path / "one.jxc"
+    case.write_text("案例 \"县财政局\"\n单位类别 = 行政单位\n编制数 = 40\n实有人数 = 40\n平均年龄 = 39\n预算数 = 1000\n"
+                    "支出数 = 950\n人员经费 = 380\n有新进人员 = 否\n满意度 = 96%\n", encoding="utf-8")
+    given = tmp_path / "given.json"
+    given.write_text(json.dumps({AGE_RANK: 3, "同类平均(占比)": "45%", "同类平均(执行率)": {"行政单位": "97.2%"},
+                                 RATE_RANK: 8, "同类平均得分(新进人员培训率)": 9.55}, ensure_ascii=False), encoding="utf-8")
+    res = cli_module(["explain", str(RULEBOOK), str(case), "--cohort", str(given)], ROOT)
+    assert res.code == 0, res.transcript
+    # 执行率 95% against the given 97.2%: 2.2 points below, 20 - 2.2
+    assert "同类平均(执行率)97.2%" in res.stdout and "得17.8分" in res.stdout
+    # the data's 事业单位 have no given average: refused, naming the statistic and the kind
+    res = cli_module(["explain", str(RULEBOOK), str(DATA), "--unit", "县财政局", "--cohort", str(given)], ROOT)
+    assert res.code == 2 and "「同类平均(执行率)」没有「事业单位」类单位的值" in res.transcript
+    given.write_text(json.dumps({AGE_RANK: 3, "同类平均(占比)": "45%", "同类平均(执行率)": {"行政单位": "97.2%", "事业单位": "90%"},
+                                 RATE_RANK: 8, "同类平均得分(新进人员培训率)": 9.55}, ensure_ascii=False), encoding="utf-8")
+    res = cli_module(["explain", str(RULEBOOK), str(DATA), "--unit", "县财政局", "--cohort", str(given)], ROOT)
+    assert res.code == 0, res.transcript
+    assert "给定的同类统计值平均 97.2%" in res.stdout
