@@ -182,6 +182,7 @@ class CompiledRulebook(CaseReader):
                  rated: Optional[Mapping[str, Any]] = None,
                  notes: Optional[Mapping[str, str]] = None,
                  evidence: Optional[Mapping[str, Any]] = None,
+                 cohort: Optional[Mapping[str, Any]] = None,
                  _spans: Optional[Mapping[str, Span]] = None) -> Result:
         """Score one unit. ``assessed`` maps indicator paths (or ``指标/行标题`` of a
         case-supplied row) to scores that replace the rule's — the rule's own is kept
@@ -190,7 +191,12 @@ class CompiledRulebook(CaseReader):
         indicator (path or name) to its rows (``Row`` objects, or mappings of field ->
         value with an optional ``名称`` and ``自评得分``); ``rated`` maps hand-scored
         indicators to the evaluator's picks (as the inputs ``评定得分.指标`` do);
-        ``notes`` maps paths to the reasons of assessed scores and of picks."""
+        ``notes`` maps paths to the reasons of assessed scores and of picks; ``cohort`` maps
+        each statistic of the units scored together (as the rulebook writes it,
+        ``同类平均(执行率)``) to its value, or a 同类 one to {kind: value} — a rulebook with
+        cohort rules cannot score a unit without it (E0630)."""
+        if self.program.cohort_inputs:
+            inputs = self.with_cohort(inputs, cohort)
         inputs = dict(inputs) if rated else inputs
         for key, v in (rated or {}).items():
             inputs[self._pick_for(key).name] = v
@@ -247,6 +253,38 @@ class CompiledRulebook(CaseReader):
         return Result(self.program.title, total, grade, rows, events, claimed_total,
                       {i.name: shown_value(i, v) for i, v in zip(self.program.inputs, values)}, subtotal,
                       {k: tuple(v) for k, v in (evidence or {}).items()})
+
+    def with_cohort(self, inputs: Mapping[str, Any], cohort: Optional[Mapping[str, Any]]) -> dict:
+        """The unit's inputs with the values of the cohort's statistics (E0630 without them;
+        E0631 for one missing, or a 同类 one without the unit's kind)."""
+        prog = self.program
+        if cohort is None and all(inputs.get(i.name) is not None for i in prog.cohort_inputs):
+            return inputs            # the case gives the statistics itself (「同类平均(执行率)」 = 93.2%)
+        if cohort is None:
+            stats = "、".join([i.name for i in prog.cohort_inputs] + (["名额"] if prog.quotas else []))
+            raise JixiaoError([make("E0630", [], title=prog.title, stats=stats, helps=[tr(
+                "与其他参评单位一起评分：jixiao score 规则集 数据文件 -o 结果（每行一个单位）；或以 --cohort 文件给出统计值，"
+                "或在案例中写出，如「同类平均(执行率)」 = 94%",
+                "score it with the other units: jixiao score RULEBOOK DATA -o OUT (one unit a row); or give the "
+                "statistics with --cohort FILE, or in the case, e.g. 「同类平均(执行率)」 = 94%")])])
+        given = {"".join(str(k).split()): v for k, v in cohort.items()}
+        out = dict(inputs)
+        for inp in prog.cohort_inputs:
+            v = given.get("".join(inp.name.split()))
+            if v is None:
+                raise JixiaoError([make("E0631", [], reason_zh=f"缺少统计值「{inp.name}」", reason_en=f"no value for `{inp.name}`")])
+            if isinstance(v, Mapping):
+                kind = inputs.get(prog.peers.name) if prog.peers is not None else None
+                if kind not in v:
+                    raise JixiaoError([make("E0631", [], reason_zh=f"「{inp.name}」没有「{kind}」类单位的值",
+                                            reason_en=f"`{inp.name}` has no value for units of kind `{kind}`")])
+                v = v[kind]
+            try:
+                out[inp.name] = runtime.to_decimal(v)
+            except (ValueError, ArithmeticError, TypeError):
+                raise JixiaoError([make("E0631", [], reason_zh=f"「{inp.name}」的值 {v!r} 不是数值",
+                                        reason_en=f"the value {v!r} of `{inp.name}` is not a number")]) from None
+        return out
 
     def grade_for(self, total: Decimal, result: Optional[Result] = None) -> Optional[str]:
         """The grade a total (a claimed one) would have: the bands (on the whole number under
@@ -341,12 +379,12 @@ class CompiledRulebook(CaseReader):
     def _event(self, e: tuple) -> TraceEvent:
         return trace_event(e, lambda i: self._paths[i], self.evaluator.locals.__getitem__, self.span)
 
-    def evaluate_case(self, case: Case, *, trace: bool = False) -> Result:
+    def evaluate_case(self, case: Case, *, trace: bool = False, cohort: Optional[Mapping[str, Any]] = None) -> Result:
         notes = dict(case.assessed_notes)
         notes.update({f"评定得分/{k}": v for k, v in case.rated_notes.items()})
         return self.evaluate(case.inputs, trace=trace, assessed=case.assessed or None,
                              claimed=case.claimed, rows=case.rows or None, evidence=case.evidence or None,
-                             notes=notes, _spans=case.input_spans)
+                             notes=notes, cohort=cohort, _spans=case.input_spans)
 
     # ── cases ──
     def load_case(self, path) -> Case:

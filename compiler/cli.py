@@ -64,11 +64,20 @@ def _before(t):
     return str(t.before)
 
 
-def _evaluate_case(rulebook, case, trace=False):
-    """(compiled rulebook, case, result); errors go to the boundary."""
+def _evaluate_case(rulebook, case, trace=False, cohort_file=None):
+    """(compiled rulebook, case, result); errors go to the boundary. ``cohort_file``: the
+    statistics of the units scored together, as given (a rulebook with cohort rules)."""
     rb = api.compile_rulebook(path=rulebook)
     c = rb.load_case(case)
-    return rb, c, rb.evaluate_case(c, trace=trace)
+    given = None
+    if cohort_file is not None:
+        from .data import DataError
+        from .data.cohort import read_given
+        try:
+            given = read_given(rb, Path(cohort_file))
+        except DataError as e:
+            raise click.UsageError(str(e)) from None
+    return rb, c, rb.evaluate_case(c, trace=trace, cohort=given)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -186,8 +195,10 @@ def fmt_cmd(paths, check, show_diff, lang):
               help="并行进程数（CSV 到 CSV），默认为 CPU 数 / worker processes for CSV to CSV (default: CPUs)")
 @click.option("--rows", "rows_file", type=click.Path(exists=True, dir_okay=False),
               help="指标行表（每行一条，首列为单位） / a table of 指标行, one line per row, the unit in its first column")
+@click.option("--cohort", "cohort_file", type=click.Path(exists=True, dir_okay=False),
+              help="参评单位统计值（JSON：统计值 → 值），如上年同类平均 / the cohort's statistics as given (JSON), e.g. last year's averages")
 @lang_option()
-def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, rows_file, lang):
+def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, rows_file, cohort_file, lang):
     """按规则集评分 / score a case, or a data file of many units, with a rulebook.
 
     CASE is a .jxc case (prints the 评分表), a data file (.csv, .xlsx, .json, .jsonl) with
@@ -206,9 +217,9 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, ro
                                    "--trace apply to one case; the -o file's suffix sets the format of many")
         if cases and (mapping or sheet):
             raise click.UsageError("--mapping/--sheet 只用于数据文件 / --mapping and --sheet apply to a data file")
-        _score_many(rulebook, data, output, mapping, sheet, on_error, jobs, rows_file, lang)
+        _score_many(rulebook, data, output, mapping, sheet, on_error, jobs, rows_file, lang, cohort_file)
         return
-    rb, c, result = _evaluate_case(rulebook, case, trace)
+    rb, c, result = _evaluate_case(rulebook, case, trace, cohort_file)
     if fmt == "json":
         data = result.to_dict()
         data["case"] = c.title
@@ -221,7 +232,8 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, ro
         click.echo(score_table(result, title, c.title))
 
 
-def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=None, rows_file=None, lang="both"):
+def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=None, rows_file=None, lang="both",
+                cohort_file=None):
     from .data import BadRows, DataError
     from .data.job import check_paths, score_file
     out = Path(output) if output else None
@@ -235,7 +247,8 @@ def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=Non
     progress = _progress() if out is not None and sys.stderr.isatty() else None
     try:
         n, errors = score_file(rb, data, out, mapping=maps, sheet=sheet, on_error=on_error, jobs=jobs, rows=rows,
-                               stdout=click.get_text_stream("stdout"), progress=progress)
+                               stdout=click.get_text_stream("stdout"), progress=progress,
+                               cohort=Path(cohort_file) if cohort_file else None)
     except BadRows as e:
         for err in e.errors:
             click.echo(f"error: {err.text(lang)}", err=True)
@@ -424,7 +437,11 @@ def _properties(paths, examples, lang):
 @click.option("--indicator", "indicators", multiple=True, help="只说明这些指标 / only these indicators (repeatable)")
 @lang_option(("zh", "en"), "zh", "说明与诊断的语言 / language of the explanation and of diagnostics")
 @click.option("--audit", "do_audit", is_flag=True, help="只列出与自评不一致或自评不可得的指标 / audit claimed scores only")
-def explain_cmd(rulebook, case, indicators, lang, do_audit):
+@click.option("--unit", help="数据文件中的一个单位（标识列的值或行号），与参评单位一起计分 / one unit of a data file "
+                             "(an id cell or row number), scored with the others")
+@click.option("--cohort", "cohort_file", type=click.Path(exists=True, dir_okay=False),
+              help="参评单位统计值（JSON） / the cohort's statistics as given (JSON)")
+def explain_cmd(rulebook, case, indicators, lang, do_audit, unit, cohort_file):
     """评分依据：用文字说明每项得分 / explain each score in words (and audit claimed scores).
 
     `jixiao explain E0201` (a diagnostic code alone) explains the code instead."""
@@ -435,7 +452,22 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit):
             raise click.UsageError("需要 RULEBOOK CASE，或一个诊断代码 / give RULEBOOK CASE, or a diagnostic code")
         click.echo(text)
         return
-    rb, c, result = _evaluate_case(rulebook, case, trace=True)
+    if unit is not None:
+        from .data import DataError
+        from .data.cohort import explain_unit
+        from .data.cohort import read_given
+        rb = api.compile_rulebook(path=rulebook)
+        try:
+            given = read_given(rb, Path(cohort_file)) if cohort_file else None
+            result, lines, quota = explain_unit(rb, Path(case), unit, lang=lang, given=given)
+        except DataError as e:
+            raise click.UsageError(str(e)) from None
+        c = api.Case(unit, {})
+        for line in lines:
+            click.echo(("参评比较：" if lang == "zh" else "cohort: ") + line)
+    else:
+        quota = None
+        rb, c, result = _evaluate_case(rulebook, case, trace=True, cohort_file=cohort_file)
     if do_audit:
         from .publish.audit import audit, format_audit
         click.echo(format_audit(audit(rb, result, lang, c.assessed_notes), lang))
@@ -461,7 +493,10 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit):
         # the total (bonus, penalty, 总分 = 合计 …) and the grade (bands, 取整, 否决)
         sep = "：" if lang == "zh" else ": "
         click.echo(("总分" if lang == "zh" else "total") + sep + X.explain_total(rb, result, lang))
-        click.echo(("等级" if lang == "zh" else "grade") + sep + X.explain_grade(rb, result, lang))
+        grade = X.explain_grade(rb, result, lang)
+        if quota:          # a grade quota moved the unit to a worse band
+            grade = grade.rstrip("。.") + ("；但" if lang == "zh" else "; but ") + quota + ("。" if lang == "zh" else ".")
+        click.echo(("等级" if lang == "zh" else "grade") + sep + grade)
 
 
 def fmt(d):

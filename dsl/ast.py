@@ -139,6 +139,12 @@ class Rated(Node):
 
 
 @attrs.frozen
+class PeerScore(Node):
+    """``按同类平均得分计`` (``peer_average_score``): as a score value, the average of this
+    indicator's scores among the units of the same kind (同类) where the rule gives one."""
+
+
+@attrs.frozen
 class Unscorable(Node):
     """``无法计分 "理由"`` (``unscorable "reason"``): a case the table leaves undefined —
     an evaluation error naming the indicator and the reason, never a guessed score."""
@@ -269,6 +275,18 @@ class GradeBand(Node):
 
 
 @attrs.frozen
+class Quota(Node):
+    """A row of ``名额:``: ``优秀: 最多 30% 降为 良好`` — at most that share of the units scored
+    together in the band; the others are given ``fallback``. ``ties``: ``down`` (同分均降:
+    units tied at the cut are all pushed down, so the quota is never exceeded) or ``kept``
+    (同分均保留: they all keep the band)."""
+    band: Name
+    share: Expr
+    fallback: Name
+    ties: str = "down"
+
+
+@attrs.frozen
 class Veto(Node):
     """A row of ``否决:``: ``存在重大违规 : 最高 良好`` (cap: the grade is at most 良好) or
     ``发生重大安全事故 : 较差`` (the grade is set to 较差)."""
@@ -307,6 +325,7 @@ class Rulebook(Node):
     grades: tuple[GradeBand, ...] = ()
     grades_span: Optional[Span] = attrs.field(default=None, eq=False, repr=False)
     vetoes: tuple[Veto, ...] = ()
+    quotas: tuple[Quota, ...] = ()
 
 
 # ───────────── methods, libraries, case-supplied rows ─────────────

@@ -13,6 +13,7 @@ import attrs
 
 from .checks.absent import check_absent
 from .checks.bounds import check_bounds
+from .checks.cohort import check_cohort, set_ranges
 from .checks.grades import check_grades
 from .checks.points import check_points
 from .checks.resolve import resolve
@@ -47,7 +48,7 @@ class CheckResult:
         return self.program is not None and not has_errors(self.diagnostics)
 
 
-SOUNDNESS_PASSES = (check_points, check_grades, check_absent)
+SOUNDNESS_PASSES = (check_points, check_grades, check_absent, check_cohort)
 ROW_RELATIVE = {"E0501", "W0503", "I0502"}   # bounds against a fixed points value: not for rows
 
 
@@ -72,6 +73,8 @@ def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
             diags.extend(p(prog))
         owners: dict = {}
         bdiags, ranges, unproven = check_bounds(prog, owners)
+        if prog.cohort_inputs:
+            set_ranges(prog, ranges)
         bdiags = [_at_call_site(prog, d, owners.get(id(d))) for d in bdiags]
         unproven = {k: _at_call_site(prog, d, owners.get(id(d))) for k, d in unproven.items()}
         diags.extend(bdiags)

@@ -133,6 +133,11 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
     "E0525": (ERROR, "评定区间「{band}」无效：{reason_zh}", "the rated band `{band}` is invalid: {reason_en}",
               "评定 A 至 B takes the evaluator's pick between A and B: constant points, A ≤ B, both multiples of 精度 "
               "(the pick must be one), within the indicator's points."),
+    "E0530": (ERROR, "参评单位比较规则有误：{reason_zh}", "a rule comparing the units scored together is wrong: {reason_en}",
+              "Cohort statistics (排名, 平均, 同类平均, 中位数, 最高, 最低, 单位数, 按同类平均得分计) are computed from "
+              "the values of every unit scored together, before the rules that read them: their subject cannot itself "
+              "depend on a statistic, a rank needs a value every unit has, 同类 needs `同类 输入` (a text or grade input), "
+              "and a quota (名额) names a band, a constant share and a worse band."),
     # E06xx cases
     "E0601": (ERROR, "缺少{what_zh}「{name}」", "missing {what_en} `{name}`",
               "Every input declared by the rulebook needs a value in the case."),
@@ -182,6 +187,15 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
     "E0627": (ERROR, "规则集中没有人工评定的指标「{name}」", "the rulebook has no hand-scored indicator `{name}`",
               "评定得分 gives picks for indicators scored 人工评定 or with a tier 评定 A 至 B."),
     # E07xx evaluation
+    "E0630": (ERROR, "规则集「{title}」按参评单位相互比较计分（{stats}），不能单独为一个案例计分",
+              "the rulebook `{title}` scores units against each other ({stats}): one case cannot be scored alone",
+              "Score all the units together (`jixiao score RULEBOOK DATA -o OUT`, one unit a row), or give the "
+              "cohort's statistics with `--cohort FILE` (a JSON object: statistic as written -> value, or "
+              "-> {kind: value} for a 同类 one)."),
+    "E0631": (ERROR, "参评单位统计值文件有误：{reason_zh}", "the cohort statistics file is wrong: {reason_en}",
+              "`--cohort FILE` is a JSON object mapping each statistic as the rulebook writes it (同类平均(人员经费占比)) "
+              "to its value, or for a 同类 statistic to an object of kind -> value. A rank and a grade quota cannot be "
+              "given: they need the other units."),
     "E0701": (ERROR, "计算「{name}」时除数为零", "division by zero while scoring `{name}`",
               "The rule of this indicator divided by a value that is zero for this case (or a result needed more "
               "digits than exact arithmetic keeps); the label shows the rule."),

@@ -52,7 +52,7 @@ from .source import SourceFile, Span, display_width
 
 INDENT = "  "
 # docs/language.md, "Settings (top of file)"
-SETTING_ORDER = ("version", "total", "precision", "rounding", "grade_on", "na_policy")
+SETTING_ORDER = ("version", "total", "precision", "rounding", "grade_on", "na_policy", "peers")
 PUNCT = {"：": ":", "（": "(", "）": ")", "，": ",", "、": ",", "＞": ">", "＜": "<", "＝": "=",
          "＋": "+", "－": "-", "％": "%"}
 OPEN, CLOSE = {"_LPAR", "LSQB"}, {"_RPAR", "RSQB"}

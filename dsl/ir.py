@@ -106,12 +106,13 @@ class Input:
     used: bool = False
     only_if: Optional["Expr"] = attrs.field(default=None, repr=False)   # 仅当: given only when this holds
     rated_of: Optional["Indicator"] = attrs.field(default=None, repr=False)  # the indicator whose 评定得分 this is
+    cohort: Optional["CohortStat"] = attrs.field(default=None, repr=False)  # a statistic of the units scored together
 
     @property
     def optional(self) -> bool:
         """May the case leave it out? A conditional input (仅当) and an evaluator's pick
         (评定得分) may; whether it must be given is decided when the case is scored."""
-        return self.only_if is not None or self.rated_of is not None
+        return self.only_if is not None or self.rated_of is not None or self.cohort is not None
 
     @property
     def members(self) -> tuple[str, ...]:
@@ -239,6 +240,55 @@ class Veto:
 
 
 @attrs.define(eq=False)
+class CohortStat:
+    """What a cohort input holds: a statistic over the units scored together (the cohort),
+    or over those of the unit's own kind (``peers``: the same value of the rulebook's
+    ``同类`` input). ``func``: rank | mean | median | max | min | count | position;
+    ``subject`` the expression each unit contributes (None for count). A rank is 1 for the
+    best (``descending``: the largest value); ties share a rank, the next one counting
+    every unit before it (并列: 1, 1, 3) or following it (``dense``, 顺延: 1, 1, 2).
+    ``fallback_of``: the indicator whose ``按同类平均得分计`` this is (its subject is that
+    indicator's own score where its rule gives one). ``text``: as written, normalised."""
+    func: str
+    subject: Optional["Expr"]
+    peers: bool
+    text: str
+    descending: bool = True
+    dense: bool = False
+    fallback_of: Optional["Indicator"] = attrs.field(default=None, repr=False)
+    span: Optional[Span] = attrs.field(default=None, repr=False)
+    index: int = 0            # its place among the program's cohort inputs (the keys function's order)
+
+    @property
+    def integer(self) -> bool:
+        return self.func in ("rank", "count")
+
+    def words(self) -> tuple[str, str]:
+        """同类平均 / the peers' average …, for explanations."""
+        zh = {"rank": "排名", "mean": "平均", "median": "中位数", "max": "最高", "min": "最低", "count": "单位数",
+              "position": "排名位次"}[self.func]
+        en = {"rank": "rank", "mean": "average", "median": "median", "max": "highest", "min": "lowest",
+              "count": "number of units", "position": "rank position"}[self.func]
+        return ("同类" + zh if self.peers else zh), (f"peers' {en}" if self.peers else en)
+
+
+@attrs.define(eq=False)
+class Quota:
+    """A row of ``名额:``: at most ``share`` of the units scored together in ``band`` (the
+    number of places rounded down); units beyond it, by total from the highest, get
+    ``fallback``. ``ties``: down (同分均降) | kept (同分均保留)."""
+    band: str
+    share: Decimal
+    fallback: str
+    ties: str = "down"
+    span: Optional[Span] = attrs.field(default=None, repr=False)
+
+    def places(self, n: int) -> int:
+        """名额: ⌊n × share⌋."""
+        return int((Decimal(n) * self.share).to_integral_value(rounding="ROUND_FLOOR"))
+
+
+@attrs.define(eq=False)
 class Program:
     title: str
     version: Optional[str]
@@ -261,6 +311,19 @@ class Program:
     verifies: list = attrs.field(factory=list)           # 核对: Verify statements, in source order
     total_rule: Optional["Expr"] = attrs.field(default=None, repr=False)   # 总分 = 合计 不加分 …: clamps over SubtotalRef
     vetoes: list = attrs.field(factory=list)            # Veto rows of 否决:, in order
+    peers: Optional[Input] = attrs.field(default=None, repr=False)   # 同类 单位类别: the input that says a unit's kind
+    quotas: list = attrs.field(factory=list)            # Quota rows of 名额:, in order
+    cohort_dependent: set = attrs.field(factory=set)    # indicator indices whose score reads a cohort statistic
+
+    @property
+    def cohort_inputs(self) -> list:
+        """The hidden inputs that hold statistics of the units scored together, in order."""
+        return sorted((i for i in self.inputs if i.cohort is not None), key=lambda i: i.cohort.index)
+
+    @property
+    def has_cohort(self) -> bool:
+        """Must it be scored with the other units (a cohort statistic, or a grade quota)?"""
+        return bool(self.quotas) or any(i.cohort is not None for i in self.inputs)
 
     def apply_veto(self, grade: str, veto: "Veto") -> str:
         """The grade after ``veto`` held: its grade, or with 最高 (``cap``) its grade only when
@@ -459,6 +522,14 @@ class Rated(Expr):
     def where_texts(self) -> tuple[str, str]:
         """（「≥ 90%」一档） and its English, or empty when the band is not a tier's."""
         return (f"（「{self.where}」一档）", f" (tier `{self.where}`)") if self.where else ("", "")
+
+
+@attrs.define(eq=False)
+class PeerScore(Expr):
+    """``按同类平均得分计``: the average score of ``indicator`` among its peers where the rule
+    gives one (the cohort input ``input``); not applicable when no peer has one."""
+    input: Input
+    indicator: "Indicator" = attrs.field(repr=False)
 
 
 @attrs.define(eq=False)

@@ -8,6 +8,7 @@ strings and comments are untouched.
 from __future__ import annotations
 
 from .builtins import DISPLAY_ZH, FUNCS
+from .checks.cohort import COHORT_FUNCS
 from .grammar import jx_parser
 
 # Chinese -> English (first English spelling is canonical)
@@ -32,6 +33,8 @@ ZH_EN = {
     "加分项": "bonus", "扣分项": "penalty", "否决": "veto", "一票否决": "veto", "最高": "at_best",
     "按取整总分": "integer",
     "日期": "date", "列表": "list",
+    "同类": "peers", "名额": "quotas", "降为": "demote_to", "同分均降": "ties_down", "同分均保留": "ties_kept",
+    "按同类平均得分计": "peer_average_score",
 }
 EN_ZH = {
     "rulebook": "规则集", "version": "版本", "total_points": "满分", "precision": "精度",
@@ -50,6 +53,8 @@ EN_ZH = {
     "verify": "核对", "only_if": "仅当", "unscorable": "无法计分", "rated": "人工评定",
     "bonus": "加分项", "penalty": "扣分项", "veto": "否决", "at_best": "最高", "integer": "按取整总分",
     "date": "日期", "list": "列表",
+    "peers": "同类", "quotas": "名额", "demote_to": "降为", "ties_down": "同分均降", "ties_kept": "同分均保留",
+    "peer_average_score": "按同类平均得分计",
 }
 # `rated` is three Chinese keywords: 评定得分 (the case's block, before `:`), 评定 (a band,
 # before its lower end) and 人工评定 (the whole score)
@@ -59,6 +64,13 @@ _EN_SPELLING = {"months": "months_between", "days": "days_between"}
 FUNC_ZH_EN = {zh: _EN_SPELLING.get(en, en) for zh, en in FUNCS.items() if not zh.isascii()}
 FUNC_EN_ZH = {"min": "最小值", "max": "最大值", **DISPLAY_ZH, "sum": "合计",
               "months_between": "相差月数", "days_between": "相差天数"}
+# cohort statistics (排名, 同类平均 …): the first spelling of each meaning in either language
+_COHORT_EN = {}
+_COHORT_ZH = {}
+for _name, _meaning in COHORT_FUNCS.items():
+    (_COHORT_EN if _name.isascii() else _COHORT_ZH).setdefault(_meaning, _name)
+FUNC_ZH_EN.update({zh: _COHORT_EN[m] for zh, m in COHORT_FUNCS.items() if not zh.isascii()})
+FUNC_EN_ZH.update({en: _COHORT_ZH[m] for en, m in COHORT_FUNCS.items() if en.isascii()})
 
 
 def token_stream(text: str) -> list:

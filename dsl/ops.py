@@ -167,7 +167,7 @@ def may_be_na(e: Optional[ir.Expr]) -> bool:
     clamp around one of those?"""
     if e is None:
         return False
-    if isinstance(e, ir.NotApplicable):
+    if isinstance(e, (ir.NotApplicable, ir.PeerScore)):
         return True
     if isinstance(e, ir.If):
         return may_be_na(e.then) or may_be_na(e.else_)

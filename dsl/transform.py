@@ -19,6 +19,7 @@ from lark import Token, Transformer, v_args
 
 from . import ast
 from .builtins import FUNCS
+from .checks.cohort import COHORT_FUNCS
 from .diagnostics import JixiaoError, Label, make, tr
 from .ops import SPELLINGS
 from .source import SourceFile, Span
@@ -74,8 +75,13 @@ class ToAst(Transformer):
 
     def rulebook(self, meta, ch):
         title = _unescape(ch[0])
-        items, grades, gspan, vetoes, vspan = [], (), None, (), None
+        items, grades, gspan, vetoes, vspan, quotas, qspan = [], (), None, (), None, (), None
         for it in ch[1:]:
+            if isinstance(it, tuple) and it and it[0] == "__quotas__":
+                if qspan is not None:
+                    raise JixiaoError([make("E0203", [Label(it[2], tr("第二个名额块", "second quota block"))], name="名额")])
+                quotas, qspan = it[1], it[2]
+                continue
             if isinstance(it, tuple) and it and it[0] == "__grades__":
                 if grades:
                     raise JixiaoError([make("E0203", [Label(it[2], tr("第二个等级块", "second grade block"))], name="等级")])
@@ -89,7 +95,7 @@ class ToAst(Transformer):
                 items.append(ast.TotalRule(it.value, span=it.span))
             else:
                 items.append(it)
-        return ast.Rulebook(title, tuple(items), grades, gspan, vetoes, span=self._span(meta))
+        return ast.Rulebook(title, tuple(items), grades, gspan, vetoes, quotas, span=self._span(meta))
 
     def set_version(self, meta, ch):
         return ast.Setting("version", _unescape(ch[0]), span=self._span(meta))
@@ -105,6 +111,9 @@ class ToAst(Transformer):
 
     def set_grade_on(self, meta, ch):
         return ast.Setting("grade_on", ch[0], span=self._span(meta))
+
+    def set_peers(self, meta, ch):
+        return ast.Setting("peers", ch[0], span=self._span(meta))
 
     def set_na_policy(self, meta, ch):
         return ast.Setting("na_policy", ch[0], span=self._span(meta))
@@ -294,6 +303,15 @@ class ToAst(Transformer):
     def vetoes(self, meta, ch):
         return ("__vetoes__", tuple(ch), self._span(meta))
 
+    def quotas(self, meta, ch):
+        return ("__quotas__", tuple(ch), self._span(meta))
+
+    def quota_row(self, meta, ch):
+        return ast.Quota(ch[0], ch[1], ch[2], ch[3] or "down", span=self._span(meta))
+
+    def ties_down(self, meta, ch): return "down"
+    def ties_kept(self, meta, ch): return "kept"
+
     def veto_cap(self, meta, ch):
         return ast.Veto(ch[0], ch[1], True, span=self._span(meta))
 
@@ -387,7 +405,9 @@ class ToAst(Transformer):
 
     def call(self, meta, ch):
         args = tuple(a for a in ch[1:] if a is not None)
-        return ast.Call(ch[0], args, FUNCS.get(ch[0].text, ch[0].text), span=self._span(meta))
+        name = ch[0].text
+        canonical = FUNCS.get(name) or (":".join(map(str, COHORT_FUNCS[name])) if name in COHORT_FUNCS else name)
+        return ast.Call(ch[0], args, canonical, span=self._span(meta))
 
     def na(self, meta, ch):
         return ast.NotApplicable(span=self._span(meta))
@@ -397,6 +417,9 @@ class ToAst(Transformer):
 
     def rated_band(self, meta, ch):
         return ast.Rated(ch[0], ch[1], span=self._span(meta))
+
+    def peer_score(self, meta, ch):
+        return ast.PeerScore(span=self._span(meta))
 
     def unscorable(self, meta, ch):
         return ast.Unscorable(_unescape(ch[0]), span=self._span(meta))

@@ -62,6 +62,7 @@ class Gen(ExprGen, SectionGen, FastPath):
         self.pow10 = p == Decimal(1).scaleb(p.adjusted())
         self.names = {i.index: i.name for i in prog.walk()}
         self.subtotal_var = "tot"       # what 合计 reads in the 总分 = 合计 … rule
+        self.keys_mode = False          # emitting _keys: 按同类平均得分计 is not known yet (None)
 
     def tmp(self) -> str:
         self.ntmp += 1
@@ -118,6 +119,10 @@ class Gen(ExprGen, SectionGen, FastPath):
             return "None"
         if isinstance(e, ir.Rated):
             return self._rated(e)
+        if isinstance(e, ir.PeerScore):
+            # the peers' average score (None when no peer has one: not applicable); unknown
+            # while the units' own scores are computed
+            return "None" if self.keys_mode else f"i_{e.input.index}"
         if isinstance(e, ir.Unscorable):
             return f"unscorable({self.sp(e.span)}, {self.names.get(ind, '?')!r}, {e.reason!r})"
         if isinstance(e, ir.BinOp):
@@ -214,6 +219,60 @@ class Gen(ExprGen, SectionGen, FastPath):
             L.extend("    " + b for b in body)
         return L
 
+    def keys_function(self) -> list[str]:
+        """``_keys(V)``: what the unit contributes to the cohort's statistics — the subject of
+        each (None where it is not applicable), and the unit's kind (同类) — computing only
+        the indicators those subjects read, after the case's own checks."""
+        prog = self.prog
+        stats = prog.cohort_inputs
+        need: set = set()
+
+        def want(ind):
+            if ind.index in need:
+                return
+            need.add(ind.index)
+            for d in ind.children + ind.depends:
+                want(d)
+            for e in [ind.score] + [l.expr for l in ind.locals]:
+                for x in ir.walk(e, into_locals=True) if e is not None else ():
+                    if isinstance(x, ir.ScoreRef):
+                        want(x.indicator)
+        for inp in stats:
+            for x in ir.walk(inp.cohort.subject, into_locals=True) if inp.cohort.subject is not None else ():
+                if isinstance(x, ir.ScoreRef):
+                    want(x.indicator)
+        A: set = set()
+        body = []
+        if prog.inputs:
+            body.append(", ".join(f"i_{i.index}" for i in prog.inputs) + ", = V")
+        if self.has_na:
+            body.append("na = []")
+        body.extend(self._case_checks())
+        self.keys_mode = True
+        try:
+            for ind in prog.order():
+                if ind.index not in need:
+                    continue
+                body.append(f"# ── {'/'.join(ind.path)!r} ──")
+                body.extend(self._subtotal(ind, False) if ind.score is None else self._scored(ind, False, A))
+            subjects = []
+            for inp in stats:
+                sub = inp.cohort.subject
+                if sub is None:
+                    subjects.append("True")
+                elif isinstance(sub, ir.ScoreRef) and self.has_na:
+                    subjects.append(f"(None if {sub.indicator.index} in na else s_{sub.indicator.index})")
+                else:
+                    subjects.append(self.ex(sub, A, False, -1))
+        finally:
+            self.keys_mode = False
+        group = f"i_{prog.peers.index}" if prog.peers is not None else "None"
+        body.append(f"return ({''.join(x + ', ' for x in subjects)}), {group}")
+        consts = ", ".join(f"{n}={n}" for n in list(self.consts.values()) + list(self.tables.values()))
+        fast_locals = ("ZERO=ZERO, PRECISION=PRECISION, ROUNDING=ROUNDING, SNAP=SNAP, COUNTS=COUNTS, ROUND_CEILING=ROUND_CEILING, "
+                       "ROUND_FLOOR=ROUND_FLOOR, _D=_D, min=min, max=max, sum=sum, all=all, any=any")
+        return [f"def _keys(V, {consts + ', ' if consts else ''}{fast_locals}):"] + ["    " + b for b in body]
+
     def input_row(self, inp: ir.Input, span: bool = True) -> str:
         """A row of the INPUTS validation table: (name, kind, unit, lo, lo_open, hi,
         hi_open, members, span); a list's members are its fields' rows (span -1)."""
@@ -252,6 +311,7 @@ class Gen(ExprGen, SectionGen, FastPath):
         fast = self.function(trace=False)
         full = self.function(trace=True)
         grade_fn = self.grade_function()
+        keys = self.keys_function() if prog.has_cohort else None
         out = [HEADER.rstrip("\n"),
                f"# 规则集 / rulebook: {prog.title!r}  来源 / source: {prog.source_name!r}",
                "",
@@ -277,6 +337,17 @@ class Gen(ExprGen, SectionGen, FastPath):
         out.append(")")
         out.append(f"LOCALS = {tuple(l.name for l in self.locals)!r}")
         out.append(f"GRADES = {tuple(b.name for b in prog.grades)!r}")
+        if prog.has_cohort:
+            # (name, func, peers, descending, dense, input index) of each statistic of the cohort
+            out.append("COHORT = (")
+            out.extend(f"    ({i.name!r}, {i.cohort.func!r}, {i.cohort.peers!r}, {i.cohort.descending!r}, "
+                       f"{i.cohort.dense!r}, {i.index}),"
+                       for i in prog.cohort_inputs)
+            out.append(")")
+            out.append(f"PEERS = {prog.peers.name if prog.peers is not None else None!r}")
+            # (band, share, fallback band, ties) of each grade quota
+            out.append("QUOTAS = (" + "".join(f"({q.band!r}, _D({str(q.share)!r}), {q.fallback!r}, {q.ties!r}), "
+                                              for q in prog.quotas) + ")")
         for (v,), name in self.consts.items():
             out.append(f"{name} = _D({v!r})")
         for values, name in self.tables.items():
@@ -292,9 +363,15 @@ class Gen(ExprGen, SectionGen, FastPath):
         out.extend(grade_fn)
         out.append("")
         out.append("")
+        if keys is not None:
+            out.extend(keys)
+            out.append("")
+            out.append("")
         out.append(f"SPANS = {tuple(self.spans)!r}")
         out.append(f"SPAN_FILES = {tuple(self.span_files)!r}")
         out.append(EVALUATE)
+        if prog.has_cohort:
+            out.append(EVALUATE_ALL)
         return "\n".join(out) + "\n"
 
 
@@ -339,6 +416,62 @@ def evaluate(inputs, overrides=None, trace=False):
            "not_applicable": ["/".join(INDICATORS[i][0]) for i in na]}
     if trace:
         out["trace"] = T
+    return out
+'''
+
+
+EVALUATE_ALL = '''
+
+def evaluate_all(units):
+    """Score the units of a cohort together: ``units`` is a list of input mappings. Each
+    unit's contribution to the statistics (_keys), then the statistics (ranks, averages …),
+    then each unit with its own values of them, then the grade quotas. Returns one dict per
+    unit as ``evaluate`` does, with ``cohort`` (statistic -> value) and ``quota`` (the
+    band, its places, the rank by total and the number of units, for a unit pushed down),
+    or {"error": EvaluationError} for a unit that could not be scored (left out of the
+    statistics when it failed before them)."""
+    values, keys, out = [], [], []
+    for inputs in units:
+        try:
+            v = validate(inputs, INPUTS, OPTIONAL)
+            with _localcontext(CONTEXT):
+                k = _keys(v)
+        except InputErrors as e:
+            v, k = e.errors[0], None
+        except EvaluationError as e:
+            v, k = e, None
+        values.append(v)
+        keys.append(k)
+    stats = cohort_values(keys, COHORT)
+    totals, grades = [], []
+    for u, v in enumerate(values):
+        if keys[u] is None:
+            out.append({"error": v})
+            totals.append(None)
+            grades.append(None)
+            continue
+        for k, row in enumerate(COHORT):
+            v[row[5]] = stats[k][u]
+        try:
+            scores, total, grade, na = run(v)
+        except EvaluationError as e:
+            out.append({"error": e})
+            totals.append(None)
+            grades.append(None)
+            continue
+        out.append({"total": total, "grade": grade,
+                    "indicators": {"/".join(INDICATORS[i][0]): s for i, s in enumerate(scores)},
+                    "not_applicable": ["/".join(INDICATORS[i][0]) for i in na],
+                    "cohort": {row[0]: stats[k][u] for k, row in enumerate(COHORT)}})
+        totals.append(total)
+        grades.append(grade)
+    if QUOTAS:
+        grades, notes = apply_quotas(totals, grades, QUOTAS)
+        for u, g in enumerate(grades):
+            if g is not None:
+                out[u]["grade"] = g
+                if u in notes:
+                    out[u]["quota"] = notes[u]
     return out
 '''
 

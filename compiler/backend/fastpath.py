@@ -55,6 +55,11 @@ class FastPath:
             return self.k(e.value.quantize(P))
         if isinstance(e, ir.NotApplicable):
             return "None"
+        if isinstance(e, ir.PeerScore):
+            if self.keys_mode:
+                return "None"
+            m = self.tmp()
+            return f"(None if ({m} := i_{e.input.index}) is None else {self.round_code(m)})"
         if isinstance(e, ir.If):
             c = self.ex(e.cond, A, False, ind)
             return f"({self.ex_round(e.then, set(A), ind)} if {c} else {self.ex_round(e.else_, set(A), ind)})"

@@ -66,6 +66,10 @@ class Evaluator:
     spans: tuple
     span_files: tuple
     optional: tuple = ()               # inputs a case may leave out (仅当, 评定得分)
+    keys: Optional[Callable] = None    # cohort rulebooks: _keys(values) -> (subjects, kind)
+    cohort: tuple = ()                 # (name, func, peers, descending, dense, input index) per statistic
+    quotas: tuple = ()                 # (band, share, fallback, ties) per grade quota
+    evaluate_all: Optional[Callable] = None   # cohort rulebooks: every unit of a cohort at once
 
 
 def load(source: str, name: str = "") -> Evaluator:
@@ -73,7 +77,8 @@ def load(source: str, name: str = "") -> Evaluator:
     ns = execute(source, kind="rulebook", name=name)
     return Evaluator(source, _filename("rulebook", name, source), ns["run"], ns["_fast"], ns["_full"],
                      ns["grade_of"], ns["evaluate"], ns["INPUTS"], ns["INDICATORS"], ns["LOCALS"],
-                     ns["GRADES"], ns["SPANS"], ns["SPAN_FILES"], ns.get("OPTIONAL", ()))
+                     ns["GRADES"], ns["SPANS"], ns["SPAN_FILES"], ns.get("OPTIONAL", ()), ns.get("_keys"),
+                     ns.get("COHORT", ()), ns.get("QUOTAS", ()), ns.get("evaluate_all"))
 
 
 def load_program(prog, checks: bool = True) -> Evaluator:

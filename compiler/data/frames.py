@@ -16,7 +16,8 @@ The result has the id columns, one column per indicator in the rulebook's order,
 and 等级; scores are exact ``Decimal`` objects (dtype object): convert with
 ``.astype(float)`` only for plotting. Bad rows raise ``BadRows`` (``on_error="stop"``)
 or are left out and listed in ``errors`` (``"skip"``); a ``RowError.row`` here is the
-row's position (``df.iloc[row]``), and ``RowError.column`` its column.
+row's position (``df.iloc[row]``), and ``RowError.column`` its column. A rulebook with
+cohort rules scores the rows together (ranks, peer averages, quotas: see compiler/data/cohort.py).
 """
 from __future__ import annotations
 
@@ -43,8 +44,14 @@ def score_frame(rb: CompiledRulebook, df, *, mapping: Optional[dict] = None, on_
         dup = sorted({h for h in headers if headers.count(h) > 1})
         raise DataError("列名重复 / duplicate column names: " + "、".join(dup))
     missing = _missing_test(pd)
-    rows = _rows(df, missing)
-    columns, scored = score_table(rb, headers, rows, mapping=mapping, on_error=on_error, errors=errors)
+    if rb.program.has_cohort:
+        # the units scored together: the frame read twice (statistics, then scores)
+        from .cohort import score_cohort
+        columns, scored, _stats = score_cohort(rb, lambda: (headers, _rows(df, missing)), mapping=mapping,
+                                               on_error=on_error, errors=errors)
+    else:
+        rows = _rows(df, missing)
+        columns, scored = score_table(rb, headers, rows, mapping=mapping, on_error=on_error, errors=errors)
     id_cols = list(columns.id_columns)
     names = indicator_headers(rb) + ["总分", "等级"] + (["指标行"] if columns.rows_column is not None else [])
     clash = [headers[c] for c in id_cols if headers[c] in names]

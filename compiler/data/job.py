@@ -30,13 +30,21 @@ def check_paths(data: Path, out: Optional[Path], others=()) -> None:
 def score_file(rb: CompiledRulebook, data: Path, out: Optional[Path], *, mapping: Optional[Path] = None,
                sheet: Optional[str] = None, on_error: str = "stop", jobs: Optional[int] = None,
                rows: Optional[Path] = None, stdout: Optional[TextIO] = None,
-               progress: Optional[Callable[[int], None]] = None) -> tuple[int, list]:
+               progress: Optional[Callable[[int], None]] = None, cohort: Optional[Path] = None) -> tuple[int, list]:
     """Score every unit of ``data`` into ``out`` (CSV on ``stdout`` when None); returns
     (units scored, RowErrors of the rows skipped). Raises BadRows when ``on_error`` is
-    "stop" and a row is bad, DataError for a file that cannot be read at all."""
-    check_paths(data, out, (rows, mapping))
+    "stop" and a row is bad, DataError for a file that cannot be read at all. A rulebook
+    with cohort rules scores its units together (``cohort.score_cohort_file``; ``cohort``:
+    the statistics as given, ``--cohort FILE``)."""
+    check_paths(data, out, (rows, mapping, cohort))
     jobs = jobs or os.cpu_count() or 1
     maps = load_mapping(mapping) if mapping else None
+    if rb.program.has_cohort:
+        from .cohort import score_cohort_file
+        if rows is not None:
+            raise DataError("按参评单位比较的规则集暂不支持 --rows / a cohort rulebook does not take --rows yet")
+        return score_cohort_file(rb, data, out, mapping=maps, sheet=sheet, on_error=on_error, stdout=stdout,
+                                 progress=progress, cohort_file=cohort, jobs=jobs)
     errors: list = []
     table = load_row_table(rb, rows) if rows is not None else workbook_row_table(rb, data)
     if (jobs > 1 and data.suffix.lower() == ".csv" and not rb.program.row_parts

@@ -44,6 +44,7 @@ class Scored:
     grade: str
     na: tuple = ()
     rows: tuple = ()         # 指标行 scored: IndicatorResult per row (level "row"), in order
+    extra: tuple = ()        # cohort rulebooks: the unit's statistics (rank, peers' average …) and quota note
 
 
 class BadRows(Exception):

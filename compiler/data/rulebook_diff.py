@@ -17,6 +17,11 @@ from .rowtable import load_row_table, workbook_row_table
 from .scoring import case_files, case_result, score_cells
 
 
+def _together(rb: CompiledRulebook, path: Path, mapping, sheet):
+    from .cohort import score_cohort
+    return score_cohort(rb, path, mapping=mapping, sheet=sheet, on_error="each")[1]
+
+
 @attrs.frozen
 class UnitChange:
     row: int
@@ -60,8 +65,11 @@ def diff(old: CompiledRulebook, new: CompiledRulebook, path: Path, *, mapping=No
             if cols.missing():
                 raise DataError(f"数据中缺少{label}所需输入的列 / no column for: " + "、".join(cols.missing()))
         ids_cols = [c for c in cols_old.id_columns if c in cols_new.id_columns]
+        # a rulebook with cohort rules scores its units together (in row order, bad rows too)
+        together = [_together(rb, path, mapping, sheet) if rb.program.has_cohort else None for rb in (old, new)]
         units = (((rowno, {headers[c]: (cells[c] if c < len(cells) else None) for c in ids_cols}),
-                  (score_cells(old, cols_old, rowno, cells), score_cells(new, cols_new, rowno, cells)))
+                  tuple(next(t) if t is not None else score_cells(rb, cols, rowno, cells)
+                        for t, rb, cols in zip(together, (old, new), (cols_old, cols_new))))
                  for rowno, cells in rows)
     h_old = dict(zip((tuple(i.path) for i in sorted(old.program.walk(), key=lambda n: n.index)), indicator_headers(old)))
     h_new = dict(zip((tuple(i.path) for i in sorted(new.program.walk(), key=lambda n: n.index)), indicator_headers(new)))

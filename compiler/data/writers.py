@@ -28,18 +28,21 @@ def output_kind(path: Optional[Path]) -> str:
 
 
 def write_results(rb: CompiledRulebook, scored: Iterable[Scored], out: Optional[Path], id_headers: list[str],
-                  stdout=None, progress: Optional[Callable[[int], None]] = None) -> int:
-    """Write every scored unit; returns how many. Atomic: a temporary file renamed into place."""
+                  stdout=None, progress: Optional[Callable[[int], None]] = None, extra_headers=()) -> int:
+    """Write every scored unit; returns how many. Atomic: a temporary file renamed into place.
+    ``extra_headers`` name the columns after 等级 that each Scored's ``extra`` fills (a
+    cohort's statistics)."""
     kind = output_kind(out)
     ind_headers = indicator_headers(rb)
     head = list(id_headers) + ind_headers + ["总分", "等级"]
+    extra = list(extra_headers)
     if out is None:
-        return _write(kind, scored, stdout, head, progress, id_headers)
+        return _write(kind, scored, stdout, head, progress, id_headers, extra)
     def write(tmp):
         if kind == "xlsx":
-            return _write_xlsx(scored, Path(tmp), head, progress, id_headers, bool(rb.program.row_parts))
+            return _write_xlsx(scored, Path(tmp), head, progress, id_headers, bool(rb.program.row_parts), extra)
         with open(tmp, "w", encoding="utf-8-sig" if kind == "csv" else "utf-8", newline="") as f:
-            return _write(kind, scored, f, head, progress, id_headers)
+            return _write(kind, scored, f, head, progress, id_headers, extra)
     return atomic_write(out, write)
 
 
@@ -65,11 +68,11 @@ class _Formats(dict):
         return text
 
 
-def _write(kind, scored, f, head, progress, id_headers) -> int:
+def _write(kind, scored, f, head, progress, id_headers, extra=()) -> int:
     n = 0
     if kind == "csv":
         w = csv.writer(f)
-        w.writerow(head)
+        w.writerow(head + list(extra))
         F = _Formats()
         for s in scored:
             ids = s.ids
@@ -77,6 +80,8 @@ def _write(kind, scored, f, head, progress, id_headers) -> int:
             row.extend([F[str(x)] for x in s.scores])
             row.append(F[str(s.total)])
             row.append(s.grade)
+            if extra:
+                row.extend(_fmt(x) for x in s.extra)
             w.writerow(row)
             n += 1
             if progress and n % 1000 == 0:
@@ -90,6 +95,8 @@ def _write(kind, scored, f, head, progress, id_headers) -> int:
             rec.update(zip(head[len(id_headers):-2], (fmt_decimal(x) for x in s.scores)))
             rec["总分"] = fmt_decimal(s.total)
             rec["等级"] = s.grade
+            if extra:
+                rec.update(zip(extra, (_fmt(x) for x in s.extra)))
             if s.rows:
                 rec["指标行"] = rows_record(s.rows, fmt_decimal)
             line = json.dumps(rec, ensure_ascii=False)
@@ -131,21 +138,22 @@ def _xlsx_cell(v):
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)    # control characters a workbook cannot hold
 
 
-def _write_xlsx(scored, path: Path, head, progress, id_headers, with_rows: bool = False) -> int:
+def _write_xlsx(scored, path: Path, head, progress, id_headers, with_rows: bool = False, extra=()) -> int:
     """One sheet 评分结果 (a line per unit); with 指标行, a second sheet 指标行 with a line
     per row of each unit (the unit's ids, the indicator, the row, its points, score and
     the score it claimed)."""
     import openpyxl
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("评分结果")
-    ws.append(head)
+    ws.append(head + list(extra))
     rows_ws = None
     n = 0
     for s in scored:
         # scores as numbers (Excel sums them); Decimal -> float only for the cell, the
         # text of each value has at most a few decimals, so nothing is lost on display
         ids = [_xlsx_cell(s.ids.get(h)) for h in id_headers]
-        ws.append(ids + [float(x) for x in s.scores] + [float(s.total), s.grade])
+        ws.append(ids + [float(x) for x in s.scores] + [float(s.total), s.grade]
+                  + [(float(x) if isinstance(x, Decimal) else _xlsx_cell(x)) for x in s.extra])
         if with_rows and s.rows:
             if rows_ws is None:
                 rows_ws = wb.create_sheet("指标行")

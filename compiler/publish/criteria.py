@@ -426,7 +426,8 @@ class _Criteria:
                 continue
             key = self.expr(r.key)
             if prev is None or not (desc or asc):
-                cond = f"{subj}{_SYM.get(r.op, r.op)}{key}"
+                op = r.op or "=="               # a bare value row (1 : 10) is an equality
+                cond = f"{subj}{_SYM.get(op, op)}{key}"
                 if dates and r.op in (">=", ">", "<=", "<"):
                     cond = self.cond(ir.Compare([date_subject, r.key], [r.op], type=ir.BOOL))
                 if prev is not None:

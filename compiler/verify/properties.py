@@ -72,8 +72,11 @@ def strategies(prog: ir.Program):
     consts = _constants(prog)
     # a conditional input or a pick may be absent (the case's errors when it should not be
     # are the case's, not properties of the rulebook)
-    return st.tuples(*[st.one_of(st.none(), _strategy(inp, consts)) if inp.optional else _strategy(inp, consts)
-                       for inp in prog.inputs]).map(list)
+    # a statistic of the cohort is always there (the peers' average score may be missing:
+    # no peer has one), drawn within the range the bounds analysis gave it
+    return st.tuples(*[st.one_of(st.none(), _strategy(inp, consts))
+                       if inp.optional and (inp.cohort is None or inp.cohort.fallback_of is not None)
+                       else _strategy(inp, consts) for inp in prog.inputs]).map(list)
 
 
 def _strategy(inp: ir.Input, consts):
@@ -81,6 +84,8 @@ def _strategy(inp: ir.Input, consts):
     their neighbours) or random ones; a list's items drawn field by field."""
     from hypothesis import strategies as st
     k = inp.type.kind
+    if inp.cohort is not None and inp.cohort.integer:      # a rank or a number of units
+        return st.integers(1, 60).map(D)
     if k == "bool":
         return st.booleans()
     elif k == "enum":

@@ -31,6 +31,8 @@ class Bounds(Refine):
 
     # ── environment ──
     def base(self, obj) -> Interval:
+        if isinstance(obj, ir.Input) and obj.cohort is not None:
+            return self._cohort(obj.cohort)
         if isinstance(obj, ir.Input):
             if obj.type.kind == "date":
                 # a date is a whole number of days, within the calendar
@@ -42,6 +44,18 @@ class Bounds(Refine):
                 return iv.TOP
             return Interval(obj.lo, obj.hi, obj.lo_open, obj.hi_open, obj.kind == "count")
         return iv.TOP
+
+    def _cohort(self, st: ir.CohortStat) -> Interval:
+        """A statistic of the cohort: a rank or a count is a whole number ≥ 1, a rank's
+        position a share in (0, 100%]; an average, median, highest or lowest value lies
+        within the values the units can have."""
+        if st.func in ("rank", "count"):
+            return Interval(Decimal(1), None, integer=True)
+        if st.func == "position":
+            return Interval(D0, Decimal(1), True, False)
+        if st.fallback_of is not None:
+            return Interval(D0, st.fallback_of.points)
+        return self.ev(st.subject, {})
 
     def get(self, env, obj) -> Interval:
         if id(obj) in env:
@@ -137,6 +151,8 @@ class Bounds(Refine):
             return Interval(lo, self.prog.total + sum((r.points for r in self.prog.roots if r.kind == "bonus"), D0))
         if isinstance(e, ir.NotApplicable):
             return Interval(D0, D0, True, True)   # empty: contributes nothing
+        if isinstance(e, ir.PeerScore):           # an average of the indicator's own scores
+            return Interval(D0, e.indicator.points)
         if isinstance(e, ir.Rated):               # the pick is checked to lie in its band
             return Interval(e.lo.value, e.hi.value)
         if isinstance(e, ir.Unscorable):

@@ -20,6 +20,7 @@ from ..diagnostics import Label, tr
 from ..ir import Type
 from ..names import did_you_mean, fixes, suggest
 from ..ops import fold_constant
+from .cohort import COHORT_FUNCS, cohort_call
 from .units import align
 
 MAX_INLINE = 16   # methods calling methods: deeper than this is a runaway expansion
@@ -33,6 +34,8 @@ def resolve_call(r, e: ast.Call, scope, grades, allow_names, score_ctx=False):
     if f is None and fname in r.methods:
         args = [r.expr(a, scope, grades=grades, allow_names=allow_names) for a in e.args]
         return inline(r, e, args, score_ctx)
+    if f is None and fname in COHORT_FUNCS:
+        return cohort_call(r, e, scope, grades, allow_names)
     first = r.expr(e.args[0], scope, grades=grades, allow_names=allow_names) if e.args else None
     if f in AGGREGATES and first is not None and first.type.kind == "list":
         return aggregate(r, e, f, first, scope, grades, allow_names)

@@ -25,6 +25,7 @@ from ..ir import MONEY_UNITS, Type
 from .units import align
 from ..names import did_you_mean, fixes, narrow_qualified, qualified_paths, qualify, suggest
 from ..ops import fold_constant
+from . import cohort
 from .methods import copy_argument, resolve_call
 from .rowblocks import row_programs
 from .units import OP_TEXT, ORDERED, Units, unit_help
@@ -36,7 +37,8 @@ SUBTOTAL_NAMES = {"合计", "subtotal"}     # children (or 一级指标) with bo
 UNIT_ALIASES = {"个月": "月", "天数": "天"}
 MONEY_PREFIXES = {"万", "亿", "千", "百万", "千万"}     # 30万: an amount missing its 元
 SETTING_NAMES = {"version": ("版本", "version"), "total": ("满分", "total points"), "precision": ("精度", "precision"),
-                 "rounding": ("舍入", "rounding"), "grade_on": ("定级", "grade on"), "na_policy": ("不适用", "not-applicable policy")}
+                 "rounding": ("舍入", "rounding"), "grade_on": ("定级", "grade on"), "na_policy": ("不适用", "not-applicable policy"),
+                 "peers": ("同类", "peers")}
 MAX_EXPR_DEPTH = 50     # generated code nests a few parentheses per level; Python allows ~200
 
 
@@ -72,6 +74,7 @@ class Resolver(InputsResolver, TreeResolver):
         self.verifies: list[ir.Verify] = []
         self._subtotal = None                # what 合计 means here: an indicator (its children), "top", or nothing
         self.total_points = Decimal(0)
+        self.peer_input: ir.Input | None = None   # 同类 单位类别: what makes units peers
 
     def err(self, code, labels, helps=(), notes=(), fixes=(), **args):
         self.diags.append(make(code, labels, notes=notes, helps=helps, fixes=fixes, **args))
@@ -105,6 +108,7 @@ class Resolver(InputsResolver, TreeResolver):
         self._collect_inputs(rb.items)
         for inp, cond in self._only_if:
             self._condition(inp, cond)
+        self.peer_input = cohort.peers_setting(self, settings.get("peers"))
         # indicators
         roots = []
         seen: dict[str, ast.IndicatorNode] = {}
@@ -142,6 +146,7 @@ class Resolver(InputsResolver, TreeResolver):
             grades.append(ir.GradeBand(band.name.text, cond, span=band.span))
         grades_broken = sum(d.severity == "error" for d in self.diags) > errors_before_grades
         vetoes = self._vetoes(rb, [b.name for b in grades])
+        quota_rows = cohort.quotas(self, rb, [b.name for b in grades])
         if not rb.grades:
             self.err("E0507", [Label(ast_span_head(rb), "")])
         na_policy = settings["na_policy"].value if "na_policy" in settings else None
@@ -169,7 +174,7 @@ class Resolver(InputsResolver, TreeResolver):
             na_policy=na_policy, inputs=list(self.inputs.values()), globals=self.globals,
             roots=roots, grades=grades, source_name=rb.span.file.name, source_text=rb.span.file.text,
             grades_broken=grades_broken, row_parts=self.row_parts, files=self._files(rb), deps=self.deps,
-            total_rule=total_rule, vetoes=vetoes, verifies=self.verifies)
+            total_rule=total_rule, vetoes=vetoes, verifies=self.verifies, peers=self.peer_input, quotas=quota_rows)
 
     # ───────────── 总分 = 合计 …, 否决, what a band may read ─────────────
     def _total_rule(self, rb: ast.Rulebook):
@@ -399,6 +404,8 @@ class Resolver(InputsResolver, TreeResolver):
             return ir.NotApplicable(span=e.span, type=ir.NA)
         if isinstance(e, ast.Rated):
             return self._rated(e, scope, score_ctx)
+        if isinstance(e, ast.PeerScore):
+            return cohort.peer_score(self, e, score_ctx)
         if isinstance(e, ast.Unscorable):
             if not score_ctx:
                 self.err("E0508", [Label(e.span, tr("只能作为得分规则的结果", "only as the result of a score rule"))], name="无法计分")

@@ -1,0 +1,1 @@
+score cohort_rulebook.jx cohort_alone.jxc

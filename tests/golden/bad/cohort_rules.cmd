@@ -1,0 +1,1 @@
+check cohort_rules.jx
