@@ -424,7 +424,10 @@ def _properties(paths, examples, lang):
 @click.option("--indicator", "indicators", multiple=True, help="只说明这些指标 / only these indicators (repeatable)")
 @lang_option(("zh", "en"), "zh", "说明与诊断的语言 / language of the explanation and of diagnostics")
 @click.option("--audit", "do_audit", is_flag=True, help="只列出与自评不一致或自评不可得的指标 / audit claimed scores only")
-def explain_cmd(rulebook, case, indicators, lang, do_audit):
+@click.option("--trace", "trace", is_flag=True, help="逐步列出计算过程 / the step-by-step working instead of the sentences")
+@click.option("--format", "fmt_", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json：每项的评分依据与计算过程 / json: each indicator's sentences and working")
+def explain_cmd(rulebook, case, indicators, lang, do_audit, trace, fmt_):
     """评分依据：用文字说明每项得分 / explain each score in words (and audit claimed scores).
 
     `jixiao explain E0201` (a diagnostic code alone) explains the code instead."""
@@ -448,8 +451,15 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit):
     else:
         # the leaves (and rows): a parent's explanation is the sum of theirs
         exps = [e for e in exps if not any(o.path[:-1] == e.path for o in exps)]
+    if fmt_ == "json":
+        import json
+        click.echo(json.dumps([{"path": list(e.path), "points": str(e.points), "score": str(e.score), "reason": e.reason,
+                                "trace": e.text, "claimed": None if e.claimed is None else str(e.claimed)} for e in exps],
+                              ensure_ascii=False, indent=2))
+        return
     for e in exps:
-        click.echo(f"{'/'.join(e.path)}：{e.text}" if lang == "zh" else f"{'/'.join(e.path)}: {e.text}")
+        said = e.text if trace else (e.reason or e.text)
+        click.echo(f"{'/'.join(e.path)}：{said}" if lang == "zh" else f"{'/'.join(e.path)}: {said}")
         if e.claimed is not None and (e.claimed != e.score or e.claim_attainable is False):
             extra = "" if e.claim_attainable is not False else (f"；自评得分按规则不可得（可得：{e.attainable_text}）" if lang == "zh"
                                                                  else f"; the claim is unattainable ({e.attainable_text})")

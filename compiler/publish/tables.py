@@ -157,12 +157,12 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
     for k, (l1, l2, n) in enumerate(nodes):
         r = res[n.path]
         e = exps.get(n.path)
-        basis = e.text if e else ""
+        basis = (e.reason or e.text) if e else ""
         composite = is_composite_row(n)
         for c in ([] if composite else _descendants(n)):
             ce = exps.get(c.path)
             if ce is not None:
-                basis += f"\n{c.name}：{ce.text}"
+                basis += f"\n{c.name}：{ce.reason or ce.text}"
         flags = []
         if not r.applicable:
             flags.append("不适用")
@@ -191,7 +191,7 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
         if l1 is not None and last_of_l1 and l1 is not n:
             r1 = res[l1.path]
             sub = Row("subtotal", l1, None, l1, {"l1": label(l1), "l2": f"{l1.name}小计", "score": r1.score,
-                                                 "basis": exps[l1.path].text if l1.path in exps else ""})
+                                                 "basis": (exps[l1.path].reason or exps[l1.path].text) if l1.path in exps else ""})
             claimed = [(m, res[m.path].claimed) for (a, _, m) in nodes if a is l1 and not is_composite_row(m)]
             claims = [c for _, c in claimed]
             if claims and None not in claims:
@@ -262,7 +262,7 @@ def _case_rows(n: ir.Indicator, result, exps) -> list[Row]:
         row = Row("indicator", l1, l2, n, {
             "l1": label(l1), "l2": label(l2), "name": f"{r.name}（{points_text(r.points)}分）", "doc": "；".join(texts),
             "criteria": f"{part.method_field}：{fields.get(part.method_field, '')}", "original": "",
-            "score": r.score, "basis": e.text if e is not None else ""})
+            "score": r.score, "basis": (e.reason or e.text) if e is not None else ""})
         if r.claimed is not None:
             row.cells["claimed"] = r.claimed
             if r.claimed != r.score:
