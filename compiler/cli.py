@@ -483,8 +483,9 @@ def fmt(d):
 @click.argument("case", type=click.Path(dir_okay=True))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="评分表文件 .xlsx/.html/.md / the 评分表 file (.xlsx, .html or .md)")
-@click.option("--criteria", type=click.Choice(["rule", "original", "both"]), default="rule", show_default=True,
-              help="评分标准：按规则生成、照录原文或两者 / 评分标准 generated from the rule, the original wording, or both")
+@click.option("--criteria", type=click.Choice(["rule", "original", "both"]), default="original", show_default=True,
+              help="评分标准：照录原文（原文未列明的按规则表述）、按规则表述或两者 / 评分标准: the original wording "
+                   "(the rule's where none is given), the rule's, or both")
 @lang_option()
 def report_cmd(rulebook, case, output, criteria, lang):
     """评分表（含评分依据与自评复核） / the 评分表 of a case, with 评分依据 and the audit of claimed scores."""

@@ -675,7 +675,7 @@ def method_criteria(e: ir.Expr, ind: ir.Indicator, program: ir.Program) -> str:
     if o is not None and o.criteria:
         text, rest = library_wording(o)
         args = "，".join(f"{p}{a}" for p, a in rest)
-        return f"按{o.name}（{args}）：{text}" if args else f"按{o.name}：{text}"
+        return f"按{o.name}，其中{args}：{text}" if args else f"按{o.name}：{text}"
     cr = _Criteria(ind, program)
     rule = cr.rule(e)
     defs = cr.definitions()

@@ -134,7 +134,7 @@ _HIER = [Column("l1", "一级指标", 11, 5, "h"), Column("l2", "二级指标", 
          Column("name", "指标名称", 16, 7.5, "h", "三级指标")]
 
 
-def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> Table:
+def report_table(rb, case, result, criteria: str = "original", lang: str = "zh") -> Table:
     """The 评分表 of one case: scores, 评分依据, claimed scores and differences."""
     from .explain import explain, explain_grade, explain_total
     prog = rb.program
@@ -172,7 +172,9 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
             basis = f"【{'，'.join(flags)}】" + basis
         row = Row("indicator", l1, l2, n, {
             "l1": label(l1), "l2": label(l2), "name": _name_cell(l1, l2, n), "doc": n.doc or "",
-            "criteria": _criteria_cell(n, prog), "original": n.criteria or "", "score": r.score, "basis": basis})
+            "criteria": _criteria_cell(n, prog),
+            # the rulebook's own wording where it gives one (--criteria original, the default), else the rule's
+            "original": n.criteria or ("" if criteria == "both" else _criteria_cell(n, prog)), "score": r.score, "basis": basis})
         if r.claimed is not None:
             row.cells["claimed"] = r.claimed
             if r.claimed != r.score:
@@ -232,9 +234,11 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
         ct = f"自评总分 {fmt_decimal(result.claimed_total)} 分" + (f"（{claimed_grade}）" if claimed_grade else "") \
             if result.claimed_total is not None else "自评"
         summary.append(f"{ct}；与计算不一致 {n_diff} 项，自评不可得 {n_unatt} 项")
-    notes = ["得分按规则集计算；评分依据由计算过程生成（jixiao explain）。"]
-    if "criteria" in {c.key for c in cols}:
-        notes.append("评分标准由规则生成（jixiao doc）" + ("，原评分标准为规则集所录原文。" if criteria == "both" else "。"))
+    notes = ["得分按评分表的计分规则逐项计算；评分依据列明计分所用的数据、适用的评分标准和得分。"]
+    if criteria == "original":
+        notes.append("评分标准照录评分表原文；原文未列明的，按计分规则表述。")
+    elif "criteria" in {c.key for c in cols}:
+        notes.append("评分标准按计分规则表述" + ("，原评分标准为评分表原文。" if criteria == "both" else "。"))
     if has_claims:
         notes.append("差异 = 得分 − 自评得分；标色的行与自评不一致；“自评不可得”表示按规则任何输入都得不到该自评分值。")
     if any(n.children for (_, _, n) in nodes):
@@ -291,7 +295,7 @@ def doc_table(rb) -> Table:
     na = {"full_points": "不适用的指标计满分。", "exclude": "不适用的指标剔除，总分按比例折算。"}.get(prog.na_policy or "", "")
     rounding = {"half_up": "四舍五入", "half_even": "银行家舍入", "down": "截断", "up": "进一"}.get(prog.rounding, prog.rounding)
     grade_on = {"rounded": "按舍入后的总分定等级", "integer": f"总分{rounding}取整后定等级"}.get(prog.grade_on, "按原始总分定等级")
-    notes = ["评分标准由规则生成（jixiao doc），与计分所用的规则一致；原评分标准为规则集所录原文，供对照。",
+    notes = ["评分标准按计分规则表述，与计分所用的规则一致；原评分标准为评分表原文，供对照。",
              f"分数按 {fmt_decimal(prog.precision)} 分{rounding}后相加；{grade_on}。" + na] + adjustment_notes(prog)
     if any(n.children for (_, _, n) in nodes):
         notes.append("子项并入所属指标的一行，评分标准逐项列出子项。")

@@ -29,7 +29,7 @@ def write_table(table: Table, path) -> None:
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
-def write_report(rb, case, result, path, criteria: str = "rule") -> Table:
+def write_report(rb, case, result, path, criteria: str = "original") -> Table:
     table = report_table(rb, case, result, criteria)
     write_table(table, path)
     return table
