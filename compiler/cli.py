@@ -486,14 +486,19 @@ def fmt(d):
 @click.option("--criteria", type=click.Choice(["rule", "original", "both"]), default="original", show_default=True,
               help="评分标准：照录原文（原文未列明的按规则表述）、按规则表述或两者 / 评分标准: the original wording "
                    "(the rule's where none is given), the rule's, or both")
+@click.option("--evaluator", default="", help="评价机构 / the evaluating body (signature block)")
+@click.option("--members", default="", help="评价人员 / the evaluators (signature block)")
+@click.option("--reviewer", default="", help="复核单位 / the reviewing unit (signature block)")
+@click.option("--date", "date_", default="", help="评价日期 / the date of the evaluation (signature block)")
 @lang_option()
-def report_cmd(rulebook, case, output, criteria, lang):
+def report_cmd(rulebook, case, output, criteria, evaluator, members, reviewer, date_, lang):
     """评分表（含评分依据与自评复核） / the 评分表 of a case, with 评分依据 and the audit of claimed scores."""
     from . import publish
     if Path(output).suffix.lower() not in publish.FORMATS:
         raise click.UsageError(f"输出格式 / output format: {', '.join(publish.FORMATS)}")
     rb, c, result = _evaluate_case(rulebook, case, trace=True)
-    publish.write_report(rb, c, result, output, criteria)
+    publish.write_report(rb, c, result, output, criteria,
+                         sign={"evaluator": evaluator, "members": members, "reviewer": reviewer, "date": date_})
     click.echo(Msg(f"{output}：总分 {fmt(result.total)}，{result.grade}",
                    f"{output} written: total {fmt(result.total)}, {result.grade}").text(lang), err=True)
 

@@ -55,4 +55,8 @@ def render_markdown(table: Table) -> str:
     if table.notes:
         out.append("")
         out += [f"- {_md(n)}" for n in table.notes]
+    if table.conclusion:
+        out += ["", f"**评价结论：**{_md(table.conclusion)}"]
+    if table.signature:
+        out += [""] + [f"{_md(k)}：{_md(v) if v else '＿＿＿＿＿＿＿＿'}  " for k, v in table.signature]
     return "\n".join(out) + "\n"

@@ -61,6 +61,8 @@ class Table:
     rows: list[Row]
     notes: list[str] = attrs.field(factory=list)
     summary: list[str] = attrs.field(factory=list)
+    conclusion: str = ""                  # 评价结论: one paragraph under the table
+    signature: list = attrs.field(factory=list)   # (label, value) of the signature block; blank values are signed by hand
 
     def col(self, key: str) -> int:
         return next(i for i, c in enumerate(self.columns) if c.key == key)
@@ -134,7 +136,7 @@ _HIER = [Column("l1", "一级指标", 11, 5, "h"), Column("l2", "二级指标", 
          Column("name", "指标名称", 16, 7.5, "h", "三级指标")]
 
 
-def report_table(rb, case, result, criteria: str = "original", lang: str = "zh") -> Table:
+def report_table(rb, case, result, criteria: str = "original", lang: str = "zh", sign: Optional[dict] = None) -> Table:
     """The 评分表 of one case: scores, 评分依据, claimed scores and differences."""
     from .explain import explain, explain_grade, explain_total
     prog = rb.program
@@ -249,7 +251,35 @@ def report_table(rb, case, result, criteria: str = "original", lang: str = "zh")
     notes.extend(data_notes(prog))
     sub = f"{case.title}" if getattr(case, "title", None) else ""
     sub += f"　　规则集：{prog.title}" + (f"（{prog.version}）" if prog.version else "")
-    return Table(prog.title, sub.strip(), cols, rows, notes, summary)
+    parents = {x.path[:-1] for x in result.indicators}
+    lost = [x for x in result.indicators if x.path not in parents and x.kind == "score" and x.score < x.points]
+    conclusion = conclusion_text(prog, case, result, claimed_grade, n_diff, n_unatt, lost)
+    return Table(prog.title, sub.strip(), cols, rows, notes, summary, conclusion, signature_block(sign))
+
+
+SIGNATURE = (("evaluator", "评价机构（盖章）"), ("members", "评价人员（签字）"), ("reviewer", "复核单位（盖章）"),
+             ("reviewed_by", "复核人（签字）"), ("date", "评价日期"))
+
+
+def signature_block(sign: Optional[dict] = None) -> list[tuple[str, str]]:
+    """The signature block under the table: evaluating body, evaluators, reviewing unit,
+    reviewer, date — each printed with its value, or a blank line to sign on."""
+    sign = sign or {}
+    return [(label, str(sign.get(key) or "")) for key, label in SIGNATURE]
+
+
+def conclusion_text(prog, case, result, claimed_grade, n_diff: int, n_unatt: int, lost) -> str:
+    """评价结论: the total and grade, the indicators that lost points, the claimed total."""
+    who = getattr(case, "title", None) or "被评价单位"
+    out = f"经评价，{who}总分{fmt_decimal(result.total)}分（满分{points_text(prog.total)}分），评价结果为“{result.grade}”。"
+    if lost:
+        names = "、".join(f"{x.name}（{fmt_decimal(x.score)}/{points_text(x.points)}分）" for x in lost)
+        out += f"失分的指标{len(lost)}项：{names}。"
+    if result.claimed_total is not None:
+        out += f"自评总分{fmt_decimal(result.claimed_total)}分" + (f"（{claimed_grade}）" if claimed_grade else "")
+        out += (f"，其中{n_diff}项得分与评价得分不一致" if n_diff else "，各项得分与评价得分一致")
+        out += (f"，{n_unatt}项自评得分按评分标准不可得" if n_unatt else "") + "。"
+    return out
 
 
 def _case_rows(n: ir.Indicator, result, exps) -> list[Row]:

@@ -29,8 +29,10 @@ def write_table(table: Table, path) -> None:
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
-def write_report(rb, case, result, path, criteria: str = "original") -> Table:
-    table = report_table(rb, case, result, criteria)
+def write_report(rb, case, result, path, criteria: str = "original", sign=None) -> Table:
+    """``sign``: the signature block's values (evaluator, members, reviewer, reviewed_by,
+    date); those not given are left blank to sign by hand."""
+    table = report_table(rb, case, result, criteria, sign=sign)
     write_table(table, path)
     return table
 

@@ -136,6 +136,17 @@ def render_xlsx(table: Table, path) -> None:
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
         ws.cell(r, 1, note).font = Font(name=FONT, size=9)
         ws.cell(r, 1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    if table.conclusion:
+        r += 2
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
+        ws.cell(r, 1, "评价结论：" + table.conclusion).font = Font(name=FONT, size=10)
+        ws.cell(r, 1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        ws.row_dimensions[r].height = min(409, 15 * lines(table.conclusion, sum(c.width for c in table.columns)) + 6)
+    if table.signature:
+        r += 2
+        for k, (label_, value) in enumerate(table.signature):
+            ws.cell(r + k // 3 * 2, 1 + (k % 3) * max(1, ncol // 3), f"{label_}：{value or '＿＿＿＿＿＿＿＿'}").font = Font(name=FONT, size=10)
+        r += 2 * ((len(table.signature) - 1) // 3)
 
     ws.freeze_panes = ws.cell(first, 1)
     ws.print_title_rows = f"{H1}:{H2}"
