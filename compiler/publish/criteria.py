@@ -183,6 +183,13 @@ class _Criteria:
             return f"{self.expr(a[0])}{'全部符合' if e.func == 'all' else '至少一项符合'}"
         return None
 
+    def is_excess(self, e: ir.Expr) -> bool:
+        """An amount over a limit, zero when not over (超编人数 = max(在职人员数 - 编制数, 0)):
+        deducting per unit of it reads 超编人数每1人扣0.1分."""
+        while isinstance(e, ir.LocalRef) and e.local.expr is not None:
+            e = e.local.expr
+        return isinstance(e, ir.Call) and e.func == "max" and any(self.number(x) == 0 for x in e.args)
+
     def nonneg(self, e: ir.Expr) -> bool:
         """Is ``e`` never negative by its type (a count, an amount read as given)?"""
         while isinstance(e, ir.LocalRef) and e.local.expr is not None:
@@ -361,7 +368,9 @@ class _Criteria:
                     base = self.drop_floor(n)
                     if unit is not None and unit not in ("%", "pp", "分"):
                         name = self.expr(base, 4)
-                        return f"{name}为0得{points_text(p)}分；{name}每1{unit}扣{points_text(c)}分" + tail()
+                        if p == self.ind.points and self.is_excess(base):
+                            return f"{name}每1{unit}扣{points_text(c)}分" + tail()
+                        return f"{self.verb}分 = {points_text(p)} - {name} × {points_text(c)}（每1{unit}扣{points_text(c)}分）" + tail()
                 if ded.op == "/" and self.const(ded.right) is not None:
                     pass
             # P - D / S × c: in proportion to the excess
@@ -385,6 +394,8 @@ class _Criteria:
         x, t = self._ratio(ratio) or (ratio, ir.Const(Decimal(1), type=ir.Type("num", "%")))
         xs, ts, ps = self.expr(x, 6), self.const_text(t), points_text(p)
         how = f"{xs} × {ps}" if t.value == 1 else f"{xs} / {ts} × {ps}"
+        if isinstance(x, ir.BinOp) and x.op == "/":
+            xs = f"{self.expr(x.left, 5)}与{self.expr(x.right, 5)}之比"
         return f"{xs}达到{ts}得{ps}分；未达到的，{self.verb}分 = {how}，超过{ts}不加分" + ("，" + "，".join(suffix) if suffix else "")
 
     def unit_of(self, e: ir.Expr) -> Optional[str]:

@@ -41,6 +41,7 @@ td.diff { background: #fce4d6 !important; }
 .pts { white-space: nowrap; }
 ul.notes { margin: 6pt 0 0; padding-left: 14pt; font-size: 8pt; }
 p.conclusion { margin: 8pt 0 0; line-height: 1.6; }
+p.conclusion .lead { font-weight: bold; }
 table.signature { margin-top: 14pt; border: none; page-break-inside: avoid; break-inside: avoid; }
 table.signature td { border: none; padding: 4pt 10pt 4pt 0; white-space: nowrap; }
 table.signature .line { display: inline-block; min-width: 9em; border-bottom: 1px solid #000; }
@@ -101,7 +102,7 @@ def render_html(table: Table) -> str:
     if table.notes:
         out.append('<ul class="notes">' + "".join(f"<li>{e(n)}</li>" for n in table.notes) + "</ul>")
     if table.conclusion:
-        out.append(f'<p class="conclusion"><b>评价结论：</b>{e(table.conclusion)}</p>')
+        out.append(f'<p class="conclusion"><span class="lead">评价结论：</span>{e(table.conclusion)}</p>')
     if table.signature:
         out.append('<table class="signature"><tr>' + "".join(
             f'<td><span class="label">{e(k)}：</span><span class="line">{e(v)}</span></td>' for k, v in table.signature)

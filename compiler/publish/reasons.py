@@ -363,6 +363,8 @@ class Reasoner:
             tc = w.const(t) if t is not None else None
             if tc is not None:
                 t_text, lead = w.const_text(tc), ""
+            elif t is None:            # min(完成率, 1) × 30: the rate itself
+                t_text, lead = "100%", ""
             else:                      # a ratio of two figures: 实际产出数 / 计划产出数达到100%
                 t_text = "100%"
                 lead = f"{w.expr(x, 5)}与{w.expr(t, 5)}之比" if zh else expr_text(ratio, lambda z: None, funcs={})

@@ -146,7 +146,7 @@ def test_audit_in_the_workbook(workbooks):
     # 子项: one row, the sum, each part in 评分依据
     r = next(r for r in rows if ws.cell(r, cols["指标名称"]).value == "支付进度率（6分）")
     basis = ws.cell(r, cols["评分依据"]).value.split("\n")
-    assert basis[0].startswith("由半年进度2分、全年进度3分相加")
+    assert basis[0].startswith("半年进度2分、全年进度3分；得5分")
     assert basis[1].startswith("半年进度：") and basis[2].startswith("全年进度：")
 
 
@@ -180,7 +180,7 @@ def test_without_claims_there_are_no_audit_columns(tmp_path):
     rb, case, result = scored(REPORT)
     plain = rb.evaluate(case.inputs, trace=True)
     t = report_table(rb, case, plain)
-    assert [c.key for c in t.columns] == ["l1", "l2", "name", "doc", "criteria", "score", "basis"]
+    assert [c.key for c in t.columns] == ["l1", "l2", "name", "doc", "original", "score", "basis"]
     assert abs(sum(c.pct for c in t.columns) - 100) < 0.01
     write_report(rb, case, plain, tmp_path / "plain.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "plain.xlsx").active
