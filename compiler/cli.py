@@ -490,15 +490,21 @@ def fmt(d):
 @click.option("--members", default="", help="评价人员 / the evaluators (signature block)")
 @click.option("--reviewer", default="", help="复核单位 / the reviewing unit (signature block)")
 @click.option("--date", "date_", default="", help="评价日期 / the date of the evaluation (signature block)")
+@click.option("--template", "template_dir", type=click.Path(exists=True, file_okay=False),
+              help="自备模板文件夹（report.html.j2 / report.md.j2）/ a folder with the bureau's own templates")
 @lang_option()
-def report_cmd(rulebook, case, output, criteria, evaluator, members, reviewer, date_, lang):
+def report_cmd(rulebook, case, output, criteria, evaluator, members, reviewer, date_, template_dir, lang):
     """评分表（含评分依据与自评复核） / the 评分表 of a case, with 评分依据 and the audit of claimed scores."""
     from . import publish
     if Path(output).suffix.lower() not in publish.FORMATS:
         raise click.UsageError(f"输出格式 / output format: {', '.join(publish.FORMATS)}")
     rb, c, result = _evaluate_case(rulebook, case, trace=True)
-    publish.write_report(rb, c, result, output, criteria,
-                         sign={"evaluator": evaluator, "members": members, "reviewer": reviewer, "date": date_})
+    try:
+        publish.write_report(rb, c, result, output, criteria,
+                             sign={"evaluator": evaluator, "members": members, "reviewer": reviewer, "date": date_},
+                             template_dir=template_dir)
+    except RuntimeError as e:          # PDF without Chromium
+        raise click.ClickException(str(e)) from None
     click.echo(Msg(f"{output}：总分 {fmt(result.total)}，{result.grade}",
                    f"{output} written: total {fmt(result.total)}, {result.grade}").text(lang), err=True)
 

@@ -206,7 +206,10 @@ def test_html_report(tmp_path):
     # self-contained: nothing fetched
     for bad in ("<link", "<script", "src=", "url(", "http://", "https://"):
         assert bad not in text
-    assert '<td class="h" rowspan="9">投入<span class="pts">（15分）</span></td>' in text  # 8 indicators + 小计
+    # one print block (tbody) per 二级指标: 投入 spans 目标设定's 5 rows, then again, marked 续,
+    # 预算配置's 3 rows and the subtotal
+    assert '<td class="h" rowspan="5">投入<span class="pts">（15分）</span></td>' in text
+    assert '<td class="h cont" rowspan="4">投入<span class="pts">（15分）</span><span class="cont-mark">（续）</span></td>' in text
     assert '<td class="h" rowspan="8">预算执行<span class="pts">（27分）</span></td>' in text
     assert text.count('<tr class="indicator') == 33
     # escaped: the band 80分≤得分<90分 and the 差异 of an unattainable claim
