@@ -478,6 +478,33 @@ def fmt(d):
     return fmt_decimal(d)
 
 
+def _report_many(rulebook, folder: Path, output: Path, unit_format, criteria, sign, template_dir, lang):
+    """Every case of ``folder``: one workbook (OUTPUT.xlsx, a sheet per unit and 汇总) or
+    one file per unit in the folder OUTPUT, with 汇总.xlsx."""
+    from .publish.many import write_many
+    from .data.scoring import case_files
+    from .data.results import DataError
+    if output.suffix and output.suffix.lower() != ".xlsx":
+        raise click.UsageError("多个单位：输出为 .xlsx（每个单位一个工作表）或文件夹（每个单位一个文件）/ "
+                               "many units: write a .xlsx (a sheet per unit) or a folder (a file per unit)")
+    rb = api.compile_rulebook(path=rulebook)
+    try:
+        files = case_files(folder)
+    except DataError as e:
+        raise click.UsageError(str(e)) from None
+    units = []
+    for f in files:
+        c = rb.load_case(f)
+        units.append((f, c, rb.evaluate_case(c, trace=True)))
+    try:
+        written = write_many(rb, units, output, "." + unit_format, criteria, sign, template_dir)
+    except RuntimeError as e:
+        raise click.ClickException(str(e)) from None
+    for f, _c, r in units:
+        click.echo(f"{f}：总分 {fmt(r.total)}，{r.grade}", err=True)
+    click.echo(Msg(f"已写出 {len(written)} 个文件：{output}", f"wrote {len(written)} file(s): {output}").text(lang), err=True)
+
+
 @main.command("report")
 @click.argument("rulebook", type=click.Path(dir_okay=False))
 @click.argument("case", type=click.Path(dir_okay=True))
@@ -492,10 +519,16 @@ def fmt(d):
 @click.option("--date", "date_", default="", help="评价日期 / the date of the evaluation (signature block)")
 @click.option("--template", "template_dir", type=click.Path(exists=True, file_okay=False),
               help="自备模板文件夹（report.html.j2 / report.md.j2）/ a folder with the bureau's own templates")
+@click.option("--format", "unit_format", type=click.Choice(["xlsx", "html", "md", "pdf"]), default="xlsx", show_default=True,
+              help="多个单位、输出为文件夹时每个单位的文件格式 / with a folder of cases and an output folder: each unit's file format")
 @lang_option()
-def report_cmd(rulebook, case, output, criteria, evaluator, members, reviewer, date_, template_dir, lang):
+def report_cmd(rulebook, case, output, criteria, evaluator, members, reviewer, date_, template_dir, unit_format, lang):
     """评分表（含评分依据与自评复核） / the 评分表 of a case, with 评分依据 and the audit of claimed scores."""
     from . import publish
+    sign = {"evaluator": evaluator, "members": members, "reviewer": reviewer, "date": date_}
+    if Path(case).is_dir():
+        _report_many(rulebook, Path(case), Path(output), unit_format, criteria, sign, template_dir, lang)
+        return
     if Path(output).suffix.lower() not in publish.FORMATS:
         raise click.UsageError(f"输出格式 / output format: {', '.join(publish.FORMATS)}")
     rb, c, result = _evaluate_case(rulebook, case, trace=True)

@@ -48,13 +48,22 @@ def _page_breaks(ws, table: Table, first: int, heights: dict, width: float) -> N
 
 def render_xlsx(table: Table, path) -> None:
     from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "评分表"
+    fill_sheet(ws, table)
+    wb.properties.title = table.title
+    wb.properties.creator = table.title
+    atomic_write(path, lambda tmp: wb.save(tmp))
+
+
+def fill_sheet(ws, table: Table) -> None:
+    """Lay ``table`` out on the worksheet ``ws`` (one unit's 评分表; a workbook of many
+    units holds one such sheet per unit)."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "评分表"
     ncol = len(table.columns)
     last = get_column_letter(ncol)
     FONT = "宋体"
@@ -194,6 +203,3 @@ def render_xlsx(table: Table, path) -> None:
     ws.page_margins.left = ws.page_margins.right = ws.page_margins.top = ws.page_margins.bottom = m
     ws.page_margins.header = ws.page_margins.footer = 0.2
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    wb.properties.title = table.title
-    wb.properties.creator = table.title
-    atomic_write(path, lambda tmp: wb.save(tmp))
