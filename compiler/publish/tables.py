@@ -121,6 +121,8 @@ def _descendants(n: ir.Indicator):
 def _name_cell(l1, l2, node) -> str:
     if is_composite_row(node):
         return f"{node.name}得分"
+    if node.rows is not None and (node is l1 or node is l2):
+        return f"各行合计（{points_text(node.points)}分）"     # the rows the case supplies follow
     return "" if node is l1 or node is l2 else label(node)
 
 
@@ -190,7 +192,15 @@ def report_table(rb, case, result, criteria: str = "original", lang: str = "zh",
         row.cells["diff"] = diff_text
         rows.append(row)
         if n.rows is not None:
-            rows.extend(_case_rows(n, result, exps))
+            case_rows = _case_rows(n, result, exps)
+            claims = [c.cells.get("claimed") for c in case_rows]
+            if row.cells.get("claimed") is None and case_rows and None not in claims:
+                # the rows' claims add up to the indicator's: 自评 of the 绩效指标 row
+                row.cells["claimed"] = sum(claims, Decimal(0))
+                if row.cells["claimed"] != r.score:
+                    row.differs, row.diff = True, r.score - row.cells["claimed"]
+                    row.cells["diff"] = _signed(row.diff)
+            rows.extend(case_rows)
         last_of_l1 = k + 1 == len(nodes) or nodes[k + 1][0] is not l1
         if l1 is not None and last_of_l1 and l1 is not n:
             r1 = res[l1.path]
