@@ -95,12 +95,16 @@ class Reasoner:
     def words(self, ind: ir.Indicator) -> _Criteria:
         return _Criteria(ind, self.prog)
 
-    def with_values(self, e: ir.Expr) -> str:
-        """The formula with each name replaced by its value; a min/max/取整 shown as the
-        operand it took (the rule's words say the cap)."""
+    def with_values(self, e: ir.Expr, names: bool = False) -> str:
+        """The formula with each name replaced by its value (``names``: the names kept, only
+        functions replaced by their values); a min/max/取整 shown as the operand it took
+        (the rule's words say the cap)."""
         def leaf(x):
             if isinstance(x, ir.Const):
                 return self.shown(x.value, x.type) if not isinstance(x.value, str) else x.value
+            if names and isinstance(x, (ir.InputRef, ir.LocalRef, ir.ScoreRef)):
+                return x.input.name if isinstance(x, ir.InputRef) else x.local.name if isinstance(x, ir.LocalRef) \
+                    else x.indicator.name
             if isinstance(x, (ir.InputRef, ir.LocalRef, ir.Aggregate, ir.ScoreRef)):
                 if isinstance(x, ir.InputRef) and x.input.type.kind in ("checklist", "list"):
                     return x.input.name
@@ -216,10 +220,15 @@ class Reasoner:
             b = _pts(y)
             if e.kind == "floor_zero":
                 return inner + (["扣完为止"] if zh else ["down to zero at most"])
+            said = bool(inner) and (inner[-1].endswith(f"计{_pts(x)}分") or inner[-1].endswith(f": {_pts(x)}"))
             if e.kind in ("capped", "at_most"):
                 more = "最多" + ("加" if ind.kind == "bonus" else "扣") if ind.adjusts else "最高"
-                return inner + ([f"计{_pts(x)}分，{more}{b}分"] if zh else [f"{_pts(x)}, capped at {b}"])
-            return inner + ([f"计{_pts(x)}分，最低{b}分"] if zh else [f"{_pts(x)}, at least {b}"])
+                if zh:
+                    return inner + ([f"{more}{b}分"] if said else [f"计{_pts(x)}分，{more}{b}分"])
+                return inner + ([f"capped at {b}"] if said else [f"{_pts(x)}, capped at {b}"])
+            if zh:
+                return inner + ([f"最低{b}分"] if said else [f"计{_pts(x)}分，最低{b}分"])
+            return inner + ([f"at least {b}"] if said else [f"{_pts(x)}, at least {b}"])
         return self.arithmetic(e, ind, w)
 
     def condition(self, c: ir.Expr, taken: bool, w: _Criteria) -> list[str]:
@@ -229,7 +238,7 @@ class Reasoner:
                 or (isinstance(c, ir.Not) and isinstance(c.operand, ir.InputRef)):
             return []
         if not zh:
-            text = expr_text(c, lambda x: None, funcs={})
+            text = self.with_values(c, names=True)
             return [f"`{text}` {'holds' if taken else 'does not hold'}"]
         if taken:
             return [w.cond(c)]
@@ -284,7 +293,7 @@ class Reasoner:
             elif r.kind == "eq":
                 text = self.with_values(r.key)
             elif r.kind == "cond":
-                text = expr_text(r.key, lambda z: None, funcs={})
+                text = self.with_values(r.key, names=True)
             else:
                 text = ""
             out.append("no tier above applies" if r.kind == "else" else f"tier `{text}` applies")

@@ -55,7 +55,7 @@ def _method_names():
 # what a reviewer never writes: a call (NAME(…) of a function or method), an English
 # function or keyword of the language, a qualified name of a method's own working
 CALLS = sorted(set(DISPLAY_ZH.values()) | set(AGGREGATE_ZH.values()) | set(FUNCS) | set(_method_names()), key=len, reverse=True)
-FORBIDDEN_WORDS = ["floor_zero", "capped", "at_most", "at_least", "条件成立", "条件不成立", "分档取第", "None", "v_"]
+FORBIDDEN_WORDS = ["floor_zero", "at_most", "at_least", "条件成立", "条件不成立", "分档取第", "None", "v_"]
 
 
 def _bad(text: str) -> list[str]:
