@@ -206,9 +206,9 @@ def _write_xlsx(scored, path: Path, head, progress, id_headers, with_rows: bool 
                 rows_ws = wb.create_sheet("指标行")
                 rows_ws.freeze_panes = "A2"
                 rows_ws.append(_header(rows_ws, list(id_headers) + ["指标", "行", "分值", "得分", "自评得分"]))
-            ids_r = [_text(rows_ws, s.ids.get(h)) for h in id_headers]
             for x in s.rows:
-                rows_ws.append(ids_r + [_text(rows_ws, "/".join(x.path[:-1])), _text(rows_ws, x.path[-1]),
+                # a cell is written once: each line its own id cells
+                rows_ws.append([_text(rows_ws, s.ids.get(h)) for h in id_headers] + [_text(rows_ws, "/".join(x.path[:-1])), _text(rows_ws, x.path[-1]),
                                         _number(rows_ws, x.points, fmt), _number(rows_ws, x.score, fmt),
                                         _number(rows_ws, x.claimed, fmt)])
         n += 1

@@ -174,7 +174,7 @@ def test_cli_doc_writes_each_format(tmp_path, ext):
 
 
 def test_cli_doc_rejects_an_unknown_format(tmp_path):
-    res = CliRunner().invoke(main, ["doc", str(RULEBOOK), "-o", str(tmp_path / "x.pdf")])
+    res = CliRunner().invoke(main, ["doc", str(RULEBOOK), "-o", str(tmp_path / "x.txt")])
     assert res.exit_code == 2
 
 
