@@ -21,7 +21,7 @@ from .templating import environment
 
 
 PAGE_LINES = 40          # lines of 8pt text on an A4 landscape page under the header
-BLOCK_LINES = 17         # a print block at most this tall (estimated), so it always fits a page
+BLOCK_LINES = 20         # a print block at most this tall (estimated), so it always fits a page
 PAGE_UNITS = 194         # halfwidth characters across the page at 8pt
 
 
