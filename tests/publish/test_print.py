@@ -90,3 +90,39 @@ def test_pages_as_images(printed, tmp_path, request):
             old.unlink()
         for k, p in enumerate(pngs, start=1):
             shutil.copy(p, out / f"report-{name}-page-{k}.png")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice is not installed (optional: apt-get install libreoffice-calc-nogui)")
+def test_workbook_printed_by_libreoffice(tmp_path, request):
+    """The report workbook converted to PDF by LibreOffice: several A4 pages, the footer's
+    page numbers, the header on every page, no page starting with a subtotal row."""
+    import subprocess
+    import tempfile
+    rb = compile_rulebook(path=ROOT / "stdlib_indicators" / "部门整体支出.jx")
+    case = rb.load_case(ROOT / "examples" / "chenxi-2021" / "report-figures.jxc")
+    xlsx = tmp_path / "report.xlsx"
+    publish.write_report(rb, case, rb.evaluate_case(case, trace=True), xlsx)
+    profile = tempfile.mkdtemp(prefix="jixiao-lo-")
+    try:
+        subprocess.run(["soffice", f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(tmp_path), str(xlsx)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=240, check=False)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    pdf = tmp_path / "report.pdf"
+    assert pdf.exists()
+    pages = page_texts(pdf)
+    assert len(pages) >= 3
+    for k, page in enumerate(pages, start=1):
+        lines = _lines(page)
+        assert f"第 {k} 页，共 {len(pages)} 页" in lines, k
+        assert "指标名称 指标解释说明" in lines, k          # the print titles
+        body = lines[lines.index("指标名称 指标解释说明") + 1:]
+        assert body and "小计" not in body[0], (k, body[:2])
+    if request.config.getoption("--update-golden") and shutil.which("pdftoppm"):
+        out = ROOT / "docs" / "img"
+        for old in out.glob("report-chenxi-2021-xlsx-page-*.png"):
+            old.unlink()
+        for k, p in enumerate(page_images(pdf, tmp_path / "xpage"), start=1):
+            shutil.copy(p, out / f"report-chenxi-2021-xlsx-page-{k}.png")
