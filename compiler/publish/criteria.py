@@ -47,6 +47,11 @@ class _Criteria:
         self.verb = {"bonus": "加", "penalty": "扣"}.get(ind.kind, "得")
         self.most = f"最多{self.verb}" if ind.adjusts else "最高"
         self.used: dict[int, ir.Local] = {}
+        # the rule is one formula, not a branch of a table: 逾期事项数每1项扣1分 says it all
+        e = ind.score
+        while isinstance(e, (ir.Clamp, ir.Call)) and (isinstance(e, ir.Clamp) or e.func == "require"):
+            e = e.operand if isinstance(e, ir.Clamp) else e.args[2]
+        self.top = e is not None and not isinstance(e, (ir.If, ir.Tiers))
         self._names: dict[str, int] = {}
         for n in program.walk():
             self._names[n.name] = self._names.get(n.name, 0) + 1
@@ -368,7 +373,7 @@ class _Criteria:
                     base = self.drop_floor(n)
                     if unit is not None and unit not in ("%", "pp", "分"):
                         name = self.expr(base, 4)
-                        if p == self.ind.points and self.is_excess(base):
+                        if p == self.ind.points and (self.is_excess(base) or (self.top and self.nonneg(base))):
                             return f"{name}每1{unit}扣{points_text(c)}分" + tail()
                         return f"{self.verb}分 = {points_text(p)} - {name} × {points_text(c)}（每1{unit}扣{points_text(c)}分）" + tail()
                 if ded.op == "/" and self.const(ded.right) is not None:
