@@ -51,6 +51,7 @@ class Row:
     differs: bool = False
     unattainable: bool = False
     diff: Optional[Decimal] = None             # 得分 − 自评得分 (a number, for the workbook)
+    summed: bool = False                       # its 自评得分 is the sum of the rows below it (counted there)
 
 
 @attrs.define
@@ -197,6 +198,7 @@ def report_table(rb, case, result, criteria: str = "original", lang: str = "zh",
             if row.cells.get("claimed") is None and case_rows and None not in claims:
                 # the rows' claims add up to the indicator's: 自评 of the 绩效指标 row
                 row.cells["claimed"] = sum(claims, Decimal(0))
+                row.summed = True
                 if row.cells["claimed"] != r.score:
                     row.differs, row.diff = True, r.score - row.cells["claimed"]
                     row.cells["diff"] = _signed(row.diff)
@@ -239,7 +241,7 @@ def report_table(rb, case, result, criteria: str = "original", lang: str = "zh",
             grade.cells["diff"] = "等级不同"
     rows.append(grade)
 
-    n_diff = sum(1 for r in rows if r.kind == "indicator" and r.differs)
+    n_diff = sum(1 for r in rows if r.kind == "indicator" and r.differs and not r.summed)
     n_unatt = sum(1 for r in rows if r.kind == "indicator" and r.unattainable)
     summary = [f"总分 {fmt_decimal(result.total)} 分，评价结果：{result.grade}"]
     if has_claims:
