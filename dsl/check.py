@@ -17,6 +17,7 @@ from .checks.cohort import check_cohort, set_ranges
 from .checks.grades import check_grades
 from .checks.points import check_points
 from .checks.resolve import resolve
+from .checks.wording import check_wording
 from . import ast, ir
 from .builtins import FUNCS
 from .diagnostics import Diagnostic, JixiaoError, Label, has_errors, make, tr
@@ -48,7 +49,7 @@ class CheckResult:
         return self.program is not None and not has_errors(self.diagnostics)
 
 
-SOUNDNESS_PASSES = (check_points, check_grades, check_absent, check_cohort)
+SOUNDNESS_PASSES = (check_points, check_grades, check_absent, check_cohort, check_wording)
 ROW_RELATIVE = {"E0501", "W0503", "I0502"}   # bounds against a fixed points value: not for rows
 
 

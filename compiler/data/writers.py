@@ -40,7 +40,7 @@ def write_results(rb: CompiledRulebook, scored: Iterable[Scored], out: Optional[
         return _write(kind, scored, stdout, head, progress, id_headers, extra)
     def write(tmp):
         if kind == "xlsx":
-            return _write_xlsx(scored, Path(tmp), head, progress, id_headers, bool(rb.program.row_parts), extra)
+            return _write_xlsx(scored, Path(tmp), head, progress, id_headers, bool(rb.program.row_parts), rb, extra)
         with open(tmp, "w", encoding="utf-8-sig" if kind == "csv" else "utf-8", newline="") as f:
             return _write(kind, scored, f, head, progress, id_headers, extra)
     return atomic_write(out, write)
@@ -138,33 +138,124 @@ def _xlsx_cell(v):
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)    # control characters a workbook cannot hold
 
 
-def _write_xlsx(scored, path: Path, head, progress, id_headers, with_rows: bool = False, extra=()) -> int:
-    """One sheet 评分结果 (a line per unit); with 指标行, a second sheet 指标行 with a line
-    per row of each unit (the unit's ids, the indicator, the row, its points, score and
-    the score it claimed)."""
+def number_format(precision: Decimal) -> str:
+    """The rulebook's 精度 as a number format: 0.01 -> ``0.00`` (3.3 shows 3.30), 1 -> ``0``."""
+    places = max(0, -precision.normalize().as_tuple().exponent)
+    return "0." + "0" * places if places else "0"
+
+
+def _text(ws, v):
+    """A text or id cell (the one place text reaches the workbook)."""
+    from openpyxl.cell import WriteOnlyCell
+    return WriteOnlyCell(ws, value=_xlsx_cell(v))
+
+
+def _number(ws, v, fmt: str):
+    """A score as a number with the rulebook's number format (the one place numbers do)."""
+    from openpyxl.cell import WriteOnlyCell
+    cell = WriteOnlyCell(ws, value=None if v is None else float(v))
+    cell.number_format = fmt
+    return cell
+
+
+def _header(ws, names):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    out = []
+    for h in names:
+        c = WriteOnlyCell(ws, value=_xlsx_cell(h))
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="FFD9D9D9")
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        out.append(c)
+    return out
+
+
+def _col(n: int) -> str:
+    from openpyxl.utils import get_column_letter
+    return get_column_letter(n)
+
+
+def _write_xlsx(scored, path: Path, head, progress, id_headers, with_rows: bool = False, rb=None, extra=()) -> int:
+    """One sheet 评分结果 (a line per unit: scores as numbers in the rulebook's precision,
+    the header frozen, an autofilter); with 指标行, a sheet 指标行 with a line per row of
+    each unit; cohort statistics (``extra``) after the grade; then a sheet 汇总: the units per grade with a bar chart of them, and each
+    indicator's average, lowest and highest score."""
     import openpyxl
+    from openpyxl.chart import BarChart, Reference
+    fmt = number_format(rb.program.precision) if rb is not None else "General"
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("评分结果")
-    ws.append(head + list(extra))
+    ws.freeze_panes = f"{_col(len(id_headers) + 1)}2"
+    ws.append(_header(ws, head + list(extra)))
+    for k, h in enumerate(head + list(extra), start=1):
+        ws.column_dimensions[_col(k)].width = max(8, min(30, len(str(h)) * 2 + 2))
     rows_ws = None
     n = 0
+    n_scores = len(head) - len(id_headers) - 2
+    sums = [Decimal(0)] * (n_scores + 1)
+    lows: list = [None] * (n_scores + 1)
+    highs: list = [None] * (n_scores + 1)
+    grades: dict = {}
     for s in scored:
         # scores as numbers (Excel sums them); Decimal -> float only for the cell, the
         # text of each value has at most a few decimals, so nothing is lost on display
-        ids = [_xlsx_cell(s.ids.get(h)) for h in id_headers]
-        ws.append(ids + [float(x) for x in s.scores] + [float(s.total), s.grade]
-                  + [(float(x) if isinstance(x, Decimal) else _xlsx_cell(x)) for x in s.extra])
+        ids = [_text(ws, s.ids.get(h)) for h in id_headers]
+        values = list(s.scores) + [s.total]
+        ws.append(ids + [_number(ws, x, fmt) for x in values] + [_text(ws, s.grade)]
+                  + [_number(ws, x, "General") if isinstance(x, Decimal) else _text(ws, x) for x in s.extra])
+        for k, x in enumerate(values):
+            sums[k] += x
+            lows[k] = x if lows[k] is None or x < lows[k] else lows[k]
+            highs[k] = x if highs[k] is None or x > highs[k] else highs[k]
+        grades[s.grade] = grades.get(s.grade, 0) + 1
         if with_rows and s.rows:
             if rows_ws is None:
                 rows_ws = wb.create_sheet("指标行")
-                rows_ws.append(list(id_headers) + ["指标", "行", "分值", "得分", "自评得分"])
+                rows_ws.freeze_panes = "A2"
+                rows_ws.append(_header(rows_ws, list(id_headers) + ["指标", "行", "分值", "得分", "自评得分"]))
             for x in s.rows:
-                rows_ws.append(ids + [_xlsx_cell("/".join(x.path[:-1])), _xlsx_cell(x.path[-1]), float(x.points), float(x.score),
-                                     None if x.claimed is None else float(x.claimed)])
+                # a cell is written once: each line its own id cells
+                rows_ws.append([_text(rows_ws, s.ids.get(h)) for h in id_headers] + [_text(rows_ws, "/".join(x.path[:-1])), _text(rows_ws, x.path[-1]),
+                                        _number(rows_ws, x.points, fmt), _number(rows_ws, x.score, fmt),
+                                        _number(rows_ws, x.claimed, fmt)])
         n += 1
         if progress and n % 1000 == 0:
             progress(1000)
+    ws.auto_filter.ref = f"A1:{_col(len(head) + len(extra))}{n + 1}"
+    _summary(wb, rb, head[len(id_headers):-1], grades, sums, lows, highs, n, fmt, BarChart, Reference)
     wb.save(path)
     if progress:
         progress(n % 1000)
     return n
+
+
+def _summary(wb, rb, names, grades, sums, lows, highs, n, fmt, BarChart, Reference):
+    """汇总: 等级 / 单位数 / 占比 (every band of the rulebook, in its order), a bar chart of
+    the units per grade, then 指标 / 平均分 / 最低分 / 最高分 (the total last)."""
+    ws = wb.create_sheet("汇总")
+    order = [b.name for b in rb.program.grades] if rb is not None else []
+    order += [g for g in grades if g not in order]
+    ws.append(_header(ws, ["等级", "单位数", "占比"]))
+    for g in order:
+        share = _number(ws, Decimal(grades.get(g, 0)) / n if n else Decimal(0), "0.0%")
+        ws.append([_text(ws, g), _number(ws, grades.get(g, 0), "0"), share])
+    ws.append([_text(ws, "合计"), _number(ws, n, "0"), _number(ws, Decimal(1) if n else Decimal(0), "0.0%")])
+    if order:
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = "等级分布"
+        chart.y_axis.title = "单位数"
+        chart.x_axis.title = "等级"
+        chart.legend = None
+        chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=1 + len(order)), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=1 + len(order)))
+        ws.add_chart(chart, "F2")
+    ws.append([])
+    ws.append(_header(ws, ["指标", "平均分", "最低分", "最高分"]))
+    places = Decimal(1).scaleb(-max(0, -rb.program.precision.normalize().as_tuple().exponent) - 2) if rb is not None else None
+    for k, name in enumerate(names):
+        avg = (sums[k] / n).quantize(places) if n and places is not None else (sums[k] / n if n else None)
+        ws.append([_text(ws, name), _number(ws, avg, fmt + "0" if "." in fmt else "0.0"),
+                   _number(ws, lows[k], fmt), _number(ws, highs[k], fmt)])
+    ws.column_dimensions["A"].width = 36

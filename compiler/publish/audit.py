@@ -36,12 +36,12 @@ def audit(rb: CompiledRulebook, result: Result, lang: str = "zh", assessed_notes
     for e in explain(rb, result, lang, assessed_notes):
         if e.assessed:
             claim_ok = e.claim_attainable if e.claim_attainable is not None else True
-            out.append(AuditFinding(e.path, e.computed, e.claimed, claim_ok, e.attainable_text, e.text, e.score, e.note))
+            out.append(AuditFinding(e.path, e.computed, e.claimed, claim_ok, e.attainable_text, e.reason or e.text, e.score, e.note))
             continue
         if e.claimed is None or e.claim_attainable is None:
             continue
         if e.claimed != e.score or not e.claim_attainable:
-            out.append(AuditFinding(e.path, e.score, e.claimed, e.claim_attainable, e.attainable_text, e.text))
+            out.append(AuditFinding(e.path, e.score, e.claimed, e.claim_attainable, e.attainable_text, e.reason or e.text))
     claimed = result.claimed_total
     if claimed is not None and claimed != result.total:
         lo, hi = rb.program.total_range()

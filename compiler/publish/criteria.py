@@ -47,6 +47,11 @@ class _Criteria:
         self.verb = {"bonus": "加", "penalty": "扣"}.get(ind.kind, "得")
         self.most = f"最多{self.verb}" if ind.adjusts else "最高"
         self.used: dict[int, ir.Local] = {}
+        # the rule is one formula, not a branch of a table: 逾期事项数每1项扣1分 says it all
+        e = ind.score
+        while isinstance(e, (ir.Clamp, ir.Call)) and (isinstance(e, ir.Clamp) or e.func == "require"):
+            e = e.operand if isinstance(e, ir.Clamp) else e.args[2]
+        self.top = e is not None and not isinstance(e, (ir.If, ir.Tiers))
         self._names: dict[str, int] = {}
         for n in program.walk():
             self._names[n.name] = self._names.get(n.name, 0) + 1
@@ -74,6 +79,12 @@ class _Criteria:
             if b is None:
                 return None
             return min(v, b) if e.kind in ("capped", "at_most") else max(v, b)
+        if isinstance(e, ir.BinOp) and e.op in ("*", "+", "-"):
+            a, b = self.score_const(e.left), self.score_const(e.right)
+            if a is not None and b is not None:
+                return a * b if e.op == "*" else a + b if e.op == "+" else a - b
+        if isinstance(e, ir.Call) and e.func == "require":
+            return self.score_const(e.args[2])
         return self.number(e)
 
     def const_text(self, c: ir.Const) -> str:
@@ -144,7 +155,54 @@ class _Criteria:
         if isinstance(e, ir.Call) and e.func == "item":
             k = int(e.args[1].value)
             return f"{self.expr(e.args[0])}第{k + 1}项「{e.args[0].type.members[k]}」"
+        if isinstance(e, ir.Call):
+            return self.call_words(e, prec)
         return None
+
+    def call_words(self, e: ir.Call, prec: int) -> Optional[str]:
+        """A function in words, as a table writes it: 超出…的部分, 符合的项数, （向上取整）."""
+        a = e.args
+        if e.func in ("min", "max") and len(a) == 2:
+            x, k = a
+            if self.number(k) is None and self.number(x) is not None:
+                x, k = k, x
+            if e.func == "max" and self.number(k) == 0 and isinstance(x, ir.BinOp) and x.op == "-":
+                return f"{self.expr(x.left, 4)}超出{self.expr(x.right, 4)}的部分（未超出的为0）"
+            if self.number(k) is not None:
+                if e.func == "max" and self.number(k) == 0 and self.nonneg(x):
+                    return self.expr(x, prec)
+                word = "最高" if e.func == "min" else "最低"
+                return f"{self.expr(x, 5)}（{word}为{self.expr(k)}）"
+            return f"{self.expr(x, 4)}与{self.expr(k, 4)}中{'较小' if e.func == 'min' else '较大'}者"
+        if e.func in ("ceil", "floor") and len(a) == 1:
+            return f"{self.expr(a[0], 5)}（{'不足1的按1计' if e.func == 'ceil' else '不足1的部分不计'}）"
+        if e.func == "abs" and len(a) == 1:
+            return f"{self.expr(a[0], 5)}的绝对值"
+        if e.func == "count" and len(a) == 1:
+            return f"{self.expr(a[0])}符合的项数"
+        if e.func == "size" and len(a) == 1:
+            return f"{self.expr(a[0])}的项数"
+        if e.func in ("months", "days") and len(a) == 2:
+            return f"{self.expr(a[0])}至{self.expr(a[1])}相差的{'月' if e.func == 'months' else '天'}数"
+        if e.func in ("all", "any") and len(a) == 1:
+            return f"{self.expr(a[0])}{'全部符合' if e.func == 'all' else '至少一项符合'}"
+        return None
+
+    def is_excess(self, e: ir.Expr) -> bool:
+        """An amount over a limit, zero when not over (超编人数 = max(在职人员数 - 编制数, 0)):
+        deducting per unit of it reads 超编人数每1人扣0.1分."""
+        while isinstance(e, ir.LocalRef) and e.local.expr is not None:
+            e = e.local.expr
+        return isinstance(e, ir.Call) and e.func == "max" and any(self.number(x) == 0 for x in e.args)
+
+    def nonneg(self, e: ir.Expr) -> bool:
+        """Is ``e`` never negative by its type (a count, an amount read as given)?"""
+        while isinstance(e, ir.LocalRef) and e.local.expr is not None:
+            e = e.local.expr
+        if isinstance(e, ir.Call) and e.func in ("count", "size") or isinstance(e, ir.Call) and e.func == "max" \
+                and any(self.number(x) == 0 for x in e.args):
+            return True
+        return isinstance(e, ir.InputRef) and e.input.lo is not None and e.input.lo >= 0
 
     def aggregate(self, e: ir.Aggregate) -> str:
         """计数(专项资金, 下达日期 > …) as words: 专项资金中下达日期在…后的项数."""
@@ -242,43 +300,143 @@ class _Criteria:
             return ""
         return f"（每1{unit}{verb}{points_text(k)}分）"
 
+    def strip(self, e: ir.Expr) -> ir.Expr:
+        """A method's 要求 guard its value: the value."""
+        while isinstance(e, ir.Call) and e.func == "require":
+            e = e.args[2]
+        return e
+
     def formula(self, e: ir.Expr) -> str:
-        step = self.step_deduction(e)
-        if step is not None:
-            return step
-        e, suffix = self.peel(e)
-        # min(E, P): 最高P分;  max(E, P): 最低P分
+        origin = e.origin
+        e = self.strip(e)
+        origin = origin or e.origin
+        text = self.step_deduction(e)
+        if text is None:
+            e, suffix = self.peel(e)
+            e = self.strip(e)
+            more, suffix2 = self.peel(e)
+            e, suffix = self.strip(more), suffix2 + suffix
+            text = self.shape(e, suffix)
+        if origin is not None and origin.name.endswith("法"):
+            # a method of the field (完成比率法, 比率扣分法) is named as the tables name it
+            return f"采用{origin.name}计分：{text}"
+        return text
+
+    def _min_caps(self, e: ir.Expr, suffix: list) -> ir.Expr:
+        """min(E, P): 最高P分;  max(E, P): 最低P分 (into ``suffix``)."""
         while isinstance(e, ir.Call) and e.func in ("min", "max") and len(e.args) == 2:
             a, b = e.args
             if self.number(b) is None and self.number(a) is not None:
                 a, b = b, a
             k = self.number(b)
-            if k is None:
+            if k is None or (e.func == "max" and k == 0 and not suffix):
                 break
             suffix.insert(0, f"{self.most if e.func == 'min' else '最低'}{points_text(k)}分")
-            e = a
-        # min(X / T, 1) × P  ->  X / T × P，最高P分 (completion ratio written the other way round)
+            e = self.strip(a)
+        return e
+
+    def _ratio(self, e: ir.Expr) -> Optional[tuple[ir.Expr, Optional[ir.Const]]]:
+        """X / T with a constant T (T = 100% reads as X itself)."""
+        if isinstance(e, ir.BinOp) and e.op == "/" and self.const(e.right) is not None:
+            return e.left, self.const(e.right)
+        return None
+
+    def shape(self, e: ir.Expr, suffix: list) -> str:
+        """A formula in the words of a table: completion ratios, deductions per unit and
+        capped deductions, points per item; anything else as 得分 = the formula."""
+        tail = lambda: ("，" + "，".join(suffix)) if suffix else ""
+        # min(X / T, 1) × P  and  min(X / T × P, P): the completion ratio
         if (isinstance(e, ir.BinOp) and e.op == "*" and isinstance(e.left, ir.Call) and e.left.func == "min"
                 and len(e.left.args) == 2 and self.number(e.left.args[1]) == 1 and self.number(e.right) is not None):
-            suffix.insert(0, f"{self.most}{points_text(self.number(e.right))}分")
-            e = ir.BinOp("*", e.left.args[0], e.right, span=e.span, type=e.type)
-        hint = ""
-        if isinstance(e, ir.BinOp) and e.op == "-" and isinstance(e.right, ir.BinOp) and e.right.op == "*":
-            hint = self._per_unit(e.right.left, e.right.right, "扣")
-        elif isinstance(e, ir.BinOp) and e.op == "*":
-            hint = self._per_unit(e.left, e.right, self.verb)
-        text = f"{self.verb}分 = {self.expr(e)}{hint}"
-        return text + ("，" + "，".join(suffix) if suffix else "")
+            return self.completion(self.strip(e.left.args[0]), self.number(e.right), suffix)
+        e = self._min_caps(e, suffix)
+        if isinstance(e, ir.BinOp) and e.op == "*" and self.number(e.right) is not None and self._ratio(e.left) is not None \
+                and suffix and suffix[0] == f"{self.most}{points_text(self.number(e.right))}分":
+            return self.completion(e.left, self.number(e.right), suffix[1:])
+        p = self.number(e.left) if isinstance(e, ir.BinOp) and e.op == "-" else None
+        if p is not None:
+            ded = self.strip(e.right)
+            # P - min(D, M): a deduction of at most M
+            if isinstance(ded, ir.Call) and ded.func == "min" and len(ded.args) == 2 and self.number(ded.args[1]) is not None:
+                d, m = self.strip(ded.args[0]), self.number(ded.args[1])
+                lead = self.over_lead(d, p)
+                return f"{lead}扣分 = {self.expr(self.drop_floor(d))}，最多扣{points_text(m)}分" + tail()
+            if isinstance(ded, ir.BinOp) and ded.op in ("*", "/") and self.number(ded.right) is not None:
+                n, c = self.strip(ded.left), self.number(ded.right)
+                if ded.op == "*":
+                    # (项数(L) - 符合数(L)) × c: each item not met
+                    if isinstance(n, ir.BinOp) and n.op == "-" and isinstance(n.left, ir.Call) and n.left.func == "size" \
+                            and isinstance(n.right, ir.Call) and n.right.func == "count":
+                        lst = self.expr(n.left.args[0])
+                        return f"{lst}全部符合得{points_text(p)}分；每1项不符合扣{points_text(c)}分" + tail()
+                    unit = self.unit_of(n)
+                    base = self.drop_floor(n)
+                    if unit is not None and unit not in ("%", "pp", "分"):
+                        name = self.expr(base, 4)
+                        if p == self.ind.points and (self.is_excess(base) or (self.top and self.nonneg(base))):
+                            return f"{name}每1{unit}扣{points_text(c)}分" + tail()
+                        return f"{self.verb}分 = {points_text(p)} - {name} × {points_text(c)}（每1{unit}扣{points_text(c)}分）" + tail()
+                if ded.op == "/" and self.const(ded.right) is not None:
+                    pass
+            # P - D / S × c: in proportion to the excess
+            if isinstance(ded, ir.BinOp) and ded.op == "*" and self.number(ded.right) is not None \
+                    and isinstance(ded.left, ir.BinOp) and ded.left.op == "/" and self.const(ded.left.right) is not None:
+                d, s_ = self.strip(ded.left.left), self.const_text(self.const(ded.left.right))
+                lead = self.over_lead(d, p)
+                return f"{lead}每超出{s_}扣{points_text(self.number(ded.right))}分（不足{s_}的按比例扣）" + tail()
+        # N × k, capped: points per item or per unit
+        if isinstance(e, ir.BinOp) and e.op == "*" and self.number(e.right) is not None:
+            n, k = self.strip(e.left), points_text(self.number(e.right))
+            if isinstance(n, ir.Call) and n.func == "count" and len(n.args) == 1:
+                return f"{self.expr(n.args[0])}每符合1项{self.verb}{k}分" + tail()
+            unit = self.unit_of(n)
+            if unit is not None and unit not in ("%", "pp", "分"):
+                return f"{self.expr(self.drop_floor(n), 4)}每1{unit}{self.verb}{k}分" + tail()
+        return f"{self.verb}分 = {self.expr(e)}" + tail()
+
+    def completion(self, ratio: ir.Expr, p: Decimal, suffix: list) -> str:
+        """X达到T得P分；未达到的，得分 = X / T × P."""
+        x, t = self._ratio(ratio) or (ratio, ir.Const(Decimal(1), type=ir.Type("num", "%")))
+        xs, ts, ps = self.expr(x, 6), self.const_text(t), points_text(p)
+        how = f"{xs} × {ps}" if t.value == 1 else f"{xs} / {ts} × {ps}"
+        if isinstance(x, ir.BinOp) and x.op == "/":
+            xs = f"{self.expr(x.left, 5)}与{self.expr(x.right, 5)}之比"
+        return f"{xs}达到{ts}得{ps}分；未达到的，{self.verb}分 = {how}，超过{ts}不加分" + ("，" + "，".join(suffix) if suffix else "")
+
+    def unit_of(self, e: ir.Expr) -> Optional[str]:
+        return e.type.unit if e.type.kind == "num" else None
+
+    def drop_floor(self, e: ir.Expr) -> ir.Expr:
+        """max(X, 0) of a value that is never negative anyway: X."""
+        if isinstance(e, ir.BinOp):
+            return ir.BinOp(e.op, self.drop_floor(e.left), e.right, span=e.span, type=e.type)
+        if isinstance(e, ir.Call) and e.func == "max" and len(e.args) == 2 and self.number(e.args[1]) == 0 \
+                and self.nonneg(e.args[0]):
+            return e.args[0]
+        return e
+
+    def over_lead(self, d: ir.Expr, p: Decimal) -> str:
+        """X不超过T得P分；超过T的， — for a deduction by ``d`` (max(X - T, 0) × …)."""
+        x = d
+        while isinstance(x, ir.BinOp) and x.op in ("*", "/"):
+            x = self.strip(x.left)
+        if isinstance(x, ir.Call) and x.func == "max" and len(x.args) == 2 and self.number(x.args[1]) == 0:
+            x = self.strip(x.args[0])
+            if isinstance(x, ir.BinOp) and x.op == "-" and self.const(x.right) is not None:
+                t = self.const_text(self.const(x.right))
+                return f"{self.expr(x.left, 6)}不超过{t}得{points_text(p)}分；超过{t}的，"
+            return f"{self.expr(x, 6)}不超过0得{points_text(p)}分；超过的，"
+        return f"满分{points_text(p)}分，"
 
     def step_deduction(self, e: ir.Expr) -> Optional[str]:
         """``P - 向上取整(max(X - T, 0) / S) × c 扣完为止``: X不超过T得P分；超过T的，每超出S扣c分（不足S按S计），扣完为止."""
         floor = False
         if isinstance(e, ir.Clamp) and e.kind == "floor_zero":
-            floor, e = True, e.operand
+            floor, e = True, self.strip(e.operand)
         if not (isinstance(e, ir.BinOp) and e.op == "-" and isinstance(e.right, ir.BinOp) and e.right.op == "*"):
             return None
         p, ceil_, c = self.number(e.left), e.right.left, self.number(e.right.right)
-        if p is None or c is None or not (isinstance(ceil_, ir.Call) and ceil_.func == "ceil"):
+        if p is None or c is None or not (isinstance(ceil_, ir.Call) and ceil_.func in ("ceil", "floor")):
             return None
         div = ceil_.args[0]
         if not (isinstance(div, ir.BinOp) and div.op == "/" and self.const(div.right) is not None):
@@ -287,12 +445,15 @@ class _Criteria:
         if not (isinstance(mx, ir.Call) and mx.func == "max" and len(mx.args) == 2 and self.number(mx.args[1]) == 0):
             return None
         diff = mx.args[0]
-        if not (isinstance(diff, ir.BinOp) and diff.op == "-" and self.const(diff.right) is not None):
-            return None
-        x = self.expr(diff.left)
-        t = self.const_text(self.const(diff.right))
         s = self.const_text(self.const(div.right))
-        out = f"{x}不超过{t}得{points_text(p)}分；超过{t}的，每超出{s}扣{points_text(c)}分（不足{s}按{s}计）"
+        part = f"（不足{s}按{s}计）" if ceil_.func == "ceil" else f"（不足{s}的部分不扣）"
+        if isinstance(diff, ir.BinOp) and diff.op == "-" and self.const(diff.right) is not None:
+            x = self.expr(diff.left, 4)
+            t = self.const_text(self.const(diff.right))
+            out = f"{x}不超过{t}得{points_text(p)}分；超过{t}的，每超出{s}扣{points_text(c)}分{part}"
+        else:
+            x = self.expr(diff, 6)
+            out = f"{x}为0得{points_text(p)}分；{x}每{s}扣{points_text(c)}分{part}"
         return out + ("，扣完为止" if floor else "")
 
     # ── rules ──
@@ -337,7 +498,7 @@ class _Criteria:
             if isinstance(e.then, ir.NotApplicable):
                 parts.append((f"{c}时不适用" if first else f"否则{c}时不适用", "；"))
             else:
-                parts.append((self.after_cond(("如果" if first else "否则如果") + c, e.then, "则"), "，"))
+                parts.append((self.after_cond(c if first else "否则" + c, e.then), "；"))
             first = False
             e = e.else_
         out = ""
@@ -398,12 +559,22 @@ class _Criteria:
         return self.ranges(subj, rows, e.subject if e.subject.type.kind == "date" else None)
 
     def ranges(self, subj: str, rows: list, date_subject: Optional[ir.Expr] = None) -> str:
+        out = []
+        for r, cond in zip(rows, self.range_conds(subj, rows, date_subject)):
+            if cond is None:
+                out.append(self.rule(r.value) if r.kind == "else" and r is rows[0] else self.otherwise(r.value))
+            else:
+                out.append(self.after_cond(cond, r.value, "" if self.value(r.value)[0] != "formula" else "的，"))
+        return "；".join(out)
+
+    def range_conds(self, subj: str, rows: list, date_subject: Optional[ir.Expr] = None) -> list[Optional[str]]:
+        """Each tier row's condition as a table writes it (None: a plain 否则)."""
         cmp_rows = [r for r in rows if r.kind != "else"]
         keys = [self.number(r.key) for r in cmp_rows]
         ops = [r.op for r in cmp_rows]
         desc = all(op in (">=", ">") for op in ops) and None not in keys and all(a > b for a, b in zip(keys, keys[1:]))
         asc = all(op in ("<=", "<") for op in ops) and None not in keys and all(a < b for a, b in zip(keys, keys[1:]))
-        out = []
+        out: list[Optional[str]] = []
         prev = None
         # a date is earlier or later, and says whether its own day counts
         dates = date_subject is not None
@@ -411,18 +582,14 @@ class _Criteria:
         at_or_below, at_or_above = ("（含）前", "（含）后") if dates else ("及以下", "及以上")
         for r in rows:
             if r.kind == "else":
-                if prev is None:
-                    out.append(self.rule(r.value))
+                if prev is None or not (desc or asc):
+                    out.append(None)
                     continue
                 pop, pkey = prev
                 if desc:
-                    cond = f"{below}{pkey}" if pop == ">=" else f"{pkey}{at_or_below}"
-                elif asc:
-                    cond = f"{above}{pkey}" if pop == "<=" else f"{pkey}{at_or_above}"
+                    out.append(f"{below}{pkey}" if pop == ">=" else f"{pkey}{at_or_below}")
                 else:
-                    out.append(self.otherwise(r.value))
-                    continue
-                out.append(self.after_cond(cond, r.value, "" if self.value(r.value)[0] != "formula" else "的，"))
+                    out.append(f"{above}{pkey}" if pop == "<=" else f"{pkey}{at_or_above}")
                 continue
             key = self.expr(r.key)
             if prev is None or not (desc or asc):
@@ -440,9 +607,26 @@ class _Criteria:
                 pop, pkey = prev
                 lo = f"{above}{pkey}" if pop == "<=" else f"{pkey}（含）"
                 cond = f"{lo}至{key}" + ("（含）" if r.op == "<=" else "")
-            out.append(self.after_cond(cond, r.value, "" if self.value(r.value)[0] != "formula" else "的，"))
+            out.append(cond)
             prev = (r.op, key)
-        return "；".join(out)
+        return out
+
+    def tier_conds(self, e: ir.Tiers) -> list[Optional[str]]:
+        """The condition of each row of a 分档 in the table's words (None: 否则 / 其余)."""
+        rows = e.rows
+        if e.subject is None:
+            return [None if r.kind == "else" else self.cond(r.key) for r in rows]
+        checklist = self._checklist_of(e.subject)
+        if checklist is not None:
+            word = {">=": "及以上", ">": "以上", "<=": "及以下", "<": "以下"}
+            return [None if r.kind == "else" else
+                    f"符合{self.const_text(r.key) if isinstance(r.key, ir.Const) else self.expr(r.key)}项"
+                    + ("" if r.kind == "eq" or r.op == "==" else word.get(r.op, "")) for r in rows]
+        subj = self.expr(e.subject)
+        if all(r.kind == "eq" or (r.kind == "cmp" and r.op == "==") for r in rows if r.kind != "else"):
+            enum = e.subject.type.kind == "enum"
+            return [None if r.kind == "else" else self.expr(r.key) if enum else f"{subj}为{self.expr(r.key)}" for r in rows]
+        return self.range_conds(subj, rows, e.subject if e.subject.type.kind == "date" else None)
 
     # ── the whole indicator ──
     def definitions(self) -> list[str]:
@@ -500,16 +684,33 @@ def composite_criteria(ind: ir.Indicator, program: ir.Program) -> str:
 
 
 def method_criteria(e: ir.Expr, ind: ir.Indicator, program: ir.Program) -> str:
-    """A rule that is one call of a library method: the method's own 评分标准 with its
-    arguments; otherwise the rule's formula."""
+    """A rule that is one call of a library method: the method's own 评分标准 in the
+    library's wording, each parameter it names replaced by the argument of the call
+    (``达到目标值得满分`` with 目标值 = 年度指标值 reads ``达到年度指标值得满分``);
+    otherwise the rule in words."""
     o = e.origin
     if o is not None and o.criteria:
-        args = "，".join(f"{p}={a}" for p, a in zip(o.params, o.args) if p != a)
-        return f"按{o.name}（{args}）：{o.criteria}" if args else f"按{o.name}：{o.criteria}"
+        text, rest = library_wording(o)
+        args = "，".join(f"{p}{a}" for p, a in rest)
+        return f"按{o.name}，其中{args}：{text}" if args else f"按{o.name}：{text}"
     cr = _Criteria(ind, program)
     rule = cr.rule(e)
     defs = cr.definitions()
     return ("；".join(defs) + "；" + rule) if defs else rule
+
+
+def library_wording(o: ir.MethodCall) -> tuple[str, list[tuple[str, str]]]:
+    """The method's 评分标准 with the parameters it names replaced by the call's arguments,
+    and the (parameter, argument) pairs it does not name (said beside it)."""
+    import re
+    pairs = [(p, a) for p, a in zip(o.params, o.args) if p != a]
+    named = [(p, a) for p, a in pairs if p in o.criteria]
+    text = o.criteria
+    if named:
+        by = dict(named)
+        pat = re.compile("|".join(re.escape(p) for p in sorted(by, key=len, reverse=True)))
+        text = pat.sub(lambda m: by[m.group(0)], text)
+    return text.rstrip("。"), [(p, a) for p, a in pairs if p not in o.criteria]
 
 
 def rows_criteria(part: ir.RowPart) -> str:

@@ -129,6 +129,7 @@ class Explanation:
     assessed: bool = False
     computed: Optional[Decimal] = None      # assessed: what the rule gives (None: not computable)
     note: str = ""                          # assessed: its reason
+    reason: str = ""                        # 评分依据 in a reviewer's sentences (``text`` is the trace)
 
 
 def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
@@ -143,6 +144,8 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
     for t in result.trace:
         events.setdefault(t.indicator, []).append(t)
     out = []
+    from .reasons import Reasoner
+    says = Reasoner(rb, result, lang)
     for path, ind in by_path.items():
         r = rows[path]
         extra: list[Explanation] = []
@@ -297,10 +300,23 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
                 p_ = fmt_decimal(prog.precision)
                 parts.append(f"按精度{p_}{mode[0]}" if zh else f"rounded to {p_} ({mode[1]})")
         note = (assessed_notes or {}).get(path, "") or (r.note or "")
+        said = None
+        if ind.score is None and ind.rows is None:
+            kids = [rows["/".join(c.path)] for c in ind.ordinary]
+            listing = ("、" if zh else ", ").join(f"{x.name}{fmt_decimal(x.score)}分" if zh else f"{x.name} {fmt_decimal(x.score)}"
+                                                   for x in kids)
+            said = [("，" if zh else ", ").join([listing] + _adjustments([c for c in ind.children if c.adjusts], rows, lang))]
+        if ind.score is not None and ind.rows is None and _children_sum(ind) is None and not (r.assessed and r.computed is None):
+            body = says.reason(ind)
+            said = [body] if body else []
         if r.assessed:
             parts = _assessed_parts(r, parts, note, ind.score is None, lang)
+            if said is not None:
+                said = _assessed_parts(r, said, note, False, lang)
         score_txt = _score_text(ind, r.score, lang)
         text = ("；".join(parts) + "；" + score_txt + "。") if zh else ("; ".join(parts) + "; " + score_txt + ".")
+        reason = text if said is None else (("；".join(said) + "；" if said else "") + score_txt + ("。" if zh else ".")) if zh \
+            else (("; ".join(said) + "; " if said else "") + score_txt + ".")
         claimed = r.claimed
         ok, att = None, ""
         if claimed is not None and ind.rows is None:
@@ -310,7 +326,7 @@ def explain(rb: CompiledRulebook, result: Result, lang: str = "zh",
         if ind.rows is not None:
             claimed = None
         out.append(Explanation(ind.path, ind.points, r.score, text, claimed, ok, att, r.assessed, r.computed,
-                               note if r.assessed else ""))
+                               note if r.assessed else "", reason))
         out.extend(extra)
     return out
 
@@ -414,7 +430,7 @@ def _row_explanation(rb: CompiledRulebook, part: ir.RowPart, row, lang: str) -> 
     head = f"按「{method}」" if zh else f"by `{method}`"
     score_txt = (f"得{fmt_decimal(row.score)}分（满分{fmt_decimal(row.points)}分）" if zh
                  else f"scores {fmt_decimal(row.score)} of {fmt_decimal(row.points)}")
-    body = ""
+    body = said = ""
     if not row.applicable:
         policy = "计满分" if part.na_policy == "full_points" else "剔除，其余各行按分值折算"
         why = f"（{row.note}）" if row.note else ""
@@ -422,17 +438,19 @@ def _row_explanation(rb: CompiledRulebook, part: ir.RowPart, row, lang: str) -> 
                 else f"not applicable{(' (' + row.note + ')') if row.note else ''}; "
                      f"{'full points' if part.na_policy == 'full_points' else 'excluded, the other rows rescaled'}; "
                      f"scores {fmt_decimal(row.score)} of {fmt_decimal(row.points)}.")
-        return Explanation(row.path, row.points, row.score, text, row.claimed, True if row.claimed is not None else None, "")
+        return Explanation(row.path, row.points, row.score, text, row.claimed, True if row.claimed is not None else None, "",
+                           reason=text)
     if sub is not None:
         try:
             res = sub.evaluate({k: v for k, v in fields.items()}, trace=True)
             # values shown as the row gave them ("1%" for a plain number field, not 0.01)
             shown = {k: (fields[k] if isinstance(fields.get(k), str) and fields[k].endswith("%") else v)
                      for k, v in res.inputs.items()}
-            body = explain(sub, attrs.evolve(res, inputs=shown), lang)[0].text
-            body = body.rsplit("；得" if zh else "; scores", 1)[0]
+            sub_exp = explain(sub, attrs.evolve(res, inputs=shown), lang)[0]
+            body = sub_exp.text.rsplit("；得" if zh else "; scores", 1)[0]
+            said = sub_exp.reason.rsplit("；得" if zh else "; scores", 1)[0]
         except Exception:       # the row was scored already; an explanation is never worth a crash
-            body = ""
+            body = said = ""
     if row.assessed:
         note = row.note or ""
         lead = (f"认定得分{fmt_decimal(row.score)}分" + (f"（{note}）" if note else "") if zh
@@ -444,12 +462,16 @@ def _row_explanation(rb: CompiledRulebook, part: ir.RowPart, row, lang: str) -> 
             body = lead + (f"；{head}计算为{fmt_decimal(row.computed)}分" + ("" if not d else f"，认定较规则{_signed(d)}分") if zh
                            else f"; {head} {fmt_decimal(row.computed)}" + ("" if not d else f", {_signed(d)} against the rule"))
         head = ""
-    text = (head + ("：" if zh and head else ": " if head else "") + body + ("；" if zh else "; ") + score_txt
-            + ("。" if zh else ".")) if body else head + ("，" if zh else ", ") + score_txt + ("。" if zh else ".")
+        said = body
+
+    def sentence(body):
+        return (head + ("：" if zh and head else ": " if head else "") + body + ("；" if zh else "; ") + score_txt
+                + ("。" if zh else ".")) if body else head + ("，" if zh else ", ") + score_txt + ("。" if zh else ".")
+    text = sentence(body)
     # a row's claim is compared with its score (its attainable set is not computed)
     ok = True if row.claimed is not None else None
     return Explanation(row.path, row.points, row.score, text, row.claimed, ok, "", row.assessed, row.computed,
-                       row.note or "" if row.assessed else "")
+                       row.note or "" if row.assessed else "", sentence(said))
 
 
 def explain_total(rb: CompiledRulebook, result: Result, lang: str = "zh") -> str:

@@ -1,100 +1,137 @@
-"""The 评分表 as one self-contained HTML page (``.html``) that prints on A4 landscape.
+"""The 评分表 as one self-contained HTML page (``.html``) that prints on A4 landscape,
+rendered from the Jinja2 template ``templates/report.html.j2`` shipped in the package (a
+bureau supplies its own with ``--template DIR``: see docs/reports.md).
 
-The hierarchy as rowspans, the two-row header of 附件2 repeated on every printed page, rows
-kept whole across pages, the total and grade rows kept with the table, CJK fonts named
-first; a label's points never break from it (``目标设定`` / ``（5分）``). No script, no
-external file: the style sheet is inline.
+The rows are grouped one ``<tbody>`` per 二级指标 block, kept whole on a page: a page never
+starts inside a block nor with a subtotal row (it stays in the block above it). The 一级
+label spans each of its blocks, the first one ``投入（15分）``, the following ones
+``投入（15分）（续）``, so every printed page that holds a 一级指标's rows names it. The
+two-row header of 附件2 repeats on every page; CJK fonts named first; a label's points never
+break from it (``目标设定`` / ``（5分）``). No script, no external file: the style sheet is
+inline, every text escaped (the template autoescapes; the cells' own markup is built here).
 """
 from __future__ import annotations
 
 import html
 import re
+from typing import Optional
 
 from .tables import Table, cell_text, row_layout, row_spans
+from .templating import environment
 
 
-_CSS = """
-@page { size: A4 landscape; margin: 12mm; }
-* { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { margin: 0; color: #000; background: #fff; font-size: 9pt; line-height: 1.45;
-  font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB",
-    "Microsoft YaHei", "WenQuanYi Micro Hei", "SimSun", "Songti SC", "Noto Serif CJK SC", sans-serif; }
-@media screen { body { margin: 16px auto; padding: 0 16px; max-width: 1560px; } }
-@media print { body { font-size: 8pt; } h1 { font-size: 14pt; } ul.notes { font-size: 7pt; } }
-h1 { font-size: 16pt; text-align: center; margin: 0 0 4pt; }
-p.sub { text-align: center; margin: 0 0 2pt; }
-p.summary { text-align: center; margin: 0 0 8pt; font-weight: bold; }
-table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-thead { display: table-header-group; }
-td:not(.h) { break-inside: avoid; page-break-inside: avoid; }
-th, td { border: 0.6pt solid #000; padding: 2pt 3pt; vertical-align: top; white-space: pre-line;
-  overflow-wrap: anywhere; word-break: break-word; }
-th { background: #d9d9d9; text-align: center; vertical-align: middle; font-weight: bold; }
-td.h { text-align: center; vertical-align: middle; }
-td.num { text-align: center; vertical-align: middle; white-space: pre-line; }
-tr.total, tr.grade { break-before: avoid; page-break-before: avoid; }
-tr.subtotal td, tr.total td, tr.grade td { background: #f2f2f2; font-weight: bold; }
-tr.grade td.boxes { font-weight: normal; vertical-align: middle; }
-td.diff { background: #fce4d6 !important; }
-.unattainable { color: #c00000; font-weight: bold; }
-.pts { white-space: nowrap; }
-ul.notes { margin: 6pt 0 0; padding-left: 14pt; font-size: 8pt; }
-"""
+PAGE_LINES = 40          # lines of 8pt text on an A4 landscape page under the header
+BLOCK_LINES = 20         # a print block at most this tall (estimated), so it always fits a page
+PAGE_UNITS = 194         # halfwidth characters across the page at 8pt
 
 
-def render_html(table: Table) -> str:
+def _row_lines(table: Table, row) -> int:
+    """The estimated height of a row in lines: its tallest cell's wrapped text."""
+    from ...dsl.source import display_width
+    need = 1
+    for (a, b, key) in row_layout(table, row):
+        if key in ("l1", "l2"):
+            continue
+        units = sum(table.columns[k].pct for k in range(a, b + 1)) / 100 * PAGE_UNITS - 2
+        text = cell_text(row.cells.get(key, ""))
+        lines = sum(max(1, -(-display_width(t) // max(int(units), 1))) for t in text.split("\n")) if text else 1
+        need = max(need, lines)
+    return need
+
+
+def _groups(table: Table) -> list[list[int]]:
+    """Row indices in print blocks: one per 二级 block (a block under a 一级 without 二级:
+    per 一级), cut where it would be taller than BLOCK_LINES, its subtotal row with the block
+    above it; the total and grade rows together."""
+    groups: list[list[int]] = []
+    key, used = None, 0
+    for i, row in enumerate(table.rows):
+        h = _row_lines(table, row)
+        if row.kind == "subtotal" and groups:
+            groups[-1].append(i)
+            key = ("subtotal", i)
+            continue
+        k = ("tail",) if row.kind in ("total", "grade") else (id(row.l1), id(row.l2) if row.l2 is not None else None)
+        if k != key or not groups or (k != ("tail",) and used + h > BLOCK_LINES):
+            groups.append([])
+            key, used = k, 0
+        groups[-1].append(i)
+        used += h
+    return groups
+
+
+def _cells(table: Table, row, i: int, spans: dict, l1_label: Optional[tuple]) -> list[dict]:
     e = html.escape
-    out = ["<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
-           f"<title>{e(table.title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-           f"<h1>{e(table.title)}</h1>", f'<p class="sub">{e(table.subtitle)}</p>']
-    if table.summary:
-        out.append(f'<p class="summary">{e("；".join(table.summary))}</p>')
-    out.append("<table>")
-    out.append("<colgroup>" + "".join(f'<col style="width:{c.pct}%">' for c in table.columns) + "</colgroup>")
-    # two header rows as in 附件2
+    out = []
+    for (a, b, key) in row_layout(table, row):
+        attrs_ = []
+        extra = []
+        if row.kind in ("indicator", "subtotal") and key in ("l1", "l2") and a == table.col(key):
+            span = spans[key].get(i)
+            if span == 0:
+                continue
+            if span and span > 1:
+                attrs_.append(f'rowspan="{span}"')
+        if b > a:
+            attrs_.append(f'colspan="{b - a + 1}"')
+        kind = table.columns[a].kind if a == b else "h"
+        if row.kind == "grade" and key == "doc":
+            kind = "boxes"
+        classes = [kind] + (["diff"] if row.differs and key in ("score", "claimed", "diff") else [])
+        text = e(cell_text(row.cells.get(key, "")))
+        if key in ("l1", "l2") and l1_label is not None and l1_label[1].get(key):
+            classes.append("cont")
+            extra.append('<span class="cont-mark">（续）</span>')
+        if key in ("l1", "l2", "name"):
+            # wrap before the points, never inside them: 目标设定 / （5分）
+            text = re.sub(r"（[0-9.]+分）$", lambda m: f'<span class="pts">{m.group(0)}</span>', text)
+        if key == "diff" and row.unattainable:
+            text = f'<span class="unattainable">{text}</span>'
+        out.append({"key": key, "attrs": " ".join([f'class="{" ".join(classes)}"'] + attrs_), "html": text + "".join(extra)})
+    return out
+
+
+def html_context(table: Table) -> dict:
+    """What the template lays out: the header rows, the print blocks (rows of cells whose
+    markup is already escaped), the notes, 评价结论 and the signature block."""
+    from markupsafe import Markup
     top, bottom = [], []
     seen = set()
     for c in table.columns:
         if c.group is None:
-            top.append(f'<th rowspan="2">{e(c.header)}</th>')
+            top.append({"text": c.header, "attrs": 'rowspan="2"'})
         elif c.group not in seen:
             seen.add(c.group)
             n = sum(1 for x in table.columns if x.group == c.group)
-            top.append(f'<th colspan="{n}">{e(c.group)}</th>')
+            top.append({"text": c.group, "attrs": f'colspan="{n}"'})
         if c.group is not None:
-            bottom.append(f"<th>{e(c.header)}</th>")
-    out.append(f"<thead><tr>{''.join(top)}</tr><tr>{''.join(bottom)}</tr></thead>")
-    out.append("<tbody>")
-    spans = {key: row_spans(table.rows, key) for key in ("l1", "l2")}
-    for i, row in enumerate(table.rows):
-        cls = [row.kind] + (["differs"] if row.differs else [])
-        tds = []
-        for (a, b, key) in row_layout(table, row):
-            attrs_ = []
-            if row.kind in ("indicator", "subtotal") and key in ("l1", "l2") and a == table.col(key):
-                span = spans[key].get(i)
-                if span == 0:
-                    continue
-                if span and span > 1:
-                    attrs_.append(f'rowspan="{span}"')
-            if b > a:
-                attrs_.append(f'colspan="{b - a + 1}"')
-            kind = table.columns[a].kind if a == b else "h"
-            if row.kind == "grade" and key == "doc":
-                kind = "boxes"
-            classes = [kind] + (["diff"] if row.differs and key in ("score", "claimed", "diff") else [])
-            text = e(cell_text(row.cells.get(key, "")))
-            if key in ("l1", "l2", "name"):
-                # wrap before the points, never inside them: 目标设定 / （5分）
-                text = re.sub(r"（[0-9.]+分）$", lambda m: f'<span class="pts">{m.group(0)}</span>', text)
-            if key == "diff" and row.unattainable:
-                text = f'<span class="unattainable">{text}</span>'
-            attrs_.insert(0, f'class="{" ".join(classes)}"')
-            tds.append(f"<td {' '.join(attrs_)}>{text}</td>")
-        out.append(f'<tr class="{" ".join(cls)}">{"".join(tds)}</tr>')
-    out.append("</tbody></table>")
-    if table.notes:
-        out.append('<ul class="notes">' + "".join(f"<li>{e(n)}</li>" for n in table.notes) + "</ul>")
-    out += ["</body>", "</html>", ""]
-    return "\n".join(out)
+            bottom.append({"text": c.header, "attrs": ""})
+    blocks = []
+    started: set = set()
+    for g in _groups(table):
+        rows = [table.rows[i] for i in g]
+        spans = {"l1": row_spans(rows, "l1"), "l2": row_spans(rows, "l2")}
+        first = rows[0]
+        cont = {}
+        for key in ("l1", "l2"):
+            owner = (first.l1 if key == "l1" else first.l2) if first.kind in ("indicator", "subtotal") else None
+            cont[key] = owner is not None and id(owner) in started
+            if owner is not None:
+                started.add(id(owner))
+        body = []
+        for j, row in enumerate(rows):
+            cells = _cells(table, row, j, spans, (first, cont) if j == 0 else None)
+            for c in cells:
+                c["attrs"], c["html"] = Markup(c["attrs"]), Markup(c["html"])
+            body.append({"kind": row.kind, "classes": " ".join([row.kind] + (["differs"] if row.differs else [])),
+                         "cells": cells})
+        blocks.append({"rows": body, "continues": cont.get("l1", False)})
+    return {"table": table, "title": table.title, "subtitle": table.subtitle, "summary": "；".join(table.summary),
+            "columns": table.columns, "head_top": top, "head_bottom": bottom, "blocks": blocks,
+            "notes": table.notes, "conclusion": table.conclusion, "signature": table.signature}
+
+
+def render_html(table: Table, template_dir=None) -> str:
+    env = environment(template_dir)
+    css = env.get_template("report.css").render()
+    return env.get_template("report.html.j2").render(css=css, **html_context(table))

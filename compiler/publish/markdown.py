@@ -20,12 +20,21 @@ def _md(text: str) -> str:
     return text.replace("\r", "").replace("\n", "<br>")
 
 
-def render_markdown(table: Table) -> str:
+def render_markdown(table: Table, template_dir=None) -> str:
+    """The page from ``templates/report.md.j2`` (or a bureau's own): the title, the pipe
+    table, the notes, 评价结论 and the signature block, every text escaped for Markdown."""
+    from .templating import environment
+    env = environment(template_dir)
+    return env.get_template("report.md.j2").render(
+        title=_md(table.title), subtitle=_md(table.subtitle), summary=_md("；".join(table.summary)) if table.summary else "",
+        table_lines=table_lines(table), notes=[_md(n) for n in table.notes],
+        conclusion=_md(table.conclusion), signature=[(_md(k), _md(v)) for k, v in table.signature])
+
+
+def table_lines(table: Table) -> list[str]:
     """A pipe table: no merged cells, so a 一级/二级 label is printed on the first row
     of its block and left blank below it."""
-    out = [f"# {_md(table.title)}", "", _md(table.subtitle), ""]
-    if table.summary:
-        out += ["**" + _md("；".join(table.summary)) + "**", ""]
+    out = []
     heads = [(f"{c.group}·{c.header}" if c.group and c.header != "指标名称" else (c.group or c.header)) for c in table.columns]
     heads = [h.replace("三级指标·", "") for h in heads]
     out.append("| " + " | ".join(_md(h) for h in heads) + " |")
@@ -52,7 +61,4 @@ def render_markdown(table: Table) -> str:
             cells.extend([""] * (b - k))
             k = b + 1
         out.append("| " + " | ".join(cells) + " |")
-    if table.notes:
-        out.append("")
-        out += [f"- {_md(n)}" for n in table.notes]
-    return "\n".join(out) + "\n"
+    return out

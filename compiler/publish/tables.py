@@ -51,6 +51,7 @@ class Row:
     differs: bool = False
     unattainable: bool = False
     diff: Optional[Decimal] = None             # 得分 − 自评得分 (a number, for the workbook)
+    summed: bool = False                       # its 自评得分 is the sum of the rows below it (counted there)
 
 
 @attrs.define
@@ -61,6 +62,8 @@ class Table:
     rows: list[Row]
     notes: list[str] = attrs.field(factory=list)
     summary: list[str] = attrs.field(factory=list)
+    conclusion: str = ""                  # 评价结论: one paragraph under the table
+    signature: list = attrs.field(factory=list)   # (label, value) of the signature block; blank values are signed by hand
 
     def col(self, key: str) -> int:
         return next(i for i, c in enumerate(self.columns) if c.key == key)
@@ -119,6 +122,8 @@ def _descendants(n: ir.Indicator):
 def _name_cell(l1, l2, node) -> str:
     if is_composite_row(node):
         return f"{node.name}得分"
+    if node.rows is not None and (node is l1 or node is l2):
+        return f"各行合计（{points_text(node.points)}分）"     # the rows the case supplies follow
     return "" if node is l1 or node is l2 else label(node)
 
 
@@ -134,7 +139,7 @@ _HIER = [Column("l1", "一级指标", 11, 5, "h"), Column("l2", "二级指标", 
          Column("name", "指标名称", 16, 7.5, "h", "三级指标")]
 
 
-def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> Table:
+def report_table(rb, case, result, criteria: str = "original", lang: str = "zh", sign: Optional[dict] = None) -> Table:
     """The 评分表 of one case: scores, 评分依据, claimed scores and differences."""
     from .explain import explain, explain_grade, explain_total
     prog = rb.program
@@ -157,12 +162,12 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
     for k, (l1, l2, n) in enumerate(nodes):
         r = res[n.path]
         e = exps.get(n.path)
-        basis = e.text if e else ""
+        basis = (e.reason or e.text) if e else ""
         composite = is_composite_row(n)
         for c in ([] if composite else _descendants(n)):
             ce = exps.get(c.path)
             if ce is not None:
-                basis += f"\n{c.name}：{ce.text}"
+                basis += f"\n{c.name}：{ce.reason or ce.text}"
         flags = []
         if not r.applicable:
             flags.append("不适用")
@@ -172,7 +177,9 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
             basis = f"【{'，'.join(flags)}】" + basis
         row = Row("indicator", l1, l2, n, {
             "l1": label(l1), "l2": label(l2), "name": _name_cell(l1, l2, n), "doc": n.doc or "",
-            "criteria": _criteria_cell(n, prog), "original": n.criteria or "", "score": r.score, "basis": basis})
+            "criteria": _criteria_cell(n, prog),
+            # the rulebook's own wording where it gives one (--criteria original, the default), else the rule's
+            "original": n.criteria or ("" if criteria == "both" else _criteria_cell(n, prog)), "score": r.score, "basis": basis})
         if r.claimed is not None:
             row.cells["claimed"] = r.claimed
             if r.claimed != r.score:
@@ -186,12 +193,21 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
         row.cells["diff"] = diff_text
         rows.append(row)
         if n.rows is not None:
-            rows.extend(_case_rows(n, result, exps))
+            case_rows = _case_rows(n, result, exps)
+            claims = [c.cells.get("claimed") for c in case_rows]
+            if row.cells.get("claimed") is None and case_rows and None not in claims:
+                # the rows' claims add up to the indicator's: 自评 of the 绩效指标 row
+                row.cells["claimed"] = sum(claims, Decimal(0))
+                row.summed = True
+                if row.cells["claimed"] != r.score:
+                    row.differs, row.diff = True, r.score - row.cells["claimed"]
+                    row.cells["diff"] = _signed(row.diff)
+            rows.extend(case_rows)
         last_of_l1 = k + 1 == len(nodes) or nodes[k + 1][0] is not l1
         if l1 is not None and last_of_l1 and l1 is not n:
             r1 = res[l1.path]
             sub = Row("subtotal", l1, None, l1, {"l1": label(l1), "l2": f"{l1.name}小计", "score": r1.score,
-                                                 "basis": exps[l1.path].text if l1.path in exps else ""})
+                                                 "basis": (exps[l1.path].reason or exps[l1.path].text) if l1.path in exps else ""})
             claimed = [(m, res[m.path].claimed) for (a, _, m) in nodes if a is l1 and not is_composite_row(m)]
             claims = [c for _, c in claimed]
             if claims and None not in claims:
@@ -225,16 +241,18 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
             grade.cells["diff"] = "等级不同"
     rows.append(grade)
 
-    n_diff = sum(1 for r in rows if r.kind == "indicator" and r.differs)
+    n_diff = sum(1 for r in rows if r.kind == "indicator" and r.differs and not r.summed)
     n_unatt = sum(1 for r in rows if r.kind == "indicator" and r.unattainable)
     summary = [f"总分 {fmt_decimal(result.total)} 分，评价结果：{result.grade}"]
     if has_claims:
         ct = f"自评总分 {fmt_decimal(result.claimed_total)} 分" + (f"（{claimed_grade}）" if claimed_grade else "") \
             if result.claimed_total is not None else "自评"
         summary.append(f"{ct}；与计算不一致 {n_diff} 项，自评不可得 {n_unatt} 项")
-    notes = ["得分按规则集计算；评分依据由计算过程生成（jixiao explain）。"]
-    if "criteria" in {c.key for c in cols}:
-        notes.append("评分标准由规则生成（jixiao doc）" + ("，原评分标准为规则集所录原文。" if criteria == "both" else "。"))
+    notes = ["得分按评分表的计分规则逐项计算；评分依据列明计分所用的数据、适用的评分标准和得分。"]
+    if criteria == "original":
+        notes.append("评分标准照录评分表原文；原文未列明的，按计分规则表述。")
+    elif "criteria" in {c.key for c in cols}:
+        notes.append("评分标准按计分规则表述" + ("，原评分标准为评分表原文。" if criteria == "both" else "。"))
     if has_claims:
         notes.append("差异 = 得分 − 自评得分；标色的行与自评不一致；“自评不可得”表示按规则任何输入都得不到该自评分值。")
     if any(n.children for (_, _, n) in nodes):
@@ -245,7 +263,35 @@ def report_table(rb, case, result, criteria: str = "rule", lang: str = "zh") -> 
     notes.extend(data_notes(prog))
     sub = f"{case.title}" if getattr(case, "title", None) else ""
     sub += f"　　规则集：{prog.title}" + (f"（{prog.version}）" if prog.version else "")
-    return Table(prog.title, sub.strip(), cols, rows, notes, summary)
+    parents = {x.path[:-1] for x in result.indicators}
+    lost = [x for x in result.indicators if x.path not in parents and x.kind == "score" and x.score < x.points]
+    conclusion = conclusion_text(prog, case, result, claimed_grade, n_diff, n_unatt, lost)
+    return Table(prog.title, sub.strip(), cols, rows, notes, summary, conclusion, signature_block(sign))
+
+
+SIGNATURE = (("evaluator", "评价机构（盖章）"), ("members", "评价人员（签字）"), ("reviewer", "复核单位（盖章）"),
+             ("reviewed_by", "复核人（签字）"), ("date", "评价日期"))
+
+
+def signature_block(sign: Optional[dict] = None) -> list[tuple[str, str]]:
+    """The signature block under the table: evaluating body, evaluators, reviewing unit,
+    reviewer, date — each printed with its value, or a blank line to sign on."""
+    sign = sign or {}
+    return [(label, str(sign.get(key) or "")) for key, label in SIGNATURE]
+
+
+def conclusion_text(prog, case, result, claimed_grade, n_diff: int, n_unatt: int, lost) -> str:
+    """评价结论: the total and grade, the indicators that lost points, the claimed total."""
+    who = getattr(case, "title", None) or "被评价单位"
+    out = f"经评价，{who}总分{fmt_decimal(result.total)}分（满分{points_text(prog.total)}分），评价结果为“{result.grade}”。"
+    if lost:
+        names = "、".join(f"{x.name}（{fmt_decimal(x.score)}/{points_text(x.points)}分）" for x in lost)
+        out += f"失分的指标{len(lost)}项：{names}。"
+    if result.claimed_total is not None:
+        out += f"自评总分{fmt_decimal(result.claimed_total)}分" + (f"（{claimed_grade}）" if claimed_grade else "")
+        out += (f"，其中{n_diff}项得分与评价得分不一致" if n_diff else "，各项得分与评价得分一致")
+        out += (f"，{n_unatt}项自评得分按评分标准不可得" if n_unatt else "") + "。"
+    return out
 
 
 def _case_rows(n: ir.Indicator, result, exps) -> list[Row]:
@@ -262,7 +308,7 @@ def _case_rows(n: ir.Indicator, result, exps) -> list[Row]:
         row = Row("indicator", l1, l2, n, {
             "l1": label(l1), "l2": label(l2), "name": f"{r.name}（{points_text(r.points)}分）", "doc": "；".join(texts),
             "criteria": f"{part.method_field}：{fields.get(part.method_field, '')}", "original": "",
-            "score": r.score, "basis": e.text if e is not None else ""})
+            "score": r.score, "basis": (e.reason or e.text) if e is not None else ""})
         if r.claimed is not None:
             row.cells["claimed"] = r.claimed
             if r.claimed != r.score:
@@ -291,7 +337,7 @@ def doc_table(rb) -> Table:
     na = {"full_points": "不适用的指标计满分。", "exclude": "不适用的指标剔除，总分按比例折算。"}.get(prog.na_policy or "", "")
     rounding = {"half_up": "四舍五入", "half_even": "银行家舍入", "down": "截断", "up": "进一"}.get(prog.rounding, prog.rounding)
     grade_on = {"rounded": "按舍入后的总分定等级", "integer": f"总分{rounding}取整后定等级"}.get(prog.grade_on, "按原始总分定等级")
-    notes = ["评分标准由规则生成（jixiao doc），与计分所用的规则一致；原评分标准为规则集所录原文，供对照。",
+    notes = ["评分标准按计分规则表述，与计分所用的规则一致；原评分标准为评分表原文，供对照。",
              f"分数按 {fmt_decimal(prog.precision)} 分{rounding}后相加；{grade_on}。" + na] + adjustment_notes(prog)
     if any(n.children for (_, _, n) in nodes):
         notes.append("子项并入所属指标的一行，评分标准逐项列出子项。")

@@ -13,11 +13,12 @@ from .markdown import render_markdown
 from .tables import Table, doc_table, report_table
 from .xlsx import render_xlsx
 
-FORMATS = (".xlsx", ".html", ".md")
+FORMATS = (".xlsx", ".html", ".md", ".pdf")
 
 
-def write_table(table: Table, path) -> None:
-    """Write ``table`` as .xlsx, .html or .md (by the file's suffix)."""
+def write_table(table: Table, path, template_dir=None) -> None:
+    """Write ``table`` as .xlsx, .html, .md or .pdf (by the file's suffix); ``template_dir``:
+    a bureau's own templates for the HTML (and PDF) and Markdown pages."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
@@ -25,17 +26,27 @@ def write_table(table: Table, path) -> None:
     if suffix == ".xlsx":
         render_xlsx(table, path)
         return
-    text = render_html(table) if suffix == ".html" else render_markdown(table)
+    if suffix == ".pdf":
+        import tempfile
+        from .pdf import print_pdf
+        with tempfile.TemporaryDirectory(prefix="jixiao-report-") as d:
+            page = Path(d) / "report.html"
+            page.write_text(render_html(table, template_dir), encoding="utf-8")
+            print_pdf(page, path)
+        return
+    text = render_html(table, template_dir) if suffix == ".html" else render_markdown(table, template_dir)
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
-def write_report(rb, case, result, path, criteria: str = "rule") -> Table:
-    table = report_table(rb, case, result, criteria)
-    write_table(table, path)
+def write_report(rb, case, result, path, criteria: str = "original", sign=None, template_dir=None) -> Table:
+    """``sign``: the signature block's values (evaluator, members, reviewer, reviewed_by,
+    date); those not given are left blank to sign by hand."""
+    table = report_table(rb, case, result, criteria, sign=sign)
+    write_table(table, path, template_dir)
     return table
 
 
-def write_doc(rb, path) -> Table:
+def write_doc(rb, path, template_dir=None) -> Table:
     table = doc_table(rb)
-    write_table(table, path)
+    write_table(table, path, template_dir)
     return table

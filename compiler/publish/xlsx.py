@@ -17,15 +17,53 @@ from .tables import Table, cell_text, row_layout, row_spans
 from ...dsl.source import display_width
 
 
+LINE = 13.5          # points per line of 10pt text
+
+
+def _page_breaks(ws, table: Table, first: int, heights: dict, width: float) -> None:
+    """Row breaks for A4 landscape at the fit-to-width scale: a page never starts with a
+    subtotal, total or grade row (the break moves up so the row stays with the indicators
+    above it), and rows are never split (each indicator is one row, its 子项 folded in)."""
+    from openpyxl.worksheet.pagebreak import Break, RowBreak
+    printable_w, printable_h = (297 - 24) / 25.4 * 72, (210 - 24 - 10) / 25.4 * 72     # points, less the footer
+    scale = min(1.0, printable_w / (width * 5.6 + 10))
+    titles = sum(ws.row_dimensions[r].height or 15 for r in (3, 4))
+    room = printable_h / scale - titles
+    breaks, used = [], 28 + 20          # the title and subtitle rows on the first page
+    kinds = [row.kind for row in table.rows]
+    for i, row in enumerate(table.rows):
+        h = LINE * heights.get(first + i, 1) + 4
+        if used + h > room and i > 0:
+            k = i
+            while k > 1 and kinds[k] in ("subtotal", "total", "grade"):
+                k -= 1                  # keep the subtotal with its indicators
+            breaks.append(first + k - 1)
+            used = sum(LINE * heights.get(first + j, 1) + 4 for j in range(k, i + 1))
+        else:
+            used += h
+    ws.row_breaks = RowBreak()
+    for r in breaks:
+        ws.row_breaks.append(Break(id=r))
+
+
 def render_xlsx(table: Table, path) -> None:
     from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "评分表"
+    fill_sheet(ws, table)
+    wb.properties.title = table.title
+    wb.properties.creator = table.title
+    atomic_write(path, lambda tmp: wb.save(tmp))
+
+
+def fill_sheet(ws, table: Table) -> None:
+    """Lay ``table`` out on the worksheet ``ws`` (one unit's 评分表; a workbook of many
+    units holds one such sheet per unit)."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "评分表"
     ncol = len(table.columns)
     last = get_column_letter(ncol)
     FONT = "宋体"
@@ -78,7 +116,11 @@ def render_xlsx(table: Table, path) -> None:
     keys = [c.key for c in table.columns]
 
     def lines(text: str, width: float) -> int:
-        return sum(max(1, math.ceil(display_width(t) / max(width - 1.5, 1))) for t in text.split("\n")) if text else 1
+        """Wrapped lines of ``text`` in a column ``width`` characters wide: CJK characters
+        count 2, as the column width is in halfwidth characters (10pt 宋体: a CJK character
+        is about 1.8 of them)."""
+        room = max(width - 1, 1)
+        return sum(max(1, math.ceil(display_width(t) * 0.9 / room)) for t in text.split("\n")) if text else 1
 
     for i, row in enumerate(table.rows):
         r = first + i
@@ -114,8 +156,7 @@ def render_xlsx(table: Table, path) -> None:
             elif row.kind != "indicator" and key in ("l1", "l2"):
                 cell.alignment = center
             elif key in ("l1", "l2") and spans[key].get(i, 1) > 1:
-                # a block may run over pages: its label at the top, where the block starts
-                cell.alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
+                cell.alignment = center          # merged over the block: centred both ways
             else:
                 cell.alignment = center if kind in ("h", "num") else top_left
             if row.differs and key in ("score", "claimed", "diff"):
@@ -128,7 +169,8 @@ def render_xlsx(table: Table, path) -> None:
                 need = max(need, lines(cell_text(v), width))
         heights[r] = need
     for r, n in heights.items():
-        ws.row_dimensions[r].height = min(409, 15 * n + 4)
+        ws.row_dimensions[r].height = min(409, LINE * n + 4)
+    _page_breaks(ws, table, first, heights, sum(c.width for c in table.columns))
     end = first + len(table.rows) - 1
     r = end + 1
     for note in table.notes:
@@ -136,6 +178,17 @@ def render_xlsx(table: Table, path) -> None:
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
         ws.cell(r, 1, note).font = Font(name=FONT, size=9)
         ws.cell(r, 1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    if table.conclusion:
+        r += 2
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
+        ws.cell(r, 1, "评价结论：" + table.conclusion).font = Font(name=FONT, size=10)
+        ws.cell(r, 1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        ws.row_dimensions[r].height = min(409, 15 * lines(table.conclusion, sum(c.width for c in table.columns)) + 6)
+    if table.signature:
+        r += 2
+        for k, (label_, value) in enumerate(table.signature):
+            ws.cell(r + k // 3 * 2, 1 + (k % 3) * max(1, ncol // 3), f"{label_}：{value or '＿＿＿＿＿＿＿＿'}").font = Font(name=FONT, size=10)
+        r += 2 * ((len(table.signature) - 1) // 3)
 
     ws.freeze_panes = ws.cell(first, 1)
     ws.print_title_rows = f"{H1}:{H2}"
@@ -150,6 +203,3 @@ def render_xlsx(table: Table, path) -> None:
     ws.page_margins.left = ws.page_margins.right = ws.page_margins.top = ws.page_margins.bottom = m
     ws.page_margins.header = ws.page_margins.footer = 0.2
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    wb.properties.title = table.title
-    wb.properties.creator = "jixiao"
-    atomic_write(path, lambda tmp: wb.save(tmp))

@@ -241,7 +241,7 @@ def test_xlsx_out_has_a_sheet_of_rows(rb, tmp_path):
     res = CliRunner().invoke(main, ["score", str(RULEBOOK), str(src), "-o", str(out)])
     assert res.exit_code == 0, res.output
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["评分结果", "指标行"]
+    assert wb.sheetnames == ["评分结果", "指标行", "汇总"]
     units = list(wb["评分结果"].iter_rows(values_only=True))
     rows = list(wb["指标行"].iter_rows(values_only=True))
     assert rows[0] == ("单位", "指标", "行", "分值", "得分", "自评得分")

@@ -236,7 +236,7 @@ def test_explain_explains_every_row():
         assert line is not None, title
         assert line.endswith(f"得{printed}分（满分{points}分）。"), line
     satisfaction = next(l for l in lines if l.startswith("绩效指标/满意度："))
-    assert "越高越好" in satisfaction and "实际完成值98%" in satisfaction and "= 11" in satisfaction
+    assert "越高越好" in satisfaction and "实际完成值98%" in satisfaction and "计11.76分" in satisfaction
 
 
 def test_explain_of_the_rows_indicator_is_the_sum_of_its_rows():

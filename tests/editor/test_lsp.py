@@ -139,7 +139,8 @@ def test_hover_on_an_indicator_shows_points_and_criteria_in_words(session, ruleb
     assert "`财政供养人员控制率` · 4 points" in text
     assert "投入 / 预算配置 / 财政供养人员控制率" in text
     assert "每超出1人扣0.1分，扣完为止。" in text                  # as written
-    assert "criteria (from the rule): 超编人数 = max(在职人员数 - 编制数, 0)" in text   # generated
+    assert "criteria (from the rule): 超编人数 = 在职人员数超出编制数的部分（未超出的为0）" in text   # generated
+    assert "超编人数每1人扣0.1分，扣完为止" in text
     assert "扣完为止" in text.split("criteria (from the rule)")[1]
 
 

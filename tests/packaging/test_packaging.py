@@ -45,7 +45,9 @@ def test_wheel_installs_one_top_level_package(wheel):
     for data in ("jixiao/dsl/grammar.lark", "jixiao/stdlib_indicators/计分方法.jx",
                  "jixiao/stdlib_indicators/部门整体支出.jx", "jixiao/py.typed",
                  "jixiao/compiler/editor/web/index.html", "jixiao/compiler/editor/web/app.js",
-                 "jixiao/compiler/editor/web/app.css"):      # jixiao serve works offline: its page ships
+                 "jixiao/compiler/editor/web/app.css",
+                 "jixiao/compiler/publish/templates/report.html.j2", "jixiao/compiler/publish/templates/report.md.j2",
+                 "jixiao/compiler/publish/templates/report.css"):      # jixiao serve works offline: its page ships
         assert data in names
     # no tests, benchmarks or examples in the wheel
     assert not [n for n in names if "/tests/" in n or n.startswith(("jixiao/benchmarks", "jixiao/examples"))]
