@@ -7,7 +7,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from jixiao.compiler.api import compile_rulebook
-from jixiao.compiler.verify.interpreter import interpret_cohort, validate
+from jixiao.compiler.verify.cohort_interpreter import interpret_cohort
+from jixiao.compiler.verify.interpreter import validate
 
 RULEBOOK = Path(__file__).resolve().parents[2] / "stdlib_indicators" / "部门整体支出绩效评价（同类比较）.jx"
 RB = compile_rulebook(path=RULEBOOK)
