@@ -483,9 +483,20 @@ def generate(prog: ir.Program, checks: bool = True) -> str:
         return Gen(prog, checks).module()
 
 
+def runtime_source() -> str:
+    """The runtime as one text: runtime.py with runtime_cohort.py in place of the line
+    that imports it (and without that part's own import of the runtime's names)."""
+    main = RUNTIME_PATH.read_text(encoding="utf-8")
+    part = RUNTIME_PATH.with_name("runtime_cohort.py").read_text(encoding="utf-8")
+    part = "\n".join(line for line in part.split("\n") if not line.endswith("# jixiao: inlined-with-runtime"))
+    marked = [line for line in main.split("\n") if line.endswith("jixiao: inline runtime_cohort.py")]
+    assert len(marked) == 1, "runtime.py imports runtime_cohort.py on one marked line"
+    return main.replace(marked[0], part)
+
+
 def standalone(prog: ir.Program) -> str:
     """A module that runs with the standard library alone: runtime inlined, then the body."""
-    runtime = RUNTIME_PATH.read_text(encoding="utf-8")
+    runtime = runtime_source()
     body = generate(prog)
     return (HEADER + "# 独立模块：只依赖 Python 标准库 / standalone: needs only the Python standard library\n"
             + runtime + "\n\n# ───────────── evaluator ─────────────\n" + body.split("\n", 1)[1])
