@@ -1,0 +1,81 @@
+"""The SQL dialects the SQL backend writes: DuckDB, PostgreSQL, Spark SQL.
+
+Every value of a rulebook is an exact integer in SQL (``HUGEINT`` in DuckDB, ``NUMERIC``
+in PostgreSQL, ``DECIMAL(38,0)`` in Spark); a dialect says how to write such a literal,
+a truncating integer division, a remainder, a regular-expression test, a string literal
+and a quoted name. Rulebook text reaches SQL only through :meth:`Dialect.string` and
+:meth:`Dialect.ident`, which escape it.
+"""
+from __future__ import annotations
+
+
+class Dialect:
+    name = "duckdb"
+    int_type = "HUGEINT"
+    text_type = "VARCHAR"
+
+    def int(self, k: int) -> str:
+        """An integer literal of the exact integer type."""
+        return f"CAST({k} AS {self.int_type})"
+
+    def tdiv(self, a: str, b: str) -> str:
+        """a ÷ b truncated towards zero, for integers (b ≠ 0)."""
+        return f"({a} // {b})"
+
+    def mod(self, a: str, b: str) -> str:
+        """The remainder of the truncating division (the sign of ``a``)."""
+        return f"({a} % {b})"
+
+    def full_match(self, s: str, pattern: str) -> str:
+        return f"regexp_full_match({s}, {self.string(pattern)})"
+
+    def string(self, text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    def ident(self, name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    def to_int(self, digits: str) -> str:
+        """Text of decimal digits (with a leading ``-`` perhaps) as the exact integer type."""
+        return f"CAST({digits} AS {self.int_type})"
+
+    def to_text(self, x: str) -> str:
+        return f"CAST({x} AS {self.text_type})"
+
+
+class Postgres(Dialect):
+    name = "postgres"
+    int_type = "NUMERIC"
+    text_type = "TEXT"
+
+    def tdiv(self, a, b):
+        return f"div({a}, {b})"
+
+    def mod(self, a, b):
+        return f"mod({a}, {b})"
+
+    def full_match(self, s, pattern):
+        return f"({s} ~ {self.string('^(?:' + pattern + ')$')})"
+
+
+class Spark(Dialect):
+    name = "spark"
+    int_type = "DECIMAL(38,0)"
+    text_type = "STRING"
+
+    def tdiv(self, a, b):
+        # Spark's DIV gives a 64-bit integer and its decimal division keeps 6 digits of
+        # scale: the exact quotient is (a − a mod b) ÷ b, an integer, cast back
+        return f"CAST((({a}) - ({a}) % ({b})) / ({b}) AS {self.int_type})"
+
+    def full_match(self, s, pattern):
+        return f"({s} RLIKE {self.string('^(?:' + pattern + ')$')})"
+
+    def string(self, text):
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+    def ident(self, name):
+        return "`" + name.replace("`", "``") + "`"
+
+
+DIALECTS = {"duckdb": Dialect(), "postgres": Postgres(), "spark": Spark()}
