@@ -30,7 +30,7 @@ def check_paths(data: Path, out: Optional[Path], others=()) -> None:
 def score_file(rb: CompiledRulebook, data: Path, out: Optional[Path], *, mapping: Optional[Path] = None,
                sheet: Optional[str] = None, on_error: str = "stop", jobs: Optional[int] = None,
                rows: Optional[Path] = None, stdout: Optional[TextIO] = None,
-               progress: Optional[Callable[[int], None]] = None) -> tuple[int, list]:
+               progress: Optional[Callable[[int], None]] = None, engine: str = "python") -> tuple[int, list]:
     """Score every unit of ``data`` into ``out`` (CSV on ``stdout`` when None); returns
     (units scored, RowErrors of the rows skipped). Raises BadRows when ``on_error`` is
     "stop" and a row is bad, DataError for a file that cannot be read at all."""

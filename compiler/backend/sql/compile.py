@@ -138,6 +138,7 @@ class SqlPlan:
     total: str                   # SQL integer at ``total_scale``
     total_scale: int
     grade: str                   # SQL text
+    grade_index: str             # SQL integer: the grade's place in the bands
     input_scales: dict           # input name -> decimals accepted
 
     def fmt(self, x: str, scale: int) -> str:
@@ -752,7 +753,7 @@ class Compiler:
         inds = sorted(p.walk(), key=lambda n: n.index)
         na = [self.NA.get(i.index) or "FALSE" for i in inds]
         return SqlPlan(p, self.d, layers, self.scale, ok, [self.S[i.index][0] for i in inds], na,
-                       self.total_sql, self.total_scale, self.grade_sql, self.input_scales)
+                       self.total_sql, self.total_scale, self.grade_sql, self.grade_ix, self.input_scales)
 
     def items(self) -> list:
         """(kind, key, object): locals, raw scores of ruled indicators, rounded scores."""
@@ -1017,6 +1018,7 @@ class Compiler:
         if self.guards:
             layers[-1].columns.append(("_okv", "(" + " AND ".join(self.guards) + ")"))
             self.okcols.append("_okv")
+        self.grade_ix = g
         self.grade_sql = "(CASE " + " ".join(f"WHEN {g} = {k} THEN {d.string(nm)}" for k, nm in enumerate(names)) + " END)"
 
     def _dec_scale(self, v: Num, e) -> int:
