@@ -513,6 +513,9 @@ class Compiler:
             return self.call(e)
         if isinstance(e, ir.Tiers):
             return self.tiers(e)
+        if isinstance(e, ir.Unscorable):          # E0721 where it is reached: the Python path says so
+            self.guard("FALSE")
+            return NAv()
         what = {ir.Rated: ("人工评定（评定得分）", "hand-scored indicators (人工评定 / 评定 A 至 B)"),
                 ir.Unscorable: ("无法计分", "无法计分 (unscorable tiers)"),
                 ir.Aggregate: ("列表的计数与合计", "aggregates over lists"),
@@ -650,11 +653,17 @@ class Compiler:
         self.inputs = {}
         oks = []
         for inp in self.p.inputs:
-            if inp.optional:
-                _refuse(inp.span, "条件输入（仅当）与评定得分", "conditional inputs (仅当) and evaluators' picks")
+            if inp.rated_of is not None:
+                _refuse(inp.span, "人工评定（评定得分）", "hand-scored indicators (人工评定 / 评定 A 至 B)")
             k = inp.kind
             cell = self.cells(inp)
             a = f"_x{inp.index}"
+            if inp.only_if is not None:
+                if isinstance(cell, list):
+                    _refuse(inp.span, "逐项分列的条件清单", "a conditional checklist given a column per item")
+                # given or left out (an empty cell): which one must agree with its condition
+                layer.columns.append((f"_given{inp.index}", f"NOT ({cell} IS NULL OR {cell} = '')"))
+            start = len(oks)
             if k in NUMERIC_KINDS:
                 S = DECIMALS[k]
                 for b in (inp.lo, inp.hi):
@@ -703,7 +712,7 @@ class Compiler:
                         items.append((f"{a}_{j}", f"({c} IN ({tw}))"))
                     oks.append(("(" + " AND ".join(f"({c} IN ({tw}, {fw}))" for c in cell) + ")", []))
                 else:
-                    seps = "，、;；| "
+                    seps = ",，、;；| "
                     allw = ", ".join(d.string(w) for w in sorted(runtime.ALL_MET_WORDS))
                     digits = d.full_match(cell, f"[01]{{{n}}}")
                     listed = " OR ".join(d.full_match(cell, W + f"(?:{_re_escape(s)}{W}){{{n - 1}}}") for s in seps) \
@@ -716,9 +725,26 @@ class Compiler:
                     oks.append((f"({cell} IN ({allw}) OR {digits} OR {listed})", []))
                 layer.columns.extend(items)
                 self.inputs[inp.index] = Check([x for x, _ in items], inp.type.weights)
+            elif k == "date":
+                m = d.full_match(cell, "[0-9]{4}-[0-9]{2}-[0-9]{2}")
+                layer.columns.append((a, f"(CASE WHEN {m} THEN {d.day_number(cell)} END)"))
+                conds = [f"{a} IS NOT NULL"]
+                lo, hi = int(ir.DATE_MIN), int(ir.DATE_MAX)
+                if inp.lo is not None:
+                    lo = max(lo, int(inp.lo) + (1 if inp.lo_open else 0))
+                    conds.append(f"{a} {'>' if inp.lo_open else '>='} {d.int(int(inp.lo))}")
+                if inp.hi is not None:
+                    hi = min(hi, int(inp.hi) - (1 if inp.hi_open else 0))
+                    conds.append(f"{a} {'<' if inp.hi_open else '<='} {d.int(int(inp.hi))}")
+                oks.append((m, conds))
+                self.inputs[inp.index] = Num(a, lo, hi, 1)
             else:
                 _refuse(inp.span, {"date": "日期输入", "list": "列表输入", "text": "文本输入"}.get(k, "此种输入"),
                         {"date": "date inputs", "list": "list inputs", "text": "text inputs"}.get(k, "this kind of input"))
+            if inp.only_if is not None:
+                oks[start:] = [(f"(NOT _given{inp.index} OR {m})".replace("_given" + str(inp.index),
+                                f"({cell} IS NOT NULL AND {cell} <> '')"),
+                                [f"({a} IS NULL OR {c})" for c in cs]) for m, cs in oks[start:]]
         # the range conditions read the parsed columns: checked in the next layer
         self.parse_ok = " AND ".join(m for m, _ in oks) or "TRUE"
         self.range_ok = [c for _, cs in oks for c in cs]
@@ -729,8 +755,6 @@ class Compiler:
         p = self.p
         if p.row_parts:
             _refuse(p.row_parts[0].span, "指标行", "indicator rows (指标行)")
-        if p.verifies:
-            _refuse(p.verifies[0].span, "核对", "cross-checks (核对)")
         first = Layer()
         parse_ok = self.parse_inputs(first)
         first.columns.append(("_okp", f"({parse_ok})"))
@@ -758,6 +782,11 @@ class Compiler:
     def items(self) -> list:
         """(kind, key, object): locals, raw scores of ruled indicators, rounded scores."""
         out = []
+        for inp in self.p.inputs:
+            if inp.only_if is not None:
+                out.append(("present", ("P", inp.index), inp))
+        for n, v in enumerate(self.p.verifies):
+            out.append(("verify", ("V", n), v))
         for n, loc in enumerate(self.locals):
             out.append(("local", ("L", n), loc))
         for ind in self.p.walk():
@@ -772,7 +801,8 @@ class Compiler:
             if obj.score is not None:
                 return {("R", obj.index)}
             return {("S", c.index) for c in obj.children}
-        e = obj.expr if kind == "local" else obj.score
+        e = {"local": lambda: obj.expr, "raw": lambda: obj.score, "present": lambda: obj.only_if,
+             "verify": lambda: obj.cond}[kind]()
         out = set()
         for x in ir.walk(e):
             if isinstance(x, ir.LocalRef):
@@ -805,6 +835,15 @@ class Compiler:
     def compile_item(self, item, layer: Layer):
         kind, key, obj = item
         self.guards, self.path = [], None
+        if kind in ("present", "verify"):
+            c = self.ev(obj.only_if if kind == "present" else obj.cond)
+            if not isinstance(c, Bool):
+                _refuse(obj.span, "此种条件", "a condition of this kind")
+            alias = f"_pr{obj.index}" if kind == "present" else f"_ck{key[1]}"
+            cond = f"(_given{obj.index} = {c.sql})" if kind == "present" else c.sql
+            layer.columns.append((alias, "(" + " AND ".join([cond] + self.guards) + ")"))
+            self.okcols.append(alias)
+            return
         if kind == "local":
             n = key[1]
             v = self.ev(obj.expr)

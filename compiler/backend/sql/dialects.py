@@ -42,6 +42,10 @@ class Dialect:
     def to_text(self, x: str) -> str:
         return f"CAST({x} AS {self.text_type})"
 
+    def day_number(self, text: str) -> str:
+        """An ISO date's day number (0001-01-01 is 1), NULL for no such date."""
+        return f"CAST(date_diff('day', DATE '0001-01-01', TRY_CAST({text} AS DATE)) + 1 AS {self.int_type})"
+
 
 class Postgres(Dialect):
     name = "postgres"
@@ -57,6 +61,9 @@ class Postgres(Dialect):
     def full_match(self, s, pattern):
         return f"({s} ~ {self.string('^(?:' + pattern + ')$')})"
 
+    def day_number(self, text):
+        return f"CAST((CAST({text} AS DATE) - DATE '0001-01-01') + 1 AS {self.int_type})"
+
 
 class Spark(Dialect):
     name = "spark"
@@ -70,6 +77,9 @@ class Spark(Dialect):
 
     def full_match(self, s, pattern):
         return f"({s} RLIKE {self.string('^(?:' + pattern + ')$')})"
+
+    def day_number(self, text):
+        return f"CAST(datediff(CAST({text} AS DATE), DATE '0001-01-01') + 1 AS {self.int_type})"
 
     def string(self, text):
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
