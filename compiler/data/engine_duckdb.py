@@ -159,7 +159,7 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
                                     for k, nm in enumerate(names)) + " END)"
     parts = [f"COALESCE({cell(c)}, '')" for c in columns.id_columns]
     parts += [sql for _, sql in pl.formatted()[:-1]] + [grade_csv]
-    line = " || ',' || ".join(parts) + " || chr(13)"
+    line = "concat_ws(',', " + ", ".join(parts) + ") || chr(13)"
     src = (f"(SELECT * FROM (SELECT row_number() OVER () AS _rn, line AS _line FROM read_csv({d.string(str(data))}, "
            f"columns={{'line': 'VARCHAR'}}, header=false, delim='\x01', quote='', escape='', auto_detect=false, "
            f"strict_mode=false, null_padding=false)) "

@@ -33,6 +33,7 @@ import attrs
 
 from ....dsl import ir
 from ....dsl.diagnostics import JixiaoError, Label, make
+from ....dsl.ir import fmt_decimal
 
 from .. import runtime
 from .dialects import DIALECTS, Dialect
@@ -140,16 +141,18 @@ class SqlPlan:
     grade: str                   # SQL text
     grade_index: str             # SQL integer: the grade's place in the bands
     input_scales: dict           # input name -> decimals accepted
+    score_bounds: list = attrs.field(factory=list)   # (lo, hi) of each score integer
+    total_bounds: tuple = (None, None)
 
-    def fmt(self, x: str, scale: int) -> str:
-        return fmt_sql(self.dialect, x, scale)
+    def fmt(self, x: str, scale: int, bounds=(None, None)) -> str:
+        return fmt_sql(self.dialect, x, scale, bounds)
 
     def formatted(self) -> list:
         """(header, SQL text) of every result column: the indicators, 总分, 等级."""
         from ...data.results import indicator_headers_of
         heads = indicator_headers_of(self.program)
-        out = [(h, self.fmt(s, self.scale)) for h, s in zip(heads, self.scores)]
-        out.append(("总分", self.fmt(self.total, self.total_scale)))
+        out = [(h, self.fmt(s, self.scale, b)) for h, s, b in zip(heads, self.scores, self.score_bounds)]
+        out.append(("总分", self.fmt(self.total, self.total_scale, self.total_bounds)))
         out.append(("等级", self.grade))
         return out
 
@@ -173,12 +176,23 @@ class SqlPlan:
         return "WITH " + ",\n".join(parts) + f"\nSELECT {sel}\nFROM {prev}"
 
 
-def fmt_sql(d: Dialect, x: str, scale: int) -> str:
+LOOKUP_MAX = 20001
+
+
+def fmt_sql(d: Dialect, x: str, scale: int, bounds=(None, None)) -> str:
     """SQL text of the integer ``x`` × 10^-scale as ``fmt_decimal`` writes it: no exponent,
-    no trailing zeros, no trailing point (3, 0.5, -1.25)."""
+    no trailing zeros, no trailing point (3, 0.5, -1.25). In DuckDB a value known to lie in
+    a range of at most LOOKUP_MAX integers is looked up in a list of the texts (a score
+    takes few values: ~20× faster than formatting it)."""
+    lo, hi = bounds
     if scale == 0:
         return d.to_text(x)
-    p = d.int(10 ** scale)
+    if d.name == "duckdb" and lo is not None and hi - lo < LOOKUP_MAX:
+        texts = ", ".join("'" + fmt_decimal(Decimal(k).scaleb(-scale)) + "'" for k in range(lo, hi + 1))
+        return f"list_extract([{texts}], CAST({x} AS INTEGER) - ({lo - 1}))"
+    if d.name == "duckdb" and lo is not None and max(abs(lo), abs(hi)) < 2 ** 62:
+        x = f"CAST({x} AS BIGINT)"
+    p = d.int(10 ** scale) if not x.startswith("CAST(") or "BIGINT" not in x else str(10 ** scale)
     a = f"abs({x})"
     frac = f"TRIM(TRAILING '0' FROM lpad({d.to_text(d.mod(a, p))}, {scale}, '0'))"
     return (f"(CASE WHEN {x} < 0 THEN '-' ELSE '' END || {d.to_text(d.tdiv(a, p))} || "
@@ -646,12 +660,17 @@ class Compiler:
             _refuse(e.span, "此种输入", "this kind of input")
         return v
 
-    def parse_inputs(self, layer: Layer) -> str:
-        """Columns of the parsed inputs; returns the SQL condition that every cell is in the
-        plain form the SQL path accepts."""
+    def parse_inputs(self, layer: Layer, items_layer: Layer) -> None:
+        """Columns of the parsed inputs (``layer``; a checklist's items in ``items_layer``),
+        NULL where a cell is not in the plain form the SQL path accepts; ``self.input_ok``
+        the conditions that every cell is (over both layers)."""
         d = self.d
         self.inputs = {}
-        oks = []
+        oks = []                     # per input: conditions over the parsed columns
+
+        def words(c):
+            return ("(CASE " + c + " " + " ".join(f"WHEN {d.string(w)} THEN {'TRUE' if w in runtime.TRUE_WORDS else 'FALSE'}"
+                                                for w in sorted(runtime.TRUE_WORDS | runtime.FALSE_WORDS)) + " END)")
         for inp in self.p.inputs:
             if inp.rated_of is not None:
                 _refuse(inp.span, "人工评定（评定得分）", "hand-scored indicators (人工评定 / 评定 A 至 B)")
@@ -676,55 +695,51 @@ class Compiler:
                 self.input_scales[inp.name] = S
                 pat = f"-?[0-9]{{1,{I}}}" + (f"(\\.[0-9]{{1,{S}}})?" if S else "")
                 m = d.full_match(cell, pat)
-                digits = f"split_part({cell}, '.', 1)" + (f" || rpad(split_part({cell}, '.', 2), {S}, '0')" if S else "")
-                layer.columns.append((a, f"(CASE WHEN {m} THEN {d.to_int(digits)} END)"))
+                layer.columns.append((a, f"(CASE WHEN {m} THEN {d.scaled(cell, S, I)} END)"))
                 P = 10 ** S
                 lo, hi = -(10 ** (I + S)) + 1, 10 ** (I + S) - 1
-                conds = [m]
+                conds = [f"{a} IS NOT NULL"]
                 if inp.lo is not None:
                     lo = max(lo, int(inp.lo * P) + (1 if inp.lo_open else 0))
                     conds.append(f"{a} {'>' if inp.lo_open else '>='} {d.int(int(inp.lo * P))}")
                 if inp.hi is not None:
                     hi = min(hi, int(inp.hi * P) - (1 if inp.hi_open else 0))
                     conds.append(f"{a} {'<' if inp.hi_open else '<='} {d.int(int(inp.hi * P))}")
-                oks.append((m, conds[1:]))
+                oks.append(conds)
                 self.inputs[inp.index] = Num(a, lo, hi, P)
             elif k == "boolean":
-                tw = ", ".join(d.string(w) for w in sorted(runtime.TRUE_WORDS))
-                fw = ", ".join(d.string(w) for w in sorted(runtime.FALSE_WORDS))
-                layer.columns.append((a, f"({cell} IN ({tw}))"))
-                oks.append((f"({cell} IN ({tw}, {fw}))", []))
+                layer.columns.append((a, words(cell)))
+                oks.append([f"{a} IS NOT NULL"])
                 self.inputs[inp.index] = Bool(a)
             elif k == "grade":
-                ms = ", ".join(d.string(m) for m in inp.members)
-                layer.columns.append((a, cell))
-                oks.append((f"({cell} IN ({ms}))", []))
+                layer.columns.append((a, "(CASE " + cell + " " + " ".join(f"WHEN {d.string(m)} THEN {d.string(m)}"
+                                                                         for m in inp.members) + " END)"))
+                oks.append([f"{a} IS NOT NULL"])
                 self.inputs[inp.index] = Enum(a)
             elif k == "checklist":
                 n = len(inp.members)
-                words = sorted(runtime.TRUE_WORDS | runtime.FALSE_WORDS, key=lambda w: (-len(w), w))
-                W = "(?:" + "|".join(_re_escape(w) for w in words) + ")"
-                tw = ", ".join(d.string(w) for w in sorted(runtime.TRUE_WORDS))
                 items = []
                 if isinstance(cell, list):          # a column per item
-                    fw = ", ".join(d.string(w) for w in sorted(runtime.FALSE_WORDS))
                     for j, c in enumerate(cell):
-                        items.append((f"{a}_{j}", f"({c} IN ({tw}))"))
-                    oks.append(("(" + " AND ".join(f"({c} IN ({tw}, {fw}))" for c in cell) + ")", []))
+                        layer.columns.append((f"{a}_{j}", words(c)))
+                    oks.append([f"{a}_{j} IS NOT NULL" for j in range(n)])
                 else:
-                    seps = ",，、;；| "
-                    allw = ", ".join(d.string(w) for w in sorted(runtime.ALL_MET_WORDS))
+                    # 全部符合 / all; n digits 1 and 0; or n words with one separator (the first of the
+                    # separators that occurs, as the Python path splits)
+                    allw = " OR ".join(f"{cell} = {d.string(w)}" for w in sorted(runtime.ALL_MET_WORDS))
                     digits = d.full_match(cell, f"[01]{{{n}}}")
-                    listed = " OR ".join(d.full_match(cell, W + f"(?:{_re_escape(s)}{W}){{{n - 1}}}") for s in seps) \
-                        if n > 1 else d.full_match(cell, W)
-                    norm = f"translate({cell}, {d.string(seps)}, {d.string('、' * len(seps))})"
+                    seps = [",", "，", "、", ";", "；", " ", "|"]
+                    sep = "(CASE " + " ".join(f"WHEN {d.contains(cell, d.string(x))} THEN {d.string(x)}" for x in seps) \
+                        + " ELSE chr(1) END)"
+                    layer.columns.append((f"_m{inp.index}", f"(CASE WHEN {allw} THEN 1 WHEN {digits} THEN 2 ELSE 3 END)"))
+                    layer.columns.append((f"_l{inp.index}", d.split(cell, sep)))
+                    lst, mode = f"_l{inp.index}", f"_m{inp.index}"
                     for j in range(n):
-                        items.append((f"{a}_{j}", f"(CASE WHEN {cell} IN ({allw}) THEN TRUE WHEN {digits} THEN "
-                                                  f"substr({cell}, {j + 1}, 1) = '1' ELSE split_part({norm}, '、', {j + 1}) "
-                                                  f"IN ({tw}) END)"))
-                    oks.append((f"({cell} IN ({allw}) OR {digits} OR {listed})", []))
-                layer.columns.extend(items)
-                self.inputs[inp.index] = Check([x for x, _ in items], inp.type.weights)
+                        items_layer.columns.append((f"{a}_{j}", f"(CASE {mode} WHEN 1 THEN TRUE WHEN 2 THEN "
+                                                              f"substr({cell}, {j + 1}, 1) = '1' ELSE "
+                                                              f"{words(d.item(lst, j + 1))} END)"))
+                    oks.append([f"({mode} < 3 OR {d.length(lst)} = {n})"] + [f"{a}_{j} IS NOT NULL" for j in range(n)])
+                self.inputs[inp.index] = Check([f"{a}_{j}" for j in range(n)], inp.type.weights)
             elif k == "date":
                 m = d.full_match(cell, "[0-9]{4}-[0-9]{2}-[0-9]{2}")
                 layer.columns.append((a, f"(CASE WHEN {m} THEN {d.day_number(cell)} END)"))
@@ -736,36 +751,29 @@ class Compiler:
                 if inp.hi is not None:
                     hi = min(hi, int(inp.hi) - (1 if inp.hi_open else 0))
                     conds.append(f"{a} {'<' if inp.hi_open else '<='} {d.int(int(inp.hi))}")
-                oks.append((m, conds))
+                oks.append(conds)
                 self.inputs[inp.index] = Num(a, lo, hi, 1)
             else:
-                _refuse(inp.span, {"date": "日期输入", "list": "列表输入", "text": "文本输入"}.get(k, "此种输入"),
-                        {"date": "date inputs", "list": "list inputs", "text": "text inputs"}.get(k, "this kind of input"))
+                _refuse(inp.span, {"list": "列表输入", "text": "文本输入"}.get(k, "此种输入"),
+                        {"list": "list inputs", "text": "text inputs"}.get(k, "this kind of input"))
             if inp.only_if is not None:
-                oks[start:] = [(f"(NOT _given{inp.index} OR {m})".replace("_given" + str(inp.index),
-                                f"({cell} IS NOT NULL AND {cell} <> '')"),
-                                [f"({a} IS NULL OR {c})" for c in cs]) for m, cs in oks[start:]]
-        # the range conditions read the parsed columns: checked in the next layer
-        self.parse_ok = " AND ".join(m for m, _ in oks) or "TRUE"
-        self.range_ok = [c for _, cs in oks for c in cs]
-        return self.parse_ok
+                oks[start:] = [[f"(NOT _given{inp.index} OR ({' AND '.join(cs)}))"] for cs in oks[start:]]
+        self.input_ok = [c for cs in oks for c in cs]
 
     # ── the program ──
     def build(self) -> SqlPlan:
         p = self.p
         if p.row_parts:
             _refuse(p.row_parts[0].span, "指标行", "indicator rows (指标行)")
-        first = Layer()
-        parse_ok = self.parse_inputs(first)
-        first.columns.append(("_okp", f"({parse_ok})"))
-        layers = [first]
-        self.okcols.append("_okp")
+        first, second = Layer(), Layer()
+        self.parse_inputs(first, second)
+        layers = [first, second]
         items = self.items()
         depth = self.depths(items)
-        if self.range_ok:
-            layers.append(Layer([("_okr", "(" + " AND ".join(self.range_ok) + ")")]))
-            self.okcols.append("_okr")
         base = len(layers)
+        if self.input_ok:
+            layers.append(Layer([("_okin", "(" + " AND ".join(self.input_ok) + ")")]))
+            self.okcols.append("_okin")
         for item in sorted(items, key=lambda it: (depth[it[1]], it[1])):
             k = base + depth[item[1]]
             while len(layers) <= k:
@@ -777,7 +785,8 @@ class Compiler:
         inds = sorted(p.walk(), key=lambda n: n.index)
         na = [self.NA.get(i.index) or "FALSE" for i in inds]
         return SqlPlan(p, self.d, layers, self.scale, ok, [self.S[i.index][0] for i in inds], na,
-                       self.total_sql, self.total_scale, self.grade_sql, self.grade_ix, self.input_scales)
+                       self.total_sql, self.total_scale, self.grade_sql, self.grade_ix, self.input_scales,
+                       [self.S[i.index][1:] for i in inds], self.total_bounds)
 
     def items(self) -> list:
         """(kind, key, object): locals, raw scores of ruled indicators, rounded scores."""
@@ -1015,6 +1024,7 @@ class Compiler:
         ts = self._dec_scale(tot, p.total_rule)
         L1.columns.append(("_tot", self.mulk(tot.n, 10 ** ts // tot.dc) if tot.dc != 10 ** ts else tot.n))
         tot_col = Num("_tot", tot.lo * (10 ** ts // tot.dc), tot.hi * (10 ** ts // tot.dc), 10 ** ts)
+        self.total_bounds = (tot_col.lo, tot_col.hi)
         if exact is not None:
             L1.columns.append(("_ex", exact.n))
             if exact.ds is not None:

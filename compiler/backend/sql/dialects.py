@@ -42,6 +42,27 @@ class Dialect:
     def to_text(self, x: str) -> str:
         return f"CAST({x} AS {self.text_type})"
 
+    def scaled(self, text: str, S: int, I: int) -> str:
+        """Plain decimal text with at most I integer digits and S decimals (checked by the
+        caller) as the exact integer value × 10^S."""
+        if I + S <= 18:
+            return f"CAST(CAST(CAST({text} AS DECIMAL(18,{S})) * {10 ** S} AS BIGINT) AS {self.int_type})"
+        return f"CAST(CAST({text} AS DECIMAL(38,{S})) * {10 ** S} AS {self.int_type})"
+
+    def contains(self, text: str, part: str) -> str:
+        return f"contains({text}, {part})"
+
+    def split(self, text: str, sep: str) -> str:
+        """The parts of ``text`` between occurrences of ``sep`` (a list)."""
+        return f"string_split({text}, {sep})"
+
+    def length(self, parts: str) -> str:
+        return f"len({parts})"
+
+    def item(self, parts: str, k: int) -> str:
+        """The k-th part (1-based), NULL past the end."""
+        return f"list_extract({parts}, {k})"
+
     def day_number(self, text: str) -> str:
         """An ISO date's day number (0001-01-01 is 1), NULL for no such date."""
         return f"CAST(date_diff('day', DATE '0001-01-01', TRY_CAST({text} AS DATE)) + 1 AS {self.int_type})"
@@ -61,6 +82,21 @@ class Postgres(Dialect):
     def full_match(self, s, pattern):
         return f"({s} ~ {self.string('^(?:' + pattern + ')$')})"
 
+    def scaled(self, text, S, I):
+        return f"CAST(CAST({text} AS NUMERIC({I + S},{S})) * {10 ** S} AS NUMERIC)"
+
+    def contains(self, text, part):
+        return f"(strpos({text}, {part}) > 0)"
+
+    def split(self, text, sep):
+        return f"string_to_array({text}, {sep})"
+
+    def length(self, parts):
+        return f"cardinality({parts})"
+
+    def item(self, parts, k):
+        return f"({parts})[{k}]"
+
     def day_number(self, text):
         return f"CAST((CAST({text} AS DATE) - DATE '0001-01-01') + 1 AS {self.int_type})"
 
@@ -77,6 +113,22 @@ class Spark(Dialect):
 
     def full_match(self, s, pattern):
         return f"({s} RLIKE {self.string('^(?:' + pattern + ')$')})"
+
+    def scaled(self, text, S, I):
+        return f"CAST(CAST({text} AS DECIMAL({I + S},{S})) * {10 ** S} AS {self.int_type})"
+
+    def contains(self, text, part):
+        return f"(instr({text}, {part}) > 0)"
+
+    def split(self, text, sep):
+        # Spark's split takes a regular expression: the separator quoted
+        return f"split({text}, concat('\\\\Q', {sep}, '\\\\E'))"
+
+    def length(self, parts):
+        return f"size({parts})"
+
+    def item(self, parts, k):
+        return f"try_element_at({parts}, {k})"
 
     def day_number(self, text):
         return f"CAST(datediff(CAST({text} AS DATE), DATE '0001-01-01') + 1 AS {self.int_type})"
