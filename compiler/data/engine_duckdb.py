@@ -34,9 +34,9 @@ from .writers import _fmt, _Formats
 
 # Python's str.strip() whitespace: a row of only these (and commas) is blank and skipped
 _SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}"
-# below this many bytes of CSV the Python engine is as fast (DuckDB's start and the
+# below this many bytes of CSV (~10,000 units) the Python engine is as fast (DuckDB's start and the
 # planning of a large query cost ~0.5 s); `--engine auto` then keeps Python
-AUTO_MIN_BYTES = 8_000_000
+AUTO_MIN_BYTES = 4_000_000
 
 
 def available() -> bool:
@@ -103,6 +103,12 @@ def eligible(rb: CompiledRulebook, data: Path, out: Optional[Path], rows=None) -
 def use(rb: CompiledRulebook, data: Path, out: Optional[Path], rows, engine: str) -> bool:
     """Does the job take the DuckDB engine? "duckdb": yes, or DataError / Unsupported saying
     why it cannot; "auto": when it can and the file is large enough to gain."""
+    if engine == "auto":
+        try:
+            if data.is_dir() or data.stat().st_size < AUTO_MIN_BYTES:
+                return False
+        except OSError:
+            return False
     why = eligible(rb, data, out, rows)
     if engine == "duckdb":
         if why is not None:
@@ -111,12 +117,7 @@ def use(rb: CompiledRulebook, data: Path, out: Optional[Path], rows, engine: str
         if refused is not None:
             raise refused
         return True
-    if why is not None or plan_of(rb) is not None:
-        return False
-    try:
-        return data.stat().st_size >= AUTO_MIN_BYTES
-    except OSError:
-        return False
+    return why is None and plan_of(rb) is None
 
 
 def _csv_text(value: str) -> str:

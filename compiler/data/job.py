@@ -33,8 +33,16 @@ def score_file(rb: CompiledRulebook, data: Path, out: Optional[Path], *, mapping
                progress: Optional[Callable[[int], None]] = None, engine: str = "python") -> tuple[int, list]:
     """Score every unit of ``data`` into ``out`` (CSV on ``stdout`` when None); returns
     (units scored, RowErrors of the rows skipped). Raises BadRows when ``on_error`` is
-    "stop" and a row is bad, DataError for a file that cannot be read at all."""
+    "stop" and a row is bad, DataError for a file that cannot be read at all. ``engine``:
+    "python", "duckdb" (compiler.data.engine_duckdb: CSV to CSV in exact SQL; DataError
+    where it cannot take the job, Unsupported for a rulebook the SQL backend refuses) or
+    "auto" (DuckDB where it is installed, takes the job and the file is large enough)."""
     check_paths(data, out, (rows, mapping))
+    if engine != "python":
+        from . import engine_duckdb
+        if engine_duckdb.use(rb, data, out, rows, engine):
+            return engine_duckdb.score_csv_duckdb(rb, data, out, mapping=load_mapping(mapping) if mapping else None,
+                                                  on_error=on_error, progress=progress, threads=jobs)
     jobs = jobs or os.cpu_count() or 1
     maps = load_mapping(mapping) if mapping else None
     errors: list = []
