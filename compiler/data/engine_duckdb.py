@@ -166,9 +166,10 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
            f"strict_mode=false, null_padding=false)) "
            f"WHERE _rn > 1 AND NOT regexp_full_match(COALESCE(_line, ''), '[{_SPACE},]*'))")
     passthrough = [("_rn", "_rn"), ("_line", "_line"), ("_c", "string_split(_line, ',')")]
-    ok = f"({pl.ok})"
-    final = [("_rn", "_rn"), ("_ok", ok), ("_out", f"CASE WHEN {ok} THEN {line} END"),
-             ("_src", f"CASE WHEN NOT {ok} THEN _line END")]
+    from ..backend.sql.compile import Layer
+    pl.layers.append(Layer([("_okall", f"({pl.ok})")]))       # once, read by the three columns below
+    final = [("_rn", "_rn"), ("_ok", "_okall"), ("_out", f"CASE WHEN _okall THEN {line} END"),
+             ("_src", "CASE WHEN NOT _okall THEN _line END")]
     query = pl.query(src, passthrough, final)
     con = duckdb.connect(":memory:")
     try:

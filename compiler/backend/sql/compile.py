@@ -733,7 +733,8 @@ class Compiler:
                         + " ELSE chr(1) END)"
                     layer.columns.append((f"_m{inp.index}", f"(CASE WHEN {allw} THEN 1 WHEN {digits} THEN 2 ELSE 3 END)"))
                     layer.columns.append((f"_l{inp.index}", d.split(cell, sep)))
-                    lst, mode = f"_l{inp.index}", f"_m{inp.index}"
+                    layer.columns.append((f"_t{inp.index}", cell))       # the items' layer reads the cell
+                    lst, mode, cell = f"_l{inp.index}", f"_m{inp.index}", f"_t{inp.index}"
                     for j in range(n):
                         items_layer.columns.append((f"{a}_{j}", f"(CASE {mode} WHEN 1 THEN TRUE WHEN 2 THEN "
                                                               f"substr({cell}, {j + 1}, 1) = '1' ELSE "
