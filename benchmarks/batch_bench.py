@@ -1,11 +1,16 @@
 """Batch throughput: N generated units through `jixiao score` from CSV to CSV (not a test).
 
     python benchmarks/batch_bench.py [--units 1000000] [--jobs 2] [--repeat 3] [--keep units.csv]
+                                     [--engines python,duckdb] [--sample 100000]
 
 Prints, in one run: the time and peak memory (resident set of the whole process tree,
-sampled every 50 ms) of `jixiao score RULEBOOK units.csv -o scores.csv`, units per
-second, and the same for the I/O floor: a bare standard-library loop that reads the same
-CSV and writes one column back. The ratio of the two is the cost of scoring.
+sampled every 50 ms) of `jixiao score RULEBOOK units.csv -o scores.csv --engine E` for
+each engine (python: worker processes; duckdb: the rulebook as exact SQL in DuckDB),
+units per second, and the same for the I/O floor: a bare standard-library loop that
+reads the same CSV and writes one column back. The ratio of each to the floor is the
+cost of scoring. The DuckDB engine's output is then checked against the Python engine's:
+every line when both ran, else a sample of --sample units spread over the file, scored
+by the Python engine in the same run.
 
 Then, on the first 20,000 units in this one process, where a worker's time goes per
 unit (splitting the record, converting its cells, evaluating, formatting the scores)
@@ -118,6 +123,9 @@ def main():
     ap.add_argument("--units", type=int, default=1_000_000)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--keep", type=Path, help="keep the generated CSV here (reused if it exists)")
+    ap.add_argument("--engines", default="python,duckdb", help="engines to time, comma-separated")
+    ap.add_argument("--sample", type=int, default=100_000,
+                    help="units checked equal to the Python engine when it is not timed on the whole file")
     ap.add_argument("--repeat", type=int, default=1,
                     help="run the floor and jixiao alternately this many times; the fastest of each is kept "
                          "(on a shared machine the minimum is the least disturbed measurement)")
@@ -131,25 +139,34 @@ def main():
               f"({data.stat().st_size / 1e6:.0f} MB)")
     floor_py = tmp / "floor.py"
     floor_py.write_text(FLOOR, encoding="utf-8")
-    jixiao = [sys.executable, "-m", "jixiao.compiler.cli", "score", str(RULEBOOK), str(data),
-              "-o", str(tmp / "scores.csv"), "-j", str(args.jobs)]
-    floors, runs = [], []
+    engines = [e for e in args.engines.split(",") if e]
+
+    def jixiao(engine, src=data):
+        return [sys.executable, "-m", "jixiao.compiler.cli", "score", str(RULEBOOK), str(src),
+                "-o", str(tmp / f"scores-{engine}.csv"), "-j", str(args.jobs), "--engine", engine]
+    floors, runs = [], {e: [] for e in engines}
     for r in range(args.repeat):
         floors.append(measure([sys.executable, str(floor_py), str(data), str(tmp / "floor.csv")]))
-        runs.append(measure(jixiao))
+        for e in engines:
+            runs[e].append(measure(jixiao(e)))
         if args.repeat > 1:
-            print(f"run {r + 1}: floor {floors[-1][0]:.1f} s, jixiao {runs[-1][0]:.1f} s "
-                  f"({runs[-1][0] / floors[-1][0]:.2f}×), peak {runs[-1][1]:.0f} MB")
+            print(f"run {r + 1}: floor {floors[-1][0]:.1f} s, " + ", ".join(
+                f"{e} {runs[e][-1][0]:.1f} s ({runs[e][-1][0] / floors[-1][0]:.2f}×, peak {runs[e][-1][1]:.0f} MB)"
+                for e in engines))
     t_floor, m_floor = min(t for t, _ in floors), max(m for _, m in floors)
-    t_jx, m_jx = min(t for t, _ in runs), max(m for _, m in runs)
-    with open(tmp / "scores.csv", encoding="utf-8-sig") as f:
-        rows = sum(1 for _ in f) - 1
     n = args.units
     best = " (fastest of each)" if args.repeat > 1 else ""
-    print(f"{'':<32}{'seconds':>10}{'units/s':>12}{'peak MB':>10}{'× floor':>9}{best}")
-    print(f"{'I/O floor (csv read + 1 column)':<32}{t_floor:>10.1f}{n / t_floor:>12,.0f}{m_floor:>10.0f}{1:>9.2f}")
-    print(f"{'jixiao score, -j ' + str(args.jobs):<32}{t_jx:>10.1f}{n / t_jx:>12,.0f}{m_jx:>10.0f}{t_jx / t_floor:>9.2f}")
-    print(f"scored rows written: {rows:,}")
+    print(f"{'':<34}{'seconds':>10}{'units/s':>12}{'peak MB':>10}{'× floor':>9}{best}")
+    print(f"{'I/O floor (csv read + 1 column)':<34}{t_floor:>10.1f}{n / t_floor:>12,.0f}{m_floor:>10.0f}{1:>9.2f}")
+    for e in engines:
+        t_jx, m_jx = min(t for t, _ in runs[e]), max(m for _, m in runs[e])
+        label = f"jixiao score --engine {e}" + (f" -j {args.jobs}" if e == "python" else "")
+        print(f"{label:<34}{t_jx:>10.1f}{n / t_jx:>12,.0f}{m_jx:>10.0f}{t_jx / t_floor:>9.2f}")
+    for e in engines:
+        with open(tmp / f"scores-{e}.csv", encoding="utf-8-sig") as f:
+            print(f"scored rows written ({e}): {sum(1 for _ in f) - 1:,}")
+    if "duckdb" in engines:
+        check_engines(tmp, data, engines, args, jixiao)
     per_row = profile(data, 20_000)
     print("\nper unit in one worker (first 20,000 units, µs):")
     for k, v in per_row.items():
@@ -160,6 +177,36 @@ def main():
     print(f"  {'I/O floor per unit':<44}{floor_us:>8.2f}")
     print(f"no-overhead bound on {args.jobs} workers (split + convert + hand-written evaluation + format) "
           f"÷ {args.jobs}: {bound:.2f} µs/unit = {bound / floor_us:.2f}× floor")
+
+
+def check_engines(tmp: Path, data: Path, engines, args, jixiao) -> None:
+    """The DuckDB engine's output against the Python engine's: every line, or a sample."""
+    with open(tmp / "scores-duckdb.csv", "rb") as f:
+        dd = f.read().split(b"\r\n")
+    if "python" in engines:
+        with open(tmp / "scores-python.csv", "rb") as f:
+            py = f.read().split(b"\r\n")
+        same = sum(a == b for a, b in zip(py[1:-1], dd[1:-1]))
+        print(f"duckdb = python on {same:,} of {len(py) - 2:,} units, every cell" + ("" if py == dd else "  ← DIFFERENT"))
+        if py != dd:
+            raise SystemExit(1)
+        return
+    with open(data, "rb") as f:
+        lines = f.read().split(b"\n")
+    head, body = lines[0], [x for x in lines[1:] if x]
+    k = min(args.sample, len(body))
+    step = len(body) / k
+    picks = [int(i * step) for i in range(k)]
+    sample = tmp / "sample.csv"
+    with open(sample, "wb") as f:
+        f.write(head + b"\n" + b"\n".join(body[i] for i in picks) + b"\n")
+    measure(jixiao("python", sample))
+    with open(tmp / "scores-python.csv", "rb") as f:
+        py = f.read().split(b"\r\n")
+    bad = sum(py[1 + j] != dd[1 + i] for j, i in enumerate(picks))
+    print(f"duckdb = python on a sample of {k:,} units spread over the file: {k - bad:,} equal, {bad} different")
+    if bad:
+        raise SystemExit(1)
 
 
 def profile(data: Path, k: int) -> dict:

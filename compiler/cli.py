@@ -197,8 +197,12 @@ def fmt_cmd(paths, check, show_diff, lang):
               help="指标行表（每行一条，首列为单位） / a table of 指标行, one line per row, the unit in its first column")
 @click.option("--cohort", "cohort_file", type=click.Path(exists=True, dir_okay=False),
               help="参评单位统计值（JSON：统计值 → 值），如上年同类平均 / the cohort's statistics as given (JSON), e.g. last year's averages")
+@click.option("--engine", type=click.Choice(["auto", "python", "duckdb"]), default="auto", show_default=True,
+              help="批量评分引擎：duckdb 以精确 SQL 评分（CSV 到 CSV，需 pip install 'jixiao[sql]'）；auto 在已安装、"
+                   "规则集受支持且文件够大时用 duckdb / batch engine: duckdb scores in exact SQL (CSV to CSV, needs "
+                   "jixiao[sql]); auto takes it when installed, the rulebook is supported and the file is large")
 @lang_option()
-def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, rows_file, cohort_file, lang):
+def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, rows_file, cohort_file, engine, lang):
     """按规则集评分 / score a case, or a data file of many units, with a rulebook.
 
     CASE is a .jxc case (prints the 评分表), a data file (.csv, .xlsx, .json, .jsonl) with
@@ -217,7 +221,7 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, ro
                                    "--trace apply to one case; the -o file's suffix sets the format of many")
         if cases and (mapping or sheet):
             raise click.UsageError("--mapping/--sheet 只用于数据文件 / --mapping and --sheet apply to a data file")
-        _score_many(rulebook, data, output, mapping, sheet, on_error, jobs, rows_file, lang, cohort_file)
+        _score_many(rulebook, data, output, mapping, sheet, on_error, jobs, rows_file, lang, cohort_file, engine)
         return
     rb, c, result = _evaluate_case(rulebook, case, trace, cohort_file)
     if fmt == "json":
@@ -233,7 +237,7 @@ def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, ro
 
 
 def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=None, rows_file=None, lang="both",
-                cohort_file=None):
+                cohort_file=None, engine="auto"):
     from .data import BadRows, DataError
     from .data.job import check_paths, score_file
     out = Path(output) if output else None
@@ -248,7 +252,7 @@ def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=Non
     try:
         n, errors = score_file(rb, data, out, mapping=maps, sheet=sheet, on_error=on_error, jobs=jobs, rows=rows,
                                stdout=click.get_text_stream("stdout"), progress=progress,
-                               cohort=Path(cohort_file) if cohort_file else None)
+                               cohort=Path(cohort_file) if cohort_file else None, engine=engine)
     except BadRows as e:
         for err in e.errors:
             click.echo(f"error: {err.text(lang)}", err=True)
@@ -338,20 +342,39 @@ def diff_cmd(old, new, data, mapping, sheet, fail_on, fmt, rows_file, lang):
 
 @main.command("compile")
 @click.argument("rulebook", type=click.Path(dir_okay=False))
-@click.option("--emit-python", "emit", type=click.Path(dir_okay=False), required=True,
+@click.option("--emit-python", "emit", type=click.Path(dir_okay=False),
               help="写出独立的 Python 模块 / write a standalone Python module")
+@click.option("--emit-sql", "emit_sql", type=click.Path(dir_okay=False, allow_dash=True),
+              help="写出精确的 SQL 查询（- 为标准输出） / write one exact SQL query (- for standard output)")
+@click.option("--dialect", type=click.Choice(["duckdb", "postgres", "spark"]), default="duckdb", show_default=True,
+              help="SQL 方言 / SQL dialect of --emit-sql")
+@click.option("--table", default="inputs", show_default=True,
+              help="输入表（每个输入一列，列名即输入名） / the table of inputs (a column per input, named as the input)")
+@click.option("--keep", multiple=True, help="结果中保留的输入表列（如单位编码） / columns of the table kept in the result (repeatable)")
 @lang_option()
-def compile_cmd(rulebook, emit, lang):
-    """编译规则集为 Python 模块 / compile a rulebook to a standalone Python module."""
+def compile_cmd(rulebook, emit, emit_sql, dialect, table, keep, lang):
+    """编译规则集为 Python 模块或 SQL 查询 / compile a rulebook to a standalone Python module or an exact SQL query."""
+    if not emit and not emit_sql:
+        raise click.UsageError("需要 --emit-python 或 --emit-sql / give --emit-python or --emit-sql")
     rb = api.compile_rulebook(path=rulebook)
     from .files import atomic_write
-    out = Path(emit)
-    try:
-        atomic_write(out, lambda tmp: Path(tmp).write_text(rb.emit_python(), encoding="utf-8"))
-    except OSError as e:
-        click.echo("error: " + Msg(f"无法写出 {out}：{e.strerror or e}", f"cannot write {out}: {e.strerror or e}").text(lang), err=True)
-        sys.exit(1)
-    click.echo(Msg(f"已写出 {out}", f"wrote {out}").text(lang), err=True)
+    outputs = []
+    if emit:
+        outputs.append((Path(emit), rb.emit_python()))
+    if emit_sql:
+        from .backend.sql import emit_sql as to_sql
+        text = to_sql(rb.program, dialect, table, tuple(keep))
+        if emit_sql == "-":
+            click.echo(text, nl=False)
+        else:
+            outputs.append((Path(emit_sql), text))
+    for out, text in outputs:
+        try:
+            atomic_write(out, lambda tmp, text=text: Path(tmp).write_text(text, encoding="utf-8"))
+        except OSError as e:
+            click.echo("error: " + Msg(f"无法写出 {out}：{e.strerror or e}", f"cannot write {out}: {e.strerror or e}").text(lang), err=True)
+            sys.exit(1)
+        click.echo(Msg(f"已写出 {out}", f"wrote {out}").text(lang), err=True)
 
 
 @main.command("test")

@@ -30,13 +30,22 @@ def check_paths(data: Path, out: Optional[Path], others=()) -> None:
 def score_file(rb: CompiledRulebook, data: Path, out: Optional[Path], *, mapping: Optional[Path] = None,
                sheet: Optional[str] = None, on_error: str = "stop", jobs: Optional[int] = None,
                rows: Optional[Path] = None, stdout: Optional[TextIO] = None,
-               progress: Optional[Callable[[int], None]] = None, cohort: Optional[Path] = None) -> tuple[int, list]:
+               progress: Optional[Callable[[int], None]] = None, cohort: Optional[Path] = None,
+               engine: str = "python") -> tuple[int, list]:
     """Score every unit of ``data`` into ``out`` (CSV on ``stdout`` when None); returns
     (units scored, RowErrors of the rows skipped). Raises BadRows when ``on_error`` is
     "stop" and a row is bad, DataError for a file that cannot be read at all. A rulebook
     with cohort rules scores its units together (``cohort.score_cohort_file``; ``cohort``:
-    the statistics as given, ``--cohort FILE``)."""
+    the statistics as given, ``--cohort FILE``). ``engine``: "python", "duckdb"
+    (compiler.data.engine_duckdb: CSV to CSV in exact SQL; DataError where it cannot take
+    the job, Unsupported for a rulebook the SQL backend refuses) or "auto" (DuckDB where
+    it is installed, takes the job and the file is large enough)."""
     check_paths(data, out, (rows, mapping, cohort))
+    if engine != "python":
+        from . import engine_duckdb
+        if engine_duckdb.use(rb, data, out, rows, engine):
+            return engine_duckdb.score_csv_duckdb(rb, data, out, mapping=load_mapping(mapping) if mapping else None,
+                                                  on_error=on_error, progress=progress, threads=jobs)
     jobs = jobs or os.cpu_count() or 1
     maps = load_mapping(mapping) if mapping else None
     if rb.program.has_cohort:

@@ -55,7 +55,12 @@ class BadRows(Exception):
 
 def indicator_headers(rb: CompiledRulebook) -> list[str]:
     """One header per indicator: its name, qualified by its parent where the name is shared."""
-    inds = sorted(rb.program.walk(), key=lambda n: n.index)
+    return indicator_headers_of(rb.program)
+
+
+def indicator_headers_of(program) -> list[str]:
+    """``indicator_headers`` of a checked program."""
+    inds = sorted(program.walk(), key=lambda n: n.index)
     counts: dict[str, int] = {}
     for i in inds:
         counts[i.name] = counts.get(i.name, 0) + 1

@@ -104,10 +104,7 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
     if on_error not in ("stop", "skip"):
         raise ValueError("on_error is 'stop' or 'skip'")
     columns = Columns(rb, headers, mapping, row_table)
-    missing = columns.missing()
-    if missing:
-        raise DataError("数据中缺少这些输入的列 / the data has no column for: " + "、".join(missing)
-                        + "（可用 --mapping 指定列名 / map other header names with --mapping）")
+    check_columns(columns)
     errs = errors if errors is not None else []
     convert = (columns.fast_converter(rb) if text_cells and columns.rows_column is None and columns.row_key is None
                else None)
@@ -130,6 +127,14 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
         if columns.row_table is not None:
             yield from ([e] for e in columns.row_table.unclaimed())
     return columns, _sorted_out(results(), on_error, errs)
+
+
+def check_columns(columns: Columns) -> None:
+    """Refuse a table without a column for an input every unit must give."""
+    missing = columns.missing()
+    if missing:
+        raise DataError("数据中缺少这些输入的列 / the data has no column for: " + "、".join(missing)
+                        + "（可用 --mapping 指定列名 / map other header names with --mapping）")
 
 
 def score_cells(rb: CompiledRulebook, columns: Columns, rowno: int, cells: list):

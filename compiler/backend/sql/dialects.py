@@ -1,0 +1,143 @@
+"""The SQL dialects the SQL backend writes: DuckDB, PostgreSQL, Spark SQL.
+
+Every value of a rulebook is an exact integer in SQL (``HUGEINT`` in DuckDB, ``NUMERIC``
+in PostgreSQL, ``DECIMAL(38,0)`` in Spark); a dialect says how to write such a literal,
+a truncating integer division, a remainder, a regular-expression test, a string literal
+and a quoted name. Rulebook text reaches SQL only through :meth:`Dialect.string` and
+:meth:`Dialect.ident`, which escape it.
+"""
+from __future__ import annotations
+
+
+class Dialect:
+    name = "duckdb"
+    int_type = "HUGEINT"
+    text_type = "VARCHAR"
+
+    def int(self, k: int) -> str:
+        """An integer literal of the exact integer type."""
+        return f"CAST({k} AS {self.int_type})"
+
+    def tdiv(self, a: str, b: str) -> str:
+        """a ÷ b truncated towards zero, for integers (b ≠ 0)."""
+        return f"({a} // {b})"
+
+    def mod(self, a: str, b: str) -> str:
+        """The remainder of the truncating division (the sign of ``a``)."""
+        return f"({a} % {b})"
+
+    def full_match(self, s: str, pattern: str) -> str:
+        return f"regexp_full_match({s}, {self.string(pattern)})"
+
+    def string(self, text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    def ident(self, name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    def to_int(self, digits: str) -> str:
+        """Text of decimal digits (with a leading ``-`` perhaps) as the exact integer type."""
+        return f"CAST({digits} AS {self.int_type})"
+
+    def to_text(self, x: str) -> str:
+        return f"CAST({x} AS {self.text_type})"
+
+    def scaled(self, text: str, S: int, I: int) -> str:
+        """Plain decimal text with at most I integer digits and S decimals (checked by the
+        caller) as the exact integer value × 10^S."""
+        if I + S <= 18:
+            return f"CAST(CAST(CAST({text} AS DECIMAL(18,{S})) * {10 ** S} AS BIGINT) AS {self.int_type})"
+        return f"CAST(CAST({text} AS DECIMAL(38,{S})) * {10 ** S} AS {self.int_type})"
+
+    def contains(self, text: str, part: str) -> str:
+        return f"contains({text}, {part})"
+
+    def split(self, text: str, sep: str) -> str:
+        """The parts of ``text`` between occurrences of ``sep`` (a list)."""
+        return f"string_split({text}, {sep})"
+
+    def length(self, parts: str) -> str:
+        return f"len({parts})"
+
+    def item(self, parts: str, k: int) -> str:
+        """The k-th part (1-based), NULL past the end."""
+        return f"list_extract({parts}, {k})"
+
+    def day_number(self, text: str) -> str:
+        """An ISO date's day number (0001-01-01 is 1), NULL for no such date."""
+        return f"CAST(date_diff('day', DATE '0001-01-01', TRY_CAST({text} AS DATE)) + 1 AS {self.int_type})"
+
+
+class Postgres(Dialect):
+    name = "postgres"
+    int_type = "NUMERIC"
+    text_type = "TEXT"
+
+    def tdiv(self, a, b):
+        return f"div({a}, {b})"
+
+    def mod(self, a, b):
+        return f"mod({a}, {b})"
+
+    def full_match(self, s, pattern):
+        return f"({s} ~ {self.string('^(?:' + pattern + ')$')})"
+
+    def scaled(self, text, S, I):
+        return f"CAST(CAST({text} AS NUMERIC({I + S},{S})) * {10 ** S} AS NUMERIC)"
+
+    def contains(self, text, part):
+        return f"(strpos({text}, {part}) > 0)"
+
+    def split(self, text, sep):
+        return f"string_to_array({text}, {sep})"
+
+    def length(self, parts):
+        return f"cardinality({parts})"
+
+    def item(self, parts, k):
+        return f"({parts})[{k}]"
+
+    def day_number(self, text):
+        return f"CAST((CAST({text} AS DATE) - DATE '0001-01-01') + 1 AS {self.int_type})"
+
+
+class Spark(Dialect):
+    name = "spark"
+    int_type = "DECIMAL(38,0)"
+    text_type = "STRING"
+
+    def tdiv(self, a, b):
+        # Spark's DIV gives a 64-bit integer and its decimal division keeps 6 digits of
+        # scale: the exact quotient is (a − a mod b) ÷ b, an integer, cast back
+        return f"CAST((({a}) - ({a}) % ({b})) / ({b}) AS {self.int_type})"
+
+    def full_match(self, s, pattern):
+        return f"({s} RLIKE {self.string('^(?:' + pattern + ')$')})"
+
+    def scaled(self, text, S, I):
+        return f"CAST(CAST({text} AS DECIMAL({I + S},{S})) * {10 ** S} AS {self.int_type})"
+
+    def contains(self, text, part):
+        return f"(instr({text}, {part}) > 0)"
+
+    def split(self, text, sep):
+        # Spark's split takes a regular expression: the separator quoted
+        return f"split({text}, concat('\\\\Q', {sep}, '\\\\E'))"
+
+    def length(self, parts):
+        return f"size({parts})"
+
+    def item(self, parts, k):
+        return f"try_element_at({parts}, {k})"
+
+    def day_number(self, text):
+        return f"CAST(datediff(CAST({text} AS DATE), DATE '0001-01-01') + 1 AS {self.int_type})"
+
+    def string(self, text):
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+    def ident(self, name):
+        return "`" + name.replace("`", "``") + "`"
+
+
+DIALECTS = {"duckdb": Dialect(), "postgres": Postgres(), "spark": Spark()}
