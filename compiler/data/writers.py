@@ -15,6 +15,7 @@ from ...dsl.ir import fmt_decimal
 from ..backend import runtime
 from ..api import CompiledRulebook
 from ..files import atomic_write
+from ..safe_text import csv_cell, csv_row, json_text, xlsx_value
 from .results import DataError, Scored, indicator_headers
 
 
@@ -69,14 +70,16 @@ def _write(kind, scored, f, head, progress, id_headers) -> int:
     n = 0
     if kind == "csv":
         w = csv.writer(f)
-        w.writerow(head)
+        w.writerow(csv_row(head))           # texts a spreadsheet would run as formulas get a ' (safe_text)
         F = _Formats()
+        grades: dict = {}
         for s in scored:
             ids = s.ids
-            row = [_fmt(ids.get(h)) for h in id_headers]
+            row = [csv_cell(_fmt(ids.get(h))) for h in id_headers]
             row.extend([F[str(x)] for x in s.scores])
             row.append(F[str(s.total)])
-            row.append(s.grade)
+            g = s.grade
+            row.append(grades[g] if g in grades else grades.setdefault(g, csv_cell(g)))
             w.writerow(row)
             n += 1
             if progress and n % 1000 == 0:
@@ -92,7 +95,7 @@ def _write(kind, scored, f, head, progress, id_headers) -> int:
             rec["等级"] = s.grade
             if s.rows:
                 rec["指标行"] = rows_record(s.rows, fmt_decimal)
-            line = json.dumps(rec, ensure_ascii=False)
+            line = json_text(rec)             # lone surrogates as \\udxxx escapes: the file stays UTF-8
             if jsonl:
                 f.write(line + "\n")
             else:
@@ -120,15 +123,13 @@ def rows_record(rows, fmt=lambda d: d) -> dict:
 
 def _xlsx_cell(v):
     """An id as a spreadsheet cell: a number, text or date as it is; anything else (a list or
-    object from JSON) as its text."""
+    object from JSON) as its text. Texts go through ``safe_text.xlsx_value`` when appended."""
     import datetime
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     if isinstance(v, Decimal) and (not v.is_finite() or abs(v.adjusted()) > 300):
         return fmt_decimal(v) if v.is_finite() else str(v)      # a workbook number cannot hold it
     if v is None or isinstance(v, (int, float, Decimal, datetime.date, datetime.time)):
         return v
-    text = v if isinstance(v, str) else _fmt(v)
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)    # control characters a workbook cannot hold
+    return v if isinstance(v, str) else _fmt(v)
 
 
 def _write_xlsx(scored, path: Path, head, progress, id_headers, with_rows: bool = False) -> int:
@@ -138,20 +139,23 @@ def _write_xlsx(scored, path: Path, head, progress, id_headers, with_rows: bool 
     import openpyxl
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("评分结果")
-    ws.append(head)
+
+    def append(sheet, values):            # every text a string cell, never a formula (safe_text)
+        sheet.append([xlsx_value(sheet, v) for v in values])
+    append(ws, head)
     rows_ws = None
     n = 0
     for s in scored:
         # scores as numbers (Excel sums them); Decimal -> float only for the cell, the
         # text of each value has at most a few decimals, so nothing is lost on display
         ids = [_xlsx_cell(s.ids.get(h)) for h in id_headers]
-        ws.append(ids + [float(x) for x in s.scores] + [float(s.total), s.grade])
+        append(ws, ids + [float(x) for x in s.scores] + [float(s.total), s.grade])
         if with_rows and s.rows:
             if rows_ws is None:
                 rows_ws = wb.create_sheet("指标行")
-                rows_ws.append(list(id_headers) + ["指标", "行", "分值", "得分", "自评得分"])
+                append(rows_ws, list(id_headers) + ["指标", "行", "分值", "得分", "自评得分"])
             for x in s.rows:
-                rows_ws.append(ids + [_xlsx_cell("/".join(x.path[:-1])), _xlsx_cell(x.path[-1]), float(x.points), float(x.score),
+                append(rows_ws, ids + [_xlsx_cell("/".join(x.path[:-1])), _xlsx_cell(x.path[-1]), float(x.points), float(x.score),
                                      None if x.claimed is None else float(x.claimed)])
         n += 1
         if progress and n % 1000 == 0:
