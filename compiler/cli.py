@@ -331,8 +331,10 @@ def diff_cmd(old, new, data, mapping, sheet, fail_on, fmt, rows_file, lang):
 def compile_cmd(rulebook, emit, lang):
     """编译规则集为 Python 模块 / compile a rulebook to a standalone Python module."""
     rb = api.compile_rulebook(path=rulebook)
-    from .files import atomic_write
+    from .files import atomic_write, refuse_overwrite
     out = Path(emit)
+    # never over the rulebook, a library it imports, or any jixiao source
+    refuse_overwrite(out, [rulebook, *(p for p, _m, _n in rb.program.deps)], sources_too=True)
     try:
         atomic_write(out, lambda tmp: Path(tmp).write_text(rb.emit_python(), encoding="utf-8"))
     except OSError as e:

@@ -205,6 +205,10 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "(认定得分) or correct the data; no score is guessed."),
     "E0722": (ERROR, "核对不通过：{message}（{values}）", "check failed: {message} ({values})",
               "A 核对 statement of the rulebook does not hold for this case's data; the values of the names it reads are listed."),
+    # E08xx files written
+    "E0801": (ERROR, "不能写出「{path}」：它是{what_zh}，未写入", "will not write `{path}`: it is {what_en}; nothing written",
+              "An output (--emit-python, -o) never replaces what the command reads: the rulebook, a library it imports "
+              "(引用), a case or a data file, and generated Python never goes to a .jx, .jxc or .jxt file. Name another file."),
     # warnings
     "I0201": (INFO, "指标名称「{name}」出现{count}次", "the indicator name `{name}` is used {count} times",
               "Legal, but every reference must be qualified with an ancestor (父级.名称) and readers of the published table may confuse them."),
@@ -372,10 +376,20 @@ def render_concise(d: Diagnostic, lang: str = "both") -> str:
     return f"{_location(d.primary)}: {d.severity}[{d.code}]: {d.message_in(lang)}"
 
 
+EXCERPT_SUFFIXES = (".jx", ".jxc", ".jxt")
+
+
+def excerpt_allowed(name: str) -> bool:
+    """Is a source line of the file ``name`` shown under a diagnostic? Only for jixiao files
+    (``.jx``, ``.jxc``, ``.jxt``) and texts given in memory (``<text>``): a diagnostic never
+    prints a line of some other file a path led to (docs/security.md)."""
+    return name.startswith("<") or name.lower().endswith(EXCERPT_SUFFIXES)
+
+
 def render_full(d: Diagnostic, lang: str = "both") -> str:
     out = [f"{d.severity}[{d.code}]: {d.message_in(lang)}"]
     prim = d.primary
-    if prim is not None and not prim.file.text:
+    if prim is not None and (not prim.file.text or not excerpt_allowed(prim.file.name)):
         out.append(f"  --> {prim.file.name}")
         prim = None
         pad = " "
