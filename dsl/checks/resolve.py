@@ -22,7 +22,7 @@ from ..diagnostics import Diagnostic, Label, make, tr
 from ..imports import collect_methods
 from ..ir import AMOUNT_UNITS, MONEY_UNITS, Type, is_count_unit, money_factor
 from .units import align
-from ..names import did_you_mean, fixes, narrow_qualified, qualified_paths, qualify, suggest
+from ..names import did_you_mean, fixes, narrow_qualified, qualified_paths, qualify, suggest, suggest_among
 from ..ops import fold_constant
 from .clamps import push_clamps
 from .methods import copy_argument, resolve_call
@@ -613,10 +613,8 @@ class Resolver:
             self.err("E0202", labels, helps, name=ref.text, fixes=fixes(ref.span, qualified_paths([c.path for c in cands])))
             return ir.Const(Decimal(0), span=ref.span)
         # unknown
-        known = set(scope) | set(self.inputs) | set(self.by_name) | set(enum_members)
-        if grades:
-            known |= TOTAL_NAMES
-        found = suggest(name, known) if allow_names else []
+        known = (scope, self.inputs, self.by_name, enum_members) + ((TOTAL_NAMES,) if grades else ())
+        found = suggest_among(name, known) if allow_names else []     # bounded work per name (names.py)
         self.suggested.update(found)        # a misspelt use: their "never used" would be a cascade
         helps = did_you_mean(name, found=found)
         notes = [tr("输入项用「输入」声明，中间值用「名称 = 表达式」定义", "inputs are declared with `输入`, local values with `name = expr`")]
