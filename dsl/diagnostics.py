@@ -183,8 +183,10 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "评定得分 gives picks for indicators scored 人工评定 or with a tier 评定 A 至 B."),
     # E07xx evaluation
     "E0701": (ERROR, "计算「{name}」时除数为零", "division by zero while scoring `{name}`",
-              "The rule of this indicator divided by a value that is zero for this case (or a result needed more "
-              "digits than exact arithmetic keeps); the label shows the rule."),
+              "The rule of this indicator divided by a value that is zero for this case; the label shows the rule."),
+    "E0708": (ERROR, "计算「{name}」时数值超出精确计算的位数", "a value beyond the digits of exact arithmetic while scoring `{name}`",
+              "Evaluation keeps 40 significant digits and a score 30 before it is rounded to 精度. A value of this case "
+              "(or its rounding to a very fine 精度) needs more: give smaller values, or a coarser 精度."),
     "E0702": (ERROR, "总分 {value} 不属于任何等级", "the total {value} falls in no grade band",
               "The grade bands of the rulebook leave this total without a grade."),
     "E0703": (ERROR, "分档无档可取：{subject} = {value}", "no tier matches: {subject} = {value}",
