@@ -62,6 +62,14 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "Settings: 版本, 满分 (required), 精度, 舍入, 定级, 不适用."),
     "E0207": (ERROR, "「{name}」不是{expected_zh}", "`{name}` is not {expected_en}",
               "The name refers to something of another kind."),
+    "E0213": (ERROR, "名称「{name}」含不可见字符或控制字符（{chars}）", "the name `{name}` holds invisible or control characters ({chars})",
+              "A zero-width character, a bidirectional control (text that reads differently from what it is) or a "
+              "control character in a name cannot be seen by a reviewer nor typed into a data file's header. "
+              "Delete it (the editor's quick fix removes invisible characters)."),
+    "E0214": (ERROR, "{what_zh}「{name}」与「{other}」在数据文件表头中无法区分",
+              "the {what_en} `{name}` and `{other}` cannot be told apart by a data file's header",
+              "Data files compare headers after NFKC normalisation (full-width ａ is a, １ is 1) with spaces left out, "
+              "so these two names would read the same column. Rename one of them."),
     "E0209": (ERROR, "引用「{path}」{reason_zh}", "import `{path}` {reason_en}",
               "引用 names a 方法库 file, relative to the importing file or in the standard library (stdlib_indicators/)."),
     "E0210": (ERROR, "方法「{name}」{reason_zh}", "method `{name}` {reason_en}",
