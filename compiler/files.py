@@ -4,6 +4,7 @@ A reader never sees a half-written file, and an error leaves the old file untouc
 """
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -55,7 +56,13 @@ def refuse_overwrite(out, inputs, *, sources_too: bool = False) -> None:
 def atomic_write(path, write: Callable[[str], T], mode: Optional[int] = None) -> T:
     """Call ``write(temporary path)``, then rename the temporary file to ``path``, with
     permissions ``mode`` (default: the usual ones for a new file, 0666 less the umask)."""
+    from ..dsl.paths import path_problem
     path = Path(path)
+    bad = path_problem(path)
+    if bad is not None:             # a NUL or an over-long name: an OSError the CLI reports, not a ValueError
+        raise OSError(errno.EINVAL, bad[1], str(path))
+    if len(f".{path.name}.XXXXXXXX.tmp".encode("utf-8", "surrogateescape")) > 255:
+        raise OSError(errno.ENAMETOOLONG, "File name too long", str(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     except OSError as e:            # say which file could not be written, not the temporary one

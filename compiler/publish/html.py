@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 
+from ..safe_text import clean
 from .tables import Table, cell_text, row_layout, row_spans
 
 
@@ -44,7 +45,8 @@ ul.notes { margin: 6pt 0 0; padding-left: 14pt; font-size: 8pt; }
 
 
 def render_html(table: Table) -> str:
-    e = html.escape
+    def e(text, quote=True):        # escaped, and what no file can hold replaced visibly (safe_text)
+        return html.escape(clean(text), quote)
     out = ["<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
            f"<title>{e(table.title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
            f"<h1>{e(table.title)}</h1>", f'<p class="sub">{e(table.subtitle)}</p>']
