@@ -92,7 +92,7 @@ class _Index:
     def __init__(self, candidates: Iterable[str] = ()):
         self.names: list[str] = []
         self.pos: dict[str, int] = {}
-        self.by_gram: dict[str, list[int]] = {}
+        self.by_gram: dict[str, list[tuple[int, int]]] = {}     # bigram -> [(name, times in it)]
         self.add(candidates)
 
     def add(self, candidates: Iterable[str]) -> None:
@@ -101,8 +101,9 @@ class _Index:
             if c not in pos and isinstance(c, str) and len(c) <= MAX_NAME:
                 k = pos[c] = len(self.names)
                 self.names.append(c)
-                for g in set(_grams(c)):
-                    self.by_gram.setdefault(g, []).append(k)
+                grams = _grams(c)
+                for g in set(grams):
+                    self.by_gram.setdefault(g, []).append((k, grams.count(g)))
 
 
 def _index(candidates: Iterable[str]) -> _Index:
@@ -184,17 +185,19 @@ def _suggest_in(name: str, index: _Index, within=None) -> list[str]:
         pool = range(len(names))
     else:
         # rank by bigrams shared with the name, reading the rarest bigrams' lists first
+        # (bigrams counted with their multiplicity: 0000 shares three 00 with 0000标, 0019 one)
         shared: dict[int, int] = {}
         budget = SCAN_BUDGET
-        lists = sorted((index.by_gram.get(g, ()) for g in set(_grams(name))), key=len)
-        for ks in lists:
+        grams = _grams(name)
+        lists = sorted(((index.by_gram.get(g, ()), grams.count(g)) for g in set(grams)), key=lambda x: len(x[0]))
+        for ks, q in lists:
             if not ks:
                 continue
             if len(ks) > budget:
                 break
             budget -= len(ks)
-            for k in ks:
-                shared[k] = shared.get(k, 0) + 1
+            for k, c in ks:
+                shared[k] = shared.get(k, 0) + (c if c < q else q)
         n = len(name)
         best = sorted(shared.items(), key=itemgetter(1), reverse=True)
         if within is not None:
