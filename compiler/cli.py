@@ -439,7 +439,8 @@ def explain_cmd(rulebook, case, indicators, lang, do_audit):
         return
     rb, c, result = _evaluate_case(rulebook, case, trace=True)
     if do_audit:
-        click.echo(X.format_audit(X.audit(rb, result, lang, c.assessed_notes), lang))
+        from .publish.audit import audit, format_audit
+        click.echo(format_audit(audit(rb, result, lang, c.assessed_notes), lang))
         return
     exps = X.explain(rb, result, lang, c.assessed_notes)
     if indicators:

@@ -363,7 +363,7 @@ def _rows_note(listing: list, got: Decimal, want: Decimal, which_zh: str) -> Msg
 
 def case_rows(rb, blocks, diags) -> dict:
     """``指标行 名称:`` blocks of a case -> part path -> tuple of Row."""
-    from .api import _case_value
+    from .cases import _case_value
     out: dict[str, tuple] = {}
     parts = {p.indicator.name: p for p in rb.program.row_parts}
     parts.update({"/".join(p.indicator.path): p for p in rb.program.row_parts})

@@ -14,6 +14,7 @@ import unicodedata
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.indenter import DedentError
+from lark.parsers.lalr_analysis import Shift
 
 from .diagnostics import Diagnostic, Label, Msg, make, tr
 from .grammar import jx_parser
@@ -73,30 +74,45 @@ def wants_block(e: UnexpectedInput) -> bool:
 
 
 def _acceptable(e: UnexpectedToken) -> set[str]:
-    """Terminals the parser could really take here: each candidate of the LALR state is
-    fed to a copy of the parser (the state's own list also holds lookaheads that a
-    default reduction would refuse a step later). lark's ``accepts`` does the same but
-    keeps only upper-case names, which drops the Chinese keywords."""
+    """Terminals the parser could really take here: each candidate of the LALR state is run
+    through the automaton (the state's own list also holds lookaheads that a default
+    reduction would refuse a step later). lark's ``accepts`` does the same but keeps only
+    upper-case names, which drops the Chinese keywords, and copies the parser for each
+    candidate, values and all: deep in a long file that copy is the whole tree so far."""
     names = {t.name for t in jx_parser().terminals} | {"_INDENT", "_DEDENT", "$END"}
     try:
         ip = e.interactive_parser
         choices = [c for c in ip.choices() if c in names]
+        ok = {c for c in choices if _takes(ip.parser_state, c)}
     except Exception:
         return set(e.expected or ())
-    ok = set()
-    for c in choices:
-        trial = ip.copy()
-        try:
-            if c == "$END":
-                trial.feed_eof()
-            else:
-                trial.feed_token(Token(c, "", 0, 1, 1))
-        except UnexpectedInput:
-            continue
-        except Exception:
-            continue
-        ok.add(c)
     return ok or set(choices) or set(e.expected or ())
+
+
+def _takes(state, terminal: str) -> bool:
+    """Would the LALR automaton in ``state`` shift ``terminal`` (or, for ``$END``, accept)
+    after the reductions it calls for? Only the stack of states is followed (a copy of
+    it), never the values, so a trial costs the depth of the stack, not the tree."""
+    table, end_state = state.parse_conf.states, state.parse_conf.end_state
+    stack = list(state.state_stack)
+    is_end = terminal == "$END"
+    for _ in range(100_000):                           # reductions end; the bound is a guard
+        action = table[stack[-1]].get(terminal)
+        if action is None:
+            return False
+        kind, arg = action
+        if kind is Shift:
+            return True
+        size = len(arg.expansion)                      # a reduction: pop the rule, take its goto
+        if size:
+            del stack[-size:]
+        goto = table[stack[-1]].get(arg.origin.name)
+        if goto is None:
+            return False
+        stack.append(goto[1])
+        if is_end and stack[-1] == end_state:
+            return True
+    return False
 
 
 def _found(tok: Token) -> tuple[str, str]:

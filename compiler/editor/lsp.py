@@ -19,7 +19,8 @@ from pygls.workspace.position_codec import ServerTextPosition
 
 from ...dsl.diagnostics import JixiaoError, render_text
 from . import formatter
-from .analysis import Document, Problem, Range
+from .analysis import Document
+from .model import Problem, Range
 
 DEBOUNCE = 0.25          # seconds of quiet after an edit before it is checked
 SEVERITY = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSeverity.Warning,

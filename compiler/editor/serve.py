@@ -39,7 +39,8 @@ from .. import api
 from ..files import atomic_write
 from ..publish.explain import explain
 from . import formatter
-from .analysis import Document, Problem
+from .analysis import Document
+from .model import Problem
 
 SUFFIXES = (".jx", ".jxc", ".jxt")
 MAX_BODY = 8 * 1024 * 1024      # bytes of one request (a rulebook is at most 2 M characters)

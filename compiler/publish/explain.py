@@ -1,4 +1,5 @@
-"""评分依据: every score explained in words, and the audit of claimed scores.
+"""评分依据: every score explained in words (the audit of claimed scores is audit.py, the
+figures in words figures.py).
 
 Built from the trace of an evaluation and the checked IR: the inputs an indicator reads
 (with their units), each intermediate value with its formula, the tier or branch taken,
@@ -7,92 +8,19 @@ the indicator's points. Chinese by default, English with ``lang="en"``.
 """
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from typing import Optional
 
 import attrs
 
 from ...dsl import ir
-from ...dsl.builtins import AGGREGATE_EN, AGGREGATE_ZH, DISPLAY_ZH
-from ...dsl.checks.bounds import attainable, can_round_to, describe_set
+from ...dsl.checks.attain import attainable, can_round_to, describe_set
 from ...dsl.checks.grades import graded_total
-from ...dsl.checks.intervals import Interval
-from ...dsl.ir import date_text, fmt_decimal
+from ...dsl.ir import fmt_decimal
 
 from ..api import CompiledRulebook, Result
-from .printer import CMP, expr_text
-
-
-def _num(v: Decimal, unit: Optional[str]) -> str:
-    if unit == "%":
-        pct = v * 100
-        shown = pct.quantize(Decimal("0.01")) if pct != pct.quantize(Decimal("0.01")) else pct
-        return f"{fmt_decimal(shown)}%"
-    if unit == "pp":
-        return f"{fmt_decimal(v * 100)}个百分点"
-    text = fmt_decimal(v.quantize(Decimal("0.0001")) if v != v.quantize(Decimal("0.0001")) else v)
-    return text + (unit if unit and unit != "分" else "")
-
-
-def _value(v, typ: Optional[ir.Type], lang: str) -> str:
-    if isinstance(v, bool):
-        return ("是" if v else "否") if lang == "zh" else ("yes" if v else "no")
-    if isinstance(v, datetime.date):
-        return date_text(v.toordinal(), lang)
-    if isinstance(v, Decimal) and typ is not None and typ.kind == "date":
-        return date_text(v, lang)
-    if isinstance(v, Decimal):
-        return _num(v, typ.unit if typ is not None and typ.kind == "num" else None)
-    if isinstance(v, tuple) and typ is not None and typ.kind == "list":
-        return f"{len(v)}项" if lang == "zh" else f"{len(v)} items"
-    return str(v)
-
-
-def _items_text(items, lang: str) -> str:
-    """The titles of a list's items: 农村饮水、道路 (… and N more past twelve)."""
-    titles = [str(r[0]) for r in items]
-    sep = "、" if lang == "zh" else ", "
-    more = (f"等{len(titles)}项" if lang == "zh" else f" … ({len(titles)} in all)") if len(titles) > 12 else ""
-    return sep.join(titles[:12]) + more
-
-
-def _aggregate_text(a: ir.Aggregate, t, known: dict, values: dict, lang: str) -> str:
-    """An aggregate's step in words: which items met its condition, and what it gives."""
-    zh = lang == "zh"
-    name = a.items.input.name if isinstance(a.items, ir.InputRef) else "?"
-    every = values.get(name) or ()
-    matched = t.before or ()
-    total = len(every)
-    cond = substitute(a.cond, known, lang) if a.cond is not None else None
-    if a.func == "count":
-        if cond is None:
-            return ""                  # the inputs already say how many items there are
-        return (f"{name}{total}项中满足「{cond}」的有{len(matched)}项" + (f"：{_items_text(matched, lang)}" if matched else "")) if zh \
-            else (f"{name}: {len(matched)} of {total} items meet `{cond}`" + (f" ({_items_text(matched, lang)})" if matched else ""))
-    if a.func in ("sum", "max", "min"):
-        if cond is None:
-            head = (f"{name}共{total}项" + (f"：{_items_text(matched, lang)}" if matched else "")) if zh else \
-                (f"{name}: {total} items" + (f" ({_items_text(matched, lang)})" if matched else ""))
-        else:
-            head = (f"{name}{total}项中满足「{cond}」的有{len(matched)}项" + (f"：{_items_text(matched, lang)}" if matched else "")) if zh \
-                else (f"{name}: {len(matched)} of {total} items meet `{cond}`" + (f" ({_items_text(matched, lang)})" if matched else ""))
-        return head                    # its value is shown where it is used
-    if a.func == "any":
-        if zh:
-            return f"{name}{total}项中满足「{cond}」的" + (f"有{len(matched)}项：{_items_text(matched, lang)}" if matched else "一项也没有")
-        return f"{name}: " + (f"{len(matched)} of {total} items meet `{cond}` ({_items_text(matched, lang)})" if matched
-                              else f"none of {total} items meets `{cond}`")
-    missed = [r for r in every_records(every) if r not in matched] if every else []
-    if zh:
-        return f"{name}{total}项" + (f"全部满足「{cond}」" if not missed else f"中不满足「{cond}」的有{len(missed)}项：{_items_text(missed, lang)}")
-    return f"{name}: " + (f"all {total} items meet `{cond}`" if not missed
-                          else f"{len(missed)} of {total} items fail `{cond}` ({_items_text(missed, lang)})")
-
-
-def every_records(items) -> list:
-    """A list input's items as ``(名称, …)`` records (the API gives them as mappings)."""
-    return [(r.get("名称"),) + tuple(v for k, v in r.items() if k != "名称") if isinstance(r, dict) else r for r in items]
+from .figures import _aggregate_text, _items_text, _num, _value, every_records, substitute, subtotal_value  # noqa: F401  (used beside explain)
+from .printer import CMP
 
 
 def _inputs_read(ind: ir.Indicator) -> list[ir.Input]:
@@ -115,35 +43,6 @@ def _picked(r, band: Optional[ir.Rated], lang: str) -> str:
 
 def _band(e: ir.Rated) -> str:
     return e.band()
-
-
-def substitute(e: ir.Expr, values: dict, lang: str = "zh", prec: int = 0) -> str:
-    """The expression with every input and local replaced by its value:
-    ``3 - 超编人数 × 0.1`` -> ``3 - 32 × 0.1``."""
-    def leaf(x):
-        if isinstance(x, ir.Const):
-            return _value(x.value, x.type, lang) if not isinstance(x.value, str) else x.value
-        if isinstance(x, ir.InputRef):
-            v = values.get(("input", x.input.index))
-            if x.input.type.kind in ("checklist", "list"):
-                return x.input.name            # its items are listed with the inputs: 要点3项中符合2项
-            return _value(v, x.input.type, lang) if v is not None else x.input.name
-        if isinstance(x, ir.LocalRef):
-            v = values.get(("local", id(x.local)))
-            return _value(v, x.local.type, lang) if v is not None else x.local.name
-        if isinstance(x, ir.ScoreRef):
-            v = values.get(("score", x.indicator.index))
-            return fmt_decimal(v) if v is not None else x.indicator.name
-        if isinstance(x, ir.SubtotalRef) and x.indicator is not None:
-            v = subtotal_value(x, values)
-            return fmt_decimal(v) if v is not None else "合计"
-        if isinstance(x, ir.Aggregate) and x.span is not None:
-            v = values.get(("agg", x.span.line, " ".join(x.span.text().split())))
-            return _value(v, x.type, lang) if v is not None else None
-        if isinstance(x, ir.FieldRef):
-            return x.field.name
-        return None
-    return expr_text(e, leaf, funcs=DISPLAY_ZH if lang == "zh" else {}, prec=prec)
 
 
 def _aggregate_at(score: ir.Expr, t) -> Optional[ir.Aggregate]:
@@ -447,17 +346,6 @@ def _children_sum(ind: ir.Indicator) -> Optional[ir.Expr]:
     return e if isinstance(e, ir.SubtotalRef) and e.indicator is ind else None
 
 
-def subtotal_value(e: ir.SubtotalRef, known: dict) -> Optional[Decimal]:
-    """合计 of a node, from its children's scores in ``known``."""
-    total = Decimal(0)
-    for c in e.indicator.children:
-        v = known.get(("score", c.index))
-        if v is None:
-            return None
-        total += c.sign * v
-    return total
-
-
 CLAMP_WORDS = {"扣完为止", "floor_zero", "不加分", "超出不加分", "capped", "最多", "at_most", "最少", "at_least"}
 
 
@@ -564,41 +452,6 @@ def _row_explanation(rb: CompiledRulebook, part: ir.RowPart, row, lang: str) -> 
                        row.note or "" if row.assessed else "")
 
 
-@attrs.frozen
-class AuditFinding:
-    path: tuple[str, ...]
-    computed: Optional[Decimal]          # the score by the rule (None: an assessed one it cannot compute)
-    claimed: Optional[Decimal]
-    attainable: bool
-    attainable_text: str
-    explanation: str
-    assessed: Optional[Decimal] = None   # the assessed score (认定得分), if any
-    note: str = ""                       # its reason
-
-
-def audit(rb: CompiledRulebook, result: Result, lang: str = "zh", assessed_notes=None) -> list[AuditFinding]:
-    """Every indicator (or row) with an assessed score — the rule's score beside it —,
-    every one whose claimed score differs from its score, and every claim that no input
-    could produce under the rule (even where it equals an assessed score)."""
-    out = []
-    for e in explain(rb, result, lang, assessed_notes):
-        if e.assessed:
-            claim_ok = e.claim_attainable if e.claim_attainable is not None else True
-            out.append(AuditFinding(e.path, e.computed, e.claimed, claim_ok, e.attainable_text, e.text, e.score, e.note))
-            continue
-        if e.claimed is None or e.claim_attainable is None:
-            continue
-        if e.claimed != e.score or not e.claim_attainable:
-            out.append(AuditFinding(e.path, e.score, e.claimed, e.claim_attainable, e.attainable_text, e.text))
-    claimed = result.claimed_total
-    if claimed is not None and claimed != result.total:
-        lo, hi = rb.program.total_range()
-        ok = can_round_to([Interval(lo, hi)], claimed, rb.program.precision, rb.program.rounding)
-        out.append(AuditFinding(("总分",) if lang == "zh" else ("total",), result.total, claimed, ok,
-                                f"[{fmt_decimal(lo)}, {fmt_decimal(hi)}]", explain_total(rb, result, lang)))
-    return out
-
-
 def explain_total(rb: CompiledRulebook, result: Result, lang: str = "zh") -> str:
     """总分 in words: the top-level scores added up, the top-level 加分项 added and 扣分项
     deducted, and how ``总分 = 合计 …`` held them."""
@@ -657,49 +510,6 @@ def explain_grade(rb: CompiledRulebook, result: Result, lang: str = "zh") -> str
     if zh:
         return f"{head}；" + "；".join(parts) + f"；评价结果为{result.grade}。"
     return f"{head}; " + "; ".join(parts) + f"; the grade is {result.grade}."
-
-
-def format_audit(findings: list[AuditFinding], lang: str = "zh") -> str:
-    if not findings:
-        return "自评得分与计算结果一致 / every claimed score agrees with the rule"
-    lines = []
-    zh = lang == "zh"
-    for f in findings:
-        name = "/".join(f.path)
-        if f.assessed is not None:
-            # 规则 30 / 认定 27 / 差 −3 / 理由 … / 自评 …
-            rule = fmt_decimal(f.computed) if f.computed is not None else ("无法计算" if zh else "not computable")
-            cells = [f"规则 {rule}" if zh else f"rule {rule}", f"认定 {fmt_decimal(f.assessed)}" if zh else f"assessed {fmt_decimal(f.assessed)}"]
-            if f.computed is not None:
-                cells.append(("差 " if zh else "difference ") + _signed(f.assessed - f.computed))
-            if f.note:
-                cells.append(("理由 " if zh else "reason ") + f.note)
-            if f.claimed is not None:
-                cells.append(("自评 " if zh else "claimed ") + fmt_decimal(f.claimed))
-            head = f"✎ {name}：" + " / ".join(cells) if zh else f"✎ {name}: " + " / ".join(cells)
-            if not f.attainable:
-                head += (f"；自评得分按规则不可能得到（可得分值：{f.attainable_text}）" if zh
-                         else f"; the claim is unattainable under the rule (attainable: {f.attainable_text})")
-        elif zh:
-            head = f"✗ {name}：自评{fmt_decimal(f.claimed)}分，计算{fmt_decimal(f.computed)}分"
-            if not f.attainable:
-                head += f"；自评得分按规则不可能得到（可得分值：{f.attainable_text}）"
-        else:
-            head = f"✗ {name}: claimed {fmt_decimal(f.claimed)}, computed {fmt_decimal(f.computed)}"
-            if not f.attainable:
-                head += f"; the claim is unattainable under the rule (attainable: {f.attainable_text})"
-        lines.append(head)
-        lines.append(f"    {f.explanation}")
-    n_assessed = sum(1 for f in findings if f.assessed is not None)
-    n_diff = sum(1 for f in findings if f.claimed is not None and f.claimed != (f.assessed if f.assessed is not None else f.computed))
-    n_imp = sum(1 for f in findings if not f.attainable)
-    if n_assessed:
-        lines.append(f"{len(findings)} 项需复核：{n_assessed} 项认定得分，{n_diff} 项与自评不一致，{n_imp} 项自评不可得 / "
-                     f"{len(findings)} to review: {n_assessed} assessed, {n_diff} differ from the claim, {n_imp} unattainable claims")
-    else:
-        lines.append(f"{len(findings)} 项需复核：{n_diff} 项与计算不一致，{n_imp} 项自评不可得 / "
-                     f"{len(findings)} to review: {n_diff} differ, {n_imp} unattainable claims")
-    return "\n".join(lines)
 
 
 # ───────────── the trace, one line per event (test failures, property counterexamples) ─────────────

@@ -14,8 +14,9 @@ tested (tests/property/test_differential.py). Semantics, one rule per place:
   of the rule that is always evaluated before that use computed it — always evaluated:
   both operands of arithmetic, comparisons' first two operands, the condition of 如果,
   the left operand of 且/或, the arguments of calls and clamps, a 分档's subject and first
-  row test; not: branches, rows after the first, the right operand of 且/或, a chained
-  comparison's later operands. ``"once"`` computes it at most once per section. A
+  row test, and in the 则 branch of a 如果 whose 且 held (the 否则 branch of a 或 that
+  failed) its right operand; not: other branches, rows after the first, the right operand
+  of 且/或 elsewhere, a chained comparison's later operands. ``"once"`` computes it at most once per section. A
   local's value never depends on where it is computed, so the modes differ only in the
   trace: a recomputation repeats its events;
 * a tier subject is computed when the first comparison row is reached (never, if the
@@ -102,6 +103,7 @@ class Interpreter:
     def __init__(self, program: ir.Program, span_ix: dict | None = None, lazy: str = "static"):
         assert lazy in ("static", "once")
         self.prog, self.once = program, lazy == "once"
+        self.ran: dict[int, set] = {}     # id(且/或) -> K once its right operand ran (this evaluation)
         self.local_ix = local_numbering(program)
         if span_ix is not None and len(program.files) <= 1:
             self.span_ix, self.span_files = span_ix, [program.source_name]
@@ -254,6 +256,13 @@ class Interpreter:
         span = self.prog.grades[0].span if self.prog.grades else None
         runtime.no_grade(self.sp(span), self.grade_total)
 
+    def _surely_ran(self, cond, value: bool) -> set:
+        """The locals computed whenever ``cond`` came out ``value``: both operands of a 且
+        that held, of a 或 that failed (the generated code knows as much)."""
+        if not isinstance(cond, ir.Logic) or (cond.op == "and") != value:
+            return set()
+        return set(self.ran.get(id(cond), ())) | self._surely_ran(cond.left, value) | self._surely_ran(cond.right, value)
+
     # ── expressions; K: locals known to be computed (see ``lazy``), copied into branches ──
     def ev(self, e: ir.Expr, K: set):
         if isinstance(e, ir.Const):
@@ -302,12 +311,15 @@ class Interpreter:
             a = self.ev(e.left, K)
             if a if e.op == "or" else not a:
                 return a
-            return self.ev(e.right, set(K))
+            ran = set(K)
+            v = self.ev(e.right, ran)
+            self.ran[id(e)] = ran
+            return v
         if isinstance(e, ir.Not):
             return not self.ev(e.operand, K)
         if isinstance(e, ir.If):
             taken = bool(self.ev(e.cond, K))
-            v = self.ev(e.then if taken else e.else_, set(K))
+            v = self.ev(e.then if taken else e.else_, set(K) | self._surely_ran(e.cond, taken))
             return self.emit(("if", self.ind, self.sp(e.span), taken, v))
         if isinstance(e, ir.Clamp):
             x = self.ev(e.operand, K)

@@ -15,11 +15,12 @@ from ..ops import ROUNDING, may_be_na, months_between
 from ..ir import DATE_MAX, DATE_MIN, date_text, fmt_decimal
 from . import intervals as iv
 from .intervals import Interval
+from .refine import Refine
 
 D0 = Decimal(0)
 
 
-class Bounds:
+class Bounds(Refine):
     def __init__(self, prog: ir.Program):
         self.prog = prog
         self.diags = []
@@ -78,55 +79,6 @@ class Bounds:
             return key, env.get(key, Interval(D0, n, integer=True))
         return None
 
-    def refine_env(self, env, cond: ir.Expr, truth: bool) -> dict:
-        """Environment under which ``cond`` is ``truth``."""
-        if isinstance(cond, ir.Logic) and ((cond.op == "and") == truth):
-            env = self.refine_env(env, cond.left, truth)
-            return self.refine_env(env, cond.right, truth)
-        if isinstance(cond, ir.Logic):
-            # 非(A 且 B) / A 或 B: A decides it, or A does not and B does — what holds is what
-            # holds on either way (an earlier row 本年 ≥ 0 且 上年 = 0 rules 上年 = 0 out below it)
-            first = self.refine_env(env, cond.left, truth)
-            second = self.refine_env(self.refine_env(env, cond.left, not truth), cond.right, truth)
-            return _join(first, second)
-        if isinstance(cond, ir.Not):
-            return self.refine_env(env, cond.operand, not truth)
-        if isinstance(cond, ir.Aggregate) and cond.func in ("any", "all") and isinstance(cond.items, ir.InputRef):
-            # 任一(L, c) holds: at least one item meets c; 全部(L, c) fails: at least one does not
-            if cond.func == "any" and truth:
-                return self.refine_env(env, self._count_of(cond, cond.cond), True)
-            if cond.func == "all" and not truth:
-                return self.refine_env(env, self._count_of(cond, ir.Not(cond.cond, type=ir.BOOL)), True)
-            return env
-        if isinstance(cond, ir.Call) and cond.func == "all" and isinstance(cond.args[0], ir.InputRef):
-            inp = cond.args[0].input
-            cnt = ir.Call("count", cond.args, type=ir.Type("num", "项"))
-            n = ir.Const(Decimal(len(inp.type.members)), type=ir.Type("num"))
-            return self.refine_env(env, ir.Compare([cnt, n], ["=="], type=ir.BOOL), truth)
-        if isinstance(cond, ir.Compare) and len(cond.ops) > 1 and truth:
-            # 0 ≤ x ≤ 100% holds: each adjacent pair holds
-            for op, a, b in zip(cond.ops, cond.operands, cond.operands[1:]):
-                env = self.refine_env(env, ir.Compare([a, b], [op], type=ir.BOOL), True)
-            return env
-        if isinstance(cond, ir.Compare) and len(cond.ops) == 1:
-            a, b = cond.operands
-            op = cond.ops[0]
-            flip = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}[op]
-            vb, va = self._point(b, env), self._point(a, env)
-            if vb is not None:
-                env = self._narrow(env, a, op, vb, truth)
-            if va is not None:
-                env = self._narrow(env, b, flip, va, truth)
-            if va is None and vb is None:
-                ka, kb = self.var(a, env), self.var(b, env)
-                if ka is not None and kb is not None:
-                    # a op b  <=>  a - b op 0: remember the difference
-                    key = ("diff", ka[0], kb[0])
-                    cur = env.get(key, iv.sub(ka[1], kb[1]))
-                    env = dict(env)
-                    env[key] = iv.refine(cur, op, D0, negate=not truth)
-        return env
-
     # ── lists ──
     def _count_key(self, e: ir.Aggregate):
         """The narrowing key of 计数(L) (its number of items) or of 计数(L, c)."""
@@ -177,28 +129,6 @@ class Bounds:
                                                       f"give the value for an empty list as the last argument, e.g. "
                                                       f"`{e.func}(…, 0)`, or guard it: `if count({name}) > 0 then … else …`")]))
         return out
-
-    def _point(self, e, env):
-        if isinstance(e, ir.Const) and isinstance(e.value, Decimal):
-            return e.value
-        if isinstance(e, (ir.LocalRef, ir.BinOp, ir.Neg)):
-            r = self.ev(e, env)
-            if r.lo is not None and r.lo == r.hi and not r.empty:
-                return r.lo
-        return None
-
-    def _narrow(self, env, var, op, c, truth):
-        v = self.var(var, env)
-        if v is None:
-            return env
-        key, cur = v
-        new = dict(env)
-        new[key] = iv.refine(cur, op, c, negate=not truth)
-        if isinstance(var, ir.Aggregate) and var.cond is not None and new[key].lo is not None and new[key].lo > 0:
-            # some items meet the condition: the list has at least that many
-            lk = ("len", id(var.items.input))
-            new[lk] = iv.meet(new.get(lk, self.base(var.items.input)), lo=new[key].lo)
-        return new
 
     # ── evaluation over intervals ──
     def ev(self, e: ir.Expr, env) -> Interval:
@@ -572,17 +502,6 @@ class Bounds:
         self.ranges[ind.index] = rng
 
 
-def _join(a: dict, b: dict) -> dict:
-    """What holds in environment ``a`` or in ``b``: an impossible one (an empty interval)
-    drops out; otherwise each value the two narrowed is their hull, and a value only one
-    of them narrowed is left to the declarations."""
-    if any(isinstance(v, Interval) and v.empty for v in a.values()):
-        return b
-    if any(isinstance(v, Interval) and v.empty for v in b.values()):
-        return a
-    return {k: iv.hull(v, b[k]) for k, v in a.items() if k in b}
-
-
 def _signed_sum_range(b: "Bounds", ind: ir.Indicator) -> Interval:
     lo = hi = D0
     for c in ind.children:
@@ -653,94 +572,3 @@ def check_bounds(prog: ir.Program, owners: dict | None = None):
     b = Bounds(prog)
     diags = b.run(owners)
     return diags, b.ranges, b.unproven
-
-
-# ───────────── attainable scores (for auditing claimed scores) ─────────────
-
-def _union_set(b: Bounds, e: ir.Expr, env) -> list[Interval]:
-    """The values a score rule can give, as a union of intervals: branches of conditions
-    and tiers are kept apart (the hull would hide that 项目质量达标率 gives 0 or more than
-    3.8, never 3)."""
-    if isinstance(e, (ir.NotApplicable, ir.Unscorable)):
-        return []
-    if isinstance(e, ir.If):
-        return (_union_set(b, e.then, b.refine_env(env, e.cond, True))
-                + _union_set(b, e.else_, b.refine_env(env, e.cond, False)))
-    if isinstance(e, ir.Clamp):
-        inner = _union_set(b, e.operand, env)
-        if e.kind == "floor_zero":
-            return [iv.maximum(x, Interval.point(D0)) for x in inner]
-        bound = b.ev(e.bound, env)
-        f = iv.minimum if e.kind in ("capped", "at_most") else iv.maximum
-        return [f(x, bound) for x in inner]
-    if isinstance(e, ir.Tiers):
-        out: list[Interval] = []
-        numeric = e.subject is not None and e.subject.type.kind in ("num", "date")
-        remaining = b.ev(e.subject, env) if numeric else None
-        for row in e.rows:
-            renv = env
-            if row.kind == "else":
-                out += _union_set(b, row.value, env)
-                break
-            if row.kind == "cond":
-                renv = b.refine_env(env, row.key, True)
-                env = b.refine_env(env, row.key, False)
-            elif numeric and b._point(row.key, env) is not None:
-                op, c = row.op or "==", b._point(row.key, env)
-                if remaining is not None:
-                    if iv.refine(remaining, op, c).empty:
-                        continue
-                    remaining = iv.refine(remaining, op, c, negate=True)
-                renv = b._narrow(env, e.subject, op, c, True)
-                env = b._narrow(env, e.subject, op, c, False)
-            out += _union_set(b, row.value, renv)
-            if remaining is not None and remaining.empty:
-                break
-        return out
-    r = b.ev(e, env)
-    return [] if r.empty else [r]
-
-
-def attainable(prog: ir.Program, ind: ir.Indicator) -> list[Interval]:
-    """Intervals covering every raw score the indicator's rule can give (sound: a value
-    outside them is impossible). A composite without a rule: sums of its children."""
-    b = Bounds(prog)
-    b.run()
-    if ind.score is None:
-        return [b.ranges.get(ind.index, Interval(D0, ind.points))]
-    out = _union_set(b, ind.score, {})
-    if ind.score is not None and may_be_na(ind.score) and prog.na_policy == "full_points":
-        out.append(Interval.point(ind.points))
-    return out
-
-
-
-
-def can_round_to(intervals: list[Interval], c: Decimal, step: Decimal, rounding: str) -> bool:
-    """Can some value in ``intervals``, rounded to ``step``, show as ``c``?"""
-    half = step / 2
-    if rounding == "half_up":
-        lo, lo_open, hi, hi_open = c - half, False, c + half, True
-    elif rounding == "half_even":
-        lo, lo_open, hi, hi_open = c - half, False, c + half, False
-    elif rounding == "down":
-        lo, lo_open, hi, hi_open = (c, False, c + step, True) if c >= 0 else (c - step, True, c, False)
-    else:   # up
-        lo, lo_open, hi, hi_open = (c - step, True, c, False) if c >= 0 else (c, False, c + step, True)
-    return any(not iv.meet(x, lo, hi, lo_open, hi_open).empty for x in intervals)
-
-
-def describe_set(intervals: list[Interval]) -> str:
-    """{0} ∪ (3.8, 4] as readable text: 0 或 3.8～4（不含3.8）."""
-    parts = []
-    for x in sorted(intervals, key=lambda i: (i.lo is None, i.lo if i.lo is not None else 0)):
-        if x.lo is not None and x.lo == x.hi:
-            parts.append(fmt_decimal(x.lo))
-        else:
-            parts.append(x.text())
-    seen, out = set(), []
-    for p in parts:
-        if p not in seen:
-            seen.add(p)
-            out.append(p)
-    return " ∪ ".join(out)

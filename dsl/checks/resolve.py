@@ -9,9 +9,10 @@ Scopes, innermost first: the node's locals defined above the use, its ancestors'
 locals defined above the node, rulebook-level definitions, inputs, then indicator
 scores by name (qualified ``父级.名称`` when a name is shared).
 
-The rest of resolution lives beside this module: the types and units of expressions
-(units.py, docs/language.md#units), calls and method inlining (methods.py), 指标行
-blocks (rowblocks.py) and clamps pushed into branches (clamps.py).
+The rest of resolution lives beside this module: the inputs (inputs.py) and the
+indicator tree (tree.py), both mixed into the Resolver; the types and units of
+expressions (units.py, docs/language.md#units), calls and method inlining (methods.py),
+指标行 blocks (rowblocks.py) and clamps pushed into branches (clamps.py).
 """
 from __future__ import annotations
 
@@ -20,14 +21,15 @@ from decimal import Decimal
 from .. import ast, ir
 from ..diagnostics import Diagnostic, Label, make, tr
 from ..imports import collect_methods
-from ..ir import AMOUNT_UNITS, MONEY_UNITS, Type, fmt_decimal, is_count_unit, money_factor
+from ..ir import MONEY_UNITS, Type, fmt_decimal
 from .units import align
 from ..names import did_you_mean, fixes, narrow_qualified, qualified_paths, qualify, suggest, suggest_among
 from ..ops import fold_constant
-from .clamps import push_clamps
 from .methods import copy_argument, resolve_call
-from .rowblocks import resolve_rows, row_programs
-from .units import OP_TEXT, ORDERED, UNKNOWN_UNIT, Units, unit_help
+from .rowblocks import row_programs
+from .units import OP_TEXT, ORDERED, Units, unit_help
+from .inputs import InputsResolver
+from .tree import TreeResolver
 
 TOTAL_NAMES = {"总分", "total"}
 SCORE_DIGITS = 30       # the runtime's SNAP: significant digits a score keeps before it is rounded to 精度
@@ -39,7 +41,7 @@ SETTING_NAMES = {"version": ("版本", "version"), "total": ("满分", "total po
 MAX_EXPR_DEPTH = 50     # generated code nests a few parentheses per level; Python allows ~200
 
 
-class Resolver:
+class Resolver(InputsResolver, TreeResolver):
     """One rulebook being resolved: the names found so far and where resolution stands
     (the state that methods.py and rowblocks.py read and set, too)."""
 
@@ -242,347 +244,6 @@ class Resolver:
                 continue
             out.append(ir.Veto(cond, v.grade.text, v.cap, span=v.span))
         return out
-
-    def _files(self, rb) -> dict:
-        files = {rb.span.file.name: rb.span.file}
-        for m, _origin in self.methods.values():
-            files.setdefault(m.span.file.name, m.span.file)
-        return files
-
-    def _cycles(self):
-        """Indicators that use each other's scores (A uses B, B uses A): E0205, and the
-        dependency is dropped so that evaluation order stays defined."""
-        state: dict[int, int] = {}
-        stack: list[ir.Indicator] = []
-
-        def visit(n):
-            state[id(n)] = 1
-            stack.append(n)
-            for d in list(n.depends):
-                if state.get(id(d)) == 1:
-                    cyc = stack[stack.index(d):] + [d]
-                    self.err("E0205", [Label(n.name_span, ""), Label(d.name_span, "", False)],
-                             cycle=" → ".join(x.name for x in cyc))
-                    n.depends.remove(d)
-                    n.broken = True
-                elif state.get(id(d)) is None:
-                    visit(d)
-            for c in n.children:
-                if state.get(id(c)) is None:
-                    visit(c)
-            stack.pop()
-            state[id(n)] = 2
-        for ind in self.indicators:
-            if state.get(id(ind)) is None:
-                visit(ind)
-
-    def _all_locals(self):
-        yield from self.globals
-        for ind in self.indicators:
-            yield from ind.locals
-
-    # ───────────── declarations ─────────────
-    def _collect_inputs(self, items):
-        for it in items:
-            if isinstance(it, ast.InputDecl):
-                self._input(it)
-            elif isinstance(it, ast.IndicatorNode):
-                self._collect_inputs(it.body)
-
-    def _input(self, d: ast.InputDecl):
-        name = d.name.text
-        if name in self.inputs:
-            self.err("E0203", [Label(d.name.span, tr("再次声明", "declared again")),
-                               Label(self.inputs[name].span, tr("首次声明", "first declared here"), False)],
-                     name=name)
-            return
-        self.inputs[name] = inp = self._make_input(d, len(self.inputs))
-        if d.only_if is not None:
-            self._only_if.append((inp, d.only_if))
-
-    def _condition(self, inp: ir.Input, cond):
-        """The condition of ``输入 X: … 仅当 C``: a yes/no over inputs that are always given."""
-        c = self.expr(cond, {})
-        self.units.want_bool(c, cond.span)
-        conditional = {id(i) for i, _c in self._only_if}
-        for x in ir.walk(c):
-            bad = None
-            if isinstance(x, (ir.LocalRef, ir.ScoreRef, ir.TotalRef)):
-                bad = tr("只能使用输入项", "only inputs")
-            elif isinstance(x, ir.InputRef) and id(x.input) in conditional:
-                bad = tr(f"「{x.input.name}」本身也是仅当才给出的输入", f"`{x.input.name}` is itself given only sometimes")
-            if bad is not None:
-                self.err("E0207", [Label(x.span or cond.span, bad)], name=x.span.text() if x.span else "?",
-                         expected_zh="总会给出的输入（「仅当」的条件只能用这样的输入）",
-                         expected_en="an input that is always given (a `仅当` condition reads only those)")
-                break
-        inp.only_if = c
-
-    def _verify(self, st: ast.Verify):
-        """``核对 条件 "说明"``: over inputs and rulebook-level values, checked before scoring."""
-        c = self.expr(st.cond, self._global_scope())
-        self.units.want_bool(c, st.cond.span)
-        for x in ir.walk(c):
-            if isinstance(x, (ir.ScoreRef, ir.TotalRef)):
-                self.err("E0207", [Label(x.span or st.span, tr("核对在评分之前进行", "checks run before scoring"))],
-                         name=x.span.text() if x.span else "?", expected_zh="输入项或中间值（核对不能使用得分）",
-                         expected_en="an input or a value (a `核对` cannot read scores)")
-                break
-        self.verifies.append(ir.Verify(c, st.message or " ".join(st.cond.span.text().split()), span=st.span))
-
-    def _make_input(self, d: ast.InputDecl, index: int, in_list: bool = False) -> ir.Input:
-        name = d.name.text
-        t = d.type
-        kind = t.kind
-        if kind == "amount" and t.unit not in AMOUNT_UNITS:
-            self.err("E0304", [Label(t.span, "")], unit=t.unit, helps=[unit_help()])
-            typ = Type("num", UNKNOWN_UNIT)
-        elif kind == "count" and not is_count_unit(t.unit):
-            what = ("金额" if t.unit in AMOUNT_UNITS else "比率或分值", "an amount" if t.unit in AMOUNT_UNITS else "a rate or points")
-            self.err("E0303", [Label(t.span, "")], what_zh=f"计数的单位不能是「{t.unit}」（{what[0]}）",
-                     what_en=f"a count cannot be in `{t.unit}` ({what[1]})",
-                     helps=[tr(f"金额写作 金额({t.unit})，比率写作 比率", f"write an amount as `金额({t.unit})`, a rate as `比率`")
-                            if t.unit in AMOUNT_UNITS else unit_help()])
-            typ = Type("num", UNKNOWN_UNIT)
-        elif kind in ("amount", "count"):
-            typ = Type("num", t.unit)
-        elif kind == "date":
-            typ = ir.DATE
-        elif kind == "list":
-            return self._make_list(d, index, in_list)
-        elif kind == "rate":
-            typ = Type("num", "%")
-        elif kind in ("score", "number"):
-            typ = Type("num", None)
-        elif kind == "boolean":
-            typ = ir.BOOL
-        elif kind == "grade":
-            typ = Type("enum", None, t.members)
-        elif kind == "text":
-            typ = Type("text")
-        else:
-            typ = Type("checklist", None, t.members, self._weights(t))
-        inp = ir.Input(name, kind, typ, doc=d.doc, span=d.name.span, index=index)
-        if kind in ("amount", "count", "rate", "score"):
-            inp.lo = Decimal(0)
-        if kind == "rate":
-            # a rate above 100% is refused unless the declaration allows it: a bare 2.4 in a
-            # case means 240%, more often a slip for 2.4% than a real figure
-            inp.hi = Decimal(1)
-        lo_set = hi_set = False      # a written constraint replaces the default; two written ones combine
-        for c in d.constraints:
-            if typ.kind not in ORDERED:
-                self.err("E0303", [Label(c.span, "")], what_zh="只有数值输入可以限定范围", what_en="only numeric inputs take a range")
-                continue
-            v = fold_constant(self.expr(c.value, {}, allow_names=False))
-            if not isinstance(v, ir.Const) or not isinstance(v.value, Decimal):
-                self.err("E0303", [Label(c.value.span, tr("应为常数", "expected a constant"))], what_zh="范围须为常数", what_en="a bound must be a constant")
-                continue
-            val = v.value
-            if typ.unit in MONEY_UNITS and v.type.unit in MONEY_UNITS and v.type.unit != typ.unit:
-                val = val * money_factor(v.type.unit, typ.unit)      # 金额(元) ≤ 1万元: exactly 10000元
-            else:
-                self.units.unify(typ, v.type, c.span, c.op)
-            if c.op in (">=", ">"):
-                if not lo_set or val > inp.lo or (val == inp.lo and c.op == ">"):
-                    inp.lo, inp.lo_open = val, c.op == ">"
-                lo_set = True
-            elif c.op in ("<=", "<"):
-                if not hi_set or val < inp.hi or (val == inp.hi and c.op == "<"):
-                    inp.hi, inp.hi_open = val, c.op == "<"
-                hi_set = True
-            else:
-                self.err("E0303", [Label(c.span, "")], what_zh="范围只能用 > ≥ < ≤", what_en="a bound uses > ≥ < ≤")
-        if inp.lo is not None and inp.hi is not None and (inp.lo > inp.hi or (inp.lo == inp.hi and (inp.lo_open or inp.hi_open))):
-            self.err("E0303", [Label(d.span, tr(f"范围 {inp.range_text()} 为空", f"the range {inp.range_text()} is empty"))],
-                     what_zh="各约束合起来不容许任何值", what_en="the constraints together admit no value")
-        return inp
-
-    def _weights(self, t: ast.TypeSpec) -> tuple:
-        """The points of each item of a weighted checklist (``清单["甲" 2分, "乙" 1分]``), or ()."""
-        if not t.weights:
-            return ()
-        out = []
-        for member, w in zip(t.members, t.weights):
-            if w is None:
-                self.err("E0303", [Label(t.span, tr(f"「{member}」没有分值", f"`{member}` has no points"))],
-                         what_zh="清单的要点要么都写分值，要么都不写", what_en="either every checklist item has its points or none has")
-                return ()
-            if w.unit not in (None, "分") or w.value <= 0:
-                self.err("E0303", [Label(w.span, "")], what_zh=f"要点「{member}」的分值应为大于0的分数",
-                         what_en=f"the points of `{member}` must be a positive number of points")
-                return ()
-            out.append(w.value)
-        return tuple(out)
-
-    def _make_list(self, d: ast.InputDecl, index: int, in_list: bool) -> ir.Input:
-        """``输入 专项资金: 列表 [最多 50项]:`` with its ``字段`` lines: each item a record of
-        those fields (declared like 指标行 fields); ``hi`` the most items, if given."""
-        t = d.type
-        if in_list:
-            self.err("E0303", [Label(t.span, "")], what_zh="列表的字段不能再是列表", what_en="a list's field cannot be a list")
-        fields: list[ir.Input] = []
-        for fd in t.fields:
-            if any(f.name == fd.name.text for f in fields):
-                prev = next(f for f in fields if f.name == fd.name.text)
-                self.err("E0203", [Label(fd.name.span, ""), Label(prev.span, tr("首次声明", "first declared here"), False)],
-                         name=fd.name.text)
-                continue
-            if fd.type.kind == "checklist":
-                self.err("E0303", [Label(fd.type.span, "")], what_zh="列表的字段不能是清单", what_en="a list's field cannot be a checklist")
-                continue
-            f = self._make_input(fd, len(fields), in_list=True)
-            f.used = True            # a field nobody reads is still part of the table
-            fields.append(f)
-        inp = ir.Input(d.name.text, "list", Type("list", fields=tuple(fields)), lo=Decimal(0), doc=d.doc,
-                       span=d.name.span, index=index)
-        if t.size is not None:
-            n = t.size.value
-            if t.size.unit not in (None, "项", "个") or n != n.to_integral_value() or n < 0:
-                self.err("E0303", [Label(t.size.span, "")], what_zh="列表的项数上限应为整数项，如「最多 50项」",
-                         what_en="a list's size limit is a whole number of items, e.g. `最多 50项`")
-            else:
-                inp.hi = n
-        return inp
-
-    def _dup_sibling(self, seen, node: ast.IndicatorNode):
-        name = node.name.text
-        if name in seen:
-            self.err("E0203", [Label(node.name.span, tr("同级重名", "same name twice in one section")),
-                               Label(seen[name].name.span, tr("首次出现", "first here"), False)], name=name)
-        seen[name] = node
-
-    def _build(self, node: ast.IndicatorNode, parent: ir.Indicator | None) -> ir.Indicator:
-        pts = Decimal(0)
-        missing = node.points is None
-        if missing:
-            self.err("E0405", [Label(node.name.span, tr("缺少分值，如「3分」", "no points, e.g. `3分`"))], name=node.name.text)
-        else:
-            if node.points.unit not in (None, "分"):
-                self.err("E0303", [Label(node.points.span, tr("分值的单位应为「分」", "points are in `分`"))],
-                         what_zh=f"分值不能以「{node.points.unit}」为单位", what_en=f"points cannot be in {node.points.unit}")
-            pts = node.points.value
-        path = (parent.path if parent else ()) + (node.name.text,)
-        ind = ir.Indicator(node.name.text, node.level, pts, path, span=node.span, name_span=node.name.span,
-                           parent=parent, index=len(self.indicators))
-        ind.node = node
-        ind.points_missing = ind.broken = missing
-        ind.kind, ind.at_most = node.kind, node.at_most
-        if node.kind != "score" and any(a.adjusts for a in _ancestors(ind)):
-            self.err("E0508", [Label(node.name.span, tr("在加分项或扣分项之中", "inside a bonus or penalty item"))],
-                     name="加分项" if node.kind == "bonus" else "扣分项",
-                     notes=[tr("加分项、扣分项的下级是普通指标；它们自己的加减写在上级", "the parts of a bonus or penalty item are ordinary")])
-        self.indicators.append(ind)
-        self.by_name.setdefault(ind.name, []).append(ind)
-        seen = {}
-        for st in node.body:
-            if isinstance(st, ast.Doc):
-                if st.kind == "doc":
-                    ind.doc = st.text if ind.doc is None else ind.doc + "\n" + st.text
-                else:
-                    ind.criteria = st.text if ind.criteria is None else ind.criteria + "\n" + st.text
-            elif isinstance(st, ast.IndicatorNode):
-                self._dup_sibling(seen, st)
-                ind.children.append(self._build(st, ind))
-            elif isinstance(st, ast.Let):
-                self.let_owners.setdefault(st.name.text, []).append(ind.name)
-        return ind
-
-    # ───────────── scopes ─────────────
-    def _global_scope(self) -> dict:
-        return {loc.name: loc for loc in self.globals}
-
-    def _define_local(self, st: ast.Let, owner, into: list, scope=None):
-        scope = self._global_scope() if scope is None else scope
-        if st.name.text in {l.name for l in into} or (owner is None and st.name.text in self.inputs):
-            prev = next((l for l in into if l.name == st.name.text), None) or self.inputs.get(st.name.text)
-            self.err("E0203", [Label(st.name.span, ""), Label(prev.span, tr("首次定义", "first defined here"), False)], name=st.name.text)
-        if isinstance(st.value, ast.Tiers):
-            value = self.tiers(st.value, scope, score_ctx=False)
-        else:
-            value = self.expr(st.value, scope)
-        loc = ir.Local(st.name.text, value, value.type, span=st.name.span, owner=owner, index=len(into))
-        into.append(loc)
-        return loc
-
-    def _resolve_body(self, ind: ir.Indicator):
-        node = ind.node
-        scope = dict(self._global_scope())
-        # ancestors' locals visible to this node: those defined before the node in each ancestor
-        chain = []
-        p = ind.parent
-        child = ind
-        while p is not None:
-            chain.append((p, child))
-            child, p = p, p.parent
-        for anc, ch in reversed(chain):
-            for loc in anc.locals:
-                if loc.span.start < ch.span.start:
-                    scope[loc.name] = loc
-        self._current = ind
-        score_ast = None
-        for st in node.body:
-            if isinstance(st, ast.Let):
-                loc = self._define_local(st, ind, ind.locals, scope)
-                scope[loc.name] = loc
-            elif isinstance(st, ast.Monotone):
-                for n in st.names:
-                    inp = self.inputs.get(n.text)
-                    if inp is None or inp.type.kind != "num":
-                        self.err("E0207", [Label(n.span, "")], name=n.text, expected_zh="数值输入", expected_en="a numeric input")
-                    else:
-                        ind.monotone.append((inp, st.direction))
-            elif isinstance(st, ast.RowsBlock):
-                if score_ast is not None or ind.rows is not None:
-                    self.err("E0211", [Label(st.span, "")], name=ind.name, reason_zh="与另一得分规则并存",
-                             reason_en="stand beside another score rule")
-                    continue
-                score_ast = st
-                resolve_rows(self, ind, st)
-            elif isinstance(st, ast.ScoreRule):
-                if ind.rows is not None:
-                    self.err("E0211", [Label(st.span, "")], name=ind.name, reason_zh="与另一得分规则并存",
-                             reason_en="stand beside another score rule")
-                    continue
-                if score_ast is not None:
-                    self.err("E0203", [Label(st.span, ""), Label(score_ast.span, "", False)], name="得分")
-                score_ast = st
-                self._subtotal = ind if ind.children else None     # 合计: its children, bonus and penalty counted
-                try:
-                    if isinstance(st.value, ast.Tiers):
-                        ind.score = self.tiers(st.value, scope, score_ctx=True)
-                    else:
-                        ind.score = self.expr(st.value, scope, score_ctx=True)
-                finally:
-                    self._subtotal = None
-                ind.score = push_clamps(ind.score)
-                self.units.check_score(ind, st.value.span)
-        self._current = None
-        if score_ast is None and ind.is_leaf:
-            self.err("E0403", [Label(ind.name_span, tr("缺少「得分 = …」", "no `得分 = …`"))], name=ind.name)
-        self._adjustment(ind, node)
-
-    def _adjustment(self, ind: ir.Indicator, node: ast.IndicatorNode):
-        """A 加分项 / 扣分项 (or a node inside one) is never 不适用; ``最多`` in its header caps
-        its amount: the rule's value, or the sum of its children."""
-        inside = ind.adjusts or any(a.adjusts for a in _ancestors(ind))
-        if inside and ind.score is not None:
-            na = next((x for x in ir.walk(ind.score) if isinstance(x, ir.NotApplicable)), None)
-            if na is not None:
-                self.err("E0508", [Label(na.span, tr("加分项、扣分项不适用时得 0 分", "a bonus or penalty that does not apply is 0"))],
-                         name="不适用", helps=[tr("写 0", "write 0")])
-        if not (ind.adjusts and ind.at_most) or node.cap_span is None:
-            return
-        end = node.points.span.end if node.points is not None else node.cap_span.end
-        span = node.cap_span.__class__(node.cap_span.file, node.cap_span.start, end)
-        base = ind.score if ind.score is not None or not ind.children else self.subtotal_expr(ind, span)
-        if base is not None:
-            cap = ir.Const(ind.points, span=span, type=Type("num"))
-            ind.score = push_clamps(ir.Clamp("at_most", base, cap, span=span, type=base.type))
-
-    def subtotal_expr(self, ind: ir.Indicator, span) -> ir.Expr:
-        """合计 of ``ind``: its children's scores, a 扣分项's deducted (``A + B + 表彰 - 违规``)."""
-        return ir.SubtotalRef(ind, span=span, type=Type("num", None))
 
     # ───────────── expressions ─────────────
     def lookup(self, ref: ast.Ref, scope: dict, grades: bool, allow_names=True, enum_members=()):
@@ -901,13 +562,6 @@ class Resolver:
             if len([i for i in self.indicators if i.path[-k:] == tail]) == 1:
                 return ".".join(tail)
         return ".".join(ind.path)
-def _ancestors(ind):
-    p = ind.parent
-    while p is not None:
-        yield p
-        p = p.parent
-
-
 def _is_descendant(ind, anc) -> bool:
     p = ind.parent
     while p is not None:

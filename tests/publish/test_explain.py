@@ -6,7 +6,8 @@ from click.testing import CliRunner
 
 from jixiao.compiler.api import compile_rulebook
 from jixiao.compiler.cli import main
-from jixiao.compiler.publish.explain import audit, explain
+from jixiao.compiler.publish.audit import audit
+from jixiao.compiler.publish.explain import explain
 
 ROOT = Path(__file__).resolve().parents[2]
 RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
