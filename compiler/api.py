@@ -418,7 +418,7 @@ def compile_rulebook(text: Optional[str] = None, *, path=None, name: Optional[st
             raise TypeError("compile_rulebook needs text or path")
         name, text = read_source(path)
     name = name or "<rulebook>"
-    key = hashlib.sha256((name + "\0" + text).encode("utf-8")).hexdigest()
+    key = hashlib.sha256((name + "\0" + text).encode("utf-8", "surrogatepass")).hexdigest()   # API text may hold lone surrogates
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
     if hit is not None and dependencies_fresh(hit.program.deps):   # an imported library edited: compile again

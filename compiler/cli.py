@@ -357,7 +357,7 @@ def compile_cmd(rulebook, emit, emit_sql, dialect, table, keep, lang):
     if not emit and not emit_sql:
         raise click.UsageError("需要 --emit-python 或 --emit-sql / give --emit-python or --emit-sql")
     rb = api.compile_rulebook(path=rulebook)
-    from .files import atomic_write
+    from .files import atomic_write, refuse_overwrite
     outputs = []
     if emit:
         outputs.append((Path(emit), rb.emit_python()))
@@ -369,6 +369,8 @@ def compile_cmd(rulebook, emit, emit_sql, dialect, table, keep, lang):
         else:
             outputs.append((Path(emit_sql), text))
     for out, text in outputs:
+        # never over the rulebook, a library it imports, or any jixiao source
+        refuse_overwrite(out, [rulebook, *(p for p, _m, _n in rb.program.deps)], sources_too=True)
         try:
             atomic_write(out, lambda tmp, text=text: Path(tmp).write_text(text, encoding="utf-8"))
         except OSError as e:

@@ -15,6 +15,7 @@ from .checks.absent import check_absent
 from .checks.bounds import check_bounds
 from .checks.cohort import check_cohort, set_ranges
 from .checks.grades import check_grades
+from .checks.lookalikes import check_lookalikes
 from .checks.points import check_points
 from .checks.resolve import resolve
 from .checks.wording import check_wording
@@ -68,6 +69,7 @@ def check_text(text: str, name: str = "<rulebook>") -> CheckResult:
     # ambient 28-digit context
     with localcontext(Context(prec=120, Emin=-999999, Emax=999999)):
         prog, diags = resolve(rb)
+        diags = check_lookalikes(rb) + list(diags)      # E0213 invisible characters, E0214 look-alike names
         if prog is None:
             return CheckResult(None, _sorted(diags), suppressions=list(comments), source=src)
         for p in SOUNDNESS_PASSES:

@@ -62,6 +62,14 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "Settings: 版本, 满分 (required), 精度, 舍入, 定级, 不适用."),
     "E0207": (ERROR, "「{name}」不是{expected_zh}", "`{name}` is not {expected_en}",
               "The name refers to something of another kind."),
+    "E0213": (ERROR, "名称「{name}」含不可见字符或控制字符（{chars}）", "the name `{name}` holds invisible or control characters ({chars})",
+              "A zero-width character, a bidirectional control (text that reads differently from what it is) or a "
+              "control character in a name cannot be seen by a reviewer nor typed into a data file's header. "
+              "Delete it (the editor's quick fix removes invisible characters)."),
+    "E0214": (ERROR, "{what_zh}「{name}」与「{other}」在数据文件表头中无法区分",
+              "the {what_en} `{name}` and `{other}` cannot be told apart by a data file's header",
+              "Data files compare headers after NFKC normalisation (full-width ａ is a, １ is 1) with spaces left out, "
+              "so these two names would read the same column. Rename one of them."),
     "E0209": (ERROR, "引用「{path}」{reason_zh}", "import `{path}` {reason_en}",
               "引用 names a 方法库 file, relative to the importing file or in the standard library (stdlib_indicators/)."),
     "E0210": (ERROR, "方法「{name}」{reason_zh}", "method `{name}` {reason_en}",
@@ -206,8 +214,10 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "to its value, or for a 同类 statistic to an object of kind -> value. A rank and a grade quota cannot be "
               "given: they need the other units."),
     "E0701": (ERROR, "计算「{name}」时除数为零", "division by zero while scoring `{name}`",
-              "The rule of this indicator divided by a value that is zero for this case (or a result needed more "
-              "digits than exact arithmetic keeps); the label shows the rule."),
+              "The rule of this indicator divided by a value that is zero for this case; the label shows the rule."),
+    "E0708": (ERROR, "计算「{name}」时数值超出精确计算的位数", "a value beyond the digits of exact arithmetic while scoring `{name}`",
+              "Evaluation keeps 40 significant digits and a score 30 before it is rounded to 精度. A value of this case "
+              "(or its rounding to a very fine 精度) needs more: give smaller values, or a coarser 精度."),
     "E0702": (ERROR, "总分 {value} 不属于任何等级", "the total {value} falls in no grade band",
               "The grade bands of the rulebook leave this total without a grade."),
     "E0703": (ERROR, "分档无档可取：{subject} = {value}", "no tier matches: {subject} = {value}",
@@ -228,6 +238,10 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "(认定得分) or correct the data; no score is guessed."),
     "E0722": (ERROR, "核对不通过：{message}（{values}）", "check failed: {message} ({values})",
               "A 核对 statement of the rulebook does not hold for this case's data; the values of the names it reads are listed."),
+    # E08xx files written
+    "E0801": (ERROR, "不能写出「{path}」：它是{what_zh}，未写入", "will not write `{path}`: it is {what_en}; nothing written",
+              "An output (--emit-python, -o) never replaces what the command reads: the rulebook, a library it imports "
+              "(引用), a case or a data file, and generated Python never goes to a .jx, .jxc or .jxt file. Name another file."),
     # warnings
     "I0201": (INFO, "指标名称「{name}」出现{count}次", "the indicator name `{name}` is used {count} times",
               "Legal, but every reference must be qualified with an ancestor (父级.名称) and readers of the published table may confuse them."),
@@ -398,10 +412,20 @@ def render_concise(d: Diagnostic, lang: str = "both") -> str:
     return f"{_location(d.primary)}: {d.severity}[{d.code}]: {d.message_in(lang)}"
 
 
+EXCERPT_SUFFIXES = (".jx", ".jxc", ".jxt")
+
+
+def excerpt_allowed(name: str) -> bool:
+    """Is a source line of the file ``name`` shown under a diagnostic? Only for jixiao files
+    (``.jx``, ``.jxc``, ``.jxt``) and texts given in memory (``<text>``): a diagnostic never
+    prints a line of some other file a path led to (docs/security.md)."""
+    return name.startswith("<") or name.lower().endswith(EXCERPT_SUFFIXES)
+
+
 def render_full(d: Diagnostic, lang: str = "both") -> str:
     out = [f"{d.severity}[{d.code}]: {d.message_in(lang)}"]
     prim = d.primary
-    if prim is not None and not prim.file.text:
+    if prim is not None and (not prim.file.text or not excerpt_allowed(prim.file.name)):
         out.append(f"  --> {prim.file.name}")
         prim = None
         pad = " "

@@ -16,6 +16,7 @@ from lark.indenter import DedentError
 
 from . import ast
 from .diagnostics import JixiaoError, Label, make, tr
+from .paths import NotRegular, open_regular, path_problem, shown
 from .grammar import MAX_NESTING, NestingTooDeep, jx_parser
 from .source import SourceFile, Span
 from .syntax_errors import dedent_diag, indentation_diags, syntax_diag, wants_block
@@ -170,10 +171,7 @@ def read_source(path) -> tuple[str, str]:
     name = str(path)
     dummy = SourceFile.from_text(name, "")
     try:
-        if p.is_dir():
-            raise IsADirectoryError(21, "Is a directory")
-        with open(p, "rb") as f:                      # also pipes and devices: read at most the limit
-            data = f.read(MAX_TEXT * 4 + 1)
+        data = open_regular(p, MAX_TEXT * 4 + 1)      # a FIFO or device refused, never waited on
         if len(data) > MAX_TEXT * 4:
             raise OSError(0, f"file too large (more than {MAX_TEXT * 4} bytes)")
         text = data.decode("utf-8-sig")
@@ -186,8 +184,13 @@ def read_source(path) -> tuple[str, str]:
     except OSError as e:
         reason = e.strerror or str(e)
         zh = {"No such file or directory": "文件不存在", "Is a directory": "这是一个目录",
-              "Permission denied": "没有读取权限"}.get(reason, reason)
-        raise JixiaoError([make("E0106", [Label(Span(dummy, 0, 0), "")], path=name, reason_zh=zh, reason_en=reason)]) from None
+              "Permission denied": "没有读取权限", "File name too long": "文件名过长",
+              "not a regular file (a pipe, device or socket)": "不是普通文件（管道、设备或套接字）",
+              "Too many levels of symbolic links": "符号链接层数过多"}.get(reason, reason)
+        if isinstance(e, NotRegular) and e.errno == 0 and path_problem(p):
+            zh = path_problem(p)[0]
+        raise JixiaoError([make("E0106", [Label(Span(dummy, 0, 0), "")], path=shown(name), reason_zh=zh,
+                                reason_en=reason)]) from None
     return name, text.replace("\r\n", "\n")
 
 

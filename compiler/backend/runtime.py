@@ -61,6 +61,7 @@ MESSAGES = {
     "E0602": ("{what_zh}「{name}」的值 {value} 不是{expected_zh}", "{what_en} `{name}`: {value} is not {expected_en}"),
     "E0603": ("{what_zh}「{name}」的值 {value} 超出允许范围 {range}", "{what_en} `{name}`: {value} is outside {range}"),
     "E0701": ("计算「{name}」时除数为零", "division by zero while scoring `{name}`"),
+    "E0708": ("计算「{name}」时数值超出精确计算的位数", "a value beyond the digits of exact arithmetic while scoring `{name}`"),
     "E0702": ("总分 {value} 不属于任何等级", "the total {value} falls in no grade band"),
     "E0703": ("分档无档可取：{subject} = {value}", "no tier matches: {subject} = {value}"),
     "E0704": ("「{name}」的得分 {value} 超出 [0, {points}]", "the score {value} of `{name}` is outside [0, {points}]"),
@@ -564,11 +565,18 @@ def out_of_points(span, name, value, points):
 
 def arithmetic_error(span, name):
     """The error of an arithmetic failure while scoring ``name`` (called where it is caught):
-    a date computed beyond the calendar (OverflowError), otherwise a division by zero."""
+    a date computed beyond the calendar (OverflowError), a division by zero (x/0 or 0/0),
+    otherwise a value that needs more digits than exact arithmetic keeps (a quantize or
+    an operation beyond the context: E0708, never reported as a division by zero)."""
     import sys
-    if isinstance(sys.exc_info()[1], OverflowError):
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OverflowError):
         return EvaluationError("E0720", {"name": name}, span, name, None)
-    return EvaluationError("E0701", {"name": name}, span, name, None)
+    signals = exc.args[0] if exc is not None and exc.args and isinstance(exc.args[0], list) else []
+    if isinstance(exc, ZeroDivisionError) or any(isinstance(x, type) and issubclass(x, ZeroDivisionError)
+                                                 for x in signals):
+        return EvaluationError("E0701", {"name": name}, span, name, None)
+    return EvaluationError("E0708", {"name": name}, span, name, None)
 
 
 def round_step(x, step, rounding):

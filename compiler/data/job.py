@@ -19,8 +19,14 @@ from .writers import write_results
 
 
 def check_paths(data: Path, out: Optional[Path], others=()) -> None:
-    """Refuse an output that would overwrite an input, or whose folder does not exist."""
+    """Refuse an output that would overwrite an input, or whose folder does not exist, and
+    any path no system call takes (a NUL, a name of more than 255 bytes: dsl/paths.py)."""
+    from ...dsl.paths import path_problem, shown
     inputs = [p for p in (data, *others) if p is not None]
+    for p in (*inputs, out):
+        bad = path_problem(p) if p is not None else None
+        if bad is not None:
+            raise DataError(f"无法使用路径 / cannot use the path {shown(p)}：{bad[0]} / {bad[1]}")
     if out is not None and out.exists() and any(p.exists() and os.path.samefile(out, p) for p in inputs):
         raise DataError("输出文件不能覆盖输入文件 / the output file would overwrite the input")
     if out is not None and not out.absolute().parent.is_dir():

@@ -25,6 +25,7 @@ from .readers import read_rows
 from .results import BadRows, DataError, RowError, indicator_headers
 from .writers import _Formats
 from ..files import atomic_write
+from ..safe_text import csv_cell, csv_row
 
 _W: dict = {}   # per worker process: the compiled rulebook, converter and writer setup
 
@@ -126,10 +127,10 @@ def _score_row(rowno, cells, write, w, errors, convert, columns, run, fast, tabl
         errors.append(RowError(rowno, None, e.field, error_msg(e)))
         return 0
     k = len(cells)
-    row = [cells[c] if c < k else "" for c in id_cols]
+    row = [csv_cell(cells[c]) if c < k else "" for c in id_cols]     # as in one process (safe_text)
     row.extend([F[str(x)] for x in scores])
     row.append(F[str(total)])
-    row.append(grade)
+    row.append(csv_cell(grade))
     if all(_PLAIN(c) for c in row[:len(id_cols)]):
         write(",".join(row))          # scores and grade names never need quoting
         write("\r\n")
@@ -231,7 +232,7 @@ def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *,
     def produce(write):
         nonlocal total_n
         h = io.StringIO()
-        csv.writer(h).writerow(head)
+        csv.writer(h).writerow(csv_row(head))
         write(h.getvalue().encode("utf-8"))
         with ctx.Pool(jobs, initializer=_worker_init, initargs=(state,)) as pool:
             pending: deque = deque()

@@ -15,6 +15,7 @@ from ...dsl.ir import fmt_decimal
 from ..backend import runtime
 from ..api import CompiledRulebook
 from ..files import atomic_write
+from ..safe_text import csv_cell, csv_row, json_text, xlsx_text
 from .results import DataError, Scored, indicator_headers
 
 
@@ -72,16 +73,18 @@ def _write(kind, scored, f, head, progress, id_headers, extra=()) -> int:
     n = 0
     if kind == "csv":
         w = csv.writer(f)
-        w.writerow(head + list(extra))
+        w.writerow(csv_row(head + list(extra)))           # texts a spreadsheet would run as formulas get a ' (safe_text)
         F = _Formats()
+        grades: dict = {}
         for s in scored:
             ids = s.ids
-            row = [_fmt(ids.get(h)) for h in id_headers]
+            row = [csv_cell(_fmt(ids.get(h))) for h in id_headers]
             row.extend([F[str(x)] for x in s.scores])
             row.append(F[str(s.total)])
-            row.append(s.grade)
+            g = s.grade
+            row.append(grades[g] if g in grades else grades.setdefault(g, csv_cell(g)))
             if extra:
-                row.extend(_fmt(x) for x in s.extra)
+                row.extend(csv_cell(_fmt(x)) for x in s.extra)
             w.writerow(row)
             n += 1
             if progress and n % 1000 == 0:
@@ -99,7 +102,7 @@ def _write(kind, scored, f, head, progress, id_headers, extra=()) -> int:
                 rec.update(zip(extra, (_fmt(x) for x in s.extra)))
             if s.rows:
                 rec["指标行"] = rows_record(s.rows, fmt_decimal)
-            line = json.dumps(rec, ensure_ascii=False)
+            line = json_text(rec)             # lone surrogates as \\udxxx escapes: the file stays UTF-8
             if jsonl:
                 f.write(line + "\n")
             else:
@@ -127,15 +130,13 @@ def rows_record(rows, fmt=lambda d: d) -> dict:
 
 def _xlsx_cell(v):
     """An id as a spreadsheet cell: a number, text or date as it is; anything else (a list or
-    object from JSON) as its text."""
+    object from JSON) as its text. Texts go through ``safe_text.xlsx_text`` (``_text``)."""
     import datetime
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     if isinstance(v, Decimal) and (not v.is_finite() or abs(v.adjusted()) > 300):
         return fmt_decimal(v) if v.is_finite() else str(v)      # a workbook number cannot hold it
     if v is None or isinstance(v, (int, float, Decimal, datetime.date, datetime.time)):
         return v
-    text = v if isinstance(v, str) else _fmt(v)
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)    # control characters a workbook cannot hold
+    return v if isinstance(v, str) else _fmt(v)
 
 
 def number_format(precision: Decimal) -> str:
@@ -145,9 +146,16 @@ def number_format(precision: Decimal) -> str:
 
 
 def _text(ws, v):
-    """A text or id cell (the one place text reaches the workbook)."""
+    """A text or id cell (the one place text reaches the workbook): a text cleaned and
+    never a formula (``safe_text.xlsx_text``), a number or date as it is."""
     from openpyxl.cell import WriteOnlyCell
-    return WriteOnlyCell(ws, value=_xlsx_cell(v))
+    v = _xlsx_cell(v)
+    cell = WriteOnlyCell(ws)
+    if isinstance(v, str):
+        xlsx_text(cell, v)
+    else:
+        cell.value = v
+    return cell
 
 
 def _number(ws, v, fmt: str):
@@ -159,11 +167,10 @@ def _number(ws, v, fmt: str):
 
 
 def _header(ws, names):
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     out = []
     for h in names:
-        c = WriteOnlyCell(ws, value=_xlsx_cell(h))
+        c = _text(ws, h)
         c.font = Font(bold=True)
         c.fill = PatternFill("solid", fgColor="FFD9D9D9")
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)

@@ -16,6 +16,7 @@ import html
 import re
 from typing import Optional
 
+from ..safe_text import clean
 from .tables import Table, cell_text, row_layout, row_spans
 from .templating import environment
 
@@ -61,7 +62,8 @@ def _groups(table: Table) -> list[list[int]]:
 
 
 def _cells(table: Table, row, i: int, spans: dict, l1_label: Optional[tuple]) -> list[dict]:
-    e = html.escape
+    def e(text, quote=True):        # escaped, and what no file can hold replaced visibly (safe_text)
+        return html.escape(clean(text), quote)
     out = []
     for (a, b, key) in row_layout(table, row):
         attrs_ = []

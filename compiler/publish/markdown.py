@@ -2,22 +2,18 @@
 
 No merged cells: a 一级/二级 label stands on the first row of its block and is left blank
 below it; line breaks become ``<br>``; what Markdown would read as markup (tags, entities,
-table pipes, emphasis) is escaped.
+table pipes, emphasis, link and image brackets) is escaped (``safe_text.markdown_text``).
 """
 from __future__ import annotations
 
-import re
-
+from ..safe_text import markdown_text
 from .tables import Table, cell_text, row_layout, row_spans
 
 
 def _md(text: str) -> str:
-    # only what markdown would take as markup: tags, entities, table pipes, emphasis
-    text = re.sub(r"&(?=#?[A-Za-z0-9]+;)", "&amp;", text)
-    text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
-    for ch in "\\|*_`":
-        text = text.replace(ch, "\\" + ch)
-    return text.replace("\r", "").replace("\n", "<br>")
+    # only what markdown would take as markup: tags, entities, table pipes, emphasis, links
+    # and images (so no javascript: link, no remote image from rulebook text)
+    return markdown_text(text)
 
 
 def render_markdown(table: Table, template_dir=None) -> str:

@@ -26,7 +26,12 @@ def environment(template_dir: Optional[str] = None):
             raise FileNotFoundError(f"模板文件夹不存在 / no template folder {template_dir}")
         loaders.append(jinja2.FileSystemLoader(str(template_dir)))
     loaders += [jinja2.PrefixLoader({"base": base}), base]
-    return jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
+    from jinja2.sandbox import SandboxedEnvironment
+    from ..safe_text import clean
+    # sandboxed: a bureau's template (--template DIR) reaches no Python internals; every
+    # value is cleaned on output (lone surrogates, control characters: safe_text.clean)
+    return SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
+                              finalize=lambda v: clean(v) if isinstance(v, str) else v,
                               autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"),
                                                                   default_for_string=False),
                               keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)

@@ -13,6 +13,7 @@ import math
 from decimal import Decimal
 
 from ..files import atomic_write
+from ..safe_text import clean, xlsx_text
 from .tables import Table, cell_text, row_layout, row_spans
 from ...dsl.source import display_width
 
@@ -52,8 +53,8 @@ def render_xlsx(table: Table, path) -> None:
     ws = wb.active
     ws.title = "评分表"
     fill_sheet(ws, table)
-    wb.properties.title = table.title
-    wb.properties.creator = table.title
+    wb.properties.title = clean(table.title)
+    wb.properties.creator = clean(table.title)
     atomic_write(path, lambda tmp: wb.save(tmp))
 
 
@@ -76,12 +77,12 @@ def fill_sheet(ws, table: Table) -> None:
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = table.title
+    xlsx_text(ws["A1"], table.title)      # every text a string cell, never a formula (safe_text)
     ws["A1"].font = Font(name=FONT, size=16, bold=True)
     ws["A1"].alignment = center
     ws.row_dimensions[1].height = 28
     ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = table.subtitle + ("　　" + "；".join(table.summary) if table.summary else "")
+    xlsx_text(ws["A2"], table.subtitle + ("　　" + "；".join(table.summary) if table.summary else ""))
     ws["A2"].font = Font(name=FONT, size=10)
     ws["A2"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.row_dimensions[2].height = 20
@@ -96,16 +97,16 @@ def fill_sheet(ws, table: Table) -> None:
             cell.alignment = center
             cell.border = border
         if c.group is None:
-            ws.cell(H1, k, c.header)
+            xlsx_text(ws.cell(H1, k), c.header)
             ws.merge_cells(start_row=H1, start_column=k, end_row=H2, end_column=k)
         else:
-            ws.cell(H2, k, c.header)
+            xlsx_text(ws.cell(H2, k), c.header)
     groups: dict[str, list[int]] = {}
     for k, c in enumerate(table.columns, start=1):
         if c.group:
             groups.setdefault(c.group, []).append(k)
     for g, ks in groups.items():
-        ws.cell(H1, ks[0], g)
+        xlsx_text(ws.cell(H1, ks[0]), g)
         ws.merge_cells(start_row=H1, start_column=ks[0], end_row=H1, end_column=ks[-1])
     for k, c in enumerate(table.columns, start=1):
         ws.column_dimensions[get_column_letter(k)].width = c.width
@@ -146,8 +147,8 @@ def fill_sheet(ws, table: Table) -> None:
                 cell.value = float(row.diff) if row.diff != row.diff.to_integral_value() else int(row.diff)
             elif isinstance(v, Decimal):
                 cell.value = float(v) if v != v.to_integral_value() else int(v)
-            else:
-                cell.value = cell_text(v) or None
+            elif cell_text(v):
+                xlsx_text(cell, cell_text(v))
             if b > a:
                 ws.merge_cells(start_row=r, start_column=a + 1, end_row=r, end_column=b + 1)
             kind = col.kind if a == b else ("h" if key in ("l1", "l2") else "text")
@@ -176,18 +177,22 @@ def fill_sheet(ws, table: Table) -> None:
     for note in table.notes:
         r += 1
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
-        ws.cell(r, 1, note).font = Font(name=FONT, size=9)
+        xlsx_text(ws.cell(r, 1), note)
+        ws.cell(r, 1).font = Font(name=FONT, size=9)
         ws.cell(r, 1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
     if table.conclusion:
         r += 2
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
-        ws.cell(r, 1, "评价结论：" + table.conclusion).font = Font(name=FONT, size=10)
+        xlsx_text(ws.cell(r, 1), "评价结论：" + table.conclusion)
+        ws.cell(r, 1).font = Font(name=FONT, size=10)
         ws.cell(r, 1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
         ws.row_dimensions[r].height = min(409, 15 * lines(table.conclusion, sum(c.width for c in table.columns)) + 6)
     if table.signature:
         r += 2
         for k, (label_, value) in enumerate(table.signature):
-            ws.cell(r + k // 3 * 2, 1 + (k % 3) * max(1, ncol // 3), f"{label_}：{value or '＿＿＿＿＿＿＿＿'}").font = Font(name=FONT, size=10)
+            sig = ws.cell(r + k // 3 * 2, 1 + (k % 3) * max(1, ncol // 3))
+            xlsx_text(sig, f"{label_}：{value or '＿＿＿＿＿＿＿＿'}")
+            sig.font = Font(name=FONT, size=10)
         r += 2 * ((len(table.signature) - 1) // 3)
 
     ws.freeze_panes = ws.cell(first, 1)

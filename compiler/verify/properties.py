@@ -209,7 +209,9 @@ class _Checker:
         prog, fail = self.prog, self.fail
         try:
             scores, total, grade, na, T = self.evaluate(values)
-        except runtime.EvaluationError:
+        except runtime.EvaluationError as e:
+            if e.code == "E0708":       # digits run out on an admissible input: the rulebook's fault
+                fail("计算精度 / exact arithmetic", e.message_in(), values, [])
             return   # E0701/E0703 on this input: reported by `check`, not a property; a case's own errors
         for ind in self.inds:
             s = scores[ind.index]

@@ -129,7 +129,8 @@ def search(prog: ir.Program, targets: dict[int, Diagnostic], tries: int = TRIES)
                     if inp.type.kind == "num" and len(c) > 1:
                         a, b = c[0], min(c[-1], c[0] + 10000)
                         v = a + (b - a) * D(rng.random()).quantize(D("0.0001"))
-                        values.append(v.to_integral_value() if inp.kind == "count" else v.quantize(D("0.01")))
+                        values.append(v.to_integral_value() if inp.kind == "count"
+                                      else v.quantize(D("0.01")) if v.adjusted() < 30 else v)   # wider: as it is
                     else:
                         values.append(rng.choice(c))
             else:

@@ -86,13 +86,45 @@ def load_suite(path) -> LoadedSuite:
     suite = parse_text(text, name, expect="suite")[0]
     rb_path = _rulebook_path(path, suite)
     rulebook = api.compile_rulebook(path=rb_path)
-    base = rulebook.load_case(path.parent / suite.base) if suite.base else None
+    base = rulebook.load_case(_named_file(path, suite, suite.base, ".jxc")) if suite.base else None
     return LoadedSuite(path, suite, rulebook, base)
+
+
+def _named_file(path: Path, suite: ast.Suite, rel: str, suffix: str) -> Path:
+    """The file a suite names (``规则集`` a .jx, ``基于`` a .jxc), relative to the suite. A
+    hostile suite (pytest collects ``.jxt`` files, so a pull request reaches CI) must not read
+    what lies outside its project: the path must be relative, end in ``suffix``, and lead —
+    every symlink followed — inside the suite's project (the nearest folder above it with a
+    .git, pyproject.toml or jixiao.toml; the suite's own folder when there is none), or inside
+    the standard library. See docs/security.md."""
+    from ...dsl.imports import STDLIB
+    from ...dsl.paths import inside, path_problem, project_root, shown
+    src = suite.span.file
+    at = src.text.find(f'"{rel}"')
+    span = suite.span.__class__(src, at, at + len(rel) + 2) if at >= 0 else \
+        suite.span.__class__(src, suite.span.start, suite.span.start + 2)
+
+    def refuse(zh, en):
+        raise JixiaoError([make("E0106", [Label(span, "")], path=shown(rel), reason_zh=zh, reason_en=en)])
+    bad = path_problem(rel)
+    if bad is not None:
+        refuse(*bad)
+    pure = Path(rel.replace("\\", "/"))
+    if pure.is_absolute() or rel.startswith(("/", "\\")) or (len(rel) > 1 and rel[1] == ":"):
+        refuse("测试集只能用相对路径指明文件", "a suite names its files by relative paths only")
+    if not rel.lower().endswith(suffix):
+        refuse(f"应为 {suffix} 文件", f"not a {suffix} file")
+    target = path.parent / pure
+    root = project_root(path)
+    if not (inside(target, root) or inside(target, STDLIB)):
+        refuse(f"在测试集所在项目（{shown(root)}）之外，不予读取",
+               f"it lies outside the suite's project ({shown(root)}); not read")
+    return target
 
 
 def _rulebook_path(path: Path, suite: ast.Suite) -> Path:
     if suite.rulebook:
-        return path.parent / suite.rulebook
+        return _named_file(path, suite, suite.rulebook, ".jx")
     stem = path.name.split(".")[0]
     for d in (path.parent, path.parent.parent):
         cand = d / f"{stem}.jx"

@@ -61,7 +61,19 @@ class Bounds(Refine):
         if id(obj) in env:
             return env[id(obj)]
         if isinstance(obj, ir.Local):
-            return self.ev(obj.expr, env)
+            # a local's range, once per environment (environments are never changed once
+            # made): without this, locals that use the one before twice (v2 = v1 × v1, …)
+            # cost 2^n evaluations. The env is kept with the entry, so its id is not reused.
+            cache = self.__dict__.setdefault("_local_ranges", {})
+            key = (id(obj), id(env))
+            hit = cache.get(key)
+            if hit is not None and hit[0] is env:
+                return hit[1]
+            out = self.ev(obj.expr, env)
+            if len(cache) > 200_000:
+                cache.clear()
+            cache[key] = (env, out)
+            return out
         return self.base(obj)
 
     def var(self, e: ir.Expr, env):
@@ -368,13 +380,15 @@ class Bounds(Refine):
         mode = ROUNDING[self.prog.rounding]
         step = self.prog.precision
 
-        def rnd(x):
+        def rnd(x, widen):
             if x is None:
                 return None
+            if x.adjusted() - step.adjusted() > 90:     # beyond exact rounding here: one step wider is sound
+                return x + widen * step
             with localcontext() as ctx:
                 ctx.prec = 100
                 return (x / step).quantize(Decimal(1), rounding=mode) * step
-        return Interval(rnd(r.lo), rnd(r.hi), False, False, r.integer)
+        return Interval(rnd(r.lo, -1), rnd(r.hi, 1), False, False, r.integer)
 
     def _signed_sum(self, ind: ir.Indicator):
         """A node with 加分项 / 扣分项 and no rule: Σ ordinary + Σ bonus − Σ penalty must stay

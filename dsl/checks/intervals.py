@@ -5,7 +5,8 @@ Sound, not complete: an interval may be wider than the true range of values.
 """
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, InvalidOperation, localcontext
+from decimal import (MAX_EMAX, MIN_EMIN, ROUND_CEILING, ROUND_FLOOR, Context, Decimal, DivisionByZero, InvalidOperation,
+                     localcontext)
 from typing import Optional
 
 import attrs
@@ -49,7 +50,7 @@ class Interval:
 
 
 def _round(d: Decimal) -> Decimal:
-    return d.quantize(Decimal("0.0001")) if d == d and abs(d) < Decimal("1e20") else d
+    return d.quantize(Decimal("0.0001")) if d == d and d.copy_abs() < Decimal("1e20") else d
 
 
 TOP = Interval()
@@ -126,11 +127,48 @@ def _refine(a: Interval, op: str, c: Decimal, negate: bool = False) -> Interval:
     return a
 
 
-_CTX_LO = Context(prec=80, rounding=ROUND_FLOOR)
-_CTX_HI = Context(prec=80, rounding=ROUND_CEILING)
+# Interval ends beyond any exponent a Decimal can hold never raise (decimal.Overflow was a
+# traceback: large ranges multiplied repeatedly): the Overflow trap is off and every end is
+# rounded towards the safe side (a lower end floored, an upper end ceiled), so an end that
+# overflows becomes ±Infinity — an unbounded end, which is sound — or the largest finite
+# number on the safe side of the true end, which is sound too; an end that underflows is
+# rounded the same safe way.
+_CTX_LO = Context(prec=80, rounding=ROUND_FLOOR, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation, DivisionByZero])
+_CTX_HI = Context(prec=80, rounding=ROUND_CEILING, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation, DivisionByZero])
 # evaluation keeps 40 significant digits (half-even): an inexact quotient or product can
 # land this much beyond the exact value, so interval ends are widened by it
 _SLACK = Decimal("1e-38")
+
+
+_CORNER_LO = Context(prec=80, rounding=ROUND_FLOOR, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
+_CORNER_HI = Context(prec=80, rounding=ROUND_CEILING, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
+
+
+# ends are kept within exponents the rest of the checker computes with (its context has
+# Emax 999999): an end beyond EXP_LIMIT is widened soundly — a huge end to ±∞, a tiny one to
+# 0 or to ±TINY on its safe side
+EXP_LIMIT = 99_999
+_TINY = Decimal(f"1e-{EXP_LIMIT}")
+
+
+def _lo_end(x):
+    if x is None or not x.is_finite():
+        return None
+    if x.adjusted() > EXP_LIMIT:
+        return None                                   # -∞ is below anything
+    if x and x.adjusted() < -EXP_LIMIT:
+        return D0 if x > 0 else _TINY.copy_negate()   # at or below the true end
+    return x
+
+
+def _hi_end(x):
+    if x is None or not x.is_finite():
+        return None
+    if x.adjusted() > EXP_LIMIT:
+        return None                                   # +∞ is above anything
+    if x and x.adjusted() < -EXP_LIMIT:
+        return _TINY if x > 0 else D0                 # at or above the true end
+    return x
 
 
 def _add(x, y, ctx=_CTX_LO):
@@ -138,7 +176,7 @@ def _add(x, y, ctx=_CTX_LO):
 
 
 def add(a: Interval, b: Interval) -> Interval:
-    return Interval(_add(a.lo, b.lo, _CTX_LO), _add(a.hi, b.hi, _CTX_HI), a.lo_open or b.lo_open,
+    return Interval(_lo_end(_add(a.lo, b.lo, _CTX_LO)), _hi_end(_add(a.hi, b.hi, _CTX_HI)), a.lo_open or b.lo_open,
                     a.hi_open or b.hi_open, a.integer and b.integer)
 
 
@@ -176,23 +214,24 @@ def _quot(x, y):
 
 
 def _corners(a: Interval, b: Interval, op):
-    vals = []
-    with localcontext() as ctx:
-        ctx.prec = 80
-        ctx.traps[InvalidOperation] = False
-        for x in (_ext(a.lo, True), _ext(a.hi, False)):
-            for y in (_ext(b.lo, True), _ext(b.hi, False)):
-                v = op(x, y)
-                if not v.is_nan():
-                    vals.append(v)
-    if not vals:
+    """The least and greatest of op at the four corners, each computed rounded down and
+    rounded up (so an inexact, overflowing or underflowing corner still bounds the truth)."""
+    los, his = [], []
+    for ctx, out in ((_CORNER_LO, los), (_CORNER_HI, his)):
+        with localcontext(ctx):
+            for x in (_ext(a.lo, True), _ext(a.hi, False)):
+                for y in (_ext(b.lo, True), _ext(b.hi, False)):
+                    v = op(x, y)
+                    if not v.is_nan():
+                        out.append(v)
+    if not los or not his:
         return None, None
-    lo, hi = min(vals), max(vals)
+    lo, hi = min(los), max(his)
     if not lo.is_infinite():
-        lo = _CTX_LO.subtract(lo, _CTX_HI.multiply(abs(lo), _SLACK))
+        lo = _CTX_LO.subtract(lo, _CTX_HI.multiply(lo.copy_abs(), _SLACK))
     if not hi.is_infinite():
-        hi = _CTX_HI.add(hi, _CTX_HI.multiply(abs(hi), _SLACK))
-    return (None if lo.is_infinite() else lo), (None if hi.is_infinite() else hi)
+        hi = _CTX_HI.add(hi, _CTX_HI.multiply(hi.copy_abs(), _SLACK))
+    return _lo_end(lo), _hi_end(hi)      # overflowed or beyond EXP_LIMIT: unbounded
 
 
 def mul(a: Interval, b: Interval) -> Interval:

@@ -21,9 +21,9 @@ from decimal import Decimal
 from .. import ast, ir
 from ..diagnostics import Diagnostic, Label, make, tr
 from ..imports import collect_methods
-from ..ir import MONEY_UNITS, Type
+from ..ir import MONEY_UNITS, Type, fmt_decimal
 from .units import align
-from ..names import did_you_mean, fixes, narrow_qualified, qualified_paths, qualify, suggest
+from ..names import did_you_mean, fixes, narrow_qualified, qualified_paths, qualify, suggest, suggest_among
 from ..ops import fold_constant
 from . import cohort
 from .methods import copy_argument, resolve_call
@@ -33,6 +33,7 @@ from .inputs import InputsResolver
 from .tree import TreeResolver
 
 TOTAL_NAMES = {"总分", "total"}
+SCORE_DIGITS = 30       # the runtime's SNAP: significant digits a score keeps before it is rounded to 精度
 SUBTOTAL_NAMES = {"合计", "subtotal"}     # children (or 一级指标) with bonus added and penalty deducted
 UNIT_ALIASES = {"个月": "月", "天数": "天"}
 MONEY_PREFIXES = {"万", "亿", "千", "百万", "千万"}     # 30万: an amount missing its 元
@@ -101,6 +102,19 @@ class Resolver(InputsResolver, TreeResolver):
             precision = Decimal("0.01")
         if total is not None and total.value.value <= 0:
             self.err("E0206", [Label(total.span, "")], name="满分", reason_zh="必须大于0", reason_en="(total points) must be positive")
+        elif total is not None and "precision" in settings and precision > 0:
+            # a score is snapped to SCORE_DIGITS significant digits, then rounded to 精度: a
+            # 精度 so fine that 满分 needs more digits can never be honoured (it was reported
+            # at run time as 除数为零, E0701, by a rule with no division at all)
+            need = total.value.value.adjusted() - precision.adjusted() + 2     # one digit to spare: 加分项
+            if need > SCORE_DIGITS:
+                self.err("E0206", [Label(settings["precision"].span, tr(f"需要 {need} 位有效数字", f"needs {need} digits"))],
+                         name="精度",
+                         reason_zh=f"过细：满分 {fmt_decimal(total.value.value)} 分按此精度需要 {need} 位有效数字，"
+                                   f"得分只保留 {SCORE_DIGITS} 位",
+                         reason_en=f"(precision) is too fine: {fmt_decimal(total.value.value)} points at this precision "
+                                   f"need {need} significant digits; scores keep {SCORE_DIGITS}")
+                precision = Decimal("0.01")
         self.precision = precision
         self.na_policy = settings["na_policy"].value if "na_policy" in settings else None
         self.total_points = total.value.value if total is not None else Decimal(0)
@@ -279,10 +293,8 @@ class Resolver(InputsResolver, TreeResolver):
             self.err("E0202", labels, helps, name=ref.text, fixes=fixes(ref.span, qualified_paths([c.path for c in cands])))
             return ir.Const(Decimal(0), span=ref.span)
         # unknown
-        known = set(scope) | set(self.inputs) | set(self.by_name) | set(enum_members)
-        if grades:
-            known |= TOTAL_NAMES
-        found = suggest(name, known) if allow_names else []
+        known = (scope, self.inputs, self.by_name, enum_members) + ((TOTAL_NAMES,) if grades else ())
+        found = suggest_among(name, known) if allow_names else []     # bounded work per name (names.py)
         self.suggested.update(found)        # a misspelt use: their "never used" would be a cascade
         helps = did_you_mean(name, found=found)
         notes = [tr("输入项用「输入」声明，中间值用「名称 = 表达式」定义", "inputs are declared with `输入`, local values with `name = expr`")]

@@ -751,10 +751,6 @@ HOSTILE_VALID = [
            f"  得分 = min(「{INJ}」, 5)\n",
            f"等级:\n  「\"{{}}'%s」: 总分 ≥ 3\n  「'''」: 总分 < 3\n"),
      {INJ: "4.5"}, Decimal("4.50")),
-    ("line-breaks-in-names",
-     _book("输入 「a\rb」: 数值 范围 0 至 5\n输入 「c\u2028d」: 数值 范围 0 至 5\n",
-           f"一级指标 「\x0b\x0c\x1c\x85#{INJ}」 5分:\n  得分 = min(「a\rb」 + 「c\u2028d」, 5)\n"),
-     {"a\rb": 1, "c\u2028d": 2}, Decimal("3.00")),
     ("injection-in-checklist-and-grades",
      _book(f"输入 要点: 清单[\"{INJ}\", \"\\\"); {INJ} #\", \"\\\"\\\"\\\"{INJ}\\\"\\\"\\\"\"]\n"
            f"输入 级: 等级(「{INJ}」, 「'」, 「\"」)\n",
@@ -785,6 +781,10 @@ HOSTILE_INVALID = [
     ("string-as-score", _book("", f"一级指标 x 5分:\n  得分 = \"{INJ}\"\n")),
     ("triple-quote-breakout", _book("", f'一级指标 x 5分:\n  说明 """ """ + {INJ} + """ """\n  得分 = 1\n')),
     ("newline-in-name", _book("", f"一级指标 「a\n{INJ}」 5分:\n  得分 = 1\n")),
+    # line breaks and control characters inside 「」 names: refused since issue 18 (E0213)
+    ("line-breaks-in-names",
+     _book("输入 「a\rb」: 数值 范围 0 至 5\n输入 「c\u2028d」: 数值 范围 0 至 5\n",
+           f"一级指标 「\x0b\x0c\x1c\x85#{INJ}」 5分:\n  得分 = min(「a\rb」 + 「c\u2028d」, 5)\n")),
     ("jixiao-keywords-as-names", _book("输入 if: 数值\n输入 not: 是否\n", "一级指标 then 5分:\n  得分 = if\n")),
     ("lambda-expression", _book("", f"一级指标 x 5分:\n  得分 = (lambda: {INJ})()\n")),
     ("dunder-attribute", _book("输入 a: 数值\n", "一级指标 x 5分:\n  得分 = a.__class__.__bases__\n")),

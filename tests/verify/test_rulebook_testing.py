@@ -15,7 +15,9 @@ RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
 
 
 def copy_suite(tmp_path, edit=None):
-    """The shipped rulebook, base case and suite, laid out as in the repository."""
+    """The shipped rulebook, base case and suite, laid out as in the repository (a project:
+    jixiao.toml at its top, so the suite may name files up to there)."""
+    (tmp_path / "jixiao.toml").write_text("", encoding="utf-8")
     (tmp_path / "stdlib_indicators" / "tests").mkdir(parents=True)
     (tmp_path / "examples").mkdir()
     shutil.copy(RULEBOOK, tmp_path / "stdlib_indicators" / RULEBOOK.name)
