@@ -34,20 +34,20 @@ def find_files(paths) -> list[Path]:
 
 
 def refuse_overwrite(out, inputs, *, sources_too: bool = False) -> None:
-    """Raise JixiaoError (E0801) when writing ``out`` would replace one of ``inputs`` (the
+    """Raise JixiaoError (E0803) when writing ``out`` would replace one of ``inputs`` (the
     same file, also through a symlink or a hard link) or, with ``sources_too``, any jixiao
     source file (``.jx``, ``.jxc``, ``.jxt``): generated output never lands on a rulebook,
     a library it imports, a case or a data file."""
     from ..dsl.diagnostics import JixiaoError, make
     out = Path(out)
     if sources_too and out.suffix.lower() in SUFFIXES:
-        raise JixiaoError([make("E0801", [], path=str(out), what_zh="jixiao 源文件", what_en="a jixiao source file")])
+        raise JixiaoError([make("E0803", [], path=str(out), what_zh="jixiao 源文件", what_en="a jixiao source file")])
     try:
         if not out.exists():
             return
         for p in inputs:
             if p is not None and Path(p).exists() and os.path.samefile(out, p):
-                raise JixiaoError([make("E0801", [], path=str(out), what_zh=f"输入文件「{p}」",
+                raise JixiaoError([make("E0803", [], path=str(out), what_zh=f"输入文件「{p}」",
                                         what_en=f"the input `{p}`")])
     except (OSError, ValueError):       # a name the system cannot even look up: not an input either
         return

@@ -239,7 +239,7 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
     "E0722": (ERROR, "核对不通过：{message}（{values}）", "check failed: {message} ({values})",
               "A 核对 statement of the rulebook does not hold for this case's data; the values of the names it reads are listed."),
     # E08xx files written
-    "E0801": (ERROR, "不能写出「{path}」：它是{what_zh}，未写入", "will not write `{path}`: it is {what_en}; nothing written",
+    "E0803": (ERROR, "不能写出「{path}」：它是{what_zh}，未写入", "will not write `{path}`: it is {what_en}; nothing written",
               "An output (--emit-python, -o) never replaces what the command reads: the rulebook, a library it imports "
               "(引用), a case or a data file, and generated Python never goes to a .jx, .jxc or .jxt file. Name another file."),
     # warnings

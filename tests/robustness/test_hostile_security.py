@@ -101,7 +101,7 @@ def test_item04_emit_python_refuses_to_overwrite_the_rulebook_or_a_library(tmp_p
     for target in ("R.jx", "库.jx", "link.py"):
         res = run_cli(["compile", "R.jx", "--emit-python", target], cwd=tmp_path)
         assert res.exit_code == 1, res.output
-        assert "E0801" in res.stderr, res.stderr
+        assert "E0803" in res.stderr, res.stderr
     assert all(p.read_bytes() == b for p, b in before.items())
     assert (tmp_path / "link.py").is_symlink()
     res = run_cli(["compile", "R.jx", "--emit-python", "out.py"], cwd=tmp_path)
