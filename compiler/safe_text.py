@@ -39,7 +39,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
 def clean(text: str) -> str:
     """``text`` with lone surrogates and control characters (other than tab, LF, CR)
     replaced by U+FFFD; the same object when there is nothing to replace."""
-    if text.isascii() and text.isprintable():
+    if (text.isascii() and text.isprintable()) or _UNSAFE.search(text) is None:
         return text
     return _UNSAFE.sub(REPLACEMENT, text)
 

@@ -27,11 +27,13 @@ def environment(template_dir: Optional[str] = None):
         loaders.append(jinja2.FileSystemLoader(str(template_dir)))
     loaders += [jinja2.PrefixLoader({"base": base}), base]
     from jinja2.sandbox import SandboxedEnvironment
+    from markupsafe import Markup
+
     from ..safe_text import clean
     # sandboxed: a bureau's template (--template DIR) reaches no Python internals; every
     # value is cleaned on output (lone surrogates, control characters: safe_text.clean)
     return SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
-                              finalize=lambda v: clean(v) if isinstance(v, str) else v,
+                              finalize=lambda v: v if isinstance(v, Markup) or not isinstance(v, str) else clean(v),
                               autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"),
                                                                   default_for_string=False),
                               keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
