@@ -125,7 +125,7 @@ class Columns:
                 memo = k({})
                 lines.append(f"        {v} = {memo}.get({s})")
                 lines.append(f"        if {v} is None:")
-                lines.append(f"            if not {s}.isdigit() or len({s}) > 30: return None")
+                lines.append(f"            if len({s}) > 28 or not DIGITS({s}): return None")
                 lines.append(f"            {v} = _D({s})")
                 conds = []
                 if inp.lo is not None:
@@ -136,7 +136,9 @@ class Columns:
                     lines.append(f"            if {' or '.join(conds)}: return None")
                 lines.append(f"            if len({memo}) < 4096: {memo}[{s}] = {v}")
             else:
-                lines.append(f"        if len({s}) > 60: return None")
+                # the one number grammar's plain form (runtime.to_decimal): -12.5, at most 28 characters;
+                # anything else (2,406.98, 96.3%, a bad value) takes the general path
+                lines.append(f"        if len({s}) > 28 or not PLAIN({s}): return None")
                 lines.append(f"        {v} = _D({s})")
                 # NaN fails every comparison by raising (-> None); ±Infinity and absurd
                 # magnitudes fail a bound (the full path then words the error)
@@ -147,7 +149,8 @@ class Columns:
         lines.append("    except Exception:")
         lines.append("        return None")
         ns = loader.execute("\n".join(lines), kind="converter", name=rb.program.source_name,
-                            constants={"B": _BOOLS, "SPLIT": _split_items, **consts})
+                            constants={"B": _BOOLS, "SPLIT": _split_items, "PLAIN": _PLAIN_NUMBER,
+                                       "DIGITS": _DIGITS, **consts})
         return ns["convert"]
 
     def missing(self) -> list[str]:
@@ -178,6 +181,8 @@ class Columns:
         return raw, ids, where
 
 
+_PLAIN_NUMBER = runtime._PLAIN_NUMBER.fullmatch
+_DIGITS = re.compile(r"[0-9]+").fullmatch
 _BOOLS = {w: True for w in runtime.TRUE_WORDS} | {w: False for w in runtime.FALSE_WORDS}
 
 

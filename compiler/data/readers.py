@@ -98,7 +98,7 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
             ws = wb[sheet]
         else:       # the first sheet, unless it is the 指标行 of the units on another sheet
             ws = next((w for w in wb.worksheets if w.title != "指标行"), wb.worksheets[0])
-        it = ws.iter_rows(values_only=True)
+        it = _sheet_rows(wb, ws)
 
         def damaged(e, row):          # openpyxl parses a sheet's XML only as its rows are read
             wb.close()
@@ -111,14 +111,14 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
         if first is None:
             wb.close()
             raise DataError(f"{path} 的工作表「{ws.title}」是空的 / the sheet `{ws.title}` is empty")
-        headers = ["" if h is None else str(h) for h in first]
+        headers = ["" if h is None or h is FORMULA_NO_VALUE else str(h) for h in first[1]]
 
         def xrows():
-            i = 1
+            i = first[0]
             try:
-                for i, r in enumerate(it, 2):
+                for i, r in it:
                     cells = [_cell(c) for c in r]
-                    if any(c not in (None, "") for c in cells):
+                    if any(c is FORMULA_NO_VALUE or c not in (None, "") for c in cells):
                         yield i, cells
             except (GeneratorExit, DataError):
                 raise
@@ -143,6 +143,44 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
             raise DataError(f"{path}: 应为对象的列表 / expected a list of objects")
         return _json_records(path, lambda: enumerate(data, 1), text=False)
     raise DataError(f"不支持的数据文件类型 / unsupported data file type: {path.suffix or path.name}")
+
+
+class _NoCachedValue(str):
+    """A formula cell saved without the value it computes (a workbook written by a program,
+    never opened in Excel): said as such, not taken as an empty cell."""
+
+    def __repr__(self):
+        return "FORMULA_NO_VALUE"
+
+
+FORMULA_NO_VALUE = _NoCachedValue("")
+
+
+def _sheet_rows(wb, ws) -> Iterator[tuple[int, list]]:
+    """(row number, values) of each row a sheet's XML holds, as its cells say (their own
+    ``r`` references), never trusting the sheet's ``<dimension>`` tag: some writers set it
+    wrongly, and openpyxl's read-only rows are cut to it. A formula cell without a
+    cached value is FORMULA_NO_VALUE."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                cell["value"] = FORMULA_NO_VALUE
+            return cell
+    src = ws._get_source()
+    try:
+        parser = Parser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                        date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        for rowno, cells in parser.parse():
+            width = max((c["column"] for c in cells), default=0)
+            row: list = [None] * width
+            for c in cells:
+                row[c["column"] - 1] = c["value"]
+            yield rowno, row
+    finally:
+        src.close()
 
 
 def _cell(c):
