@@ -326,9 +326,11 @@ def _number_text(value, kind, unit):
     if rest[:1] in ("e", "E") and _re.match(r"[eE][+-]?[0-9]", rest):
         raise NumberError("不接受科学计数法，请写出全部数字（1e3 写作 1000）",
                           "exponent notation is not accepted: write the digits out (1000 for 1e3)")
-    if rest[:1] == "," or rest[:1] == "." or rest[:1].isdigit() or rest[:1] == "_":
-        if rest[:1] == ",":
-            raise NumberError("千分位分隔符须每三位一组（2,406.98）", "thousands separators come in groups of three (2,406.98)")
+    if rest[:1] == ",":
+        raise NumberError("千分位分隔符须每三位一组（2,406.98）", "thousands separators come in groups of three (2,406.98)")
+    if rest[:1] == ".":
+        raise NumberError("小数点两边都须有数字（0.5）", "a decimal point needs digits on both sides (0.5)")
+    if rest[:1].isdigit() or rest[:1] == "_":
         raise NumberError("不是数", "not a number")
     digits = whole.replace(",", "") + (frac or "")
     if _significant(digits.lstrip("0")) > MAX_SIGNIFICANT:

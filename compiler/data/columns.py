@@ -5,14 +5,13 @@ a column layout (the fast path for rows of text cells, CSV).
 """
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Optional
 
 from ..backend import loader, runtime
 from ..api import CompiledRulebook
-from .readers import _norm
+from .readers import _norm, loads_json
 from .results import DataError, indicator_headers
 
 if TYPE_CHECKING:
@@ -83,7 +82,8 @@ class Columns:
         for this column layout: plain numbers, yes/no words, grades and checklists are
         converted inline; anything else (a percent sign, a bad value) returns None and the
         row goes through the general validation, which also words the errors."""
-        lines = ["def convert(c, _D=_D, B=B, SPLIT=SPLIT, len=len):", "    try:"]
+        lines = ["def convert(c, _D=_D, B=B, SPLIT=SPLIT, len=len):", "    try:",
+                 f"        if len(c) > {len(self.headers)}: return None"]     # cells beyond the header: reported
         col_of = {name: col for col, name in self.to_input.items()}
         consts = {}
 
@@ -159,6 +159,24 @@ class Columns:
             given |= self.hidden                       # the rows' totals come from the rows
         return [n for n, i in self.inputs.items() if n not in given and not i.optional]   # 仅当 / picks may be absent
 
+    def extra_cells(self, rowno: int, cells: list) -> Optional[list]:
+        """A row with cells beyond the header (the usual sign of a comma in a number that
+        was not quoted: 1,000 read as two cells): its RowError, never silently dropped.
+        Empty cells past the header (a spreadsheet's trailing commas) are no problem."""
+        n = len(self.headers)
+        if len(cells) <= n:
+            return None
+        extra = [c for c in cells[n:] if c not in (None, "")]
+        if not extra:
+            return None
+        from .results import RowError
+        from ...dsl.diagnostics import Msg
+        shown = "、".join(runtime._show(c) for c in extra[:3]) + ("…" if len(extra) > 3 else "")
+        return [RowError(rowno, None, None, Msg(
+            f"此行有 {len(cells)} 个单元格，表头只有 {n} 列：多出的 {shown} 没有列名（常见原因：数字中的逗号未加引号，如 1,000）",
+            f"the row has {len(cells)} cells, the header {n} columns: {shown} has no column (usually a comma in "
+            "a number that was not quoted, as in 1,000)"))]
+
     def row_to_inputs(self, cells: list) -> tuple[dict, dict, dict]:
         """(inputs for validation, id values, input -> column header)."""
         raw: dict[str, Any] = {}
@@ -219,7 +237,7 @@ def _list_cell(v: str):
     if not v.strip():
         return ()
     try:
-        return json.loads(v, parse_float=Decimal)
+        return loads_json(v)
     except (ValueError, RecursionError, ArithmeticError):
         return v
 

@@ -111,6 +111,10 @@ def _score_row(rowno, cells, write, w, errors, convert, columns, run, fast, tabl
     """Score one record into the block's text; 1 if it was scored, 0 if it went to ``errors``."""
     values = convert(cells)
     if values is None:
+        extra = columns.extra_cells(rowno, cells)
+        if extra:
+            errors.extend(extra)
+            return 0
         raw, _ids, where = columns.row_to_inputs(cells)
         try:
             values = runtime.validate(raw, table, _W["rb"].evaluator.optional)

@@ -31,7 +31,7 @@ def load_mapping(path) -> dict[str, str]:
         raise DataError(f"无法读取映射文件 / cannot read the mapping file {p}: {e}") from None
     if p.suffix.lower() == ".json":
         try:
-            data = json.loads(text)
+            data = loads_json(text)
         except (ValueError, RecursionError, ArithmeticError) as e:           # JSONDecodeError, a 5000-digit int, nesting
             raise DataError(f"映射文件不是合法 JSON / the mapping file is not valid JSON: {e}") from None
         if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
@@ -131,14 +131,17 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
         return _json_records(path, _jsonl_lines(path))
     if suffix == ".json":
         try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
+            data = loads_json(path.read_text(encoding="utf-8-sig"))
         except (OSError, ValueError, RecursionError, ArithmeticError) as e:
             # UnicodeDecodeError and JSONDecodeError are ValueErrors; 1e99999999999999999999 an ArithmeticError
             raise DataError(f"无法读取 JSON / cannot read {path}: {_short(e)}") from None
         if isinstance(data, dict):     # {"units": [...]} / {"单位": [...]}, or one unit
-            listed = [v for k, v in data.items() if k in ("units", "单位") and isinstance(v, list)
+            listed = [k for k, v in data.items() if k in ("units", "单位") and isinstance(v, list)
                       and all(isinstance(x, dict) for x in v)]
-            data = listed[0] if listed else [data]
+            if len(listed) > 1:
+                raise DataError(f"{path} 有两个单位列表（{'、'.join(listed)}），不知应读哪一个 / has two lists of units "
+                                f"({', '.join(listed)}): which one is meant?")
+            data = data[listed[0]] if listed else [data]
         if not isinstance(data, list):
             raise DataError(f"{path}: 应为对象的列表 / expected a list of objects")
         return _json_records(path, lambda: enumerate(data, 1), text=False)
@@ -183,6 +186,35 @@ def _sheet_rows(wb, ws) -> Iterator[tuple[int, list]]:
         src.close()
 
 
+MAX_KEY_CHARS = 1000      # a JSON key (a column's header): longer is no header
+
+
+def _object(pairs):
+    """A JSON object whose keys are each given once, each of a header's length: a record
+    with a key twice would otherwise keep its last value silently."""
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen: set = set()
+        k = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ValueError(f"键「{_clip(k)}」在同一对象中出现两次 / the key `{_clip(k)}` appears twice in one object")
+    for k in d:
+        if len(k) > MAX_KEY_CHARS:
+            raise ValueError(f"键长 {len(k)} 个字符，超过 {MAX_KEY_CHARS} / a key of {len(k)} characters, "
+                             f"over {MAX_KEY_CHARS}")
+    return d
+
+
+def _clip(k: str) -> str:
+    return k if len(k) <= 40 else k[:40] + "…"
+
+
+def loads_json(text: str):
+    """JSON text as data files hold it: numbers exact (Decimal), every object's keys
+    distinct and of a reasonable length. Raises ValueError (JSONDecodeError is one),
+    RecursionError or ArithmeticError."""
+    return json.loads(text, parse_float=Decimal, object_pairs_hook=_object)
+
+
 def _cell(c):
     if isinstance(c, float):
         # a spreadsheet number: its shortest repr is what the person typed (0.1, 2406.98)
@@ -212,7 +244,7 @@ def _json_records(path, numbered: Callable[[], Iterator[tuple[int, Any]]], text:
     def parse(i, rec):
         if text and isinstance(rec, str):        # a JSON Lines line
             try:
-                rec = json.loads(rec, parse_float=Decimal)
+                rec = loads_json(rec)
             except (ValueError, RecursionError, ArithmeticError) as e:
                 raise DataError(f"{path} 第{i}行不是合法 JSON / line {i} is not valid JSON: {_short(e)}") from None
         if not isinstance(rec, dict):

@@ -135,6 +135,9 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
 def score_cells(rb: CompiledRulebook, columns: Columns, rowno: int, cells: list):
     """One row of a table: its Scored, or the list of its RowErrors (every bad input, or
     every problem of its 指标行)."""
+    extra = columns.extra_cells(rowno, cells)
+    if extra:
+        return extra
     formulas = [c for c, v in enumerate(cells) if v is FORMULA_NO_VALUE]
     if formulas:
         return [RowError(rowno, columns.headers[c] if c < len(columns.headers) else None, columns.to_input.get(c),

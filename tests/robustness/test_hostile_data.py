@@ -1,0 +1,340 @@
+"""Hostile and messy data files (issue 18, the data half): nothing lost, the same text
+the same value everywhere, the one-process and worker paths alike, no traceback.
+
+Each test is named after the item of the issue it pins (test_itemNN_…)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from decimal import Decimal as D
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from jixiao.compiler.api import compile_rulebook
+from jixiao.compiler.cli import main
+from jixiao.compiler.backend import runtime
+from jixiao.compiler.data.frames import score_frame
+from jixiao.compiler.data.job import score_file
+from jixiao.compiler.data.results import DataError
+from jixiao.compiler.verify import interpreter
+from jixiao.dsl.diagnostics import JixiaoError
+
+RULEBOOK = """规则集 "t"
+满分 10
+精度 0.01
+
+指标 A 5分:
+  输入 预算数: 金额(万元) > 0
+  输入 执行数: 金额(万元)
+  完成率 = 执行数 / 预算数
+  得分 = 分档 完成率:
+    ≥ 100% : 5
+    ≥ 50% : 2
+    否则 : 0
+
+指标 B 5分:
+  输入 覆盖率: 比率
+  输入 人数: 人数
+  得分 = min(覆盖率 × 5 + 人数 × 0, 5)
+
+等级:
+  好: 5 ≤ 总分 ≤ 10
+  差: 0 ≤ 总分 < 5
+"""
+HEAD = ["单位", "预算数", "执行数", "覆盖率", "人数"]
+
+
+@pytest.fixture(scope="module")
+def rb():
+    return compile_rulebook(RULEBOOK, name="t.jx")
+
+
+@pytest.fixture
+def rb_path(tmp_path):
+    p = tmp_path / "t.jx"
+    p.write_text(RULEBOOK, encoding="utf-8")
+    return p
+
+
+def good_row(k):
+    return [f"u{k}", "100", str(50 + k % 60), "50%", "3"]
+
+
+def write_csv(path, header, rows, encoding="utf-8"):
+    with open(path, "w", encoding=encoding, newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def score(rb_path, data, out, *extra):
+    """`jixiao score RULEBOOK DATA -o OUT --on-error skip`: exit 0, or 1 with bad rows; never a traceback."""
+    res = run("score", rb_path, data, "-o", out, "--on-error", "skip", *extra)
+    assert res.exit_code in (0, 1) and isinstance(res.exception, (SystemExit, type(None))), res.output
+    return res
+
+
+def counts(output):
+    """(units scored, bad rows skipped) from the batch summary line."""
+    m = re.search(r"(\d+) unit\(s\) scored(?:, (\d+) bad row\(s\) skipped)?", output)
+    assert m, output
+    return int(m.group(1)), int(m.group(2) or 0)
+
+
+# ───────────── item 1: an XLSX whose <dimension> understates the sheet ─────────────
+
+def understate_dimension(path: Path, ref: str, sheet_no: int = 1):
+    """Rewrite the workbook with the sheet's <dimension> tag set to ``ref``."""
+    src = zipfile.ZipFile(path)
+    items = [(i, src.read(i.filename)) for i in src.infolist()]
+    src.close()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in items:
+            if info.filename == f"xl/worksheets/sheet{sheet_no}.xml":
+                data, n = re.subn(rb'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>'.encode(), data)
+                assert n == 1
+            out.writestr(info, data)
+
+
+def test_item01_xlsx_dimension_understated(rb_path, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEAD)
+    for k in range(100):
+        ws.append([f"u{k}", 100, 50 + k % 60, D("0.5"), 3])
+    ws.append(["bad", "x", 1, D("0.5"), 3])
+    data = tmp_path / "units.xlsx"
+    wb.save(data)
+    for ref in ("A1:E3", "A1:B2", "C3:D4"):          # too few rows; too few columns (the ids vanished); not at A1
+        understate_dimension(data, ref)
+        out = tmp_path / "out.csv"
+        res = score(rb_path, data, out)
+        assert counts(res.output) == (100, 1), (ref, res.output)
+        got = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+        assert [r["单位"] for r in got] == [f"u{k}" for k in range(100)]
+        assert "第102行" in res.output
+
+
+def test_item01_rows_sheet_dimension_understated(tmp_path):
+    from jixiao.compiler.data.rowtable import load_row_table
+    rows_rb = compile_rulebook(
+        (Path(__file__).resolve().parents[2] / "stdlib_indicators" / "项目支出自评.jx").read_text(encoding="utf-8"),
+        name="项目支出自评.jx")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "指标行"
+    ws.append(["单位编码", "指标", "行", "分值"])
+    for k in range(30):
+        ws.append([f"u{k % 3}", "绩效指标", f"行{k}", 1])
+    path = tmp_path / "rows.xlsx"
+    wb.save(path)
+    understate_dimension(path, "A1:B2")
+    table = load_row_table(rows_rb, path)
+    assert sum(len(lines) for lines in table.lines.values()) == 30
+    assert table.key == "单位编码"
+    assert all(len(r) == 1 and "名称" in r[0] for r in [[x] for part in table.units["u0"].values() for x in part])
+
+
+# ───────────── item 5: one number grammar for every source ─────────────
+
+NUMBER_TEXTS = [
+    # text, declared kind and unit, value (None: refused), the words of the refusal
+    ("2,406.98", "amount", "万元", D("2406.98"), None),
+    ("１，０００．５", "amount", "万元", D("1000.5"), None),
+    ("2,5", "amount", "万元", None, "三位一组"),
+    ("1,00", "amount", "万元", None, "三位一组"),
+    ("1,000,00", "amount", "万元", None, "三位一组"),
+    ("1_0", "amount", "万元", None, "不是数"),
+    ("300%", "amount", "万元", None, "%"),
+    ("3pp", "amount", "万元", None, "pp"),
+    ("3个百分点", "count", "人", None, "个百分点"),
+    ("96.3%", "rate", "%", D("0.963"), None),
+    ("９６．３％", "rate", "%", D("0.963"), None),
+    ("-0.5个百分点", "rate", "%", D("-0.005"), None),
+    ("410万元", "amount", "万元", D("410"), None),
+    ("72890元", "amount", "万元", D("7.289"), None),
+    ("1.5亿元", "amount", "万元", D("15000"), None),
+    ("89人", "count", "人", D("89"), None),
+    ("89项", "count", "人", None, "项"),
+    ("1e3万元", "amount", "万元", None, "科学计数法"),
+    ("1E+3", "amount", "万元", None, "科学计数法"),
+    (".5", "amount", "万元", None, "小数点"),
+    ("5.", "amount", "万元", None, "小数点"),
+    ("NaN", "amount", "万元", None, "不是数"),
+    ("3分", "score", None, D("3"), None),
+]
+
+
+@pytest.mark.parametrize("text, kind, unit, value, refusal", NUMBER_TEXTS, ids=[t[0] for t in NUMBER_TEXTS])
+def test_item05_one_number_grammar(text, kind, unit, value, refusal):
+    if value is not None:
+        assert runtime.to_decimal(text, kind, unit) == value
+    else:
+        with pytest.raises(runtime.NumberError) as e:
+            runtime.to_decimal(text, kind, unit)
+        assert refusal in e.value.zh + (e.value.unit or "")
+
+
+CASE_RB = """规则集 "t"
+满分 5
+指标 A 4分:
+  输入 覆盖率: 比率
+  得分 = 覆盖率 × 4
+指标 B 1分:
+  输入 预算数: 金额(万元) > 0
+  得分 = 如果 预算数 ≥ 1000 则 1 否则 0
+等级:
+  全: 否则
+"""
+
+
+@pytest.mark.parametrize("budget, rate", [("2,406.98", "96.3%"), ("2,5", "50%"), ("1,00", "50%"), ("300%", "50%"),
+                                          ("3pp", "50%"), ("410万元", "3个百分点"), ("72890元", "96.3%"), ("1_0", "50%"),
+                                          ("1e3万元", "50%")])
+def test_item05_same_text_same_value_in_every_source(tmp_path, budget, rate):
+    """A value in a .jxc case, a CSV cell (both paths), an XLSX text cell, a JSON string,
+    the Python API and a DataFrame: the same value, or refused by every one of them."""
+    rb = compile_rulebook(CASE_RB, name="t.jx")
+    rbp = tmp_path / "t.jx"
+    rbp.write_text(CASE_RB, encoding="utf-8")
+    outcomes = {}
+
+    def outcome(f):
+        try:
+            r = f()
+        except (JixiaoError, DataError) as e:
+            return "refused"
+        return r
+
+    # .jxc (a case file's grammar: a number and its unit; 2,5 or 1_0 are no number there at all)
+    outcomes["jxc"] = outcome(lambda: rb.evaluate_case(rb.case_from_text(
+        f'案例 "c"\n预算数 = {budget}\n覆盖率 = {rate}\n', "c.jxc")).total)
+    outcomes["api"] = outcome(lambda: rb.evaluate({"预算数": budget, "覆盖率": rate}).total)
+    pd = pytest.importorskip("pandas")
+    outcomes["frame"] = outcome(lambda: score_frame(rb, pd.DataFrame({"预算数": [budget], "覆盖率": [rate]}),
+                                                    on_error="skip")["总分"].tolist() or "refused")
+    write_csv(tmp_path / "d.csv", ["单位", "预算数", "覆盖率"], [["u", budget, rate]])
+    wb = openpyxl.Workbook()
+    wb.active.append(["单位", "预算数", "覆盖率"])
+    wb.active.append(["u", budget, rate])
+    wb.save(tmp_path / "d.xlsx")
+    (tmp_path / "d.json").write_text(json.dumps([{"单位": "u", "预算数": budget, "覆盖率": rate}], ensure_ascii=False),
+                                     encoding="utf-8")
+    for name, jobs in (("d.csv", 1), ("d.csv", 2), ("d.xlsx", 1), ("d.json", 1)):
+        out = tmp_path / f"o-{jobs}-{name}.csv"
+        res = score(rbp, tmp_path / name, out, "-j", jobs)
+        rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+        outcomes[f"{name} -j {jobs}"] = D(rows[0]["总分"]) if rows else "refused"
+    norm = {k: (v[0] if isinstance(v, list) else v) for k, v in outcomes.items()}
+    values = {k: v for k, v in norm.items() if k != "jxc"}
+    assert len(set(values.values())) == 1, norm
+    # the case file's grammar is narrower (no commas at all), never different in value
+    assert norm["jxc"] in (next(iter(values.values())), "refused"), norm
+    if budget in ("2,5", "1,00", "300%", "3pp", "1_0", "1e3万元"):
+        assert set(norm.values()) == {"refused"}, norm
+
+
+def test_item05_extra_cells_beyond_the_header_are_reported(rb_path, tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text("单位,预算数,执行数,覆盖率,人数\nu1,100,100,50%,3\nu2,1,000,100,50%,3\nu3,100,100,50%,3\n",
+                    encoding="utf-8")
+    outs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"o{jobs}.csv"
+        res = score(rb_path, data, out, "-j", jobs)
+        assert counts(res.output) == (2, 1), res.output
+        assert "第3行" in res.output and ("多出" in res.output or "more cells" in res.output), res.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+
+
+def test_item05_duplicate_json_keys_are_refused(rb_path, tmp_path):
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"单位": "u1", "预算数": 100, "执行数": 100, "覆盖率": "50%", "人数": 3}\n'
+                    '{"单位": "u2", "预算数": 100, "执行数": 1, "执行数": 100, "覆盖率": "50%", "人数": 3}\n',
+                    encoding="utf-8")
+    res = score(rb_path, data, tmp_path / "o.csv")
+    assert res.exit_code != 0 and "执行数" in res.output and ("重复" in res.output or "twice" in res.output), res.output
+    data = tmp_path / "d.json"
+    data.write_text('[{"单位": "u1", "预算数": 100, "预算数": 5, "执行数": 100, "覆盖率": "50%", "人数": 3}]', encoding="utf-8")
+    res = score(rb_path, data, tmp_path / "o.csv")
+    assert res.exit_code != 0 and "预算数" in res.output, res.output
+
+
+def test_item05_json_with_two_unit_lists_is_refused(rb_path, tmp_path):
+    unit = {"单位": "u1", "预算数": 100, "执行数": 100, "覆盖率": "50%", "人数": 3}
+    data = tmp_path / "d.json"
+    data.write_text(json.dumps({"units": [unit], "单位": [dict(unit, 单位="u2")]}, ensure_ascii=False), encoding="utf-8")
+    res = score(rb_path, data, tmp_path / "o.csv")
+    assert res.exit_code != 0 and ("两个" in res.output or "two" in res.output), res.output
+
+
+# ───────────── item 6: values beyond 28 significant digits ─────────────
+
+@pytest.mark.parametrize("value", ["2.4999999999999999999999999999999", "1" * 29, D("0." + "3" * 42),
+                                   "1,000,000,000,000,000,000,000,000,000.5"])
+def test_item06_values_beyond_28_digits_are_refused_everywhere(rb, rb_path, tmp_path, value):
+    inputs = {"预算数": "100", "执行数": value, "覆盖率": "50%", "人数": 3}
+    with pytest.raises(JixiaoError) as e:
+        rb.evaluate(inputs)
+    assert "28" in e.value.diagnostics[0].message
+    with pytest.raises(JixiaoError):
+        rb.evaluate(inputs, trace=True)
+    with pytest.raises(runtime.InputErrors):
+        interpreter.validate(rb.program, inputs)
+    if isinstance(value, str) and "," not in value:
+        with pytest.raises(JixiaoError) as e:
+            rb.case_from_text(f'案例 "c"\n预算数 = 100\n执行数 = {value}\n覆盖率 = 50%\n人数 = 3\n', "c.jxc")
+        assert "28" in e.value.diagnostics[0].message
+    write_csv(tmp_path / "d.csv", HEAD, [["u", "100", str(value), "50%", "3"]])
+    for jobs in (1, 2):
+        res = score(rb_path, tmp_path / "d.csv", tmp_path / "o.csv", "-j", jobs)
+        assert counts(res.output) == (0, 1) and "28" in res.output, res.output
+
+
+def test_item06_paths_agree_at_28_digits(rb):
+    """Ratios of 28-digit values next to a tier boundary: the fast path, the traced path
+    and the reference interpreter give the same score."""
+    import random
+    rnd = random.Random(18)
+    for _ in range(300):
+        b = D(rnd.randrange(10 ** 27, 10 ** 28)).scaleb(-rnd.randrange(0, 28))
+        a = b + rnd.choice([-1, 0, 1]) * D(1).scaleb(b.as_tuple().exponent)
+        inputs = {"预算数": b, "执行数": a, "覆盖率": "50%", "人数": 3}
+        fast = rb.evaluate(inputs)
+        traced = rb.evaluate(inputs, trace=True)
+        scores, total, grade, _na, _t = interpreter.interpret(rb.program, interpreter.validate(rb.program, inputs))
+        assert fast.total == traced.total == total, (a, b)
+        assert fast.score("A") == (5 if a >= b else 2)
+
+
+# ───────────── item 16: misleading messages ─────────────
+
+def test_item16_xlsx_formula_without_cached_value(rb_path, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEAD)
+    ws.append(["u1", 100, 100, D("0.5"), 3])
+    ws.append(["u2", 100, "=B3*2", D("0.5"), 3])         # openpyxl writes the formula, no cached value
+    data = tmp_path / "d.xlsx"
+    wb.save(data)
+    res = score(rb_path, data, tmp_path / "o.csv")
+    assert counts(res.output) == (1, 1), res.output
+    assert "C3" in res.output and "公式" in res.output and "缺少" not in res.output, res.output
+
+
+def test_item16_exponent_in_a_case_is_a_number_diagnostic(rb):
+    with pytest.raises(JixiaoError) as e:
+        rb.case_from_text('案例 "c"\n预算数 = 1e3万元\n执行数 = 1\n覆盖率 = 50%\n人数 = 3\n', "c.jxc")
+    msg = e.value.diagnostics[0].message
+    assert "科学计数法" in msg and "unit" not in msg and "单位为" not in msg, msg
