@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from ..backend import loader, runtime
 from ..api import CompiledRulebook
-from .readers import _norm, loads_json
+from .readers import _column_letter, _norm, loads_json
 from .results import DataError, indicator_headers
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ class Columns:
                 raise DataError(f"列「{h}」：规则集中没有人工评定的指标「{key[5:]}」 / column `{h}`: the rulebook has no "
                                 f"hand-scored indicator `{key[5:]}`（评定得分的列 / pick columns: {'、'.join(picks) or '—'}）")
             self.id_columns.append(col)
+        self.headers = headers = _id_headers(headers, self.id_columns)
         self.row_table = row_table if self.hidden else None     # 指标行 from a table of their own
         self.row_key: Optional[int] = None                         # the id column that names the unit there
         if self.row_table is not None and self.rows_column is not None:
@@ -197,6 +198,24 @@ class Columns:
             where[name] = self.headers[sorted(parts)[0][1]]
         ids = {self.headers[c]: (cells[c] if c < n else None) for c in self.id_columns}
         return raw, ids, where
+
+
+def _id_headers(headers: list[str], id_columns: list[int]) -> list[str]:
+    """The headers with each blank id column named by its letter (列C): every id column
+    is kept in the results, under a name of its own. Two id columns with the same header
+    cannot both be (the results would show one column's values under both): refused."""
+    out = [str(h) for h in headers]
+    for c in id_columns:
+        if not out[c].strip():
+            out[c] = f"列{_column_letter(c)}"
+    seen: dict[str, int] = {}
+    for c in id_columns:
+        h = out[c].strip()
+        if h in seen:
+            raise DataError(f"第{seen[h] + 1}列和第{c + 1}列的表头都是「{h}」，结果中无法区分，请改名 / columns "
+                            f"{seen[h] + 1} and {c + 1} both have the header `{h}`: rename one of them")
+        seen[h] = c
+    return out
 
 
 _PLAIN_NUMBER = runtime._PLAIN_NUMBER.fullmatch

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
@@ -57,31 +58,44 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
     regular_file(path)
     if suffix == ".csv":
         try:
-            f = open(path, encoding="utf-8-sig", newline="")
+            # bytes that are not UTF-8 are kept as lone surrogates, so that the row holding
+            # them is found and named (the decoder fails a block of 8 KB, not a row)
+            f = open(path, encoding="utf-8-sig", newline="", errors="surrogateescape")
         except OSError as e:
             raise DataError(f"无法读取 / cannot read {path}: {e.strerror or e}") from None
         try:
             reader = csv.reader(f)
             headers = next(reader, None)
-        except UnicodeDecodeError:
-            f.close()
-            raise DataError(f"{path} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file (Excel: 另存为 “CSV UTF-8”)") from None
         except csv.Error as e:
             f.close()
             raise DataError(f"{path} 第1行（表头）：{e} / row 1 (the header): {e}") from None
         if headers is None:
             f.close()
             raise DataError(f"{path} 是空文件 / is empty")
+        if not_utf8(headers):
+            f.close()
+            raise DataError(f"{path} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file (Excel: 另存为 “CSV UTF-8”)")
 
         def rows():
             i = 1                       # rows are records, as everywhere (a quoted newline is no new row)
-            try:
+            held = None                 # each record is handed on when the next is read: the last one is
+            try:                        # checked for a quote that never closed (it ran on to the end)
+                line = reader.line_num
                 for i, r in enumerate(reader, 2):
+                    if held is not None:
+                        yield held[:2]
+                        held = None
+                    if not_utf8(r):
+                        raise not_utf8_row(path, i)
                     if any(c.strip() for c in r):
-                        yield i, r
-            except UnicodeDecodeError:
-                raise DataError(f"{path} 第{i + 1}行不是 UTF-8 / row {i + 1} is not UTF-8") from None
+                        held = (i, r, line)
+                    line = reader.line_num
+                if held is not None:
+                    unclosed_quote(path, held[2], held[0], reader.line_num - held[2])
+                    yield held[:2]
             except csv.Error as e:
+                if held is not None:
+                    yield held[:2]
                 raise DataError(f"{path} 第{i + 1}行：{e} / row {i + 1}: {e}") from None
             finally:
                 f.close()
@@ -215,6 +229,43 @@ def loads_json(text: str):
     return json.loads(text, parse_float=Decimal, object_pairs_hook=_object)
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def not_utf8(cells) -> bool:
+    """Do the cells of a record read with ``errors="surrogateescape"`` hold bytes that are not UTF-8?"""
+    text = "".join(cells)
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
+def not_utf8_row(path, row: int) -> DataError:
+    return DataError(f"{path} 第{row}行不是 UTF-8 编码（Excel: 另存为 “CSV UTF-8”） / row {row} is not UTF-8 "
+                     "(Excel: save as “CSV UTF-8”)")
+
+
+def unclosed_quote(path: Path, line: int, row: int, lines: int, offset: int = 0) -> None:
+    """Raise a DataError if the record that starts after ``line`` lines (counted from byte
+    ``offset``) opens a quote that is never closed: the csv module then reads the rest of
+    the file as one cell, and every row after it would be lost without a word. Only a
+    record over several lines can be one; it is read again, strictly."""
+    if lines <= 1:
+        return
+    import itertools
+    with open(path, "rb") as raw:
+        raw.seek(offset)
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig" if offset == 0 else "utf-8", newline="",
+                                errors="replace")
+        try:
+            for _ in csv.reader(itertools.islice(text, line, None), strict=True):
+                pass
+        except csv.Error as e:
+            if "unexpected end of data" not in str(e):
+                return
+            raise DataError(f"{path} 第{row}行：引号没有闭合，其后的 {lines - 1} 行都被读进了这一行的一个单元格 / "
+                            f"row {row}: a quote is never closed, and the {lines - 1} line(s) after it were read "
+                            "as one cell of this row") from None
+
+
 def _cell(c):
     if isinstance(c, float):
         # a spreadsheet number: its shortest repr is what the person typed (0.1, 2406.98)
@@ -324,3 +375,13 @@ def _short(e: Exception) -> str:
     """An exception's message, cut short (a parser may quote the whole input)."""
     text = str(e) or type(e).__name__
     return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _column_letter(col: int) -> str:
+    """A 0-based column number as a spreadsheet names it (0 -> A, 26 -> AA)."""
+    out = ""
+    col += 1
+    while col:
+        col, r = divmod(col - 1, 26)
+        out = chr(65 + r) + out
+    return out

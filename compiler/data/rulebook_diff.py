@@ -60,7 +60,7 @@ def diff(old: CompiledRulebook, new: CompiledRulebook, path: Path, *, mapping=No
             if cols.missing():
                 raise DataError(f"数据中缺少{label}所需输入的列 / no column for: " + "、".join(cols.missing()))
         ids_cols = [c for c in cols_old.id_columns if c in cols_new.id_columns]
-        units = (((rowno, {headers[c]: (cells[c] if c < len(cells) else None) for c in ids_cols}),
+        units = (((rowno, {cols_old.headers[c]: (cells[c] if c < len(cells) else None) for c in ids_cols}),
                   (score_cells(old, cols_old, rowno, cells), score_cells(new, cols_new, rowno, cells)))
                  for rowno, cells in rows)
     h_old = dict(zip((tuple(i.path) for i in sorted(old.program.walk(), key=lambda n: n.index)), indicator_headers(old)))

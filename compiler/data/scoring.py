@@ -12,7 +12,7 @@ from ...dsl.diagnostics import JixiaoError, Msg, render_concise
 from ..backend import runtime
 from ..api import CompiledRulebook, error_msg
 from .columns import Columns
-from .readers import FORMULA_NO_VALUE, read_rows
+from .readers import FORMULA_NO_VALUE, _column_letter, read_rows
 from .results import BadRows, DataError, RowError, Scored
 from .rowtable import _with_rows
 
@@ -166,12 +166,3 @@ def score_cells(rb: CompiledRulebook, columns: Columns, rowno: int, cells: list)
         return [RowError(rowno, where.get(e.field), e.field, error_msg(e))]
     return Scored(rowno, ids, scores, total, grade, tuple(na), tuple(x for part in row_results.values() for x in part))
 
-
-def _column_letter(col: int) -> str:
-    """A 0-based column number as a spreadsheet names it (0 -> A, 26 -> AA)."""
-    out = ""
-    col += 1
-    while col:
-        col, r = divmod(col - 1, 26)
-        out = chr(65 + r) + out
-    return out

@@ -338,3 +338,75 @@ def test_item16_exponent_in_a_case_is_a_number_diagnostic(rb):
         rb.case_from_text('案例 "c"\n预算数 = 1e3万元\n执行数 = 1\n覆盖率 = 50%\n人数 = 3\n', "c.jxc")
     msg = e.value.diagnostics[0].message
     assert "科学计数法" in msg and "unit" not in msg and "单位为" not in msg, msg
+
+
+# ───────────── item 2: duplicate and blank id column headers ─────────────
+
+def test_item02_duplicate_or_blank_id_headers(rb_path, tmp_path):
+    rows = [["a1", "b1", "c1"] + good_row(1)[1:], ["a2", "b2", "c2"] + good_row(2)[1:]]
+    # two blank headers: each kept, under its column's letter, in both paths alike
+    data = tmp_path / "blank.csv"
+    write_csv(data, ["", "", "单位"] + HEAD[1:], rows)
+    outs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"b{jobs}.csv"
+        res = score(rb_path, data, out, "-j", jobs)
+        assert counts(res.output) == (2, 0), res.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    got = list(csv.DictReader(io.StringIO(outs[0].decode("utf-8-sig"))))
+    assert [(r["列A"], r["列B"], r["单位"]) for r in got] == [("a1", "b1", "c1"), ("a2", "b2", "c2")]
+    # the same header twice: refused by both paths with the same words
+    data = tmp_path / "dup.csv"
+    write_csv(data, ["单位", "单位", "x"] + HEAD[1:], rows)
+    msgs = []
+    for jobs in (1, 2):
+        res = run("score", rb_path, data, "-o", tmp_path / "d.csv", "-j", jobs)
+        assert res.exit_code == 1 and "第1列和第2列" in res.output and "Traceback" not in res.output, res.output
+        msgs.append(res.output)
+    assert msgs[0] == msgs[1]
+    wb = openpyxl.Workbook()
+    wb.active.append(["单位", "单位"] + HEAD[1:])
+    wb.active.append(["a", "b"] + good_row(1)[1:])
+    wb.save(tmp_path / "dup.xlsx")
+    res = run("score", rb_path, tmp_path / "dup.xlsx", "-o", tmp_path / "d.csv")
+    assert res.exit_code == 1 and "第1列和第2列" in res.output, res.output
+
+
+# ───────────── item 3: a CSV quote that never closes ─────────────
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_item03_csv_quote_never_closed(rb_path, tmp_path, jobs):
+    lines = [",".join(HEAD)] + [",".join(good_row(k)) for k in range(1000)]
+    lines[10] = '"u10,1,1,50%,3'
+    data = tmp_path / "q.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    res = run("score", rb_path, data, "-o", out, "--on-error", "skip", "-j", jobs)
+    assert res.exit_code == 1 and "第11行" in res.output and "引号没有闭合" in res.output and "990" in res.output, res.output
+    assert "Traceback" not in res.output and not out.exists()
+    # closed quotes over several lines, the last record included, are fine
+    lines[10] = '"u10\nsecond line",100,100,50%,3'
+    lines[-1] = '"u999\nlast",100,100,50%,3'
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = score(rb_path, data, out, "-j", jobs)
+    assert counts(res.output) == (1000, 0), res.output
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_item16_gbk_row_deep_in_a_csv(rb_path, tmp_path, quoted):
+    """A row saved in GBK after 2,499 UTF-8 rows: named at its own row by both paths,
+    the rows before it printed alike (a quote switches the worker path to parsed records)."""
+    lines = [",".join(HEAD)] + [",".join(good_row(k)) for k in range(3000)]
+    if quoted:
+        lines[8] = '"u7",100,57,50%,3'
+    data = ("\n".join(lines[:2500]) + "\n").encode() + "单位二五零零,100,1,50%,3\n".encode("gbk") \
+        + ("\n".join(lines[2501:]) + "\n").encode()
+    src = tmp_path / "g.csv"
+    src.write_bytes(data)
+    outs = []
+    for jobs in (1, 2):
+        res = run("score", rb_path, src, "--on-error", "skip", "-j", jobs)
+        assert res.exit_code == 1 and "第2501行不是 UTF-8" in res.output and "Traceback" not in res.output, res.output
+        outs.append(res.stdout)
+    assert outs[0] == outs[1] and outs[0].count("\n") == 2500
