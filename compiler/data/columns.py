@@ -17,6 +17,7 @@ from .results import DataError, indicator_headers
 if TYPE_CHECKING:
     from .rowtable import RowTable
 
+MAX_HEADER_CHARS = 1000     # a longer header names no checklist item
 CHECKLIST_SEPARATORS = (",", "，", "、", ";", "；", " ", "|")
 ROWS_HEADERS = ("指标行", "rows")
 
@@ -238,13 +239,21 @@ def _split_items(s: str, n: int):
 
 def _checklist_part(key: str, inputs, norm_inputs):
     """``资金使用合规性要点.1`` / ``资金使用合规性要点[1]`` / ``资金使用合规性要点1`` -> (input, 1)."""
-    m = re.fullmatch(r"(.+?)(?:\.|\[|（|\(|-|_)?(\d+)[\]）)]?", key)
-    if not m:
+    # cut from the end, in linear time (a lazy prefix before a run of digits backtracks
+    # quadratically over a long header of digits); an item number has at most 4 digits
+    if len(key) > MAX_HEADER_CHARS:
         return None
-    name = norm_inputs.get(m.group(1))
+    body = key[:-1] if key[-1:] in ("]", "）", ")") else key
+    digits = len(body) - len(body.rstrip("0123456789"))
+    if not 1 <= digits <= 4 or digits == len(body):
+        return None
+    stem, number = body[:-digits], body[-digits:]
+    if stem[-1:] in (".", "[", "（", "(", "-", "_") and len(stem) > 1:
+        stem = stem[:-1]
+    name = norm_inputs.get(stem)
     if name is None or inputs[name].kind != "checklist":
         return None
-    k = int(m.group(2))
+    k = int(number)
     if not 1 <= k <= len(inputs[name].members):
         return None
     return name, k

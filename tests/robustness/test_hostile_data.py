@@ -410,3 +410,83 @@ def test_item16_gbk_row_deep_in_a_csv(rb_path, tmp_path, quoted):
         assert res.exit_code == 1 and "第2501行不是 UTF-8" in res.output and "Traceback" not in res.output, res.output
         outs.append(res.stdout)
     assert outs[0] == outs[1] and outs[0].count("\n") == 2500
+
+
+# ───────────── item 9: a long header of digits; long JSON keys ─────────────
+
+class _Deadline:
+    """A hang guard (not a speed target): SIGALRM after ``seconds``; what is guarded takes
+    milliseconds now, and minutes when the quadratic cost comes back."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def __enter__(self):
+        import signal
+
+        def hang(*_):
+            raise TimeoutError(f"still running after {self.seconds} s")
+        self.old = signal.signal(signal.SIGALRM, hang)
+        signal.alarm(self.seconds)
+
+    def __exit__(self, *exc):
+        import signal
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, self.old)
+
+
+CHECKLIST_RB = """规则集 "t"
+满分 3
+指标 A 3分:
+  输入 要点: 清单["甲" 1分, "乙" 1分, "丙" 1分]
+  得分 = 符合分(要点)
+等级:
+  全: 否则
+"""
+
+
+def test_item09_checklist_header_of_many_digits(tmp_path):
+    from jixiao.compiler.data.columns import Columns, _checklist_part
+    rb = compile_rulebook(CHECKLIST_RB, name="t.jx")
+    inputs = {i.name: i for i in rb.program.inputs}
+    norm = {n: n for n in inputs}
+    # the forms an item column may take, as before
+    for header, want in [("要点1", ("要点", 1)), ("要点.2", ("要点", 2)), ("要点[3]", ("要点", 3)), ("要点（2）", ("要点", 2)),
+                         ("要点_1", ("要点", 1)), ("要点-3", ("要点", 3)), ("要点4", None), ("要点0", None), ("1", None),
+                         ("要点", None), ("x1", None), ("要点" + "9" * 5, None)]:
+        assert _checklist_part(header, inputs, norm) == want, header
+    with _Deadline(20):
+        for header in ("9" * 200_000, "要点" + "1" * 200_000, "要点." + "1" * 200_000 + "x"):
+            assert _checklist_part(header, inputs, norm) is None
+        cols = Columns(rb, ["要点", "9" * 200_000])
+        assert cols.id_columns == [1]
+    long_key = "k" * 5000
+    (tmp_path / "d.jsonl").write_text(json.dumps({"要点": "全部符合", long_key: 1}) + "\n", encoding="utf-8")
+    (tmp_path / "t.jx").write_text(CHECKLIST_RB, encoding="utf-8")
+    res = run("score", tmp_path / "t.jx", tmp_path / "d.jsonl", "-o", tmp_path / "o.csv")
+    assert res.exit_code == 1 and "1000" in res.output and "Traceback" not in res.output, res.output
+
+
+# ───────────── item 17: the rulebook diff compares each indicator once ─────────────
+
+def wide_rulebook(n, shift=0):
+    parts = [f'规则集 "wide"\n满分 {n}\n输入 x: 数值 范围 0 至 {n}\n']
+    for k in range(n):
+        parts.append(f"一级指标 组{k} 1分:\n  指标 项{k} 1分:\n    得分 = 如果 x ≥ {k + shift if k % 2 else k} 则 1 否则 0\n")
+    parts.append("等级:\n  全: 否则\n")
+    return "".join(parts)
+
+
+def test_item17_diff_lists_each_changed_leaf_once(tmp_path):
+    from jixiao.compiler.data.rulebook_diff import diff
+    n = 120
+    old, new = compile_rulebook(wide_rulebook(n), name="old.jx"), compile_rulebook(wide_rulebook(n, 1), name="new.jx")
+    data = tmp_path / "d.csv"
+    write_csv(data, ["单位", "x"], [[f"u{k}", str(k)] for k in range(0, n, 7)])
+    with _Deadline(60):
+        rep = diff(old, new, data)
+    assert rep.units == len(range(0, n, 7))
+    for ch in rep.changes:
+        x = int(ch.ids["单位"][1:])
+        # only the leaf 项k moves (at odd k = x, where the threshold went from x to x + 1); never its 组k too
+        assert [c[0] for c in ch.changed] == [f"项{x}"], ch
