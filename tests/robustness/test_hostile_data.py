@@ -490,3 +490,54 @@ def test_item17_diff_lists_each_changed_leaf_once(tmp_path):
         x = int(ch.ids["单位"][1:])
         # only the leaf 项k moves (at odd k = x, where the threshold went from x to x + 1); never its 组k too
         assert [c[0] for c in ch.changed] == [f"项{x}"], ch
+
+
+def test_item17_diff_of_every_indicator_changed_is_linear(tmp_path):
+    """300 indicators, each changed for each of 100 units: every one listed; a hang guard
+    (the quadratic search took ~15 s here, 539 s at 2,000 × 100; benchmarks/hostile_bench.py
+    prints the ratio against scoring)."""
+    from jixiao.compiler.data.rulebook_diff import diff
+    n = 300
+
+    def book(score):
+        return (f'规则集 "wide"\n满分 {n}\n输入 x: 数值 范围 0 至 {n}\n'
+                + "".join(f"一级指标 组{k} 1分:\n  指标 项{k} 1分:\n    得分 = 如果 x ≥ 0 则 {score} 否则 0\n" for k in range(n))
+                + "等级:\n  全: 否则\n")
+    old, new = compile_rulebook(book(1), name="old.jx"), compile_rulebook(book(0), name="new.jx")
+    data = tmp_path / "d.csv"
+    write_csv(data, ["单位", "x"], [[f"u{k}", str(k)] for k in range(100)])
+    with _Deadline(10):
+        rep = diff(old, new, data)
+    assert len(rep.changes) == 100
+    assert all([c[0] for c in ch.changed] == [f"项{k}" for k in range(n)] for ch in rep.changes)
+
+
+# ───────────── item 14: a GBK standard output ─────────────
+
+def jixiao_in_gbk(*args, cwd=None):
+    import os
+    import subprocess
+    import sys
+    script = Path(sys.executable).with_name("jixiao")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "jixiao.compiler.cli"]
+    env = dict(os.environ, PYTHONIOENCODING="gbk")
+    return subprocess.run(cmd + [str(a) for a in args], capture_output=True, env=env, cwd=cwd, timeout=300)
+
+
+def test_item14_gbk_standard_output(rb_path, tmp_path):
+    suite = Path(__file__).resolve().parents[2] / "stdlib_indicators" / "tests" / "计分方法.jxt"
+    p = jixiao_in_gbk("test", suite)
+    out, err = p.stdout.decode("gbk"), p.stderr.decode("gbk")
+    assert p.returncode == 0 and "Traceback" not in err, err
+    assert "√" in out and "passed" in out and "已替换" in err, (out, err)
+    data = tmp_path / "e.csv"
+    data.write_text(",".join(HEAD) + "\nu1😀,100,100,50%,3\n\"u2\",100,100,50%,3\n", encoding="utf-8")
+    outs = []
+    for jobs in (1, 2):
+        p = jixiao_in_gbk("score", rb_path, data, "-j", jobs)
+        out, err = p.stdout.decode("gbk"), p.stderr.decode("gbk")
+        assert p.returncode == 0 and "Traceback" not in err, err
+        assert out.splitlines() == ["单位,A,B,总分,等级", "u1?,5,2.5,7.5,好", "u2,5,2.5,7.5,好"], out
+        assert "已替换" in err and "2 unit(s) scored" in err
+        outs.append(p.stdout)
+    assert outs[0] == outs[1]
