@@ -76,14 +76,46 @@ def _say_replaced() -> None:
         _replaced.clear()
 
 
+def _stop_on_signals():
+    """SIGTERM and SIGHUP stop a command as Ctrl-C does: by an exception, so that every
+    ``finally`` runs (a partial output's temporary file is removed, worker processes are
+    stopped) instead of the process dying where it stands. Exit status 128 + the signal's
+    number, as a shell reports it. Returns the function that puts the old handlers back."""
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    old = {}
+
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            try:
+                old[sig] = signal.signal(sig, stop)
+            except (ValueError, OSError):
+                pass
+
+    def restore():
+        for sig, handler in old.items():
+            try:
+                signal.signal(sig, handler)
+            except (ValueError, OSError, TypeError):
+                pass
+    return restore
+
+
 class _Group(click.Group):
     """The one error boundary of the command line."""
 
     def invoke(self, ctx):
         _tolerant_streams()
+        restore = _stop_on_signals()
         try:
             return self._invoke(ctx)
         finally:
+            restore()
             _say_replaced()
 
     def _invoke(self, ctx):

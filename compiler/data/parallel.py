@@ -38,6 +38,10 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]|^\s|\s$')
 
 
 def _worker_init(state):
+    import signal
+    for name in ("SIGTERM", "SIGHUP"):      # a worker is stopped by its pool, not by the command's handler
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     _W.update(state)
 
 
@@ -279,12 +283,16 @@ def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *,
                         total_n += _drain(pending.popleft(), write, errors, on_error, progress)
                 while pending:
                     total_n += _drain(pending.popleft(), write, errors, on_error, progress)
-            except BaseException:
+            except BaseException as e:
                 # let the blocks in flight finish before the pool is terminated: terminating
                 # while its task thread is still feeding the workers can deadlock (it hung
-                # about once in a few hundred stops on a bad row)
+                # about once in a few hundred stops on a bad row). Stopped by a signal
+                # (SIGTERM, SIGHUP: SystemExit), for a second at most: sent to the whole
+                # process group, it has killed the workers, whose blocks never come back
+                import time
+                deadline = time.monotonic() + 1 if isinstance(e, SystemExit) else None
                 for res in pending:
-                    res.wait()
+                    res.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
                 raise
     if out is None:      # through the text stream: its encoding (a terminal's code page) applies
         produce(lambda b: stdout.write(b.decode("utf-8")))

@@ -137,6 +137,53 @@ def _write_xlsx(scored, path: Path, head, progress, id_headers, with_rows: bool 
     the score it claimed)."""
     import openpyxl
     wb = openpyxl.Workbook(write_only=True)
+    try:
+        return _fill_xlsx(wb, scored, path, head, progress, id_headers, with_rows)
+    except BaseException:
+        _discard(wb)
+        raise
+
+
+def _save(wb, path: Path) -> None:
+    """openpyxl's save, with the archive closed whatever happens: an archive left open
+    when the disk is full fails again when it is collected (``Exception ignored in
+    ZipFile.__del__``, a traceback after the error has been said)."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+    from openpyxl.writer.excel import ExcelWriter
+    import datetime
+    archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True)
+    wb.properties.modified = datetime.datetime.now(tz=datetime.timezone.utc).replace(tzinfo=None)
+    try:
+        ExcelWriter(wb, archive).save()
+    except BaseException:
+        fp, archive.fp = archive.fp, None
+        try:
+            if fp is not None:
+                fp.close()
+        except OSError:
+            pass
+        raise
+
+
+def _discard(wb) -> None:
+    """A write-only workbook that failed (a full disk): its sheets' streams closed and
+    their temporary files removed now, quietly, rather than complaining when collected."""
+    for ws in getattr(wb, "_sheets", ()):
+        for gen in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            try:
+                if gen is not None:
+                    gen.close()
+            except Exception:
+                pass
+        writer = getattr(ws, "_writer", None)
+        try:
+            if writer is not None and isinstance(writer.out, str):
+                writer.cleanup()
+        except Exception:
+            pass
+
+
+def _fill_xlsx(wb, scored, path: Path, head, progress, id_headers, with_rows: bool) -> int:
     ws = wb.create_sheet("评分结果")
     ws.append(head)
     rows_ws = None
@@ -156,7 +203,7 @@ def _write_xlsx(scored, path: Path, head, progress, id_headers, with_rows: bool 
         n += 1
         if progress and n % 1000 == 0:
             progress(1000)
-    wb.save(path)
+    _save(wb, path)
     if progress:
         progress(n % 1000)
     return n

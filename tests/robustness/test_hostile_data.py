@@ -541,3 +541,60 @@ def test_item14_gbk_standard_output(rb_path, tmp_path):
         assert "已替换" in err and "2 unit(s) scored" in err
         outs.append(p.stdout)
     assert outs[0] == outs[1]
+
+
+# ───────────── item 18: SIGTERM / SIGHUP; a full disk ─────────────
+
+def jixiao_cmd():
+    import sys
+    script = Path(sys.executable).with_name("jixiao")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "jixiao.compiler.cli"]
+
+
+@pytest.mark.parametrize("signame, jobs, group", [("SIGTERM", 1, False), ("SIGHUP", 1, False), ("SIGTERM", 2, False),
+                                                  ("SIGHUP", 2, True)])
+def test_item18_signals_remove_the_partial_output(rb_path, tmp_path, signame, jobs, group):
+    import os
+    import signal
+    import subprocess
+    import time
+    data = tmp_path / "huge.csv"
+    data.write_text(",".join(HEAD) + "\n" + "".join(f"u{k},100,{50 + k % 60},50%,3\n" for k in range(400_000)),
+                    encoding="utf-8")
+    p = subprocess.Popen(jixiao_cmd() + ["score", str(rb_path), str(data), "-o", str(tmp_path / "out.csv"), "-j", str(jobs)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    t0 = time.monotonic()
+    while not list(tmp_path.glob(".out.csv.*.tmp")) and time.monotonic() - t0 < 60:
+        time.sleep(0.01)
+    assert list(tmp_path.glob(".out.csv.*.tmp")), "the run never started writing"
+    time.sleep(0.2)
+    sig = getattr(signal, signame)
+    (os.killpg if group else os.kill)(p.pid, sig)       # the process, or its whole group (workers too)
+    _out, err = p.communicate(timeout=60)
+    assert p.returncode == 128 + sig, err
+    assert not list(tmp_path.glob(".out.csv.*")) and not (tmp_path / "out.csv").exists()
+    assert b"Traceback" not in err, err.decode()
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_item18_full_disk_is_one_message(rb_path, tmp_path, suffix):
+    """A write that fails (RLIMIT_FSIZE stands in for a full disk): one error line, no
+    `Exception ignored in ZipFile.__del__` traceback after it, no partial file left."""
+    import resource
+    import signal
+    import subprocess
+    data = tmp_path / "d.csv"
+    data.write_text(",".join(HEAD) + "\n" + "".join(f"u{k},100,{50 + k % 60},50%,3\n" for k in range(20_000)),
+                    encoding="utf-8")
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))
+    out = tmp_path / f"out{suffix}"
+    p = subprocess.run(jixiao_cmd() + ["score", str(rb_path), str(data), "-o", str(out), "-j", "1"],
+                       capture_output=True, preexec_fn=small_files, timeout=120)
+    err = p.stderr.decode()
+    assert p.returncode == 1 and err.startswith("error:") and "large" in err, err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert err.strip().count("\n") == 0, err
+    assert not out.exists() and not list(tmp_path.glob(f".out{suffix}.*"))
