@@ -142,7 +142,8 @@ def test_item01_rows_sheet_dimension_understated(tmp_path):
     table = load_row_table(rows_rb, path)
     assert sum(len(lines) for lines in table.lines.values()) == 30
     assert table.key == "单位编码"
-    assert all(len(r) == 1 and "名称" in r[0] for r in [[x] for part in table.units["u0"].values() for x in part])
+    rows = [row for part in table.units["u0"].values() for row in part]
+    assert len(rows) == 10 and all(row["名称"].startswith("行") and row["分值"] == 1 for row in rows)   # columns C, D kept
 
 
 # ───────────── item 5: one number grammar for every source ─────────────
