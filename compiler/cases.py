@@ -4,7 +4,6 @@ record lists), claimed and assessed scores matched to their indicators or 指标
 each problem a diagnostic at its place in the file. Mixed into CompiledRulebook (api.py)."""
 from __future__ import annotations
 
-from decimal import Context, localcontext
 from typing import Any, Optional
 
 import attrs
@@ -247,8 +246,9 @@ def _case_value(e, inp: ir.Input):
             return None, None
         return None, make("E0602", [Label(e.span, tr("只有「仅当」的输入可以不给", "only a `仅当` input may be left out"))],
                           name=inp.name, value="不适用", expected_zh=inp.type.describe()[0], expected_en=inp.type.describe()[1])
+    sign = ""
     if isinstance(e, ast.Neg) and isinstance(e.operand, ast.Num):
-        e = ast.Num(-e.operand.value, e.operand.unit, span=e.span)
+        e, sign = e.operand, "-"
     if isinstance(e, ast.DateLit):
         if inp.kind != "date":
             zh, en = inp.type.describe()
@@ -264,18 +264,24 @@ def _case_value(e, inp: ir.Input):
                           expected_zh="列表（每项写一个「行 \"名称\":」块，空列表写 []）",
                           expected_en="a list (one `行 \"name\":` block per item, [] for none)")
     if isinstance(e, ast.Num):
-        unit = e.unit
+        # the case's text read by the one number grammar of every source (runtime.to_decimal):
+        # 410万元 for an amount in 万元, 96.3% for a rate, 89人 for a count of 人
+        text = sign + e.span.text()
         declared = inp.type.unit
-        if unit is not None:
-            if unit in ir.MONEY_UNITS and declared in ir.MONEY_UNITS and inp.type.kind == "num" and unit != declared:
-                with localcontext(Context(prec=120)):
-                    return e.value * ir.money_factor(unit, declared), None
-            ok = (unit == declared or (unit == "%" and inp.kind in ("rate", "number", "score"))
-                  or (unit == "分" and inp.kind == "score"))
-            if inp.type.kind != "num" or not ok:
-                return None, make("E0607", [Label(e.span, "")], name=inp.name, unit=unit,
+        if inp.type.kind != "num":
+            if e.unit is None:
+                return e.value if not sign else -e.value, None
+            return None, make("E0607", [Label(e.span, "")], name=inp.name, unit=e.unit,
+                              declared=declared or inp.type.describe()[0])
+        try:
+            return runtime.to_decimal(text, inp.kind, declared), None
+        except runtime.NumberError as err:
+            if err.unit is not None:
+                return None, make("E0607", [Label(e.span, "")], name=inp.name, unit=err.unit,
                                   declared=declared or inp.type.describe()[0])
-        return e.value, None
+            zh, en = inp.type.describe()
+            return None, make("E0602", [Label(e.span, tr(err.zh, err.en))], name=inp.name, value=text[:40],
+                              expected_zh=f"{zh}：{err.zh}", expected_en=f"{en}: {err.en}")
     if isinstance(e, ast.Text) and inp.kind == "date":
         return e.value, None
     if isinstance(e, ast.Bool):

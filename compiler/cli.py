@@ -8,6 +8,7 @@ file or an OS error as one line; the exit code is 1. Usage errors are click's (e
 """
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -23,10 +24,101 @@ from .publish.report import score_table
 LANGS = ("both", "zh", "en")
 
 
+# Characters a terminal's code page may lack (GBK on a Chinese Windows console, or output
+# redirected there), and what is written instead; anything else it cannot encode becomes
+# "?". Said once on standard error when it happened (docs/data-files.md).
+FALLBACKS = {"✓": "√", "✔": "√", "✗": "×", "✘": "×", "—": "-", "–": "-", "…": "...", "→": "->", "≥": ">=",
+             "≤": "<=", "≠": "!=", "\u00a0": " "}
+_replaced: list = []
+
+
+def _fallback(e: UnicodeEncodeError):
+    out = []
+    for ch in e.object[e.start:e.end]:
+        alt = FALLBACKS.get(ch, "?")
+        try:
+            alt.encode(e.encoding)
+        except (UnicodeEncodeError, LookupError):
+            alt = "?"
+        out.append(alt)
+    if not _replaced:
+        _replaced.append(e.encoding)
+    return "".join(out), e.end
+
+
+import codecs  # noqa: E402
+
+codecs.register_error("jixiao-fallback", _fallback)
+
+
+def _tolerant_streams() -> None:
+    """Standard output and error in an encoding that cannot hold every character (GBK):
+    replace what it lacks (FALLBACKS, else ?) rather than die mid-output."""
+    for stream in (sys.stdout, sys.stderr):
+        enc = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        if enc and not enc.startswith("utf") and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="jixiao-fallback")
+            except (ValueError, OSError, io.UnsupportedOperation):
+                pass
+
+
+def _say_replaced() -> None:
+    if _replaced:
+        enc = _replaced.pop()
+        _replaced.clear()
+        try:
+            click.echo(f"注意：输出编码 {enc} 无法表示部分字符，已替换（对勾写作 √，其余为 ?） / note: the output "
+                       f"encoding {enc} cannot hold some characters; they were replaced (a tick by √, others by ?)",
+                       err=True)
+        except Exception:
+            pass
+        _replaced.clear()
+
+
+def _stop_on_signals():
+    """SIGTERM and SIGHUP stop a command as Ctrl-C does: by an exception, so that every
+    ``finally`` runs (a partial output's temporary file is removed, worker processes are
+    stopped) instead of the process dying where it stands. Exit status 128 + the signal's
+    number, as a shell reports it. Returns the function that puts the old handlers back."""
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    old = {}
+
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            try:
+                old[sig] = signal.signal(sig, stop)
+            except (ValueError, OSError):
+                pass
+
+    def restore():
+        for sig, handler in old.items():
+            try:
+                signal.signal(sig, handler)
+            except (ValueError, OSError, TypeError):
+                pass
+    return restore
+
+
 class _Group(click.Group):
     """The one error boundary of the command line."""
 
     def invoke(self, ctx):
+        _tolerant_streams()
+        restore = _stop_on_signals()
+        try:
+            return self._invoke(ctx)
+        finally:
+            restore()
+            _say_replaced()
+
+    def _invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except JixiaoError as e:
@@ -251,7 +343,7 @@ def _score_many(rulebook, data: Path, output, mapping, sheet, on_error, jobs=Non
     progress = _progress() if out is not None and sys.stderr.isatty() else None
     try:
         n, errors = score_file(rb, data, out, mapping=maps, sheet=sheet, on_error=on_error, jobs=jobs, rows=rows,
-                               stdout=click.get_text_stream("stdout"), progress=progress,
+                               stdout=sys.stdout, progress=progress,
                                cohort=Path(cohort_file) if cohort_file else None, engine=engine)
     except BadRows as e:
         for err in e.errors:

@@ -60,6 +60,7 @@ MESSAGES = {
     "E0601": ("缺少{what_zh}「{name}」", "missing {what_en} `{name}`"),
     "E0602": ("{what_zh}「{name}」的值 {value} 不是{expected_zh}", "{what_en} `{name}`: {value} is not {expected_en}"),
     "E0603": ("{what_zh}「{name}」的值 {value} 超出允许范围 {range}", "{what_en} `{name}`: {value} is outside {range}"),
+    "E0607": ("{what_zh}「{name}」的单位为{unit}，而声明为{declared}", "{what_en} `{name}` is given in {unit}, declared in {declared}"),
     "E0701": ("计算「{name}」时除数为零", "division by zero while scoring `{name}`"),
     "E0708": ("计算「{name}」时数值超出精确计算的位数", "a value beyond the digits of exact arithmetic while scoring `{name}`"),
     "E0702": ("总分 {value} 不属于任何等级", "the total {value} falls in no grade band"),
@@ -85,6 +86,7 @@ MESSAGE_DEFAULTS = {
     "E0601": {"what_zh": "输入", "what_en": "input"},
     "E0602": {"what_zh": "输入", "what_en": "input"},
     "E0603": {"what_zh": "输入", "what_en": "input"},
+    "E0607": {"what_zh": "输入", "what_en": "input"},
 }
 
 
@@ -236,51 +238,131 @@ def _show(value, depth=0):
 
 
 MAX_EXPONENT = 60    # no admissible figure is larger than 1e60 or finer than 1e-60
+# A value is exact to 28 significant digits (the decimal module's default, and what every
+# path — fast, traced, the reference interpreter — computes with to the last digit); a
+# value with more is refused, never cut (docs/data-files.md).
+MAX_SIGNIFICANT = 28
 
 
-def to_decimal(value):
-    """Parse a number as written by people: 89, "2,406.98", "96.3%", "0.1pp"; never via float
-    arithmetic (a float is taken by its shortest repr, 0.1 -> Decimal('0.1'))."""
+class NumberError(ValueError):
+    """A value that is no number of the kind asked for: why, in both languages
+    (``zh``, ``en``); ``unit`` when the number is fine but its unit is not the input's."""
+
+    def __init__(self, zh, en, unit=None):
+        super().__init__(en)
+        self.zh, self.en, self.unit = zh, en, unit
+
+
+# The one grammar of a number written as text, in a case file (.jxc), a data file (CSV,
+# XLSX text cells, JSON strings), the Python API and DataFrames, after Unicode NFKC
+# (full-width ０-９ ．，％＋－ become ASCII): an optional sign, digits (or digits in
+# groups of three separated by commas: 2,406.98), an optional fraction, an optional
+# unit. No exponent (1e3), no underscores (1_0), no bare point (.5, 5.).
+_NUMBER_TEXT = _re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?\s*(.*)", _re.S)
+_PLAIN_NUMBER = _re.compile(r"-?[0-9]+(?:\.[0-9]+)?")      # the common case, taken as it is
+PERCENT_WORDS = ("%",)
+PP_WORDS = ("个百分点", "百分点", "pp")
+_HUNDREDTH = _D("0.01")
+
+
+def _significant(sign_digits):
+    """How many significant digits a coefficient's digit text has (leading and trailing zeros not counted)."""
+    return len(sign_digits.strip("0"))
+
+
+def _check_size(d):
+    if not d.is_finite():
+        raise NumberError("不是有限的数", "not a finite number")
+    digits = "".join(map(str, d.as_tuple().digits))
+    if _significant(digits) > MAX_SIGNIFICANT:
+        raise NumberError(f"超过 {MAX_SIGNIFICANT} 位有效数字（无法精确计算）",
+                          f"more than {MAX_SIGNIFICANT} significant digits (not exact)")
+    if d and abs(d.adjusted()) > MAX_EXPONENT:
+        raise NumberError(f"数量级超出 1e±{MAX_EXPONENT}", f"beyond 1e±{MAX_EXPONENT}")
+    return d
+
+
+def to_decimal(value, kind=None, unit=None):
+    """A number as people write it -> an exact Decimal, by one grammar for every source
+    (see ``_NUMBER_TEXT``): 89, "2,406.98", "96.3%" or "0.5个百分点" for a rate, "410万元"
+    or "72890元" for an amount in 万元 (converted exactly), "89人" for a count of 人, "3分"
+    for a score. ``kind`` and ``unit`` are the input's declared kind and unit (None: a
+    plain number, as a score or points are given). Never via float arithmetic: a float
+    is taken by its shortest repr (0.1 -> Decimal('0.1')). Raises NumberError (a
+    ValueError) saying why."""
     if isinstance(value, bool):
-        raise ValueError("boolean")
+        raise NumberError("是/否不是数", "yes/no is not a number")
     if isinstance(value, _D):
-        if not value.is_finite() or abs(value.adjusted()) > MAX_EXPONENT or len(value.as_tuple().digits) > MAX_NUMBER_CHARS:
-            raise ValueError("not finite")
-        return value
+        return _check_size(value)
     if isinstance(value, int):
         if value.bit_length() > 200:
-            raise ValueError("too large")
-        return _D(value)
+            raise NumberError(f"数量级超出 1e±{MAX_EXPONENT}", f"beyond 1e±{MAX_EXPONENT}")
+        return _check_size(_D(value))
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError("not finite")
-        return _D(float.__repr__(value))      # a float subclass's repr may be decorated
+            raise NumberError("不是有限的数", "not a finite number")
+        return _check_size(_D(float.__repr__(value)))      # a float subclass's repr may be decorated
     if isinstance(value, str):
-        if len(value) <= MAX_NUMBER_CHARS:
-            try:                                   # the common case: a plain number
-                d = _D(value)
-                if d.is_finite() and abs(d.adjusted()) <= MAX_EXPONENT:
-                    return d
-            except Exception:
-                pass
-        s = value.strip().replace(",", "").replace("，", "").replace("％", "%")
-        scale = ONE
-        for suffix, sc in (("个百分点", _D("0.01")), ("百分点", _D("0.01")), ("pp", _D("0.01")), ("%", _D("0.01"))):
-            if s.endswith(suffix):
-                s, scale = s[: -len(suffix)].strip(), sc
-                break
-        if not s or len(s) > MAX_NUMBER_CHARS:
-            raise ValueError("not a number")
-        try:
-            d = _D(s)
-        except Exception:
-            raise ValueError("not a number") from None
-        if not d.is_finite() or abs(d.adjusted()) > MAX_EXPONENT:
-            raise ValueError("not finite")
-        return d * scale if scale != ONE else d
+        if len(value) <= MAX_SIGNIFICANT and _PLAIN_NUMBER.fullmatch(value):
+            return _D(value)                    # the common case: a plain number
+        return _number_text(value, kind, unit)
     if type(value).__module__ == "numpy":            # numpy's int64, bool (float64 is a float)
-        return to_decimal(_numpy_scalar(value))
-    raise ValueError("not a number")
+        return to_decimal(_numpy_scalar(value), kind, unit)
+    raise NumberError("不是数", "not a number")
+
+
+def _number_text(value, kind, unit):
+    if len(value) > 4 * MAX_NUMBER_CHARS:
+        raise NumberError("文字过长，不是数", "too long to be a number")
+    s = _unicodedata.normalize("NFKC", value).replace("\u2212", "-").strip()
+    m = _NUMBER_TEXT.fullmatch(s)
+    if not m:
+        if _re.match(r"[+-]?[0-9]*,", s) or "," in s.split(".")[0]:
+            raise NumberError("千分位分隔符须每三位一组（2,406.98）", "thousands separators come in groups of three (2,406.98)")
+        if _re.match(r"[+-]?\.[0-9]", s) or _re.match(r"[+-]?[0-9]+\.(\D|$)", s):
+            raise NumberError("小数点两边都须有数字（0.5）", "a decimal point needs digits on both sides (0.5)")
+        raise NumberError("不是数", "not a number")
+    sign, whole, frac, rest = m.groups()
+    rest = rest.strip()
+    if rest[:1] in ("e", "E") and _re.match(r"[eE][+-]?[0-9]", rest):
+        raise NumberError("不接受科学计数法，请写出全部数字（1e3 写作 1000）",
+                          "exponent notation is not accepted: write the digits out (1000 for 1e3)")
+    if rest[:1] == ",":
+        raise NumberError("千分位分隔符须每三位一组（2,406.98）", "thousands separators come in groups of three (2,406.98)")
+    if rest[:1] == ".":
+        raise NumberError("小数点两边都须有数字（0.5）", "a decimal point needs digits on both sides (0.5)")
+    if rest[:1].isdigit() or rest[:1] == "_":
+        raise NumberError("不是数", "not a number")
+    digits = whole.replace(",", "") + (frac or "")
+    if _significant(digits.lstrip("0")) > MAX_SIGNIFICANT:
+        raise NumberError(f"超过 {MAX_SIGNIFICANT} 位有效数字（无法精确计算）",
+                          f"more than {MAX_SIGNIFICANT} significant digits (not exact)")
+    d = _D(sign + whole.replace(",", "") + ("." + frac if frac else ""))
+    if rest:
+        d = _with_text_unit(d, rest, kind, unit)
+    return _check_size(d)
+
+
+def _with_text_unit(d, u, kind, unit):
+    """A number written with a unit, for an input of ``kind`` declared in ``unit``."""
+    if u in PERCENT_WORDS or u in PP_WORDS:
+        # a rate (and a plain 数值, which has no unit to clash with) may be written in
+        # percent; percentage points only for a rate: never an amount, count or score
+        if kind == "rate" or (kind == "number" and u in PERCENT_WORDS):
+            return d * _HUNDREDTH
+        shown = "%" if u in PERCENT_WORDS else u
+        raise NumberError(f"只有比率可写{shown}", f"only a rate is written with {shown}", unit=shown)
+    if u in MONEY_UNITS:
+        if kind == "amount" and unit in MONEY_UNITS:
+            factor = MONEY_UNITS[u] / MONEY_UNITS[unit]
+            with _localcontext(_Context(prec=120)):
+                return d * factor
+        raise NumberError(f"单位{u}只用于金额", f"{u} is the unit of an amount", unit=u)
+    if (u == unit and kind in ("amount", "count")) or (u == "分" and kind in (None, "score", "rated")):
+        return d
+    if len(u) <= 4 and not _re.search(r"[0-9.,+\-]", u):
+        raise NumberError(f"单位{u}与声明不符", f"the unit {u} is not the declared one", unit=u)
+    raise NumberError("不是数", "not a number")
 
 
 def _numpy_scalar(value):
@@ -467,7 +549,14 @@ def validate(inputs, table, optional=()):
                 out.append(None)
             continue
         try:
-            v = to_decimal(raw)
+            v = to_decimal(raw, kind, unit)
+        except NumberError as e:
+            if e.unit is not None:
+                errors.append(EvaluationError("E0607", {"name": name, "unit": e.unit, "declared": unit or zh}, span, name, raw))
+            else:
+                errors.append(_not_a(name, raw, f"{zh}：{e.zh}", f"{en}: {e.en}", span))
+            out.append(None)
+            continue
         except ValueError:
             errors.append(_not_a(name, raw, zh, en, span))
             out.append(None)

@@ -5,19 +5,19 @@ a column layout (the fast path for rows of text cells, CSV).
 """
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Optional
 
 from ..backend import loader, runtime
 from ..api import CompiledRulebook
-from .readers import _norm
+from .readers import _column_letter, _norm, loads_json
 from .results import DataError, indicator_headers
 
 if TYPE_CHECKING:
     from .rowtable import RowTable
 
+MAX_HEADER_CHARS = 1000     # a longer header names no checklist item
 CHECKLIST_SEPARATORS = (",", "，", "、", ";", "；", " ", "|")
 ROWS_HEADERS = ("指标行", "rows")
 
@@ -58,6 +58,7 @@ class Columns:
                 raise DataError(f"列「{h}」：规则集中没有人工评定的指标「{key[5:]}」 / column `{h}`: the rulebook has no "
                                 f"hand-scored indicator `{key[5:]}`（评定得分的列 / pick columns: {'、'.join(picks) or '—'}）")
             self.id_columns.append(col)
+        self.headers = headers = _id_headers(headers, self.id_columns)
         self.row_table = row_table if self.hidden else None     # 指标行 from a table of their own
         self.row_key: Optional[int] = None                         # the id column that names the unit there
         if self.row_table is not None and self.rows_column is not None:
@@ -83,7 +84,8 @@ class Columns:
         for this column layout: plain numbers, yes/no words, grades and checklists are
         converted inline; anything else (a percent sign, a bad value) returns None and the
         row goes through the general validation, which also words the errors."""
-        lines = ["def convert(c, _D=_D, B=B, SPLIT=SPLIT, len=len):", "    try:"]
+        lines = ["def convert(c, _D=_D, B=B, SPLIT=SPLIT, len=len):", "    try:",
+                 f"        if len(c) > {len(self.headers)}: return None"]     # cells beyond the header: reported
         col_of = {name: col for col, name in self.to_input.items()}
         consts = {}
 
@@ -125,7 +127,7 @@ class Columns:
                 memo = k({})
                 lines.append(f"        {v} = {memo}.get({s})")
                 lines.append(f"        if {v} is None:")
-                lines.append(f"            if not {s}.isdigit() or len({s}) > 30: return None")
+                lines.append(f"            if len({s}) > 28 or not DIGITS({s}): return None")
                 lines.append(f"            {v} = _D({s})")
                 conds = []
                 if inp.lo is not None:
@@ -136,7 +138,9 @@ class Columns:
                     lines.append(f"            if {' or '.join(conds)}: return None")
                 lines.append(f"            if len({memo}) < 4096: {memo}[{s}] = {v}")
             else:
-                lines.append(f"        if len({s}) > 60: return None")
+                # the one number grammar's plain form (runtime.to_decimal): -12.5, at most 28 characters;
+                # anything else (2,406.98, 96.3%, a bad value) takes the general path
+                lines.append(f"        if len({s}) > 28 or not PLAIN({s}): return None")
                 lines.append(f"        {v} = _D({s})")
                 # NaN fails every comparison by raising (-> None); ±Infinity and absurd
                 # magnitudes fail a bound (the full path then words the error)
@@ -147,7 +151,8 @@ class Columns:
         lines.append("    except Exception:")
         lines.append("        return None")
         ns = loader.execute("\n".join(lines), kind="converter", name=rb.program.source_name,
-                            constants={"B": _BOOLS, "SPLIT": _split_items, **consts})
+                            constants={"B": _BOOLS, "SPLIT": _split_items, "PLAIN": _PLAIN_NUMBER,
+                                       "DIGITS": _DIGITS, **consts})
         return ns["convert"]
 
     def missing(self) -> list[str]:
@@ -155,6 +160,24 @@ class Columns:
         if self.rows_column is not None or self.row_key is not None:
             given |= self.hidden                       # the rows' totals come from the rows
         return [n for n, i in self.inputs.items() if n not in given and not i.optional]   # 仅当 / picks may be absent
+
+    def extra_cells(self, rowno: int, cells: list) -> Optional[list]:
+        """A row with cells beyond the header (the usual sign of a comma in a number that
+        was not quoted: 1,000 read as two cells): its RowError, never silently dropped.
+        Empty cells past the header (a spreadsheet's trailing commas) are no problem."""
+        n = len(self.headers)
+        if len(cells) <= n:
+            return None
+        extra = [c for c in cells[n:] if c not in (None, "")]
+        if not extra:
+            return None
+        from .results import RowError
+        from ...dsl.diagnostics import Msg
+        shown = "、".join(runtime._show(c) for c in extra[:3]) + ("…" if len(extra) > 3 else "")
+        return [RowError(rowno, None, None, Msg(
+            f"此行有 {len(cells)} 个单元格，表头只有 {n} 列：多出的 {shown} 没有列名（常见原因：数字中的逗号未加引号，如 1,000）",
+            f"the row has {len(cells)} cells, the header {n} columns: {shown} has no column (usually a comma in "
+            "a number that was not quoted, as in 1,000)"))]
 
     def row_to_inputs(self, cells: list) -> tuple[dict, dict, dict]:
         """(inputs for validation, id values, input -> column header)."""
@@ -178,6 +201,26 @@ class Columns:
         return raw, ids, where
 
 
+def _id_headers(headers: list[str], id_columns: list[int]) -> list[str]:
+    """The headers with each blank id column named by its letter (列C): every id column
+    is kept in the results, under a name of its own. Two id columns with the same header
+    cannot both be (the results would show one column's values under both): refused."""
+    out = [str(h) for h in headers]
+    for c in id_columns:
+        if not out[c].strip():
+            out[c] = f"列{_column_letter(c)}"
+    seen: dict[str, int] = {}
+    for c in id_columns:
+        h = out[c].strip()
+        if h in seen:
+            raise DataError(f"第{seen[h] + 1}列和第{c + 1}列的表头都是「{h}」，结果中无法区分，请改名 / columns "
+                            f"{seen[h] + 1} and {c + 1} both have the header `{h}`: rename one of them")
+        seen[h] = c
+    return out
+
+
+_PLAIN_NUMBER = runtime._PLAIN_NUMBER.fullmatch
+_DIGITS = re.compile(r"[0-9]+").fullmatch
 _BOOLS = {w: True for w in runtime.TRUE_WORDS} | {w: False for w in runtime.FALSE_WORDS}
 
 
@@ -196,13 +239,21 @@ def _split_items(s: str, n: int):
 
 def _checklist_part(key: str, inputs, norm_inputs):
     """``资金使用合规性要点.1`` / ``资金使用合规性要点[1]`` / ``资金使用合规性要点1`` -> (input, 1)."""
-    m = re.fullmatch(r"(.+?)(?:\.|\[|（|\(|-|_)?(\d+)[\]）)]?", key)
-    if not m:
+    # cut from the end, in linear time (a lazy prefix before a run of digits backtracks
+    # quadratically over a long header of digits); an item number has at most 4 digits
+    if len(key) > MAX_HEADER_CHARS:
         return None
-    name = norm_inputs.get(m.group(1))
+    body = key[:-1] if key[-1:] in ("]", "）", ")") else key
+    digits = len(body) - len(body.rstrip("0123456789"))
+    if not 1 <= digits <= 4 or digits == len(body):
+        return None
+    stem, number = body[:-digits], body[-digits:]
+    if stem[-1:] in (".", "[", "（", "(", "-", "_") and len(stem) > 1:
+        stem = stem[:-1]
+    name = norm_inputs.get(stem)
     if name is None or inputs[name].kind != "checklist":
         return None
-    k = int(m.group(2))
+    k = int(number)
     if not 1 <= k <= len(inputs[name].members):
         return None
     return name, k
@@ -214,7 +265,7 @@ def _list_cell(v: str):
     if not v.strip():
         return ()
     try:
-        return json.loads(v, parse_float=Decimal)
+        return loads_json(v)
     except (ValueError, RecursionError, ArithmeticError):
         return v
 

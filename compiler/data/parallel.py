@@ -21,7 +21,7 @@ from typing import Any, Iterator, Optional
 from ..backend import runtime
 from ..api import CompiledRulebook, error_msg
 from .columns import Columns
-from .readers import read_rows
+from .readers import not_utf8, not_utf8_row, read_rows, unclosed_quote
 from .results import BadRows, DataError, RowError, indicator_headers
 from .writers import _Formats
 from ..files import atomic_write
@@ -39,6 +39,10 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]|^\s|\s$')
 
 
 def _worker_init(state):
+    import signal
+    for name in ("SIGTERM", "SIGHUP"):      # a worker is stopped by its pool, not by the command's handler
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     _W.update(state)
 
 
@@ -52,7 +56,11 @@ def _score_chunk(job):
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise DataError(f"{_W['path']} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file") from None
+        # the lines before the one that is not UTF-8 are scored, as one process scores them
+        lines = data.decode("utf-8", "surrogateescape").replace("\r\n", "\n").split("\n")
+        bad = next(k for k, line in enumerate(lines) if not_utf8((line,)))
+        return _score_records(first, _then_fail([line.split(",") for line in lines[:bad]],
+                                                not_utf8_row(_W["path"], first + bad)))
     # no quoting, LF or CRLF line ends: a record is a line and a cell is what lies between
     # commas, exactly as the csv module would read it, at half the cost (a line longer than
     # the csv module's field limit goes to it, to be refused the same way)
@@ -75,6 +83,11 @@ def _score_records(first: int, records) -> tuple:
                                                        _W.setdefault("F", _Formats()))
     cut = None if first_bad is None else len(out[:first_bad].encode("utf-8"))
     return out.encode("utf-8"), errors, n, cut, fatal
+
+
+def _then_fail(records, error: DataError):
+    yield from records
+    raise error
 
 
 def _csv_records(reader, first: int):
@@ -112,6 +125,10 @@ def _score_row(rowno, cells, write, w, errors, convert, columns, run, fast, tabl
     """Score one record into the block's text; 1 if it was scored, 0 if it went to ``errors``."""
     values = convert(cells)
     if values is None:
+        extra = columns.extra_cells(rowno, cells)
+        if extra:
+            errors.extend(extra)
+            return 0
         raw, _ids, where = columns.row_to_inputs(cells)
         try:
             values = runtime.validate(raw, table, _W["rb"].evaluator.optional)
@@ -182,24 +199,37 @@ def _parsed_chunks(path, offset: int, row: int, chunk_bytes: int) -> Iterator[tu
     file's start, whose header record is skipped), numbered from ``row``."""
     with open(path, "rb") as raw:
         raw.seek(offset)
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig" if offset == 0 else "utf-8", newline="")
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig" if offset == 0 else "utf-8", newline="",
+                                errors="surrogateescape")       # as readers.read_rows: the bad row is named
         reader = csv.reader(text)
         start, buf, size = row, [], 0
         try:
             if offset == 0:
                 next(reader, None)
+            line = last_line = reader.line_num     # lines read before the last record (readers.unclosed_quote)
             for rec in reader:
+                if size >= chunk_bytes:            # a full block goes once the next record is read: the
+                    yield start, buf               # last record is held back, to be checked
+                    start, buf, size = row, [], 0
+                if not_utf8(rec):
+                    if buf:
+                        yield start, buf
+                    raise not_utf8_row(path, row)
                 buf.append(rec)
                 size += sum(map(len, rec)) + len(rec)
                 row += 1
-                if size >= chunk_bytes:
-                    yield start, buf
-                    start, buf, size = row, [], 0
-        except UnicodeDecodeError:
-            raise DataError(f"{path} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file") from None
+                last_line, line = line, reader.line_num
         except csv.Error as e:
+            if buf:
+                yield start, buf
             raise DataError(f"{path} 第{row}行：{e} / row {row}: {e}") from None
         if buf:
+            try:
+                unclosed_quote(path, last_line, row - 1, reader.line_num - last_line, offset)
+            except DataError:
+                if len(buf) > 1:           # the records before it, as one process scores them first
+                    yield start, buf[:-1]
+                raise
             yield start, buf
 
 
@@ -223,7 +253,7 @@ def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *,
         raise DataError("带指标行的数据在一个进程中评分（-j 1） / data with 指标行 is scored in one process (-j 1)")
     state = {"rb": rb, "convert": columns.fast_converter(rb), "columns": columns, "on_error": on_error,
              "id_cols": list(columns.id_columns), "path": str(path)}
-    head = [headers[c] for c in columns.id_columns] + indicator_headers(rb) + ["总分", "等级"]
+    head = [columns.headers[c] for c in columns.id_columns] + indicator_headers(rb) + ["总分", "等级"]
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("fork" if "fork" in methods else "spawn")
     errors: list = []
@@ -254,12 +284,16 @@ def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *,
                         total_n += _drain(pending.popleft(), write, errors, on_error, progress)
                 while pending:
                     total_n += _drain(pending.popleft(), write, errors, on_error, progress)
-            except BaseException:
+            except BaseException as e:
                 # let the blocks in flight finish before the pool is terminated: terminating
                 # while its task thread is still feeding the workers can deadlock (it hung
-                # about once in a few hundred stops on a bad row)
+                # about once in a few hundred stops on a bad row). Stopped by a signal
+                # (SIGTERM, SIGHUP: SystemExit), for a second at most: sent to the whole
+                # process group, it has killed the workers, whose blocks never come back
+                import time
+                deadline = time.monotonic() + 1 if isinstance(e, SystemExit) else None
                 for res in pending:
-                    res.wait()
+                    res.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
                 raise
     if out is None:      # through the text stream: its encoding (a terminal's code page) applies
         produce(lambda b: stdout.write(b.decode("utf-8")))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +32,7 @@ def load_mapping(path) -> dict[str, str]:
         raise DataError(f"无法读取映射文件 / cannot read the mapping file {p}: {e}") from None
     if p.suffix.lower() == ".json":
         try:
-            data = json.loads(text)
+            data = loads_json(text)
         except (ValueError, RecursionError, ArithmeticError) as e:           # JSONDecodeError, a 5000-digit int, nesting
             raise DataError(f"映射文件不是合法 JSON / the mapping file is not valid JSON: {e}") from None
         if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
@@ -57,31 +58,44 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
     regular_file(path)
     if suffix == ".csv":
         try:
-            f = open(path, encoding="utf-8-sig", newline="")
+            # bytes that are not UTF-8 are kept as lone surrogates, so that the row holding
+            # them is found and named (the decoder fails a block of 8 KB, not a row)
+            f = open(path, encoding="utf-8-sig", newline="", errors="surrogateescape")
         except OSError as e:
             raise DataError(f"无法读取 / cannot read {path}: {e.strerror or e}") from None
         try:
             reader = csv.reader(f)
             headers = next(reader, None)
-        except UnicodeDecodeError:
-            f.close()
-            raise DataError(f"{path} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file (Excel: 另存为 “CSV UTF-8”)") from None
         except csv.Error as e:
             f.close()
             raise DataError(f"{path} 第1行（表头）：{e} / row 1 (the header): {e}") from None
         if headers is None:
             f.close()
             raise DataError(f"{path} 是空文件 / is empty")
+        if not_utf8(headers):
+            f.close()
+            raise DataError(f"{path} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file (Excel: 另存为 “CSV UTF-8”)")
 
         def rows():
             i = 1                       # rows are records, as everywhere (a quoted newline is no new row)
-            try:
+            held = None                 # each record is handed on when the next is read: the last one is
+            try:                        # checked for a quote that never closed (it ran on to the end)
+                line = reader.line_num
                 for i, r in enumerate(reader, 2):
+                    if held is not None:
+                        yield held[:2]
+                        held = None
+                    if not_utf8(r):
+                        raise not_utf8_row(path, i)
                     if any(c.strip() for c in r):
-                        yield i, r
-            except UnicodeDecodeError:
-                raise DataError(f"{path} 第{i + 1}行不是 UTF-8 / row {i + 1} is not UTF-8") from None
+                        held = (i, r, line)
+                    line = reader.line_num
+                if held is not None:
+                    unclosed_quote(path, held[2], held[0], reader.line_num - held[2])
+                    yield held[:2]
             except csv.Error as e:
+                if held is not None:
+                    yield held[:2]
                 raise DataError(f"{path} 第{i + 1}行：{e} / row {i + 1}: {e}") from None
             finally:
                 f.close()
@@ -98,7 +112,7 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
             ws = wb[sheet]
         else:       # the first sheet, unless it is the 指标行 of the units on another sheet
             ws = next((w for w in wb.worksheets if w.title != "指标行"), wb.worksheets[0])
-        it = ws.iter_rows(values_only=True)
+        it = _sheet_rows(wb, ws)
 
         def damaged(e, row):          # openpyxl parses a sheet's XML only as its rows are read
             wb.close()
@@ -111,14 +125,14 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
         if first is None:
             wb.close()
             raise DataError(f"{path} 的工作表「{ws.title}」是空的 / the sheet `{ws.title}` is empty")
-        headers = ["" if h is None else str(h) for h in first]
+        headers = ["" if h is None or h is FORMULA_NO_VALUE else str(h) for h in first[1]]
 
         def xrows():
-            i = 1
+            i = first[0]
             try:
-                for i, r in enumerate(it, 2):
+                for i, r in it:
                     cells = [_cell(c) for c in r]
-                    if any(c not in (None, "") for c in cells):
+                    if any(c is FORMULA_NO_VALUE or c not in (None, "") for c in cells):
                         yield i, cells
             except (GeneratorExit, DataError):
                 raise
@@ -131,18 +145,125 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
         return _json_records(path, _jsonl_lines(path))
     if suffix == ".json":
         try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
+            data = loads_json(path.read_text(encoding="utf-8-sig"))
         except (OSError, ValueError, RecursionError, ArithmeticError) as e:
             # UnicodeDecodeError and JSONDecodeError are ValueErrors; 1e99999999999999999999 an ArithmeticError
             raise DataError(f"无法读取 JSON / cannot read {path}: {_short(e)}") from None
         if isinstance(data, dict):     # {"units": [...]} / {"单位": [...]}, or one unit
-            listed = [v for k, v in data.items() if k in ("units", "单位") and isinstance(v, list)
+            listed = [k for k, v in data.items() if k in ("units", "单位") and isinstance(v, list)
                       and all(isinstance(x, dict) for x in v)]
-            data = listed[0] if listed else [data]
+            if len(listed) > 1:
+                raise DataError(f"{path} 有两个单位列表（{'、'.join(listed)}），不知应读哪一个 / has two lists of units "
+                                f"({', '.join(listed)}): which one is meant?")
+            data = data[listed[0]] if listed else [data]
         if not isinstance(data, list):
             raise DataError(f"{path}: 应为对象的列表 / expected a list of objects")
         return _json_records(path, lambda: enumerate(data, 1), text=False)
     raise DataError(f"不支持的数据文件类型 / unsupported data file type: {path.suffix or path.name}")
+
+
+class _NoCachedValue(str):
+    """A formula cell saved without the value it computes (a workbook written by a program,
+    never opened in Excel): said as such, not taken as an empty cell."""
+
+    def __repr__(self):
+        return "FORMULA_NO_VALUE"
+
+
+FORMULA_NO_VALUE = _NoCachedValue("")
+
+
+def _sheet_rows(wb, ws) -> Iterator[tuple[int, list]]:
+    """(row number, values) of each row a sheet's XML holds, as its cells say (their own
+    ``r`` references), never trusting the sheet's ``<dimension>`` tag: some writers set it
+    wrongly, and openpyxl's read-only rows are cut to it. A formula cell without a
+    cached value is FORMULA_NO_VALUE."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                cell["value"] = FORMULA_NO_VALUE
+            return cell
+    src = ws._get_source()
+    try:
+        parser = Parser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                        date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        for rowno, cells in parser.parse():
+            width = max((c["column"] for c in cells), default=0)
+            row: list = [None] * width
+            for c in cells:
+                row[c["column"] - 1] = c["value"]
+            yield rowno, row
+    finally:
+        src.close()
+
+
+MAX_KEY_CHARS = 1000      # a JSON key (a column's header): longer is no header
+
+
+def _object(pairs):
+    """A JSON object whose keys are each given once, each of a header's length: a record
+    with a key twice would otherwise keep its last value silently."""
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen: set = set()
+        k = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ValueError(f"键「{_clip(k)}」在同一对象中出现两次 / the key `{_clip(k)}` appears twice in one object")
+    for k in d:
+        if len(k) > MAX_KEY_CHARS:
+            raise ValueError(f"键长 {len(k)} 个字符，超过 {MAX_KEY_CHARS} / a key of {len(k)} characters, "
+                             f"over {MAX_KEY_CHARS}")
+    return d
+
+
+def _clip(k: str) -> str:
+    return k if len(k) <= 40 else k[:40] + "…"
+
+
+def loads_json(text: str):
+    """JSON text as data files hold it: numbers exact (Decimal), every object's keys
+    distinct and of a reasonable length. Raises ValueError (JSONDecodeError is one),
+    RecursionError or ArithmeticError."""
+    return json.loads(text, parse_float=Decimal, object_pairs_hook=_object)
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def not_utf8(cells) -> bool:
+    """Do the cells of a record read with ``errors="surrogateescape"`` hold bytes that are not UTF-8?"""
+    text = "".join(cells)
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
+def not_utf8_row(path, row: int) -> DataError:
+    return DataError(f"{path} 第{row}行不是 UTF-8 编码（Excel: 另存为 “CSV UTF-8”） / row {row} is not UTF-8 "
+                     "(Excel: save as “CSV UTF-8”)")
+
+
+def unclosed_quote(path: Path, line: int, row: int, lines: int, offset: int = 0) -> None:
+    """Raise a DataError if the record that starts after ``line`` lines (counted from byte
+    ``offset``) opens a quote that is never closed: the csv module then reads the rest of
+    the file as one cell, and every row after it would be lost without a word. Only a
+    record over several lines can be one; it is read again, strictly."""
+    if lines <= 1:
+        return
+    import itertools
+    with open(path, "rb") as raw:
+        raw.seek(offset)
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig" if offset == 0 else "utf-8", newline="",
+                                errors="replace")
+        try:
+            for _ in csv.reader(itertools.islice(text, line, None), strict=True):
+                pass
+        except csv.Error as e:
+            if "unexpected end of data" not in str(e):
+                return
+            raise DataError(f"{path} 第{row}行：引号没有闭合，其后的 {lines - 1} 行都被读进了这一行的一个单元格 / "
+                            f"row {row}: a quote is never closed, and the {lines - 1} line(s) after it were read "
+                            "as one cell of this row") from None
 
 
 def _cell(c):
@@ -174,7 +295,7 @@ def _json_records(path, numbered: Callable[[], Iterator[tuple[int, Any]]], text:
     def parse(i, rec):
         if text and isinstance(rec, str):        # a JSON Lines line
             try:
-                rec = json.loads(rec, parse_float=Decimal)
+                rec = loads_json(rec)
             except (ValueError, RecursionError, ArithmeticError) as e:
                 raise DataError(f"{path} 第{i}行不是合法 JSON / line {i} is not valid JSON: {_short(e)}") from None
         if not isinstance(rec, dict):
@@ -254,3 +375,13 @@ def _short(e: Exception) -> str:
     """An exception's message, cut short (a parser may quote the whole input)."""
     text = str(e) or type(e).__name__
     return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _column_letter(col: int) -> str:
+    """A 0-based column number as a spreadsheet names it (0 -> A, 26 -> AA)."""
+    out = ""
+    col += 1
+    while col:
+        col, r = divmod(col - 1, 26)
+        out = chr(65 + r) + out
+    return out

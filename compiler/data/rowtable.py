@@ -5,7 +5,6 @@ record's rows in a cell of its own (an object, or its JSON text); both scored by
 """
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Optional
@@ -17,7 +16,7 @@ from ...dsl.ir import fmt_decimal
 
 from ..api import CompiledRulebook
 from ..rows import score_all
-from .readers import _norm, _short, read_rows
+from .readers import _norm, _short, loads_json, read_rows
 from .results import DataError, RowError
 
 
@@ -137,7 +136,7 @@ def _with_rows(rb: CompiledRulebook, raw: dict, given) -> tuple[dict, dict]:
     the rows' results). Raises JixiaoError."""
     if isinstance(given, str) and given.strip():
         try:
-            given = json.loads(given, parse_float=Decimal)
+            given = loads_json(given)
         except (ValueError, RecursionError, ArithmeticError) as e:
             raise JixiaoError([_rows_shape(f"：不是合法的 JSON（{_short(e)}）", f": not valid JSON ({_short(e)})")]) from None
     if _rows_missing(given):

@@ -67,7 +67,7 @@ def diff(old: CompiledRulebook, new: CompiledRulebook, path: Path, *, mapping=No
         ids_cols = [c for c in cols_old.id_columns if c in cols_new.id_columns]
         # a rulebook with cohort rules scores its units together (in row order, bad rows too)
         together = [_together(rb, path, mapping, sheet) if rb.program.has_cohort else None for rb in (old, new)]
-        units = (((rowno, {headers[c]: (cells[c] if c < len(cells) else None) for c in ids_cols}),
+        units = (((rowno, {cols_old.headers[c]: (cells[c] if c < len(cells) else None) for c in ids_cols}),
                   tuple(next(t) if t is not None else score_cells(rb, cols, rowno, cells)
                         for t, rb, cols in zip(together, (old, new), (cols_old, cols_new))))
                  for rowno, cells in rows)
@@ -76,6 +76,10 @@ def diff(old: CompiledRulebook, new: CompiledRulebook, path: Path, *, mapping=No
     ix_old = {tuple(i.path): i.index for i in old.program.walk()}
     ix_new = {tuple(i.path): i.index for i in new.program.walk()}
     common = [p for p in ix_old if p in ix_new]
+    # the indicators compared: the deepest of the common paths (a changed leaf, not each of
+    # its parents again), found once — not once per unit and path (that was quadratic)
+    parents = {p[:k] for p in common for k in range(1, len(p))}
+    leaves = [(h_new[p], ix_old[p], ix_new[p]) for p in common if p not in parents]
     rep = DiffReport(only_old=[h_old[p] for p in ix_old if p not in ix_new],
                      only_new=[h_new[p] for p in ix_new if p not in ix_old])
     for (rowno, ids), results in units:
@@ -85,8 +89,7 @@ def diff(old: CompiledRulebook, new: CompiledRulebook, path: Path, *, mapping=No
             continue
         rep.units += 1
         (s_old, t_old, g_old), (s_new, t_new, g_new) = ((r.scores, r.total, r.grade) for r in results)
-        changed = tuple((h_new[p], s_old[ix_old[p]], s_new[ix_new[p]]) for p in common
-                        if s_old[ix_old[p]] != s_new[ix_new[p]] and len(p) == max(len(q) for q in common if q[:len(p)] == p))
+        changed = tuple((h, s_old[i], s_new[j]) for h, i, j in leaves if s_old[i] != s_new[j])
         if t_old != t_new or g_old != g_new or changed:
             if isinstance(ids, Path):
                 ids = dict(results[1].ids)

@@ -12,7 +12,7 @@ from ...dsl.diagnostics import JixiaoError, Msg, render_concise
 from ..backend import runtime
 from ..api import CompiledRulebook, error_msg
 from .columns import Columns
-from .readers import read_rows
+from .readers import FORMULA_NO_VALUE, _column_letter, read_rows
 from .results import BadRows, DataError, RowError, Scored
 from .rowtable import _with_rows
 
@@ -140,6 +140,16 @@ def check_columns(columns: Columns) -> None:
 def score_cells(rb: CompiledRulebook, columns: Columns, rowno: int, cells: list):
     """One row of a table: its Scored, or the list of its RowErrors (every bad input, or
     every problem of its 指标行)."""
+    extra = columns.extra_cells(rowno, cells)
+    if extra:
+        return extra
+    formulas = [c for c, v in enumerate(cells) if v is FORMULA_NO_VALUE]
+    if formulas:
+        return [RowError(rowno, columns.headers[c] if c < len(columns.headers) else None, columns.to_input.get(c),
+                         Msg(f"单元格 {_column_letter(c)}{rowno} 是公式，但工作簿中没有保存它的计算结果（用 Excel 打开并保存一次）",
+                             f"cell {_column_letter(c)}{rowno} is a formula whose computed value the workbook does not hold "
+                             "(open and save it in Excel once)"))
+                for c in formulas]
     raw, ids, where = columns.row_to_inputs(cells)
     row_results: dict = {}
     rows_col = columns.rows_column if columns.rows_column is not None else columns.row_key
@@ -160,3 +170,4 @@ def score_cells(rb: CompiledRulebook, columns: Columns, rowno: int, cells: list)
     except runtime.EvaluationError as e:
         return [RowError(rowno, where.get(e.field), e.field, error_msg(e))]
     return Scored(rowno, ids, scores, total, grade, tuple(na), tuple(x for part in row_results.values() for x in part))
+

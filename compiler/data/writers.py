@@ -186,12 +186,59 @@ def _col(n: int) -> str:
 def _write_xlsx(scored, path: Path, head, progress, id_headers, with_rows: bool = False, rb=None, extra=()) -> int:
     """One sheet 评分结果 (a line per unit: scores as numbers in the rulebook's precision,
     the header frozen, an autofilter); with 指标行, a sheet 指标行 with a line per row of
-    each unit; cohort statistics (``extra``) after the grade; then a sheet 汇总: the units per grade with a bar chart of them, and each
-    indicator's average, lowest and highest score."""
+    each unit; cohort statistics (``extra``) after the grade; then a sheet 汇总: the units
+    per grade with a bar chart of them, and each indicator's average, lowest and highest score."""
     import openpyxl
+    wb = openpyxl.Workbook(write_only=True)
+    try:
+        return _fill_xlsx(wb, scored, path, head, progress, id_headers, with_rows, rb, extra)
+    except BaseException:
+        _discard(wb)
+        raise
+
+
+def _save(wb, path: Path) -> None:
+    """openpyxl's save, with the archive closed whatever happens: an archive left open
+    when the disk is full fails again when it is collected (``Exception ignored in
+    ZipFile.__del__``, a traceback after the error has been said)."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+    from openpyxl.writer.excel import ExcelWriter
+    import datetime
+    archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True)
+    wb.properties.modified = datetime.datetime.now(tz=datetime.timezone.utc).replace(tzinfo=None)
+    try:
+        ExcelWriter(wb, archive).save()
+    except BaseException:
+        fp, archive.fp = archive.fp, None
+        try:
+            if fp is not None:
+                fp.close()
+        except OSError:
+            pass
+        raise
+
+
+def _discard(wb) -> None:
+    """A write-only workbook that failed (a full disk): its sheets' streams closed and
+    their temporary files removed now, quietly, rather than complaining when collected."""
+    for ws in getattr(wb, "_sheets", ()):
+        for gen in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            try:
+                if gen is not None:
+                    gen.close()
+            except Exception:
+                pass
+        writer = getattr(ws, "_writer", None)
+        try:
+            if writer is not None and isinstance(writer.out, str):
+                writer.cleanup()
+        except Exception:
+            pass
+
+
+def _fill_xlsx(wb, scored, path: Path, head, progress, id_headers, with_rows: bool, rb, extra) -> int:
     from openpyxl.chart import BarChart, Reference
     fmt = number_format(rb.program.precision) if rb is not None else "General"
-    wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("评分结果")
     ws.freeze_panes = f"{_col(len(id_headers) + 1)}2"
     ws.append(_header(ws, head + list(extra)))
@@ -231,7 +278,7 @@ def _write_xlsx(scored, path: Path, head, progress, id_headers, with_rows: bool 
             progress(1000)
     ws.auto_filter.ref = f"A1:{_col(len(head) + len(extra))}{n + 1}"
     _summary(wb, rb, head[len(id_headers):-1], grades, sums, lows, highs, n, fmt, BarChart, Reference)
-    wb.save(path)
+    _save(wb, path)
     if progress:
         progress(n % 1000)
     return n

@@ -144,7 +144,7 @@ def test_cli_json_rows_carry_their_fields_as_given():
                 assert got[name] == text, (title, name)
             else:
                 # a plain number field keeps a percentage as written ("98%"), others are numbers
-                assert to_decimal(got[name]) == as_number(text), (title, name)
+                assert to_decimal(got[name], "number") == as_number(text), (title, name)
     assert rows["满意度"]["row"]["计分方法"] == "越高越好"
     assert rows["满意度"]["row"]["实际完成值"] == "98%"
     assert rows["满意度"]["row"]["分值"] == "12"
