@@ -484,14 +484,21 @@ def generate(prog: ir.Program, checks: bool = True) -> str:
 
 
 def runtime_source() -> str:
-    """The runtime as one text: runtime.py with runtime_cohort.py in place of the line
-    that imports it (and without that part's own import of the runtime's names)."""
-    main = RUNTIME_PATH.read_text(encoding="utf-8")
-    part = RUNTIME_PATH.with_name("runtime_cohort.py").read_text(encoding="utf-8")
-    part = "\n".join(line for line in part.split("\n") if not line.endswith("# jixiao: inlined-with-runtime"))
-    marked = [line for line in main.split("\n") if line.endswith("jixiao: inline runtime_cohort.py")]
-    assert len(marked) == 1, "runtime.py imports runtime_cohort.py on one marked line"
-    return main.replace(marked[0], part)
+    """The runtime as one text: runtime.py with each of its parts (runtime_values.py,
+    runtime_cohort.py) in place of the marked import of it, without the part's own import
+    of the runtime's names."""
+    text = RUNTIME_PATH.read_text(encoding="utf-8")
+    for part in ("runtime_values.py", "runtime_cohort.py"):
+        body = RUNTIME_PATH.with_name(part).read_text(encoding="utf-8")
+        body = "\n".join(line for line in body.split("\n") if not line.endswith("# jixiao: inlined-with-runtime"))
+        lines = text.split("\n")
+        at = [i for i, line in enumerate(lines) if line.endswith(f"jixiao: inline {part}")]
+        assert len(at) == 1, f"runtime.py imports {part} on one marked line"
+        end = at[0]
+        while not lines[end].rstrip().endswith(")") and "(" in lines[at[0]]:    # a parenthesised import
+            end += 1
+        text = "\n".join(lines[:at[0]] + [body] + lines[end + 1:])
+    return text
 
 
 def standalone(prog: ir.Program) -> str:
