@@ -140,3 +140,38 @@ def test_most_books_translated():
         test_sql_matches_python()
     assert SEEN["translated"] >= SEEN["books"] // 3, SEEN
     assert SEEN["sql_rows"] >= SEEN["rows"] // 2, SEEN
+
+
+def test_the_total_rescaled_under_exclude_beside_a_checklist_cell():
+    """Bug (found by the property above): under 不适用 剔除 the rescaled total was aliased
+    ``_t0``, the name of checklist 0's text cell, so DuckDB multiplied the text (Binder
+    Error: '*(VARCHAR, HUGEINT)'). The total has its own name now."""
+    from jixiao.compiler.api import compile_rulebook
+    rb = compile_rulebook('''规则集 "t"
+满分 1.5
+精度 0.1
+不适用 剔除
+输入 要点: 清单["甲", "乙"]
+输入 适用: 是否
+一级指标 A 0.5分:
+  得分 = 如果 全部(要点) 则 0.5 否则 0
+一级指标 B 0.5分:
+  得分 = 0.5
+一级指标 C 0.5分:
+  得分 = 分档:
+    适用 : 0.5
+    否则 : 不适用
+等级:
+  优: 总分 ≥ 1.4
+  良: 否则
+''', name="t.jx")
+    con = duckdb.connect()
+    con.execute('CREATE TABLE inputs AS SELECT * FROM (VALUES (\'是 是\', \'否\'), (\'是 否\', \'是\')) t("要点", "适用")')
+    rows = con.execute(emit_sql(rb.program)).fetchall()
+    heads = [d[0] for d in con.description]
+    got = [(r[heads.index("总分")], r[heads.index("等级")]) for r in rows]
+    want = []
+    for v in ({"要点": [True, True], "适用": False}, {"要点": [True, False], "适用": True}):
+        res = rb.evaluate(v)
+        want.append((fmt_decimal(res.total), res.grade))
+    assert got == want == [("1.5", "优"), ("1", "良")]
