@@ -280,7 +280,7 @@ class CompiledRulebook(CaseReader):
                                             reason_en=f"`{inp.name}` has no value for units of kind `{kind}`")])
                 v = v[kind]
             try:
-                out[inp.name] = runtime.to_decimal(v, inp.kind, inp.type.unit)
+                out[inp.name] = v if isinstance(v, Decimal) else runtime.to_decimal(v, inp.kind, inp.type.unit)   # computed: exact as it is
             except (ValueError, ArithmeticError, TypeError):
                 raise JixiaoError([make("E0631", [], reason_zh=f"「{inp.name}」的值 {v!r} 不是数值",
                                         reason_en=f"the value {v!r} of `{inp.name}` is not a number")]) from None

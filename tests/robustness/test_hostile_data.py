@@ -562,7 +562,8 @@ def test_item18_signals_remove_the_partial_output(rb_path, tmp_path, signame, jo
     data = tmp_path / "huge.csv"
     data.write_text(",".join(HEAD) + "\n" + "".join(f"u{k},100,{50 + k % 60},50%,3\n" for k in range(400_000)),
                     encoding="utf-8")
-    p = subprocess.Popen(jixiao_cmd() + ["score", str(rb_path), str(data), "-o", str(tmp_path / "out.csv"), "-j", str(jobs)],
+    p = subprocess.Popen(jixiao_cmd() + ["score", str(rb_path), str(data), "-o", str(tmp_path / "out.csv"), "-j", str(jobs),
+                                          "--engine", "python"],     # the Python writer (auto takes DuckDB for this file)
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     t0 = time.monotonic()
     while not list(tmp_path.glob(".out.csv.*.tmp")) and time.monotonic() - t0 < 60:
