@@ -28,7 +28,7 @@ from ..api import CompiledRulebook
 from ..files import atomic_write
 from .columns import Columns
 from .readers import read_rows
-from .results import BadRows, DataError, RowError, indicator_headers
+from .results import BadRows, DataError, indicator_headers
 from .scoring import check_columns, score_cells
 from .writers import _fmt, _Formats
 

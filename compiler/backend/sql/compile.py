@@ -347,7 +347,6 @@ class Compiler(ExactArith, LayerBuilder):
                 self.inputs[inp.index] = Enum(a)
             elif k == "checklist":
                 n = len(inp.members)
-                items = []
                 if isinstance(cell, list):          # a column per item
                     for j, c in enumerate(cell):
                         layer.columns.append((f"{a}_{j}", words(c)))
