@@ -19,7 +19,6 @@ import csv
 import importlib.util
 import io
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Optional
@@ -127,24 +126,25 @@ def _csv_text(value: str) -> str:
     return buf.getvalue()[:-3]
 
 
-def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Optional[dict] = None,
-                     on_error: str = "stop", progress=None, threads: Optional[int] = None) -> tuple[int, list]:
-    """Score ``data`` into ``out`` with DuckDB; returns (units scored, RowErrors skipped).
-    Raises BadRows under "stop", DataError for a file that cannot be read, Unsupported for
-    a rulebook the SQL backend refuses."""
-    import duckdb
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# a plan whose intermediates stay under this runs in BIGINT (see dialects.DuckDBBigint)
+NARROW_BELOW = 10 ** 18
+
+
+def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False):
+    """(the query scoring the lines of the table ``_raw``, its plan): per line ``_out``, the
+    output line, or for a row the SQL does not score ``\\x01number\\x01line`` (the file has
+    no \\x01: ``plain_csv``), which the Python path scores."""
     from ..backend.sql import plan
-    refused = plan_of(rb)
-    if refused is not None:
-        raise refused
-    headers, rows = read_rows(data)
-    rows.close()
-    columns = Columns(rb, headers, mapping, None)
-    check_columns(columns)
+    from ..backend.sql.values import Layer
     col_of = {name: col for col, name in columns.to_input.items()}
+    used: dict = {}                # column number -> alias of its cell, extracted once
 
     def cell(c: int) -> str:
-        return f"list_extract(_c, {c + 1})"
+        return used.setdefault(c, f"_c{c}")
 
     def cells(inp):
         if inp.name in columns.checklist_parts:
@@ -152,78 +152,142 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
         if inp.name not in col_of:
             return "NULL"
         return cell(col_of[inp.name])
-    pl = plan(rb.program, "duckdb", cells)
+    pl = plan(rb.program, "duckdb", cells, narrow=narrow)
     d = pl.dialect
-    id_headers = [columns.headers[c] for c in columns.id_columns]
     names = [b.name for b in rb.program.grades]
     grade_csv = "(CASE " + " ".join(f"WHEN {pl.grade_index} = {k} THEN {d.string(_csv_text(nm))}"
                                     for k, nm in enumerate(names)) + " END)"
     parts = [f"COALESCE({cell(c)}, '')" for c in columns.id_columns]
     parts += [sql for _, sql in pl.formatted()[:-1]] + [grade_csv]
     line = "concat_ws(',', " + ", ".join(parts) + ") || chr(13)"
-    src = (f"(SELECT * FROM (SELECT row_number() OVER () AS _rn, line AS _line FROM read_csv({d.string(str(data))}, "
+    # the lines in a table (read in parallel, in the file's order): its rowid numbers them,
+    # and its scan, with all that follows, runs on every thread (a row_number() over the
+    # file's scan would not)
+    lines = (f"(SELECT rowid + 1 AS _rn, _line, string_split(_line, ',') AS _c FROM _raw "
+             f"WHERE rowid > 0 AND NOT regexp_full_match(COALESCE(_line, ''), '[{_SPACE},]*'))")
+    # each cell the rules read in a column of its own, extracted once
+    src = ("(SELECT _rn, _line, " + "".join(f"list_extract(_c, {c + 1}) AS {a}, " for c, a in sorted(used.items()))
+           + f"len(_c) AS _n FROM {lines})")
+    passthrough = [("_rn", "_rn"), ("_line", "_line"), ("_n", "_n")] + [(cell(c), cell(c)) for c in columns.id_columns]
+    # a row with more cells than the header has columns takes the Python path (an error
+    # unless the cells past the header are empty)
+    pl.layers.append(Layer([("_okall", f"({pl.ok}) AND _n <= {len(columns.headers)}")]))
+    final = [("_out", f"CASE WHEN _okall THEN {line} ELSE chr(1) || CAST(_rn AS VARCHAR) || chr(1) || _line END")]
+    return pl.query(src, passthrough, final), pl
+
+
+def _run(con, queries: list, part: str, data: Path) -> int:
+    """Read ``data`` into the table ``_raw`` and COPY the scored lines to ``part``; returns
+    the number of lines written. ``queries``: the BIGINT query, if any, then the HUGEINT
+    one: DuckDB raises on any BIGINT overflow (a bound the narrow plan got wrong), and the
+    next query runs instead — a rerun, never a wrong score."""
+    import duckdb
+    raw = (f"CREATE TEMP TABLE _raw AS SELECT line AS _line FROM read_csv({_sql_string(str(data))}, "
            f"columns={{'line': 'VARCHAR'}}, header=false, delim='\x01', quote='', escape='', auto_detect=false, "
-           f"strict_mode=false, null_padding=false)) "
-           f"WHERE _rn > 1 AND NOT regexp_full_match(COALESCE(_line, ''), '[{_SPACE},]*'))")
-    passthrough = [("_rn", "_rn"), ("_line", "_line"), ("_c", "string_split(_line, ',')")]
-    from ..backend.sql.compile import Layer
-    pl.layers.append(Layer([("_okall", f"({pl.ok})")]))       # once, read by the three columns below
-    final = [("_rn", "_rn"), ("_ok", "_okall"), ("_out", f"CASE WHEN _okall THEN {line} END"),
-             ("_src", "CASE WHEN NOT _okall THEN _line END")]
-    query = pl.query(src, passthrough, final)
+           f"strict_mode=false, null_padding=false)")
+    try:
+        con.execute(raw)
+        for k, q in enumerate(queries):
+            try:
+                return con.execute(f"COPY (SELECT _out FROM ({q})) TO {_sql_string(part)} "
+                                   f"(FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')").fetchone()[0]
+            except duckdb.OutOfRangeException:
+                if k == len(queries) - 1:
+                    raise
+        raise AssertionError("no query")
+    except duckdb.InvalidInputException as e:
+        if "unicode" in str(e).lower() or "utf" in str(e).lower():
+            raise DataError(f"{data} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file (Excel: 另存为 “CSV UTF-8”)") from None
+        raise
+
+
+def _splice(src, dst, python_line) -> int:
+    """Copy DuckDB's lines from ``src`` to ``dst``, each marked line (``\\x01`` first: a row
+    for the Python path) replaced by ``python_line(it)`` (left out when that is None);
+    returns the number of marked lines. A block without a mark is copied as it is."""
+    marked = 0
+    rest = b""
+    while True:
+        block = src.read(1 << 20)
+        if not block:
+            break
+        block = rest + block
+        cut = block.rfind(b"\n") + 1
+        block, rest = block[:cut], block[cut:]
+        if b"\x01" not in block:
+            dst.write(block)
+            continue
+        for line in block.splitlines(keepends=True):
+            if line.startswith(b"\x01"):
+                marked += 1
+                got = python_line(line.rstrip(b"\n"))
+                if got is not None:
+                    dst.write(got)
+            else:
+                dst.write(line)
+    if rest:
+        raise AssertionError("DuckDB's output does not end with a newline")
+    return marked
+
+
+def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Optional[dict] = None,
+                     on_error: str = "stop", progress=None, threads: Optional[int] = None) -> tuple[int, list]:
+    """Score ``data`` into ``out`` with DuckDB; returns (units scored, RowErrors skipped).
+    Raises BadRows under "stop", DataError for a file that cannot be read, Unsupported for
+    a rulebook the SQL backend refuses."""
+    import duckdb
+    refused = plan_of(rb)
+    if refused is not None:
+        raise refused
+    headers, rows = read_rows(data)
+    rows.close()
+    columns = Columns(rb, headers, mapping, None)
+    check_columns(columns)
+    id_headers = [columns.headers[c] for c in columns.id_columns]
+    wide, pl = plan_query(rb, columns)
+    queries = ([plan_query(rb, columns, narrow=True)[0]] if pl.magnitude < NARROW_BELOW else []) + [wide]
+    head = io.StringIO()
+    csv.writer(head).writerow(id_headers + indicator_headers(rb) + ["总分", "等级"])
+    F = _Formats()
+    errors: list = []
+    counts = [0, 0, 0]             # lines DuckDB wrote; of them rows for the Python path; of those scored
+
+    def python_line(marked: bytes) -> Optional[bytes]:
+        """A row the SQL did not score (``\\x01number\\x01line``) through the Python path: its
+        output line, or None (its errors kept, or raised under "stop")."""
+        rowno, text = marked[1:].decode("utf-8").split("\x01", 1)
+        res = score_cells(rb, columns, int(rowno), text.split(","))
+        if isinstance(res, list):
+            if on_error == "stop":
+                raise BadRows(res)
+            errors.extend(res)
+            return None
+        row = [_fmt(res.ids.get(h)) for h in id_headers] + [F[str(x)] for x in res.scores]
+        buf = io.StringIO()
+        csv.writer(buf).writerow(row + [F[str(res.total)], res.grade])
+        counts[2] += 1
+        return buf.getvalue().encode("utf-8")
+
     con = duckdb.connect(":memory:")
     try:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         con.execute("SET preserve_insertion_order = true")
-        try:
-            con.execute("CREATE TEMP TABLE _res AS " + query)
-        except duckdb.InvalidInputException as e:
-            if "unicode" in str(e).lower() or "utf" in str(e).lower():
-                raise DataError(f"{data} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file (Excel: 另存为 “CSV UTF-8”)") from None
-            raise
-        bad = con.execute("SELECT _rn, _src FROM _res WHERE NOT _ok ORDER BY _rn").fetchall()
-        n_sql = con.execute("SELECT count(*) FROM _res WHERE _ok").fetchone()[0]
-        errors: list = []
-        extra = []                     # (row number, CSV line) of rows the Python path scored
-        F = _Formats()
-        for rowno, text in bad:
-            res = score_cells(rb, columns, int(rowno), text.split(","))
-            if isinstance(res, list):
-                if on_error == "stop":
-                    raise BadRows(res)
-                errors.extend(res)
-                continue
-            row = [_fmt(res.ids.get(h)) for h in id_headers] + [F[str(x)] for x in res.scores]
-            row += [F[str(res.total)], res.grade]
-            buf = io.StringIO()
-            csv.writer(buf).writerow(row)
-            extra.append((int(rowno), buf.getvalue()[:-1]))       # the \n comes from COPY
-        if extra:
-            con.execute("CREATE TEMP TABLE _fb (_rn BIGINT, _out VARCHAR)")
-            con.executemany("INSERT INTO _fb VALUES (?, ?)", extra)
-            body = ("SELECT _out FROM (SELECT _rn, _out FROM _res WHERE _ok UNION ALL SELECT _rn, _out FROM _fb) "
-                    "ORDER BY _rn")
-        else:
-            body = "SELECT _out FROM _res WHERE _ok ORDER BY _rn"
-        head = io.StringIO()
-        csv.writer(head).writerow(id_headers + indicator_headers(rb) + ["总分", "等级"])
 
         def write(tmp):
             fd, part = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.absolute().parent)
             os.close(fd)
             try:
-                con.execute(f"COPY ({body}) TO {d.string(part)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', "
-                            f"DELIMITER '\x01')")
+                counts[0] = _run(con, queries, part, data)
                 with open(tmp, "wb") as f, open(part, "rb") as g:
                     f.write(b"\xef\xbb\xbf" + head.getvalue().encode("utf-8"))
-                    shutil.copyfileobj(g, f, 1 << 20)
+                    counts[1] = _splice(g, f, python_line)
             finally:
                 os.unlink(part)
         atomic_write(out, write)
     finally:
         con.close()
-    n = n_sql + len(extra)
+    n = counts[0] - counts[1] + counts[2]
     if progress:
         progress(n)
     return n, errors

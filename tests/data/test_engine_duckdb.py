@@ -67,7 +67,9 @@ HOSTILE = {
     13: ("活动合规性要点", "10"),
     14: ("活动合规性要点", "是 ,否"),     # the first separator is ',': items '是 ' and '否'
     15: ("社会公众满意度", "极好"),   # not a grade
+    16: ("预算完成数", "2,318.14"),  # a comma not quoted: one cell more than the header, an error
 }
+TRAILING = {17: ",,", 18: None}     # empty cells past the header (fine); the last cell missing
 
 
 def hostile_file(units: Path, path: Path, crlf: bool) -> Path:
@@ -80,6 +82,8 @@ def hostile_file(units: Path, path: Path, crlf: bool) -> Path:
             name, value = HOSTILE[k]
             if name in names:
                 cells[names.index(name)] = value
+        if k in TRAILING:
+            cells = cells + [TRAILING[k]] if TRAILING[k] else cells[:-1]
         out.append(",".join(cells))
         if k == 20:
             out.append("")                      # a blank line: skipped, still counted
@@ -94,7 +98,7 @@ def test_hostile_rows_same_report(rb, units, tmp_path, crlf):
     data = hostile_file(units, tmp_path / "hostile.csv", crlf)
     (n_py, e_py), (n_dd, e_dd), py, dd = both(rb, data, tmp_path, on_error="skip")
     assert [e.text() for e in e_dd] == [e.text() for e in e_py]
-    assert {e.row for e in e_py} >= {3, 5, 6}
+    assert {e.row for e in e_py} >= {3, 5, 6, 16, 18} and 17 not in {e.row for e in e_py}
     assert n_dd == n_py and py == dd
     with pytest.raises(BadRows) as a:
         score_file(rb, data, tmp_path / "stop_py.csv", engine="python")

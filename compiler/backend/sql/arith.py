@@ -24,6 +24,7 @@ class ExactArith:
         return self.d.int(k)
 
     def check(self, top: int, e) -> None:
+        self.magnitude = max(self.magnitude, top)
         if top >= LIMIT:
             raise Unsupported([make("E0802", [Label(e.span, "")] if getattr(e, "span", None) is not None else [],
                                     expr=_text(e))])

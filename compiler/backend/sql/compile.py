@@ -36,7 +36,7 @@ from ....dsl.diagnostics import JixiaoError, Label, make
 from ....dsl.ir import fmt_decimal
 
 from .. import runtime
-from .dialects import DIALECTS, Dialect
+from .dialects import DIALECTS, DUCKDB_BIGINT, Dialect
 from .arith import ExactArith
 from .layers import LayerBuilder
 from .values import (  # noqa: F401  (the translation's values, used here and re-exported)
@@ -70,6 +70,7 @@ class Compiler(ExactArith, LayerBuilder):
         self.subtotal: Optional[Num] = None
         self.grade_total: Optional[Num] = None
         self.need_raw = program.grade_on == "exact"
+        self.magnitude = 0             # the largest bound of an intermediate integer checked
 
     # ── expressions ──
     def ev(self, e: ir.Expr):
@@ -297,9 +298,13 @@ class Compiler(ExactArith, LayerBuilder):
         self.inputs = {}
         oks = []                     # per input: conditions over the parsed columns
 
+        # the usual words first: a CASE tests its WHENs in order, each on the rows not yet matched
+        common = ["是", "否", "符合", "不符合"]
+        known = common + sorted((runtime.TRUE_WORDS | runtime.FALSE_WORDS) - set(common))
+
         def words(c):
             return ("(CASE " + c + " " + " ".join(f"WHEN {d.string(w)} THEN {'TRUE' if w in runtime.TRUE_WORDS else 'FALSE'}"
-                                                for w in sorted(runtime.TRUE_WORDS | runtime.FALSE_WORDS)) + " END)")
+                                                for w in known) + " END)")
         for inp in self.p.inputs:
             if inp.rated_of is not None:
                 _refuse(inp.span, "人工评定（评定得分）", "hand-scored indicators (人工评定 / 评定 A 至 B)")
@@ -420,13 +425,17 @@ class Compiler(ExactArith, LayerBuilder):
         na = [self.NA.get(i.index) or "FALSE" for i in inds]
         return SqlPlan(p, self.d, layers, self.scale, ok, [self.S[i.index][0] for i in inds], na,
                        self.total_sql, self.total_scale, self.grade_sql, self.grade_ix, self.input_scales,
-                       [self.S[i.index][1:] for i in inds], self.total_bounds)
+                       [self.S[i.index][1:] for i in inds], self.total_bounds, self.magnitude)
 
 
-def plan(program: ir.Program, dialect: str = "duckdb", cells: Optional[Callable] = None) -> SqlPlan:
+def plan(program: ir.Program, dialect: str = "duckdb", cells: Optional[Callable] = None,
+         narrow: bool = False) -> SqlPlan:
     """The SQL plan of a checked program; ``cells(input)`` gives the SQL text of an input's
-    cell (a list of them for a checklist given a column per item). Raises Unsupported."""
-    d = DIALECTS[dialect]
+    cell (a list of them for a checklist given a column per item). Raises Unsupported.
+    ``narrow`` (DuckDB): the integers in ``BIGINT`` instead of ``HUGEINT`` — for a plan whose
+    ``magnitude`` is under 10^18; DuckDB checks every BIGINT operation for overflow (an
+    error, never a wrong value), the caller then runs the HUGEINT plan."""
+    d = DUCKDB_BIGINT if narrow else DIALECTS[dialect]
     if cells is None:
         cells = lambda inp: d.to_text(d.ident(inp.name))     # noqa: E731
     return Compiler(program, d, cells).build()

@@ -117,6 +117,7 @@ class SqlPlan:
     input_scales: dict           # input name -> decimals accepted
     score_bounds: list = attrs.field(factory=list)   # (lo, hi) of each score integer
     total_bounds: tuple = (None, None)
+    magnitude: int = 0           # the largest bound of an intermediate integer (< 10^38)
 
     def fmt(self, x: str, scale: int, bounds=(None, None)) -> str:
         return fmt_sql(self.dialect, x, scale, bounds)
