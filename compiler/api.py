@@ -112,6 +112,11 @@ class CompiledRulebook(CaseReader):
                 self.row_methods[(part.indicator.path, name)] = sub
                 self._row_methods[(part.indicator.index, name)] = (sub._run, sub.evaluator.inputs, prog)
 
+    def __reduce__(self):
+        """Pickled as its checked program and generated source (a spawned worker process
+        loads the source again; the loaded module itself is not picklable)."""
+        return (CompiledRulebook, (self.program, self.check, self.source))
+
     # ── spans ──
     def span(self, ix: Optional[int]) -> Optional[Span]:
         if ix is None or ix < 0 or self._file is None and not self._indicators:

@@ -238,7 +238,8 @@ def _pool(rb: CompiledRulebook, path, mapping, jobs: int):
     """A pool of ``jobs`` forked workers holding the rulebook and the column layout (a CSV
     file only; None otherwise, or where fork is not available)."""
     import multiprocessing as mp
-    if jobs <= 1 or callable(path) or path.suffix.lower() != ".csv" or "fork" not in mp.get_all_start_methods():
+    from .parallel import fork_is_safe
+    if jobs <= 1 or callable(path) or path.suffix.lower() != ".csv" or not fork_is_safe():
         return None
     headers, rows = read_rows(path)
     rows.close()

@@ -130,10 +130,6 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-# a plan whose intermediates stay under this runs in BIGINT (see dialects.DuckDBBigint)
-NARROW_BELOW = 10 ** 18
-
-
 def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False):
     """(the query scoring the lines of the table ``_raw``, its plan): per line ``_out``, the
     output line, or for a row the SQL does not score ``\\x01number\\x01line`` (the file has
@@ -191,7 +187,7 @@ def _run(con, queries: list, part: str, data: Path) -> int:
             try:
                 return con.execute(f"COPY (SELECT _out FROM ({q})) TO {_sql_string(part)} "
                                    f"(FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')").fetchone()[0]
-            except duckdb.OutOfRangeException:
+            except (duckdb.OutOfRangeException, duckdb.ConversionException):
                 if k == len(queries) - 1:
                     raise
         raise AssertionError("no query")
@@ -245,7 +241,7 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
     check_columns(columns)
     id_headers = [columns.headers[c] for c in columns.id_columns]
     wide, pl = plan_query(rb, columns)
-    queries = ([plan_query(rb, columns, narrow=True)[0]] if pl.magnitude < NARROW_BELOW else []) + [wide]
+    queries = [plan_query(rb, columns, narrow=True)[0], wide]      # BIGINT where the bounds allow, then HUGEINT
     head = io.StringIO()
     csv.writer(head).writerow(id_headers + indicator_headers(rb) + ["总分", "等级"])
     F = _Formats()

@@ -30,6 +30,22 @@ from ..safe_text import csv_cell, csv_row
 _W: dict = {}   # per worker process: the compiled rulebook, converter and writer setup
 
 
+
+def fork_is_safe() -> bool:
+    """May worker processes be forked? Only where fork exists and this process runs one
+    thread: a fork copies the locks other threads hold (DuckDB's worker threads, after an
+    embedder or the DuckDB engine used it in this process), and a child that needs one
+    waits for ever. Elsewhere the workers are spawned."""
+    import multiprocessing as mp
+    import os
+    import threading
+    if "fork" not in mp.get_all_start_methods():
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return threading.active_count() == 1
+
 def _PLAIN(cell: str) -> bool:
     """Can the cell be written without CSV quoting?"""
     return not _NEEDS_QUOTES.search(cell)
@@ -43,6 +59,8 @@ def _worker_init(state):
     for name in ("SIGTERM", "SIGHUP"):      # a worker is stopped by its pool, not by the command's handler
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+    if "convert" not in state:             # spawned: the converter (a closure) is made here
+        state = dict(state, convert=state["columns"].fast_converter(state["rb"]))
     _W.update(state)
 
 
@@ -254,8 +272,9 @@ def score_csv_parallel(rb: CompiledRulebook, path: Path, out: Optional[Path], *,
     state = {"rb": rb, "convert": columns.fast_converter(rb), "columns": columns, "on_error": on_error,
              "id_cols": list(columns.id_columns), "path": str(path)}
     head = [columns.headers[c] for c in columns.id_columns] + indicator_headers(rb) + ["总分", "等级"]
-    methods = mp.get_all_start_methods()
-    ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+    ctx = mp.get_context("fork" if fork_is_safe() else "spawn")
+    if ctx.get_start_method() != "fork":
+        del state["convert"]
     errors: list = []
     total_n = 0
 

@@ -151,3 +151,44 @@ def test_a_cohort_rulebook_is_refused_for_sql_and_scored_by_python_under_auto(cl
     plain = cli(["score", book, data, "-o", tmp_path / "py.csv", "--engine", "python"])
     assert auto.exit_code == plain.exit_code == 0, auto.output + plain.output
     assert (tmp_path / "auto.csv").read_bytes() == (tmp_path / "py.csv").read_bytes()
+
+
+def test_an_overflow_of_the_bigint_query_reruns_the_hugeint_one(units, tmp_path):
+    """The engine runs the BIGINT query first; DuckDB raises on any BIGINT overflow (never a
+    wrapped value), and the next query, in HUGEINT, runs instead."""
+    import duckdb
+    con = duckdb.connect(":memory:")
+    part = tmp_path / "part.csv"
+    overflow = "SELECT CAST(9223372036854775807 AS BIGINT) * CAST(_rn AS BIGINT) AS _out FROM (SELECT rowid + 2 AS _rn FROM _raw)"
+    wide = "SELECT CAST(CAST(9223372036854775807 AS HUGEINT) * (rowid + 2) AS VARCHAR) AS _out FROM _raw LIMIT 2"
+    try:
+        assert engine_duckdb._run(con, [overflow, wide], str(part), units) == 2
+        assert part.read_text().split() == [str((2 ** 63 - 1) * 2), str((2 ** 63 - 1) * 3)]
+    finally:
+        con.close()
+    con = duckdb.connect(":memory:")
+    try:
+        with pytest.raises(duckdb.OutOfRangeException):
+            engine_duckdb._run(con, [overflow], str(part), units)
+    finally:
+        con.close()
+
+
+def test_workers_are_spawned_not_forked_while_duckdb_threads_run(rb, units, tmp_path):
+    """Bug: a DuckDB connection left open in the process (its worker threads running), then
+    `score_file` with worker processes: a forked worker inherited a lock a DuckDB thread
+    held and waited for ever (the test suite hung). Workers are forked only from a
+    process of one thread, spawned otherwise, with the same output."""
+    import duckdb
+    from jixiao.compiler.data.parallel import fork_is_safe
+    small = tmp_path / "small.csv"
+    small.write_text("\n".join(units.read_text(encoding="utf-8").splitlines()[:300]) + "\n", encoding="utf-8")
+    score_file(rb, small, tmp_path / "one.csv", engine="python", jobs=1)
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SELECT 1").fetchall()
+        assert not fork_is_safe()
+        score_file(rb, small, tmp_path / "spawned.csv", engine="python", jobs=2)
+    finally:
+        con.close()
+    assert (tmp_path / "spawned.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()

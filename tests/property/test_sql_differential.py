@@ -21,6 +21,7 @@ import random
 from decimal import Decimal as D
 
 import duckdb
+import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
@@ -32,8 +33,19 @@ from jixiao.dsl.ir import fmt_decimal
 
 from .rulebook_gen import compile_book, inputs_for, profile, rulebooks
 
-CON = duckdb.connect(":memory:", config={"threads": 1})
+CON = None
 SEEN = {"books": 0, "translated": 0, "rows": 0, "sql_rows": 0}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _connection():
+    """One DuckDB connection for this file's tests, closed after them: while it is open its
+    threads run, and worker processes are spawned instead of forked (parallel.fork_is_safe)
+    for the rest of the suite."""
+    global CON
+    CON = duckdb.connect(":memory:", config={"threads": 1})
+    yield
+    CON.close()
 
 
 def cell_text(inp, v, rnd: random.Random) -> tuple[str, bool]:
@@ -114,6 +126,7 @@ def test_sql_matches_python(book, data):
     got = CON.execute(sql).fetchall()
     width = len(indicator_headers_of(prog)) + 2
     assert len(got) == len(rows)
+    check_narrow(prog, got, width)
     for r in got:
         k = int(r[0])
         sql_ok = r[-1]
@@ -132,6 +145,25 @@ def test_sql_matches_python(book, data):
             assert not plain[k], "a row in plain form that Python scores was not scored by the SQL"
 
 
+def check_narrow(prog, got, width):
+    """The BIGINT query the DuckDB engine runs first (integers widened to HUGEINT only where
+    their bounds need it, amounts of up to 10 integer digits) against the HUGEINT query:
+    every row it scores, it scores the same; or DuckDB raises an overflow, on which the
+    engine reruns the HUGEINT query."""
+    narrow = emit_sql(prog, "duckdb", "t", ("_row",), narrow=True)
+    try:
+        small = CON.execute(narrow).fetchall()
+    except (duckdb.OutOfRangeException, duckdb.ConversionException):
+        SEEN["narrow_overflow"] = SEEN.get("narrow_overflow", 0) + 1
+        return
+    assert len(small) == len(got)
+    for a, b in zip(small, got):
+        SEEN["narrow_rows"] = SEEN.get("narrow_rows", 0) + 1
+        if a[-1]:
+            SEEN["narrow_ok"] = SEEN.get("narrow_ok", 0) + 1
+            assert b[-1] and a[:1 + width] == b[:1 + width]
+
+
 def test_most_books_translated():
     """Runs after the property test in this file: most random rulebooks were translated
     (a third at least: the generator gives lists to a third of them) and
@@ -140,6 +172,9 @@ def test_most_books_translated():
         test_sql_matches_python()
     assert SEEN["translated"] >= SEEN["books"] // 3, SEEN
     assert SEEN["sql_rows"] >= SEEN["rows"] // 2, SEEN
+    # the BIGINT query scores most of the rows too, and rarely overflows
+    assert SEEN.get("narrow_ok", 0) >= SEEN["sql_rows"] * 3 // 4, SEEN
+    assert SEEN.get("narrow_overflow", 0) <= SEEN["translated"] // 20, SEEN
 
 
 def test_the_total_rescaled_under_exclude_beside_a_checklist_cell():
@@ -165,7 +200,7 @@ def test_the_total_rescaled_under_exclude_beside_a_checklist_cell():
   优: 总分 ≥ 1.4
   良: 否则
 ''', name="t.jx")
-    con = duckdb.connect()
+    con = CON
     con.execute('CREATE TABLE inputs AS SELECT * FROM (VALUES (\'是 是\', \'否\'), (\'是 否\', \'是\')) t("要点", "适用")')
     rows = con.execute(emit_sql(rb.program)).fetchall()
     heads = [d[0] for d in con.description]

@@ -48,8 +48,12 @@ class ExactArith:
     def const(self, f: Fraction) -> Num:
         return Num(self.lit(f.numerator), f.numerator, f.numerator, f.denominator, c=f)
 
-    def mulk(self, sql: str, k: int) -> str:
-        return sql if k == 1 else f"({sql} * {self.lit(k)})"
+    def mulk(self, sql: str, k: int, top: int = 0) -> str:
+        """sql × k; ``top``: the product's largest magnitude (for the integer type)."""
+        return sql if k == 1 else f"({self.d.wide(sql, top)} * {self.lit(k)})"
+
+    def w(self, sql: str, top: int) -> str:
+        return self.d.wide(sql, top)
 
     # ── arithmetic on fractions ──
     def add(self, a: Num, b: Num, sign: int, e) -> Num:
@@ -62,11 +66,12 @@ class ExactArith:
             lo = a.lo * fa + (b.lo * fb if sign > 0 else -b.hi * fb)
             hi = a.hi * fa + (b.hi * fb if sign > 0 else -b.lo * fb)
             if b.c == 0:
-                return Num(self.mulk(a.n, fa), a.lo * fa, a.hi * fa, L)
+                return Num(self.mulk(a.n, fa, a.top * fa), a.lo * fa, a.hi * fa, L)
+            top = max(abs(lo), abs(hi), a.top * fa, b.top * fb)
             self.check(max(abs(lo), abs(hi)), e)
-            return Num(f"({self.mulk(a.n, fa)} {op} {self.mulk(b.n, fb)})", lo, hi, L)
-        an, bn = f"({a.n} * {b.den(self.d)})", f"({b.n} * {a.den(self.d)})"
+            return Num(f"({self.mulk(self.w(a.n, top), fa, top)} {op} {self.mulk(self.w(b.n, top), fb, top)})", lo, hi, L)
         top = a.top * b.dtop + b.top * a.dtop
+        an, bn = f"({self.w(a.n, top)} * {b.den(self.d)})", f"({self.w(b.n, top)} * {a.den(self.d)})"
         self.check(top, e)
         return Num(f"({an} {op} {bn})", -top, top, a.dc * b.dc, self._dsmul(a, b), a.dmax * b.dmax)
 
@@ -75,7 +80,7 @@ class ExactArith:
             return b.ds
         if b.ds is None:
             return a.ds
-        return f"({a.ds} * {b.ds})"
+        return f"({self.w(a.ds, a.dmax * b.dmax)} * {b.ds})"
 
     def mul(self, a: Num, b: Num, e) -> Num:
         if a.c is not None and b.c is not None:
@@ -89,11 +94,13 @@ class ExactArith:
             p, dc = p // g, dc // g
             lo, hi = sorted((b.lo * p, b.hi * p))
             self.check(max(abs(lo), abs(hi)), e)
-            return Num(self.mulk(b.n, p), lo, hi, dc, b.ds, b.dmax)
+            return Num(self.mulk(b.n, p, max(abs(lo), abs(hi))), lo, hi, dc, b.ds, b.dmax)
         cands = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi]
-        self.check(max(abs(x) for x in cands), e)
+        top = max(abs(x) for x in cands)
+        self.check(top, e)
         self.check(a.dmax * b.dmax, e)
-        return Num(f"({a.n} * {b.n})", min(cands), max(cands), a.dc * b.dc, self._dsmul(a, b), a.dmax * b.dmax)
+        return Num(f"({self.w(a.n, top)} * {b.n})", min(cands), max(cands), a.dc * b.dc, self._dsmul(a, b),
+                   a.dmax * b.dmax)
 
     def div(self, a: Num, b: Num, e) -> Num:
         if b.c is not None:
@@ -104,8 +111,8 @@ class ExactArith:
         if b.lo <= 0 <= b.hi:
             self.guard(f"({b.n} <> 0)")
         # a / b = (a.n × b.den) / (a.den × b.n), the sign of b.n moved up
-        num = a.n if (b.ds is None and b.dc == 1) else f"({a.n} * {b.den(d)})"
         ntop = a.top * b.dtop
+        num = a.n if (b.ds is None and b.dc == 1) else f"({self.w(a.n, ntop)} * {b.den(d)})"
         self.check(ntop, e)
         if b.lo > 0:
             bn, btop = b.n, b.hi
@@ -114,8 +121,8 @@ class ExactArith:
         else:
             num = f"(CASE WHEN {b.n} < 0 THEN -{num} ELSE {num} END)"
             bn, btop = f"abs({b.n})", b.top
-        ds = bn if a.ds is None else f"({a.ds} * {bn})"
         dmax = btop * a.dmax
+        ds = bn if a.ds is None else f"({self.w(a.ds, dmax)} * {bn})"
         self.check(dmax * a.dc, e)
         return Num(num, -ntop, ntop, a.dc, ds, dmax)
 
@@ -134,11 +141,13 @@ class ExactArith:
         """a.n and b.n brought over one denominator (for comparisons)."""
         if a.ds is None and b.ds is None:
             L = a.dc * b.dc // math.gcd(a.dc, b.dc)
-            self.check(max(a.top * (L // a.dc), b.top * (L // b.dc)), e)
-            return self.mulk(a.n, L // a.dc), self.mulk(b.n, L // b.dc)
-        self.check(max(a.top * b.dtop, b.top * a.dtop), e)
-        l = a.n if (b.ds is None and b.dc == 1) else f"({a.n} * {b.den(self.d)})"
-        r = b.n if (a.ds is None and a.dc == 1) else f"({b.n} * {a.den(self.d)})"
+            top = max(a.top * (L // a.dc), b.top * (L // b.dc))
+            self.check(top, e)
+            return self.mulk(self.w(a.n, top), L // a.dc, top), self.mulk(self.w(b.n, top), L // b.dc, top)
+        top = max(a.top * b.dtop, b.top * a.dtop)
+        self.check(top, e)
+        l = a.n if (b.ds is None and b.dc == 1) else f"({self.w(a.n, top)} * {b.den(self.d)})"
+        r = b.n if (a.ds is None and a.dc == 1) else f"({self.w(b.n, top)} * {a.den(self.d)})"
         return l, r
 
     def choose(self, branches: list, e):
@@ -171,7 +180,7 @@ class ExactArith:
             L = 1
             for v in nums:
                 L = L * v.dc // math.gcd(L, v.dc)
-            parts = [self.lit(0) if isinstance(v, NAv) else self.mulk(v.n, L // v.dc) for v in vals]
+            parts = [self.lit(0) if isinstance(v, NAv) else self.mulk(v.n, L // v.dc, v.top * (L // v.dc)) for v in vals]
             lo = min([v.lo * (L // v.dc) for v in nums] + ([0] if len(nums) < len(vals) else []))
             hi = max([v.hi * (L // v.dc) for v in nums] + ([0] if len(nums) < len(vals) else []))
             self.check(max(abs(lo), abs(hi)), e)
@@ -212,11 +221,12 @@ class ExactArith:
             return self.lit(k), k, k
         if v.ds is None and P % (v.dc * st) == 0:            # already a multiple: exact
             f = P // v.dc
-            return self.mulk(v.n, f), v.lo * f, v.hi * f
-        self.check(2 * v.top * P + v.dtop * st, e)
+            return self.mulk(v.n, f, v.top * f), v.lo * f, v.hi * f
+        top = 2 * v.top * P + v.dtop * st
+        self.check(top, e)
         self.check(2 * v.dtop * st, e)
-        x = self.mulk(v.n, P)
-        y = v.den(self.d) if st == 1 else f"({v.den(self.d)} * {self.lit(st)})"
+        x = self.mulk(self.w(v.n, top), P, top)
+        y = v.den(self.d) if st == 1 else f"({self.w(v.den(self.d), top)} * {self.lit(st)})"
         if v.ds is None:
             y = self.lit(v.dc * st)
         k = self.rdiv(x, y, mode)

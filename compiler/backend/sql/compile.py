@@ -184,9 +184,10 @@ class Compiler(ExactArith, LayerBuilder):
             fa, fb = L // a.dc, L // b.dc
             lo = min(a.lo * fa, b.lo * fb) if f == "min" else max(a.lo * fa, b.lo * fb)
             hi = min(a.hi * fa, b.hi * fb) if f == "min" else max(a.hi * fa, b.hi * fb)
-            self.check(max(a.top * fa, b.top * fb), e)
+            top = max(a.top * fa, b.top * fb)
+            self.check(top, e)
             fn = "LEAST" if f == "min" else "GREATEST"
-            return Num(f"{fn}({self.mulk(a.n, fa)}, {self.mulk(b.n, fb)})", lo, hi, L)
+            return Num(f"{fn}({self.mulk(a.n, fa, top)}, {self.mulk(b.n, fb, top)})", lo, hi, L)
         c = self.cmp(a, "<=" if f == "min" else ">=", b, e)
         return self.choose([(c, a), (None, b)], e)
 
@@ -322,7 +323,7 @@ class Compiler(ExactArith, LayerBuilder):
                 for b in (inp.lo, inp.hi):
                     if b is not None:
                         S = max(S, _digits_after_point(b))
-                I = DIGITS[k]
+                I = (d.digits or DIGITS)[k]
                 for b in (inp.lo, inp.hi):
                     if b is not None:
                         I = max(I, len(str(int(abs(b)))))
@@ -432,24 +433,26 @@ def plan(program: ir.Program, dialect: str = "duckdb", cells: Optional[Callable]
          narrow: bool = False) -> SqlPlan:
     """The SQL plan of a checked program; ``cells(input)`` gives the SQL text of an input's
     cell (a list of them for a checklist given a column per item). Raises Unsupported.
-    ``narrow`` (DuckDB): the integers in ``BIGINT`` instead of ``HUGEINT`` — for a plan whose
-    ``magnitude`` is under 10^18; DuckDB checks every BIGINT operation for overflow (an
-    error, never a wrong value), the caller then runs the HUGEINT plan."""
+    ``narrow`` (DuckDB): integers in ``BIGINT`` where their bounds allow (dialects.DuckDBBigint);
+    DuckDB checks every BIGINT operation for overflow (an error, never a wrong value): the
+    caller then runs the plain plan."""
     d = DUCKDB_BIGINT if narrow else DIALECTS[dialect]
     if cells is None:
         cells = lambda inp: d.to_text(d.ident(inp.name))     # noqa: E731
     return Compiler(program, d, cells).build()
 
 
-def emit_sql(program: ir.Program, dialect: str = "duckdb", table: str = "inputs", keep: tuple = ()) -> str:
+def emit_sql(program: ir.Program, dialect: str = "duckdb", table: str = "inputs", keep: tuple = (),
+             narrow: bool = False) -> str:
     """``jixiao compile --emit-sql``: one query over the table ``table`` (a column per input,
     named as the input, of any type: it is read as text) giving the columns ``keep`` of
     the table, every indicator's score, 总分, 等级, a 不适用 flag per indicator and
     ``有效`` (false: the row is not scored here — a cell not in plain form, or a rule
-    that fails on it; the Python engine scores it or words the error)."""
+    that fails on it; the Python engine scores it or words the error). ``narrow``: the
+    BIGINT query the DuckDB engine runs first (see ``plan``)."""
     from ...data.results import indicator_headers_of
     d = DIALECTS[dialect]
-    pl = plan(program, dialect)
+    pl = plan(program, dialect, narrow=narrow)
     heads = indicator_headers_of(program)
     final = [(k, d.ident(f"_k{n}")) for n, k in enumerate(keep)]
     ok = f"({pl.ok})"

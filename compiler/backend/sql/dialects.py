@@ -13,10 +13,16 @@ class Dialect:
     name = "duckdb"
     int_type = "HUGEINT"
     text_type = "VARCHAR"
+    digits = None          # the integer digits accepted per kind where a range is open (None: values.DIGITS)
 
     def int(self, k: int) -> str:
         """An integer literal of the exact integer type."""
         return f"CAST({k} AS {self.int_type})"
+
+    def wide(self, x: str, top: int) -> str:
+        """``x`` as an operand of an operation whose result may reach ``top`` in magnitude:
+        as it is, but in a dialect of 64-bit integers widened when ``top`` may not fit."""
+        return x
 
     def tdiv(self, a: str, b: str) -> str:
         """a ÷ b truncated towards zero, for integers (b ≠ 0)."""
@@ -144,10 +150,20 @@ DIALECTS = {"duckdb": Dialect(), "postgres": Postgres(), "spark": Spark()}
 
 
 class DuckDBBigint(Dialect):
-    """DuckDB with 64-bit integers: for a rulebook whose intermediates stay under 10^18 (the
-    DuckDB engine's choice; about a fifth faster than HUGEINT). DuckDB raises an error on
-    any BIGINT overflow, so a wrong bound costs a rerun, never a wrong score."""
+    """DuckDB with 64-bit integers (about a fifth faster than HUGEINT): inputs and literals
+    in BIGINT, an operation whose result may pass 2^62 on HUGEINT operands (``wide``).
+    The DuckDB engine's choice; DuckDB raises an error on any BIGINT overflow, so a bound
+    got wrong costs a rerun in HUGEINT, never a wrong score."""
     int_type = "BIGINT"
+    # amounts and numbers of up to 10 integer digits (10^10 元; 4 decimals: 10^14 as an integer,
+    # a ratio's cross-product with a 4-decimal rate under 10^18): larger ones take the Python path
+    digits = {"amount": 10, "number": 10, "score": 6, "rate": 4, "count": 9}
+
+    def int(self, k: int) -> str:
+        return f"CAST({k} AS {'BIGINT' if abs(k) < 2 ** 62 else 'HUGEINT'})"
+
+    def wide(self, x: str, top: int) -> str:
+        return x if top < 2 ** 62 else f"CAST({x} AS HUGEINT)"
 
 
 DUCKDB_BIGINT = DuckDBBigint()

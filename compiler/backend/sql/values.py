@@ -67,7 +67,7 @@ class Num:
     def den(self, d: Dialect) -> str:
         if self.ds is None:
             return d.int(self.dc)
-        return self.ds if self.dc == 1 else f"({d.int(self.dc)} * {self.ds})"
+        return self.ds if self.dc == 1 else f"({d.int(self.dc)} * {d.wide(self.ds, self.dtop)})"
 
 
 @attrs.define
