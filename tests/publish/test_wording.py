@@ -6,6 +6,7 @@
 reviewer never writes (function names, internal names, ``max(`` / ``min(``) are checked
 absent over every shipped rulebook and case, in both languages.
 """
+import functools
 import re
 from pathlib import Path
 
@@ -28,6 +29,7 @@ PAIRS = {
 }
 
 
+@functools.lru_cache(maxsize=None)     # read only: each rulebook compiled and scored once per run
 def _load(name):
     rbp, cp = PAIRS[name]
     rb = compile_rulebook(path=ROOT / "stdlib_indicators" / rbp)
