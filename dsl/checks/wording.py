@@ -160,5 +160,5 @@ def check_wording(prog: ir.Program) -> list:
                               helps=[tr("按规则改正原评分标准的文字，或按原文改正规则；确属原表写法的，用“# jixiao: 忽略 W0407 原因”说明",
                                         "correct the wording to the rule, or the rule to the wording; where the published table "
                                         "really says so, suppress it with `# jixiao: 忽略 W0407 reason`")],
-                              name=ind.name, numbers=got))
+                              name=ind.name, numbers=got, numbers_en=", ".join(missing)))
     return diags
