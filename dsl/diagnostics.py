@@ -247,7 +247,7 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
               "Legal, but every reference must be qualified with an ancestor (父级.名称) and readers of the published table may confuse them."),
     "I0502": (INFO, "「{name}」最低{low}分，0分不可达", "`{name}` never scores below {low}: zero is unattainable",
               "Usually intended (a deduction capped below the points, as 结转结余变动率: 3 points, at most 2 deducted); check it is."),
-    "W0407": (WARNING, "「{name}」的原评分标准写有{numbers}，规则中没有这些数", "the original criteria of `{name}` say {numbers}, which the rule does not",
+    "W0407": (WARNING, "「{name}」的原评分标准写有{numbers}，规则中没有这些数", "the original criteria of `{name}` say {numbers_en}, which the rule does not",
               "The wording kept beside a rule (评分标准 \"…\") gives points, thresholds or steps the rule does not have: "
               "one of the two was changed without the other, and the published table would disagree with the score."),
     "W0506": (WARNING, "等级「{name}」永远不会被评定", "the grade `{name}` is never given",

@@ -28,6 +28,7 @@ from ...dsl.parser import parse_text, text_regions
 from ...dsl.source import SourceFile, Span
 from .. import api
 from ..publish.criteria import criteria_text, points_text
+from . import hover_case
 from .model import Action, Completion, Edit, Problem, Range, Related, Symbol, Target, _Scope, span_range
 
 KINDS = {".jx": "rulebook", ".jxc": "case", ".jxt": "suite"}
@@ -328,6 +329,7 @@ class Document:
             words = criteria_text(ind, self.program)
             if words:
                 out.append(self.t("评分标准（由规则生成）：", "criteria (from the rule): ") + words.replace("\n", "；"))
+        out.extend(hover_case.sections(self, path))
         return "\n\n".join(out)
 
     def _hover_local(self, t: Target) -> str:

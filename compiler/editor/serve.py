@@ -184,10 +184,12 @@ class Editor:
         except JixiaoError as e:
             return {"ok": False, "problems": [self.diag_json(d) for d in e.diagnostics]}
         lang = "en" if self.lang == "en" else "zh"
-        why = {"/".join(x.path): x.text for x in explain(rb, result, lang)}
+        # 评分依据 as the report words it (the reviewer's sentence), the trace beside it
+        said = {"/".join(x.path): x for x in explain(rb, result, lang)}
         rows = [{"path": list(r.path), "level": r.level, "points": fmt_decimal(r.points), "score": fmt_decimal(r.score),
                  "applicable": r.applicable, "claimed": None if r.claimed is None else fmt_decimal(r.claimed),
-                 "why": why.get("/".join(r.path), "")} for r in result.indicators]
+                 "why": said[k].reason if k in said else "", "trace": said[k].text if k in said else ""}
+                for r in result.indicators for k in ["/".join(r.path)]]
         return {"ok": True, "total": fmt_decimal(result.total), "grade": result.grade,
                 "points": fmt_decimal(rb.program.total), "rows": rows, "problems": []}
 

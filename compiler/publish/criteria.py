@@ -50,6 +50,9 @@ class _Criteria(FormulaWording, TierWording):
         return e if isinstance(e, ir.Const) else None
 
     def number(self, e) -> Optional[Decimal]:
+        if isinstance(e, ir.Neg):             # a tier key below zero: -10%
+            v = self.number(e.operand)
+            return -v if v is not None else None
         c = self.const(e)
         return c.value if c is not None and isinstance(c.value, Decimal) else None
 

@@ -427,7 +427,7 @@ def _row_explanation(rb: CompiledRulebook, part: ir.RowPart, row, lang: str) -> 
     fields = dict(row.row or {})
     method = fields.get(part.method_field)
     sub = rb.row_methods.get((part.indicator.path, method))
-    head = f"按「{method}」" if zh else f"by `{method}`"
+    head = f"按「{method}」" if zh else f"by the method {method}"
     score_txt = (f"得{fmt_decimal(row.score)}分（满分{fmt_decimal(row.points)}分）" if zh
                  else f"scores {fmt_decimal(row.score)} of {fmt_decimal(row.points)}")
     body = said = ""

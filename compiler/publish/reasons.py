@@ -21,8 +21,10 @@ from ...dsl.ir import date_text, fmt_decimal
 from ...dsl.ops import COMPARE
 from ..verify import interpreter as I
 from .criteria import _Criteria, points_text
-from .printer import CMP, expr_text
+from .printer import expr_text
+from .reasons_en import EnglishReasons, points_en, pp_en
 
+_VERB_EN = {"得": "given", "加": "added", "扣": "deducted"}
 _NEG = {">=": "<", ">": "≤", "<=": ">", "<": "≥", "==": "≠", "!=": "="}
 # a local named for what it counts reads with its value: 超编人数 32人 -> 超编32人
 _COUNTED = ("人数", "项数", "个数", "次数", "月数", "天数", "批次数")
@@ -47,7 +49,7 @@ def _pts(v: Decimal) -> str:
     return fmt_decimal(q if q != v else v)
 
 
-class Reasoner:
+class Reasoner(EnglishReasons):
     """The 评分依据 of every indicator of one evaluated case."""
 
     def __init__(self, rb, result, lang: str = "zh"):
@@ -219,16 +221,16 @@ class Reasoner:
                 return inner
             b = _pts(y)
             if e.kind == "floor_zero":
-                return inner + (["扣完为止"] if zh else ["down to zero at most"])
-            said = bool(inner) and (inner[-1].endswith(f"计{_pts(x)}分") or inner[-1].endswith(f": {_pts(x)}"))
+                return inner + (["扣完为止"] if zh else ["no lower than 0"])
+            said = bool(inner) and (inner[-1].endswith(f"计{_pts(x)}分") or inner[-1].endswith(f" {points_en(_pts(x))}"))
             if e.kind in ("capped", "at_most"):
                 more = "最多" + ("加" if ind.kind == "bonus" else "扣") if ind.adjusts else "最高"
                 if zh:
                     return inner + ([f"{more}{b}分"] if said else [f"计{_pts(x)}分，{more}{b}分"])
-                return inner + ([f"capped at {b}"] if said else [f"{_pts(x)}, capped at {b}"])
+                return inner + ([f"capped at {points_en(b)}"] if said else [f"{points_en(_pts(x))}, capped at {points_en(b)}"])
             if zh:
                 return inner + ([f"最低{b}分"] if said else [f"计{_pts(x)}分，最低{b}分"])
-            return inner + ([f"at least {b}"] if said else [f"{_pts(x)}, at least {b}"])
+            return inner + ([f"at least {points_en(b)}"] if said else [f"{points_en(_pts(x))}, at least {points_en(b)}"])
         return self.arithmetic(e, ind, w)
 
     def condition(self, c: ir.Expr, taken: bool, w: _Criteria) -> list[str]:
@@ -238,8 +240,7 @@ class Reasoner:
                 or (isinstance(c, ir.Not) and isinstance(c.operand, ir.InputRef)):
             return []
         if not zh:
-            text = self.with_values(c, names=True)
-            return [f"`{text}` {'holds' if taken else 'does not hold'}"]
+            return self.condition_en(c, taken)
         if taken:
             return [w.cond(c)]
         if isinstance(c, ir.Compare) and len(c.ops) == 1:
@@ -288,15 +289,7 @@ class Reasoner:
             else:
                 out.append(f"属于「{cond}」一档")
         else:
-            if r.kind == "cmp":
-                text = f"{CMP[r.op]} {self.with_values(r.key)}"
-            elif r.kind == "eq":
-                text = self.with_values(r.key)
-            elif r.kind == "cond":
-                text = self.with_values(r.key, names=True)
-            else:
-                text = ""
-            out.append("no tier above applies" if r.kind == "else" else f"tier `{text}` applies")
+            out.extend(self.tier_en(e, hit, w))
         return out + self.say(r.value, ind, w)
 
     def arithmetic(self, e: ir.Expr, ind: ir.Indicator, w: _Criteria) -> list[str]:
@@ -321,15 +314,19 @@ class Reasoner:
                 s = w.const(div.right) if isinstance(div, ir.BinOp) and div.op == "/" else None
                 over = div.left if isinstance(div, ir.BinOp) else None
                 s_text = w.const_text(s) if s is not None else "?"
+                if not zh and s is not None and s.type.unit == "pp":
+                    s_text = pp_en(s.value)
                 if steps == 0:
                     return ["未超出，不扣分"] if zh else ["not over: nothing deducted"]
                 ov = self.ev(over) if over is not None else None
                 unit = "pp" if s is not None and s.type.unit == "pp" else (over.type.unit if over is not None and over.type.kind == "num" else None)
-                ov_text = _num(ov, unit) if isinstance(ov, Decimal) else "?"
+                ov_text = (pp_en(ov) if unit == "pp" and not zh else _num(ov, unit)) if isinstance(ov, Decimal) else "?"
                 part = f"不足{s_text}按{s_text}计" if ded.left.func == "ceil" else f"不足{s_text}的部分不扣"
                 if zh:
                     return [f"超出{ov_text}，每{s_text}扣{c}分（{part}），计{fmt_decimal(steps)}步，应扣{amount}分"]
-                return [f"over by {ov_text}: {c} per {s_text}, {fmt_decimal(steps)} steps, {amount} to deduct"]
+                part = f"less than {s_text} counts as {s_text}" if ded.left.func == "ceil" else f"less than {s_text} is not deducted"
+                return [f"over by {ov_text}, {points_en(c)} deducted per {s_text} ({part}), {fmt_decimal(steps)} steps, "
+                        f"{points_en(amount)} to deduct"]
             # min(D, M): at most M
             if isinstance(ded, ir.Call) and ded.func == "min" and len(ded.args) == 2 and w.number(ded.args[1]) is not None:
                 d, m = strip(ded.args[0]), w.number(ded.args[1])
@@ -337,22 +334,27 @@ class Reasoner:
                 calc = self.formula_text(d, raw, w, "扣分值" if zh else "deduction")
                 if raw is not None and raw > m:
                     return [calc, f"超过最多扣分{points_text(m)}分，扣{points_text(m)}分" if zh
-                            else f"more than the most deducted, {points_text(m)}: {points_text(m)} deducted"]
-                return [calc, f"应扣{amount}分" if zh else f"{amount} to deduct"]
+                            else f"more than the most deducted ({points_en(points_text(m))}): {points_en(points_text(m))} deducted"]
+                return [calc, f"应扣{amount}分" if zh else f"{points_en(amount)} to deduct"]
             if isinstance(ded, ir.BinOp) and ded.op == "*" and w.number(ded.right) is not None:
                 n, c = strip(ded.left), points_text(w.number(ded.right))
                 nv = self.ev(n)
                 if isinstance(n, ir.BinOp) and n.op == "-" and isinstance(n.left, ir.Call) and n.left.func == "size":
                     k = fmt_decimal(nv) if isinstance(nv, Decimal) else "?"
-                    return [f"{k}项不符合，每项扣{c}分，应扣{amount}分" if zh else f"{k} points not met, {c} each: {amount} to deduct"]
+                    return [f"{k}项不符合，每项扣{c}分，应扣{amount}分" if zh
+                            else f"{k} not met, {points_en(c)} deducted for each, {points_en(amount)} to deduct"]
                 unit = w.unit_of(n)
                 if unit is not None and unit not in ("%", "pp", "分"):
-                    return [f"每1{unit}扣{c}分，应扣{amount}分" if zh else f"{c} deducted per 1{unit}: {amount} in all"]
+                    return [f"每1{unit}扣{c}分，应扣{amount}分" if zh else f"{points_en(c)} deducted per 1{unit}, {points_en(amount)} to deduct"]
                 if isinstance(n, ir.BinOp) and n.op == "/" and w.const(n.right) is not None:
                     s_text = w.const_text(w.const(n.right))
-                    return [f"每{s_text}扣{c}分，按比例应扣{amount}分" if zh else f"{c} per {s_text}, in proportion: {amount} to deduct"]
+                    if not zh and w.const(n.right).type.unit == "pp":
+                        s_text = pp_en(w.const(n.right).value)
+                    return [f"每{s_text}扣{c}分，按比例应扣{amount}分" if zh
+                            else f"{points_en(c)} deducted per {s_text}, in proportion, {points_en(amount)} to deduct"]
             if isinstance(ded, ir.Call) and ded.func == "points_unmet":
-                return [f"不符合的要点计{amount}分，应扣{amount}分" if zh else f"points not met worth {amount}: {amount} deducted"] \
+                return [f"不符合的要点计{amount}分，应扣{amount}分" if zh
+                        else f"the points not met are worth {points_en(amount)}, {points_en(amount)} to deduct"] \
                     if dv else []
             calc = self.formula_text(ded, dv, w, "扣分值" if zh else "deduction")
             return [calc] if calc else []
@@ -382,12 +384,13 @@ class Reasoner:
             else:
                 shown = self.with_values(ratio)
             if rv is not None and rv >= 1:
-                return [f"{lead}达到{t_text}，得满分" if zh else f"{lead} reaches {t_text}: full points".strip()]
+                return [f"{lead}达到{t_text}，得满分" if zh else f"{lead} reaches {t_text}, full points".strip()]
             raw = self.ev(e)
             p_text = self.with_values(p)
             if zh:
                 return [f"{lead}未达到{t_text}，按{shown} × {p_text}计{_pts(raw)}分" if raw is not None else f"{lead}未达到{t_text}"]
-            return [f"{lead} below {t_text}: {shown} × {p_text} = {_pts(raw)}".strip() if raw is not None else f"below {t_text}"]
+            return [f"{lead} below {t_text}: {shown} × {p_text} gives {points_en(_pts(raw))}".strip() if raw is not None
+                    else f"{lead} below {t_text}".strip()]
         # min(N × k, P), N × k: points per item / per unit
         core = e
         if isinstance(core, ir.Call) and core.func == "min" and len(core.args) == 2 and w.number(core.args[1]) is not None:
@@ -397,10 +400,10 @@ class Reasoner:
             nv, cv = self.ev(n), self.ev(core)
             unit = w.unit_of(n)
             if isinstance(n, ir.Call) and n.func == "count" and isinstance(nv, Decimal):
-                out = [f"每符合1项{verb}{k}分，计{_pts(cv)}分" if zh else f"{k} per point met: {_pts(cv)}"]
+                out = [f"每符合1项{verb}{k}分，计{_pts(cv)}分" if zh else f"{points_en(k)} {_VERB_EN[verb]} per point met: {points_en(_pts(cv))}"]
                 return out + self.capped(e, core, ind)
             if unit is not None and unit not in ("%", "pp", "分") and isinstance(cv, Decimal):
-                out = [f"每1{unit}{verb}{k}分，计{_pts(cv)}分" if zh else f"{k} per 1{unit}: {_pts(cv)}"]
+                out = [f"每1{unit}{verb}{k}分，计{_pts(cv)}分" if zh else f"{points_en(k)} {_VERB_EN[verb]} per 1{unit}: {points_en(_pts(cv))}"]
                 return out + self.capped(e, core, ind)
         if isinstance(e, (ir.InputRef, ir.LocalRef)) or (isinstance(core, ir.Call) and core.func == "points_met"):
             return []                  # the score is that figure (符合的要点计3.5分)
@@ -416,7 +419,7 @@ class Reasoner:
         if v is None or c is None or v == c:
             return []
         more = "最多" + ("加" if ind.kind == "bonus" else "扣") if ind.adjusts else "最高"
-        return [f"{more}{_pts(v)}分" if self.zh else f"capped at {_pts(v)}"]
+        return [f"{more}{_pts(v)}分" if self.zh else f"capped at {points_en(_pts(v))}"]
 
     def formula_text(self, e: ir.Expr, raw, w: _Criteria, head: str) -> str:
         """扣分值 = 变动额 / 上年数 × 2 × 10 = 5万元 ÷ 80万元 × 2 × 10 = 1.25."""
@@ -429,8 +432,11 @@ class Reasoner:
             if vals == shown:
                 return f"{head} = {words} = {shown}" if words != shown else ""
             return f"{head} = {words} = {vals} = {shown}"
-        vals = self.with_values(e)
-        return f"{head} = {vals} = {_pts(raw) if isinstance(raw, Decimal) else raw}"
+        words, vals = self.with_values(e, names=True), self.with_values(e)
+        shown = _pts(raw) if isinstance(raw, Decimal) else str(raw)
+        if vals == shown:
+            return f"{head} = {words} = {shown}" if words != shown else ""
+        return f"{head} = {words} = {vals} = {shown}" if words != vals else f"{head} = {vals} = {shown}"
 
     # ── one indicator ──
     def reason(self, ind: ir.Indicator) -> str:

@@ -47,13 +47,55 @@ def _factors(e: ir.Expr) -> list:
     return []
 
 
-def rule_numbers(ind: ir.Indicator, prog: ir.Program) -> set:
-    """Every number the rule of ``ind`` (and of its 子项) states: its constants (through its
-    locals and the methods it calls), the points, the precision, 0 and 100%; and where a
-    rate is multiplied by constants, the rate at which that reaches a stated number
-    (扣分值 = 变动率 × 4 × 10 reaches 4 at 10%)."""
+def _roles(score: ir.Expr):
+    """Each constant of a score and the role it plays there: ``"points"`` (a score, a
+    deduction, a factor of one), ``"threshold"`` (a tier's key, a side of a comparison, what
+    a condition counts), ``"step"`` (what a difference is divided by: 每0.1个百分点) —
+    through the locals it reads. A threshold in 分 (a tier over
+    another score) is both: the wording says 8分 for it."""
+    stack, seen = [(score, "points")], set()
+    while stack:
+        x, role = stack.pop()
+        if x is None:
+            continue
+        yield x, role
+        if isinstance(x, ir.LocalRef):
+            if (id(x.local), role) not in seen:
+                seen.add((id(x.local), role))
+                stack.append((x.local.expr, role))
+            continue
+        if isinstance(x, ir.Tiers):
+            if x.subject is not None:
+                stack.append((x.subject, "threshold"))
+            for r in x.rows:
+                if r.key is not None:
+                    stack.append((r.key, "threshold"))
+                stack.append((r.value, role))
+            continue
+        if isinstance(x, ir.If):
+            stack += [(x.cond, "threshold"), (x.then, role), (x.else_, role)]
+            continue
+        if isinstance(x, ir.Aggregate):
+            stack += [(x.items, "threshold"), (x.cond, "threshold"), (x.value, role), (x.default, role)]
+            continue
+        if isinstance(x, ir.BinOp) and x.op == "/" and role == "points":
+            # 差额 / 步长 × 每步扣分: the divisor is a step (0.1个百分点, 每2项), not points
+            stack += [(x.left, role), (x.right, "step")]
+            continue
+        inner = "threshold" if isinstance(x, (ir.Compare, ir.Logic, ir.Not)) else role
+        stack.extend((c, inner) for c in ir.children(x))
+
+
+def rule_numbers(ind: ir.Indicator, prog: ir.Program) -> tuple[set, set, set]:
+    """The numbers the rule of ``ind`` (and of its 子项) states, by role: the points it gives
+    (its constants in a score's place, through its locals and the methods it calls, the
+    points, the precision, 0; where a rate is multiplied by constants, the rate at which
+    that reaches a stated number: 扣分值 = 变动率 × 4 × 10 reaches 4 at 10%), every number
+    it states (what a threshold, a rate or a step of the wording is read against), and the
+    factors of its products. A tier's key is not a score: 符合其中七项（8分） is wrong
+    where the rule gives 6 for 7项 even when 8项 is another tier's key."""
     nums = {Decimal(0), Decimal(1), ind.points, prog.precision}
-    products, others = set(), set()
+    products, thresholds, others = set(), set(), set()
     stack = [ind]
     scores = []
     while stack:
@@ -66,27 +108,30 @@ def rule_numbers(ind: ir.Indicator, prog: ir.Program) -> set:
                 scores.extend(r.score for r in m.roots if r.score is not None)
         stack.extend(n.children)
     for score in scores:
-        if score is not None:
-            for x in ir.walk(score, into_locals=True):
-                if isinstance(x, ir.BinOp) and x.op == "*":
-                    f = _factors(x)
-                    if f:
-                        k = Decimal(1)
-                        for v in f:
-                            k *= v
-                        products.add(k)
-                if isinstance(x, ir.Const) and isinstance(x.value, Decimal) and not isinstance(x.value, bool):
-                    # a count (8项) or an amount is not points: only plain numbers say 分
-                    unit = x.type.unit if x.type.kind == "num" else None
-                    (nums if unit in (None, "分", "%", "pp") else others).add(x.value)
-                if isinstance(x, ir.Clamp) and x.bound is not None and isinstance(x.bound, ir.Const):
-                    nums.add(x.bound.value)
-                if isinstance(x, ir.Rated):
-                    nums.update({x.lo.value, x.hi.value})
-            for inp in ir.inputs_read(score):
-                nums.update(w for w in inp.type.weights if isinstance(w, Decimal))
+        for x, role in _roles(score):
+            if isinstance(x, ir.BinOp) and x.op == "*" and role == "points":
+                f = _factors(x)
+                if f:
+                    k = Decimal(1)
+                    for v in f:
+                        k *= v
+                    products.add(k)
+            if isinstance(x, ir.Const) and isinstance(x.value, Decimal) and not isinstance(x.value, bool):
+                # a count (8项) or an amount is not points: only plain numbers say 分
+                unit = x.type.unit if x.type.kind == "num" else None
+                # a rate (10%) or a step (0.1个百分点) is never points, wherever it stands
+                if role != "points" and unit != "分" or unit in ("%", "pp"):
+                    thresholds.add(x.value)
+                else:
+                    (nums if unit in (None, "分") else others).add(x.value)
+            if isinstance(x, ir.Clamp) and x.bound is not None and isinstance(x.bound, ir.Const):
+                nums.add(x.bound.value)
+            if isinstance(x, ir.Rated):
+                nums.update({x.lo.value, x.hi.value})
+        for inp in ir.inputs_read(score):
+            nums.update(w for w in inp.type.weights if isinstance(w, Decimal))
     nums.update(v / k for v in list(nums) for k in products if k)
-    rates = {v.normalize() for v in nums | others}
+    rates = {v.normalize() for v in nums | others | thresholds}
     # a score a constant tier or branch gives, minus the points: 扣1分 where the rule gives P - 1
     pts = set(nums)
     nums.update(ind.points - v for v in pts if isinstance(v, Decimal) and v <= ind.points)
@@ -115,5 +160,5 @@ def check_wording(prog: ir.Program) -> list:
                               helps=[tr("按规则改正原评分标准的文字，或按原文改正规则；确属原表写法的，用“# jixiao: 忽略 W0407 原因”说明",
                                         "correct the wording to the rule, or the rule to the wording; where the published table "
                                         "really says so, suppress it with `# jixiao: 忽略 W0407 reason`")],
-                              name=ind.name, numbers=got))
+                              name=ind.name, numbers=got, numbers_en=", ".join(missing)))
     return diags

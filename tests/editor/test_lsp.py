@@ -144,6 +144,27 @@ def test_hover_on_an_indicator_shows_points_and_criteria_in_words(session, ruleb
     assert "扣完为止" in text.split("criteria (from the rule)")[1]
 
 
+def test_hover_on_an_indicator_shows_the_score_of_the_case_beside_it(session, tmp_path):
+    """With a case next to the rulebook, an indicator's hover gives its 评分依据 as the
+    report words it, and the working apart from it."""
+    (tmp_path / "报告数字.jxc").write_text('案例 "报告数字"\n编制数 = 89人\n在职人员数 = 121人\n覆盖率 = 95%\n',
+                                           encoding="utf-8")
+    (tmp_path / "另一规则集.jxc").write_text('案例 "不相干"\n别的输入 = 1\n', encoding="utf-8")   # passed over
+    path = tmp_path / "评分表.jx"
+    path.write_text(RULEBOOK, encoding="utf-8")
+    uri = session.open(path)
+    session.wait_diagnostics(uri)
+    h = session.call(session.client.text_document_hover_async(lsp.HoverParams(doc_id(uri), at("财政供养人员控制率", 2))))
+    sections = h.contents.value.split("\n\n")
+    reason = next(x for x in sections if x.startswith("**basis of the score** (case 报告数字.jxc): "))
+    assert reason.endswith("编制数 89人, 在职人员数 121人, 超编人数 32人; 0.1 points deducted per 1人, 3.2 points to deduct; "
+                           "scores 0.8 of 4."), reason
+    working = next(x for x in sections if x.startswith("**working**: "))
+    assert "max(" in working and "max(" not in reason            # the trace, kept apart
+    h = session.call(session.client.text_document_hover_async(lsp.HoverParams(doc_id(uri), at("目标覆盖率", 2))))
+    assert "95%" in h.contents.value and "scores 5.7 of 6." in h.contents.value
+
+
 def test_hover_on_a_method_shows_its_parameters_and_description(session, rulebook):
     _path, uri = rulebook
     h = session.call(session.client.text_document_hover_async(lsp.HoverParams(doc_id(uri), at("完成比率法", 1))))

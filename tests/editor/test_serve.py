@@ -131,7 +131,10 @@ def test_score_with_the_case_and_the_form(server):
     _, s = post(srv, "score", {**base, "values": values})
     assert s["ok"] and (s["total"], s["grade"]) == ("85.5", "良好")
     row = next(r for r in s["rows"] if r["path"][-1] == "财政供养人员控制率")
-    assert row["score"] == "0" and row["claimed"] == "3" and "超编人数" in row["why"]
+    assert row["score"] == "0" and row["claimed"] == "3"
+    # 评分依据 as the reviewer's sentence; the trace beside it
+    assert row["why"] == "在职人员数121人，编制数89人，超编32人；每1人扣0.1分，应扣3.2分，扣完为止；得0分（满分3分）。"
+    assert "按单位扣分(超编人数, 0.1, 3)" in row["trace"] and "按单位扣分" not in row["why"]
     _, s = post(srv, "score", {**base, "values": {**values, "在职人员数": "89"}})
     assert s["total"] == "88.5"
     _, s = post(srv, "score", {**base, "values": {**values, "在职人员数": "-1"}})

@@ -92,8 +92,17 @@ def test_live_diagnostics_and_scores_in_the_browser(served, tmp_path, request):
         b.type("89")
         b.wait(f"{cell('投入/预算配置/财政供养人员控制率')} === '3'", what="the form's new score")
         assert b.wait("document.getElementById('total').textContent === '总分 88.5 / 100'")
-        why = b.js("document.querySelector('#table tr[data-path=\"投入/预算配置/财政供养人员控制率\"] td.why').textContent")
-        assert "在职人员数89人" in why and "得3分" in why
+        row = "#table tr[data-path=\"投入/预算配置/财政供养人员控制率\"] td.why"
+        why = b.js(f"document.querySelector('{row} .reason').textContent")
+        assert why == "在职人员数89人，编制数89人，超编0人；每1人扣0.05分，应扣0分；得3分（满分3分）。", why
+        # the trace is folded under the sentence, and opens on a click
+        assert b.js(f"document.querySelector('{row} details.trace').open") is False
+        assert b.js(f"document.querySelector('{row} details.trace summary').getBoundingClientRect().height") > 0
+        assert b.js(f"document.querySelector('{row} details.trace').getBoundingClientRect().height") < 30
+        b.js(f"document.querySelector('{row} details.trace summary').click()")
+        trace = b.js(f"document.querySelector('{row} details.trace').textContent")
+        assert b.js(f"document.querySelector('{row} details.trace').open") is True
+        assert "按单位扣分(超编人数, 0.05, 3) = 3 - max(0人, 0) × 0.05 = 3" in trace and "按单位扣分" not in why
         b.screenshot(tmp_path / "serve-scored.png")
     finally:
         b.close()

@@ -6,6 +6,7 @@
 reviewer never writes (function names, internal names, ``max(`` / ``min(``) are checked
 absent over every shipped rulebook and case, in both languages.
 """
+import functools
 import re
 from pathlib import Path
 
@@ -28,6 +29,7 @@ PAIRS = {
 }
 
 
+@functools.lru_cache(maxsize=None)     # read only: each rulebook compiled and scored once per run
 def _load(name):
     rbp, cp = PAIRS[name]
     rb = compile_rulebook(path=ROOT / "stdlib_indicators" / rbp)
@@ -113,3 +115,46 @@ def test_the_checker_finds_bad_words():
     assert _bad("按单位扣分(超编人数, 0.1, 3)") == ["按单位扣分("]
     assert _bad("定性三档.在所属区间内是") == ["定性三档.在所属区间内"]
     assert _bad("超编32人，每1人扣0.1分") == []
+
+
+def _figures(text: str) -> list[str]:
+    """The numbers a sentence states, dates, a checklist item's ordinal (3.要点) and the 1 of
+    每符合1项 left out."""
+    text = re.sub(r"\d+年\d+月\d+日|\d{4}-\d\d-\d\d|(?:^|[；;:：] ?)\d+\.(?=\D)|每符合1项", "", text)
+    return re.findall(r"\d+(?:\.\d+)?", text)
+
+
+@pytest.mark.parametrize("name", sorted(PAIRS))
+def test_english_reasons_say_what_the_chinese_say(name):
+    """The English 评分依据 states every figure, amount, cap and result the Chinese one does,
+    in words (no rule text in backticks)."""
+    rb, case, res = _load(name)
+    zh = explain(rb, res, "zh", case.assessed_notes)
+    en = explain(rb, res, "en", case.assessed_notes)
+    for a, b in zip(zh, en):
+        said, got = _figures(a.reason), _figures(b.reason)
+        assert [x for x in said if said.count(x) > got.count(x)] == [], (a.path, a.reason, b.reason)
+        assert "`" not in b.reason and "applies" not in b.reason and "holds" not in b.reason, b.reason
+
+
+def test_chenxi_staff_control_in_english():
+    rb, case, res = _load("部门整体支出")
+    e = next(x for x in explain(rb, res, "en") if x.path[-1] == "财政供养人员控制率")
+    assert e.reason == ("在职人员数 121人, 编制数 89人, 超编人数 32人; 0.1 points deducted per 1人, 3.2 points to deduct, "
+                        "no lower than 0; scores 0 of 3.")
+
+
+def test_negative_thresholds_read_as_ranges():
+    """A tier on a change rate below zero reads as the table's ranges, the bound each row
+    takes marked （含） / (inclusive), in both languages."""
+    rb, case, res = _load("项目支出绩效评价")
+    crit = criteria_listing(rb)
+    assert "节约率≥0%得8分；-5%（含）至0%得5分；-10%（含）至-5%得3分；低于-10%得0分" in crit
+    zh = next(x for x in explain(rb, res, "zh") if x.path[-1] == "成本节约率")
+    en = next(x for x in explain(rb, res, "en") if x.path[-1] == "成本节约率")
+    assert "节约率-2.82%；属于「-5%（含）至0%」一档；得5分（满分8分）" in zh.reason
+    assert "节约率 -2.82%; in the tier -5% (inclusive) to 0%; scores 5 of 8" in en.reason
+    rb, case, res = _load("专项资金绩效评价")
+    assert "成本节约率≥0%得5分；高于-10%至0%得3分；-10%及以下得0分" in criteria_listing(rb)
+    en = next(x for x in explain(rb, res, "en") if x.path[-1] == "成本节约率")
+    assert "in the tier above -10% to 0%" in en.reason

@@ -256,8 +256,15 @@ async function score() {
     el("td", { class: "num" }, x.points),
     el("td", { class: "num score" + (x.score !== x.points && x.applicable ? " lost" : "") }, x.applicable ? x.score : "不适用"),
     claimed ? el("td", { class: "num" }, x.claimed ?? "") : null,
-    el("td", { class: "why" }, x.level === "level1" || x.level === "level2" ? "" : x.why)));
+    el("td", { class: "why" }, x.level === "level1" || x.level === "level2" ? "" : why(x))));
   table.replaceChildren(head, ...rows);
+}
+
+// 评分依据: the reviewer's sentence; the step-by-step working folded under it
+function why(x) {
+  const said = el("span", { class: "reason" }, x.why);
+  if (!x.trace || x.trace === x.why) return said;
+  return el("span", {}, said, el("details", { class: "trace" }, el("summary", {}, "计算过程 / trace"), x.trace));
 }
 
 // ── saving ──
