@@ -156,3 +156,30 @@ def test_a_cohort_rulebook_scores_the_rows_together(tmp_path, cli):
     for n in moved:
         texts = [c.value for row in wb[n].iter_rows() for c in row if isinstance(c.value, str)]
         assert any("名额" in t and f"评为{want[n]['等级']}" in t for t in texts), n
+
+
+def test_the_rows_a_record_gives(tmp_path, cli):
+    """指标行 in a CSV cell (JSON text): the unit's sheet lists them under 绩效指标 as the
+    case's own report does."""
+    import json
+    rulebook = ROOT / "stdlib_indicators" / "部门整体支出自评.jx"
+    rb = compile_rulebook(path=rulebook)
+    case = rb.load_case(ROOT / "examples" / "chenxi-2021" / "self-evaluation.jxc")
+    plain = lambda v: str(v) if isinstance(v, Decimal) else v
+    rows = [{"名称": r.title, **{k: plain(v) for k, v in r.fields.items()}, "自评得分": plain(r.claimed)}
+            for r in case.rows["绩效指标"]]
+    names = list(case.inputs)
+    path = tmp_path / "units.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["单位名称", *names, "指标行"],
+                                 ["附件3", *(plain(case.inputs[n]) for n in names),
+                                  json.dumps({"绩效指标": rows}, ensure_ascii=False)]])
+    res = cli(["report", rulebook, path, "-o", tmp_path / "评分表.xlsx"])
+    assert res.exit_code == 0, res.output
+    one = tmp_path / "one.xlsx"
+    assert cli(["report", rulebook, ROOT / "examples" / "chenxi-2021" / "self-evaluation.jxc", "-o", one]).exit_code == 0
+    got = sheet_scores(openpyxl.load_workbook(tmp_path / "评分表.xlsx")["附件3"])
+    assert got == sheet_scores(openpyxl.load_workbook(one).active)
+    assert len(got) == len(rows) + 2 and got[1] == ("各行合计（90分）", Decimal(89)) and got[-1] == ("满意度（12分）", Decimal(11))
+    want, _res = scored(cli, rulebook, path, tmp_path)
+    assert Decimal(want["附件3"]["总分"]) == Decimal(98)
