@@ -117,6 +117,7 @@ def write_many(rb, units, out, ext: str = ".xlsx", criteria: str = "original", s
             said = explain_grade(rb, u.result)
             banded = explain_grade(rb, attrs.evolve(u.result, grade=u.band)).rstrip("。")
             grade.cells["basis"] = grade.cells["basis"].replace(said, f"{banded}；但{u.note or '按名额评为' + u.result.grade}。")
+        table.notes.extend(f"参评比较：{line}" for line in u.cohort)
         tables.append(table)
     if out.suffix.lower() == ".xlsx":
         wb = Workbook()

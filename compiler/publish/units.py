@@ -30,6 +30,7 @@ class Unit:
     row: Optional[int] = None       # the row of the data file (None for a case file)
     note: str = ""           # the grade quota's note where it moved the unit to a lower grade
     band: str = ""           # then the grade of its total's band (the result's grade is the quota's)
+    cohort: tuple = ()       # a cohort rulebook: the unit against its cohort, in sentences (参评比较)
 
 
 def case_units(rb: CompiledRulebook, folder: Path, *, on_error: str = "stop",
@@ -90,7 +91,8 @@ def _cohort_units(rb: CompiledRulebook, path: Path, mapping, sheet, given):
     them (statistics over the good rows, quotas over the scored units), then each good one
     again with the trace and the statistics of its own cohort."""
     import attrs as _attrs
-    from ..data.cohort import score_cohort
+    from ..backend import runtime
+    from ..data.cohort import cohort_sentences, score_cohort, unit_keys
     columns, out, stats = score_cohort(rb, path, mapping=mapping, sheet=sheet, on_error="each", given=given)
     _headers, rows = read_rows(path, sheet)
     for u, ((rowno, cells), got) in enumerate(zip(rows, out)):
@@ -105,4 +107,6 @@ def _cohort_units(rb: CompiledRulebook, path: Path, mapping, sheet, given):
         if got.grade != result.grade:          # a grade quota moved it: the grade of jixiao score
             note, band = (got.extra[-1] if got.extra else ""), result.grade
             result = _attrs.evolve(result, grade=got.grade)
-        yield Unit(name, case, result, rowno, note, band)
+        values = runtime.validate(raw, rb.evaluator.inputs, rb.evaluator.optional)
+        lines = tuple(cohort_sentences(rb, stats, u, unit_keys(rb, list(values)), "zh"))
+        yield Unit(name, case, result, rowno, note, band, lines)

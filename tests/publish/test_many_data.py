@@ -156,6 +156,11 @@ def test_a_cohort_rulebook_scores_the_rows_together(tmp_path, cli):
     for n in moved:
         texts = [c.value for row in wb[n].iter_rows() for c in row if isinstance(c.value, str)]
         assert any("名额" in t and f"评为{want[n]['等级']}" in t for t in texts), n
+    # the unit against its cohort, as jixiao explain --unit words it
+    unit = moved[0]
+    said = [l for l in cli(["explain", COHORT, path, "--unit", unit]).stdout.splitlines() if l.startswith("参评比较：")]
+    texts = [c.value for row in wb[unit].iter_rows() for c in row if isinstance(c.value, str)]
+    assert said and [t for t in texts if t.startswith("参评比较：")] == said
 
 
 def test_the_rows_a_record_gives(tmp_path, cli):
