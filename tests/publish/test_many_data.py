@@ -145,7 +145,7 @@ def test_a_cohort_rulebook_scores_the_rows_together(tmp_path, cli):
     out = tmp_path / "评分表.xlsx"
     res = cli(["report", COHORT, path, "-o", out])
     assert res.exit_code == 0, res.output
-    want, sres = scored(cli, COHORT, path, tmp_path)
+    want, sres = scored(cli, COHORT, path, tmp_path, "-j", "1")      # in one process, as the report scores it
     assert sres.exit_code == 0 and len(want) == 10
     wb = openpyxl.load_workbook(out)
     s = wb["汇总"]
