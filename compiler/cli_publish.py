@@ -113,10 +113,13 @@ def _report_many(rulebook, data: Path, output: Path, unit_format, criteria, sign
     if data.is_dir() and (mapping or sheet or rows_file or cohort_file):
         raise click.UsageError("--mapping/--sheet/--rows/--cohort 只用于数据文件 / --mapping, --sheet, --rows and --cohort "
                                "apply to a data file")
-    rb = api.compile_rulebook(path=rulebook)
-    errors: list = []
     try:
         check_paths(data, output, [Path(p) for p in (mapping, rows_file, cohort_file) if p])
+    except DataError as e:
+        raise click.UsageError(str(e)) from None
+    rb = api.compile_rulebook(path=rulebook)
+    errors: list = []
+    try:                  # a file that cannot be read at all (DataError): error, exit 1, as for score
         if data.is_dir():
             units = case_units(rb, data, on_error=on_error, errors=errors)
         else:
@@ -138,8 +141,6 @@ def _report_many(rulebook, data: Path, output: Path, unit_format, criteria, sign
         click.echo(Msg("已停止，未写出报告（--on-error skip 可跳过错误行）",
                        "stopped, no report written (--on-error skip reports the other units)").text(lang), err=True)
         sys.exit(1)
-    except DataError as e:
-        raise click.UsageError(str(e)) from None
     if not units:
         for err in errors:
             click.echo(f"skipped: {err.text(lang)}", err=True)

@@ -188,3 +188,18 @@ def test_the_rows_a_record_gives(tmp_path, cli):
     assert len(got) == len(rows) + 2 and got[1] == ("各行合计（90分）", Decimal(89)) and got[-1] == ("满意度（12分）", Decimal(11))
     want, _res = scored(cli, rulebook, path, tmp_path)
     assert Decimal(want["附件3"]["总分"]) == Decimal(98)
+
+
+def test_a_file_without_an_input_column(rb, tmp_path, cli):
+    path = data(rb, tmp_path, ["甲"])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(l.replace("在职人员数", "实有人数", 1) for l in lines) + "\n", encoding="utf-8")
+    res = cli(["report", RULEBOOK, path, "-o", tmp_path / "评分表.xlsx"])
+    _w, sres = scored(cli, RULEBOOK, path, tmp_path)
+    assert res.exit_code == sres.exit_code == 1 and res.stderr == sres.stderr
+    assert "在职人员数" in res.stderr and "--mapping" in res.stderr and not (tmp_path / "评分表.xlsx").exists()
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("实有人数,在职人员数\n", encoding="utf-8")
+    res = cli(["report", RULEBOOK, path, "-o", tmp_path / "评分表.xlsx", "--mapping", mapping])
+    assert res.exit_code == 0, res.stderr
+    assert openpyxl.load_workbook(tmp_path / "评分表.xlsx")["汇总"].cell(2, 2).value == 85.5
