@@ -117,7 +117,7 @@ def workbook_printed(request, tmp_path_factory):
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     pdf = tmp / "report.pdf"
-    assert pdf.exists()
+    assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-"
     return request.param, rb, table, pdf
 
 
@@ -137,6 +137,8 @@ def _columns(table, words) -> tuple[dict, float, float]:
     """The printed page's columns (key -> (left, right) in points) from the header words'
     centres and the columns' widths; the body's top (under the header) and bottom (over the
     footer). Text LibreOffice clips (a cell's text outside its cell) lies outside the body."""
+    texts = {w for _x, _t, _b, w in words}
+    assert {"一级指标", "二级指标", "指标名称", "指标解释说明"} <= texts, "every page repeats the header (print titles)"
     centre = {key: next(x for x, _t, _b, w in words if w == head) for key, head in
               (("l1", "一级指标"), ("l2", "二级指标"), ("name", "指标名称"), ("doc", "指标解释说明"))}
     width = {c.key: c.width for c in table.columns}
