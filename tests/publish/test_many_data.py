@@ -203,3 +203,16 @@ def test_a_file_without_an_input_column(rb, tmp_path, cli):
     res = cli(["report", RULEBOOK, path, "-o", tmp_path / "评分表.xlsx", "--mapping", mapping])
     assert res.exit_code == 0, res.stderr
     assert openpyxl.load_workbook(tmp_path / "评分表.xlsx")["汇总"].cell(2, 2).value == 85.5
+
+
+def test_unit_names_made_safe_and_unique():
+    from jixiao.compiler.publish.many import _file_name, _sheet_name
+    taken: set = set()
+    long = "某某县" * 60 + "局"
+    names = [_file_name(n, ".xlsx", taken) for n in ("Abc", "abc", long, long, "a\x00b\tc", "..隐藏", "nul.txt", "")]
+    assert names[:2] == ["Abc.xlsx", "abc（2）.xlsx"]                      # unique without case
+    assert all(len(n.encode("utf-8")) <= 150 for n in names) and names[3].endswith("（2）.xlsx") and names[2] != names[3]
+    assert names[4:] == ["a_b_c.xlsx", "隐藏.xlsx", "_nul.txt.xlsx", "单位.xlsx"]
+    sheets: set = {"汇总"}
+    got = [_sheet_name(n, sheets) for n in ("汇总", "a[1]:b", long, long)]
+    assert got[:2] == ["汇总（2）", "a_1__b"] and all(len(s) <= 31 for s in got) and got[2] != got[3]
