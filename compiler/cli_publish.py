@@ -96,31 +96,69 @@ def fmt(d):
     return fmt_decimal(d)
 
 
-def _report_many(rulebook, folder: Path, output: Path, unit_format, criteria, sign, template_dir, lang):
-    """Every case of ``folder``: one workbook (OUTPUT.xlsx, a sheet per unit and 汇总) or
-    one file per unit in the folder OUTPUT, with 汇总.xlsx."""
+def _report_many(rulebook, data: Path, output: Path, unit_format, criteria, sign, template_dir, lang,
+                 mapping=None, sheet=None, on_error="stop", rows_file=None, cohort_file=None):
+    """Every case of the folder ``data``, or every row of the data file ``data`` (read as
+    `jixiao score` reads it): one workbook (OUTPUT.xlsx, a sheet per unit and 汇总) or one
+    file per unit in the folder OUTPUT, with 汇总.xlsx. Bad cases or rows: listed as `jixiao
+    score` lists them; --on-error stop writes nothing (exit 1), skip writes the others (exit 1)."""
+    import sys
     from .publish.many import write_many
-    from .data.scoring import case_files
-    from .data.results import DataError
+    from .publish.units import case_units, data_units
+    from .data import BadRows, DataError
+    from .data.job import check_paths
     if output.suffix and output.suffix.lower() != ".xlsx":
         raise click.UsageError("多个单位：输出为 .xlsx（每个单位一个工作表）或文件夹（每个单位一个文件）/ "
                                "many units: write a .xlsx (a sheet per unit) or a folder (a file per unit)")
-    rb = api.compile_rulebook(path=rulebook)
+    if data.is_dir() and (mapping or sheet or rows_file or cohort_file):
+        raise click.UsageError("--mapping/--sheet/--rows/--cohort 只用于数据文件 / --mapping, --sheet, --rows and --cohort "
+                               "apply to a data file")
     try:
-        files = case_files(folder)
+        check_paths(data, output, [Path(p) for p in (mapping, rows_file, cohort_file) if p])
     except DataError as e:
         raise click.UsageError(str(e)) from None
-    units = []
-    for f in files:
-        c = rb.load_case(f)
-        units.append((f, c, rb.evaluate_case(c, trace=True)))
+    rb = api.compile_rulebook(path=rulebook)
+    errors: list = []
+    try:                  # a file that cannot be read at all (DataError): error, exit 1, as for score
+        if data.is_dir():
+            units = case_units(rb, data, on_error=on_error, errors=errors)
+        else:
+            from .data import load_mapping
+            from .data.rowtable import load_row_table, workbook_row_table
+            if rb.program.has_cohort and rows_file:
+                raise DataError("按参评单位比较的规则集暂不支持 --rows / a cohort rulebook does not take --rows yet")
+            given = None
+            if cohort_file:
+                from .data.cohort import read_given
+                given = read_given(rb, Path(cohort_file))
+            table = None if rb.program.has_cohort else (
+                load_row_table(rb, Path(rows_file)) if rows_file else workbook_row_table(rb, data))
+            units = data_units(rb, data, mapping=load_mapping(mapping) if mapping else None, sheet=sheet,
+                               on_error=on_error, errors=errors, row_table=table, given=given)
+    except BadRows as e:
+        for err in e.errors:
+            click.echo(f"error: {err.text(lang)}", err=True)
+        click.echo(Msg("已停止，未写出报告（--on-error skip 可跳过错误行）",
+                       "stopped, no report written (--on-error skip reports the other units)").text(lang), err=True)
+        sys.exit(1)
+    if not units:
+        for err in errors:
+            click.echo(f"skipped: {err.text(lang)}", err=True)
+        raise click.ClickException(Msg("没有可出具报告的单位", "no unit to report on").text(lang))
     try:
         written = write_many(rb, units, output, "." + unit_format, criteria, sign, template_dir)
     except RuntimeError as e:
         raise click.ClickException(str(e)) from None
-    for f, _c, r in units:
-        click.echo(f"{f}：总分 {fmt(r.total)}，{r.grade}", err=True)
-    click.echo(Msg(f"已写出 {len(written)} 个文件：{output}", f"wrote {len(written)} file(s): {output}").text(lang), err=True)
+    for u in units:
+        click.echo(f"{u.name}：总分 {fmt(u.result.total)}，{u.result.grade}", err=True)
+    for err in errors:
+        click.echo(f"skipped: {err.text(lang)}", err=True)
+    bad = len({(e.file, e.row) for e in errors})
+    click.echo(Msg(f"已写出 {len(written)} 个文件：{output}" + (f"；{bad} 行有错被跳过" if bad else ""),
+                   f"wrote {len(written)} file(s): {output}" + (f"; {bad} bad row(s) skipped" if bad else "")).text(lang),
+               err=True)
+    if errors:
+        sys.exit(1)
 
 
 @main.command("report")
@@ -138,18 +176,37 @@ def _report_many(rulebook, folder: Path, output: Path, unit_format, criteria, si
 @click.option("--template", "template_dir", type=click.Path(exists=True, file_okay=False),
               help="自备模板文件夹（report.html.j2 / report.md.j2）/ a folder with the bureau's own templates")
 @click.option("--format", "unit_format", type=click.Choice(["xlsx", "html", "md", "pdf"]), default="xlsx", show_default=True,
-              help="多个单位、输出为文件夹时每个单位的文件格式 / with a folder of cases and an output folder: each unit's file format")
+              help="多个单位、输出为文件夹时每个单位的文件格式 / many units to an output folder: each unit's file format")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False),
+              help="数据文件：表头到输入名的映射（同 jixiao score） / a data file's header -> input mapping (as for score)")
+@click.option("--sheet", help="数据文件：工作表名称（xlsx） / a data workbook's sheet")
+@click.option("--on-error", type=click.Choice(["stop", "skip"]), default="stop", show_default=True,
+              help="多个单位中有错误的案例或行：停止且不写出，或跳过并列出 / a bad case or row among many: stop and write "
+                   "nothing, or skip it and list it")
+@click.option("--rows", "rows_file", type=click.Path(exists=True, dir_okay=False),
+              help="数据文件：指标行表（同 jixiao score --rows） / a data file's 指标行 table (as for score --rows)")
+@click.option("--cohort", "cohort_file", type=click.Path(exists=True, dir_okay=False),
+              help="数据文件：参评单位统计值（JSON，同 jixiao score --cohort） / the cohort's statistics as given (as for score)")
 @lang_option()
-def report_cmd(rulebook, case, output, criteria, evaluator, members, reviewer, date_, template_dir, unit_format, lang):
-    """评分表（含评分依据与自评复核） / the 评分表 of a case, with 评分依据 and the audit of claimed scores."""
+def report_cmd(rulebook, case, output, criteria, evaluator, members, reviewer, date_, template_dir, unit_format,
+               mapping, sheet, on_error, rows_file, cohort_file, lang):
+    """评分表（含评分依据与自评复核） / the 评分表 of a case, with 评分依据 and the audit of claimed scores.
+
+    CASE 为一个案例（.jxc）；或一个案例文件夹、一个数据文件（.csv/.xlsx/.json/.jsonl，每行一个单位，
+    同 jixiao score）：每个单位一份评分表，另附汇总 / CASE is a .jxc case; or a folder of cases, or a
+    data file of one unit a row (as `jixiao score` reads it): a 评分表 per unit, and a summary."""
     from . import publish
+    from .data.readers import DATA_SUFFIXES
     sign = {"evaluator": evaluator, "members": members, "reviewer": reviewer, "date": date_}
-    if Path(case).is_dir():
-        _report_many(rulebook, Path(case), Path(output), unit_format, criteria, sign, template_dir, lang)
+    if Path(case).is_dir() or Path(case).suffix.lower() in DATA_SUFFIXES:
+        _report_many(rulebook, Path(case), Path(output), unit_format, criteria, sign, template_dir, lang,
+                     mapping, sheet, on_error, rows_file, cohort_file)
         return
+    if mapping or sheet or rows_file:
+        raise click.UsageError("--mapping/--sheet/--rows 只用于数据文件 / --mapping, --sheet and --rows apply to a data file")
     if Path(output).suffix.lower() not in publish.FORMATS:
         raise click.UsageError(f"输出格式 / output format: {', '.join(publish.FORMATS)}")
-    rb, c, result = _evaluate_case(rulebook, case, trace=True)
+    rb, c, result = _evaluate_case(rulebook, case, trace=True, cohort_file=cohort_file)
     try:
         publish.write_report(rb, c, result, output, criteria,
                              sign={"evaluator": evaluator, "members": members, "reviewer": reviewer, "date": date_},

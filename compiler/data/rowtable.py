@@ -146,6 +146,18 @@ def _with_rows(rb: CompiledRulebook, raw: dict, given) -> tuple[dict, dict]:
     return score_all(rb, raw, given)
 
 
+def given_rows(columns, cells: list):
+    """The 指标行 a good row of the data gives (``columns``: its Columns), as
+    ``CompiledRulebook.evaluate(rows=…)`` takes them: its rows cell (an object, or its JSON
+    text), or its unit's rows in the rows table; None where it gives none."""
+    if columns.rows_column is not None:
+        v = cells[columns.rows_column] if columns.rows_column < len(cells) else None
+        return None if _rows_missing(v) else loads_json(v) if isinstance(v, str) else v
+    if columns.row_key is not None:
+        return columns.row_table.units.get(_key(cells[columns.row_key] if columns.row_key < len(cells) else None))
+    return None
+
+
 def _rows_missing(v) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 

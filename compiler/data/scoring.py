@@ -54,9 +54,10 @@ def score_cases(rb: CompiledRulebook, folder: Path, *, on_error: str = "stop",
 
 
 def _sorted_out(results: Iterable, on_error: str, errs: list) -> Iterator[Scored]:
-    """The Scored of ``results``; a list of RowErrors raises BadRows (stop) or is kept (skip)."""
+    """The Scored (or other units) of ``results``; a list of RowErrors raises BadRows (stop)
+    or is kept (skip)."""
     for result in results:
-        if isinstance(result, Scored):
+        if not isinstance(result, list):
             yield result
         elif on_error == "stop":
             raise BadRows(result)

@@ -1,44 +1,69 @@
-"""Reports for many units at once (``jixiao report RULEBOOK FOLDER -o OUT``): the cases of
-a folder (``.jxc``), each scored and laid out as its own 评分表, then a summary.
+"""Reports for many units at once (``jixiao report RULEBOOK FOLDER|DATA -o OUT``): the
+cases of a folder (``.jxc``) or the rows of a data file (:mod:`.units` reads both), each
+laid out as its own 评分表, then a summary.
 
 - ``OUT.xlsx``: one workbook — a sheet 汇总 first (every unit's total, grade, claimed
   total and the number of indicators that differ from the claim; the units per grade),
-  then a sheet per unit named by its case;
-- a folder ``OUT`` (or ``OUT/``): one file per unit, ``NN-案例名.EXT`` (``--format``:
-  xlsx, html, md or pdf), and the summary as ``汇总.xlsx``.
+  then a sheet per unit named by its case or its id cell;
+- a folder ``OUT`` (or ``OUT/``): one file per unit (``--format``: xlsx, html, md or
+  pdf) — ``NN-案例名.EXT`` for cases, ``单位.EXT`` (the row's id cell) for the rows of a
+  data file — and the summary as ``汇总.xlsx``.
+
+Names are made safe for a file system or a sheet (no ``\\/:*?"<>|``, control characters
+or names Windows reserves, at most 31 characters for a sheet and 150 bytes for a file)
+and unique (``单位（2）``; compared without case, as Windows and macOS compare them).
 """
 from __future__ import annotations
 
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Optional
 
 from ..files import atomic_write
 from .tables import Table, report_table
 
 
-def _sheet_name(title: str, taken: set) -> str:
-    """A worksheet name: no []:*?/\\, at most 31 characters, unique in the workbook."""
-    base = re.sub(r"[\[\]:*?/\\']", "_", title).strip() or "单位"
-    name, k = base[:31], 2
-    while name in taken:
-        tail = f"（{k}）"
-        name, k = base[:31 - len(tail)] + tail, k + 1
-    taken.add(name)
+def _unique(base: str, taken: set, limit) -> str:
+    """``base`` (shortened by ``limit``) made unique in ``taken`` with （2）, （3） …"""
+    name, k = limit(base, ""), 2
+    while name.casefold() in taken:
+        name, k = limit(base, f"（{k}）"), k + 1
+    taken.add(name.casefold())
     return name
 
 
-def _file_name(k: int, title: str, ext: str) -> str:
-    stem = re.sub(r'[\\/:*?"<>|\s]+', "_", title).strip("._") or "单位"
-    return f"{k:02d}-{stem[:60]}{ext}"
+def _sheet_name(title: str, taken: set) -> str:
+    """A worksheet name: no []:*?/\\, at most 31 characters, unique in the workbook."""
+    base = re.sub(r"[\[\]:*?/\\'\x00-\x1f]", "_", title).strip() or "单位"
+    return _unique(base, taken, lambda b, tail: b[:31 - len(tail)] + tail)
+
+
+RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{k}" for k in range(1, 10)), *(f"LPT{k}" for k in range(1, 10))}
+
+
+def _file_name(title: str, ext: str, taken: set, k: Optional[int] = None) -> str:
+    """A unit's file name: ``title`` with what no file system takes replaced by _, ``NN-``
+    before it where ``k`` is given, unique in ``taken`` (without case)."""
+    stem = re.sub(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+', "_", title).strip("._") or "单位"
+    if k is not None:
+        stem = f"{k:02d}-{stem}"
+    elif stem.split(".")[0].upper() in RESERVED:
+        stem = "_" + stem
+
+    def limit(b: str, tail: str) -> str:
+        while len((b + tail + ext).encode("utf-8")) > 150:
+            b = b[:-1]
+        return b + tail + ext
+    return _unique(stem, taken, limit)
 
 
 def summary_rows(rb, units) -> list[list]:
     """One line per unit: 单位, 总分, 等级, 自评总分, 与自评不一致."""
     out = []
-    for path, case, result in units:
-        differ = sum(1 for r in result.indicators if r.claimed is not None and r.claimed != r.score)
-        out.append([case.title or Path(path).stem, result.total, result.grade, result.claimed_total, differ])
+    for u in units:
+        differ = sum(1 for r in u.result.indicators if r.claimed is not None and r.claimed != r.score)
+        out.append([u.name, u.result.total, u.result.grade, u.result.claimed_total, differ])
     return out
 
 
@@ -77,27 +102,38 @@ def _summary_sheet(ws, rb, units) -> None:
 
 
 def write_many(rb, units, out, ext: str = ".xlsx", criteria: str = "original", sign=None, template_dir=None) -> list[Path]:
-    """``units``: (path, case, result) of each unit, in order. Returns the files written."""
+    """``units``: the :class:`.units.Unit` of each unit, in order. Returns the files written."""
     from openpyxl import Workbook
     from .write import write_table
     from .xlsx import fill_sheet
     out = Path(out)
-    tables: list[Table] = [report_table(rb, case, result, criteria, sign=sign) for _p, case, result in units]
+    tables: list[Table] = []
+    for u in units:
+        table = report_table(rb, u.case, u.result, criteria, sign=sign)
+        if u.band:                 # a grade quota moved the unit from its band's grade to a lower one
+            import attrs
+            from .explain import explain_grade
+            grade = next(r for r in table.rows if r.kind == "grade")
+            said = explain_grade(rb, u.result)
+            banded = explain_grade(rb, attrs.evolve(u.result, grade=u.band)).rstrip("。")
+            grade.cells["basis"] = grade.cells["basis"].replace(said, f"{banded}；但{u.note or '按名额评为' + u.result.grade}。")
+        table.notes.extend(f"参评比较：{line}" for line in u.cohort)
+        tables.append(table)
     if out.suffix.lower() == ".xlsx":
         wb = Workbook()
         ws = wb.active
         ws.title = "汇总"
         _summary_sheet(ws, rb, units)
         taken = {"汇总"}
-        for (path, case, _r), table in zip(units, tables):
-            fill_sheet(wb.create_sheet(_sheet_name(case.title or Path(path).stem, taken)), table)
+        for u, table in zip(units, tables):
+            fill_sheet(wb.create_sheet(_sheet_name(u.name, taken)), table)
         wb.properties.title = rb.program.title
         atomic_write(out, lambda tmp: wb.save(tmp))
         return [out]
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for k, ((path, case, _r), table) in enumerate(zip(units, tables), start=1):
-        f = out / _file_name(k, case.title or Path(path).stem, ext)
+    written, taken = [], {"汇总.xlsx"}
+    for k, (u, table) in enumerate(zip(units, tables), start=1):
+        f = out / _file_name(u.name, ext, taken, k if u.row is None else None)
         write_table(table, f, template_dir)
         written.append(f)
     wb = Workbook()

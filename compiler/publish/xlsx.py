@@ -1,11 +1,13 @@
 """The 评分表 as an Excel workbook (``.xlsx``), in the layout of 附件2.
 
 One sheet, 评分表: the title and subtitle over the table, a two-row header (三级指标 over
-指标名称 / 指标解释说明), the 一级/二级 hierarchy as merged cells (a block's label at its
-top, since a block may run over pages), scores as numbers, rows differing from the claimed
-score filled, row heights from the text's display width, the notes below. Printed A4
-landscape, fitted to the page's width, the header repeated on every page, page numbers in
-the footer. Written atomically (:func:`compiler.files.atomic_write`).
+指标名称 / 指标解释说明), the 一级/二级 hierarchy as merged cells, scores as numbers, rows
+differing from the claimed score filled, row heights from the text's display width, the
+notes below. Printed A4 landscape, fitted to the page's width, the header repeated on every
+page, page numbers in the footer. The page breaks are set here (:func:`_page_starts`), and
+a 一级/二级 block that runs over a break is merged in parts, one per page, so every page
+that holds its rows carries its label (the continued part's 「投入（15分）（续）」, as the
+HTML report prints it); no page starts with a subtotal row. Written atomically (:func:`compiler.files.atomic_write`).
 """
 from __future__ import annotations
 
@@ -21,30 +23,55 @@ from ...dsl.source import display_width
 LINE = 13.5          # points per line of 10pt text
 
 
-def _page_breaks(ws, table: Table, first: int, heights: dict, width: float) -> None:
-    """Row breaks for A4 landscape at the fit-to-width scale: a page never starts with a
-    subtotal, total or grade row (the break moves up so the row stays with the indicators
-    above it), and rows are never split (each indicator is one row, its 子项 folded in)."""
-    from openpyxl.worksheet.pagebreak import Break, RowBreak
+def _page_starts(table: Table, heights: list[float], width: float, titles: float) -> list[int]:
+    """The rows (indices into ``table.rows``) that start a printed page after the first, for
+    A4 landscape at the fit-to-width scale. A page never starts with a subtotal, total or
+    grade row (the break moves up so the row stays with the indicators above it), nor
+    between an indicator whose rows the case supplies and its first row; rows are never
+    split (each indicator is one row, its 子项 folded in). ``heights``: points per row."""
     printable_w, printable_h = (297 - 24) / 25.4 * 72, (210 - 24 - 10) / 25.4 * 72     # points, less the footer
     scale = min(1.0, printable_w / (width * 5.6 + 10))
-    titles = sum(ws.row_dimensions[r].height or 15 for r in (3, 4))
     room = printable_h / scale - titles
-    breaks, used = [], 28 + 20          # the title and subtitle rows on the first page
-    kinds = [row.kind for row in table.rows]
-    for i, row in enumerate(table.rows):
-        h = LINE * heights.get(first + i, 1) + 4
-        if used + h > room and i > 0:
+    rows = table.rows
+
+    def glued(k: int) -> bool:          # rows[k] may not start a page
+        if rows[k].kind in ("subtotal", "total", "grade"):
+            return True
+        prev = rows[k - 1]
+        return prev.kind == "indicator" and prev.node is rows[k].node and prev.node is not None \
+            and prev.node.rows is not None and (k < 2 or rows[k - 2].node is not prev.node)
+    starts, used = [], 28 + 20          # the title and subtitle rows on the first page
+    for i in range(len(rows)):
+        h = heights[i]
+        if used + h > room and i > (starts[-1] if starts else 0):
             k = i
-            while k > 1 and kinds[k] in ("subtotal", "total", "grade"):
-                k -= 1                  # keep the subtotal with its indicators
-            breaks.append(first + k - 1)
-            used = sum(LINE * heights.get(first + j, 1) + 4 for j in range(k, i + 1))
+            while k > (starts[-1] if starts else 0) + 1 and glued(k):
+                k -= 1
+            starts.append(k)
+            used = sum(heights[k:i + 1])
         else:
             used += h
-    ws.row_breaks = RowBreak()
-    for r in breaks:
-        ws.row_breaks.append(Break(id=r))
+    return starts
+
+
+def _label_parts(table: Table, starts: list[int]) -> dict[str, dict[int, tuple[int, bool]]]:
+    """For l1 and l2: row index -> (rows spanned, continued) for the first row of each
+    part of a 一级/二级 block, the block cut at each page start, so that every page's
+    part carries its label (a continued part's as 「…（续）」)."""
+    cut = set(starts)
+    out: dict[str, dict[int, tuple[int, bool]]] = {}
+    for key in ("l1", "l2"):
+        parts: dict[int, tuple[int, bool]] = {}
+        for i, span in row_spans(table.rows, key).items():
+            if span <= 0:
+                continue
+            a = i
+            for j in range(i + 1, i + span + 1):
+                if j == i + span or j in cut:
+                    parts[a] = (j - a, a != i)
+                    a = j
+        out[key] = parts
+    return out
 
 
 def render_xlsx(table: Table, path) -> None:
@@ -113,7 +140,6 @@ def fill_sheet(ws, table: Table) -> None:
 
     first = H2 + 1
     spans = {key: row_spans(table.rows, key) for key in ("l1", "l2")}
-    heights: dict[int, float] = {}
     keys = [c.key for c in table.columns]
 
     def lines(text: str, width: float) -> int:
@@ -122,6 +148,35 @@ def fill_sheet(ws, table: Table) -> None:
         is about 1.8 of them)."""
         room = max(width - 1, 1)
         return sum(max(1, math.ceil(display_width(t) * 0.9 / room)) for t in text.split("\n")) if text else 1
+
+    def label_text(i: int, key: str, continued: bool) -> str:
+        return cell_text(table.rows[i].cells.get(key, "")) + ("（续）" if continued else "")
+
+    # the height each row's text needs (the 一级/二级 labels apart: they span their part of a block)
+    heights = []
+    for row in table.rows:
+        need = 1
+        for (a, b, key) in row_layout(table, row):
+            if row.kind == "indicator" and key in ("l1", "l2"):
+                continue
+            need = max(need, lines(cell_text(row.cells.get(key, "")), sum(table.columns[x].width for x in range(a, b + 1))))
+        heights.append(min(409, LINE * need + 4))
+    # the pages, and each block cut at them; a part too short for its label grows to hold it
+    total_width = sum(c.width for c in table.columns)
+    titles = sum(ws.row_dimensions[r].height or 15 for r in (H1, H2))
+    for _ in range(8):
+        starts = _page_starts(table, heights, total_width, titles)
+        parts = _label_parts(table, starts)
+        grown = False
+        for key, ps in parts.items():
+            width = table.columns[table.col(key)].width
+            for i, (span, continued) in ps.items():
+                short = LINE * lines(label_text(i, key, continued), width) + 4 - sum(heights[i:i + span])
+                if short > 0.5 and heights[i + span - 1] < 409:
+                    heights[i + span - 1] = min(409, heights[i + span - 1] + short)
+                    grown = True
+        if not grown:
+            break
 
     for i, row in enumerate(table.rows):
         r = first + i
@@ -132,16 +187,18 @@ def fill_sheet(ws, table: Table) -> None:
             cell.font = Font(name=FONT, size=10, bold=strong and keys[k - 1] not in ("basis", "doc"))
             if row.kind != "indicator":
                 cell.fill = sub_fill
-        need = 1
         for (a, b, key) in row_layout(table, row):
             col = table.columns[a]
-            if row.kind in ("indicator", "subtotal") and key in ("l1", "l2") and a == table.col(key):
-                span = spans[key].get(i)
-                if span == 0:
-                    continue
-                if span and span > 1:
-                    ws.merge_cells(start_row=r, start_column=a + 1, end_row=r + span - 1, end_column=a + 1)
             v = row.cells.get(key, "")
+            part = None
+            if row.kind in ("indicator", "subtotal") and key in ("l1", "l2") and a == table.col(key) \
+                    and spans[key].get(i) is not None:
+                part = parts[key].get(i)
+                if part is None:
+                    continue                     # covered by its part's merged cell
+                if part[0] > 1:
+                    ws.merge_cells(start_row=r, start_column=a + 1, end_row=r + part[0] - 1, end_column=a + 1)
+                v = label_text(i, key, part[1])
             cell = ws.cell(r, a + 1)
             if key == "diff" and row.diff is not None and not row.unattainable:
                 cell.value = float(row.diff) if row.diff != row.diff.to_integral_value() else int(row.diff)
@@ -154,24 +211,19 @@ def fill_sheet(ws, table: Table) -> None:
             kind = col.kind if a == b else ("h" if key in ("l1", "l2") else "text")
             if row.kind == "grade" and key == "doc":
                 cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
-            elif row.kind != "indicator" and key in ("l1", "l2"):
-                cell.alignment = center
-            elif key in ("l1", "l2") and spans[key].get(i, 1) > 1:
-                cell.alignment = center          # merged over the block: centred both ways
+            elif key in ("l1", "l2") and (row.kind != "indicator" or part is not None):
+                cell.alignment = center          # a label, merged over its part of the block: centred both ways
             else:
                 cell.alignment = center if kind in ("h", "num") else top_left
             if row.differs and key in ("score", "claimed", "diff"):
                 cell.fill = diff_fill
             if key == "diff" and row.unattainable:
                 cell.font = Font(name=FONT, size=10, bold=True, color="C00000")
-            width = sum(table.columns[x].width for x in range(a, b + 1))
-            span_rows = spans[key].get(i, 1) if key in ("l1", "l2") and row.kind == "indicator" else 1
-            if span_rows <= 1:
-                need = max(need, lines(cell_text(v), width))
-        heights[r] = need
-    for r, n in heights.items():
-        ws.row_dimensions[r].height = min(409, LINE * n + 4)
-    _page_breaks(ws, table, first, heights, sum(c.width for c in table.columns))
+        ws.row_dimensions[r].height = heights[i]
+    from openpyxl.worksheet.pagebreak import Break, RowBreak
+    ws.row_breaks = RowBreak()
+    for k in starts:
+        ws.row_breaks.append(Break(id=first + k - 1))
     end = first + len(table.rows) - 1
     r = end + 1
     for note in table.notes:

@@ -50,3 +50,20 @@ def test_a_file_per_unit_and_the_summary(tmp_path, cli):
 def test_many_units_need_a_workbook_or_a_folder(tmp_path, cli):
     res = cli(["report", RULEBOOK, units(tmp_path), "-o", tmp_path / "x.html"])
     assert res.exit_code == 2
+
+
+def test_a_bad_case_among_many(tmp_path, cli):
+    """A case that does not load: listed as jixiao score lists it; stop writes nothing."""
+    folder = units(tmp_path)
+    (folder / "broken.jxc").write_text('案例 "坏" {\n  在职人员数: 一百\n}\n', encoding="utf-8")
+    out = tmp_path / "评分表.xlsx"
+    res = cli(["report", RULEBOOK, folder, "-o", out])
+    score = cli(["score", RULEBOOK, folder, "-o", tmp_path / "s.csv"])
+    errors = [l for l in res.stderr.splitlines() if l.startswith("error: ")]
+    assert res.exit_code == 1 and not out.exists() and errors
+    assert errors == [l for l in score.stderr.splitlines() if l.startswith("error: ")]
+    assert all("broken.jxc" in l for l in errors)
+    res = cli(["report", RULEBOOK, folder, "-o", out, "--on-error", "skip"])
+    assert res.exit_code == 1 and any(l.startswith("skipped: ") and "broken.jxc" in l for l in res.stderr.splitlines())
+    assert openpyxl.load_workbook(out).sheetnames == ["汇总", "辰溪县司法局 2021 年部门整体支出（报告数字）",
+                                                      "辰溪县司法局 2021 年部门整体支出（自评复现）"]
