@@ -19,6 +19,7 @@ import csv
 import importlib.util
 import io
 import os
+from re import escape as re_escape
 import tempfile
 from pathlib import Path
 from typing import Optional
@@ -29,7 +30,8 @@ from .columns import Columns
 from .readers import read_rows
 from .results import BadRows, DataError, indicator_headers
 from .scoring import check_columns, score_cells
-from .writers import _fmt, _Formats
+from .writers import _Formats, csv_record
+from ..safe_text import FORMULA_START, csv_cell, csv_row
 
 # Python's str.strip() whitespace: a row of only these (and commas) is blank and skipped
 _SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}"
@@ -151,7 +153,7 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False):
     pl = plan(rb.program, "duckdb", cells, narrow=narrow)
     d = pl.dialect
     names = [b.name for b in rb.program.grades]
-    grade_csv = "(CASE " + " ".join(f"WHEN {pl.grade_index} = {k} THEN {d.string(_csv_text(nm))}"
+    grade_csv = "(CASE " + " ".join(f"WHEN {pl.grade_index} = {k} THEN {d.string(_csv_text(csv_cell(nm)))}"
                                     for k, nm in enumerate(names)) + " END)"
     parts = [f"COALESCE({cell(c)}, '')" for c in columns.id_columns]
     parts += [sql for _, sql in pl.formatted()[:-1]] + [grade_csv]
@@ -167,16 +169,21 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False):
     passthrough = [("_rn", "_rn"), ("_line", "_line"), ("_n", "_n")] + [(cell(c), cell(c)) for c in columns.id_columns]
     # a row with more cells than the header has columns takes the Python path (an error
     # unless the cells past the header are empty)
-    pl.layers.append(Layer([("_okall", f"({pl.ok}) AND _n <= {len(columns.headers)}")]))
+    # as does an id that safe_text.csv_cell would change (a leading =, +, -, @, tab: a formula
+    # to a spreadsheet; a control character)
+    starts = "".join(re_escape(c) for c in FORMULA_START)
+    plain_ids = "".join(f" AND NOT regexp_matches(COALESCE({cell(c)}, ''), '^[{starts}]|[\x00-\x08\x0b\x0c\x0e-\x1f]')"
+                        for c in columns.id_columns)
+    pl.layers.append(Layer([("_okall", f"({pl.ok}) AND _n <= {len(columns.headers)}{plain_ids}")]))
     final = [("_out", f"CASE WHEN _okall THEN {line} ELSE chr(1) || CAST(_rn AS VARCHAR) || chr(1) || _line END")]
     return pl.query(src, passthrough, final), pl
 
 
 def _run(con, queries: list, part: str, data: Path) -> int:
     """Read ``data`` into the table ``_raw`` and COPY the scored lines to ``part``; returns
-    the number of lines written. ``queries``: the BIGINT query, if any, then the HUGEINT
-    one: DuckDB raises on any BIGINT overflow (a bound the narrow plan got wrong), and the
-    next query runs instead — a rerun, never a wrong score."""
+    the number of lines written. ``queries``: functions giving the BIGINT query, then the
+    HUGEINT one: DuckDB raises on any BIGINT overflow (a bound the narrow plan got wrong),
+    and the next query runs instead — a rerun, never a wrong score."""
     import duckdb
     raw = (f"CREATE TEMP TABLE _raw AS SELECT line AS _line FROM read_csv({_sql_string(str(data))}, "
            f"columns={{'line': 'VARCHAR'}}, header=false, delim='\x01', quote='', escape='', auto_detect=false, "
@@ -185,7 +192,7 @@ def _run(con, queries: list, part: str, data: Path) -> int:
         con.execute(raw)
         for k, q in enumerate(queries):
             try:
-                return con.execute(f"COPY (SELECT _out FROM ({q})) TO {_sql_string(part)} "
+                return con.execute(f"COPY (SELECT _out FROM ({q()})) TO {_sql_string(part)} "
                                    f"(FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')").fetchone()[0]
             except (duckdb.OutOfRangeException, duckdb.ConversionException):
                 if k == len(queries) - 1:
@@ -240,11 +247,12 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
     columns = Columns(rb, headers, mapping, None)
     check_columns(columns)
     id_headers = [columns.headers[c] for c in columns.id_columns]
-    wide, pl = plan_query(rb, columns)
-    queries = [plan_query(rb, columns, narrow=True)[0], wide]      # BIGINT where the bounds allow, then HUGEINT
+    # BIGINT where the bounds allow, then (planned only if that overflows) HUGEINT
+    queries = [lambda: plan_query(rb, columns, narrow=True)[0], lambda: plan_query(rb, columns)[0]]
     head = io.StringIO()
-    csv.writer(head).writerow(id_headers + indicator_headers(rb) + ["总分", "等级"])
+    csv.writer(head).writerow(csv_row(id_headers + indicator_headers(rb) + ["总分", "等级"]))
     F = _Formats()
+    grades: dict = {}
     errors: list = []
     counts = [0, 0, 0]             # lines DuckDB wrote; of them rows for the Python path; of those scored
 
@@ -258,9 +266,8 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
                 raise BadRows(res)
             errors.extend(res)
             return None
-        row = [_fmt(res.ids.get(h)) for h in id_headers] + [F[str(x)] for x in res.scores]
         buf = io.StringIO()
-        csv.writer(buf).writerow(row + [F[str(res.total)], res.grade])
+        csv.writer(buf).writerow(csv_record(res, id_headers, F, grades))
         counts[2] += 1
         return buf.getvalue().encode("utf-8")
 

@@ -69,6 +69,20 @@ class _Formats(dict):
         return text
 
 
+def csv_record(s: Scored, id_headers, F: _Formats, grades: dict, extra=()) -> list:
+    """A scored unit's cells of a CSV row: its ids (neutralised: ``safe_text.csv_cell``),
+    scores, total and grade (``grades`` memoises the grades' cells) and ``extra``."""
+    ids = s.ids
+    row = [csv_cell(_fmt(ids.get(h))) for h in id_headers]
+    row.extend([F[str(x)] for x in s.scores])
+    row.append(F[str(s.total)])
+    g = s.grade
+    row.append(grades[g] if g in grades else grades.setdefault(g, csv_cell(g)))
+    if extra:
+        row.extend(csv_cell(_fmt(x)) for x in s.extra)
+    return row
+
+
 def _write(kind, scored, f, head, progress, id_headers, extra=()) -> int:
     n = 0
     if kind == "csv":
@@ -77,15 +91,7 @@ def _write(kind, scored, f, head, progress, id_headers, extra=()) -> int:
         F = _Formats()
         grades: dict = {}
         for s in scored:
-            ids = s.ids
-            row = [csv_cell(_fmt(ids.get(h))) for h in id_headers]
-            row.extend([F[str(x)] for x in s.scores])
-            row.append(F[str(s.total)])
-            g = s.grade
-            row.append(grades[g] if g in grades else grades.setdefault(g, csv_cell(g)))
-            if extra:
-                row.extend(csv_cell(_fmt(x)) for x in s.extra)
-            w.writerow(row)
+            w.writerow(csv_record(s, id_headers, F, grades, extra))
             n += 1
             if progress and n % 1000 == 0:
                 progress(1000)

@@ -109,6 +109,28 @@ def test_hostile_rows_same_report(rb, units, tmp_path, crlf):
     assert not (tmp_path / "stop_dd.csv").exists()
 
 
+def test_ids_and_headers_neutralised_as_the_python_engine_does(rb, units, tmp_path):
+    """Bug: the DuckDB engine wrote ids, the header and the rows it left to Python without
+    the CSV-injection guard of safe_text.csv_cell (a leading ' on =, +, -, @, tab), and
+    control characters as they were. The output is the Python engine's, byte for byte."""
+    head, *lines = units.read_text(encoding="utf-8").splitlines()[:12]
+    ids = ["=HYPERLINK(\"x\")", "+1", "-3", "@SUM(A1)", "\tTAB", "-", "a\x02b", "正常", "-1.5e3", "+-", "=1"]
+    rows = ["=单位编码" + head[len(head.split(",")[0]):]]
+    for k, (line, i) in enumerate(zip(lines, ids)):
+        cells = line.split(",")
+        if k == 3:
+            cells[5] = "abc"              # a bad value too: the row the Python path words
+        if k == 4:
+            cells[5] = " " + cells[5]     # a row the Python path scores
+        rows.append(",".join([i.replace('"', "")] + cells[1:]))
+    data = tmp_path / "ids.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (n_py, e_py), (n_dd, e_dd), py, dd = both(rb, data, tmp_path, on_error="skip")
+    assert n_py == n_dd == 10 and py == dd
+    assert b"\n'=HYPERLINK(x)," in py and b"\n'\tTAB," in py and b"\n'+-," in py and b"\n-3," in py
+    assert b"\xef\xbb\xbf'=\xe5\x8d\x95" in py and "\na\ufffdb,".encode() in py
+
+
 def test_engine_choice(rb, units, tmp_path):
     quoted = tmp_path / "quoted.csv"
     quoted.write_text(units.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
@@ -162,14 +184,14 @@ def test_an_overflow_of_the_bigint_query_reruns_the_hugeint_one(units, tmp_path)
     overflow = "SELECT CAST(9223372036854775807 AS BIGINT) * CAST(_rn AS BIGINT) AS _out FROM (SELECT rowid + 2 AS _rn FROM _raw)"
     wide = "SELECT CAST(CAST(9223372036854775807 AS HUGEINT) * (rowid + 2) AS VARCHAR) AS _out FROM _raw LIMIT 2"
     try:
-        assert engine_duckdb._run(con, [overflow, wide], str(part), units) == 2
+        assert engine_duckdb._run(con, [lambda: overflow, lambda: wide], str(part), units) == 2
         assert part.read_text().split() == [str((2 ** 63 - 1) * 2), str((2 ** 63 - 1) * 3)]
     finally:
         con.close()
     con = duckdb.connect(":memory:")
     try:
         with pytest.raises(duckdb.OutOfRangeException):
-            engine_duckdb._run(con, [overflow], str(part), units)
+            engine_duckdb._run(con, [lambda: overflow], str(part), units)
     finally:
         con.close()
 
