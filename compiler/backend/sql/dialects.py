@@ -52,6 +52,10 @@ class Dialect:
     def contains(self, text: str, part: str) -> str:
         return f"contains({text}, {part})"
 
+    def strip_percent(self, text: str) -> str:
+        """The text of a number with its final % taken off (the caller checked the form)."""
+        return f"replace({text}, '%', '')"
+
     def split(self, text: str, sep: str) -> str:
         """The parts of ``text`` between occurrences of ``sep`` (a list)."""
         return f"string_split({text}, {sep})"

@@ -117,6 +117,7 @@ class SqlPlan:
     input_scales: dict           # input name -> decimals accepted
     score_bounds: list = attrs.field(factory=list)   # (lo, hi) of each score integer
     total_bounds: tuple = (None, None)
+    extra: list = attrs.field(factory=list)   # (header, SQL text) after 等级: a cohort's statistics, 名额
 
     def fmt(self, x: str, scale: int, bounds=(None, None)) -> str:
         return fmt_sql(self.dialect, x, scale, bounds)
@@ -128,7 +129,7 @@ class SqlPlan:
         out = [(h, self.fmt(s, self.scale, b)) for h, s, b in zip(heads, self.scores, self.score_bounds)]
         out.append(("总分", self.fmt(self.total, self.total_scale, self.total_bounds)))
         out.append(("等级", self.grade))
-        return out
+        return out + list(self.extra)
 
     def query(self, source: str, passthrough: list, final: list) -> str:
         """The whole query: ``source`` (a FROM item), ``passthrough`` (alias, SQL over the
