@@ -179,8 +179,8 @@ class CohortBuilder:
                 _refuse(st.span, "可能不适用的值的统计", "a statistic of a value that may be not applicable")
         member = " AND ".join(["TRUE"] + self._closure_ok(self._subject_exprs(st)) + self.guards)
         L0.columns.append((f"_zm{j}", f"COALESCE({member}, FALSE)"))
-        if na is not None:
-            L0.columns.append((f"_zh{j}", f"(_zm{j} AND NOT COALESCE({na}, FALSE))"))
+        if na is not None:           # (no column of a layer reads another of the same layer: PostgreSQL, Spark)
+            L0.columns.append((f"_zh{j}", f"(COALESCE({member}, FALSE) AND NOT COALESCE({na}, FALSE))"))
         has = f"_zh{j}" if na is not None else f"_zm{j}"
         kind = f", _x{self.p.peers.index}" if st.peers else ""
         by_has, by_mem = f"PARTITION BY {has}{kind}", f"PARTITION BY _zm{j}{kind}"
@@ -296,7 +296,7 @@ class CohortBuilder:
             notes.append((m, q))
         self.grade_ix = g
         self.grade_sql = "(CASE " + " ".join(f"WHEN {g} = {k} THEN {d.string(nm)}" for k, nm in enumerate(names)) + " END)"
-        layers[-1].columns.append(("_okc", "(NOT _uns)"))
+        layers.append(Layer([("_okc", "(NOT _uns)")]))
         self.okcols.append("_okc")
         # the statistics as the Python path writes them (6 decimals, half-even), and the quota's note
         extra = []

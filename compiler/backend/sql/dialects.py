@@ -13,6 +13,8 @@ class Dialect:
     name = "duckdb"
     int_type = "HUGEINT"
     text_type = "VARCHAR"
+    lateral_alias = True        # a column may read one defined before it in the same SELECT
+    cte_prefix = ""             # how a layer (WITH item) is written: kept apart, not inlined
 
     def int(self, k: int) -> str:
         """An integer literal of the exact integer type."""
@@ -76,6 +78,10 @@ class Postgres(Dialect):
     name = "postgres"
     int_type = "NUMERIC"
     text_type = "TEXT"
+    lateral_alias = False
+    # PostgreSQL inlines a WITH item read once: the layers' expressions would be substituted
+    # into each other (each read several times), growing without bound
+    cte_prefix = "MATERIALIZED "
 
     def tdiv(self, a, b):
         return f"div({a}, {b})"

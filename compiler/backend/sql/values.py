@@ -145,7 +145,7 @@ class SqlPlan:
             else:
                 cols = ["*"] + [f"{sql} AS {a}" for a, sql in layer.columns]
                 body = f"SELECT {(',' + chr(10) + '         ').join(cols)}\n  FROM {prev}"
-            parts.append(f"{name} AS (\n  {body}\n)")
+            parts.append(f"{name} AS {d.cte_prefix}(\n  {body}\n)")
             prev = name
         sel = ",\n       ".join(f"{sql} AS {d.ident(a) if not a.startswith('_') else a}" for a, sql in final)
         return "WITH " + ",\n".join(parts) + f"\nSELECT {sel}\nFROM {prev}"
