@@ -111,8 +111,9 @@ class CohortBuilder:
         else:
             super().compile_item(item, layer)
         self.ok_of[item[1]] = self.okcols[before:]
-        if item[0] == "stat":
+        if item[0] == "stat":          # a unit on which a subject fails is a bad row (as _keys raising)
             del self.okcols[before:]
+            self.okcols.append(f"_zm{item[2].cohort.index}")
 
     # ── reading a statistic ──
     def peer_score(self, e: ir.PeerScore):
@@ -188,7 +189,6 @@ class CohortBuilder:
             L0.columns.append((f"_zn{j}", v.n))
             if v.ds is not None:
                 L0.columns.append((f"_zd{j}", v.ds))
-        n_of = lambda: f"_zn{j}"                                         # noqa: E731
         I = d.int_type
 
         def keys(desc: bool) -> str:
@@ -210,7 +210,7 @@ class CohortBuilder:
                 _refuse(st.span, "比值（运行时的除数）的平均：其精确值无法用有界整数表示",
                         "an average of a ratio (a divisor known at run time): its exact value has no bounded integer form")
             self.check(max(abs(v.lo), abs(v.hi)) * NMAX, st)
-            L1.columns.append((f"_zs{j}", f"sum(CASE WHEN {has} THEN {n_of()} ELSE {self.lit(0)} END) OVER ({by_mem})"))
+            L1.columns.append((f"_zs{j}", f"sum(CASE WHEN {has} THEN _zn{j} ELSE {self.lit(0)} END) OVER ({by_mem})"))
             L1.columns.append((f"_zc{j}", f"CAST(sum(CASE WHEN {has} THEN 1 ELSE 0 END) OVER ({by_mem}) AS {I})"))
             L2.columns.append((f"_zq{j}", f"(CASE WHEN _zc{j} = 0 THEN {self.lit(1)} ELSE _zc{j} END)"))
             val = Num(f"_zs{j}", min(v.lo, 0) * NMAX, max(v.hi, 0) * NMAX, v.dc, f"_zq{j}", NMAX,
