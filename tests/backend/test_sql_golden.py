@@ -82,4 +82,6 @@ def test_the_scoring_engine_still_refuses_a_cohort_plan():
     rb = compile_rulebook(path=COHORT)
     with pytest.raises(Unsupported):
         plan(rb.program, "duckdb")
-    assert plan(rb.program, "duckdb", cohort=True).extra
+    pl = plan(rb.program, "duckdb", cohort=True)
+    assert [h for h, _ in pl.extra][-1] == "名额" and pl.table_ok == "_okc"
+    assert plan(compile_rulebook(path=ROOT / "stdlib_indicators" / "部门整体支出.jx").program, "duckdb").table_ok is None

@@ -436,7 +436,8 @@ class Compiler(CohortBuilder, ExactArith, LayerBuilder):
         na = [self.NA.get(i.index) or "FALSE" for i in inds]
         return SqlPlan(p, self.d, layers, self.scale, ok, [self.S[i.index][0] for i in inds], na,
                        self.total_sql, self.total_scale, self.grade_sql, self.grade_ix, self.input_scales,
-                       [self.S[i.index][1:] for i in inds], self.total_bounds, self.extra)
+                       [self.S[i.index][1:] for i in inds], self.total_bounds, self.extra,
+                       "_okc" if p.has_cohort else None)
 
 
 def plan(program: ir.Program, dialect: str = "duckdb", cells: Optional[Callable] = None,
@@ -471,4 +472,7 @@ def emit_sql(program: ir.Program, dialect: str = "duckdb", table: str = "inputs"
     passthrough = [(d.ident(f"_k{n}"), d.ident(k)) for n, k in enumerate(keep)]
     head = (f"-- jixiao: {_comment(program.title)} as exact SQL ({d.name})\n"
             f"-- reads the table {_comment(table)}: one column per input, named as the input, read as text\n")
+    if program.has_cohort:
+        head += ("-- cohort rules: window functions over the whole table (run it on all the units at once); the rows\n"
+                 "-- come in no particular order; 有效 is false on every row when a cell is not in plain form\n")
     return head + pl.query(d.ident(table), passthrough, final) + ";\n"

@@ -118,6 +118,9 @@ class SqlPlan:
     score_bounds: list = attrs.field(factory=list)   # (lo, hi) of each score integer
     total_bounds: tuple = (None, None)
     extra: list = attrs.field(factory=list)   # (header, SQL text) after 等级: a cohort's statistics, 名额
+    # a cohort plan (plan(..., cohort=True)): the SQL boolean (over the last layer, the same on
+    # every row) that the table was read whole — false: a cell not read, score it all in Python
+    table_ok: Optional[str] = None
 
     def fmt(self, x: str, scale: int, bounds=(None, None)) -> str:
         return fmt_sql(self.dialect, x, scale, bounds)
