@@ -52,3 +52,36 @@ def test_unbounded_intermediate_is_refused():
     d = e.value.diagnostics[0]
     assert d.code == "E0802"
     assert "a × b × c" in d.args["expr"]
+
+
+COHORT = GOLDEN / "同类比较（可译为SQL）.jx"
+
+
+def test_a_cohort_rulebook_in_each_dialect(golden):
+    """Ranks (并列, 顺延, a rank position of a ratio), peer highest/lowest of a ratio, a
+    peer average and median, a count, 按同类平均得分计 and two quotas as window functions;
+    tests/data/test_sql_cohort.py runs the DuckDB query."""
+    rb = compile_rulebook(path=COHORT)
+    for dialect in ("duckdb", "postgres", "spark"):
+        golden(GOLDEN / f"{COHORT.stem}.{dialect}.sql", emit_sql(rb.program, dialect, "inputs", ("单位名称",)))
+
+
+def test_a_peer_average_of_a_ratio_is_refused_naming_it():
+    """The shipped 同类比较 rulebook averages 占比 = 人员经费 / 支出数 among peers: a sum of
+    fractions with run-time denominators has no exact bounded form (E0801 at the average)."""
+    rb = compile_rulebook(path=ROOT / "stdlib_indicators" / "部门整体支出绩效评价（同类比较）.jx")
+    with pytest.raises(Unsupported) as e:
+        emit_sql(rb.program)
+    d = e.value.diagnostics[0]
+    assert d.code == "E0801" and d.labels[0].span.text() == "同类平均(占比)"
+
+
+def test_the_scoring_engine_still_refuses_a_cohort_plan():
+    """plan() without cohort=True (the engine's call, which scores a file in parts) refuses."""
+    from jixiao.compiler.backend.sql import plan
+    rb = compile_rulebook(path=COHORT)
+    with pytest.raises(Unsupported):
+        plan(rb.program, "duckdb")
+    pl = plan(rb.program, "duckdb", cohort=True)
+    assert [h for h, _ in pl.extra][-1] == "名额" and pl.table_ok == "_okc"
+    assert plan(compile_rulebook(path=ROOT / "stdlib_indicators" / "部门整体支出.jx").program, "duckdb").table_ok is None

@@ -159,13 +159,14 @@ def test_cli_engine(cli, units, tmp_path):
 
 
 def test_a_cohort_rulebook_is_refused_for_sql_and_scored_by_python_under_auto(cli, tmp_path):
-    """Ranks, peer averages and quotas are not translated to SQL (window functions): the
-    emitted query is refused with E0801 at the first statistic, --engine duckdb says so,
-    and --engine auto scores the cohort with the Python engine (same file as -j 1)."""
+    """The shipped cohort rulebook's peer average of a ratio (同类平均(占比)) has no exact SQL:
+    the emitted query is refused with E0801 there; the DuckDB engine takes no cohort
+    rulebook yet (--engine duckdb says so), and --engine auto scores the cohort with the
+    Python engine (same file as -j 1)."""
     book = ROOT / "stdlib_indicators" / "部门整体支出绩效评价（同类比较）.jx"
     data = ROOT / "examples" / "cohort-2024" / "参评单位.csv"
     r = cli(["compile", book, "--emit-sql", tmp_path / "q.sql"])
-    assert r.exit_code == 1 and "error[E0801]" in r.output and "排名" in r.output
+    assert r.exit_code == 1 and "error[E0801]" in r.output and "同类平均(占比)" in r.output
     assert not (tmp_path / "q.sql").exists()
     r = cli(["score", book, data, "-o", tmp_path / "d.csv", "--engine", "duckdb"])
     assert r.exit_code == 1 and "E0801" in r.output

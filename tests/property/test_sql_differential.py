@@ -12,7 +12,8 @@ Python path scores the row, so does the SQL. The test also requires that a third
 rulebooks at least are translated (a third of them have list inputs, which it refuses), so that a regression to refusing everything
 fails.
 
-Budget: 250 rulebooks × up to 12 rows in one DuckDB connection, ≈ 20 s on 2 cores.
+Budget: 210 rulebooks × up to 12 rows in one DuckDB connection, ≈ 17 s on 2 cores (210: the
+issue asks for 200+ per run; the cohort differential beside it takes the seconds saved).
 """
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ def python_row(rb, columns, cells):
     return [fmt_decimal(x) for x in res.scores] + [fmt_decimal(res.total), res.grade]
 
 
-@profile(250)
+@profile(210)
 @given(book=rulebooks(), data=st.data())
 def test_sql_matches_python(book, data):
     _result, rb = compile_book(book)

@@ -38,6 +38,7 @@ from ....dsl.ir import fmt_decimal
 from .. import runtime
 from .dialects import DIALECTS, DUCKDB_BIGINT, Dialect
 from .arith import ExactArith
+from .cohort import CohortBuilder
 from .layers import LayerBuilder
 from .values import (  # noqa: F401  (the translation's values, used here and re-exported)
     Bool, Check, DECIMALS, DIGITS, Enum, LIMIT, LOOKUP_MAX, Layer, NAv, NUMERIC_KINDS, Num, SqlPlan, Unsupported, _RE_SPECIAL, _comment, _const_frac, _digits_after_point, _re_escape, _refuse, _round_frac, _scale_of, _text, fmt_sql)
@@ -46,9 +47,10 @@ from .values import (  # noqa: F401  (the translation's values, used here and re
 
 # ───────────── the plan ─────────────
 
-class Compiler(ExactArith, LayerBuilder):
-    def __init__(self, program: ir.Program, dialect: Dialect, cells: Callable):
+class Compiler(CohortBuilder, ExactArith, LayerBuilder):
+    def __init__(self, program: ir.Program, dialect: Dialect, cells: Callable, cohort: bool = False):
         self.p, self.d, self.cells = program, dialect, cells
+        self.cohort, self.keys_mode, self.stat_cols, self.extra = cohort, False, [], []
         self.path: Optional[str] = None
         self.guards: list = []
         self.local_ix = {}
@@ -155,6 +157,8 @@ class Compiler(ExactArith, LayerBuilder):
             return v
         if isinstance(e, ir.Call):
             return self.call(e)
+        if isinstance(e, ir.PeerScore):
+            return self.peer_score(e)
         if isinstance(e, ir.Tiers):
             return self.tiers(e)
         if isinstance(e, ir.Unscorable):          # E0721 where it is reached: the Python path says so
@@ -307,6 +311,8 @@ class Compiler(ExactArith, LayerBuilder):
             return ("(CASE " + c + " " + " ".join(f"WHEN {d.string(w)} THEN {'TRUE' if w in runtime.TRUE_WORDS else 'FALSE'}"
                                                 for w in known) + " END)")
         for inp in self.p.inputs:
+            if inp.cohort is not None:        # a statistic of the cohort: a window (cohort.py), not a cell
+                continue
             if inp.rated_of is not None:
                 _refuse(inp.span, "人工评定（评定得分）", "hand-scored indicators (人工评定 / 评定 A 至 B)")
             k = inp.kind
@@ -330,7 +336,11 @@ class Compiler(ExactArith, LayerBuilder):
                 self.input_scales[inp.name] = S
                 pat = f"-?[0-9]{{1,{I}}}" + (f"(\\.[0-9]{{1,{S}}})?" if S else "")
                 m = d.full_match(cell, pat)
-                layer.columns.append((a, f"(CASE WHEN {m} THEN {d.scaled(cell, S, I)} END)"))
+                pct = ""
+                if k == "rate" and S >= 2:     # 96.3%: the percent form of a rate
+                    pp = f"-?[0-9]{{1,{I + 2}}}" + (f"(\\.[0-9]{{1,{S - 2}}})?" if S > 2 else "") + "%"
+                    pct = f" WHEN {d.full_match(cell, pp)} THEN {d.scaled(d.strip_percent(cell), S - 2, I + 2)}"
+                layer.columns.append((a, f"(CASE WHEN {m} THEN {d.scaled(cell, S, I)}{pct} END)"))
                 P = 10 ** S
                 lo, hi = -(10 ** (I + S)) + 1, 10 ** (I + S) - 1
                 conds = [f"{a} IS NOT NULL"]
@@ -400,14 +410,18 @@ class Compiler(ExactArith, LayerBuilder):
         p = self.p
         if p.row_parts:
             _refuse(p.row_parts[0].span, "指标行", "indicator rows (指标行)")
-        if p.has_cohort:
-            # statistics of the units scored together: window functions, not translated yet
+        if p.has_cohort and not self.cohort:
+            # statistics of the units scored together: window functions over the whole table,
+            # which a caller scoring the table in parts cannot use (plan(..., cohort=True))
             first = next((i for i in p.cohort_inputs), None)
-            _refuse(getattr(first, "span", None) or p.roots[0].span, "参评单位之间的比较（排名、同类平均、名额）",
-                    "comparisons among the units scored together (ranks, peer averages, quotas)")
+            _refuse(getattr(first, "span", None) or p.roots[0].span, "分块评分中参评单位之间的比较（排名、同类平均、名额）",
+                    "comparisons among the units scored together (ranks, peer averages, quotas) in a query over part of the table")
         first, second = Layer(), Layer()
         self.parse_inputs(first, second)
         layers = [first, second]
+        self._layers = layers
+        if p.has_cohort:
+            self.cohort_cells(first)
         items = self.items()
         depth = self.depths(items)
         base = len(layers)
@@ -421,25 +435,32 @@ class Compiler(ExactArith, LayerBuilder):
             self.compile_item(item, layers[k])
         layers = [x for x in layers if x.columns]
         self.total_layers(layers)
+        if p.has_cohort:
+            self.cohort_final(layers)
         ok = " AND ".join(f"COALESCE({c}, FALSE)" for c in self.okcols)
         inds = sorted(p.walk(), key=lambda n: n.index)
         na = [self.NA.get(i.index) or "FALSE" for i in inds]
         return SqlPlan(p, self.d, layers, self.scale, ok, [self.S[i.index][0] for i in inds], na,
                        self.total_sql, self.total_scale, self.grade_sql, self.grade_ix, self.input_scales,
-                       [self.S[i.index][1:] for i in inds], self.total_bounds, self.magnitude)
+                       [self.S[i.index][1:] for i in inds], self.total_bounds, self.extra,
+                       "_okc" if p.has_cohort else None, self.magnitude)
 
 
 def plan(program: ir.Program, dialect: str = "duckdb", cells: Optional[Callable] = None,
-         narrow: bool = False) -> SqlPlan:
+         cohort: bool = False, narrow: bool = False) -> SqlPlan:
     """The SQL plan of a checked program; ``cells(input)`` gives the SQL text of an input's
     cell (a list of them for a checklist given a column per item). Raises Unsupported.
+
+    A cohort rulebook (ranks, peer statistics, quotas) is refused unless ``cohort``: its
+    query must read the whole table in one SELECT, the windows seeing every row (see
+    cohort.py), and its ``有效`` is false on every row when any cell is not read.
     ``narrow`` (DuckDB): integers in ``BIGINT`` where their bounds allow (dialects.DuckDBBigint);
     DuckDB checks every BIGINT operation for overflow (an error, never a wrong value): the
     caller then runs the plain plan."""
     d = DUCKDB_BIGINT if narrow else DIALECTS[dialect]
     if cells is None:
         cells = lambda inp: d.to_text(d.ident(inp.name))     # noqa: E731
-    return Compiler(program, d, cells).build()
+    return Compiler(program, d, cells, cohort).build()
 
 
 def emit_sql(program: ir.Program, dialect: str = "duckdb", table: str = "inputs", keep: tuple = (),
@@ -452,7 +473,7 @@ def emit_sql(program: ir.Program, dialect: str = "duckdb", table: str = "inputs"
     BIGINT query the DuckDB engine runs first (see ``plan``)."""
     from ...data.results import indicator_headers_of
     d = DIALECTS[dialect]
-    pl = plan(program, dialect, narrow=narrow)
+    pl = plan(program, dialect, cohort=True, narrow=narrow)
     heads = indicator_headers_of(program)
     final = [(k, d.ident(f"_k{n}")) for n, k in enumerate(keep)]
     ok = f"({pl.ok})"
@@ -462,4 +483,7 @@ def emit_sql(program: ir.Program, dialect: str = "duckdb", table: str = "inputs"
     passthrough = [(d.ident(f"_k{n}"), d.ident(k)) for n, k in enumerate(keep)]
     head = (f"-- jixiao: {_comment(program.title)} as exact SQL ({d.name})\n"
             f"-- reads the table {_comment(table)}: one column per input, named as the input, read as text\n")
+    if program.has_cohort:
+        head += ("-- cohort rules: window functions over the whole table (run it on all the units at once); the rows\n"
+                 "-- come in no particular order; 有效 is false on every row when a cell is not in plain form\n")
     return head + pl.query(d.ident(table), passthrough, final) + ";\n"

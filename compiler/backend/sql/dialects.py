@@ -14,6 +14,8 @@ class Dialect:
     int_type = "HUGEINT"
     text_type = "VARCHAR"
     digits = None          # the integer digits accepted per kind where a range is open (None: values.DIGITS)
+    lateral_alias = True        # a column may read one defined before it in the same SELECT
+    cte_prefix = ""             # how a layer (WITH item) is written: kept apart, not inlined
 
     def int(self, k: int) -> str:
         """An integer literal of the exact integer type."""
@@ -58,6 +60,10 @@ class Dialect:
     def contains(self, text: str, part: str) -> str:
         return f"contains({text}, {part})"
 
+    def strip_percent(self, text: str) -> str:
+        """The text of a number with its final % taken off (the caller checked the form)."""
+        return f"replace({text}, '%', '')"
+
     def split(self, text: str, sep: str) -> str:
         """The parts of ``text`` between occurrences of ``sep`` (a list)."""
         return f"string_split({text}, {sep})"
@@ -78,6 +84,10 @@ class Postgres(Dialect):
     name = "postgres"
     int_type = "NUMERIC"
     text_type = "TEXT"
+    lateral_alias = False
+    # PostgreSQL inlines a WITH item read once: the layers' expressions would be substituted
+    # into each other (each read several times), growing without bound
+    cte_prefix = "MATERIALIZED "
 
     def tdiv(self, a, b):
         return f"div({a}, {b})"

@@ -117,6 +117,10 @@ class SqlPlan:
     input_scales: dict           # input name -> decimals accepted
     score_bounds: list = attrs.field(factory=list)   # (lo, hi) of each score integer
     total_bounds: tuple = (None, None)
+    extra: list = attrs.field(factory=list)   # (header, SQL text) after 等级: a cohort's statistics, 名额
+    # a cohort plan (plan(..., cohort=True)): the SQL boolean (over the last layer, the same on
+    # every row) that the table was read whole — false: a cell not read, score it all in Python
+    table_ok: Optional[str] = None
     magnitude: int = 0           # the largest bound of an intermediate integer (< 10^38)
 
     def fmt(self, x: str, scale: int, bounds=(None, None)) -> str:
@@ -129,7 +133,7 @@ class SqlPlan:
         out = [(h, self.fmt(s, self.scale, b)) for h, s, b in zip(heads, self.scores, self.score_bounds)]
         out.append(("总分", self.fmt(self.total, self.total_scale, self.total_bounds)))
         out.append(("等级", self.grade))
-        return out
+        return out + list(self.extra)
 
     def query(self, source: str, passthrough: list, final: list) -> str:
         """The whole query: ``source`` (a FROM item), ``passthrough`` (alias, SQL over the
@@ -145,7 +149,7 @@ class SqlPlan:
             else:
                 cols = ["*"] + [f"{sql} AS {a}" for a, sql in layer.columns]
                 body = f"SELECT {(',' + chr(10) + '         ').join(cols)}\n  FROM {prev}"
-            parts.append(f"{name} AS (\n  {body}\n)")
+            parts.append(f"{name} AS {d.cte_prefix}(\n  {body}\n)")
             prev = name
         sel = ",\n       ".join(f"{sql} AS {d.ident(a) if not a.startswith('_') else a}" for a, sql in final)
         return "WITH " + ",\n".join(parts) + f"\nSELECT {sel}\nFROM {prev}"
