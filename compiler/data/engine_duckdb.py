@@ -179,9 +179,38 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False):
     return pl.query(src, passthrough, final), pl
 
 
-def _run(con, queries: list, part: str, data: Path) -> int:
+def _polling(con, lines: int, progress):
+    """A thread that reports, every half second, the lines DuckDB's query has got through
+    (``query_progress``, a percentage) to ``progress`` as increments; ``stop()`` ends it and
+    returns how many it reported."""
+    import threading
+    done = threading.Event()
+    shown = [0]
+
+    def poll():
+        while not done.wait(0.5):
+            try:
+                pct = con.query_progress()
+            except Exception:                      # the query ended between two polls
+                return
+            k = int(lines * min(max(pct, 0.0), 100.0) / 100) - shown[0]
+            if k > 0:
+                shown[0] += k
+                progress(k)
+    t = threading.Thread(target=poll, daemon=True)
+    t.start()
+
+    def stop() -> int:
+        done.set()
+        t.join()
+        return shown[0]
+    return stop
+
+
+def _run(con, queries: list, part: str, data: Path, progress=None) -> tuple[int, int]:
     """Read ``data`` into the table ``_raw`` and COPY the scored lines to ``part``; returns
-    the number of lines written. ``queries``: functions giving the BIGINT query, then the
+    (the number of lines written, the units reported to ``progress`` meanwhile).
+    ``queries``: functions giving the BIGINT query, then the
     HUGEINT one: DuckDB raises on any BIGINT overflow (a bound the narrow plan got wrong),
     and the next query runs instead — a rerun, never a wrong score."""
     import duckdb
@@ -190,13 +219,23 @@ def _run(con, queries: list, part: str, data: Path) -> int:
            f"strict_mode=false, null_padding=false)")
     try:
         con.execute(raw)
-        for k, q in enumerate(queries):
-            try:
-                return con.execute(f"COPY (SELECT _out FROM ({q()})) TO {_sql_string(part)} "
-                                   f"(FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')").fetchone()[0]
-            except (duckdb.OutOfRangeException, duckdb.ConversionException):
-                if k == len(queries) - 1:
-                    raise
+        stop = None
+        if progress is not None:
+            con.execute("SET enable_progress_bar = true")       # query_progress() is -1 without it
+            con.execute("SET enable_progress_bar_print = false")
+            stop = _polling(con, con.execute("SELECT count(*) - 1 FROM _raw").fetchone()[0], progress)
+        try:
+            for k, q in enumerate(queries):
+                try:
+                    n = con.execute(f"COPY (SELECT _out FROM ({q()})) TO {_sql_string(part)} "
+                                    f"(FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')").fetchone()[0]
+                    return n, (stop() if stop else 0)
+                except (duckdb.OutOfRangeException, duckdb.ConversionException):
+                    if k == len(queries) - 1:
+                        raise
+        finally:
+            if stop:
+                stop()
         raise AssertionError("no query")
     except duckdb.InvalidInputException as e:
         if "unicode" in str(e).lower() or "utf" in str(e).lower():
@@ -255,6 +294,7 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
     grades: dict = {}
     errors: list = []
     counts = [0, 0, 0]             # lines DuckDB wrote; of them rows for the Python path; of those scored
+    shown = [0]                    # units reported to ``progress`` while DuckDB ran
 
     def python_line(marked: bytes) -> Optional[bytes]:
         """A row the SQL did not score (``\\x01number\\x01line``) through the Python path: its
@@ -281,7 +321,7 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
             fd, part = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.absolute().parent)
             os.close(fd)
             try:
-                counts[0] = _run(con, queries, part, data)
+                counts[0], shown[0] = _run(con, queries, part, data, progress)
                 with open(tmp, "wb") as f, open(part, "rb") as g:
                     f.write(b"\xef\xbb\xbf" + head.getvalue().encode("utf-8"))
                     counts[1] = _splice(g, f, python_line)
@@ -291,6 +331,6 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
     finally:
         con.close()
     n = counts[0] - counts[1] + counts[2]
-    if progress:
-        progress(n)
+    if progress and n != shown[0]:
+        progress(n - shown[0])
     return n, errors

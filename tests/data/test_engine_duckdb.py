@@ -56,6 +56,18 @@ def test_fifty_thousand_units_equal(rb, units, tmp_path):
     assert py.count(b"\r\n") == 50_001
 
 
+def test_progress_reported_while_duckdb_runs(rb, units, tmp_path):
+    """On a terminal the command shows the units scored so far: while the query runs, its
+    progress (DuckDB's query_progress) as units; in all, the units scored."""
+    steps: list = []
+    n, _ = score_file(rb, units, tmp_path / "p.csv", engine="duckdb", progress=steps.append)
+    assert n == 50_000 and sum(steps) == 50_000 and steps
+    running = 0
+    for k in steps[:-1]:
+        running += k
+        assert 0 < running <= 50_000
+
+
 HOSTILE = {
     3: ("在职人员数", "abc"),        # not a number: E0602
     5: ("编制数", "0"),              # out of range (> 0): E0603
@@ -185,7 +197,7 @@ def test_an_overflow_of_the_bigint_query_reruns_the_hugeint_one(units, tmp_path)
     overflow = "SELECT CAST(9223372036854775807 AS BIGINT) * CAST(_rn AS BIGINT) AS _out FROM (SELECT rowid + 2 AS _rn FROM _raw)"
     wide = "SELECT CAST(CAST(9223372036854775807 AS HUGEINT) * (rowid + 2) AS VARCHAR) AS _out FROM _raw LIMIT 2"
     try:
-        assert engine_duckdb._run(con, [lambda: overflow, lambda: wide], str(part), units) == 2
+        assert engine_duckdb._run(con, [lambda: overflow, lambda: wide], str(part), units) == (2, 0)
         assert part.read_text().split() == [str((2 ** 63 - 1) * 2), str((2 ** 63 - 1) * 3)]
     finally:
         con.close()
