@@ -76,18 +76,19 @@ def python_row(rb, columns, cells):
     return [fmt_decimal(x) for x in res.scores] + [fmt_decimal(res.total), res.grade]
 
 
-@profile(250)
-@given(book=rulebooks(), data=st.data())
-def test_sql_matches_python(book, data):
+def check_book(book, data, dialect: str, execute, seen: dict) -> None:
+    """One drawn rulebook and its drawn rows: the SQL of ``dialect`` run by
+    ``execute(sql, names, rows)`` (rows of text cells or None, the first the row number;
+    gives the result's rows: the row number, the cells, ..., 有效) against the Python path."""
     _result, rb = compile_book(book)
-    SEEN["books"] += 1
+    seen["books"] += 1
     prog = rb.program
     try:
-        sql = emit_sql(prog, "duckdb", "t", ("_row",))
+        sql = emit_sql(prog, dialect, "t", ("_row",))
     except Unsupported as e:
         assert {d.code for d in e.diagnostics} <= {"E0801", "E0802"}
         return
-    SEEN["translated"] += 1
+    seen["translated"] += 1
     rnd = random.Random(data.draw(st.integers(0, 2 ** 32 - 1), label="cells"))
     cases = data.draw(st.lists(inputs_for(book), min_size=1, max_size=12), label="inputs")
     names = [i.name for i in prog.inputs]
@@ -105,13 +106,8 @@ def test_sql_matches_python(book, data):
         rows.append([str(k)] + cells)
         expected.append(python_row(rb, columns, rows[-1]))
         plain.append(ok)
-    CON.execute("DROP TABLE IF EXISTS t")
-    cols = ", ".join(['"_row" VARCHAR'] + [f'"{n.replace(chr(34), chr(34) * 2)}" VARCHAR' for n in names])
-    CON.execute(f"CREATE TABLE t ({cols})")
-    one = "(" + ", ".join("?" * (len(names) + 1)) + ")"
-    CON.execute(f"INSERT INTO t VALUES {', '.join([one] * len(rows))}", [c for r in rows for c in r])
     note(sql)
-    got = CON.execute(sql).fetchall()
+    got = execute(sql, names, rows)
     width = len(indicator_headers_of(prog)) + 2
     assert len(got) == len(rows)
     for r in got:
@@ -119,17 +115,32 @@ def test_sql_matches_python(book, data):
         sql_ok = r[-1]
         cells = list(r[1:1 + width])
         note(f"row {rows[k]}: python {expected[k]}, sql {cells} ok={sql_ok}")
-        SEEN["rows"] += 1
-        SEEN["py_fail"] = SEEN.get("py_fail", 0) + (expected[k] is None)
-        SEEN["plain"] = SEEN.get("plain", 0) + bool(plain[k])
+        seen["rows"] += 1
+        seen["py_fail"] = seen.get("py_fail", 0) + (expected[k] is None)
+        seen["plain"] = seen.get("plain", 0) + bool(plain[k])
         if expected[k] is None:
             assert not sql_ok
             continue
         if sql_ok:
-            SEEN["sql_rows"] += 1
+            seen["sql_rows"] += 1
             assert cells == expected[k]
         else:
             assert not plain[k], "a row in plain form that Python scores was not scored by the SQL"
+
+
+def run_duckdb(sql: str, names: list, rows: list) -> list:
+    CON.execute("DROP TABLE IF EXISTS t")
+    cols = ", ".join(['"_row" VARCHAR'] + [f'"{n.replace(chr(34), chr(34) * 2)}" VARCHAR' for n in names])
+    CON.execute(f"CREATE TABLE t ({cols})")
+    one = "(" + ", ".join("?" * (len(names) + 1)) + ")"
+    CON.execute(f"INSERT INTO t VALUES {', '.join([one] * len(rows))}", [c for r in rows for c in r])
+    return CON.execute(sql).fetchall()
+
+
+@profile(250)
+@given(book=rulebooks(), data=st.data())
+def test_sql_matches_python(book, data):
+    check_book(book, data, "duckdb", run_duckdb, SEEN)
 
 
 def test_most_books_translated():

@@ -379,6 +379,8 @@ class Compiler(ExactArith, LayerBuilder):
                 layer.columns.append((a, f"(CASE WHEN {m} THEN {d.day_number(cell)} END)"))
                 conds = [f"{a} IS NOT NULL"]
                 lo, hi = int(ir.DATE_MIN), int(ir.DATE_MAX)
+                if inp.lo is None:          # 0000-01-01: DuckDB has a year 0, the Python path none
+                    conds.append(f"{a} >= {d.int(lo)}")
                 if inp.lo is not None:
                     lo = max(lo, int(inp.lo) + (1 if inp.lo_open else 0))
                     conds.append(f"{a} {'>' if inp.lo_open else '>='} {d.int(int(inp.lo))}")

@@ -1,8 +1,8 @@
 -- jixiao: 部门整体支出绩效评价指标体系评分表 as exact SQL (postgres)
 -- reads the table inputs: one column per input, named as the input, read as text
 WITH _jx0 AS (
-  SELECT "单位编码" AS "_k0", (CASE CAST("职责符合三定方案" AS TEXT) WHEN '0' THEN FALSE WHEN '1' THEN TRUE WHEN 'False' THEN FALSE WHEN 'True' THEN TRUE WHEN 'false' THEN FALSE WHEN 'n' THEN FALSE WHEN 'no' THEN FALSE WHEN 'true' THEN TRUE WHEN 'y' THEN TRUE WHEN 'yes' THEN TRUE WHEN '×' THEN FALSE WHEN '√' THEN TRUE WHEN '✓' THEN TRUE WHEN '✗' THEN FALSE WHEN '不符合' THEN FALSE WHEN '否' THEN FALSE WHEN '是' THEN TRUE WHEN '符合' THEN TRUE END) AS _x0, (CASE WHEN CAST("活动合规性要点" AS TEXT) = 'all' OR CAST("活动合规性要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("活动合规性要点" AS TEXT) ~ '^(?:[01]{2})$') THEN 2 ELSE 3 END) AS _m1, string_to_array(CAST("活动合规性要点" AS TEXT), (CASE WHEN (strpos(CAST("活动合规性要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("活动合规性要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("活动合规性要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("活动合规性要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("活动合规性要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("活动合规性要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("活动合规性要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l1, CAST("活动合规性要点" AS TEXT) AS _t1, (CASE WHEN CAST("活动合理性要点" AS TEXT) = 'all' OR CAST("活动合理性要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("活动合理性要点" AS TEXT) ~ '^(?:[01]{2})$') THEN 2 ELSE 3 END) AS _m2, string_to_array(CAST("活动合理性要点" AS TEXT), (CASE WHEN (strpos(CAST("活动合理性要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("活动合理性要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("活动合理性要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("活动合理性要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("活动合理性要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("活动合理性要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("活动合理性要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l2, CAST("活动合理性要点" AS TEXT) AS _t2, (CASE WHEN (CAST("申报绩效目标项目资金总额" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("申报绩效目标项目资金总额" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x3, (CASE WHEN (CAST("项目支出预算总额" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("项目支出预算总额" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x4, (CASE WHEN (CAST("绩效目标编报数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("绩效目标编报数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC) END) AS _x5, (CASE WHEN (CAST("要求填报绩效目标数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("要求填报绩效目标数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC) END) AS _x6, (CASE WHEN (CAST("在职人员数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("在职人员数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC) END) AS _x7, (CASE WHEN (CAST("编制数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("编制数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC) END) AS _x8, (CASE WHEN (CAST("本年三公经费预算数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("本年三公经费预算数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x9, (CASE WHEN (CAST("上年三公经费预算数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("上年三公经费预算数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x10, (CASE WHEN (CAST("重点项目支出" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("重点项目支出" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x11, (CASE WHEN (CAST("部门预算数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("部门预算数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x12, (CASE WHEN (CAST("预算完成数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("预算完成数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x13, (CASE WHEN (CAST("预算调整数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("预算调整数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x14, (CASE WHEN (CAST("上半年实际支出" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("上半年实际支出" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x15, (CASE WHEN (CAST("上半年支付基数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("上半年支付基数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x16, (CASE WHEN (CAST("全年实际支出" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("全年实际支出" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x17, (CASE WHEN (CAST("全年支付基数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("全年支付基数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x18, (CASE WHEN (CAST("结转结余总额" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("结转结余总额" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x19, (CASE WHEN (CAST("上年结转结余总额" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("上年结转结余总额" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x20, (CASE WHEN (CAST("公用经费实际支出" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("公用经费实际支出" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x21, (CASE WHEN (CAST("公用经费预算数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("公用经费预算数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x22, (CASE WHEN (CAST("三公经费实际支出" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("三公经费实际支出" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x23, (CASE WHEN (CAST("实际政府采购预算项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("实际政府采购预算项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC) END) AS _x24, (CASE WHEN (CAST("政府采购预算项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("政府采购预算项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC) END) AS _x25, (CASE WHEN CAST("预算管理制度要点" AS TEXT) = 'all' OR CAST("预算管理制度要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("预算管理制度要点" AS TEXT) ~ '^(?:[01]{3})$') THEN 2 ELSE 3 END) AS _m26, string_to_array(CAST("预算管理制度要点" AS TEXT), (CASE WHEN (strpos(CAST("预算管理制度要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("预算管理制度要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("预算管理制度要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("预算管理制度要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("预算管理制度要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("预算管理制度要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("预算管理制度要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l26, CAST("预算管理制度要点" AS TEXT) AS _t26, (CASE WHEN CAST("资金使用合规性要点" AS TEXT) = 'all' OR CAST("资金使用合规性要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("资金使用合规性要点" AS TEXT) ~ '^(?:[01]{8})$') THEN 2 ELSE 3 END) AS _m27, string_to_array(CAST("资金使用合规性要点" AS TEXT), (CASE WHEN (strpos(CAST("资金使用合规性要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("资金使用合规性要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("资金使用合规性要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("资金使用合规性要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("资金使用合规性要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("资金使用合规性要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("资金使用合规性要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l27, CAST("资金使用合规性要点" AS TEXT) AS _t27, (CASE WHEN CAST("预决算信息公开要点" AS TEXT) = 'all' OR CAST("预决算信息公开要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("预决算信息公开要点" AS TEXT) ~ '^(?:[01]{3})$') THEN 2 ELSE 3 END) AS _m28, string_to_array(CAST("预决算信息公开要点" AS TEXT), (CASE WHEN (strpos(CAST("预决算信息公开要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("预决算信息公开要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("预决算信息公开要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("预决算信息公开要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("预决算信息公开要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("预决算信息公开要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("预决算信息公开要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l28, CAST("预决算信息公开要点" AS TEXT) AS _t28, (CASE WHEN CAST("基础信息完善性要点" AS TEXT) = 'all' OR CAST("基础信息完善性要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("基础信息完善性要点" AS TEXT) ~ '^(?:[01]{4})$') THEN 2 ELSE 3 END) AS _m29, string_to_array(CAST("基础信息完善性要点" AS TEXT), (CASE WHEN (strpos(CAST("基础信息完善性要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("基础信息完善性要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("基础信息完善性要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("基础信息完善性要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("基础信息完善性要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("基础信息完善性要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("基础信息完善性要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l29, CAST("基础信息完善性要点" AS TEXT) AS _t29, (CASE WHEN CAST("资产管理制度要点" AS TEXT) = 'all' OR CAST("资产管理制度要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("资产管理制度要点" AS TEXT) ~ '^(?:[01]{3})$') THEN 2 ELSE 3 END) AS _m30, string_to_array(CAST("资产管理制度要点" AS TEXT), (CASE WHEN (strpos(CAST("资产管理制度要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("资产管理制度要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("资产管理制度要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("资产管理制度要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("资产管理制度要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("资产管理制度要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("资产管理制度要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l30, CAST("资产管理制度要点" AS TEXT) AS _t30, (CASE WHEN CAST("资产管理完全性要点" AS TEXT) = 'all' OR CAST("资产管理完全性要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("资产管理完全性要点" AS TEXT) ~ '^(?:[01]{3})$') THEN 2 ELSE 3 END) AS _m31, string_to_array(CAST("资产管理完全性要点" AS TEXT), (CASE WHEN (strpos(CAST("资产管理完全性要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("资产管理完全性要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("资产管理完全性要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("资产管理完全性要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("资产管理完全性要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("资产管理完全性要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("资产管理完全性要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l31, CAST("资产管理完全性要点" AS TEXT) AS _t31, (CASE WHEN (CAST("在用固定资产总额" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("在用固定资产总额" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x32, (CASE WHEN (CAST("固定资产总额" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("固定资产总额" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x33, (CASE WHEN (CAST("实施绩效监控项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("实施绩效监控项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC) END) AS _x34, (CASE WHEN (CAST("申报绩效目标项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("申报绩效目标项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC) END) AS _x35, (CASE WHEN (CAST("实际完成项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("实际完成项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC) END) AS _x36, (CASE WHEN (CAST("计划完成项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("计划完成项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC) END) AS _x37, (CASE WHEN (CAST("质量达标项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("质量达标项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC) END) AS _x38, (CASE WHEN (CAST("重点工作完成数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("重点工作完成数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC) END) AS _x39, (CASE WHEN (CAST("重点工作交办数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("重点工作交办数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC) END) AS _x40, (CASE WHEN (CAST("自评项目资金量" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("自评项目资金量" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x41, (CASE WHEN (CAST("项目支出资金量" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("项目支出资金量" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x42, (CASE WHEN (CAST("违规资金额" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("违规资金额" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC) END) AS _x43, (CASE WHEN (CAST("部门绩效管理工作评价结果" AS TEXT) ~ '^(?:-?[0-9]{1,6}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("部门绩效管理工作评价结果" AS TEXT) AS NUMERIC(10,4)) * 10000 AS NUMERIC) END) AS _x44, (CASE WHEN (CAST("应用评价结果项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("应用评价结果项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC) END) AS _x45, (CASE WHEN (CAST("实施绩效评价项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("实施绩效评价项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC) END) AS _x46, (CASE WHEN CAST("结果应用创新要点" AS TEXT) = 'all' OR CAST("结果应用创新要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("结果应用创新要点" AS TEXT) ~ '^(?:[01]{2})$') THEN 2 ELSE 3 END) AS _m47, string_to_array(CAST("结果应用创新要点" AS TEXT), (CASE WHEN (strpos(CAST("结果应用创新要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("结果应用创新要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("结果应用创新要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("结果应用创新要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("结果应用创新要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("结果应用创新要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("结果应用创新要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l47, CAST("结果应用创新要点" AS TEXT) AS _t47, (CASE CAST("社会公众满意度调查结果" AS TEXT) WHEN '优秀' THEN '优秀' WHEN '良好' THEN '良好' WHEN '合格' THEN '合格' WHEN '不合格' THEN '不合格' END) AS _x48
-  FROM "inputs"
+  SELECT "单位编码" AS "_k0", (CASE CAST("职责符合三定方案" AS TEXT) WHEN '0' THEN FALSE WHEN '1' THEN TRUE WHEN 'False' THEN FALSE WHEN 'True' THEN TRUE WHEN 'false' THEN FALSE WHEN 'n' THEN FALSE WHEN 'no' THEN FALSE WHEN 'true' THEN TRUE WHEN 'y' THEN TRUE WHEN 'yes' THEN TRUE WHEN '×' THEN FALSE WHEN '√' THEN TRUE WHEN '✓' THEN TRUE WHEN '✗' THEN FALSE WHEN '不符合' THEN FALSE WHEN '否' THEN FALSE WHEN '是' THEN TRUE WHEN '符合' THEN TRUE END) AS _x0, (CASE WHEN CAST("活动合规性要点" AS TEXT) = 'all' OR CAST("活动合规性要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("活动合规性要点" AS TEXT) ~ '^(?:[01]{2})$') THEN 2 ELSE 3 END) AS _m1, string_to_array(CAST("活动合规性要点" AS TEXT), (CASE WHEN (strpos(CAST("活动合规性要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("活动合规性要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("活动合规性要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("活动合规性要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("活动合规性要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("活动合规性要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("活动合规性要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l1, CAST("活动合规性要点" AS TEXT) AS _t1, (CASE WHEN CAST("活动合理性要点" AS TEXT) = 'all' OR CAST("活动合理性要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("活动合理性要点" AS TEXT) ~ '^(?:[01]{2})$') THEN 2 ELSE 3 END) AS _m2, string_to_array(CAST("活动合理性要点" AS TEXT), (CASE WHEN (strpos(CAST("活动合理性要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("活动合理性要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("活动合理性要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("活动合理性要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("活动合理性要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("活动合理性要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("活动合理性要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l2, CAST("活动合理性要点" AS TEXT) AS _t2, (CASE WHEN (CAST("申报绩效目标项目资金总额" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("申报绩效目标项目资金总额" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x3, (CASE WHEN (CAST("项目支出预算总额" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("项目支出预算总额" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x4, (CASE WHEN (CAST("绩效目标编报数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("绩效目标编报数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC(9,0)) END) AS _x5, (CASE WHEN (CAST("要求填报绩效目标数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("要求填报绩效目标数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC(9,0)) END) AS _x6, (CASE WHEN (CAST("在职人员数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("在职人员数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC(9,0)) END) AS _x7, (CASE WHEN (CAST("编制数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("编制数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC(9,0)) END) AS _x8, (CASE WHEN (CAST("本年三公经费预算数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("本年三公经费预算数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x9, (CASE WHEN (CAST("上年三公经费预算数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("上年三公经费预算数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x10, (CASE WHEN (CAST("重点项目支出" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("重点项目支出" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x11, (CASE WHEN (CAST("部门预算数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("部门预算数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x12, (CASE WHEN (CAST("预算完成数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("预算完成数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x13, (CASE WHEN (CAST("预算调整数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("预算调整数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x14, (CASE WHEN (CAST("上半年实际支出" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("上半年实际支出" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x15, (CASE WHEN (CAST("上半年支付基数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("上半年支付基数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x16, (CASE WHEN (CAST("全年实际支出" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("全年实际支出" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x17, (CASE WHEN (CAST("全年支付基数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("全年支付基数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x18, (CASE WHEN (CAST("结转结余总额" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("结转结余总额" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x19, (CASE WHEN (CAST("上年结转结余总额" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("上年结转结余总额" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x20, (CASE WHEN (CAST("公用经费实际支出" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("公用经费实际支出" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x21, (CASE WHEN (CAST("公用经费预算数" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("公用经费预算数" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x22, (CASE WHEN (CAST("三公经费实际支出" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("三公经费实际支出" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x23, (CASE WHEN (CAST("实际政府采购预算项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("实际政府采购预算项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC(9,0)) END) AS _x24, (CASE WHEN (CAST("政府采购预算项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("政府采购预算项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC(9,0)) END) AS _x25, (CASE WHEN CAST("预算管理制度要点" AS TEXT) = 'all' OR CAST("预算管理制度要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("预算管理制度要点" AS TEXT) ~ '^(?:[01]{3})$') THEN 2 ELSE 3 END) AS _m26, string_to_array(CAST("预算管理制度要点" AS TEXT), (CASE WHEN (strpos(CAST("预算管理制度要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("预算管理制度要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("预算管理制度要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("预算管理制度要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("预算管理制度要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("预算管理制度要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("预算管理制度要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l26, CAST("预算管理制度要点" AS TEXT) AS _t26, (CASE WHEN CAST("资金使用合规性要点" AS TEXT) = 'all' OR CAST("资金使用合规性要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("资金使用合规性要点" AS TEXT) ~ '^(?:[01]{8})$') THEN 2 ELSE 3 END) AS _m27, string_to_array(CAST("资金使用合规性要点" AS TEXT), (CASE WHEN (strpos(CAST("资金使用合规性要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("资金使用合规性要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("资金使用合规性要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("资金使用合规性要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("资金使用合规性要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("资金使用合规性要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("资金使用合规性要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l27, CAST("资金使用合规性要点" AS TEXT) AS _t27, (CASE WHEN CAST("预决算信息公开要点" AS TEXT) = 'all' OR CAST("预决算信息公开要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("预决算信息公开要点" AS TEXT) ~ '^(?:[01]{3})$') THEN 2 ELSE 3 END) AS _m28, string_to_array(CAST("预决算信息公开要点" AS TEXT), (CASE WHEN (strpos(CAST("预决算信息公开要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("预决算信息公开要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("预决算信息公开要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("预决算信息公开要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("预决算信息公开要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("预决算信息公开要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("预决算信息公开要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l28, CAST("预决算信息公开要点" AS TEXT) AS _t28, (CASE WHEN CAST("基础信息完善性要点" AS TEXT) = 'all' OR CAST("基础信息完善性要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("基础信息完善性要点" AS TEXT) ~ '^(?:[01]{4})$') THEN 2 ELSE 3 END) AS _m29, string_to_array(CAST("基础信息完善性要点" AS TEXT), (CASE WHEN (strpos(CAST("基础信息完善性要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("基础信息完善性要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("基础信息完善性要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("基础信息完善性要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("基础信息完善性要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("基础信息完善性要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("基础信息完善性要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l29, CAST("基础信息完善性要点" AS TEXT) AS _t29, (CASE WHEN CAST("资产管理制度要点" AS TEXT) = 'all' OR CAST("资产管理制度要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("资产管理制度要点" AS TEXT) ~ '^(?:[01]{3})$') THEN 2 ELSE 3 END) AS _m30, string_to_array(CAST("资产管理制度要点" AS TEXT), (CASE WHEN (strpos(CAST("资产管理制度要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("资产管理制度要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("资产管理制度要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("资产管理制度要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("资产管理制度要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("资产管理制度要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("资产管理制度要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l30, CAST("资产管理制度要点" AS TEXT) AS _t30, (CASE WHEN CAST("资产管理完全性要点" AS TEXT) = 'all' OR CAST("资产管理完全性要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("资产管理完全性要点" AS TEXT) ~ '^(?:[01]{3})$') THEN 2 ELSE 3 END) AS _m31, string_to_array(CAST("资产管理完全性要点" AS TEXT), (CASE WHEN (strpos(CAST("资产管理完全性要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("资产管理完全性要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("资产管理完全性要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("资产管理完全性要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("资产管理完全性要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("资产管理完全性要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("资产管理完全性要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l31, CAST("资产管理完全性要点" AS TEXT) AS _t31, (CASE WHEN (CAST("在用固定资产总额" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("在用固定资产总额" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x32, (CASE WHEN (CAST("固定资产总额" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("固定资产总额" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x33, (CASE WHEN (CAST("实施绩效监控项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("实施绩效监控项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC(9,0)) END) AS _x34, (CASE WHEN (CAST("申报绩效目标项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("申报绩效目标项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC(9,0)) END) AS _x35, (CASE WHEN (CAST("实际完成项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("实际完成项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC(9,0)) END) AS _x36, (CASE WHEN (CAST("计划完成项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("计划完成项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC(9,0)) END) AS _x37, (CASE WHEN (CAST("质量达标项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("质量达标项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC(9,0)) END) AS _x38, (CASE WHEN (CAST("重点工作完成数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("重点工作完成数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC(9,0)) END) AS _x39, (CASE WHEN (CAST("重点工作交办数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("重点工作交办数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC(9,0)) END) AS _x40, (CASE WHEN (CAST("自评项目资金量" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("自评项目资金量" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x41, (CASE WHEN (CAST("项目支出资金量" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("项目支出资金量" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x42, (CASE WHEN (CAST("违规资金额" AS TEXT) ~ '^(?:-?[0-9]{1,12}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("违规资金额" AS TEXT) AS NUMERIC(16,4)) * 10000 AS NUMERIC(16,0)) END) AS _x43, (CASE WHEN (CAST("部门绩效管理工作评价结果" AS TEXT) ~ '^(?:-?[0-9]{1,6}(\.[0-9]{1,4})?)$') THEN CAST(CAST(CAST("部门绩效管理工作评价结果" AS TEXT) AS NUMERIC(10,4)) * 10000 AS NUMERIC(10,0)) END) AS _x44, (CASE WHEN (CAST("应用评价结果项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("应用评价结果项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC(9,0)) END) AS _x45, (CASE WHEN (CAST("实施绩效评价项目数" AS TEXT) ~ '^(?:-?[0-9]{1,9})$') THEN CAST(CAST(CAST("实施绩效评价项目数" AS TEXT) AS NUMERIC(9,0)) * 1 AS NUMERIC(9,0)) END) AS _x46, (CASE WHEN CAST("结果应用创新要点" AS TEXT) = 'all' OR CAST("结果应用创新要点" AS TEXT) = '全部符合' THEN 1 WHEN (CAST("结果应用创新要点" AS TEXT) ~ '^(?:[01]{2})$') THEN 2 ELSE 3 END) AS _m47, string_to_array(CAST("结果应用创新要点" AS TEXT), (CASE WHEN (strpos(CAST("结果应用创新要点" AS TEXT), ',') > 0) THEN ',' WHEN (strpos(CAST("结果应用创新要点" AS TEXT), '，') > 0) THEN '，' WHEN (strpos(CAST("结果应用创新要点" AS TEXT), '、') > 0) THEN '、' WHEN (strpos(CAST("结果应用创新要点" AS TEXT), ';') > 0) THEN ';' WHEN (strpos(CAST("结果应用创新要点" AS TEXT), '；') > 0) THEN '；' WHEN (strpos(CAST("结果应用创新要点" AS TEXT), ' ') > 0) THEN ' ' WHEN (strpos(CAST("结果应用创新要点" AS TEXT), '|') > 0) THEN '|' ELSE chr(1) END)) AS _l47, CAST("结果应用创新要点" AS TEXT) AS _t47, (CASE CAST("社会公众满意度调查结果" AS TEXT) WHEN '优秀' THEN '优秀' WHEN '良好' THEN '良好' WHEN '合格' THEN '合格' WHEN '不合格' THEN '不合格' END) AS _x48
+  FROM "inputs" OFFSET 0
 ),
 _jx1 AS (
   SELECT *,
@@ -36,7 +36,7 @@ _jx1 AS (
          (CASE _m31 WHEN 1 THEN TRUE WHEN 2 THEN substr(_t31, 3, 1) = '1' ELSE (CASE (_l31)[3] WHEN '0' THEN FALSE WHEN '1' THEN TRUE WHEN 'False' THEN FALSE WHEN 'True' THEN TRUE WHEN 'false' THEN FALSE WHEN 'n' THEN FALSE WHEN 'no' THEN FALSE WHEN 'true' THEN TRUE WHEN 'y' THEN TRUE WHEN 'yes' THEN TRUE WHEN '×' THEN FALSE WHEN '√' THEN TRUE WHEN '✓' THEN TRUE WHEN '✗' THEN FALSE WHEN '不符合' THEN FALSE WHEN '否' THEN FALSE WHEN '是' THEN TRUE WHEN '符合' THEN TRUE END) END) AS _x31_2,
          (CASE _m47 WHEN 1 THEN TRUE WHEN 2 THEN substr(_t47, 1, 1) = '1' ELSE (CASE (_l47)[1] WHEN '0' THEN FALSE WHEN '1' THEN TRUE WHEN 'False' THEN FALSE WHEN 'True' THEN TRUE WHEN 'false' THEN FALSE WHEN 'n' THEN FALSE WHEN 'no' THEN FALSE WHEN 'true' THEN TRUE WHEN 'y' THEN TRUE WHEN 'yes' THEN TRUE WHEN '×' THEN FALSE WHEN '√' THEN TRUE WHEN '✓' THEN TRUE WHEN '✗' THEN FALSE WHEN '不符合' THEN FALSE WHEN '否' THEN FALSE WHEN '是' THEN TRUE WHEN '符合' THEN TRUE END) END) AS _x47_0,
          (CASE _m47 WHEN 1 THEN TRUE WHEN 2 THEN substr(_t47, 2, 1) = '1' ELSE (CASE (_l47)[2] WHEN '0' THEN FALSE WHEN '1' THEN TRUE WHEN 'False' THEN FALSE WHEN 'True' THEN TRUE WHEN 'false' THEN FALSE WHEN 'n' THEN FALSE WHEN 'no' THEN FALSE WHEN 'true' THEN TRUE WHEN 'y' THEN TRUE WHEN 'yes' THEN TRUE WHEN '×' THEN FALSE WHEN '√' THEN TRUE WHEN '✓' THEN TRUE WHEN '✗' THEN FALSE WHEN '不符合' THEN FALSE WHEN '否' THEN FALSE WHEN '是' THEN TRUE WHEN '符合' THEN TRUE END) END) AS _x47_1
-  FROM _jx0
+  FROM _jx0 OFFSET 0
 ),
 _jx2 AS (
   SELECT *,
@@ -98,7 +98,7 @@ _jx2 AS (
          LEAST((CASE WHEN _x47_0 THEN CAST(1 AS NUMERIC) ELSE CAST(0 AS NUMERIC) END + CASE WHEN _x47_1 THEN CAST(1 AS NUMERIC) ELSE CAST(0 AS NUMERIC) END), (CAST(1 AS NUMERIC) * CAST(2 AS NUMERIC))) AS _r48,
          (CASE WHEN (_x48 = '优秀') THEN CAST(5 AS NUMERIC) WHEN (_x48 = '良好') THEN CAST(3 AS NUMERIC) WHEN (_x48 = '合格') THEN CAST(1 AS NUMERIC) ELSE CAST(0 AS NUMERIC) END) AS _r50,
          (((_x48 = '优秀') OR (_x48 = '良好') OR (_x48 = '合格') OR (_x48 = '不合格'))) AS _g50
-  FROM _jx1
+  FROM _jx1 OFFSET 0
 ),
 _jx3 AS (
   SELECT *,
@@ -146,63 +146,127 @@ _jx3 AS (
          (_r2 * CAST(100 AS NUMERIC)) AS _s2,
          (_r3 * CAST(100 AS NUMERIC)) AS _s3,
          (_r4 * CAST(100 AS NUMERIC)) AS _s4,
-         (CASE WHEN _na22 THEN CAST(300 AS NUMERIC) ELSE (CASE WHEN (_r22 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r22 * CAST(100 AS NUMERIC)) + _r22d), (CAST(2 AS NUMERIC) * _r22d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r22 * CAST(100 AS NUMERIC)) + _r22d), (CAST(2 AS NUMERIC) * _r22d)) END) END) AS _s22,
+         (CASE WHEN _na22 THEN CAST(300 AS NUMERIC) ELSE (CASE WHEN (_r22 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r22 * CAST(100 AS NUMERIC)) + _r22d), (CAST(2 AS NUMERIC) * _r22d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r22 * CAST(100 AS NUMERIC)) + _r22d), (CAST(2 AS NUMERIC) * _r22d)) END) END) AS _s22
+  FROM _jx2 OFFSET 0
+),
+_jx4 AS (
+  SELECT *,
          (_s22 >= 0 AND _s22 <= CAST(300 AS NUMERIC)) AS _h22,
          (_r30 * CAST(100 AS NUMERIC)) AS _s30,
          (CASE WHEN (_r44 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r44 * CAST(100 AS NUMERIC)) + CAST(200000 AS NUMERIC)), (CAST(2 AS NUMERIC) * CAST(200000 AS NUMERIC))) ELSE -div((CAST(2 AS NUMERIC) * -(_r44 * CAST(100 AS NUMERIC)) + CAST(200000 AS NUMERIC)), (CAST(2 AS NUMERIC) * CAST(200000 AS NUMERIC))) END) AS _s44,
          (_r48 * CAST(50 AS NUMERIC)) AS _s48,
          (_r50 * CAST(100 AS NUMERIC)) AS _s50
-  FROM _jx2
+  FROM _jx3 OFFSET 0
 ),
-_jx4 AS (
+_jx5 AS (
   SELECT *,
-         (CASE WHEN (_r5 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r5 * CAST(100 AS NUMERIC)) + _r5d), (CAST(2 AS NUMERIC) * _r5d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r5 * CAST(100 AS NUMERIC)) + _r5d), (CAST(2 AS NUMERIC) * _r5d)) END) AS _s5,
+         (CASE WHEN (_r5 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r5 * CAST(100 AS NUMERIC)) + _r5d), (CAST(2 AS NUMERIC) * _r5d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r5 * CAST(100 AS NUMERIC)) + _r5d), (CAST(2 AS NUMERIC) * _r5d)) END) AS _s5
+  FROM _jx4 OFFSET 0
+),
+_jx6 AS (
+  SELECT *,
          (_s5 >= 0 AND _s5 <= CAST(100 AS NUMERIC)) AS _h5,
          (_r6 * CAST(10 AS NUMERIC)) AS _s6,
          (_r8 * CAST(10 AS NUMERIC)) AS _s8,
-         (CASE WHEN _na9 THEN CAST(400 AS NUMERIC) ELSE (CASE WHEN (_r9 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r9 * CAST(100 AS NUMERIC)) + _r9d), (CAST(2 AS NUMERIC) * _r9d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r9 * CAST(100 AS NUMERIC)) + _r9d), (CAST(2 AS NUMERIC) * _r9d)) END) END) AS _s9,
+         (CASE WHEN _na9 THEN CAST(400 AS NUMERIC) ELSE (CASE WHEN (_r9 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r9 * CAST(100 AS NUMERIC)) + _r9d), (CAST(2 AS NUMERIC) * _r9d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r9 * CAST(100 AS NUMERIC)) + _r9d), (CAST(2 AS NUMERIC) * _r9d)) END) END) AS _s9
+  FROM _jx5 OFFSET 0
+),
+_jx7 AS (
+  SELECT *,
          (_s9 >= 0 AND _s9 <= CAST(400 AS NUMERIC)) AS _h9,
-         (CASE WHEN (_r10 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r10 * CAST(100 AS NUMERIC)) + _r10d), (CAST(2 AS NUMERIC) * _r10d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r10 * CAST(100 AS NUMERIC)) + _r10d), (CAST(2 AS NUMERIC) * _r10d)) END) AS _s10,
+         (CASE WHEN (_r10 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r10 * CAST(100 AS NUMERIC)) + _r10d), (CAST(2 AS NUMERIC) * _r10d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r10 * CAST(100 AS NUMERIC)) + _r10d), (CAST(2 AS NUMERIC) * _r10d)) END) AS _s10
+  FROM _jx6 OFFSET 0
+),
+_jx8 AS (
+  SELECT *,
          (_s10 >= 0 AND _s10 <= CAST(300 AS NUMERIC)) AS _h10,
          (_r13 * CAST(100 AS NUMERIC)) AS _s13,
-         (_r14 * CAST(10 AS NUMERIC)) AS _s14,
+         (_r14 * CAST(10 AS NUMERIC)) AS _s14
+  FROM _jx7 OFFSET 0
+),
+_jx9 AS (
+  SELECT *,
          (_s14 >= 0 AND _s14 <= CAST(300 AS NUMERIC)) AS _h14,
          (_r16 * CAST(100 AS NUMERIC)) AS _s16,
          (_r17 * CAST(100 AS NUMERIC)) AS _s17,
-         (_r18 * CAST(10 AS NUMERIC)) AS _s18,
+         (_r18 * CAST(10 AS NUMERIC)) AS _s18
+  FROM _jx8 OFFSET 0
+),
+_jx10 AS (
+  SELECT *,
          (_s18 >= 0 AND _s18 <= CAST(300 AS NUMERIC)) AS _h18,
-         (CASE WHEN _na19 THEN CAST(300 AS NUMERIC) ELSE (CASE WHEN (_r19 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r19 * CAST(100 AS NUMERIC)) + _r19d), (CAST(2 AS NUMERIC) * _r19d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r19 * CAST(100 AS NUMERIC)) + _r19d), (CAST(2 AS NUMERIC) * _r19d)) END) END) AS _s19,
+         (CASE WHEN _na19 THEN CAST(300 AS NUMERIC) ELSE (CASE WHEN (_r19 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r19 * CAST(100 AS NUMERIC)) + _r19d), (CAST(2 AS NUMERIC) * _r19d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r19 * CAST(100 AS NUMERIC)) + _r19d), (CAST(2 AS NUMERIC) * _r19d)) END) END) AS _s19
+  FROM _jx9 OFFSET 0
+),
+_jx11 AS (
+  SELECT *,
          (_s19 >= 0 AND _s19 <= CAST(300 AS NUMERIC)) AS _h19,
-         (_r20 * CAST(10 AS NUMERIC)) AS _s20,
+         (_r20 * CAST(10 AS NUMERIC)) AS _s20
+  FROM _jx10 OFFSET 0
+),
+_jx12 AS (
+  SELECT *,
          (_s20 >= 0 AND _s20 <= CAST(300 AS NUMERIC)) AS _h20,
-         (_r21 * CAST(10 AS NUMERIC)) AS _s21,
+         (_r21 * CAST(10 AS NUMERIC)) AS _s21
+  FROM _jx11 OFFSET 0
+),
+_jx13 AS (
+  SELECT *,
          (_s21 >= 0 AND _s21 <= CAST(300 AS NUMERIC)) AS _h21,
          (_r24 * CAST(100 AS NUMERIC)) AS _s24,
          (_r25 * CAST(100 AS NUMERIC)) AS _s25,
          (_r26 * CAST(100 AS NUMERIC)) AS _s26,
          (_r27 * CAST(100 AS NUMERIC)) AS _s27,
          (_r29 * CAST(100 AS NUMERIC)) AS _s29,
-         (CASE WHEN (_r31 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r31 * CAST(100 AS NUMERIC)) + _r31d), (CAST(2 AS NUMERIC) * _r31d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r31 * CAST(100 AS NUMERIC)) + _r31d), (CAST(2 AS NUMERIC) * _r31d)) END) AS _s31,
+         (CASE WHEN (_r31 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r31 * CAST(100 AS NUMERIC)) + _r31d), (CAST(2 AS NUMERIC) * _r31d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r31 * CAST(100 AS NUMERIC)) + _r31d), (CAST(2 AS NUMERIC) * _r31d)) END) AS _s31
+  FROM _jx12 OFFSET 0
+),
+_jx14 AS (
+  SELECT *,
          (_s31 >= 0 AND _s31 <= CAST(300 AS NUMERIC)) AS _h31,
-         (CASE WHEN (_r33 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r33 * CAST(100 AS NUMERIC)) + _r33d), (CAST(2 AS NUMERIC) * _r33d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r33 * CAST(100 AS NUMERIC)) + _r33d), (CAST(2 AS NUMERIC) * _r33d)) END) AS _s33,
+         (CASE WHEN (_r33 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r33 * CAST(100 AS NUMERIC)) + _r33d), (CAST(2 AS NUMERIC) * _r33d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r33 * CAST(100 AS NUMERIC)) + _r33d), (CAST(2 AS NUMERIC) * _r33d)) END) AS _s33
+  FROM _jx13 OFFSET 0
+),
+_jx15 AS (
+  SELECT *,
          (_s33 >= 0 AND _s33 <= CAST(200 AS NUMERIC)) AS _h33,
          (_r36 * CAST(100 AS NUMERIC)) AS _s36,
-         (CASE WHEN (_r37 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r37 * CAST(100 AS NUMERIC)) + _r37d), (CAST(2 AS NUMERIC) * _r37d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r37 * CAST(100 AS NUMERIC)) + _r37d), (CAST(2 AS NUMERIC) * _r37d)) END) AS _s37,
+         (CASE WHEN (_r37 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r37 * CAST(100 AS NUMERIC)) + _r37d), (CAST(2 AS NUMERIC) * _r37d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r37 * CAST(100 AS NUMERIC)) + _r37d), (CAST(2 AS NUMERIC) * _r37d)) END) AS _s37
+  FROM _jx14 OFFSET 0
+),
+_jx16 AS (
+  SELECT *,
          (_s37 >= 0 AND _s37 <= CAST(400 AS NUMERIC)) AS _h37,
-         (CASE WHEN (_r38 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r38 * CAST(100 AS NUMERIC)) + _r38d), (CAST(2 AS NUMERIC) * _r38d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r38 * CAST(100 AS NUMERIC)) + _r38d), (CAST(2 AS NUMERIC) * _r38d)) END) AS _s38,
+         (CASE WHEN (_r38 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r38 * CAST(100 AS NUMERIC)) + _r38d), (CAST(2 AS NUMERIC) * _r38d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r38 * CAST(100 AS NUMERIC)) + _r38d), (CAST(2 AS NUMERIC) * _r38d)) END) AS _s38
+  FROM _jx15 OFFSET 0
+),
+_jx17 AS (
+  SELECT *,
          (_s38 >= 0 AND _s38 <= CAST(400 AS NUMERIC)) AS _h38,
-         (CASE WHEN (_r39 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r39 * CAST(100 AS NUMERIC)) + _r39d), (CAST(2 AS NUMERIC) * _r39d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r39 * CAST(100 AS NUMERIC)) + _r39d), (CAST(2 AS NUMERIC) * _r39d)) END) AS _s39,
+         (CASE WHEN (_r39 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r39 * CAST(100 AS NUMERIC)) + _r39d), (CAST(2 AS NUMERIC) * _r39d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r39 * CAST(100 AS NUMERIC)) + _r39d), (CAST(2 AS NUMERIC) * _r39d)) END) AS _s39
+  FROM _jx16 OFFSET 0
+),
+_jx18 AS (
+  SELECT *,
          (_s39 >= 0 AND _s39 <= CAST(300 AS NUMERIC)) AS _h39,
-         (_r42 * CAST(10 AS NUMERIC)) AS _s42,
+         (_r42 * CAST(10 AS NUMERIC)) AS _s42
+  FROM _jx17 OFFSET 0
+),
+_jx19 AS (
+  SELECT *,
          (_s42 >= 0 AND _s42 <= CAST(200 AS NUMERIC)) AS _h42,
          _s44 AS _s43,
-         (CASE WHEN (_r46 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r46 * CAST(100 AS NUMERIC)) + _r46d), (CAST(2 AS NUMERIC) * _r46d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r46 * CAST(100 AS NUMERIC)) + _r46d), (CAST(2 AS NUMERIC) * _r46d)) END) AS _s46,
+         (CASE WHEN (_r46 * CAST(100 AS NUMERIC)) >= 0 THEN div((CAST(2 AS NUMERIC) * (_r46 * CAST(100 AS NUMERIC)) + _r46d), (CAST(2 AS NUMERIC) * _r46d)) ELSE -div((CAST(2 AS NUMERIC) * -(_r46 * CAST(100 AS NUMERIC)) + _r46d), (CAST(2 AS NUMERIC) * _r46d)) END) AS _s46
+  FROM _jx18 OFFSET 0
+),
+_jx20 AS (
+  SELECT *,
          (_s46 >= 0 AND _s46 <= CAST(200 AS NUMERIC)) AS _h46,
          _s48 AS _s47,
          _s50 AS _s49
-  FROM _jx3
+  FROM _jx19 OFFSET 0
 ),
-_jx5 AS (
+_jx21 AS (
   SELECT *,
          ((((_s2 + _s3) + _s4) + _s5) + _s6) AS _s1,
          ((_s8 + _s9) + _s10) AS _s7,
@@ -213,31 +277,31 @@ _jx5 AS (
          (((_s36 + _s37) + _s38) + _s39) AS _s35,
          _s42 AS _s41,
          _s46 AS _s45
-  FROM _jx4
+  FROM _jx20 OFFSET 0
 ),
-_jx6 AS (
+_jx22 AS (
   SELECT *,
          (_s1 + _s7) AS _s0,
          (((((((_s13 + _s14) + _s15) + _s18) + _s19) + _s20) + _s21) + _s22) AS _s12,
          _s35 AS _s34,
          ((((_s41 + _s43) + _s45) + _s47) + _s49) AS _s40
-  FROM _jx5
+  FROM _jx21 OFFSET 0
 ),
-_jx7 AS (
+_jx23 AS (
   SELECT *,
          (((_s12 + _s23) + _s28) + _s32) AS _s11
-  FROM _jx6
+  FROM _jx22 OFFSET 0
 ),
-_jx8 AS (
+_jx24 AS (
   SELECT *,
          (((_s0 + _s11) + _s34) + _s40) AS _tot
-  FROM _jx7
+  FROM _jx23 OFFSET 0
 ),
-_jx9 AS (
+_jx25 AS (
   SELECT *,
          (CASE WHEN (((CAST(90 AS NUMERIC) * CAST(100 AS NUMERIC)) <= _tot) AND (_tot <= (CAST(100 AS NUMERIC) * CAST(100 AS NUMERIC)))) THEN 0 WHEN (((CAST(80 AS NUMERIC) * CAST(100 AS NUMERIC)) <= _tot) AND (_tot < (CAST(90 AS NUMERIC) * CAST(100 AS NUMERIC)))) THEN 1 WHEN (((CAST(60 AS NUMERIC) * CAST(100 AS NUMERIC)) <= _tot) AND (_tot < (CAST(80 AS NUMERIC) * CAST(100 AS NUMERIC)))) THEN 2 WHEN (((CAST(0 AS NUMERIC) * CAST(100 AS NUMERIC)) <= _tot) AND (_tot < (CAST(60 AS NUMERIC) * CAST(100 AS NUMERIC)))) THEN 3 ELSE -1 END) AS _gi0,
          ((CASE WHEN (((CAST(90 AS NUMERIC) * CAST(100 AS NUMERIC)) <= _tot) AND (_tot <= (CAST(100 AS NUMERIC) * CAST(100 AS NUMERIC)))) THEN 0 WHEN (((CAST(80 AS NUMERIC) * CAST(100 AS NUMERIC)) <= _tot) AND (_tot < (CAST(90 AS NUMERIC) * CAST(100 AS NUMERIC)))) THEN 1 WHEN (((CAST(60 AS NUMERIC) * CAST(100 AS NUMERIC)) <= _tot) AND (_tot < (CAST(80 AS NUMERIC) * CAST(100 AS NUMERIC)))) THEN 2 WHEN (((CAST(0 AS NUMERIC) * CAST(100 AS NUMERIC)) <= _tot) AND (_tot < (CAST(60 AS NUMERIC) * CAST(100 AS NUMERIC)))) THEN 3 ELSE -1 END) >= 0) AS _okg
-  FROM _jx8
+  FROM _jx24 OFFSET 0
 )
 SELECT "_k0" AS "单位编码",
        CASE WHEN (COALESCE(_okin, FALSE) AND COALESCE(_g22, FALSE) AND COALESCE(_g50, FALSE) AND COALESCE(_g9, FALSE) AND COALESCE(_g19, FALSE) AND COALESCE(_g37, FALSE) AND COALESCE(_h22, FALSE) AND COALESCE(_h5, FALSE) AND COALESCE(_h9, FALSE) AND COALESCE(_h10, FALSE) AND COALESCE(_h14, FALSE) AND COALESCE(_h18, FALSE) AND COALESCE(_h19, FALSE) AND COALESCE(_h20, FALSE) AND COALESCE(_h21, FALSE) AND COALESCE(_h31, FALSE) AND COALESCE(_h33, FALSE) AND COALESCE(_h37, FALSE) AND COALESCE(_h38, FALSE) AND COALESCE(_h39, FALSE) AND COALESCE(_h42, FALSE) AND COALESCE(_h46, FALSE) AND COALESCE(_okg, FALSE)) THEN (CASE WHEN _s0 < 0 THEN '-' ELSE '' END || CAST(div(abs(_s0), CAST(100 AS NUMERIC)) AS TEXT) || CASE WHEN mod(abs(_s0), CAST(100 AS NUMERIC)) = 0 THEN '' ELSE '.' || TRIM(TRAILING '0' FROM lpad(CAST(mod(abs(_s0), CAST(100 AS NUMERIC)) AS TEXT), 2, '0')) END) END AS "投入",
@@ -345,4 +409,4 @@ SELECT "_k0" AS "单位编码",
        CASE WHEN (COALESCE(_okin, FALSE) AND COALESCE(_g22, FALSE) AND COALESCE(_g50, FALSE) AND COALESCE(_g9, FALSE) AND COALESCE(_g19, FALSE) AND COALESCE(_g37, FALSE) AND COALESCE(_h22, FALSE) AND COALESCE(_h5, FALSE) AND COALESCE(_h9, FALSE) AND COALESCE(_h10, FALSE) AND COALESCE(_h14, FALSE) AND COALESCE(_h18, FALSE) AND COALESCE(_h19, FALSE) AND COALESCE(_h20, FALSE) AND COALESCE(_h21, FALSE) AND COALESCE(_h31, FALSE) AND COALESCE(_h33, FALSE) AND COALESCE(_h37, FALSE) AND COALESCE(_h38, FALSE) AND COALESCE(_h39, FALSE) AND COALESCE(_h42, FALSE) AND COALESCE(_h46, FALSE) AND COALESCE(_okg, FALSE)) THEN FALSE END AS "社会效益.不适用",
        CASE WHEN (COALESCE(_okin, FALSE) AND COALESCE(_g22, FALSE) AND COALESCE(_g50, FALSE) AND COALESCE(_g9, FALSE) AND COALESCE(_g19, FALSE) AND COALESCE(_g37, FALSE) AND COALESCE(_h22, FALSE) AND COALESCE(_h5, FALSE) AND COALESCE(_h9, FALSE) AND COALESCE(_h10, FALSE) AND COALESCE(_h14, FALSE) AND COALESCE(_h18, FALSE) AND COALESCE(_h19, FALSE) AND COALESCE(_h20, FALSE) AND COALESCE(_h21, FALSE) AND COALESCE(_h31, FALSE) AND COALESCE(_h33, FALSE) AND COALESCE(_h37, FALSE) AND COALESCE(_h38, FALSE) AND COALESCE(_h39, FALSE) AND COALESCE(_h42, FALSE) AND COALESCE(_h46, FALSE) AND COALESCE(_okg, FALSE)) THEN FALSE END AS "社会公众满意度.不适用",
        (COALESCE(_okin, FALSE) AND COALESCE(_g22, FALSE) AND COALESCE(_g50, FALSE) AND COALESCE(_g9, FALSE) AND COALESCE(_g19, FALSE) AND COALESCE(_g37, FALSE) AND COALESCE(_h22, FALSE) AND COALESCE(_h5, FALSE) AND COALESCE(_h9, FALSE) AND COALESCE(_h10, FALSE) AND COALESCE(_h14, FALSE) AND COALESCE(_h18, FALSE) AND COALESCE(_h19, FALSE) AND COALESCE(_h20, FALSE) AND COALESCE(_h21, FALSE) AND COALESCE(_h31, FALSE) AND COALESCE(_h33, FALSE) AND COALESCE(_h37, FALSE) AND COALESCE(_h38, FALSE) AND COALESCE(_h39, FALSE) AND COALESCE(_h42, FALSE) AND COALESCE(_h46, FALSE) AND COALESCE(_okg, FALSE)) AS "有效"
-FROM _jx9;
+FROM _jx25;
