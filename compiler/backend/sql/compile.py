@@ -241,6 +241,7 @@ class Compiler(ExactArith, LayerBuilder):
             x = a.n if f == "floor" else f"(-{a.n})"
             q = self.floordiv(x, a.den(self.d))
             lo, hi = (a.lo // a.dc - 1, a.hi // a.dc + 1) if a.ds is None else (-a.top, a.top)
+            self.qcheck(max(abs(lo), abs(hi)) + 1, e)
             if f == "ceil":
                 return Num(f"(-{q})", lo, hi)
             return Num(q, lo, hi)
@@ -361,7 +362,7 @@ class Compiler(ExactArith, LayerBuilder):
                     # separators that occurs, as the Python path splits)
                     allw = " OR ".join(f"{cell} = {d.string(w)}" for w in sorted(runtime.ALL_MET_WORDS))
                     digits = d.full_match(cell, f"[01]{{{n}}}")
-                    seps = [",", "，", "、", ";", "；", " ", "|"]
+                    seps = runtime.CHECKLIST_SEPARATORS
                     sep = "(CASE " + " ".join(f"WHEN {d.contains(cell, d.string(x))} THEN {d.string(x)}" for x in seps) \
                         + " ELSE chr(1) END)"
                     layer.columns.append((f"_m{inp.index}", f"(CASE WHEN {allw} THEN 1 WHEN {digits} THEN 2 ELSE 3 END)"))

@@ -15,6 +15,7 @@ class Dialect:
     text_type = "VARCHAR"
     lateral_alias = True      # a column may read an alias given earlier in the same SELECT
     fence = ""                # ends each layer's SELECT
+    quotient_limit = None     # tdiv's quotients are exact below this (None: every integer under 10^38)
 
     def int(self, k: int) -> str:
         """An integer literal of the exact integer type."""
@@ -120,6 +121,7 @@ class Spark(Dialect):
     name = "spark"
     int_type = "DECIMAL(38,0)"
     text_type = "STRING"
+    quotient_limit = 10 ** 32     # a DECIMAL(38,0) ÷ DECIMAL(38,0) is a DECIMAL(38,6): past 10^32 it overflows
 
     def tdiv(self, a, b):
         # Spark's DIV gives a 64-bit integer and its decimal division keeps 6 digits of
