@@ -138,7 +138,7 @@ def run_duckdb(sql: str, names: list, rows: list) -> list:
     return CON.execute(sql).fetchall()
 
 
-@profile(250)
+@profile(220)
 @given(book=rulebooks(), data=st.data())
 def test_sql_matches_python(book, data):
     check_book(book, data, "duckdb", run_duckdb, SEEN)
