@@ -12,11 +12,12 @@ cost of scoring. The DuckDB engine's output is then checked against the Python e
 every line when both ran, else a sample of --sample units spread over the file, scored
 by the Python engine in the same run.
 
-Then, on the first 20,000 units in this one process, where a worker's time goes per
-unit (splitting the record, converting its cells, evaluating, formatting the scores)
-next to benchmarks/handwritten.py's hand-written evaluation of the same units, and what
-the run would take if a worker did nothing but split, convert, evaluate as fast as the
-hand-written function and format, spread over the workers with no overhead at all.
+Then, on the first 20,000 units (all of them for a smaller --units) in this one process,
+where a worker's time goes per unit (splitting the record, converting its cells,
+evaluating, formatting the scores) next to benchmarks/handwritten.py's hand-written
+evaluation of the same units, and what the run would take if a worker did nothing but
+split, convert, evaluate as fast as the hand-written function and format, spread over the
+workers with no overhead at all.
 """
 from __future__ import annotations
 
@@ -167,8 +168,9 @@ def main():
             print(f"scored rows written ({e}): {sum(1 for _ in f) - 1:,}")
     if "duckdb" in engines:
         check_engines(tmp, data, engines, args, jixiao)
-    per_row = profile(data, 20_000)
-    print("\nper unit in one worker (first 20,000 units, µs):")
+    k = min(20_000, args.units)
+    per_row = profile(data, k)
+    print(f"\nper unit in one worker (first {k:,} units, µs):")
     for k, v in per_row.items():
         print(f"  {k:<44}{v:>8.2f}")
     floor_us = t_floor / n * 1e6
@@ -228,7 +230,8 @@ def profile(data: Path, k: int) -> dict:
     fast = rb.evaluator.fast
     with open(data, encoding="utf-8-sig") as f:
         f.readline()
-        lines = [next(f).rstrip("\n").rstrip("\r") for _ in range(k)]
+        lines = [line.rstrip("\n").rstrip("\r") for line, _ in zip(f, range(k))]
+    k = len(lines)                  # a file of fewer units: all of them
     F = _Formats()
     t = dict.fromkeys(["split record", "convert cells", "evaluate, compiled _fast", "evaluate, hand-written",
                        "format scores"], 0.0)

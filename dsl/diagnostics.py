@@ -198,11 +198,11 @@ CATALOG: dict[str, tuple[str, str, str, str]] = {
     "E0801": (ERROR, "SQL 后端尚不支持{what_zh}", "the SQL backend does not support {what_en} yet",
               "`--emit-sql` and `--engine duckdb` translate a rulebook into one exact SQL query; this construct has "
               "no translation yet. Score this rulebook with the Python engine (`--engine python`)."),
-    "E0802": (ERROR, "无法证明「{expr}」的中间值小于 10^38，不能译为精确的 SQL",
-              "cannot bound the intermediate values of `{expr}` under 10^38 for exact SQL",
+    "E0802": (ERROR, "无法证明「{expr}」的中间值小于 {limit}，不能译为精确的 SQL",
+              "cannot bound the intermediate values of `{expr}` under {limit} for exact SQL",
               "The SQL backend keeps every value as an exact integer of at most 38 digits (HUGEINT); from the "
-              "inputs' declared ranges this expression may need more. Declare tighter ranges (输入 … 范围 …) or use "
-              "the Python engine."),
+              "inputs' declared ranges this expression may need more (Spark's exact integer division: quotients "
+              "of at most 32 digits). Declare tighter ranges (输入 … 范围 …) or use the Python engine."),
     # E07xx evaluation
     "E0630": (ERROR, "规则集「{title}」按参评单位相互比较计分（{stats}），不能单独为一个案例计分",
               "the rulebook `{title}` scores units against each other ({stats}): one case cannot be scored alone",

@@ -35,6 +35,9 @@ ONE = _D(1)
 TRUE_WORDS = {"是", "符合", "true", "True", "yes", "y", "1", "√", "✓"}
 FALSE_WORDS = {"否", "不符合", "false", "False", "no", "n", "0", "×", "✗"}
 ALL_MET_WORDS = {"全部符合", "all"}
+# a checklist given as one text (a CSV cell, a case's string): its items joined by the first of
+# these that occurs (the SQL backend splits its cells the same way)
+CHECKLIST_SEPARATORS = (",", "，", "、", ";", "；", " ", "|")
 MAX_NUMBER_CHARS = 60
 # Money units and how many 元 each is (the same table as jixiao.dsl.ir.MONEY_UNITS, pinned
 # by a test): an amount given in another money unit is converted exactly.
@@ -252,6 +255,21 @@ def no_items(span, name):
                                     "call": f"最大值/最小值（{name}）", "values": f"{name} = []"}, span)
 
 
+def checklist_words(text: str, n: int) -> list:
+    """The items of a checklist of ``n`` items given as one text, as words: 全部符合 / all is
+    n × 是, n digits 1 and 0 are the items (``1011``), else the words between the first
+    separator that occurs (``是、否、是``, ``是 否``), stripped, empty ones left out."""
+    s = text.strip()
+    if s in ALL_MET_WORDS:
+        return ["是"] * n
+    if len(s) == n and set(s) <= {"0", "1"}:
+        return list(s)
+    for sep in CHECKLIST_SEPARATORS:
+        if sep in s:
+            return [x.strip() for x in s.split(sep) if x.strip()]
+    return [s]
+
+
 def to_bool(value):
     if isinstance(value, bool):
         return value
@@ -345,14 +363,15 @@ def validate(inputs, table, optional=()):
             continue
         if kind == "checklist":
             n = len(members)
-            if isinstance(raw, str) and raw.strip() in ALL_MET_WORDS:
-                out.append((True,) * n)
-                continue
             try:
-                if isinstance(raw, (str, bytes, dict)) or not hasattr(raw, "__iter__"):
+                if isinstance(raw, str):                # one text, split as a CSV cell is
+                    items = checklist_words(raw, n)
+                elif isinstance(raw, (bytes, dict)) or not hasattr(raw, "__iter__"):
                     raise ValueError
+                else:
+                    items = raw
                 # never read more than one item past the checklist's size (an endless iterable)
-                vals = tuple(to_bool(x) for x in _islice(raw, n + 1))
+                vals = tuple(to_bool(x) for x in _islice(items, n + 1))
                 if len(vals) != n:
                     raise ValueError
                 out.append(vals)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .rowtable import RowTable
 
 MAX_HEADER_CHARS = 1000     # a longer header names no checklist item
-CHECKLIST_SEPARATORS = (",", "，", "、", ";", "；", " ", "|")
+CHECKLIST_SEPARATORS = runtime.CHECKLIST_SEPARATORS
 ROWS_HEADERS = ("指标行", "rows")
 
 
@@ -187,9 +187,7 @@ class Columns:
         for col, name in self.to_input.items():
             v = cells[col] if col < n else None
             inp = self.inputs[name]
-            if inp.kind == "checklist" and isinstance(v, str):
-                v = _split_checklist(v, len(inp.members))
-            elif inp.kind == "list" and isinstance(v, str):
+            if inp.kind == "list" and isinstance(v, str):     # a checklist's text: runtime.validate splits it
                 v = _list_cell(v)
             raw[name] = v
             where[name] = self.headers[col]
@@ -224,17 +222,7 @@ _DIGITS = re.compile(r"[0-9]+").fullmatch
 _BOOLS = {w: True for w in runtime.TRUE_WORDS} | {w: False for w in runtime.FALSE_WORDS}
 
 
-def _split_items(s: str, n: int):
-    """Checklist cell -> its items (words or 1/0 digits); 全部符合 -> n × 是."""
-    s = s.strip()
-    if s in runtime.ALL_MET_WORDS:
-        return ["是"] * n
-    if len(s) == n and set(s) <= {"0", "1"}:
-        return list(s)
-    for sep in CHECKLIST_SEPARATORS:
-        if sep in s:
-            return [x.strip() for x in s.split(sep) if x.strip()]
-    return [s]
+_split_items = runtime.checklist_words      # the fast converter's split of a checklist cell
 
 
 def _checklist_part(key: str, inputs, norm_inputs):
@@ -270,13 +258,3 @@ def _list_cell(v: str):
         return v
 
 
-def _split_checklist(v: str, n: int):
-    s = v.strip()
-    if s in runtime.ALL_MET_WORDS:
-        return s
-    if len(s) == n and set(s) <= {"0", "1"}:
-        return tuple(c == "1" for c in s)
-    for sep in CHECKLIST_SEPARATORS:
-        if sep in s:
-            return tuple(x.strip() for x in s.split(sep) if x.strip())
-    return s

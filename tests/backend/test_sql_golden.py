@@ -85,3 +85,23 @@ def test_the_scoring_engine_still_refuses_a_cohort_plan():
     pl = plan(rb.program, "duckdb", cohort=True)
     assert [h for h, _ in pl.extra][-1] == "名额" and pl.table_ok == "_okc"
     assert plan(compile_rulebook(path=ROOT / "stdlib_indicators" / "部门整体支出.jx").program, "duckdb").table_ok is None
+
+
+def test_spark_quotient_past_32_digits_is_refused():
+    """Spark divides DECIMAL(38,0)s into DECIMAL(38,6): an exact integer division whose
+    quotient may reach 10^32 would overflow (NULL, or an error in ANSI mode). The Spark
+    dialect refuses it with E0802 naming the expression and the limit; DuckDB and
+    PostgreSQL, exact to 10^38, translate it."""
+    text = ('规则集 "t"\n满分 3\n精度 0.01\n输入 a: 人数 范围 0 至 1000000000000000\n输入 b: 人数 范围 1 至 1000\n'
+            '指标 A 3分:\n  得分 = (a ÷ b) × (a ÷ b) 最多 3\n等级:\n  全: 否则\n')
+    rb = compile_rulebook(text, name="t.jx")
+    with pytest.raises(Unsupported) as e:
+        emit_sql(rb.program, "spark")
+    d = e.value.diagnostics[0]
+    assert d.code == "E0802" and d.args["expr"] == "(a ÷ b) × (a ÷ b) 最多 3" and d.args["limit"] == "10^32"
+    assert "under 10^32" in render_concise(d, "en")
+    for dialect in ("duckdb", "postgres"):
+        assert "SELECT" in emit_sql(rb.program, dialect)
+    # a thousand times smaller, the quotients stay under 10^32: Spark translates it too
+    small = compile_rulebook(text.replace("1000000000000000", "1000000000000"), name="t.jx")
+    assert "SELECT" in emit_sql(small.program, "spark")

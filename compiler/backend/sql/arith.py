@@ -25,9 +25,19 @@ class ExactArith:
 
     def check(self, top: int, e) -> None:
         self.magnitude = max(self.magnitude, top)
-        if top >= LIMIT:
+        self._bound(top, LIMIT, e)
+
+    def qcheck(self, q: int, e) -> None:
+        """A quotient of an integer division bounded by ``q``: under the dialect's limit
+        (Spark divides DECIMAL(38,0)s into DECIMAL(38,6): 32 integer digits)."""
+        if self.d.quotient_limit is not None:
+            self._bound(q, self.d.quotient_limit, e)
+
+    @staticmethod
+    def _bound(top: int, limit: int, e) -> None:
+        if top >= limit:
             raise Unsupported([make("E0802", [Label(e.span, "")] if getattr(e, "span", None) is not None else [],
-                                    expr=_text(e))])
+                                    expr=_text(e), limit=f"10^{len(str(limit)) - 1}")])
 
     def guard(self, g: str) -> None:
         self.guards.append(g if self.path is None else f"(NOT ({self.path}) OR {g})")
@@ -234,4 +244,5 @@ class ExactArith:
             lo, hi = (v.lo * P) // (v.dc * st) * st, -((-v.hi * P) // (v.dc * st)) * st
         else:
             lo, hi = -(v.top * P // v.dc) - st, v.top * P // v.dc + st
+        self.qcheck(max(abs(lo), abs(hi)) // st + 2, e)       # the rounding's quotients: k, k ± 1
         return self.mulk(k, st), lo, hi

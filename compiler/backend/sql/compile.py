@@ -246,6 +246,7 @@ class Compiler(CohortBuilder, ExactArith, LayerBuilder):
             x = a.n if f == "floor" else f"(-{a.n})"
             q = self.floordiv(x, a.den(self.d))
             lo, hi = (a.lo // a.dc - 1, a.hi // a.dc + 1) if a.ds is None else (-a.top, a.top)
+            self.qcheck(max(abs(lo), abs(hi)) + 1, e)
             if f == "ceil":
                 return Num(f"(-{q})", lo, hi)
             return Num(q, lo, hi)
@@ -372,7 +373,7 @@ class Compiler(CohortBuilder, ExactArith, LayerBuilder):
                     # separators that occurs, as the Python path splits)
                     allw = " OR ".join(f"{cell} = {d.string(w)}" for w in sorted(runtime.ALL_MET_WORDS))
                     digits = d.full_match(cell, f"[01]{{{n}}}")
-                    seps = [",", "，", "、", ";", "；", " ", "|"]
+                    seps = runtime.CHECKLIST_SEPARATORS
                     sep = "(CASE " + " ".join(f"WHEN {d.contains(cell, d.string(x))} THEN {d.string(x)}" for x in seps) \
                         + " ELSE chr(1) END)"
                     layer.columns.append((f"_m{inp.index}", f"(CASE WHEN {allw} THEN 1 WHEN {digits} THEN 2 ELSE 3 END)"))
@@ -390,6 +391,8 @@ class Compiler(CohortBuilder, ExactArith, LayerBuilder):
                 layer.columns.append((a, f"(CASE WHEN {m} THEN {d.day_number(cell)} END)"))
                 conds = [f"{a} IS NOT NULL"]
                 lo, hi = int(ir.DATE_MIN), int(ir.DATE_MAX)
+                if inp.lo is None:          # 0000-01-01: DuckDB has a year 0, the Python path none
+                    conds.append(f"{a} >= {d.int(lo)}")
                 if inp.lo is not None:
                     lo = max(lo, int(inp.lo) + (1 if inp.lo_open else 0))
                     conds.append(f"{a} {'>' if inp.lo_open else '>='} {d.int(int(inp.lo))}")

@@ -14,8 +14,9 @@ class Dialect:
     int_type = "HUGEINT"
     text_type = "VARCHAR"
     digits = None          # the integer digits accepted per kind where a range is open (None: values.DIGITS)
-    lateral_alias = True        # a column may read one defined before it in the same SELECT
-    cte_prefix = ""             # how a layer (WITH item) is written: kept apart, not inlined
+    lateral_alias = True   # a column may read an alias given earlier in the same SELECT
+    fence = ""             # ends each layer's SELECT
+    quotient_limit = None  # tdiv's quotients are exact below this (None: every integer under 10^38)
 
     def int(self, k: int) -> str:
         """An integer literal of the exact integer type."""
@@ -85,9 +86,10 @@ class Postgres(Dialect):
     int_type = "NUMERIC"
     text_type = "TEXT"
     lateral_alias = False
-    # PostgreSQL inlines a WITH item read once: the layers' expressions would be substituted
-    # into each other (each read several times), growing without bound
-    cte_prefix = "MATERIALIZED "
+    # OFFSET 0 keeps the planner from pulling a layer up into the next: pulled up, every
+    # alias a layer reads is replaced by its expression, and the expressions grow with
+    # the depth of the query (the 33-indicator rulebook's ran out of memory)
+    fence = " OFFSET 0"
 
     def tdiv(self, a, b):
         return f"div({a}, {b})"
@@ -99,7 +101,9 @@ class Postgres(Dialect):
         return f"({s} ~ {self.string('^(?:' + pattern + ')$')})"
 
     def scaled(self, text, S, I):
-        return f"CAST(CAST({text} AS NUMERIC({I + S},{S})) * {10 ** S} AS NUMERIC)"
+        # the integer cast to scale 0: a NUMERIC keeps its scale (2.05 × 10^4 is 20500.0000,
+        # whose remainders then print as 500.0000)
+        return f"CAST(CAST({text} AS NUMERIC({I + S},{S})) * {10 ** S} AS NUMERIC({I + S},0))"
 
     def contains(self, text, part):
         return f"(strpos({text}, {part}) > 0)"
@@ -114,13 +118,20 @@ class Postgres(Dialect):
         return f"({parts})[{k}]"
 
     def day_number(self, text):
-        return f"CAST((CAST({text} AS DATE) - DATE '0001-01-01') + 1 AS {self.int_type})"
+        # CAST fails the whole query on a day the calendar has not (2024-02-30, 0000-01-01):
+        # the text (YYYY-MM-DD, checked by the caller) is cast only where it is one
+        y, m, dd = (f"CAST(substr({text}, {a}, {n}) AS INTEGER)" for a, n in ((1, 4), (6, 2), (9, 2)))
+        last = (f"(CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 WHEN {m} <> 2 THEN 31 "
+                f"WHEN mod({y}, 4) = 0 AND (mod({y}, 100) <> 0 OR mod({y}, 400) = 0) THEN 29 ELSE 28 END)")
+        return (f"(CASE WHEN {y} >= 1 AND {m} BETWEEN 1 AND 12 AND {dd} BETWEEN 1 AND {last} "
+                f"THEN CAST((CAST({text} AS DATE) - DATE '0001-01-01') + 1 AS {self.int_type}) END)")
 
 
 class Spark(Dialect):
     name = "spark"
     int_type = "DECIMAL(38,0)"
     text_type = "STRING"
+    quotient_limit = 10 ** 32     # a DECIMAL(38,0) ÷ DECIMAL(38,0) is a DECIMAL(38,6): past 10^32 it overflows
 
     def tdiv(self, a, b):
         # Spark's DIV gives a 64-bit integer and its decimal division keeps 6 digits of

@@ -150,8 +150,7 @@ class LayerBuilder:
             layer.columns.append((f"_s{i}", s))
             pmax = Fraction(ind.points) * P
             if lo < 0 or hi > pmax:              # E0704: outside [0, points]
-                # PostgreSQL reads no column of the layer being defined: the score's expression there
-                x = f"_s{i}" if self.d.lateral_alias else s
+                x = f"_s{i}"          # PostgreSQL: the layer is split before this (values._unlateral)
                 layer.columns.append((f"_h{i}", f"({x} >= 0 AND {x} <= {self.lit(math.floor(pmax))})"))
                 self.okcols.append(f"_h{i}")
                 lo, hi = max(lo, 0), min(hi, math.floor(pmax))

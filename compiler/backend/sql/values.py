@@ -4,6 +4,7 @@ formatting of scores, refusals (E0801/E0802). See compile.py."""
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Optional
@@ -141,7 +142,8 @@ class SqlPlan:
         d = self.dialect
         parts = []
         prev = None
-        for k, layer in enumerate(self.layers):
+        layers = self.layers if d.lateral_alias else [x for layer in self.layers for x in _unlateral(layer)]
+        for k, layer in enumerate(layers):
             name = f"_jx{k}"
             if k == 0:
                 cols = [f"{sql} AS {a}" for a, sql in passthrough] + [f"{sql} AS {a}" for a, sql in layer.columns]
@@ -149,10 +151,23 @@ class SqlPlan:
             else:
                 cols = ["*"] + [f"{sql} AS {a}" for a, sql in layer.columns]
                 body = f"SELECT {(',' + chr(10) + '         ').join(cols)}\n  FROM {prev}"
-            parts.append(f"{name} AS {d.cte_prefix}(\n  {body}\n)")
+            parts.append(f"{name} AS (\n  {body}{d.fence}\n)")
             prev = name
         sel = ",\n       ".join(f"{sql} AS {d.ident(a) if not a.startswith('_') else a}" for a, sql in final)
         return "WITH " + ",\n".join(parts) + f"\nSELECT {sel}\nFROM {prev}"
+
+
+def _unlateral(layer: Layer) -> list:
+    """A layer as layers in which no column reads an alias of its own layer (PostgreSQL
+    has no lateral column aliases: ``SELECT x AS _s1, _s1 >= 0 AS _h1`` does not bind)."""
+    out, names = [Layer()], set()
+    for alias, sql in layer.columns:
+        if names and any(n in names for n in re.findall(r"\b_[A-Za-z0-9_]+\b", sql)):
+            out.append(Layer())
+            names = set()
+        out[-1].columns.append((alias, sql))
+        names.add(alias)
+    return out
 
 
 LOOKUP_MAX = 20001
