@@ -280,3 +280,26 @@ def test_dates_and_kept_decimals_equal_python(pg, dialect):
         if expected[k] is not None:
             assert r[1:6] == expected[k], rows[k]
     assert sum(e is None for e in expected) == 8 * 3       # the dates the calendar has not
+
+
+def test_a_cohort_rulebook_on_postgres_equals_python(pg, tmp_path):
+    """The cohort rulebook of the SQL goldens (ranks 并列/顺延, peer statistics, quotas as
+    window functions) over the 24 units of examples/cohort-2024: every cell, the
+    statistics and 名额 after 等级 included, equal to the Python engine's."""
+    from jixiao.compiler.api import compile_rulebook
+    from jixiao.compiler.data.job import score_file
+    rb = compile_rulebook(path=ROOT / "tests" / "golden" / "sql" / "同类比较（可译为SQL）.jx")
+    data = ROOT / "examples" / "cohort-2024" / "参评单位.csv"
+    out = tmp_path / "py.csv"
+    assert score_file(rb, data, out, engine="python", jobs=1)[1] == []
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        heads, *py = list(csv.reader(f))
+    with open(data, encoding="utf-8-sig", newline="") as f:
+        head, *rows = list(csv.reader(f))
+    query = emit_sql(rb.program, "postgres", "inputs", ("单位名称",))
+    got = {d["单位名称"]: d for d in csv.DictReader(io.StringIO(pg.run(pg.table("inputs", head, rows) + pg.copy_out(query))))}
+    assert len(got) == len(py) == 24
+    for r in py:
+        d = got[r[0]]
+        assert d["有效"] == "t" and [d[h] for h in heads[1:]] == r[1:], r[0]
+    assert "名额" in heads
