@@ -207,8 +207,9 @@ def _polling(con, lines: int, progress):
     return stop
 
 
-def _run(con, queries: list, part: str, data: Path, progress=None) -> tuple[int, int]:
-    """Read ``data`` into the table ``_raw`` and COPY the scored lines to ``part``; returns
+def _run(con, queries: list, part: str, data: Path, progress=None, header: str = "_out") -> tuple[int, int]:
+    """Read ``data`` into the table ``_raw`` and COPY the scored lines to ``part``, after the
+    line ``header`` (the column's name, written as it is: the delimiter is \x01); returns
     (the number of lines written, the units reported to ``progress`` meanwhile).
     ``queries``: functions giving the BIGINT query, then the
     HUGEINT one: DuckDB raises on any BIGINT overflow (a bound the narrow plan got wrong),
@@ -227,8 +228,9 @@ def _run(con, queries: list, part: str, data: Path, progress=None) -> tuple[int,
         try:
             for k, q in enumerate(queries):
                 try:
-                    n = con.execute(f"COPY (SELECT _out FROM ({q()})) TO {_sql_string(part)} "
-                                    f"(FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')").fetchone()[0]
+                    name = '"' + header.replace('"', '""') + '"'
+                    n = con.execute(f"COPY (SELECT _out AS {name} FROM ({q()})) TO {_sql_string(part)} "
+                                    f"(FORMAT csv, HEADER true, QUOTE '', ESCAPE '', DELIMITER '\x01')").fetchone()[0]
                     return n, (stop() if stop else 0)
                 except (duckdb.OutOfRangeException, duckdb.ConversionException):
                     if k == len(queries) - 1:
@@ -241,6 +243,16 @@ def _run(con, queries: list, part: str, data: Path, progress=None) -> tuple[int,
         if "unicode" in str(e).lower() or "utf" in str(e).lower():
             raise DataError(f"{data} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file (Excel: 另存为 “CSV UTF-8”)") from None
         raise
+
+
+def _marked(path: str) -> bool:
+    """Does DuckDB's output hold a line marked for the Python path (``\x01`` first)?"""
+    import mmap
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return False
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            return m.find(b"\n\x01") >= 0
 
 
 def _splice(src, dst, python_line) -> int:
@@ -318,12 +330,17 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
         con.execute("SET preserve_insertion_order = true")
 
         def write(tmp):
+            # DuckDB writes the file itself, the header (with the BOM) its column's name; only
+            # where it marked rows for the Python path is the file copied, those rows spliced in
+            header = "\ufeff" + head.getvalue()[:-1]             # csv.writer's \r\n: DuckDB adds the \n
+            counts[0], shown[0] = _run(con, queries, tmp, data, progress, header)
+            if not _marked(tmp):
+                return
             fd, part = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.absolute().parent)
             os.close(fd)
             try:
-                counts[0], shown[0] = _run(con, queries, part, data, progress)
+                os.replace(tmp, part)
                 with open(tmp, "wb") as f, open(part, "rb") as g:
-                    f.write(b"\xef\xbb\xbf" + head.getvalue().encode("utf-8"))
                     counts[1] = _splice(g, f, python_line)
             finally:
                 os.unlink(part)

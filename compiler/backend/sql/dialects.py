@@ -61,6 +61,10 @@ class Dialect:
     def contains(self, text: str, part: str) -> str:
         return f"contains({text}, {part})"
 
+    def byte_length(self, text: str) -> str:
+        """The length of ``text`` in bytes (of UTF-8)."""
+        return f"strlen({text})"
+
     def strip_percent(self, text: str) -> str:
         """The text of a number with its final % taken off (the caller checked the form)."""
         return f"replace({text}, '%', '')"
@@ -90,6 +94,9 @@ class Postgres(Dialect):
     # alias a layer reads is replaced by its expression, and the expressions grow with
     # the depth of the query (the 33-indicator rulebook's ran out of memory)
     fence = " OFFSET 0"
+
+    def byte_length(self, text):
+        return f"octet_length({text})"
 
     def tdiv(self, a, b):
         return f"div({a}, {b})"
@@ -132,6 +139,10 @@ class Spark(Dialect):
     int_type = "DECIMAL(38,0)"
     text_type = "STRING"
     quotient_limit = 10 ** 32     # a DECIMAL(38,0) ÷ DECIMAL(38,0) is a DECIMAL(38,6): past 10^32 it overflows
+
+
+    def byte_length(self, text):
+        return f"octet_length({text})"
 
     def tdiv(self, a, b):
         # Spark's DIV gives a 64-bit integer and its decimal division keeps 6 digits of
