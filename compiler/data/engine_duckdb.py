@@ -132,10 +132,11 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False):
-    """(the query scoring the lines of the table ``_raw``, its plan): per line ``_out``, the
-    output line, or for a row the SQL does not score ``\\x01number\\x01line`` (the file has
-    no \\x01: ``plain_csv``), which the Python path scores."""
+def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False, data: str = "units.csv"):
+    """(the query scoring the lines of the CSV file ``data``, its plan): per line after the
+    header, in order, ``_out``: the output line, or for a row the SQL does not score (a
+    blank line among them) ``\\x01`` and the line (the file has no \\x01: ``plain_csv``),
+    which the Python path scores or skips."""
     from ..backend.sql import plan
     from ..backend.sql.values import Layer
     col_of = {name: col for col, name in columns.to_input.items()}
@@ -158,15 +159,16 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False):
     parts = [f"COALESCE({cell(c)}, '')" for c in columns.id_columns]
     parts += [sql for _, sql in pl.formatted()[:-1]] + [grade_csv]
     line = "concat_ws(',', " + ", ".join(parts) + ") || chr(13)"
-    # the lines in a table (read in parallel, in the file's order): its rowid numbers them,
-    # and its scan, with all that follows, runs on every thread (a row_number() over the
-    # file's scan would not)
-    lines = (f"(SELECT rowid + 1 AS _rn, _line, string_split(_line, ',') AS _c FROM _raw "
-             f"WHERE rowid > 0 AND NOT regexp_full_match(COALESCE(_line, ''), '[{_SPACE},]*'))")
+    # the lines as DuckDB's CSV reader gives them, one a line (a blank one too), read in
+    # parallel and kept in order (preserve_insertion_order): no row number (a row_number()
+    # would run the whole query on one thread); the Python path counts the lines
+    lines = (f"(SELECT line AS _line, string_split(line, ',') AS _c FROM read_csv({_sql_string(data)}, "
+             f"columns={{'line': 'VARCHAR'}}, header=true, delim='\x01', quote='', escape='', auto_detect=false, "
+             f"strict_mode=false, null_padding=false))")
     # each cell the rules read in a column of its own, extracted once
-    src = ("(SELECT _rn, _line, " + "".join(f"list_extract(_c, {c + 1}) AS {a}, " for c, a in sorted(used.items()))
+    src = ("(SELECT _line, " + "".join(f"list_extract(_c, {c + 1}) AS {a}, " for c, a in sorted(used.items()))
            + f"len(_c) AS _n FROM {lines})")
-    passthrough = [("_rn", "_rn"), ("_line", "_line"), ("_n", "_n")] + [(cell(c), cell(c)) for c in columns.id_columns]
+    passthrough = [("_line", "_line"), ("_n", "_n")] + [(cell(c), cell(c)) for c in columns.id_columns]
     # a row with more cells than the header has columns takes the Python path (an error
     # unless the cells past the header are empty)
     # as does an id that safe_text.csv_cell would change (a leading =, +, -, @, tab: a formula
@@ -174,8 +176,10 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False):
     starts = "".join(re_escape(c) for c in FORMULA_START)
     plain_ids = "".join(f" AND NOT regexp_matches(COALESCE({cell(c)}, ''), '^[{starts}]|[\x00-\x08\x0b\x0c\x0e-\x1f]')"
                         for c in columns.id_columns)
-    pl.layers.append(Layer([("_okall", f"({pl.ok}) AND _n <= {len(columns.headers)}{plain_ids}")]))
-    final = [("_out", f"CASE WHEN _okall THEN {line} ELSE chr(1) || CAST(_rn AS VARCHAR) || chr(1) || _line END")]
+    # and a blank line (only spaces and commas), which the Python path skips
+    blank = f"regexp_full_match(COALESCE(_line, ''), '[{_SPACE},]*')"
+    pl.layers.append(Layer([("_okall", f"({pl.ok}) AND _n <= {len(columns.headers)}{plain_ids} AND NOT {blank}")]))
+    final = [("_out", f"CASE WHEN _okall THEN {line} ELSE chr(1) || COALESCE(_line, '') END")]
     return pl.query(src, passthrough, final), pl
 
 
@@ -208,23 +212,19 @@ def _polling(con, lines: int, progress):
 
 
 def _run(con, queries: list, part: str, data: Path, progress=None, header: str = "_out") -> tuple[int, int]:
-    """Read ``data`` into the table ``_raw`` and COPY the scored lines to ``part``, after the
+    """COPY the scored lines of ``data`` to ``part``, after the
     line ``header`` (the column's name, written as it is: the delimiter is \x01); returns
     (the number of lines written, the units reported to ``progress`` meanwhile).
     ``queries``: functions giving the BIGINT query, then the
     HUGEINT one: DuckDB raises on any BIGINT overflow (a bound the narrow plan got wrong),
     and the next query runs instead — a rerun, never a wrong score."""
     import duckdb
-    raw = (f"CREATE TEMP TABLE _raw AS SELECT line AS _line FROM read_csv({_sql_string(str(data))}, "
-           f"columns={{'line': 'VARCHAR'}}, header=false, delim='\x01', quote='', escape='', auto_detect=false, "
-           f"strict_mode=false, null_padding=false)")
     try:
-        con.execute(raw)
         stop = None
         if progress is not None:
             con.execute("SET enable_progress_bar = true")       # query_progress() is -1 without it
             con.execute("SET enable_progress_bar_print = false")
-            stop = _polling(con, con.execute("SELECT count(*) - 1 FROM _raw").fetchone()[0], progress)
+            stop = _polling(con, _lines_about(data), progress)
         try:
             for k, q in enumerate(queries):
                 try:
@@ -245,6 +245,14 @@ def _run(con, queries: list, part: str, data: Path, progress=None, header: str =
         raise
 
 
+def _lines_about(data: Path) -> int:
+    """About how many lines ``data`` has (its size over the mean length of its first MB's)."""
+    with open(data, "rb") as f:
+        head = f.read(1 << 20)
+        size = os.fstat(f.fileno()).st_size
+    return max(1, round(size * head.count(b"\n") / max(1, len(head))) - 1)
+
+
 def _marked(path: str) -> bool:
     """Does DuckDB's output hold a line marked for the Python path (``\x01`` first)?"""
     import mmap
@@ -257,9 +265,11 @@ def _marked(path: str) -> bool:
 
 def _splice(src, dst, python_line) -> int:
     """Copy DuckDB's lines from ``src`` to ``dst``, each marked line (``\\x01`` first: a row
-    for the Python path) replaced by ``python_line(it)`` (left out when that is None);
-    returns the number of marked lines. A block without a mark is copied as it is."""
+    for the Python path) replaced by ``python_line(row number, line)`` (left out when that
+    is None); returns the number of marked lines. A block without a mark is copied as it
+    is. The k-th line (the header is the first) is the k-th line of the data."""
     marked = 0
+    lineno = 0
     rest = b""
     while True:
         block = src.read(1 << 20)
@@ -270,11 +280,13 @@ def _splice(src, dst, python_line) -> int:
         block, rest = block[:cut], block[cut:]
         if b"\x01" not in block:
             dst.write(block)
+            lineno += block.count(b"\n")
             continue
         for line in block.splitlines(keepends=True):
+            lineno += 1
             if line.startswith(b"\x01"):
                 marked += 1
-                got = python_line(line.rstrip(b"\n"))
+                got = python_line(lineno, line[1:].rstrip(b"\n"))
                 if got is not None:
                     dst.write(got)
             else:
@@ -299,7 +311,8 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
     check_columns(columns)
     id_headers = [columns.headers[c] for c in columns.id_columns]
     # BIGINT where the bounds allow, then (planned only if that overflows) HUGEINT
-    queries = [lambda: plan_query(rb, columns, narrow=True)[0], lambda: plan_query(rb, columns)[0]]
+    queries = [lambda: plan_query(rb, columns, narrow=True, data=str(data))[0],
+               lambda: plan_query(rb, columns, data=str(data))[0]]
     head = io.StringIO()
     csv.writer(head).writerow(csv_row(id_headers + indicator_headers(rb) + ["总分", "等级"]))
     F = _Formats()
@@ -308,11 +321,13 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
     counts = [0, 0, 0]             # lines DuckDB wrote; of them rows for the Python path; of those scored
     shown = [0]                    # units reported to ``progress`` while DuckDB ran
 
-    def python_line(marked: bytes) -> Optional[bytes]:
-        """A row the SQL did not score (``\\x01number\\x01line``) through the Python path: its
-        output line, or None (its errors kept, or raised under "stop")."""
-        rowno, text = marked[1:].decode("utf-8").split("\x01", 1)
-        res = score_cells(rb, columns, int(rowno), text.split(","))
+    def python_line(rowno: int, line: bytes) -> Optional[bytes]:
+        """A row the SQL did not score through the Python path: its output line, or None (a
+        blank line, skipped; its errors kept, or raised under "stop")."""
+        text = line.decode("utf-8")
+        if not text.replace(",", "").strip():
+            return None
+        res = score_cells(rb, columns, rowno, text.split(","))
         if isinstance(res, list):
             if on_error == "stop":
                 raise BadRows(res)

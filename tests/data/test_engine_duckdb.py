@@ -194,8 +194,8 @@ def test_an_overflow_of_the_bigint_query_reruns_the_hugeint_one(units, tmp_path)
     import duckdb
     con = duckdb.connect(":memory:")
     part = tmp_path / "part.csv"
-    overflow = "SELECT CAST(9223372036854775807 AS BIGINT) * CAST(_rn AS BIGINT) AS _out FROM (SELECT rowid + 2 AS _rn FROM _raw)"
-    wide = "SELECT CAST(CAST(9223372036854775807 AS HUGEINT) * (rowid + 2) AS VARCHAR) AS _out FROM _raw LIMIT 2"
+    overflow = "SELECT CAST(9223372036854775807 AS BIGINT) * CAST(k AS BIGINT) AS _out FROM range(2, 4) t(k)"
+    wide = "SELECT CAST(CAST(9223372036854775807 AS HUGEINT) * k AS VARCHAR) AS _out FROM range(2, 4) t(k)"
     try:
         assert engine_duckdb._run(con, [lambda: overflow, lambda: wide], str(part), units) == (2, 0)
         assert part.read_text().split() == ["_out", str((2 ** 63 - 1) * 2), str((2 ** 63 - 1) * 3)]
