@@ -32,19 +32,21 @@ _W: dict = {}   # per worker process: the compiled rulebook, converter and write
 
 
 def fork_is_safe() -> bool:
-    """May worker processes be forked? Only where fork exists and this process runs one
-    thread: a fork copies the locks other threads hold (DuckDB's worker threads, after an
-    embedder or the DuckDB engine used it in this process), and a child that needs one
-    waits for ever. Elsewhere the workers are spawned."""
+    """May worker processes be forked? Only where fork exists and this process runs no
+    thread Python did not start: a fork copies the locks other threads hold — DuckDB's
+    worker threads (native, after an embedder or the DuckDB engine used it in this
+    process) — and a child that needs one waits for ever. Threads Python started (a test
+    runner's, a progress poller's) are counted by ``threading`` and do not count here.
+    Elsewhere the workers are spawned."""
     import multiprocessing as mp
     import os
     import threading
     if "fork" not in mp.get_all_start_methods():
         return False
     try:
-        return len(os.listdir("/proc/self/task")) == 1
+        return len(os.listdir("/proc/self/task")) <= threading.active_count()
     except OSError:
-        return threading.active_count() == 1
+        return True
 
 def _PLAIN(cell: str) -> bool:
     """Can the cell be written without CSV quoting?"""
