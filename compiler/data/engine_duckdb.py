@@ -51,7 +51,7 @@ def plan_of(rb: CompiledRulebook):
     cache = rb.__dict__.setdefault("_sql_plans", {})
     if "check" not in cache:
         try:
-            plan(rb.program, "duckdb", lambda inp: "''")
+            plan(rb.program, "duckdb", lambda inp: "''", cohort=rb.program.has_cohort)
             cache["check"] = None
         except Unsupported as e:
             cache["check"] = e
@@ -151,13 +151,17 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False, dat
         if inp.name not in col_of:
             return "NULL"
         return cell(col_of[inp.name])
-    pl = plan(rb.program, "duckdb", cells, narrow=narrow)
+    cohort = rb.program.has_cohort
+    pl = plan(rb.program, "duckdb", cells, narrow=narrow, cohort=cohort)
     d = pl.dialect
     names = [b.name for b in rb.program.grades]
     grade_csv = "(CASE " + " ".join(f"WHEN {pl.grade_index} = {k} THEN {d.string(_csv_text(csv_cell(nm)))}"
                                     for k, nm in enumerate(names)) + " END)"
     parts = [f"COALESCE({cell(c)}, '')" for c in columns.id_columns]
-    parts += [sql for _, sql in pl.formatted()[:-1]] + [grade_csv]
+    parts += [sql for _, sql in pl.formatted()[:len(pl.scores) + 1]] + [grade_csv]
+    # a cohort's statistics and 名额 after 等级, quoted as csv.writer quotes (a 名额 note is text)
+    parts += [f"(CASE WHEN regexp_matches({sql}, '[,\"\r\n]') THEN '\"' || replace({sql}, '\"', '\"\"') || '\"' "
+              f"ELSE {sql} END)" for _, sql in pl.extra]
     line = "concat_ws(',', " + ", ".join(parts) + ") || chr(13)"
     # the lines as DuckDB's CSV reader gives them, one a line (a blank one too), read in
     # parallel and kept in order (preserve_insertion_order): no row number (a row_number()
@@ -165,10 +169,16 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False, dat
     lines = (f"(SELECT line AS _line, string_split(line, ',') AS _c FROM read_csv({_sql_string(data)}, "
              f"columns={{'line': 'VARCHAR'}}, header=true, delim='\x01', quote='', escape='', auto_detect=false, "
              f"strict_mode=false, null_padding=false))")
+    blank = f"regexp_full_match(COALESCE(_line, ''), '[{_SPACE},]*')"
+    if cohort:
+        # the windows see the whole table and sort it: the lines numbered (the table _raw's
+        # rowid: ``_run``) to put the output back in order; a blank line is no unit
+        lines = (f"(SELECT rowid AS _rn, _line, string_split(_line, ',') AS _c FROM _raw "
+                 f"WHERE rowid > 0 AND NOT {blank})")
     # each cell the rules read in a column of its own, extracted once
-    src = ("(SELECT _line, " + "".join(f"list_extract(_c, {c + 1}) AS {a}, " for c, a in sorted(used.items()))
+    src = ("(SELECT " + ("_rn, " if cohort else "") + "_line, " + "".join(f"list_extract(_c, {c + 1}) AS {a}, " for c, a in sorted(used.items()))
            + f"len(_c) AS _n FROM {lines})")
-    passthrough = [("_line", "_line"), ("_n", "_n")] + [(cell(c), cell(c)) for c in columns.id_columns]
+    passthrough = [("_rn", "_rn")] * cohort + [("_line", "_line"), ("_n", "_n")] + [(cell(c), cell(c)) for c in columns.id_columns]
     # a row with more cells than the header has columns takes the Python path (an error
     # unless the cells past the header are empty)
     # as does an id that safe_text.csv_cell would change (a leading =, +, -, @, tab: a formula
@@ -177,9 +187,10 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False, dat
     plain_ids = "".join(f" AND NOT regexp_matches(COALESCE({cell(c)}, ''), '^[{starts}]|[\x00-\x08\x0b\x0c\x0e-\x1f]')"
                         for c in columns.id_columns)
     # and a blank line (only spaces and commas), which the Python path skips
-    blank = f"regexp_full_match(COALESCE(_line, ''), '[{_SPACE},]*')"
     pl.layers.append(Layer([("_okall", f"({pl.ok}) AND _n <= {len(columns.headers)}{plain_ids} AND NOT {blank}")]))
     final = [("_out", f"CASE WHEN _okall THEN {line} ELSE chr(1) || COALESCE(_line, '') END")]
+    if cohort:
+        final.append(("_rn", "_rn"))
     return pl.query(src, passthrough, final), pl
 
 
@@ -211,7 +222,8 @@ def _polling(con, lines: int, progress):
     return stop
 
 
-def _run(con, queries: list, part: str, data: Path, progress=None, header: str = "_out") -> tuple[int, int]:
+def _run(con, queries: list, part: str, data: Path, progress=None, header: str = "_out",
+         cohort: bool = False) -> tuple[int, int]:
     """COPY the scored lines of ``data`` to ``part``, after the
     line ``header`` (the column's name, written as it is: the delimiter is \x01); returns
     (the number of lines written, the units reported to ``progress`` meanwhile).
@@ -220,6 +232,12 @@ def _run(con, queries: list, part: str, data: Path, progress=None, header: str =
     and the next query runs instead — a rerun, never a wrong score."""
     import duckdb
     try:
+        order = ""
+        if cohort:            # the lines in a table, numbered by its rowid (plan_query), put back in order
+            con.execute(f"CREATE TEMP TABLE _raw AS SELECT line AS _line FROM read_csv({_sql_string(str(data))}, "
+                        f"columns={{'line': 'VARCHAR'}}, header=false, delim='\x01', quote='', escape='', "
+                        f"auto_detect=false, strict_mode=false, null_padding=false)")
+            order = " ORDER BY _rn"
         stop = None
         if progress is not None:
             con.execute("SET enable_progress_bar = true")       # query_progress() is -1 without it
@@ -229,7 +247,7 @@ def _run(con, queries: list, part: str, data: Path, progress=None, header: str =
             for k, q in enumerate(queries):
                 try:
                     name = '"' + header.replace('"', '""') + '"'
-                    n = con.execute(f"COPY (SELECT _out AS {name} FROM ({q()})) TO {_sql_string(part)} "
+                    n = con.execute(f"COPY (SELECT _out AS {name} FROM ({q()}){order}) TO {_sql_string(part)} "
                                     f"(FORMAT csv, HEADER true, QUOTE '', ESCAPE '', DELIMITER '\x01')").fetchone()[0]
                     return n, (stop() if stop else 0)
                 except (duckdb.OutOfRangeException, duckdb.ConversionException):
@@ -296,6 +314,10 @@ def _splice(src, dst, python_line) -> int:
     return marked
 
 
+class _WholeFile(Exception):
+    """A cohort file the SQL did not score whole: the Python engine scores it."""
+
+
 def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Optional[dict] = None,
                      on_error: str = "stop", progress=None, threads: Optional[int] = None) -> tuple[int, list]:
     """Score ``data`` into ``out`` with DuckDB; returns (units scored, RowErrors skipped).
@@ -314,7 +336,12 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
     queries = [lambda: plan_query(rb, columns, narrow=True, data=str(data))[0],
                lambda: plan_query(rb, columns, data=str(data))[0]]
     head = io.StringIO()
-    csv.writer(head).writerow(csv_row(id_headers + indicator_headers(rb) + ["总分", "等级"]))
+    cohort = rb.program.has_cohort
+    extra = []
+    if cohort:
+        from .cohort import extra_headers
+        extra = extra_headers(rb)
+    csv.writer(head).writerow(csv_row(id_headers + indicator_headers(rb) + ["总分", "等级"] + extra))
     F = _Formats()
     grades: dict = {}
     errors: list = []
@@ -348,9 +375,13 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
             # DuckDB writes the file itself, the header (with the BOM) its column's name; only
             # where it marked rows for the Python path is the file copied, those rows spliced in
             header = "\ufeff" + head.getvalue()[:-1]             # csv.writer's \r\n: DuckDB adds the \n
-            counts[0], shown[0] = _run(con, queries, tmp, data, progress, header)
+            counts[0], shown[0] = _run(con, queries, tmp, data, progress, header, cohort)
             if not _marked(tmp):
                 return
+            if cohort:
+                # a unit the SQL did not score may be one the Python engine takes (so in the
+                # cohort): it cannot be scored alone (E0630), the file is scored by Python
+                raise _WholeFile()
             fd, part = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.absolute().parent)
             os.close(fd)
             try:
@@ -360,6 +391,12 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
             finally:
                 os.unlink(part)
         atomic_write(out, write)
+    except _WholeFile:
+        from .cohort import score_cohort_file
+        if progress and shown[0]:
+            progress(-shown[0])           # counted again by the Python engine
+        return score_cohort_file(rb, data, out, mapping=mapping, on_error=on_error, progress=progress,
+                                 jobs=threads or os.cpu_count() or 1)
     finally:
         con.close()
     n = counts[0] - counts[1] + counts[2]

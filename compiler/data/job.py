@@ -49,7 +49,9 @@ def score_file(rb: CompiledRulebook, data: Path, out: Optional[Path], *, mapping
     check_paths(data, out, (rows, mapping, cohort))
     if engine != "python":
         from . import engine_duckdb
-        if engine_duckdb.use(rb, data, out, rows, engine):
+        if cohort is not None and engine == "duckdb":
+            raise DataError("DuckDB 引擎不读给定的同类统计（--cohort） / the duckdb engine does not take --cohort")
+        if cohort is None and engine_duckdb.use(rb, data, out, rows, engine):
             return engine_duckdb.score_csv_duckdb(rb, data, out, mapping=load_mapping(mapping) if mapping else None,
                                                   on_error=on_error, progress=progress, threads=jobs)
     jobs = jobs or os.cpu_count() or 1

@@ -227,3 +227,33 @@ def test_workers_are_spawned_not_forked_while_duckdb_threads_run(rb, units, tmp_
     finally:
         con.close()
     assert (tmp_path / "spawned.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()
+
+
+def test_a_cohort_rulebook_scored_in_duckdb_equals_python(tmp_path, monkeypatch):
+    """A cohort rulebook that translates (ranks, peer statistics, quotas as window functions
+    over the whole file): `--engine duckdb` writes the Python engine's file byte for byte —
+    the statistics and 名额 after 等级 — on the 24 units of examples/cohort-2024 and on 2,000
+    generated ones (ties at the rank tiers and the quotas' cuts). A file with a row the SQL
+    does not score is scored whole by the Python engine (a unit cannot be scored alone):
+    the same file and the same bad-row report."""
+    from test_sql_cohort import EXAMPLE, RULEBOOK, units, write
+    rb = compile_rulebook(path=RULEBOOK)
+    (n_py, e_py), (n_dd, e_dd), py, dd = both(rb, EXAMPLE, tmp_path)
+    assert n_py == n_dd == 24 and e_py == e_dd == [] and py == dd
+    assert "名额".encode() in py.splitlines()[0] and "评为".encode() in py
+    rows = units(2000, seed=11)
+    messy = write(tmp_path / "messy.csv", rows)
+    (n_py, e_py), (n_dd, e_dd), py, dd = both(rb, messy, tmp_path, on_error="skip")
+    assert e_py and [e.text() for e in e_dd] == [e.text() for e in e_py] and n_dd == n_py and py == dd
+    bad = {e.row for e in e_py}
+    clean = write(tmp_path / "clean.csv", [r for k, r in enumerate(rows, 2) if k not in bad])
+    (n_py, e_py), _, py, _ = both(rb, clean, tmp_path)
+    from jixiao.compiler.data import cohort
+
+    def no_python(*a, **k):
+        raise AssertionError("the clean file went to the Python engine")
+    monkeypatch.setattr(cohort, "score_cohort_file", no_python)        # scored in SQL, whole
+    steps: list = []
+    n, errors = score_file(rb, clean, tmp_path / "sql.csv", engine="duckdb", progress=steps.append)
+    assert n == n_py == 2000 - len(bad) and errors == e_py == [] and sum(steps) == n
+    assert (tmp_path / "sql.csv").read_bytes() == py
