@@ -178,7 +178,10 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False, dat
                         for c in columns.id_columns)
     # and a blank line (only spaces and commas), which the Python path skips
     blank = f"regexp_full_match(COALESCE(_line, ''), '[{_SPACE},]*')"
-    pl.layers.append(Layer([("_okall", f"({pl.ok}) AND _n <= {len(columns.headers)}{plain_ids} AND NOT {blank}")]))
+    # and a line longer than the csv module's field limit (in bytes: at least its characters),
+    # which the Python path refuses as the csv module does if a cell is over the limit
+    short = f" AND strlen(COALESCE(_line, '')) <= {csv.field_size_limit()}"
+    pl.layers.append(Layer([("_okall", f"({pl.ok}) AND _n <= {len(columns.headers)}{plain_ids}{short} AND NOT {blank}")]))
     final = [("_out", f"CASE WHEN _okall THEN {line} ELSE chr(1) || COALESCE(_line, '') END")]
     return pl.query(src, passthrough, final), pl
 
@@ -241,8 +244,17 @@ def _run(con, queries: list, part: str, data: Path, progress=None, header: str =
         raise AssertionError("no query")
     except duckdb.InvalidInputException as e:
         if "unicode" in str(e).lower() or "utf" in str(e).lower():
-            raise DataError(f"{data} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file (Excel: 另存为 “CSV UTF-8”)") from None
+            raise _NotUtf8(DataError(f"{data} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file "
+                                     "(Excel: 另存为 “CSV UTF-8”)")) from None
         raise
+
+
+class _NotUtf8(Exception):
+    """DuckDB found bytes that are not UTF-8 (``error``: its DataError, naming no row)."""
+
+    def __init__(self, error: DataError):
+        super().__init__(str(error))
+        self.error = error
 
 
 def _lines_about(data: Path) -> int:
@@ -325,9 +337,13 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
         """A row the SQL did not score through the Python path: its output line, or None (a
         blank line, skipped; its errors kept, or raised under "stop")."""
         text = line.decode("utf-8")
+        cells = text.split(",")
+        if len(text) > limit and max(map(len, cells)) > limit:
+            e = f"field larger than field limit ({limit})"       # the csv module's words
+            raise DataError(f"{data} 第{rowno}行：{e} / row {rowno}: {e}")
         if not text.replace(",", "").strip():
             return None
-        res = score_cells(rb, columns, rowno, text.split(","))
+        res = score_cells(rb, columns, rowno, cells)
         if isinstance(res, list):
             if on_error == "stop":
                 raise BadRows(res)
@@ -338,8 +354,13 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
         counts[2] += 1
         return buf.getvalue().encode("utf-8")
 
+    limit = csv.field_size_limit()
     con = duckdb.connect(":memory:")
     try:
+        # a division whose divisor is 0 on a row the SQL leaves to the Python path (an input
+        # out of its range: -0, 0.0 for "> 0") gives NULL, not an error: every query is
+        # evaluated on every row, and such a row's _okall is false (compile.py's guards)
+        con.execute("SET error_on_division_by_zero = false")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         con.execute("SET preserve_insertion_order = true")
@@ -359,7 +380,16 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
                     counts[1] = _splice(g, f, python_line)
             finally:
                 os.unlink(part)
-        atomic_write(out, write)
+        try:
+            atomic_write(out, write)
+        except _NotUtf8 as e:
+            # the Python engine names the row (or stops at a bad row before it): read the
+            # file as it does, which raises its error
+            from .scoring import score_rows
+            _, scored = score_rows(rb, data, mapping=mapping, on_error=on_error, errors=[])
+            for _ in scored:
+                pass
+            raise e.error from None
     finally:
         con.close()
     n = counts[0] - counts[1] + counts[2]
