@@ -147,7 +147,10 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False, dat
 
     def cells(inp):
         if inp.name in columns.checklist_parts:
-            return [cell(c) for _, c in sorted(columns.checklist_parts[inp.name])]
+            # fewer item columns than items: the missing ones NULL, the row left to the Python
+            # path (which says the checklist has too few items); the SQL read past the list
+            parts = [cell(c) for _, c in sorted(columns.checklist_parts[inp.name])]
+            return parts + ["NULL"] * (len(inp.members or ()) - len(parts))
         if inp.name not in col_of:
             return "NULL"
         return cell(col_of[inp.name])
