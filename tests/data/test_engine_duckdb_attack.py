@@ -58,16 +58,16 @@ def cell(line: str, k: int, value: str) -> str:
     return ",".join(cells)
 
 
-@pytest.mark.parametrize("value", ["0", "-0", "0.0"])
-def test_a_zero_divisor_out_of_range_is_the_python_engines_bad_row(rb, lines, tmp_path, value):
-    """Bug: 部门预算数 (> 0, a divisor) given as -0 or 0.0: DuckDB evaluated the division on
-    that row too and raised 'Division by zero' (a traceback) where the Python engine reports
-    the row as out of range."""
+def test_a_zero_divisor_out_of_range_is_the_python_engines_bad_row(rb, lines, tmp_path):
+    """Bug: 部门预算数 (> 0, a divisor) given as 0, -0 or 0.0: DuckDB evaluated the division
+    on that row too and raised 'Division by zero' (a traceback) where the Python engine
+    reports the row as out of range."""
     head, *rows = lines
     k = head.split(",").index("部门预算数")
-    skip, stop = same(rb, tmp_path, ("\n".join([head, cell(rows[0], k, value)] + rows[1:]) + "\n").encode())
-    assert skip[0] == "ok" and skip[1] == len(rows) - 1 and "部门预算数" in skip[2][0]
-    assert stop[0] == "bad rows"
+    bad = [cell(r, k, v) for r, v in zip(rows, ["0", "-0", "0.0"])]
+    skip, stop = same(rb, tmp_path, ("\n".join([head] + bad + rows[3:]) + "\n").encode())
+    assert skip[0] == "ok" and skip[1] == len(rows) - 3 and len(skip[2]) == 3
+    assert all("部门预算数" in e for e in skip[2]) and stop[0] == "bad rows"
 
 
 @pytest.mark.parametrize("column", [0, 5], ids=["id", "amount"])
@@ -85,7 +85,7 @@ def test_a_long_line_of_short_cells_is_scored(rb, lines, tmp_path):
     assert skip[0] == "ok" and skip[1] == len(rows)
 
 
-@pytest.mark.parametrize("where", ["first", "middle", "last-no-newline"])
+@pytest.mark.parametrize("where", ["first", "last-no-newline"])
 def test_bytes_not_utf8_name_the_row_as_the_python_engine_does(rb, lines, tmp_path, where):
     """Bug: DuckDB said only that the file is not UTF-8; the Python engine names the row
     (第N行不是 UTF-8 编码), and under stop reports a bad row before it first."""
