@@ -147,7 +147,10 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False, dat
 
     def cells(inp):
         if inp.name in columns.checklist_parts:
-            return [cell(c) for _, c in sorted(columns.checklist_parts[inp.name])]
+            # fewer item columns than items: the missing ones NULL, the row left to the Python
+            # path (which says the checklist has too few items); the SQL read past the list
+            parts = [cell(c) for _, c in sorted(columns.checklist_parts[inp.name])]
+            return parts + ["NULL"] * (len(inp.members or ()) - len(parts))
         if inp.name not in col_of:
             return "NULL"
         return cell(col_of[inp.name])
@@ -187,7 +190,10 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False, dat
     plain_ids = "".join(f" AND NOT regexp_matches(COALESCE({cell(c)}, ''), '^[{starts}]|[\x00-\x08\x0b\x0c\x0e-\x1f]')"
                         for c in columns.id_columns)
     # and a blank line (only spaces and commas), which the Python path skips
-    pl.layers.append(Layer([("_okall", f"({pl.ok}) AND _n <= {len(columns.headers)}{plain_ids} AND NOT {blank}")]))
+    # and a line longer than the csv module's field limit (in bytes: at least its characters),
+    # which the Python path refuses as the csv module does if a cell is over the limit
+    short = f" AND strlen(COALESCE(_line, '')) <= {csv.field_size_limit()}"
+    pl.layers.append(Layer([("_okall", f"({pl.ok}) AND _n <= {len(columns.headers)}{plain_ids}{short} AND NOT {blank}")]))
     final = [("_out", f"CASE WHEN _okall THEN {line} ELSE chr(1) || COALESCE(_line, '') END")]
     if cohort:
         final.append(("_rn", "_rn"))
@@ -259,8 +265,17 @@ def _run(con, queries: list, part: str, data: Path, progress=None, header: str =
         raise AssertionError("no query")
     except duckdb.InvalidInputException as e:
         if "unicode" in str(e).lower() or "utf" in str(e).lower():
-            raise DataError(f"{data} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file (Excel: 另存为 “CSV UTF-8”)") from None
+            raise _NotUtf8(DataError(f"{data} 不是 UTF-8 编码的 CSV / is not a UTF-8 CSV file "
+                                     "(Excel: 另存为 “CSV UTF-8”)")) from None
         raise
+
+
+class _NotUtf8(Exception):
+    """DuckDB found bytes that are not UTF-8 (``error``: its DataError, naming no row)."""
+
+    def __init__(self, error: DataError):
+        super().__init__(str(error))
+        self.error = error
 
 
 def _lines_about(data: Path) -> int:
@@ -352,9 +367,13 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
         """A row the SQL did not score through the Python path: its output line, or None (a
         blank line, skipped; its errors kept, or raised under "stop")."""
         text = line.decode("utf-8")
+        cells = text.split(",")
+        if len(text) > limit and max(map(len, cells)) > limit:
+            e = f"field larger than field limit ({limit})"       # the csv module's words
+            raise DataError(f"{data} 第{rowno}行：{e} / row {rowno}: {e}")
         if not text.replace(",", "").strip():
             return None
-        res = score_cells(rb, columns, rowno, text.split(","))
+        res = score_cells(rb, columns, rowno, cells)
         if isinstance(res, list):
             if on_error == "stop":
                 raise BadRows(res)
@@ -365,8 +384,13 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
         counts[2] += 1
         return buf.getvalue().encode("utf-8")
 
+    limit = csv.field_size_limit()
     con = duckdb.connect(":memory:")
     try:
+        # a division whose divisor is 0 on a row the SQL leaves to the Python path (an input
+        # out of its range: -0, 0.0 for "> 0") gives NULL, not an error: every query is
+        # evaluated on every row, and such a row's _okall is false (compile.py's guards)
+        con.execute("SET error_on_division_by_zero = false")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         con.execute("SET preserve_insertion_order = true")
@@ -390,7 +414,18 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
                     counts[1] = _splice(g, f, python_line)
             finally:
                 os.unlink(part)
-        atomic_write(out, write)
+        try:
+            atomic_write(out, write)
+        except _NotUtf8 as e:
+            # the Python engine names the row (or stops at a bad row before it): read the
+            # file as it does, which raises its error
+            if cohort:
+                raise _WholeFile() from None
+            from .scoring import score_rows
+            _, scored = score_rows(rb, data, mapping=mapping, on_error=on_error, errors=[])
+            for _ in scored:
+                pass
+            raise e.error from None
     except _WholeFile:
         from .cohort import score_cohort_file
         if progress and shown[0]:
