@@ -40,7 +40,9 @@ EXACT = ["甲", "乙", "率", "甲 + 乙"]          # an average of 甲 / 乙 ha
 def indicator(rnd: random.Random, n: int, points: int) -> str:
     P, lo = points, rnd.randint(0, points // 2)
     peer = rnd.choice(["同类", ""])
-    kind = rnd.randrange(7)
+    # the first indicator always compares the units (kinds 0-5): a book of plain rules only
+    # (and no 名额) is no cohort rulebook, and score_cohort has nothing to do with it
+    kind = rnd.randrange(6 if n == 0 else 7)
     head = f"  指标 指标{n} {P}分:\n"
     if kind == 0:
         x = rnd.choice(SUBJECTS)
