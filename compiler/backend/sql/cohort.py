@@ -81,25 +81,10 @@ class CohortBuilder:
             return [st.fallback_of.score]
         return [st.subject] if st.subject is not None else []
 
-    def depths(self, items) -> dict:
-        by = {it[1]: it for it in items}
-        deps = {it[1]: self.deps_of(it) for it in items}
-        depth: dict = {}
-
-        def visit(k, stack=()):
-            if k in depth:
-                return depth[k]
-            if k in stack:
-                raise AssertionError("cycle")
-            ds = [visit(x, stack + (k,)) for x in deps[k] if x in by]
-            if by[k][0] == "stat":       # its subject, its windows, its values: three layers, after the _okin one
-                depth[k] = 3 + max(ds, default=0)
-            else:
-                depth[k] = 1 + max(ds) if ds else 0
-            return depth[k]
-        for k in by:
-            visit(k)
-        return depth
+    def depth_of(self, item, ds: list) -> int:
+        if item[0] == "stat":            # its subject, its windows, its values: three layers, after the _okin one
+            return 3 + max(ds, default=0)
+        return super().depth_of(item, ds)
 
     def compile_item(self, item, layer: Layer):
         if not self.p.has_cohort:

@@ -54,6 +54,10 @@ class LayerBuilder:
                 _refuse(x.span, "指标规则中的总分", "总分 read by an indicator's rule")
         return out
 
+    def depth_of(self, item, ds: list) -> int:
+        """The layer of an item after those it reads (their depths ``ds``)."""
+        return 1 + max(ds) if ds else 0
+
     def depths(self, items) -> dict:
         by = {it[1]: it for it in items}
         deps = {it[1]: self.deps_of(it) for it in items}
@@ -65,7 +69,7 @@ class LayerBuilder:
             if k in stack:
                 raise AssertionError("cycle")
             ds = [visit(x, stack + (k,)) for x in deps[k] if x in by]
-            depth[k] = 1 + max(ds) if ds else 0
+            depth[k] = self.depth_of(by[k], ds)
             return depth[k]
         for k in by:
             visit(k)
