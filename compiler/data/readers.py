@@ -1,5 +1,5 @@
 """Data files -> a header and numbered rows: CSV, XLSX (openpyxl's read-only mode),
-JSON and JSON Lines, streamed row by row, with row numbers as a spreadsheet counts them
+JSON and JSON Lines, Parquet (through DuckDB: ``parquet.py``), streamed row by row, with row numbers as a spreadsheet counts them
 (the header is row 1); header mapping files (a JSON object or a two-column CSV). Only
 regular files are read; a file that cannot be read at all is a DataError.
 """
@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator, Optional
 
 from .results import DataError
 
-DATA_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson")   # a data file of many units (.jxc: a case)
+DATA_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson", ".parquet")   # a data file of many units (.jxc: a case)
 
 
 def _norm(name: str) -> str:
@@ -159,6 +159,9 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
         if not isinstance(data, list):
             raise DataError(f"{path}: 应为对象的列表 / expected a list of objects")
         return _json_records(path, lambda: enumerate(data, 1), text=False)
+    if suffix == ".parquet":
+        from .parquet import read_parquet_rows
+        return read_parquet_rows(path)
     raise DataError(f"不支持的数据文件类型 / unsupported data file type: {path.suffix or path.name}")
 
 

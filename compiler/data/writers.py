@@ -1,6 +1,7 @@
-"""Scored units written out: CSV, JSON, JSON Lines or XLSX (openpyxl's write-only mode,
-with a sheet 指标行 for the rows of a rulebook that has them), streamed unit by unit to
-stdout or to a temporary file renamed into place.
+"""Scored units written out: CSV, JSON, JSON Lines, XLSX (openpyxl's write-only mode,
+with a sheet 指标行 for the rows of a rulebook that has them) or Parquet (a CSV of the
+results turned into typed columns by DuckDB: ``parquet.csv_to_parquet``), streamed unit
+by unit to stdout or to a temporary file renamed into place.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ...dsl.ir import fmt_decimal
 from ..backend import runtime
 from ..api import CompiledRulebook
 from ..files import atomic_write
-from ..safe_text import csv_cell, csv_row, json_text, xlsx_text
+from ..safe_text import clean, csv_cell, csv_row, json_text, xlsx_text
 from .results import DataError, Scored, indicator_headers
 
 
@@ -23,9 +24,9 @@ def output_kind(path: Optional[Path]) -> str:
     if path is None:
         return "csv"
     s = path.suffix.lower()
-    if s in (".csv", ".json", ".jsonl", ".xlsx"):
+    if s in (".csv", ".json", ".jsonl", ".xlsx", ".parquet"):
         return s[1:]
-    raise DataError(f"不支持的输出类型 / unsupported output type {s or path.name}: 用 .csv、.xlsx、.json 或 .jsonl")
+    raise DataError(f"不支持的输出类型 / unsupported output type {s or path.name}: 用 .csv、.xlsx、.json、.jsonl 或 .parquet")
 
 
 def write_results(rb: CompiledRulebook, scored: Iterable[Scored], out: Optional[Path], id_headers: list[str],
@@ -39,7 +40,13 @@ def write_results(rb: CompiledRulebook, scored: Iterable[Scored], out: Optional[
     extra = list(extra_headers)
     if out is None:
         return _write(kind, scored, stdout, head, progress, id_headers, extra)
+    if kind == "parquet":
+        from .parquet import duckdb_module
+        duckdb_module("写 Parquet 文件")          # before any unit is scored
     def write(tmp):
+        if kind == "parquet":
+            return write_parquet(tmp, head + extra, head[len(id_headers):-1],
+                                 lambda f: _write("csv", scored, f, head, progress, id_headers, extra, raw=True))
         if kind == "xlsx":
             return _write_xlsx(scored, Path(tmp), head, progress, id_headers, bool(rb.program.row_parts), rb, extra)
         with open(tmp, "w", encoding="utf-8-sig" if kind == "csv" else "utf-8", newline="") as f:
@@ -69,29 +76,52 @@ class _Formats(dict):
         return text
 
 
-def csv_record(s: Scored, id_headers, F: _Formats, grades: dict, extra=()) -> list:
-    """A scored unit's cells of a CSV row: its ids (neutralised: ``safe_text.csv_cell``),
-    scores, total and grade (``grades`` memoises the grades' cells) and ``extra``."""
+def csv_record(s: Scored, id_headers, F: _Formats, grades: dict, extra=(), raw: bool = False) -> list:
+    """A scored unit's cells of a CSV row: its ids (neutralised: ``safe_text.csv_cell``;
+    with ``raw`` only cleaned, for a file that is no spreadsheet's: Parquet, the DuckDB
+    engine's results before they become JSON or XLSX), scores, total and grade
+    (``grades`` memoises the grades' cells) and ``extra``."""
+    text = clean if raw else csv_cell
     ids = s.ids
-    row = [csv_cell(_fmt(ids.get(h))) for h in id_headers]
+    row = [text(_fmt(ids.get(h))) for h in id_headers]
     row.extend([F[str(x)] for x in s.scores])
     row.append(F[str(s.total)])
     g = s.grade
-    row.append(grades[g] if g in grades else grades.setdefault(g, csv_cell(g)))
+    row.append(text(g) if raw else grades[g] if g in grades else grades.setdefault(g, csv_cell(g)))
     if extra:
-        row.extend(csv_cell(_fmt(x)) for x in s.extra)
+        row.extend(text(_fmt(x)) for x in s.extra)
     return row
 
 
-def _write(kind, scored, f, head, progress, id_headers, extra=()) -> int:
+def write_parquet(tmp: str, names: list, numbers: list, write_csv) -> int:
+    """Write Parquet at ``tmp``: ``write_csv(file)`` writes the results as raw CSV (header
+    ``names``), which DuckDB turns into the Parquet file, the columns ``numbers`` (the
+    scores and 总分) typed DECIMAL; returns what ``write_csv`` returns."""
+    import os
+    import tempfile
+    from .parquet import csv_to_parquet
+    fd, part = tempfile.mkstemp(prefix=f"{os.path.basename(tmp)}.", suffix=".csv", dir=os.path.dirname(tmp) or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            n = write_csv(f)
+        heads = [clean(str(h)) for h in names]
+        csv_to_parquet(part, tmp, heads, {clean(str(h)) for h in numbers})
+        return n
+    finally:
+        os.unlink(part)
+
+
+def _write(kind, scored, f, head, progress, id_headers, extra=(), raw: bool = False) -> int:
     n = 0
     if kind == "csv":
         w = csv.writer(f)
-        w.writerow(csv_row(head + list(extra)))           # texts a spreadsheet would run as formulas get a ' (safe_text)
+        names = head + list(extra)
+        # texts a spreadsheet would run as formulas get a ' (safe_text)
+        w.writerow([clean(str(h)) for h in names] if raw else csv_row(names))
         F = _Formats()
         grades: dict = {}
         for s in scored:
-            w.writerow(csv_record(s, id_headers, F, grades, extra))
+            w.writerow(csv_record(s, id_headers, F, grades, extra, raw))
             n += 1
             if progress and n % 1000 == 0:
                 progress(1000)
