@@ -30,14 +30,17 @@ from .columns import Columns
 from .readers import read_rows
 from .results import BadRows, DataError, indicator_headers
 from .scoring import check_columns, score_cells
+from .parquet import blank
 from .writers import _Formats, csv_record
-from ..safe_text import FORMULA_START, csv_cell, csv_row
+from ..safe_text import FORMULA_START, clean, csv_cell, csv_row
 
 # Python's str.strip() whitespace: a row of only these (and commas) is blank and skipped
 _SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}"
 # below this many bytes of CSV (~10,000 units) the Python engine is as fast (DuckDB's start and the
 # planning of a large query cost ~0.5 s); `--engine auto` then keeps Python
 AUTO_MIN_BYTES = 4_000_000
+IN_SUFFIXES = (".csv", ".parquet", ".xlsx", ".xlsm")
+OUT_SUFFIXES = (".csv", ".parquet", ".xlsx", ".json", ".jsonl")
 
 
 def available() -> bool:
@@ -88,12 +91,15 @@ def eligible(rb: CompiledRulebook, data: Path, out: Optional[Path], rows=None) -
     """Why this job cannot take the DuckDB engine, or None."""
     if not available():
         return "duckdb 未安装（pip install 'jixiao[sql]'） / duckdb is not installed (pip install 'jixiao[sql]')"
-    if data.is_dir() or data.suffix.lower() != ".csv":
-        return "DuckDB 引擎只读 CSV 文件 / the duckdb engine reads CSV files"
-    if out is None or out.suffix.lower() != ".csv":
-        return "DuckDB 引擎只写 CSV 文件（-o 结果.csv） / the duckdb engine writes CSV files (-o OUT.csv)"
+    if data.is_dir() or data.suffix.lower() not in IN_SUFFIXES:
+        return ("DuckDB 引擎读 CSV、Parquet、XLSX 文件 / the duckdb engine reads CSV, Parquet and XLSX files")
+    if out is None or out.suffix.lower() not in OUT_SUFFIXES:
+        return ("DuckDB 引擎写文件（-o 结果.csv/.parquet/.xlsx/.json/.jsonl） / the duckdb engine writes a file "
+                "(-o OUT.csv/.parquet/.xlsx/.json/.jsonl)")
     if rows is not None:
         return "DuckDB 引擎不读指标行表 / the duckdb engine does not read tables of 指标行"
+    if data.suffix.lower() != ".csv":
+        return None
     why = plain_csv(data)
     if why is not None:
         return (f"DuckDB 引擎只读不含引号、单独回车的 CSV（{why}） / the duckdb engine reads CSV files without "
@@ -106,7 +112,9 @@ def use(rb: CompiledRulebook, data: Path, out: Optional[Path], rows, engine: str
     why it cannot; "auto": when it can and the file is large enough to gain."""
     if engine == "auto":
         try:
-            if data.is_dir() or data.stat().st_size < AUTO_MIN_BYTES:
+            # a workbook's rows are read by openpyxl either way: Python keeps it (Parquet is compressed)
+            if data.is_dir() or data.suffix.lower() not in (".csv", ".parquet") or \
+                    data.stat().st_size < AUTO_MIN_BYTES // (4 if data.suffix.lower() == ".parquet" else 1):
                 return False
         except OSError:
             return False
@@ -132,11 +140,19 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False, data: str = "units.csv"):
-    """(the query scoring the lines of the CSV file ``data``, its plan): per line after the
+def _quoted(sql: str) -> str:
+    """A text cell quoted as csv.writer quotes it (a comma, quote, CR or LF in it)."""
+    return (f"(CASE WHEN regexp_matches({sql}, '[,\"\r\n]') THEN '\"' || replace({sql}, '\"', '\"\"') || '\"' "
+            f"ELSE {sql} END)")
+
+
+def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False, data: str = "units.csv",
+               source=None):
+    """(the query scoring the lines of the CSV file ``data`` — or the rows of the table
+    ``source``, an ``engine_sources.TableSource`` —, its plan): per line after the
     header, in order, ``_out``: the output line, or for a row the SQL does not score (a
-    blank line among them) ``\\x01`` and the line (the file has no \\x01: ``plain_csv``),
-    which the Python path scores or skips."""
+    blank line among them) ``\\x01`` and the line (the file has no \\x01: ``plain_csv``;
+    from a table: ``\\x01`` and the row number), which the Python path scores or skips."""
     from ..backend.sql import plan
     from ..backend.sql.values import Layer
     col_of = {name: col for col, name in columns.to_input.items()}
@@ -160,28 +176,41 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False, dat
     names = [b.name for b in rb.program.grades]
     grade_csv = "(CASE " + " ".join(f"WHEN {pl.grade_index} = {k} THEN {d.string(_csv_text(csv_cell(nm)))}"
                                     for k, nm in enumerate(names)) + " END)"
-    parts = [f"COALESCE({cell(c)}, '')" for c in columns.id_columns]
+    for c in columns.id_columns:
+        cell(c)
+    # a table's ids may hold commas and quotes: quoted as csv.writer quotes them
+    parts = [(_quoted if source is not None else lambda x: x)(f"COALESCE({cell(c)}, '')") for c in columns.id_columns]
     parts += [sql for _, sql in pl.formatted()[:len(pl.scores) + 1]] + [grade_csv]
     # a cohort's statistics and 名额 after 等级, quoted as csv.writer quotes (a 名额 note is text)
-    parts += [f"(CASE WHEN regexp_matches({sql}, '[,\"\r\n]') THEN '\"' || replace({sql}, '\"', '\"\"') || '\"' "
-              f"ELSE {sql} END)" for _, sql in pl.extra]
+    parts += [_quoted(sql) for _, sql in pl.extra]
     line = "concat_ws(',', " + ", ".join(parts) + ") || chr(13)"
-    # the lines as DuckDB's CSV reader gives them, one a line (a blank one too), read in
-    # parallel and kept in order (preserve_insertion_order): no row number (a row_number()
-    # would run the whole query on one thread); the Python path counts the lines
-    lines = (f"(SELECT line AS _line, string_split(line, ',') AS _c FROM read_csv({_sql_string(data)}, "
-             f"columns={{'line': 'VARCHAR'}}, header=true, delim='\x01', quote='', escape='', auto_detect=false, "
-             f"strict_mode=false, null_padding=false))")
     blank = f"regexp_full_match(COALESCE(_line, ''), '[{_SPACE},]*')"
-    if cohort:
-        # the windows see the whole table and sort it: the lines numbered (the table _raw's
-        # rowid: ``_run``) to put the output back in order; a blank line is no unit
-        lines = (f"(SELECT rowid AS _rn, _line, string_split(_line, ',') AS _c FROM _raw "
-                 f"WHERE rowid > 0 AND NOT {blank})")
-    # each cell the rules read in a column of its own, extracted once
-    src = ("(SELECT " + ("_rn, " if cohort else "") + "_line, " + "".join(f"list_extract(_c, {c + 1}) AS {a}, " for c, a in sorted(used.items()))
-           + f"len(_c) AS _n FROM {lines})")
-    passthrough = [("_rn", "_rn")] * cohort + [("_line", "_line"), ("_n", "_n")] + [(cell(c), cell(c)) for c in columns.id_columns]
+    if source is not None:
+        src, ok_src = _table_rows(source, columns, used, cohort)
+        passthrough = [("_rn", "_rn")] * cohort + [("_r", "_r"), ("_n", "_n"), ("_tok", "_tok")] + [(cell(c), cell(c)) for c in columns.id_columns]
+        limits = f" AND {ok_src}"
+        marked = "chr(1) || CAST(_r AS VARCHAR)"
+    else:
+        # the lines as DuckDB's CSV reader gives them, one a line (a blank one too), read in
+        # parallel and kept in order (preserve_insertion_order): no row number (a row_number()
+        # would run the whole query on one thread); the Python path counts the lines
+        lines = (f"(SELECT line AS _line, string_split(line, ',') AS _c FROM read_csv({_sql_string(data)}, "
+                 f"columns={{'line': 'VARCHAR'}}, header=true, delim='\x01', quote='', escape='', auto_detect=false, "
+                 f"strict_mode=false, null_padding=false))")
+        if cohort:
+            # the windows see the whole table and sort it: the lines numbered (the table _raw's
+            # rowid: ``_run``) to put the output back in order; a blank line is no unit
+            lines = (f"(SELECT rowid AS _rn, _line, string_split(_line, ',') AS _c FROM _raw "
+                     f"WHERE rowid > 0 AND NOT {blank})")
+        # each cell the rules read in a column of its own, extracted once
+        src = ("(SELECT " + ("_rn, " if cohort else "") + "_line, " + "".join(f"list_extract(_c, {c + 1}) AS {a}, " for c, a in sorted(used.items()))
+               + f"len(_c) AS _n FROM {lines})")
+        passthrough = [("_rn", "_rn")] * cohort + [("_line", "_line"), ("_n", "_n")] + [(cell(c), cell(c)) for c in columns.id_columns]
+        # a line longer than the csv module's field limit (in bytes: at least its characters),
+        # which the Python path refuses as the csv module does if a cell is over the limit;
+        # and a blank line (only spaces and commas), which the Python path skips
+        limits = f" AND strlen(COALESCE(_line, '')) <= {csv.field_size_limit()} AND NOT {blank}"
+        marked = "chr(1) || COALESCE(_line, '')"
     # a row with more cells than the header has columns takes the Python path (an error
     # unless the cells past the header are empty)
     # as does an id that safe_text.csv_cell would change (a leading =, +, -, @, tab: a formula
@@ -189,15 +218,40 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False, dat
     starts = "".join(re_escape(c) for c in FORMULA_START)
     plain_ids = "".join(f" AND NOT regexp_matches(COALESCE({cell(c)}, ''), '^[{starts}]|[\x00-\x08\x0b\x0c\x0e-\x1f]')"
                         for c in columns.id_columns)
-    # and a blank line (only spaces and commas), which the Python path skips
-    # and a line longer than the csv module's field limit (in bytes: at least its characters),
-    # which the Python path refuses as the csv module does if a cell is over the limit
-    short = f" AND strlen(COALESCE(_line, '')) <= {csv.field_size_limit()}"
-    pl.layers.append(Layer([("_okall", f"({pl.ok}) AND _n <= {len(columns.headers)}{plain_ids}{short} AND NOT {blank}")]))
-    final = [("_out", f"CASE WHEN _okall THEN {line} ELSE chr(1) || COALESCE(_line, '') END")]
+    pl.layers.append(Layer([("_okall", f"({pl.ok}) AND _n <= {len(columns.headers)}{plain_ids}{limits}")]))
+    final = [("_out", f"CASE WHEN _okall THEN {line} ELSE {marked} END")]
     if cohort:
         final.append(("_rn", "_rn"))
     return pl.query(src, passthrough, final), pl
+
+
+def _kind_of(columns: Columns, c: int):
+    """The input kind column ``c`` gives (a checklist's item column: yes/no), None for an id."""
+    name = columns.to_input.get(c)
+    if name is not None:
+        return columns.inputs[name].kind
+    if any(c == col for parts in columns.checklist_parts.values() for _, col in parts):
+        return "boolean"
+    return None
+
+
+def _table_rows(source, columns: Columns, used: dict, cohort: bool) -> tuple[str, str]:
+    """(the FROM item of a table's rows: ``_r``, each used cell as text, ``_n``, ``_tok``;
+    the condition on a row the SQL may score)."""
+    conds = [source.ok] if source.ok else []
+    exprs = []
+    for c, alias in sorted(used.items()):
+        sql, ok = source.cell(c, _kind_of(columns, c))
+        exprs.append(f"{sql} AS {alias}")
+        if ok:
+            conds.append(ok)
+    blank = source.blank(_SPACE)
+    rows = "(SELECT rowid AS _rn, * FROM _raw)" if cohort else source.table
+    where = f" WHERE NOT {blank}" if cohort else ""
+    tok = " AND ".join(conds) or "true"
+    src = (f"(SELECT " + ("_rn, " if cohort else "") + "_r, " + "".join(e + ", " for e in exprs)
+           + f"{len(columns.headers)} AS _n, ({tok}) AND NOT {blank} AS _tok FROM {rows}{where})")
+    return src, "_tok"
 
 
 def _polling(con, lines: int, progress):
@@ -229,7 +283,7 @@ def _polling(con, lines: int, progress):
 
 
 def _run(con, queries: list, part: str, data: Path, progress=None, header: str = "_out",
-         cohort: bool = False) -> tuple[int, int]:
+         cohort: bool = False, source=None) -> tuple[int, int]:
     """COPY the scored lines of ``data`` to ``part``, after the
     line ``header`` (the column's name, written as it is: the delimiter is \x01); returns
     (the number of lines written, the units reported to ``progress`` meanwhile).
@@ -239,7 +293,10 @@ def _run(con, queries: list, part: str, data: Path, progress=None, header: str =
     import duckdb
     try:
         order = ""
-        if cohort:            # the lines in a table, numbered by its rowid (plan_query), put back in order
+        if cohort and source is not None:        # a table's rows, numbered by the rowid of _raw
+            con.execute(f"CREATE TEMP TABLE _raw AS SELECT * FROM {source.table}")
+            order = " ORDER BY _rn"
+        elif cohort:            # the lines in a table, numbered by its rowid (plan_query), put back in order
             con.execute(f"CREATE TEMP TABLE _raw AS SELECT line AS _line FROM read_csv({_sql_string(str(data))}, "
                         f"columns={{'line': 'VARCHAR'}}, header=false, delim='\x01', quote='', escape='', "
                         f"auto_detect=false, strict_mode=false, null_padding=false)")
@@ -333,46 +390,133 @@ class _WholeFile(Exception):
     """A cohort file the SQL did not score whole: the Python engine scores it."""
 
 
+def _marked_rows(path: str) -> list[int]:
+    """The row numbers of a table's rows DuckDB marked for the Python path (``\x01`` and the number)."""
+    out = []
+    with open(path, "rb") as f:
+        for line in f:
+            if line.startswith(b"\x01"):
+                out.append(int(line[1:]))
+    return out
+
+
 def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Optional[dict] = None,
-                     on_error: str = "stop", progress=None, threads: Optional[int] = None) -> tuple[int, list]:
-    """Score ``data`` into ``out`` with DuckDB; returns (units scored, RowErrors skipped).
-    Raises BadRows under "stop", DataError for a file that cannot be read, Unsupported for
-    a rulebook the SQL backend refuses."""
-    import duckdb
+                     on_error: str = "stop", progress=None, threads: Optional[int] = None,
+                     sheet: Optional[str] = None) -> tuple[int, list]:
+    """Score ``data`` (CSV, Parquet or XLSX) into ``out`` (CSV, Parquet, XLSX, JSON or JSON
+    Lines) with DuckDB; returns (units scored, RowErrors skipped). Raises BadRows under
+    "stop", DataError for a file that cannot be read, Unsupported for a rulebook the SQL
+    backend refuses."""
+    from .writers import output_kind
     refused = plan_of(rb)
     if refused is not None:
         raise refused
-    headers, rows = read_rows(data)
+    kind = output_kind(out)
+    headers, rows = read_rows(data, sheet)
     rows.close()
     columns = Columns(rb, headers, mapping, None)
     check_columns(columns)
     id_headers = [columns.headers[c] for c in columns.id_columns]
-    # BIGINT where the bounds allow, then (planned only if that overflows) HUGEINT
-    queries = [lambda: plan_query(rb, columns, narrow=True, data=str(data))[0],
-               lambda: plan_query(rb, columns, data=str(data))[0]]
-    head = io.StringIO()
     cohort = rb.program.has_cohort
     extra = []
     if cohort:
         from .cohort import extra_headers
         extra = extra_headers(rb)
-    csv.writer(head).writerow(csv_row(id_headers + indicator_headers(rb) + ["总分", "等级"] + extra))
+    names = id_headers + indicator_headers(rb) + ["总分", "等级"] + extra
+    source = None
+    suffix = data.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            from .engine_sources import parquet_source
+            source = parquet_source(data)
+        elif suffix != ".csv":
+            from .engine_sources import xlsx_source
+            source = xlsx_source(data, sheet, [_kind_of(columns, c) for c in range(len(headers))],
+                                 str(out.absolute().parent))
+        if kind == "csv":
+            return _score_lines(rb, data, out, columns, id_headers, names, source, cohort, mapping=mapping,
+                                on_error=on_error, progress=progress, threads=threads, sheet=sheet)
+        # the results as a raw CSV file (ids as they are), then in the format asked for
+        fd, mid = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".csv", dir=out.absolute().parent)
+        os.close(fd)
+        try:
+            later = kind in ("json", "jsonl", "xlsx")     # Python writes these: it reports the units
+            got = _score_lines(rb, data, Path(mid), columns, id_headers, names, source, cohort, mapping=mapping,
+                               on_error=on_error, progress=None if later else progress, threads=threads,
+                               sheet=sheet, raw=True, final=out)
+            if got[1] == "cohort":
+                return got[0]
+            if kind == "parquet":
+                from .parquet import csv_to_parquet
+                heads = [clean(str(h)) for h in names]
+                atomic_write(out, lambda tmp: csv_to_parquet(mid, tmp, heads, set(heads[len(id_headers):-len(extra) - 1])))
+                return got
+            from .writers import write_results
+            write_results(rb, _scored_from_csv(mid, id_headers, len(names) - len(id_headers) - len(extra) - 1,
+                                               extra, {i.name for i in rb.program.cohort_inputs}),
+                          out, id_headers, progress=progress, extra_headers=extra)
+            return got
+        finally:
+            os.unlink(mid)
+    finally:
+        if source is not None:
+            source.close()
+
+
+def _scored_from_csv(path: str, id_headers: list, n_numbers: int, extra: list, statistics: set):
+    """The units of a raw results CSV as Scored (for the JSON and XLSX writers)."""
+    from decimal import Decimal
+    from .results import Scored
+    k = len(id_headers)
+    with open(path, encoding="utf-8", newline="") as f:
+        r = csv.reader(f)
+        next(r)
+        for row in r:
+            nums = [Decimal(x) for x in row[k:k + n_numbers]]
+            ex = tuple((Decimal(x) if x else None) if h in statistics else x
+                       for h, x in zip(extra, row[k + n_numbers + 1:]))
+            yield Scored(0, dict(zip(id_headers, row[:k])), tuple(nums[:-1]), nums[-1], row[k + n_numbers], extra=ex)
+
+
+def _score_lines(rb: CompiledRulebook, data: Path, out: Path, columns: Columns, id_headers: list, names: list,
+                 source, cohort: bool, *, mapping, on_error, progress, threads, sheet, raw: bool = False,
+                 final: Optional[Path] = None):
+    """The results as CSV lines at ``out`` (atomically; with ``raw`` ids as they are, no BOM,
+    at ``out`` as it is); returns (units, RowErrors) — or, where the Python engine scored a
+    cohort file whole into ``final`` itself, ((units, RowErrors), "cohort")."""
+    import duckdb
+    # BIGINT where the bounds allow, then (planned only if that overflows) HUGEINT
+    queries = [lambda: plan_query(rb, columns, narrow=True, data=str(data), source=source)[0],
+               lambda: plan_query(rb, columns, data=str(data), source=source)[0]]
+    head = io.StringIO()
+    csv.writer(head).writerow([clean(str(h)) for h in names] if raw else csv_row(names))
     F = _Formats()
     grades: dict = {}
     errors: list = []
     counts = [0, 0, 0]             # lines DuckDB wrote; of them rows for the Python path; of those scored
     shown = [0]                    # units reported to ``progress`` while DuckDB ran
 
+    fetched = [None]               # a table's marked rows, as the Python engine reads them
+
     def python_line(rowno: int, line: bytes) -> Optional[bytes]:
         """A row the SQL did not score through the Python path: its output line, or None (a
         blank line, skipped; its errors kept, or raised under "stop")."""
-        text = line.decode("utf-8")
-        cells = text.split(",")
-        if len(text) > limit and max(map(len, cells)) > limit:
-            e = f"field larger than field limit ({limit})"       # the csv module's words
-            raise DataError(f"{data} 第{rowno}行：{e} / row {rowno}: {e}")
-        if not text.replace(",", "").strip():
-            return None
+        if source is not None:
+            rowno = int(line)
+            got = next(fetched[0], None)
+            if got is None or got[0] != rowno:
+                return None               # a blank row: no reader gives it
+            cells = got[1]
+            if blank(cells):
+                return None
+        else:
+            text = line.decode("utf-8")
+            cells = text.split(",")
+            if len(text) > limit and max(map(len, cells)) > limit:
+                e = f"field larger than field limit ({limit})"       # the csv module's words
+                raise DataError(f"{data} 第{rowno}行：{e} / row {rowno}: {e}")
+            if not text.replace(",", "").strip():
+                return None
         res = score_cells(rb, columns, rowno, cells)
         if isinstance(res, list):
             if on_error == "stop":
@@ -380,7 +524,7 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
             errors.extend(res)
             return None
         buf = io.StringIO()
-        csv.writer(buf).writerow(csv_record(res, id_headers, F, grades))
+        csv.writer(buf).writerow(csv_record(res, id_headers, F, grades, raw=raw))
         counts[2] += 1
         return buf.getvalue().encode("utf-8")
 
@@ -398,14 +542,16 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
         def write(tmp):
             # DuckDB writes the file itself, the header (with the BOM) its column's name; only
             # where it marked rows for the Python path is the file copied, those rows spliced in
-            header = "\ufeff" + head.getvalue()[:-1]             # csv.writer's \r\n: DuckDB adds the \n
-            counts[0], shown[0] = _run(con, queries, tmp, data, progress, header, cohort)
+            header = ("" if raw else "\ufeff") + head.getvalue()[:-1]     # csv.writer's \r\n: DuckDB adds the \n
+            counts[0], shown[0] = _run(con, queries, tmp, data, progress, header, cohort, source)
             if not _marked(tmp):
                 return
             if cohort:
                 # a unit the SQL did not score may be one the Python engine takes (so in the
                 # cohort): it cannot be scored alone (E0630), the file is scored by Python
                 raise _WholeFile()
+            if source is not None:
+                fetched[0] = source.fetch(_marked_rows(tmp))
             fd, part = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.absolute().parent)
             os.close(fd)
             try:
@@ -414,11 +560,18 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
                     counts[1] = _splice(g, f, python_line)
             finally:
                 os.unlink(part)
+                if fetched[0] is not None:
+                    fetched[0].close()
         try:
-            atomic_write(out, write)
+            if raw:
+                write(str(out))
+            else:
+                atomic_write(out, write)
         except _NotUtf8 as e:
             # the Python engine names the row (or stops at a bad row before it): read the
             # file as it does, which raises its error
+            if source is not None:
+                raise e.error from None
             if cohort:
                 raise _WholeFile() from None
             from .scoring import score_rows
@@ -430,8 +583,9 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
         from .cohort import score_cohort_file
         if progress and shown[0]:
             progress(-shown[0])           # counted again by the Python engine
-        return score_cohort_file(rb, data, out, mapping=mapping, on_error=on_error, progress=progress,
-                                 jobs=threads or os.cpu_count() or 1)
+        got = score_cohort_file(rb, data, final or out, mapping=mapping, sheet=sheet, on_error=on_error,
+                                progress=progress, jobs=threads or os.cpu_count() or 1)
+        return (got, "cohort") if final is not None else got
     finally:
         con.close()
     n = counts[0] - counts[1] + counts[2]
