@@ -152,7 +152,8 @@ def test_engine_choice(rb, units, tmp_path):
     with pytest.raises(DataError):
         score_file(rb, quoted, tmp_path / "o.csv", engine="duckdb")
     assert score_file(rb, quoted, tmp_path / "o.csv", engine="auto")[0] == 1      # the Python engine
-    assert engine_duckdb.eligible(rb, units, tmp_path / "o.xlsx") is not None
+    assert engine_duckdb.eligible(rb, units, tmp_path / "o.xlsx") is None      # XLSX, Parquet, JSON out too
+    assert engine_duckdb.eligible(rb, units, tmp_path / "o.txt") is not None
     small = hostile_file(units, tmp_path / "small.csv", False)
     assert not engine_duckdb.use(rb, small, tmp_path / "o.csv", None, "auto")      # too small to gain
     assert engine_duckdb.use(rb, small, tmp_path / "o.csv", None, "duckdb")
