@@ -30,7 +30,7 @@ from .columns import Columns
 from .readers import read_rows
 from .results import BadRows, DataError, indicator_headers
 from .scoring import check_columns, score_cells
-from .parquet import blank
+from .parquet import blank, sql_string
 from .writers import _Formats, csv_record
 from ..safe_text import FORMULA_START, clean, csv_cell, csv_row
 
@@ -136,10 +136,6 @@ def _csv_text(value: str) -> str:
     return buf.getvalue()[:-3]
 
 
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _quoted(sql: str) -> str:
     """A text cell quoted as csv.writer quotes it (a comma, quote, CR or LF in it)."""
     return (f"(CASE WHEN regexp_matches({sql}, '[,\"\r\n]') THEN '\"' || replace({sql}, '\"', '\"\"') || '\"' "
@@ -194,7 +190,7 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False, dat
         # the lines as DuckDB's CSV reader gives them, one a line (a blank one too), read in
         # parallel and kept in order (preserve_insertion_order): no row number (a row_number()
         # would run the whole query on one thread); the Python path counts the lines
-        lines = (f"(SELECT line AS _line, string_split(line, ',') AS _c FROM read_csv({_sql_string(data)}, "
+        lines = (f"(SELECT line AS _line, string_split(line, ',') AS _c FROM read_csv({sql_string(data)}, "
                  f"columns={{'line': 'VARCHAR'}}, header=true, delim='\x01', quote='', escape='', auto_detect=false, "
                  f"strict_mode=false, null_padding=false))")
         if cohort:
@@ -297,7 +293,7 @@ def _run(con, queries: list, part: str, data: Path, progress=None, header: str =
             con.execute(f"CREATE TEMP TABLE _raw AS SELECT * FROM {source.table}")
             order = " ORDER BY _rn"
         elif cohort:            # the lines in a table, numbered by its rowid (plan_query), put back in order
-            con.execute(f"CREATE TEMP TABLE _raw AS SELECT line AS _line FROM read_csv({_sql_string(str(data))}, "
+            con.execute(f"CREATE TEMP TABLE _raw AS SELECT line AS _line FROM read_csv({sql_string(str(data))}, "
                         f"columns={{'line': 'VARCHAR'}}, header=false, delim='\x01', quote='', escape='', "
                         f"auto_detect=false, strict_mode=false, null_padding=false)")
             order = " ORDER BY _rn"
@@ -310,7 +306,7 @@ def _run(con, queries: list, part: str, data: Path, progress=None, header: str =
             for k, q in enumerate(queries):
                 try:
                     name = '"' + header.replace('"', '""') + '"'
-                    n = con.execute(f"COPY (SELECT _out AS {name} FROM ({q()}){order}) TO {_sql_string(part)} "
+                    n = con.execute(f"COPY (SELECT _out AS {name} FROM ({q()}){order}) TO {sql_string(part)} "
                                     f"(FORMAT csv, HEADER true, QUOTE '', ESCAPE '', DELIMITER '\x01')").fetchone()[0]
                     return n, (stop() if stop else 0)
                 except (duckdb.OutOfRangeException, duckdb.ConversionException):
@@ -452,8 +448,9 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
                 atomic_write(out, lambda tmp: csv_to_parquet(mid, tmp, heads, set(heads[len(id_headers):-len(extra) - 1])))
                 return got
             from .writers import write_results
+            ints = {h for c, h in zip(columns.id_columns, id_headers) if source is not None and c in source.int_columns}
             write_results(rb, _scored_from_csv(mid, id_headers, len(names) - len(id_headers) - len(extra) - 1,
-                                               extra, {i.name for i in rb.program.cohort_inputs}),
+                                               extra, {i.name for i in rb.program.cohort_inputs}, ints),
                           out, id_headers, progress=progress, extra_headers=extra)
             return got
         finally:
@@ -463,8 +460,9 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
             source.close()
 
 
-def _scored_from_csv(path: str, id_headers: list, n_numbers: int, extra: list, statistics: set):
-    """The units of a raw results CSV as Scored (for the JSON and XLSX writers)."""
+def _scored_from_csv(path: str, id_headers: list, n_numbers: int, extra: list, statistics: set, ints: set):
+    """The units of a raw results CSV as Scored (for the JSON and XLSX writers); the ids
+    ``ints`` (of integer columns) as the integers the Python engine reads there."""
     from decimal import Decimal
     from .results import Scored
     k = len(id_headers)
@@ -475,7 +473,8 @@ def _scored_from_csv(path: str, id_headers: list, n_numbers: int, extra: list, s
             nums = [Decimal(x) for x in row[k:k + n_numbers]]
             ex = tuple((Decimal(x) if x else None) if h in statistics else x
                        for h, x in zip(extra, row[k + n_numbers + 1:]))
-            yield Scored(0, dict(zip(id_headers, row[:k])), tuple(nums[:-1]), nums[-1], row[k + n_numbers], extra=ex)
+            ids = {h: (int(x) if h in ints and x else x) for h, x in zip(id_headers, row[:k])}
+            yield Scored(0, ids, tuple(nums[:-1]), nums[-1], row[k + n_numbers], extra=ex)
 
 
 def _score_lines(rb: CompiledRulebook, data: Path, out: Path, columns: Columns, id_headers: list, names: list,

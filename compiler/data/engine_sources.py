@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterator, Optional
@@ -38,6 +37,7 @@ class TableSource:
     fetch: Callable[[list], Iterator[tuple[int, list]]]
     temp: Optional[str] = None
     ok: Optional[str] = None           # a condition on the row the SQL may score
+    int_columns: set = attrs.Factory(set)   # columns whose values are all integers (an id kept a number in XLSX)
 
     def cell(self, col: int, kind: Optional[str]) -> tuple[str, Optional[str]]:
         """(the SQL text of column ``col``'s cell for an input of ``kind`` — None: an id —,
@@ -73,11 +73,13 @@ class TableSource:
 
 def parquet_source(path: Path) -> TableSource:
     from .parquet import columns, fetch_rows
-    types = [t for _, t in columns(path)]
-    cols = ", ".join(f"{sql_name(n)} AS _t{k}" for k, (n, _) in enumerate(columns(path)))
+    cols_types = columns(path)
+    types = [t for _, t in cols_types]
+    cols = ", ".join(f"{sql_name(n)} AS _t{k}" for k, (n, _) in enumerate(cols_types))
     table = (f"(SELECT {cols}, file_row_number + 2 AS _r FROM read_parquet({sql_string(str(path))}, "
              f"file_row_number=true))")
-    return TableSource(table, types, lambda numbers: fetch_rows(path, numbers))
+    ints = {k for k, t in enumerate(types) if t.upper() in INTEGER_TYPES}
+    return TableSource(table, types, lambda numbers: fetch_rows(path, numbers), int_columns=ints)
 
 
 def _text(v, kind) -> Optional[str]:
@@ -103,19 +105,23 @@ def xlsx_source(path: Path, sheet: Optional[str], kinds: list, folder: str) -> T
     """The sheet's rows written as a CSV file (in ``folder``) of their texts, a row number
     and a flag for a row whose values the SQL cannot take as texts (``_text``)."""
     import tempfile
-    from .readers import read_rows
+    from .readers import not_utf8, read_rows
     headers, rows = read_rows(path, sheet)
     fd, temp = tempfile.mkstemp(prefix=".jixiao-xlsx.", suffix=".csv", dir=folder)
     n = len(headers)
+    ints = [True] * n              # every value of the column an integer (or empty)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="", errors="surrogatepass") as f:
             w = csv.writer(f)
             w.writerow([f"c{k}" for k in range(n)] + ["_r", "_x"])
             for i, cells in rows:
+                for k, v in enumerate(cells[:n]):
+                    if ints[k] and v is not None and (isinstance(v, bool) or not isinstance(v, int)):
+                        ints[k] = False
                 texts = [_text(v, kinds[k] if k < n else "") for k, v in enumerate(cells)]
                 bad = len(cells) > n or any(t is None for t in texts)
                 texts = [t or "" for t in texts[:n]] + [""] * (n - min(n, len(texts)))
-                if bad or any(_SURROGATE.search(t) for t in texts if not t.isascii()):
+                if bad or not_utf8(texts):
                     texts = [""] * n
                     bad = True
                 w.writerow(texts + [i, "1" if bad else ""])
@@ -138,7 +144,6 @@ def xlsx_source(path: Path, sheet: Optional[str], kinds: list, folder: str) -> T
                     yield i, cells
         finally:
             again.close()
-    return TableSource(table, ["VARCHAR"] * n, fetch, temp, ok="_x IS NULL")
+    return TableSource(table, ["VARCHAR"] * n, fetch, temp, ok="_x IS NULL",
+                       int_columns={k for k in range(n) if ints[k]})
 
-
-_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .readers import _short
 from .results import DataError
 
 BATCH = 4096
@@ -86,11 +87,6 @@ def columns(path: Path) -> list[tuple[str, str]]:
         con.close()
 
 
-def _short(e: Exception) -> str:
-    text = str(e).strip() or type(e).__name__
-    return text if len(text) <= 300 else text[:300] + "…"
-
-
 def read_parquet_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list]]]:
     """(headers, iterator of (row number, cells)), as ``readers.read_rows`` gives them."""
     duckdb, con = _connect(path)
@@ -124,7 +120,7 @@ def read_parquet_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list]]
 def fetch_rows(path: Path, numbers: Iterable[int]) -> Iterator[tuple[int, list]]:
     """(row number, cells) of the rows numbered ``numbers`` (as ``read_parquet_rows``
     numbers them; ascending), read in one scan."""
-    duckdb, con = _connect(path)
+    _, con = _connect(path)
     try:
         wanted = sorted(set(numbers))
         con.execute("CREATE TEMP TABLE _want (r BIGINT)")

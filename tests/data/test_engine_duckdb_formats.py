@@ -1,0 +1,116 @@
+"""`--engine duckdb` with inputs and outputs other than CSV (Parquet, XLSX, JSON, JSON
+Lines) against the Python engine: the same units, scores, bad-row report and file — on the
+benchmark's generated units and on hostile rows (values of the wrong type, a DOUBLE in
+exponent form, NaN, a date, ids with commas, quotes and formulas, a blank row)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+duckdb = pytest.importorskip("duckdb")
+
+from jixiao.compiler.api import compile_rulebook
+from jixiao.compiler.data import DataError
+from jixiao.compiler.data.job import score_file
+
+ROOT = Path(__file__).resolve().parents[2]
+RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+@pytest.fixture(scope="module")
+def rb():
+    return compile_rulebook(path=RULEBOOK)
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    """The same 600 units as CSV, as a typed Parquet (DOUBLE, BIGINT columns) and as XLSX
+    (numbers as numbers); and a Parquet of hostile rows."""
+    import batch_bench
+    import openpyxl
+    d = tmp_path_factory.mktemp("formats")
+    csv_path = d / "u.csv"
+    batch_bench.make_units(csv_path, 600)
+    pq = d / "u.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv_path}')) TO '{pq}' (FORMAT parquet)")
+    rows = duckdb.sql(f"SELECT * FROM '{pq}'").fetchall()
+    names = [c[0] for c in duckdb.sql(f"DESCRIBE SELECT * FROM '{pq}'").fetchall()]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(names)
+    for r in rows:
+        ws.append(list(r))
+    xlsx = d / "u.xlsx"
+    wb.save(xlsx)
+    # hostile rows: the first column is the id; a numeric column takes odd values
+    num = next(n for n, t, *_ in duckdb.sql(f"DESCRIBE SELECT * FROM '{pq}'").fetchall()[1:] if t == "DOUBLE")
+    hostile = d / "hostile.parquet"
+    first = names[0]
+    duckdb.sql(f"""COPY (
+        SELECT * REPLACE (CASE k WHEN 0 THEN '=1+2' WHEN 1 THEN 'a,"b"' WHEN 2 THEN '-5' ELSE "{first}" END AS "{first}")
+        FROM (SELECT row_number() OVER () - 1 AS k, * FROM '{pq}' LIMIT 40)
+    ) TO '{d / 'ids.parquet'}' (FORMAT parquet)""")
+    duckdb.sql(f"""COPY (
+        SELECT * EXCLUDE (k) REPLACE (
+            CASE k % 5 WHEN 0 THEN 1e20 WHEN 1 THEN 'nan'::DOUBLE WHEN 2 THEN -1.5e-7 WHEN 3 THEN NULL ELSE "{num}" END AS "{num}")
+        FROM (SELECT row_number() OVER () - 1 AS k, * FROM '{d / 'ids.parquet'}')
+    ) TO '{hostile}' (FORMAT parquet)""")
+    return {"csv": csv_path, "parquet": pq, "xlsx": xlsx, "hostile": hostile}
+
+
+def _read(path: Path):
+    """An output file's content, comparable across the engines."""
+    s = path.suffix
+    if s in (".csv", ".jsonl", ".json"):
+        return path.read_bytes()
+    if s == ".parquet":
+        return (duckdb.sql(f"DESCRIBE SELECT * FROM '{path}'").fetchall(), duckdb.sql(f"SELECT * FROM '{path}'").fetchall())
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [[c.value for c in r] for r in ws.iter_rows()] for ws in wb.worksheets}
+
+
+@pytest.mark.parametrize("src", ["csv", "parquet", "xlsx", "hostile"])
+@pytest.mark.parametrize("out", [".csv", ".parquet", ".jsonl", ".xlsx"])
+def test_engines_equal(rb, inputs, tmp_path, src, out):
+    data = inputs[src]
+    n_py, e_py = score_file(rb, data, tmp_path / f"py{out}", engine="python", on_error="skip")
+    n_dd, e_dd = score_file(rb, data, tmp_path / f"dd{out}", engine="duckdb", on_error="skip")
+    assert (n_dd, [e.text() for e in e_dd]) == (n_py, [e.text() for e in e_py])
+    assert _read(tmp_path / f"dd{out}") == _read(tmp_path / f"py{out}")
+    if src == "hostile":
+        assert e_py and n_py == 40 - len({e.row for e in e_py}) > 0
+    else:
+        assert n_py == 600 and e_py == []
+
+
+def test_inputs_score_alike(rb, inputs, tmp_path):
+    """The same units as CSV, Parquet and XLSX give the same results."""
+    outs = []
+    for src in ("csv", "parquet", "xlsx"):
+        score_file(rb, inputs[src], tmp_path / f"{src}.csv", engine="duckdb")
+        outs.append((tmp_path / f"{src}.csv").read_bytes())
+    assert outs[0] == outs[1] == outs[2]
+
+
+def test_parquet_output_is_typed(rb, inputs, tmp_path):
+    out = tmp_path / "o.parquet"
+    score_file(rb, inputs["csv"], out, engine="duckdb")
+    types = dict((n, t) for n, t, *_ in duckdb.sql(f"DESCRIBE SELECT * FROM '{out}'").fetchall())
+    assert types["总分"].startswith("DECIMAL(38,") and types["等级"] == "VARCHAR"
+    got = duckdb.sql(f"SELECT sum(总分), count(*) FROM '{out}'").fetchall()[0]
+    assert got[1] == 600 and got[0] > 0
+
+
+def test_unwritable_kinds_refused(rb, inputs, tmp_path):
+    with pytest.raises(DataError, match="duckdb engine writes"):
+        score_file(rb, inputs["csv"], tmp_path / "o.txt", engine="duckdb")
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"PAR1 not a parquet file")
+    with pytest.raises(DataError, match="Parquet"):
+        score_file(rb, bad, tmp_path / "o.csv", engine="duckdb")
+    with pytest.raises(DataError, match="Parquet"):
+        score_file(rb, bad, tmp_path / "o.csv", engine="python")
