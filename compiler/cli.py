@@ -276,7 +276,7 @@ def fmt_cmd(paths, check, show_diff, lang):
               help="单个案例的输出格式 / output format for one case")
 @click.option("--trace", is_flag=True, help="同时输出计算过程 / include the trace (json)")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="批量评分结果文件 .csv/.xlsx/.json/.jsonl / write every unit's scores to this file")
+              help="批量评分结果文件 .csv/.xlsx/.json/.jsonl/.parquet / write every unit's scores to this file")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False),
               help="表头到输入名的映射（JSON 或两列 CSV） / header -> input name mapping (JSON or 2-column CSV)")
 @click.option("--sheet", help="工作表名称（xlsx） / sheet name in a workbook")
@@ -296,7 +296,7 @@ def fmt_cmd(paths, check, show_diff, lang):
 def score(rulebook, case, fmt, trace, output, mapping, sheet, on_error, jobs, rows_file, cohort_file, engine, lang):
     """按规则集评分 / score a case, or a data file of many units, with a rulebook.
 
-    CASE is a .jxc case (prints the 评分表), a data file (.csv, .xlsx, .json, .jsonl) with
+    CASE is a .jxc case (prints the 评分表), a data file (.csv, .xlsx, .json, .jsonl, .parquet) with
     one unit per row, or a folder of .jxc cases (one unit each): each unit's indicator
     scores, total and grade are written to -o FILE (or CSV on standard output). Exit 1 if
     any row or case was bad (listed on stderr)."""
@@ -377,7 +377,7 @@ def _progress():
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.option("--data", required=True, type=click.Path(exists=True, dir_okay=True),
-              help="各单位的数据 / the units to score with both rulebooks (.csv/.xlsx/.json/.jsonl, or a folder of .jxc)")
+              help="各单位的数据 / the units to score with both rulebooks (.csv/.xlsx/.json/.jsonl/.parquet, or a folder of .jxc)")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="表头映射 / header mapping")
 @click.option("--sheet", help="工作表名称 / sheet name")
 @click.option("--fail-on", type=click.Choice(["grade-change", "score-change", "never"]), default="never",
