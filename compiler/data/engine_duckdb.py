@@ -1,17 +1,20 @@
-"""CSV to CSV scored by DuckDB: `jixiao score RULEBOOK units.csv -o OUT.csv --engine duckdb`.
+"""The DuckDB engine's plan: `jixiao score RULEBOOK DATA -o OUT --engine duckdb`.
 
-DuckDB reads the file (each line one text value, numbered), splits the cells, parses and
-validates them and scores every unit with the rulebook's exact SQL
-(``compiler.backend.sql``), formats the scores as the Python path formats them and
-writes the lines (``COPY … TO``): no Python work per row. A row the SQL does not take —
-a cell not in plain form (``96.3%``, ``是 `` with a space), a bad value, a rule that
-fails on it — is scored by the Python path (``scoring.score_cells``), which also words
-its errors: the output and the bad-row report are those of the Python engine, byte for
-byte (tests/data/test_engine_duckdb.py), written atomically in the same way.
+DuckDB reads the file (a CSV's lines each one text value, numbered; a Parquet or XLSX
+file as a table, ``engine_sources``), splits the cells, parses and validates them and
+scores every unit with the rulebook's exact SQL (``compiler.backend.sql``), formats the
+scores as the Python path formats them and writes the lines (``COPY … TO``): no Python
+work per row. A row the SQL does not take — a cell not in plain form (``96.3%``, ``是 ``
+with a space), a bad value, a rule that fails on it — is marked, and ``engine_files``
+scores it by the Python path (``scoring.score_cells``), which also words its errors: the
+output and the bad-row report are those of the Python engine, byte for byte
+(tests/data/test_engine_duckdb.py, test_engine_duckdb_formats.py).
 
-The file must be UTF-8 CSV without quote characters or bare carriage returns (a record
-is then a line and a cell what lies between commas, exactly as the csv module reads it);
-other files take the Python engine.
+This module decides whether the engine takes a job (``eligible``, ``use``), plans the
+query (``plan_query``) and runs it (``_run``); ``engine_files`` delivers the file.
+A CSV must be UTF-8 without quote characters or bare carriage returns (a record is then
+a line and a cell what lies between commas, exactly as the csv module reads it); other
+CSV files take the Python engine.
 """
 from __future__ import annotations
 
@@ -20,19 +23,14 @@ import importlib.util
 import io
 import os
 from re import escape as re_escape
-import tempfile
 from pathlib import Path
 from typing import Optional
 
 from ..api import CompiledRulebook
-from ..files import atomic_write
 from .columns import Columns
-from .readers import read_rows
-from .results import BadRows, DataError, indicator_headers
-from .scoring import check_columns, score_cells
-from .parquet import blank, sql_string
-from .writers import _Formats, csv_record
-from ..safe_text import FORMULA_START, clean, csv_cell, csv_row
+from .results import DataError
+from .parquet import sql_string
+from ..safe_text import FORMULA_START, csv_cell
 
 # Python's str.strip() whitespace: a row of only these (and commas) is blank and skipped
 _SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}"
@@ -245,7 +243,7 @@ def _table_rows(source, columns: Columns, used: dict, cohort: bool) -> tuple[str
     rows = "(SELECT rowid AS _rn, * FROM _raw)" if cohort else source.table
     where = f" WHERE NOT {blank}" if cohort else ""
     tok = " AND ".join(conds) or "true"
-    src = (f"(SELECT " + ("_rn, " if cohort else "") + "_r, " + "".join(e + ", " for e in exprs)
+    src = ("(SELECT " + ("_rn, " if cohort else "") + "_r, " + "".join(e + ", " for e in exprs)
            + f"{len(columns.headers)} AS _n, ({tok}) AND NOT {blank} AS _tok FROM {rows}{where})")
     return src, "_tok"
 
@@ -337,257 +335,3 @@ def _lines_about(data: Path) -> int:
         head = f.read(1 << 20)
         size = os.fstat(f.fileno()).st_size
     return max(1, round(size * head.count(b"\n") / max(1, len(head))) - 1)
-
-
-def _marked(path: str) -> bool:
-    """Does DuckDB's output hold a line marked for the Python path (``\x01`` first)?"""
-    import mmap
-    with open(path, "rb") as f:
-        if os.fstat(f.fileno()).st_size == 0:
-            return False
-        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
-            return m.find(b"\n\x01") >= 0
-
-
-def _splice(src, dst, python_line) -> int:
-    """Copy DuckDB's lines from ``src`` to ``dst``, each marked line (``\\x01`` first: a row
-    for the Python path) replaced by ``python_line(row number, line)`` (left out when that
-    is None); returns the number of marked lines. A block without a mark is copied as it
-    is. The k-th line (the header is the first) is the k-th line of the data."""
-    marked = 0
-    lineno = 0
-    rest = b""
-    while True:
-        block = src.read(1 << 20)
-        if not block:
-            break
-        block = rest + block
-        cut = block.rfind(b"\n") + 1
-        block, rest = block[:cut], block[cut:]
-        if b"\x01" not in block:
-            dst.write(block)
-            lineno += block.count(b"\n")
-            continue
-        for line in block.splitlines(keepends=True):
-            lineno += 1
-            if line.startswith(b"\x01"):
-                marked += 1
-                got = python_line(lineno, line[1:].rstrip(b"\n"))
-                if got is not None:
-                    dst.write(got)
-            else:
-                dst.write(line)
-    if rest:
-        raise AssertionError("DuckDB's output does not end with a newline")
-    return marked
-
-
-class _WholeFile(Exception):
-    """A cohort file the SQL did not score whole: the Python engine scores it."""
-
-
-def _marked_rows(path: str) -> list[int]:
-    """The row numbers of a table's rows DuckDB marked for the Python path (``\x01`` and the number)."""
-    out = []
-    with open(path, "rb") as f:
-        for line in f:
-            if line.startswith(b"\x01"):
-                out.append(int(line[1:]))
-    return out
-
-
-def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Optional[dict] = None,
-                     on_error: str = "stop", progress=None, threads: Optional[int] = None,
-                     sheet: Optional[str] = None) -> tuple[int, list]:
-    """Score ``data`` (CSV, Parquet or XLSX) into ``out`` (CSV, Parquet, XLSX, JSON or JSON
-    Lines) with DuckDB; returns (units scored, RowErrors skipped). Raises BadRows under
-    "stop", DataError for a file that cannot be read, Unsupported for a rulebook the SQL
-    backend refuses."""
-    from .writers import output_kind
-    refused = plan_of(rb)
-    if refused is not None:
-        raise refused
-    kind = output_kind(out)
-    headers, rows = read_rows(data, sheet)
-    rows.close()
-    columns = Columns(rb, headers, mapping, None)
-    check_columns(columns)
-    id_headers = [columns.headers[c] for c in columns.id_columns]
-    cohort = rb.program.has_cohort
-    extra = []
-    if cohort:
-        from .cohort import extra_headers
-        extra = extra_headers(rb)
-    names = id_headers + indicator_headers(rb) + ["总分", "等级"] + extra
-    source = None
-    suffix = data.suffix.lower()
-    try:
-        if suffix == ".parquet":
-            from .engine_sources import parquet_source
-            source = parquet_source(data)
-        elif suffix != ".csv":
-            from .engine_sources import xlsx_source
-            source = xlsx_source(data, sheet, [_kind_of(columns, c) for c in range(len(headers))],
-                                 str(out.absolute().parent))
-        if kind == "csv":
-            return _score_lines(rb, data, out, columns, id_headers, names, source, cohort, mapping=mapping,
-                                on_error=on_error, progress=progress, threads=threads, sheet=sheet)
-        # the results as a raw CSV file (ids as they are), then in the format asked for
-        fd, mid = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".csv", dir=out.absolute().parent)
-        os.close(fd)
-        try:
-            later = kind in ("json", "jsonl", "xlsx")     # Python writes these: it reports the units
-            got = _score_lines(rb, data, Path(mid), columns, id_headers, names, source, cohort, mapping=mapping,
-                               on_error=on_error, progress=None if later else progress, threads=threads,
-                               sheet=sheet, raw=True, final=out)
-            if got[1] == "cohort":
-                return got[0]
-            if kind == "parquet":
-                from .parquet import csv_to_parquet
-                heads = [clean(str(h)) for h in names]
-                atomic_write(out, lambda tmp: csv_to_parquet(mid, tmp, heads, set(heads[len(id_headers):-len(extra) - 1])))
-                return got
-            from .writers import write_results
-            ints = {h for c, h in zip(columns.id_columns, id_headers) if source is not None and c in source.int_columns}
-            write_results(rb, _scored_from_csv(mid, id_headers, len(names) - len(id_headers) - len(extra) - 1,
-                                               extra, {i.name for i in rb.program.cohort_inputs}, ints),
-                          out, id_headers, progress=progress, extra_headers=extra)
-            return got
-        finally:
-            os.unlink(mid)
-    finally:
-        if source is not None:
-            source.close()
-
-
-def _scored_from_csv(path: str, id_headers: list, n_numbers: int, extra: list, statistics: set, ints: set):
-    """The units of a raw results CSV as Scored (for the JSON and XLSX writers); the ids
-    ``ints`` (of integer columns) as the integers the Python engine reads there."""
-    from decimal import Decimal
-    from .results import Scored
-    k = len(id_headers)
-    with open(path, encoding="utf-8", newline="") as f:
-        r = csv.reader(f)
-        next(r)
-        for row in r:
-            nums = [Decimal(x) for x in row[k:k + n_numbers]]
-            ex = tuple((Decimal(x) if x else None) if h in statistics else x
-                       for h, x in zip(extra, row[k + n_numbers + 1:]))
-            ids = {h: (int(x) if h in ints and x else x) for h, x in zip(id_headers, row[:k])}
-            yield Scored(0, ids, tuple(nums[:-1]), nums[-1], row[k + n_numbers], extra=ex)
-
-
-def _score_lines(rb: CompiledRulebook, data: Path, out: Path, columns: Columns, id_headers: list, names: list,
-                 source, cohort: bool, *, mapping, on_error, progress, threads, sheet, raw: bool = False,
-                 final: Optional[Path] = None):
-    """The results as CSV lines at ``out`` (atomically; with ``raw`` ids as they are, no BOM,
-    at ``out`` as it is); returns (units, RowErrors) — or, where the Python engine scored a
-    cohort file whole into ``final`` itself, ((units, RowErrors), "cohort")."""
-    import duckdb
-    # BIGINT where the bounds allow, then (planned only if that overflows) HUGEINT
-    queries = [lambda: plan_query(rb, columns, narrow=True, data=str(data), source=source)[0],
-               lambda: plan_query(rb, columns, data=str(data), source=source)[0]]
-    head = io.StringIO()
-    csv.writer(head).writerow([clean(str(h)) for h in names] if raw else csv_row(names))
-    F = _Formats()
-    grades: dict = {}
-    errors: list = []
-    counts = [0, 0, 0]             # lines DuckDB wrote; of them rows for the Python path; of those scored
-    shown = [0]                    # units reported to ``progress`` while DuckDB ran
-
-    fetched = [None]               # a table's marked rows, as the Python engine reads them
-
-    def python_line(rowno: int, line: bytes) -> Optional[bytes]:
-        """A row the SQL did not score through the Python path: its output line, or None (a
-        blank line, skipped; its errors kept, or raised under "stop")."""
-        if source is not None:
-            rowno = int(line)
-            got = next(fetched[0], None)
-            if got is None or got[0] != rowno:
-                return None               # a blank row: no reader gives it
-            cells = got[1]
-            if blank(cells):
-                return None
-        else:
-            text = line.decode("utf-8")
-            cells = text.split(",")
-            if len(text) > limit and max(map(len, cells)) > limit:
-                e = f"field larger than field limit ({limit})"       # the csv module's words
-                raise DataError(f"{data} 第{rowno}行：{e} / row {rowno}: {e}")
-            if not text.replace(",", "").strip():
-                return None
-        res = score_cells(rb, columns, rowno, cells)
-        if isinstance(res, list):
-            if on_error == "stop":
-                raise BadRows(res)
-            errors.extend(res)
-            return None
-        buf = io.StringIO()
-        csv.writer(buf).writerow(csv_record(res, id_headers, F, grades, raw=raw))
-        counts[2] += 1
-        return buf.getvalue().encode("utf-8")
-
-    limit = csv.field_size_limit()
-    con = duckdb.connect(":memory:")
-    try:
-        # a division whose divisor is 0 on a row the SQL leaves to the Python path (an input
-        # out of its range: -0, 0.0 for "> 0") gives NULL, not an error: every query is
-        # evaluated on every row, and such a row's _okall is false (compile.py's guards)
-        con.execute("SET error_on_division_by_zero = false")
-        if threads:
-            con.execute(f"SET threads = {int(threads)}")
-        con.execute("SET preserve_insertion_order = true")
-
-        def write(tmp):
-            # DuckDB writes the file itself, the header (with the BOM) its column's name; only
-            # where it marked rows for the Python path is the file copied, those rows spliced in
-            header = ("" if raw else "\ufeff") + head.getvalue()[:-1]     # csv.writer's \r\n: DuckDB adds the \n
-            counts[0], shown[0] = _run(con, queries, tmp, data, progress, header, cohort, source)
-            if not _marked(tmp):
-                return
-            if cohort:
-                # a unit the SQL did not score may be one the Python engine takes (so in the
-                # cohort): it cannot be scored alone (E0630), the file is scored by Python
-                raise _WholeFile()
-            if source is not None:
-                fetched[0] = source.fetch(_marked_rows(tmp))
-            fd, part = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.absolute().parent)
-            os.close(fd)
-            try:
-                os.replace(tmp, part)
-                with open(tmp, "wb") as f, open(part, "rb") as g:
-                    counts[1] = _splice(g, f, python_line)
-            finally:
-                os.unlink(part)
-                if fetched[0] is not None:
-                    fetched[0].close()
-        try:
-            if raw:
-                write(str(out))
-            else:
-                atomic_write(out, write)
-        except _NotUtf8 as e:
-            # the Python engine names the row (or stops at a bad row before it): read the
-            # file as it does, which raises its error
-            if source is not None:
-                raise e.error from None
-            if cohort:
-                raise _WholeFile() from None
-            from .scoring import score_rows
-            _, scored = score_rows(rb, data, mapping=mapping, on_error=on_error, errors=[])
-            for _ in scored:
-                pass
-            raise e.error from None
-    except _WholeFile:
-        from .cohort import score_cohort_file
-        if progress and shown[0]:
-            progress(-shown[0])           # counted again by the Python engine
-        got = score_cohort_file(rb, data, final or out, mapping=mapping, sheet=sheet, on_error=on_error,
-                                progress=progress, jobs=threads or os.cpu_count() or 1)
-        return (got, "cohort") if final is not None else got
-    finally:
-        con.close()
-    n = counts[0] - counts[1] + counts[2]
-    if progress and n != shown[0]:
-        progress(n - shown[0])
-    return n, errors

@@ -43,16 +43,17 @@ def score_file(rb: CompiledRulebook, data: Path, out: Optional[Path], *, mapping
     "stop" and a row is bad, DataError for a file that cannot be read at all. A rulebook
     with cohort rules scores its units together (``cohort.score_cohort_file``; ``cohort``:
     the statistics as given, ``--cohort FILE``). ``engine``: "python", "duckdb"
-    (compiler.data.engine_duckdb: CSV, Parquet or XLSX to CSV, Parquet, XLSX, JSON or JSON Lines in exact SQL; DataError where it cannot take
+    (compiler.data.engine_duckdb, engine_files: CSV, Parquet or XLSX to CSV, Parquet, XLSX, JSON or JSON Lines in
+    exact SQL; DataError where it cannot take
     the job, Unsupported for a rulebook the SQL backend refuses) or "auto" (DuckDB where
     it is installed, takes the job and the file is large enough)."""
     check_paths(data, out, (rows, mapping, cohort))
     if engine != "python":
-        from . import engine_duckdb
+        from . import engine_duckdb, engine_files
         if cohort is not None and engine == "duckdb":
             raise DataError("DuckDB 引擎不读给定的同类统计（--cohort） / the duckdb engine does not take --cohort")
         if cohort is None and engine_duckdb.use(rb, data, out, rows, engine):
-            return engine_duckdb.score_csv_duckdb(rb, data, out, mapping=load_mapping(mapping) if mapping else None,
+            return engine_files.score_csv_duckdb(rb, data, out, mapping=load_mapping(mapping) if mapping else None,
                                                   on_error=on_error, progress=progress, threads=jobs, sheet=sheet)
     jobs = jobs or os.cpu_count() or 1
     maps = load_mapping(mapping) if mapping else None
