@@ -138,9 +138,12 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
                 atomic_write(out, lambda tmp: csv_to_parquet(mid, tmp, heads, set(heads[len(id_headers):-len(extra) - 1])))
                 return got
             from .writers import write_results
-            ints = {h for c, h in zip(columns.id_columns, id_headers) if source is not None and c in source.int_columns}
+            # a workbook keeps an id's type (a number, a date): from a typed file, the ids as
+            # the Python engine reads them; a CSV's are texts, as the results CSV has them
+            typed = (_typed_ids(data, sheet, columns, id_headers, {e.row for e in got[1]})
+                     if kind == "xlsx" and source is not None else None)
             write_results(rb, _scored_from_csv(mid, id_headers, len(names) - len(id_headers) - len(extra) - 1,
-                                               extra, {i.name for i in rb.program.cohort_inputs}, ints),
+                                               extra, {i.name for i in rb.program.cohort_inputs}, typed),
                           out, id_headers, progress=progress, extra_headers=extra)
             return got
         finally:
@@ -150,11 +153,25 @@ def score_csv_duckdb(rb: CompiledRulebook, data: Path, out: Path, *, mapping: Op
             source.close()
 
 
-def _scored_from_csv(path: str, id_headers: list, n_numbers: int, extra: list, statistics: set, ints: set):
-    """The units of a raw results CSV as Scored (for the JSON and XLSX writers); the ids
-    ``ints`` (of integer columns) as the integers the Python engine reads there."""
+def _typed_ids(data: Path, sheet: Optional[str], columns: Columns, id_headers: list, skipped: set):
+    """Each unit's ids in order, as the Python engine reads them from ``data`` (its rows
+    but the blank ones, which no reader gives, and the ``skipped`` bad ones)."""
+    _, rows = read_rows(data, sheet)
+    try:
+        for i, cells in rows:
+            if i not in skipped:
+                yield {h: (cells[c] if c < len(cells) else None) for c, h in zip(columns.id_columns, id_headers)}
+    finally:
+        rows.close()
+
+
+def _scored_from_csv(path: str, id_headers: list, n_numbers: int, extra: list, statistics: set, typed=None):
+    """The units of a raw results CSV as Scored (for the JSON and XLSX writers); with
+    ``typed`` (``_typed_ids``) their ids those values, each checked to be the one the CSV
+    shows (its text, cleaned)."""
     from decimal import Decimal
     from .results import Scored
+    from .writers import _fmt
     k = len(id_headers)
     with open(path, encoding="utf-8", newline="") as f:
         r = csv.reader(f)
@@ -163,7 +180,12 @@ def _scored_from_csv(path: str, id_headers: list, n_numbers: int, extra: list, s
             nums = [Decimal(x) for x in row[k:k + n_numbers]]
             ex = tuple((Decimal(x) if x else None) if h in statistics else x
                        for h, x in zip(extra, row[k + n_numbers + 1:]))
-            ids = {h: (int(x) if h in ints and x else x) for h, x in zip(id_headers, row[:k])}
+            ids = dict(zip(id_headers, row[:k]))
+            if typed is not None:
+                got = next(typed, None)
+                if got is None or any(clean(_fmt(got[h])) != ids[h] for h in id_headers):
+                    raise AssertionError(f"the DuckDB engine's unit {ids} is not the file's next unit {got}")
+                ids = got
             yield Scored(0, ids, tuple(nums[:-1]), nums[-1], row[k + n_numbers], extra=ex)
 
 

@@ -37,7 +37,6 @@ class TableSource:
     fetch: Callable[[list], Iterator[tuple[int, list]]]
     temp: Optional[str] = None
     ok: Optional[str] = None           # a condition on the row the SQL may score
-    int_columns: set = attrs.Factory(set)   # columns whose values are all integers (an id kept a number in XLSX)
 
     def cell(self, col: int, kind: Optional[str]) -> tuple[str, Optional[str]]:
         """(the SQL text of column ``col``'s cell for an input of ``kind`` — None: an id —,
@@ -78,8 +77,7 @@ def parquet_source(path: Path) -> TableSource:
     cols = ", ".join(f"{sql_name(n)} AS _t{k}" for k, (n, _) in enumerate(cols_types))
     table = (f"(SELECT {cols}, file_row_number + 2 AS _r FROM read_parquet({sql_string(str(path))}, "
              f"file_row_number=true))")
-    ints = {k for k, t in enumerate(types) if t.upper() in INTEGER_TYPES}
-    return TableSource(table, types, lambda numbers: fetch_rows(path, numbers), int_columns=ints)
+    return TableSource(table, types, lambda numbers: fetch_rows(path, numbers))
 
 
 def _text(v, kind) -> Optional[str]:
@@ -109,15 +107,11 @@ def xlsx_source(path: Path, sheet: Optional[str], kinds: list, folder: str) -> T
     headers, rows = read_rows(path, sheet)
     fd, temp = tempfile.mkstemp(prefix=".jixiao-xlsx.", suffix=".csv", dir=folder)
     n = len(headers)
-    ints = [True] * n              # every value of the column an integer (or empty)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="", errors="surrogatepass") as f:
             w = csv.writer(f)
             w.writerow([f"c{k}" for k in range(n)] + ["_r", "_x"])
             for i, cells in rows:
-                for k, v in enumerate(cells[:n]):
-                    if ints[k] and v is not None and (isinstance(v, bool) or not isinstance(v, int)):
-                        ints[k] = False
                 texts = [_text(v, kinds[k] if k < n else "") for k, v in enumerate(cells)]
                 bad = len(cells) > n or any(t is None for t in texts)
                 texts = [t or "" for t in texts[:n]] + [""] * (n - min(n, len(texts)))
@@ -144,6 +138,5 @@ def xlsx_source(path: Path, sheet: Optional[str], kinds: list, folder: str) -> T
                     yield i, cells
         finally:
             again.close()
-    return TableSource(table, ["VARCHAR"] * n, fetch, temp, ok="_x IS NULL",
-                       int_columns={k for k in range(n) if ints[k]})
+    return TableSource(table, ["VARCHAR"] * n, fetch, temp, ok="_x IS NULL")
 

@@ -54,9 +54,15 @@ class Dialect:
     def scaled(self, text: str, S: int, I: int) -> str:
         """Plain decimal text with at most I integer digits and S decimals (checked by the
         caller) as the exact integer value × 10^S."""
-        if I + S <= 18:
+        # DuckDB multiplies a DECIMAL(w, S) by 10^S within its width (64 bits for w ≤ 18, 128
+        # for 38; an overflow is an error): the product's I + 2S digits must fit. Beyond 38,
+        # the digits without the point, the decimals padded to S (-0.5 -> "-0" "5000")
+        if I + 2 * S <= 18:
             return f"CAST(CAST(CAST({text} AS DECIMAL(18,{S})) * {10 ** S} AS BIGINT) AS {self.int_type})"
-        return f"CAST(CAST({text} AS DECIMAL(38,{S})) * {10 ** S} AS {self.int_type})"
+        if I + 2 * S <= 38:
+            return f"CAST(CAST({text} AS DECIMAL(38,{S})) * {10 ** S} AS {self.int_type})"
+        return (f"CAST(split_part({text}, '.', 1) || rpad(split_part({text}, '.', 2), {S}, '0') "
+                f"AS {self.int_type})")
 
     def contains(self, text: str, part: str) -> str:
         return f"contains({text}, {part})"
