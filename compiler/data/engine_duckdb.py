@@ -30,7 +30,7 @@ from ..api import CompiledRulebook
 from .columns import Columns
 from .results import DataError
 from .parquet import sql_string
-from ..safe_text import FORMULA_START, csv_cell
+from ..safe_text import FORMULA_START, clean, csv_cell
 
 # Python's str.strip() whitespace: a row of only these (and commas) is blank and skipped
 _SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}"
@@ -141,7 +141,7 @@ def _quoted(sql: str) -> str:
 
 
 def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False, data: str = "units.csv",
-               source=None):
+               source=None, raw: bool = False):
     """(the query scoring the lines of the CSV file ``data`` — or the rows of the table
     ``source``, an ``engine_sources.TableSource`` —, its plan): per line after the
     header, in order, ``_out``: the output line, or for a row the SQL does not score (a
@@ -168,7 +168,9 @@ def plan_query(rb: CompiledRulebook, columns: Columns, narrow: bool = False, dat
     pl = plan(rb.program, "duckdb", cells, narrow=narrow, cohort=cohort)
     d = pl.dialect
     names = [b.name for b in rb.program.grades]
-    grade_csv = "(CASE " + " ".join(f"WHEN {pl.grade_index} = {k} THEN {d.string(_csv_text(csv_cell(nm)))}"
+    # the grade's name as the Python path writes it (writers.csv_record: cleaned for a raw
+    # results file, which another format is made from; else neutralised for a spreadsheet)
+    grade_csv = "(CASE " + " ".join(f"WHEN {pl.grade_index} = {k} THEN {d.string(_csv_text(clean(nm) if raw else csv_cell(nm)))}"
                                     for k, nm in enumerate(names)) + " END)"
     for c in columns.id_columns:
         cell(c)

@@ -197,8 +197,8 @@ def _score_lines(rb: CompiledRulebook, data: Path, out: Path, columns: Columns, 
     cohort file whole into ``final`` itself, ((units, RowErrors), "cohort")."""
     import duckdb
     # BIGINT where the bounds allow, then (planned only if that overflows) HUGEINT
-    queries = [lambda: plan_query(rb, columns, narrow=True, data=str(data), source=source)[0],
-               lambda: plan_query(rb, columns, data=str(data), source=source)[0]]
+    queries = [lambda: plan_query(rb, columns, narrow=True, data=str(data), source=source, raw=raw)[0],
+               lambda: plan_query(rb, columns, data=str(data), source=source, raw=raw)[0]]
     head = io.StringIO()
     csv.writer(head).writerow([clean(str(h)) for h in names] if raw else csv_row(names))
     F = _Formats()
