@@ -1,7 +1,7 @@
 """Batch throughput: N generated units through `jixiao score` from CSV to CSV (not a test).
 
     python benchmarks/batch_bench.py [--units 1000000] [--jobs 2] [--repeat 3] [--keep units.csv]
-                                     [--engines python,duckdb] [--sample 100000]
+                                     [--engines python,duckdb] [--sample 100000] [--parquet]
 
 Prints, in one run: the time and peak memory (resident set of the whole process tree,
 sampled every 50 ms) of `jixiao score RULEBOOK units.csv -o scores.csv --engine E` for
@@ -11,6 +11,12 @@ reads the same CSV and writes one column back. The ratio of each to the floor is
 cost of scoring. The DuckDB engine's output is then checked against the Python engine's:
 every line when both ran, else a sample of --sample units spread over the file, scored
 by the Python engine in the same run.
+
+With --parquet, the DuckDB engine with Parquet too: the same units as a typed Parquet file
+(DOUBLE and BIGINT columns, as DuckDB reads the CSV) scored into Parquet and into CSV, and
+the CSV scored into Parquet, each timed against a Parquet floor (DuckDB copying the
+Parquet file: every column read and written) and checked against the CSV→CSV output:
+the CSV byte for byte, a Parquet file every cell (as a number where it is one).
 
 Then, on the first 20,000 units (all of them for a smaller --units) in this one process,
 where a worker's time goes per unit (splitting the record, converting its cells,
@@ -130,6 +136,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=1,
                     help="run the floor and jixiao alternately this many times; the fastest of each is kept "
                          "(on a shared machine the minimum is the least disturbed measurement)")
+    ap.add_argument("--parquet", action="store_true",
+                    help="also time the DuckDB engine with Parquet in and out (against a Parquet copy)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
     data = args.keep or tmp / "units.csv"
@@ -168,6 +176,8 @@ def main():
             print(f"scored rows written ({e}): {sum(1 for _ in f) - 1:,}")
     if "duckdb" in engines:
         check_engines(tmp, data, engines, args, jixiao)
+        if args.parquet:
+            parquet_runs(tmp, data, args)
     k = min(20_000, args.units)
     per_row = profile(data, k)
     print(f"\nper unit in one worker (first {k:,} units, µs):")
@@ -207,6 +217,53 @@ def check_engines(tmp: Path, data: Path, engines, args, jixiao) -> None:
         py = f.read().split(b"\r\n")
     bad = sum(py[1 + j] != dd[1 + i] for j, i in enumerate(picks))
     print(f"duckdb = python on a sample of {k:,} units spread over the file: {k - bad:,} equal, {bad} different")
+    if bad:
+        raise SystemExit(1)
+
+
+PARQUET_FLOOR = r'''
+import sys, duckdb
+duckdb.sql(f"COPY (SELECT * FROM read_parquet('{sys.argv[1]}')) TO '{sys.argv[2]}' (FORMAT parquet)")
+'''
+
+
+def parquet_runs(tmp: Path, data: Path, args) -> None:
+    """The DuckDB engine with Parquet in and out, against a Parquet copy; each output
+    checked against the CSV→CSV one (scores-duckdb.csv)."""
+    import duckdb
+    pq = tmp / "units.parquet"
+    t0 = time.perf_counter()
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{data}')) TO '{pq}' (FORMAT parquet)")
+    types = duckdb.sql(f"DESCRIBE SELECT * FROM '{pq}'").fetchall()
+    print(f"\nParquet: the units as {pq.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - t0:.1f} s "
+          f"(types: {', '.join(sorted({t for _, t, *_ in types}))})")
+    floor = tmp / "floor_parquet.py"
+    floor.write_text(PARQUET_FLOOR, encoding="utf-8")
+    runs = {"floor": measure([sys.executable, str(floor), str(pq), str(tmp / "floor.parquet")])}
+    jobs = {"parquet → parquet": (pq, "pq-pq.parquet"), "parquet → csv": (pq, "pq-csv.csv"),
+            "csv → parquet": (data, "csv-pq.parquet")}
+    for label, (src, out) in jobs.items():
+        runs[label] = measure([sys.executable, "-m", "jixiao.compiler.cli", "score", str(RULEBOOK), str(src),
+                               "-o", str(tmp / out), "--engine", "duckdb"])
+    t_floor = runs["floor"][0]
+    n = args.units
+    print(f"{'':<34}{'seconds':>10}{'units/s':>12}{'peak MB':>10}{'× floor':>9}")
+    for label, (t, m) in runs.items():
+        name = "Parquet floor (DuckDB copy)" if label == "floor" else f"--engine duckdb, {label}"
+        print(f"{name:<34}{t:>10.1f}{n / t:>12,.0f}{m:>10.0f}{t / t_floor:>9.2f}")
+    ref = tmp / "scores-duckdb.csv"
+    same = (tmp / "pq-csv.csv").read_bytes() == ref.read_bytes()
+    print(f"parquet → csv = csv → csv, byte for byte: {same}")
+    bad = not same
+    for out in ("pq-pq.parquet", "csv-pq.parquet"):
+        cols = duckdb.sql(f"DESCRIBE SELECT * FROM '{tmp / out}'").fetchall()
+        diff = " OR ".join(f'p."{c}" IS DISTINCT FROM TRY_CAST(NULLIF(c."{c}", \'\') AS {t})' for c, t, *_ in cols)
+        got = duckdb.sql(f"SELECT count(*), count(*) FILTER (WHERE {diff}) FROM read_parquet('{tmp / out}') p "
+                         f"POSITIONAL JOIN read_csv('{ref}', all_varchar=true) c").fetchall()[0]
+        rows = duckdb.sql(f"SELECT count(*) FROM read_csv('{ref}', all_varchar=true)").fetchall()[0][0]
+        print(f"{out}: {got[0]:,} rows, {got[1]} differing from csv → csv ({rows:,} rows), "
+              f"{len(cols)} columns each")
+        bad = bad or got[1] != 0 or got[0] != rows
     if bad:
         raise SystemExit(1)
 
