@@ -137,6 +137,21 @@ class Columns:
                 if conds:
                     lines.append(f"            if {' or '.join(conds)}: return None")
                 lines.append(f"            if len({memo}) < 4096: {memo}[{s}] = {v}")
+            elif inp.kind == "date":
+                # a date as runtime.validate reads it (a bare number is none: 0 is no date); not
+                # a date -> the general path words the error
+                lines.append(f"        {v} = _D(TO_DATE({s}).toordinal())")
+                conds = []
+                if inp.lo is not None:
+                    conds.append(f"{v} {'<=' if inp.lo_open else '<'} {k(inp.lo)}")
+                if inp.hi is not None:
+                    conds.append(f"{v} {'>=' if inp.hi_open else '>'} {k(inp.hi)}")
+                if conds:
+                    lines.append(f"        if {' or '.join(conds)}: return None")
+            elif inp.kind not in ("amount", "number", "score", "rate"):
+                # a text, a list: the general path (before 2026-12-04 they, and dates, were read
+                # as numbers here: a date column holding 0 scored as day 0)
+                lines.append("        return None")
             else:
                 # the one number grammar's plain form (runtime.to_decimal): -12.5, at most 28 characters;
                 # anything else (2,406.98, 96.3%, a bad value) takes the general path
@@ -151,7 +166,7 @@ class Columns:
         lines.append("    except Exception:")
         lines.append("        return None")
         ns = loader.execute("\n".join(lines), kind="converter", name=rb.program.source_name,
-                            constants={"B": _BOOLS, "SPLIT": _split_items, "PLAIN": _PLAIN_NUMBER,
+                            constants={"B": _BOOLS, "SPLIT": _split_items, "PLAIN": _PLAIN_NUMBER, "TO_DATE": runtime.to_date,
                                        "DIGITS": _DIGITS, **consts})
         return ns["convert"]
 

@@ -102,6 +102,7 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
         return headers, rows()
     if suffix in (".xlsx", ".xlsm"):
         import openpyxl
+        from .parquet import blank
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as e:
@@ -132,7 +133,9 @@ def read_rows(path: Path, sheet: Optional[str] = None) -> tuple[list[str], Itera
             try:
                 for i, r in it:
                     cells = [_cell(c) for c in r]
-                    if any(c is FORMULA_NO_VALUE or c not in (None, "") for c in cells):
+                    # a row of empty cells and spaces is blank, as in a CSV or Parquet file (and
+                    # as the DuckDB engine reads a workbook); a formula without its value is not
+                    if any(c is FORMULA_NO_VALUE for c in cells) or not blank(cells):
                         yield i, cells
             except (GeneratorExit, DataError):
                 raise

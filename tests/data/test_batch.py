@@ -726,3 +726,62 @@ def test_a_json_lines_file_changed_between_its_two_readings(rb, tmp_path):
         f.write(json.dumps({"备注": "新"}, ensure_ascii=False) + "\n")
     with pytest.raises(DataError, match="changed"):
         list(it)
+
+
+def test_a_row_of_spaces_is_blank_in_every_format(tmp_path):
+    """A row whose cells are empty or only spaces is skipped, in a CSV, a Parquet file and a
+    workbook alike (found 2026-12-04 by tests/property/test_engine_duckdb_typed.py: a
+    workbook row holding only " " was a row of errors for the Python engine, blank for
+    the DuckDB engine and in a Parquet file)."""
+    from jixiao.compiler.data.readers import read_rows
+    headers = ["单位编码", "甲", "乙"]
+    rows = [["U1", "1", "2"], [None, " ", "\u3000"], [None, None, " \t"], ["U2", "3", None]]
+    wb = openpyxl.Workbook()
+    wb.active.append(headers)
+    for r in rows:
+        wb.active.append(r)
+    wb.save(tmp_path / "u.xlsx")
+    csv_path = tmp_path / "u.csv"
+    csv_path.write_text("\n".join(",".join(c or "" for c in r) for r in [headers] + rows) + "\n", encoding="utf-8")
+    got = {}
+    for p in (tmp_path / "u.xlsx", csv_path):
+        _, it = read_rows(p, None)
+        got[p.suffix] = [i for i, _ in it]
+    try:
+        import duckdb
+    except ImportError:
+        duckdb = None
+    if duckdb is not None:
+        con = duckdb.connect()
+        con.execute("CREATE TABLE t (\"单位编码\" VARCHAR, \"甲\" VARCHAR, \"乙\" VARCHAR)")
+        con.executemany("INSERT INTO t VALUES (?, ?, ?)", rows)
+        con.execute(f"COPY t TO '{tmp_path / 'u.parquet'}' (FORMAT parquet)")
+        con.close()
+        _, it = read_rows(tmp_path / "u.parquet", None)
+        got[".parquet"] = [i for i, _ in it]
+    assert all(v == [2, 5] for v in got.values()), got
+
+
+def test_a_date_column_in_a_csv_reads_as_the_general_path_reads_it(tmp_path):
+    """The CSV converter (columns.fast_converter) read a date cell as a number: 0 or 738000
+    in a 日期 column was scored as that day number (found 2026-12-04 by
+    tests/property/test_engine_duckdb_cells.py: the DuckDB engine, reading dates as dates,
+    refused the row). Each row now scores, or fails with the words, of score_cells."""
+    from jixiao.compiler.api import compile_rulebook
+    from jixiao.compiler.data.columns import Columns
+    from jixiao.compiler.data.job import score_file
+    from jixiao.compiler.data.scoring import score_cells
+    book = compile_rulebook(text='规则集 "日期"\n满分 3\n输入 下达日期: 日期\n一级指标 F 3分:\n'
+                                 '  得分 = 如果 下达日期 ≤ 2024-06-30 则 3 否则 1\n'
+                                 '等级:\n  好: 总分 ≥ 2\n  差: 否则\n', name="d.jx")
+    dates = ["0", "738000", "2024-06-30", "2024-07-01", " 2024-06-30", "2024/6/30", "2024年6月30日",
+             "2024-02-30", "20240630", "1e5", ""]
+    data = tmp_path / "u.csv"
+    data.write_text("单位编码,下达日期\n" + "".join(f"U{k},{d}\n" for k, d in enumerate(dates)), encoding="utf-8")
+    n, errors = score_file(book, data, tmp_path / "o.csv", engine="python", on_error="skip")
+    cols = Columns(book, ["单位编码", "下达日期"], None, None)
+    want = [score_cells(book, cols, k + 2, [f"U{k}", d]) for k, d in enumerate(dates)]
+    assert [e.text() for e in errors] == [e.text() for w in want if isinstance(w, list) for e in w]
+    assert n == sum(not isinstance(w, list) for w in want) == 5
+    scores = [line.split(",")[1] for line in (tmp_path / "o.csv").read_text(encoding="utf-8-sig").splitlines()[1:]]
+    assert scores == ["3", "1", "3", "3", "3"]
