@@ -101,7 +101,13 @@ def test_csv_cells_engines_equal(rb, tmp_path_factory, rows, crlf):
 def whole_line_scored(rb, data) -> int:
     """The lines the SQL scored whose number cells all took the whole-line match."""
     q, _ = plan_query(rb, Columns(rb, COLUMNS, None, None), narrow=True, data=str(data))
-    src = q[q.index("FROM (SELECT _line,") + 5:q.index("\n", q.index("FROM (SELECT _line,"))]
+    start = q.index("(SELECT _line,")         # the lines' FROM item (engine_duckdb.plan_query's src)
+    depth, end = 0, start
+    for end, ch in enumerate(q[start:], start):  # to its closing one (the patterns in it are balanced)
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0:
+            break
+    src = q[start:end + 1]
     with duckdb.connect() as con:           # both in the file's order (preserve_insertion_order)
         lp = [r[0] for r in con.execute(f"SELECT _lp FROM {src}").fetchall()]
         out = [r[0] for r in con.execute(f"SELECT _out FROM ({q})").fetchall()]
