@@ -178,7 +178,7 @@ def _scored_from_csv(path: str, id_headers: list, n_numbers: int, extra: list, s
     with open(path, encoding="utf-8", newline="") as f:
         r = csv.reader(f)
         next(r)
-        for row in r:
+        for n, row in enumerate(r, 1):
             nums = [Decimal(x) for x in row[k:k + n_numbers]]
             ex = tuple((Decimal(x) if x else None) if h in statistics else x
                        for h, x in zip(extra, row[k + n_numbers + 1:]))
@@ -186,7 +186,11 @@ def _scored_from_csv(path: str, id_headers: list, n_numbers: int, extra: list, s
             if typed is not None:
                 got = next(typed, None)
                 if got is None or any(clean(_fmt(got[h])) != ids[h] for h in id_headers):
-                    raise AssertionError(f"the DuckDB engine's unit {ids} is not the file's next unit {got}")
+                    # an internal invariant (no file is known to break it): said, not a traceback
+                    shown = "、".join(f"{h}={v}" for h, v in ids.items())
+                    raise DataError(f"DuckDB 引擎的第{n}个单位（{shown}）不是文件中的下一个单位（{got}），请用 --engine python "
+                                    f"评分并报告此问题 / the DuckDB engine's unit {n} ({shown}) is not the file's next "
+                                    f"unit ({got}): score with --engine python, and please report this")
                 ids = got
             yield Scored(0, ids, tuple(nums[:-1]), nums[-1], row[k + n_numbers], extra=ex)
 

@@ -17,11 +17,6 @@ RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
 CASES = {n: ROOT / "examples" / "chenxi-2021" / f"{n}.jxc" for n in ("self-assessment", "report-figures")}
 
 
-@pytest.fixture(scope="module")
-def rb():
-    return compile_rulebook(path=RULEBOOK)
-
-
 def cell(v):
     if isinstance(v, tuple):
         return "、".join("是" if x else "否" for x in v)

@@ -12,21 +12,12 @@ from jixiao.compiler.data import BadRows, DataError
 from jixiao.compiler.data.job import score_file
 
 ROOT = Path(__file__).resolve().parents[2]
-RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
 
 
 @pytest.fixture(scope="module")
-def rb():
-    return compile_rulebook(path=RULEBOOK)
-
-
-@pytest.fixture(scope="module")
-def lines(tmp_path_factory):
-    import sys
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import batch_bench
+def lines(tmp_path_factory, make_units):
     base = tmp_path_factory.mktemp("attack") / "base.csv"
-    batch_bench.make_units(base, 4)
+    make_units(base, 4)
     return base.read_text(encoding="utf-8").splitlines()
 
 

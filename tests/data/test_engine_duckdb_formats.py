@@ -16,24 +16,16 @@ from jixiao.compiler.data import DataError
 from jixiao.compiler.data.job import score_file
 
 ROOT = Path(__file__).resolve().parents[2]
-RULEBOOK = ROOT / "stdlib_indicators" / "部门整体支出.jx"
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 @pytest.fixture(scope="module")
-def rb():
-    return compile_rulebook(path=RULEBOOK)
-
-
-@pytest.fixture(scope="module")
-def inputs(tmp_path_factory):
+def inputs(tmp_path_factory, make_units):
     """The same 600 units as CSV, as a typed Parquet (DOUBLE, BIGINT columns) and as XLSX
     (numbers as numbers); and a Parquet of hostile rows."""
-    import batch_bench
     import openpyxl
     d = tmp_path_factory.mktemp("formats")
     csv_path = d / "u.csv"
-    batch_bench.make_units(csv_path, 600)
+    make_units(csv_path, 600)
     pq = d / "u.parquet"
     duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv_path}')) TO '{pq}' (FORMAT parquet)")
     rows = duckdb.sql(f"SELECT * FROM '{pq}'").fetchall()
@@ -166,3 +158,17 @@ def test_a_cohort_rulebook_on_typed_inputs(cohort_inputs, tmp_path, monkeypatch,
     n_dd, e_dd = score_file(rb, messy, tmp_path / f"mdd{out}", engine="duckdb", on_error="skip")
     assert e_py and (n_dd, [e.text() for e in e_dd]) == (n_py, [e.text() for e in e_py])
     assert _read(tmp_path / f"mdd{out}") == _read(tmp_path / f"mpy{out}")
+
+
+def test_ids_out_of_step_with_the_file_are_a_data_error(tmp_path):
+    """engine_files._scored_from_csv re-reads the typed ids for a workbook's output and checks
+    each against the unit the SQL wrote; were they ever out of step it says so (a DataError
+    naming the unit), not an AssertionError's traceback."""
+    from jixiao.compiler.data.engine_files import _scored_from_csv
+    raw = tmp_path / "raw.csv"
+    raw.write_text("单位编码,A,总分,等级\nU1,1,1,好\nU2,2,2,好\n", encoding="utf-8")
+    typed = iter([{"单位编码": "U1"}, {"单位编码": "U3"}])
+    got = _scored_from_csv(str(raw), ["单位编码"], 2, [], set(), typed)
+    assert next(got).ids == {"单位编码": "U1"}
+    with pytest.raises(DataError, match="unit 2 .单位编码=U2. is not the file's next unit"):
+        next(got)

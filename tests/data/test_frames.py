@@ -9,8 +9,9 @@ from hypothesis import given, settings, strategies as st
 from jixiao.compiler.api import compile_rulebook
 from jixiao.compiler.data import BadRows, DataError, indicator_headers
 from jixiao.compiler.data.frames import score_frame
-# the Chenxi cases, their rulebook and its fixture, and a case value as text, as the batch tests have them
-from test_batch import CASES, ROOT, cell as text, rb  # noqa: F401  (rb is a fixture)
+# the Chenxi cases and a case value as text, as the batch tests have them (their rulebook, the
+# fixture rb: conftest.py)
+from test_batch import CASES, cell as text
 
 
 def typed(v):
