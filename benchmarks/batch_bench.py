@@ -28,9 +28,11 @@ workers with no overhead at all.
 from __future__ import annotations
 
 import argparse
+import atexit
 import csv
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -140,6 +142,8 @@ def main():
                     help="also time the DuckDB engine with Parquet in and out (against a Parquet copy)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
+    # the generated units and every output (~1 GB with --parquet at a million units) go at exit
+    atexit.register(shutil.rmtree, tmp, True)
     data = args.keep or tmp / "units.csv"
     if not data.exists():
         t0 = time.perf_counter()

@@ -15,8 +15,10 @@ only running sums per kind for the average).
 from __future__ import annotations
 
 import argparse
+import atexit
 import csv
 import random
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -72,6 +74,8 @@ def main():
     ap.add_argument("--keep", type=Path)
     a = ap.parse_args()
     folder = a.keep or Path(tempfile.mkdtemp(prefix="jixiao-cohort-"))
+    if not a.keep:              # the generated units and outputs go at exit
+        atexit.register(shutil.rmtree, folder, True)
     folder.mkdir(parents=True, exist_ok=True)
     data = folder / "units.csv"
     make_units(data, a.units)
