@@ -5,6 +5,11 @@
   stderr and exit code in one text, as the ``.out`` goldens pin them).
 - ``golden(path, text)`` asserts ``text`` equals the golden file ``path``;
   ``pytest --update-golden`` (or a missing file) writes it instead — review with ``git diff``.
+- ``rb``: the shipped 附件2 rulebook compiled once (a module with a rulebook of its own
+  defines its own ``rb``, which takes precedence); ``make_units(path, n)``: n generated
+  units of it as a CSV file (benchmarks/batch_bench.make_units: units around the Chenxi
+  figures, tier boundaries included). Here, not in tests/data/conftest.py: modules import
+  ``run_cli`` with ``from conftest import``, and two conftest modules would clash.
 """
 import os
 from pathlib import Path
@@ -55,3 +60,20 @@ def golden(request):
             path.write_text(text, encoding="utf-8")
         assert text == path.read_text(encoding="utf-8"), f"differs from {path} (pytest --update-golden rewrites it)"
     return check
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def rb():
+    from jixiao.compiler.api import compile_rulebook
+    return compile_rulebook(path=ROOT / "stdlib_indicators" / "部门整体支出.jx")
+
+
+@pytest.fixture(scope="session")
+def make_units():
+    import sys
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import batch_bench
+    return batch_bench.make_units

@@ -148,7 +148,7 @@ class Columns:
                     conds.append(f"{v} {'>=' if inp.hi_open else '>'} {k(inp.hi)}")
                 if conds:
                     lines.append(f"        if {' or '.join(conds)}: return None")
-            elif inp.kind not in ("amount", "number", "score", "rate"):
+            elif inp.kind not in ("amount", "number", "score", "rate", "rated"):
                 # a text, a list: the general path (before 2026-12-04 they, and dates, were read
                 # as numbers here: a date column holding 0 scored as day 0)
                 lines.append("        return None")

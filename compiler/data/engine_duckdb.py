@@ -64,7 +64,8 @@ _BARE_CR = re.compile(rb"\r(?!\n)")
 
 
 def plain_csv(path: Path) -> Optional[str]:
-    """None when the file can be read line by line (no quotes, no bare CR, no \\x01); else why not."""
+    """None when the file can be read line by line (no quotes, no bare CR, no \\x01, no CRLF
+    after a header ending in LF); else why not."""
     import mmap
     try:
         if path.stat().st_size == 0:
@@ -76,8 +77,14 @@ def plain_csv(path: Path) -> Optional[str]:
                 return "quotes"
             if m.find(b"\x01") >= 0:
                 return "control characters"
-            if m.find(b"\r") >= 0 and _BARE_CR.search(m) is not None:
-                return "bare carriage returns"
+            if m.find(b"\r") >= 0:
+                if _BARE_CR.search(m) is not None:
+                    return "bare carriage returns"
+                # a header ending in LF makes DuckDB read each later CRLF as a line and an empty
+                # one: the rows' numbers would differ from the csv module's
+                first = m.find(b"\n")
+                if first >= 0 and m[first - 1:first] != b"\r" and m.find(b"\r\n") >= 0:
+                    return "mixed line endings"
     except (OSError, ValueError) as e:
         return str(e)
     return None

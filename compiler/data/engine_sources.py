@@ -20,6 +20,7 @@ from typing import Callable, Iterator, Optional
 import attrs
 
 from .parquet import sql_name, sql_string
+from .readers import FORMULA_NO_VALUE
 
 NUMBER_KINDS = frozenset({"amount", "count", "rate", "score", "number", "rated", "cohort"})
 INTEGER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
@@ -58,8 +59,10 @@ class TableSource:
         return "NULL", f"{c} IS NULL"
 
     def blank(self, space: str) -> str:
-        """A row of only NULLs and blank texts (skipped by every reader)."""
-        return "(" + " AND ".join(f"(_t{k} IS NULL OR regexp_full_match(_t{k}, '[{space}]*'))" if t.upper() == "VARCHAR"
+        """A row of only NULLs and blank texts (skipped by every reader); a row ``ok`` refuses
+        is never blank (a workbook's row whose values have no text is written as blanks:
+        in a cohort query it would be dropped before the windows, not left to Python)."""
+        return "(" + (f"({self.ok}) AND " if self.ok else "") + " AND ".join(f"(_t{k} IS NULL OR regexp_full_match(_t{k}, '[{space}]*'))" if t.upper() == "VARCHAR"
                                   else f"_t{k} IS NULL" for k, t in enumerate(self.types)) + ")"
 
     def close(self) -> None:
@@ -87,6 +90,8 @@ def _text(v, kind) -> Optional[str]:
         return ""
     if type(v) is str:                          # not FORMULA_NO_VALUE, a str subclass
         return v
+    if v is FORMULA_NO_VALUE:                   # a formula saved without its value: the Python path's error
+        return None
     if kind is None:                            # an id: as the results show it (writers._fmt)
         from .writers import _fmt
         return _fmt(v)

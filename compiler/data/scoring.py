@@ -111,6 +111,7 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
                else None)
     id_cols = [(columns.headers[c], c) for c in columns.id_columns]
     run = rb.evaluator.run
+    where = columns.row_to_inputs([])[2]      # input -> its column's header (the same for every row)
 
     def results():
         for rowno, cells in rows:
@@ -121,7 +122,8 @@ def score_table(rb: CompiledRulebook, headers: list[str], rows: Iterable[tuple[i
             try:                             # a CSV row in the common form: validated already
                 scores, total, grade, na = run(values)
             except runtime.EvaluationError as e:
-                yield [RowError(rowno, None, e.field, error_msg(e))]
+                # worded as score_cells words it (a 核对 or 仅当 failing names its column; it did not before 2026-12-04)
+                yield [RowError(rowno, where.get(e.field), e.field, error_msg(e))]
                 continue
             n = len(cells)
             yield Scored(rowno, {h: (cells[c] if c < n else None) for h, c in id_cols}, scores, total, grade, tuple(na))

@@ -149,3 +149,46 @@ def test_many_columns_the_rules_do_not_read_are_ids_as_in_the_python_engine(rb, 
     out = skip[3].decode("utf-8-sig").splitlines()
     assert sum(h.startswith("备注") for h in out[0].split(",")) == extra and "说明0" in out[1].split(",")
     assert "'=HYPERLINK(1)" in out[2]
+
+
+CHECKED = '''规则集 "c"
+满分 10
+精度 0.01
+输入 有: 是否
+输入 a: 金额(万元)
+输入 b: 金额(万元)
+输入 d: 日期 仅当 有
+核对 a ≥ b "a 不能少于 b"
+一级指标 A 10分:
+  得分 = 如果 a > 5万元 则 10 否则 0
+等级:
+  好: 总分 ≥ 5
+  差: 否则
+'''
+
+
+def test_a_failed_check_or_only_if_names_its_column_in_both_engines(tmp_path):
+    """Found 2026-12-04 by attacking the engine: a row of plain cells whose 核对 failed, or
+    that gave a 日期 its 仅当 does not allow, was reported by the Python engine's fast path
+    without its column (第3行：核对不通过…); the general path, which the DuckDB engine uses for
+    a row it leaves to Python, says 第3行，列「a」：…. Both now say the column."""
+    rb = compile_rulebook(text=CHECKED, name="c.jx")
+    data = "u,有,a,b,d\nU1,是,10,3,2024-01-01\nU2,是,1,3,2024-01-01\nU3,否,10,3,2024-01-01\n"
+    skip, stop = same(rb, tmp_path, data.encode())
+    assert skip[0] == "ok" and skip[1] == 1 and len(skip[2]) == 2 and stop[0] == "bad rows"
+    assert skip[2][0].startswith("第3行，列「a」：") and "核对不通过" in skip[2][0]
+    assert skip[2][1].startswith("第4行，列「d」：")
+
+
+def test_crlf_rows_after_a_header_ending_in_lf_take_the_python_engine(rb, lines, tmp_path):
+    """DuckDB reads each CRLF after a header that ends in LF as a line and an empty one: the
+    bad row's number was one too many (第4行 for 第3行). Such a file is not read line by
+    line: `--engine duckdb` says why, `auto` scores it in Python."""
+    body = (lines[0] + "\n" + "\r\n".join([lines[1], cell(lines[2], 1, "也许"), lines[3]]) + "\r\n").encode("utf-8")
+    data = tmp_path / "mixed.csv"
+    data.write_bytes(body)
+    py = outcome(rb, data, tmp_path / "py.csv", "python", "skip")
+    assert py[0] == "ok" and py[2][0].startswith("第3行")
+    assert outcome(rb, data, tmp_path / "auto.csv", "auto", "skip") == py
+    dd = outcome(rb, data, tmp_path / "dd.csv", "duckdb", "skip")
+    assert dd[0] == "data error" and "mixed line endings" in dd[1] and dd[2] is False

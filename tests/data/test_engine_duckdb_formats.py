@@ -12,7 +12,7 @@ import pytest
 duckdb = pytest.importorskip("duckdb")
 
 from jixiao.compiler.api import compile_rulebook
-from jixiao.compiler.data import DataError
+from jixiao.compiler.data import BadRows, DataError
 from jixiao.compiler.data.job import score_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -172,3 +172,27 @@ def test_ids_out_of_step_with_the_file_are_a_data_error(tmp_path):
     assert next(got).ids == {"单位编码": "U1"}
     with pytest.raises(DataError, match="unit 2 .单位编码=U2. is not the file's next unit"):
         next(got)
+
+
+def test_a_workbook_id_that_is_a_formula_without_its_value_is_the_python_engines_bad_row(tmp_path):
+    """Found 2026-12-04 by attacking the engine: an id cell holding a formula whose value the
+    workbook did not save was read by the DuckDB engine as an empty id (2 units, no error);
+    the Python engine reports the cell. The row is now left to Python: the same units,
+    report and file, under skip and stop."""
+    import openpyxl
+    small = compile_rulebook(path=ROOT / "tests" / "data" / "attack_small.jx")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["单位", "有新进人员", "新进人员数", "参训新进人员数", "要点", "上年数", "本年数"])
+    ws.append(["U1", "是", 10, 8, "是、是、否", 100, 105])
+    ws.append(['="U"&2', "是", 5, 5, "111", 1, 1])
+    data = tmp_path / "u.xlsx"
+    wb.save(data)
+    got = {}
+    for engine in ("python", "duckdb"):
+        n, errors = score_file(small, data, tmp_path / f"{engine}.csv", engine=engine, on_error="skip")
+        got[engine] = (n, [e.text() for e in errors], (tmp_path / f"{engine}.csv").read_bytes())
+        with pytest.raises(BadRows):
+            score_file(small, data, tmp_path / f"stop-{engine}.csv", engine=engine)
+    assert got["duckdb"] == got["python"]
+    assert got["python"][0] == 1 and "公式" in got["python"][1][0]

@@ -22,6 +22,10 @@ CASES = [
     (b"a,b\r\r\n", "bare carriage returns"),
     (b"\r", "bare carriage returns"),
     (b"", "empty"),
+    (b"a,b\n1,2\r\n", "mixed line endings"),     # DuckDB would read each CRLF as two lines
+    (b"\n1,2\r\n", "mixed line endings"),
+    (b"a,b\r\n1,2\n3,4\r\n", None),             # a CRLF header: LF and CRLF lines read alike
+    (b"a,b\n1,2\n", None),
 ]
 
 
