@@ -153,6 +153,14 @@ def test_engine_choice(rb, units, tmp_path):
     refused = compile_rulebook(path=ROOT / "stdlib_indicators" / "项目支出绩效评价.jx")
     assert engine_duckdb.plan_of(refused) is not None
     assert not engine_duckdb.use(refused, units, tmp_path / "o.csv", None, "auto")
+    # the same units with 1,001 more columns (each an id): auto keeps Python; duckdb still runs
+    head, *rows = units.read_text(encoding="utf-8").splitlines()
+    wide = tmp_path / "wide.csv"
+    wide.write_text("\n".join([head + "".join(f",备注{k}" for k in range(1001))] +
+                              [r + "," * 1001 for r in rows[:3000]]) + "\n", encoding="utf-8")
+    assert wide.stat().st_size >= engine_duckdb.AUTO_MIN_BYTES
+    assert not engine_duckdb.use(rb, wide, tmp_path / "o.csv", None, "auto")
+    assert engine_duckdb.use(rb, wide, tmp_path / "o.csv", None, "duckdb")
 
 
 def test_cli_engine(cli, units, tmp_path):
