@@ -23,28 +23,9 @@ from jixiao.compiler.data.parallel import score_csv_parallel
 
 from .rulebook_gen import profile
 
-RULEBOOK = """规则集 "t"
-满分 10
-精度 0.01
-
-指标 A 5分:
-  输入 预算数: 金额(万元) > 0
-  输入 执行数: 金额(万元)
-  完成率 = 执行数 / 预算数
-  得分 = 分档 完成率:
-    ≥ 100% : 5
-    ≥ 50% : 2
-    否则 : 0
-
-指标 B 5分:
-  输入 覆盖率: 比率
-  输入 人数: 人数
-  得分 = min(覆盖率 × 5 + 人数 × 0, 5)
-
-等级:
-  好: 5 ≤ 总分 ≤ 10
-  差: 0 ≤ 总分 < 5
-"""
+# a two-indicator rulebook (a tier on a ratio, a capped sum) and its columns, shared with
+# tests/robustness/test_hostile_data.py
+RULEBOOK = (Path(__file__).resolve().parents[1] / "data" / "two_indicators.jx").read_text(encoding="utf-8")
 HEAD = ["单位", "预算数", "执行数", "覆盖率", "人数"]
 RB = compile_rulebook(RULEBOOK, name="t.jx")
 
