@@ -196,3 +196,26 @@ def test_a_workbook_id_that_is_a_formula_without_its_value_is_the_python_engines
             score_file(small, data, tmp_path / f"stop-{engine}.csv", engine=engine)
     assert got["duckdb"] == got["python"]
     assert got["python"][0] == 1 and "公式" in got["python"][1][0]
+
+
+def test_results_csv_to_parquet_types_each_number_column_by_its_finest_value(tmp_path):
+    """parquet.csv_to_parquet (both engines' Parquet output): a number column is DECIMAL(38, s),
+    s the most decimals of any of its values, exact; one that needs more than 38 digits, or
+    an id, stays text (the digits are measured by where the point is since 2026-12-04)."""
+    from decimal import Decimal
+    from jixiao.compiler.data.parquet import csv_to_parquet
+    raw = tmp_path / "raw.csv"
+    rows = [["U1", "-0.5", "100", "99999999999999999999.123456789", "1" + "0" * 30 + ".123456789", "好"],
+            ["U2", "12.25", "", "-0.001", "7", "差"],
+            ["U3", "0", "-123", "0.01", "1", "好"]]
+    names = ["单位", "A", "B", "C", "D", "等级"]
+    raw.write_text("\n".join(",".join(r) for r in [names] + rows) + "\n", encoding="utf-8")
+    out = tmp_path / "o.parquet"
+    csv_to_parquet(str(raw), str(out), names, {"A", "B", "C", "D"})
+    types = {r[0]: r[1] for r in duckdb.sql(f"DESCRIBE SELECT * FROM '{out}'").fetchall()}
+    assert types == {"单位": "VARCHAR", "A": "DECIMAL(38,2)", "B": "DECIMAL(38,0)", "C": "DECIMAL(38,9)",
+                     "D": "VARCHAR", "等级": "VARCHAR"}
+    got = duckdb.sql(f"SELECT * FROM '{out}'").fetchall()
+    assert got[0][1:4] == (Decimal("-0.50"), Decimal("100"), Decimal("99999999999999999999.123456789"))
+    assert got[1][2] is None and got[1][3] == Decimal("-0.001000000") and got[2][2] == Decimal("-123")
+    assert got[0][4] == "1" + "0" * 30 + ".123456789"
