@@ -93,6 +93,19 @@ class Columns:
             name = f"K{len(consts)}"
             consts[name] = v
             return name
+        def outside(inp, v, far=None) -> list:
+            """The tests that the value ``v`` lies outside the input's declared range (an open
+            end, with ``far``: beyond ±far)."""
+            conds = []
+            if inp.lo is not None:
+                conds.append(f"{v} {'<=' if inp.lo_open else '<'} {k(inp.lo)}")
+            elif far is not None:
+                conds.append(f"{v} < {k(-far)}")
+            if inp.hi is not None:
+                conds.append(f"{v} {'>=' if inp.hi_open else '>'} {k(inp.hi)}")
+            elif far is not None:
+                conds.append(f"{v} > {k(far)}")
+            return conds
         out = []
         for n, inp in enumerate(rb.program.inputs):
             v = f"x{n}"
@@ -129,11 +142,7 @@ class Columns:
                 lines.append(f"        if {v} is None:")
                 lines.append(f"            if len({s}) > 28 or not DIGITS({s}): return None")
                 lines.append(f"            {v} = _D({s})")
-                conds = []
-                if inp.lo is not None:
-                    conds.append(f"{v} {'<=' if inp.lo_open else '<'} {k(inp.lo)}")
-                if inp.hi is not None:
-                    conds.append(f"{v} {'>=' if inp.hi_open else '>'} {k(inp.hi)}")
+                conds = outside(inp, v)
                 if conds:
                     lines.append(f"            if {' or '.join(conds)}: return None")
                 lines.append(f"            if len({memo}) < 4096: {memo}[{s}] = {v}")
@@ -141,11 +150,7 @@ class Columns:
                 # a date as runtime.validate reads it (a bare number is none: 0 is no date); not
                 # a date -> the general path words the error
                 lines.append(f"        {v} = _D(TO_DATE({s}).toordinal())")
-                conds = []
-                if inp.lo is not None:
-                    conds.append(f"{v} {'<=' if inp.lo_open else '<'} {k(inp.lo)}")
-                if inp.hi is not None:
-                    conds.append(f"{v} {'>=' if inp.hi_open else '>'} {k(inp.hi)}")
+                conds = outside(inp, v)
                 if conds:
                     lines.append(f"        if {' or '.join(conds)}: return None")
             elif inp.kind not in ("amount", "number", "score", "rate", "rated"):
@@ -159,9 +164,7 @@ class Columns:
                 lines.append(f"        {v} = _D({s})")
                 # NaN fails every comparison by raising (-> None); ±Infinity and absurd
                 # magnitudes fail a bound (the full path then words the error)
-                conds = [f"{v} {'<=' if inp.lo_open else '<'} {k(inp.lo)}" if inp.lo is not None else f"{v} < {k(Decimal('-1e30'))}",
-                         f"{v} {'>=' if inp.hi_open else '>'} {k(inp.hi)}" if inp.hi is not None else f"{v} > {k(Decimal('1e30'))}"]
-                lines.append(f"        if {' or '.join(conds)}: return None")
+                lines.append(f"        if {' or '.join(outside(inp, v, Decimal('1e30')))}: return None")
         lines.append(f"        return [{', '.join(out)}]")
         lines.append("    except Exception:")
         lines.append("        return None")
