@@ -219,3 +219,24 @@ def test_results_csv_to_parquet_types_each_number_column_by_its_finest_value(tmp
     assert got[0][1:4] == (Decimal("-0.50"), Decimal("100"), Decimal("99999999999999999999.123456789"))
     assert got[1][2] is None and got[1][3] == Decimal("-0.001000000") and got[2][2] == Decimal("-123")
     assert got[0][4] == "1" + "0" * 30 + ".123456789"
+
+
+def test_a_cohort_workbook_row_of_only_an_unsaved_formula_is_not_dropped(cohort_inputs, tmp_path):
+    """A workbook row whose one value is a formula without its saved value is written to the
+    SQL as blanks (its text refused); in a cohort query the blank rows are dropped before
+    the windows, so the row and its error were lost. A refused row is never blank: the
+    file goes to the Python engine, the same units, report and file."""
+    import openpyxl
+    from test_sql_cohort import RULEBOOK
+    rb = compile_rulebook(path=RULEBOOK)
+    wb = openpyxl.load_workbook(cohort_inputs["example"]["xlsx"])
+    ws = wb.active
+    ws.append([None, '=1+1'])
+    data = tmp_path / "u.xlsx"
+    wb.save(data)
+    got = {}
+    for engine in ("python", "duckdb"):
+        n, errors = score_file(rb, data, tmp_path / f"{engine}.csv", engine=engine, on_error="skip")
+        got[engine] = (n, [e.text() for e in errors], (tmp_path / f"{engine}.csv").read_bytes())
+    assert got["duckdb"] == got["python"]
+    assert got["python"][0] == 24 and got["python"][1] and all(e.startswith("第26行") for e in got["python"][1])
